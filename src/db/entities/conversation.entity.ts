@@ -1,0 +1,36 @@
+import { Entity, Index, ManyToOne, OptionalProps, Property } from '@mikro-orm/core';
+import { Contact, type ChannelName } from './contact.entity';
+import { TenantScoped } from './tenant-scoped';
+
+export type ConversationStatus = 'bot' | 'handed_off' | 'closed';
+
+@Entity({ tableName: 'conversation' })
+@Index({ properties: ['tenant', 'lastActivityAt'] })
+@Index({ properties: ['contact', 'status'] })
+export class Conversation extends TenantScoped {
+  [OptionalProps]?: 'id' | 'createdAt' | 'status' | 'startedAt' | 'lastActivityAt' | 'handoffReason' | 'handedOffAt' | 'closedAt';
+
+  @ManyToOne(() => Contact, { deleteRule: 'cascade' })
+  contact!: Contact;
+
+  @Property({ type: 'string' })
+  channel!: ChannelName;
+
+  @Property({ type: 'string' })
+  status: ConversationStatus = 'bot';
+
+  @Property({ type: 'text', nullable: true })
+  handoffReason: string | null = null;
+
+  @Property({ type: 'datetime', nullable: true })
+  handedOffAt: Date | null = null;
+
+  @Property({ type: 'datetime' })
+  startedAt: Date = new Date();
+
+  @Property({ type: 'datetime' })
+  lastActivityAt: Date = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  closedAt: Date | null = null;
+}

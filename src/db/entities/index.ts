@@ -1,0 +1,44 @@
+import { AgentInteraction } from './agent-interaction.entity';
+import { ApiKey } from './api-key.entity';
+import { AuditLog } from './audit-log.entity';
+import { Contact } from './contact.entity';
+import { Conversation } from './conversation.entity';
+import { HumanCorrection } from './human-correction.entity';
+import { InteractionFeedback } from './interaction-feedback.entity';
+import { KnowledgeArticle } from './knowledge-article.entity';
+import { Message } from './message.entity';
+import { ProviderDailySummary } from './provider-daily-summary.entity';
+import { ProviderUsage } from './provider-usage.entity';
+import { Tenant } from './tenant.entity';
+import { TenantScoped } from './tenant-scoped';
+
+export * from './agent-interaction.entity';
+export * from './api-key.entity';
+export * from './audit-log.entity';
+export * from './contact.entity';
+export * from './conversation.entity';
+export * from './human-correction.entity';
+export * from './interaction-feedback.entity';
+export * from './knowledge-article.entity';
+export * from './message.entity';
+export * from './provider-daily-summary.entity';
+export * from './provider-usage.entity';
+export * from './tenant.entity';
+export * from './tenant-scoped';
+
+/** Every entity the ORM knows; add new ones here. */
+export const entities = [
+  TenantScoped,
+  Tenant,
+  Contact,
+  Conversation,
+  Message,
+  AgentInteraction,
+  ProviderUsage,
+  ProviderDailySummary,
+  InteractionFeedback,
+  HumanCorrection,
+  KnowledgeArticle,
+  ApiKey,
+  AuditLog,
+];

@@ -1,0 +1,68 @@
+import { Entity, Index, ManyToOne, OptionalProps, Property, Unique } from '@mikro-orm/core';
+import type { ChannelName } from './contact.entity';
+import { Conversation } from './conversation.entity';
+import { TenantScoped } from './tenant-scoped';
+
+export type MessageDirection = 'inbound' | 'outbound';
+export type MessageAuthor = 'customer' | 'bot' | 'agent' | 'system';
+export type MessageKind = 'text' | 'button' | 'media' | 'location' | 'other';
+/**
+ * Inbound: received → processing → processed (or failed). Outbound: pending →
+ * queued → sent → delivered → read (or failed / undelivered / not_sent).
+ */
+export type DeliveryStatus =
+  | 'received'
+  | 'processing'
+  | 'processed'
+  | 'pending'
+  | 'queued'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed'
+  | 'undelivered'
+  | 'not_sent';
+
+/** One message in or out. `channelMessageId` is unique per channel, so a redelivered webhook is recognised. */
+@Entity({ tableName: 'message' })
+@Unique({ properties: ['channel', 'channelMessageId'] })
+@Index({ properties: ['conversation', 'createdAt'] })
+@Index({ properties: ['tenant', 'createdAt'] })
+export class Message extends TenantScoped {
+  [OptionalProps]?: 'id' | 'createdAt' | 'kind' | 'channelMessageId' | 'deliveryStatus' | 'deliveryError' | 'processedAt' | 'payload' | 'author';
+
+  @ManyToOne(() => Conversation, { deleteRule: 'cascade' })
+  conversation!: Conversation;
+
+  @Property({ type: 'string' })
+  channel!: ChannelName;
+
+  @Property({ type: 'string' })
+  direction!: MessageDirection;
+
+  @Property({ type: 'string' })
+  author: MessageAuthor = 'customer';
+
+  @Property({ type: 'string' })
+  kind: MessageKind = 'text';
+
+  @Property({ type: 'text' })
+  text!: string;
+
+  @Property({ type: 'string', nullable: true })
+  channelMessageId: string | null = null;
+
+  @Property({ type: 'string', nullable: true })
+  deliveryStatus: DeliveryStatus | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  deliveryError: string | null = null;
+
+  /** For inbound messages: when the turn was answered. Null means still to be processed. */
+  @Property({ type: 'datetime', nullable: true })
+  processedAt: Date | null = null;
+
+  /** The channel's raw fields worth keeping (media URLs, button payloads). */
+  @Property({ type: 'json', nullable: true })
+  payload: Record<string, unknown> | null = null;
+}

@@ -1,0 +1,71 @@
+import type { ChannelName, MessageKind } from '../db/entities';
+
+/**
+ * The seam between channels and the engine. A channel maps its platform's
+ * payload to an InboundMessage, stores it with `receive` (durable, idempotent
+ * on channelMessageId) and asks for the turn with `processMessage`, or does
+ * both at once with `handleTurn`.
+ */
+export interface InboundMessage {
+  tenantId: string;
+  channel: ChannelName;
+  /** The customer's id on the channel (a WhatsApp number or business-scoped id). */
+  externalId: string;
+  displayName?: string | null;
+  text: string;
+  kind?: MessageKind;
+  /** The platform's message id; a second delivery of the same id is recognised. */
+  channelMessageId?: string | null;
+  /** Raw fields worth keeping (media URLs, button payloads). */
+  payload?: Record<string, unknown> | null;
+  receivedAt?: Date;
+}
+
+export interface ReceiveResult {
+  messageId: string;
+  conversationId: string;
+  contactId: string;
+  /** The platform delivered this message before; nothing new was stored. */
+  duplicate: boolean;
+}
+
+export type TurnStatus =
+  /** The bot answered; `reply` holds the stored outbound message to deliver. */
+  | 'replied'
+  /** The customer asked for a human (or the bot could not answer): `reply` tells them a person will answer. */
+  | 'handed_off'
+  /** The conversation is with a human: no bot reply. */
+  | 'with_human'
+  /** Another worker already processed (or is processing) this message. */
+  | 'already_processed';
+
+export interface TurnResult {
+  status: TurnStatus;
+  conversationId: string;
+  inboundMessageId: string;
+  interactionId: string | null;
+  reply: { messageId: string; text: string } | null;
+  handoffReason: string | null;
+  /** How the reply was produced, for display (terminal chat) and logs. */
+  route: {
+    provider: string;
+    model: string;
+    complexity: number;
+    reason: string;
+    latencyMs: number;
+    inputTokens: number;
+    outputTokens: number;
+    costUsd: number;
+    failover: boolean;
+    cacheHit: boolean;
+  } | null;
+}
+
+export interface ConversationEngine {
+  /** Store an inbound message (find or create contact and conversation). Never calls a provider. */
+  receive(inbound: InboundMessage): Promise<ReceiveResult>;
+  /** Answer a stored inbound message, exactly once even with several workers. */
+  processMessage(messageId: string): Promise<TurnResult>;
+  /** receive + processMessage. */
+  handleTurn(inbound: InboundMessage): Promise<TurnResult & { duplicate: boolean }>;
+}

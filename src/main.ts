@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { loadConfig, type Config } from './config';
+import { openDatabase } from './db/database';
+import { seedDemoTenant } from './db/seed';
+import { ConfigError } from './errors';
+import { createApp, listen, type RouteMounter } from './http';
+import { Lifecycle } from './lifecycle';
+import { createLogger } from './logger';
+import { createMetrics } from './metrics';
+import { resolveSecretKey, SecretBox } from './security/secret-box';
+
+/**
+ * The composition root: config → database → services → channels → GraphQL →
+ * jobs → listen. The only file that knows every part.
+ */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`parley: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const lifecycle = new Lifecycle(logger);
+  let shuttingDown = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      const timer = setTimeout(() => {
+        logger.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, config.SHUTDOWN_TIMEOUT_MS + 5_000);
+      timer.unref();
+      void lifecycle.shutdown(signal).then(() => process.exit(0));
+    });
+  }
+
+  const secret = resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
+  if (secret.created) logger.warn({ file: `${config.PARLEY_DATA_DIR}/secret.key` }, 'generated a local secret key; set PARLEY_SECRET_KEY in production');
+  const secretBox = new SecretBox(secret.key);
+
+  const database = await openDatabase(config, logger);
+  lifecycle.onShutdown('database', () => database.close());
+  const orm = database.orm;
+
+  if (config.SEED_DEMO) {
+    const seeded = await seedDemoTenant(orm.em.fork());
+    if (seeded) printFirstRun(config, seeded.tenant.name, seeded.articles, seeded.apiKey);
+  }
+
+  const metrics = createMetrics();
+  const mounters: RouteMounter[] = [];
+  void secretBox;
+
+  const app = await createApp({ orm, logger, metrics }, mounters);
+  const server = await listen(app, config.PORT, config.HOST);
+  lifecycle.onShutdown('http', () => server.close(config.SHUTDOWN_TIMEOUT_MS));
+  logger.info({ port: server.port, database: database.mode }, `parley listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${server.port}`);
+}
+
+function printFirstRun(config: Config, tenant: string, articles: number, apiKey: string): void {
+  const base = config.publicBaseUrl;
+  process.stdout.write(
+    [
+      '',
+      `  First run: created the demo tenant "${tenant}" with ${articles} knowledge-base answers.`,
+      `  Control-plane API key (all scopes, shown only now): ${apiKey}`,
+      `  Health:  ${base}/readyz     Metrics: ${base}/metrics`,
+      '  Try the bot in the terminal:  npm run chat',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`parley: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
