@@ -1,0 +1,117 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import { InteractionFeedback, type FeedbackSource } from '../db/entities';
+import { badInput, notFound } from '../errors';
+import { implicitSatisfaction } from './implicit-satisfaction';
+
+export { implicitSatisfaction, type ImplicitSignals } from './implicit-satisfaction';
+
+/** An explicit 👍/👎 on one bot reply. */
+export interface RecordVoteInput {
+  tenantId: string;
+  interactionId: string;
+  helpful: boolean;
+  /** Free text the customer or agent added; trimmed, at most 2,000 characters kept. */
+  comment?: string | null;
+  source: FeedbackSource;
+  /** When the vote was cast (default: now). */
+  at?: Date;
+}
+
+/** Implicit signals on one bot reply; absent fields keep their stored value. */
+export interface RecordImplicitSignalsInput {
+  tenantId: string;
+  interactionId: string;
+  continuedConversation?: boolean;
+  completedAction?: boolean;
+  requestedHandoff?: boolean;
+  responseTimeMs?: number | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_COMMENT_LENGTH = 2_000;
+const SOURCES: readonly FeedbackSource[] = ['whatsapp', 'api', 'slack', 'terminal'];
+
+/**
+ * Records a vote on an interaction of `tenantId`: the latest vote becomes the
+ * row's `helpful`/`comment`/`source`/`votedAt`, and every vote is appended to
+ * `history`, so a customer who changes their mind leaves a trail. Emits no
+ * event (the caller does, after its transaction commits). Throws NOT_FOUND when
+ * the interaction does not exist for this tenant.
+ */
+export async function recordVote(em: EntityManager, input: RecordVoteInput): Promise<InteractionFeedback> {
+  if (typeof input.helpful !== 'boolean') throw badInput('helpful must be true or false');
+  if (!SOURCES.includes(input.source)) throw badInput(`source must be one of ${SOURCES.join(', ')}`);
+  const comment = normaliseComment(input.comment);
+  const at = input.at ?? new Date();
+  return em.transactional(async (tx) => {
+    const feedback = await lockFeedbackRow(tx, input.tenantId, input.interactionId);
+    feedback.helpful = input.helpful;
+    feedback.comment = comment;
+    feedback.source = input.source;
+    feedback.votedAt = at;
+    // A new array, so the change set sees the JSON column change.
+    feedback.history = [...feedback.history, { helpful: input.helpful, comment, source: input.source, at: at.toISOString() }];
+    await tx.flush();
+    return feedback;
+  });
+}
+
+/**
+ * Merges implicit signals into an interaction's feedback row (creating it when
+ * needed) and recomputes `implicitSatisfaction` from the merged signals.
+ */
+export async function recordImplicitSignals(em: EntityManager, input: RecordImplicitSignalsInput): Promise<InteractionFeedback> {
+  if (input.responseTimeMs != null && (!Number.isFinite(input.responseTimeMs) || input.responseTimeMs < 0)) {
+    throw badInput('responseTimeMs must be a non-negative number of milliseconds');
+  }
+  return em.transactional(async (tx) => {
+    const feedback = await lockFeedbackRow(tx, input.tenantId, input.interactionId);
+    if (input.continuedConversation !== undefined) feedback.continuedConversation = input.continuedConversation;
+    if (input.completedAction !== undefined) feedback.completedAction = input.completedAction;
+    if (input.requestedHandoff !== undefined) feedback.requestedHandoff = input.requestedHandoff;
+    // An integer column: sub-millisecond precision is noise here.
+    if (input.responseTimeMs !== undefined) feedback.responseTimeMs = input.responseTimeMs === null ? null : Math.round(input.responseTimeMs);
+    feedback.implicitSatisfaction = implicitSatisfaction(feedback);
+    await tx.flush();
+    return feedback;
+  });
+}
+
+/**
+ * The feedback row of an interaction of `tenantId`, created if missing and
+ * locked for update, so concurrent votes and signals serialise instead of
+ * overwriting each other. Creation is `insert … on conflict do nothing`, which
+ * is safe when two first votes race.
+ */
+async function lockFeedbackRow(tx: EntityManager, tenantId: string, interactionId: string): Promise<InteractionFeedback> {
+  if (!UUID.test(interactionId) || !UUID.test(tenantId)) throw notFound('Interaction', interactionId);
+  const exists = await tx.execute<{ id: string }[]>(
+    'select id from agent_interaction where id = ? and tenant_id = ?',
+    [interactionId, tenantId],
+  );
+  if (exists.length === 0) throw notFound('Interaction', interactionId);
+  await tx.execute(
+    `insert into interaction_feedback (id, tenant_id, created_at, interaction_id, history, updated_at)
+     values (?, ?, now(), ?, '[]'::jsonb, now()) on conflict (interaction_id) do nothing`,
+    [randomUUID(), tenantId, interactionId],
+    'run',
+  );
+  return tx.findOneOrFail(
+    InteractionFeedback,
+    { interaction: interactionId, tenant: tenantId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+  );
+}
+
+function normaliseComment(comment: string | null | undefined): string | null {
+  const trimmed = comment?.trim();
+  return trimmed ? trimmed.slice(0, MAX_COMMENT_LENGTH) : null;
+}
+
+/** For callers that hold an interaction entity: its feedback row, or null when nothing was recorded yet. */
+export async function findFeedback(em: EntityManager, tenantId: string, interactionId: string): Promise<InteractionFeedback | null> {
+  if (!UUID.test(interactionId)) return null;
+  return em.findOne(InteractionFeedback, { interaction: interactionId, tenant: tenantId });
+}
