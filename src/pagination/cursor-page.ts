@@ -1,0 +1,73 @@
+import { AppError } from '../errors';
+
+/**
+ * Keyset pagination over (createdAt desc, id desc): a stable order even when
+ * rows share a timestamp and while new rows arrive, unlike offsets. Cursors are
+ * opaque base64url strings; a client must not build them.
+ */
+export interface PageRequest {
+  /** How many rows (1–100, default 20). */
+  first?: number | null;
+  /** The `endCursor` of the previous page. */
+  after?: string | null;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  /** Cursor of each node, same order as `nodes`. */
+  cursors: string[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+  totalCount: number;
+}
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+export interface CursorPosition {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): CursorPosition {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      const createdAt = new Date(parsed[0]);
+      if (!Number.isNaN(createdAt.getTime())) return { createdAt, id: parsed[1] };
+    }
+  } catch {
+    // fall through to the error below: any undecodable cursor is the caller's mistake
+  }
+  throw new AppError('BAD_USER_INPUT', 'The cursor is not valid: pass an endCursor returned by a previous page');
+}
+
+export function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw new AppError('BAD_USER_INPUT', `first must be an integer between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  return first;
+}
+
+/** MikroORM condition selecting rows strictly after `after` in (createdAt desc, id desc) order. */
+export function afterCondition(after: string | null | undefined): Record<string, unknown> {
+  if (!after) return {};
+  const position = decodeCursor(after);
+  return {
+    $or: [{ createdAt: { $lt: position.createdAt } }, { createdAt: position.createdAt, id: { $lt: position.id } }],
+  };
+}
+
+/** Builds the page from `size + 1` fetched rows (the extra one only says there is a next page). */
+export function toPage<T extends CursorPosition>(rows: T[], size: number, totalCount: number): Page<T> {
+  const nodes = rows.slice(0, size);
+  const cursors = nodes.map(encodeCursor);
+  return { nodes, cursors, hasNextPage: rows.length > size, endCursor: cursors.at(-1) ?? null, totalCount };
+}
+
+export const pageOrder = { createdAt: 'desc', id: 'desc' } as const;
