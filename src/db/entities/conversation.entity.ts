@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, OptionalProps, Property } from '@mikro-orm/core';
+import { Enum, Entity, Index, ManyToOne, OptionalProps, Property } from '@mikro-orm/core';
 import { Contact, type ChannelName } from './contact.entity';
 import { TenantScoped } from './tenant-scoped';
 
@@ -16,7 +16,7 @@ export class Conversation extends TenantScoped {
   @Property({ type: 'string' })
   channel!: ChannelName;
 
-  @Property({ type: 'string' })
+  @Enum({ items: ['bot', 'handed_off', 'closed'] })
   status: ConversationStatus = 'bot';
 
   @Property({ type: 'text', nullable: true })

@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, OptionalProps, Property } from '@mikro-orm/core';
+import { Enum, Check, Entity, Index, ManyToOne, OptionalProps, Property } from '@mikro-orm/core';
 import { AgentInteraction } from './agent-interaction.entity';
 import { TenantScoped } from './tenant-scoped';
 
@@ -7,6 +7,7 @@ export type CorrectionCategory = 'wrong_facts' | 'tone' | 'incomplete' | 'policy
 
 /** A human agent's better version of a bot reply, waiting for (or past) approval for training. */
 @Entity({ tableName: 'human_correction' })
+@Check({ name: 'human_correction_quality_score_range', expression: "((quality_score >= 0) AND (quality_score <= 5))" })
 @Index({ properties: ['tenant', 'status', 'createdAt'] })
 @Index({ properties: ['tenant', 'createdAt'] })
 export class HumanCorrection extends TenantScoped {
@@ -44,7 +45,7 @@ export class HumanCorrection extends TenantScoped {
   @Property({ type: 'string' })
   category: CorrectionCategory = 'other';
 
-  @Property({ type: 'string' })
+  @Enum({ items: ['pending', 'approved', 'rejected'] })
   status: CorrectionStatus = 'pending';
 
   /** 0–5, set by the approver (or proposed by the author). */

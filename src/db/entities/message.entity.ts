@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, OptionalProps, Property, Unique } from '@mikro-orm/core';
+import { Enum, Entity, Index, ManyToOne, OptionalProps, Property, Unique } from '@mikro-orm/core';
 import type { ChannelName } from './contact.entity';
 import { Conversation } from './conversation.entity';
 import { TenantScoped } from './tenant-scoped';
@@ -25,6 +25,11 @@ export type DeliveryStatus =
 
 /** One message in or out. `channelMessageId` is unique per channel, so a redelivered webhook is recognised. */
 @Entity({ tableName: 'message' })
+// Inbound messages still to be answered: the inbox recovery scan after a restart.
+@Index({
+  name: 'message_unprocessed_inbound_index',
+  expression: `create index "message_unprocessed_inbound_index" on "message" ("created_at") where "direction" = 'inbound' and "processed_at" is null`,
+})
 @Unique({ properties: ['channel', 'channelMessageId'] })
 @Index({ properties: ['conversation', 'createdAt'] })
 @Index({ properties: ['tenant', 'createdAt'] })
@@ -37,7 +42,7 @@ export class Message extends TenantScoped {
   @Property({ type: 'string' })
   channel!: ChannelName;
 
-  @Property({ type: 'string' })
+  @Enum({ items: ['inbound', 'outbound'] })
   direction!: MessageDirection;
 
   @Property({ type: 'string' })
