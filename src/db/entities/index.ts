@@ -1,4 +1,5 @@
 import { AgentInteraction } from './agent-interaction.entity';
+import { Alert } from './alert.entity';
 import { ApiKey } from './api-key.entity';
 import { AuditLog } from './audit-log.entity';
 import { Contact } from './contact.entity';
@@ -11,6 +12,7 @@ import { ProviderDailySummary } from './provider-daily-summary.entity';
 import { ProviderUsage } from './provider-usage.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
+import { WorkspacePost } from './workspace-post.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -25,6 +27,8 @@ export * from './provider-daily-summary.entity';
 export * from './provider-usage.entity';
 export * from './tenant.entity';
 export * from './tenant-scoped';
+export * from './alert.entity';
+export * from './workspace-post.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -41,4 +45,6 @@ export const entities = [
   KnowledgeArticle,
   ApiKey,
   AuditLog,
+  WorkspacePost,
+  Alert,
 ];
