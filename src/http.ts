@@ -128,8 +128,13 @@ export async function listen(app: Express, port: number, host: string): Promise<
           resolve();
         }, timeoutMs);
         timer.unref();
+        // Keep-alive connections that finish their request during shutdown become
+        // idle only later: sweep them until the server has closed.
+        const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+        sweeper.unref();
         server.close(() => {
           clearTimeout(timer);
+          clearInterval(sweeper);
           resolve();
         });
         server.closeIdleConnections();
