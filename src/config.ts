@@ -56,6 +56,14 @@ export const settings = {
   KB_CONFIDENCE_THRESHOLD: { schema: z.coerce.number().min(0).max(1), default: '0.5', expectation: 'must be a number from 0 to 1 (knowledge-base match confidence needed to answer)' },
   RESPONSE_CACHE_TTL_MS: { schema: z.coerce.number().int().min(0), default: '60000', expectation: 'must be a non-negative integer (milliseconds; 0 disables the response cache)' },
   ROUTE_CACHE_TTL_MS: { schema: z.coerce.number().int().min(0), default: '300000', expectation: 'must be a non-negative integer (milliseconds the provider selection is cached)' },
+  TWILIO_ACCOUNT_SID: { schema: z.string().regex(/^AC[0-9a-fA-F]{32}$/).optional(), expectation: 'must be a Twilio Account SID (AC followed by 32 hex characters, from the Twilio Console); tenants may set their own' },
+  TWILIO_AUTH_TOKEN: { schema: z.string().min(16).optional(), expectation: 'must be the Twilio auth token of TWILIO_ACCOUNT_SID (tenants may store their own as the twilioAuthToken secret)' },
+  TWILIO_API_URL: { schema: url, default: 'https://api.twilio.com', expectation: 'must be the absolute URL of the Twilio REST API; every *.twilio.com host (api, content) is sent there (tests point it at a fake Twilio)' },
+  WHATSAPP_SESSION_WINDOW_HOURS: { schema: z.coerce.number().positive().max(168), default: '24', expectation: 'must be a positive number of hours (WhatsApp allows free-form replies for 24 hours after the customer\'s last message)' },
+  WHATSAPP_SEND_RETRIES: { schema: z.coerce.number().int().min(0).max(10), default: '4', expectation: 'must be an integer from 0 to 10 (retries of a failed Twilio send)' },
+  WHATSAPP_RETRY_BASE_MS: { schema: positiveInt, default: '500', expectation: 'must be a positive integer (milliseconds before the first retry; doubles each time)' },
+  WHATSAPP_SEND_TIMEOUT_MS: { schema: positiveInt, default: '15000', expectation: 'must be a positive integer (milliseconds one Twilio API call may take)' },
+  WHATSAPP_CONCURRENCY: { schema: positiveInt, default: '32', expectation: 'must be a positive integer (conversations answered at the same time by one process)' },
 } satisfies Record<string, Setting>;
 
 type Settings = typeof settings;
