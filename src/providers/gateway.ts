@@ -1,0 +1,251 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config';
+import type { DomainEvents } from '../events';
+import type { Logger } from '../logger';
+import type { SecretBox } from '../security/secret-box';
+import { runFailover, type AttemptError, type FailoverOptions } from './failover';
+import { createGeminiProvider } from './gemini';
+import { ProviderHealth } from './health';
+import { createKnowledgeBaseProvider, HANDOVER_REPLY, type KnowledgeBaseProvider } from './knowledge-base';
+import { KNOWLEDGE_BASE_MODEL } from './model-catalogue';
+import { createOpenAiProvider } from './openai';
+import { addUsage, zeroUsage } from './pricing';
+import { ProviderKeyStore, type KeySource } from './provider-keys';
+import { decideRoute, describeChain, type RouteDecision, type SkippedCandidate } from './provider-router';
+import { ResponseCache } from './response-cache';
+import { RouteCache } from './route-cache';
+import { estimatePromptTokens, tokensOf } from './token-estimate';
+import type { CapabilityTier, ChatMessage, LlmProvider, ModelGateway, ProviderId, ReplyOutcome, ReplyRequest } from './types';
+
+/** The settings the provider layer reads (a subset of Config, so tests can pass a literal). */
+export type ProviderConfig = Pick<
+  Config,
+  | 'OPENAI_API_KEY'
+  | 'OPENAI_BASE_URL'
+  | 'GEMINI_API_KEY'
+  | 'GEMINI_BASE_URL'
+  | 'PROVIDER_TIMEOUT_MS'
+  | 'PROVIDER_MAX_RETRIES'
+  | 'HEALTH_WINDOW_MINUTES'
+  | 'CIRCUIT_FAILURE_RATE'
+  | 'CIRCUIT_MIN_CALLS'
+  | 'CIRCUIT_COOLDOWN_MS'
+  | 'KB_CONFIDENCE_THRESHOLD'
+  | 'RESPONSE_CACHE_TTL_MS'
+  | 'ROUTE_CACHE_TTL_MS'
+>;
+
+export interface ModelGatewayDependencies {
+  config: ProviderConfig;
+  /** The root entity manager (orm.em): tenant secrets and knowledge articles are read through forks of it. */
+  em: EntityManager;
+  /** Decrypts tenant API keys; without it only the environment keys are used. */
+  secretBox?: SecretBox | null;
+  /** Where parley_provider_* and cache metrics are registered. */
+  registry?: Registry;
+  /** Subscribes to `correction.approved` so the knowledge base learns approved corrections at once. */
+  events?: DomainEvents;
+  logger?: Logger;
+  /** Injected clock (milliseconds) for tests of circuits and caches. */
+  now?: () => number;
+  /** Backoff, sleep and jitter overrides (tests use tiny backoffs instead of real seconds). */
+  failover?: Partial<Omit<FailoverOptions, 'timeoutMs' | 'maxRetries' | 'now'>>;
+  /** Replace adapters (e.g. an instant in-process provider for benchmarks); missing ones are built from config. */
+  providers?: Partial<Record<ProviderId, LlmProvider>>;
+}
+
+/** What the gateway tells beyond the ModelGateway contract (all fields extra, so it is still a ReplyOutcome). */
+export interface GatewayReplyOutcome extends ReplyOutcome {
+  tier: CapabilityTier;
+  /** Estimated before the call with gpt-tokenizer. */
+  promptTokens: number;
+  /** Candidates not called, and why (no key, context window, open circuit, long Retry-After). */
+  skipped: SkippedCandidate[];
+  /** Failed calls with their messages, for logs (the attempts hold only codes). */
+  errors: AttemptError[];
+  /** The answering provider's extras: Gemini safety ratings, knowledge-base match confidence and article. */
+  metadata: Record<string, unknown>;
+}
+
+export interface ProviderStatus {
+  provider: ProviderId;
+  /** Whether calls can be made without a tenant key. */
+  configured: boolean;
+  keySource: KeySource | 'none' | 'not needed';
+  baseUrl: string | null;
+}
+
+export interface ProviderGateway extends ModelGateway {
+  reply(request: ReplyRequest): Promise<GatewayReplyOutcome>;
+  /** The synchronous routing decision alone (what `npm run bench:router` measures). */
+  decide(messages: readonly ChatMessage[], routing?: Record<string, unknown> | null): RouteDecision;
+  readonly health: ProviderHealth;
+  readonly knowledgeBase: KnowledgeBaseProvider;
+  readonly providers: Readonly<Record<ProviderId, LlmProvider>>;
+  /** For start-up logs: which providers have an environment key, and where they point. */
+  configuredProviders(): ProviderStatus[];
+  /** Forget a tenant's cached keys, provider selection and knowledge-base index (after its secrets or articles change). */
+  invalidateTenant(tenantId: string): void;
+  /** Unsubscribe from domain events. */
+  close(): void;
+}
+
+/**
+ * The provider layer behind one call: route (complexity and prompt size),
+ * pick the chain (tenant keys, circuits), serve from the response cache when
+ * allowed, call with failover, account tokens and cost, and fall back to the
+ * knowledge base. `reply` never throws for provider failures.
+ */
+export function createModelGateway(dependencies: ModelGatewayDependencies): ProviderGateway {
+  const { config, logger } = dependencies;
+  const now = dependencies.now ?? Date.now;
+  const keys = new ProviderKeyStore({
+    em: dependencies.em,
+    secretBox: dependencies.secretBox,
+    environment: { openai: config.OPENAI_API_KEY, gemini: config.GEMINI_API_KEY },
+    ttlMs: config.ROUTE_CACHE_TTL_MS,
+    onError: (error, tenantId) => logger?.warn({ err: error, tenantId }, 'tenant provider keys unreadable; using environment keys'),
+  });
+  const knowledgeBase = createKnowledgeBaseProvider({ em: dependencies.em, confidenceThreshold: config.KB_CONFIDENCE_THRESHOLD });
+  const providers: Record<ProviderId, LlmProvider> = {
+    openai: dependencies.providers?.openai ?? createOpenAiProvider({ baseUrl: config.OPENAI_BASE_URL, resolveKey: (tenantId) => keys.keyFor(tenantId, 'openai') }),
+    gemini: dependencies.providers?.gemini ?? createGeminiProvider({ baseUrl: config.GEMINI_BASE_URL, resolveKey: (tenantId) => keys.keyFor(tenantId, 'gemini') }),
+    'knowledge-base': dependencies.providers?.['knowledge-base'] ?? knowledgeBase,
+  };
+  const health = new ProviderHealth({
+    windowMs: config.HEALTH_WINDOW_MINUTES * 60_000,
+    failureRate: config.CIRCUIT_FAILURE_RATE,
+    minCalls: config.CIRCUIT_MIN_CALLS,
+    cooldownMs: config.CIRCUIT_COOLDOWN_MS,
+    now,
+    registry: dependencies.registry,
+  });
+  const responses = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, registry: dependencies.registry, now });
+  const routes = new RouteCache({ ttlMs: config.ROUTE_CACHE_TTL_MS, registry: dependencies.registry, now, keys });
+  const failoverOptions: FailoverOptions = { ...dependencies.failover, timeoutMs: config.PROVIDER_TIMEOUT_MS, maxRetries: config.PROVIDER_MAX_RETRIES, now };
+  const reportedProblems = new WeakSet<object>();
+  const unsubscribe = dependencies.events?.on('correction.approved', ({ tenantId }) => knowledgeBase.invalidate(tenantId));
+
+  async function reply(request: ReplyRequest): Promise<GatewayReplyOutcome> {
+    const startedAt = now();
+    const decision = decideRoute(request.messages, request.routing);
+    if (decision.policy.problems.length && !reportedProblems.has(decision.policy)) {
+      reportedProblems.add(decision.policy);
+      logger?.warn({ tenantId: request.tenantId, problems: decision.policy.problems }, 'tenant routing settings partly invalid; defaults used for those values');
+    }
+    const base = { tier: decision.tier, complexity: decision.complexity, promptTokens: decision.promptTokens };
+
+    if (request.cacheable) {
+      const cached = responses.get(request.tenantId, decision.model, request.messages);
+      if (cached) {
+        return {
+          ...base,
+          text: cached.result.text,
+          provider: cached.provider,
+          model: cached.model,
+          routingReason: `${decision.reason}; served from the response cache`,
+          failover: false,
+          cacheHit: true,
+          latencyMs: now() - startedAt,
+          usage: { ...zeroUsage },
+          costUsd: 0,
+          attempts: [],
+          needsHuman: false,
+          skipped: [],
+          errors: [],
+          metadata: cached.result.metadata ?? {},
+        };
+      }
+    }
+
+    const chain = await routes.chainFor(request.tenantId, decision);
+    const selectionReason = describeChain(decision, chain.skipped);
+    const outcome = await runFailover(
+      chain.candidates,
+      providers,
+      health,
+      { tenantId: request.tenantId, messages: request.messages, routingReason: selectionReason, complexity: decision.complexity, catalogue: decision.policy.catalogue },
+      failoverOptions,
+      { onFailure: (provider) => responses.invalidateProvider(provider) },
+    );
+    for (const error of outcome.errors) logger?.warn({ tenantId: request.tenantId, provider: error.provider, model: error.model, code: error.code }, error.message);
+
+    const skipped = [...chain.skipped, ...outcome.skipped];
+    const routingReason = describeChain(decision, skipped) + (outcome.failover && outcome.answer ? `; answered by ${outcome.answer.model} after failover` : '');
+    const usage = outcome.attempts.reduce((sum, attempt) => addUsage(sum, attempt.usage), { ...zeroUsage });
+    const costUsd = outcome.attempts.reduce((sum, attempt) => sum + attempt.costUsd, 0);
+
+    if (!outcome.answer) {
+      // Even the knowledge base failed (its database is unreachable): the customer still gets an answer and a human.
+      logger?.error({ tenantId: request.tenantId, errors: outcome.errors.map((error) => error.code) }, 'every provider failed, the knowledge base included');
+      const outputTokens = tokensOf(HANDOVER_REPLY);
+      return {
+        ...base,
+        text: HANDOVER_REPLY,
+        provider: 'knowledge-base',
+        model: KNOWLEDGE_BASE_MODEL,
+        routingReason: `${routingReason}; every provider failed`,
+        failover: true,
+        cacheHit: false,
+        latencyMs: now() - startedAt,
+        usage: addUsage(usage, { inputTokens: 0, cachedInputTokens: 0, outputTokens, totalTokens: outputTokens }),
+        costUsd,
+        attempts: outcome.attempts,
+        needsHuman: true,
+        skipped,
+        errors: outcome.errors,
+        metadata: { needsHuman: true, promptTokens: estimatePromptTokens(request.messages) },
+      };
+    }
+
+    const { answer } = outcome;
+    const metadata = answer.result.metadata ?? {};
+    const needsHuman = answer.provider === 'knowledge-base' && metadata.needsHuman === true;
+    // Only first-choice LLM answers are cached: a failover answer is a degraded one, and knowledge-base answers must follow corrections at once.
+    if (request.cacheable && !outcome.failover && answer.provider !== 'knowledge-base' && answer.model === decision.model) {
+      responses.set(request.tenantId, decision.model, request.messages, answer);
+    }
+    return {
+      ...base,
+      text: answer.result.text,
+      provider: answer.provider,
+      model: answer.model,
+      routingReason,
+      failover: outcome.failover,
+      cacheHit: false,
+      latencyMs: now() - startedAt,
+      usage,
+      costUsd,
+      attempts: outcome.attempts,
+      needsHuman,
+      skipped,
+      errors: outcome.errors,
+      metadata,
+    };
+  }
+
+  return {
+    reply,
+    decide: decideRoute,
+    health,
+    knowledgeBase,
+    providers,
+    configuredProviders() {
+      const environment = new Set(keys.environmentProviders());
+      return [
+        { provider: 'openai', configured: environment.has('openai'), keySource: environment.has('openai') ? 'environment' : 'none', baseUrl: config.OPENAI_BASE_URL ?? null },
+        { provider: 'gemini', configured: environment.has('gemini'), keySource: environment.has('gemini') ? 'environment' : 'none', baseUrl: config.GEMINI_BASE_URL ?? null },
+        { provider: 'knowledge-base', configured: true, keySource: 'not needed', baseUrl: null },
+      ];
+    },
+    invalidateTenant(tenantId: string) {
+      keys.invalidate(tenantId);
+      routes.invalidate(tenantId);
+      knowledgeBase.invalidate(tenantId);
+    },
+    close() {
+      unsubscribe?.();
+    },
+  };
+}

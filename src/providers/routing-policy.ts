@@ -1,0 +1,123 @@
+import { LRUCache } from 'lru-cache';
+import { defaultCatalogue, KNOWLEDGE_BASE_MODEL, mergeCatalogue, type ModelCatalogue } from './model-catalogue';
+import type { CapabilityTier, ProviderId } from './types';
+
+/**
+ * The routing rules one tenant runs with: the defaults from the issue, with the
+ * tenant's `settings.routing` applied (see RoutingSettings in the Tenant entity).
+ */
+export interface RoutingPolicy {
+  cheapThreshold: number;
+  reasoningThreshold: number;
+  /** Prompts above this many tokens go to the long-context tier. */
+  longContextTokens: number;
+  /** The first-choice model of each tier. */
+  models: Readonly<Record<CapabilityTier, string>>;
+  /** Models tried after the tier's first choice, in order; the knowledge base always ends the chain. */
+  fallbackOrder: Readonly<Record<CapabilityTier, readonly string[]>>;
+  catalogue: ModelCatalogue;
+  /** Tenant settings that were invalid and replaced by defaults (to log or show). */
+  problems: readonly string[];
+}
+
+export const tierNames: readonly CapabilityTier[] = ['cheap', 'balanced', 'long-context', 'reasoning'];
+
+export const defaultPolicy: RoutingPolicy = Object.freeze({
+  cheapThreshold: 0.3,
+  reasoningThreshold: 0.7,
+  longContextTokens: 100_000,
+  models: Object.freeze({ cheap: 'gemini-2.5-flash', balanced: 'gpt-4o', 'long-context': 'gemini-2.5-pro', reasoning: 'o4-mini' }),
+  // Each chain crosses to the other vendor early: a vendor outage is the failure failover exists for.
+  fallbackOrder: Object.freeze({
+    cheap: ['gpt-4o-mini', 'gemini-2.5-flash-lite'],
+    balanced: ['gemini-2.5-pro', 'gpt-4.1'],
+    'long-context': ['gpt-4.1'],
+    reasoning: ['o3', 'gemini-2.5-pro'],
+  }),
+  catalogue: defaultCatalogue,
+  problems: Object.freeze([]) as readonly string[],
+});
+
+const byObject = new WeakMap<object, RoutingPolicy>();
+const byText = new LRUCache<string, RoutingPolicy>({ max: 5_000 });
+
+/**
+ * The policy for a tenant's routing settings. Pure and memoised (by object
+ * identity, then by content), so calling it on every turn costs a lookup.
+ * Never throws: bad values fall back to defaults and are listed in `problems`.
+ */
+export function resolvePolicy(routing: Record<string, unknown> | undefined | null): RoutingPolicy {
+  if (!routing || Object.keys(routing).length === 0) return defaultPolicy;
+  const known = byObject.get(routing);
+  if (known) return known;
+  const text = JSON.stringify(routing);
+  let policy = byText.get(text);
+  if (!policy) {
+    policy = buildPolicy(routing);
+    byText.set(text, policy);
+  }
+  byObject.set(routing, policy);
+  return policy;
+}
+
+function buildPolicy(routing: Record<string, unknown>): RoutingPolicy {
+  const problems: string[] = [];
+  const { catalogue, problems: catalogueProblems } = mergeCatalogue(defaultCatalogue, routing.catalogue);
+  problems.push(...catalogueProblems);
+  const fraction = (name: string, fallback: number): number => {
+    const value = routing[name];
+    if (value === undefined) return fallback;
+    if (typeof value === 'number' && value >= 0 && value <= 1) return value;
+    problems.push(`routing.${name} must be a number from 0 to 1`);
+    return fallback;
+  };
+  const cheapThreshold = fraction('cheapThreshold', defaultPolicy.cheapThreshold);
+  let reasoningThreshold = fraction('reasoningThreshold', defaultPolicy.reasoningThreshold);
+  if (reasoningThreshold < cheapThreshold) {
+    problems.push('routing.reasoningThreshold must not be below routing.cheapThreshold');
+    reasoningThreshold = Math.max(cheapThreshold, defaultPolicy.reasoningThreshold);
+  }
+  let longContextTokens = defaultPolicy.longContextTokens;
+  if (routing.longContextTokens !== undefined) {
+    if (Number.isInteger(routing.longContextTokens) && (routing.longContextTokens as number) > 0) longContextTokens = routing.longContextTokens as number;
+    else problems.push('routing.longContextTokens must be a positive integer');
+  }
+  const models = { ...defaultPolicy.models };
+  const requestedModels = routing.models;
+  if (requestedModels && typeof requestedModels === 'object') {
+    for (const [tier, model] of Object.entries(requestedModels as Record<string, unknown>)) {
+      if (!tierNames.includes(tier as CapabilityTier)) problems.push(`routing.models.${tier} is not a tier (${tierNames.join(', ')})`);
+      else if (typeof model !== 'string' || !catalogue[model]) problems.push(`routing.models.${tier}: ${String(model)} is not in the model catalogue`);
+      else models[tier as CapabilityTier] = model;
+    }
+  } else if (requestedModels !== undefined) problems.push('routing.models must be an object of tier → model id');
+  let fallbackOrder: Record<CapabilityTier, readonly string[]> = { ...defaultPolicy.fallbackOrder };
+  if (routing.fallbackOrder !== undefined) {
+    if (Array.isArray(routing.fallbackOrder) && routing.fallbackOrder.every((entry) => typeof entry === 'string')) {
+      const entries = routing.fallbackOrder as string[];
+      fallbackOrder = Object.fromEntries(tierNames.map((tier) => [tier, expandFallback(entries, tier, catalogue, problems)])) as Record<CapabilityTier, string[]>;
+    } else problems.push('routing.fallbackOrder must be a list of model or provider ids');
+  }
+  return Object.freeze({ cheapThreshold, reasoningThreshold, longContextTokens, models, fallbackOrder, catalogue, problems: [...new Set(problems)] });
+}
+
+const providerIds: readonly ProviderId[] = ['openai', 'gemini', 'knowledge-base'];
+
+/**
+ * A tenant's fallback order may name models ("gpt-4o-mini") or providers
+ * ("gemini"): a provider stands for its catalogue model of the same tier, or
+ * its first model when it has none in that tier.
+ */
+function expandFallback(entries: string[], tier: CapabilityTier, catalogue: ModelCatalogue, problems: string[]): string[] {
+  const models: string[] = [];
+  for (const entry of entries) {
+    if (entry === 'knowledge-base' || entry === KNOWLEDGE_BASE_MODEL) models.push(KNOWLEDGE_BASE_MODEL);
+    else if (catalogue[entry]) models.push(entry);
+    else if (providerIds.includes(entry as ProviderId)) {
+      const ofProvider = Object.values(catalogue).filter((spec) => spec.provider === entry);
+      const pick = ofProvider.find((spec) => spec.tier === tier) ?? ofProvider[0];
+      if (pick) models.push(pick.id);
+    } else problems.push(`routing.fallbackOrder: ${entry} is neither a catalogue model nor a provider`);
+  }
+  return [...new Set(models)];
+}
