@@ -1,0 +1,26 @@
+import type { webApi } from '@slack/bolt';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from '../../src/db/orm';
+import type { CustomerChannelRegistry } from '../../src/engine/outbound';
+import type { DomainEvents } from '../../src/events';
+import type { Logger } from '../../src/logger';
+import type { AlertService } from '../../src/monitoring/alert-service';
+
+/** What every part of the Slack app shares: the database, the Web API client, the engine's seams. */
+export interface SlackContext {
+  orm: Orm;
+  client: webApi.WebClient;
+  events: DomainEvents;
+  logger: Logger;
+  customers: CustomerChannelRegistry;
+  /** One unit of work at a time per key (conversation, interaction) in this process. */
+  serial: <T>(key: string, work: () => Promise<T>) => Promise<T>;
+  /** The Slack user's real name (cached), for authorship and display. */
+  userName(userId: string): Promise<string>;
+  /** Set once the alert service exists (it needs this app's notifier first). */
+  alerts: AlertService | null;
+  publicBaseUrl: string;
+  /** False when this Slack message (`channel:ts`) was already handled: Slack redelivers events it thinks were missed. */
+  rememberReply(key: string): boolean;
+  em(): EntityManager;
+}
