@@ -63,20 +63,26 @@ export async function recordVote(em: EntityManager, input: RecordVoteInput): Pro
  * needed) and recomputes `implicitSatisfaction` from the merged signals.
  */
 export async function recordImplicitSignals(em: EntityManager, input: RecordImplicitSignalsInput): Promise<InteractionFeedback> {
+  return em.transactional((tx) => applyImplicitSignals(tx, input));
+}
+
+/**
+ * `recordImplicitSignals` for a caller already inside a transaction (the
+ * conversation engine's turn): locks and changes the row; the caller's flush
+ * and commit write it, together with the rest of its work.
+ */
+export async function applyImplicitSignals(tx: EntityManager, input: RecordImplicitSignalsInput): Promise<InteractionFeedback> {
   if (input.responseTimeMs != null && (!Number.isFinite(input.responseTimeMs) || input.responseTimeMs < 0)) {
     throw badInput('responseTimeMs must be a non-negative number of milliseconds');
   }
-  return em.transactional(async (tx) => {
-    const feedback = await lockFeedbackRow(tx, input.tenantId, input.interactionId);
-    if (input.continuedConversation !== undefined) feedback.continuedConversation = input.continuedConversation;
-    if (input.completedAction !== undefined) feedback.completedAction = input.completedAction;
-    if (input.requestedHandoff !== undefined) feedback.requestedHandoff = input.requestedHandoff;
-    // An integer column: sub-millisecond precision is noise here.
-    if (input.responseTimeMs !== undefined) feedback.responseTimeMs = input.responseTimeMs === null ? null : Math.round(input.responseTimeMs);
-    feedback.implicitSatisfaction = implicitSatisfaction(feedback);
-    await tx.flush();
-    return feedback;
-  });
+  const feedback = await lockFeedbackRow(tx, input.tenantId, input.interactionId);
+  if (input.continuedConversation !== undefined) feedback.continuedConversation = input.continuedConversation;
+  if (input.completedAction !== undefined) feedback.completedAction = input.completedAction;
+  if (input.requestedHandoff !== undefined) feedback.requestedHandoff = input.requestedHandoff;
+  // An integer column: sub-millisecond precision is noise here.
+  if (input.responseTimeMs !== undefined) feedback.responseTimeMs = input.responseTimeMs === null ? null : Math.round(input.responseTimeMs);
+  feedback.implicitSatisfaction = implicitSatisfaction(feedback);
+  return feedback;
 }
 
 /**
@@ -87,22 +93,22 @@ export async function recordImplicitSignals(em: EntityManager, input: RecordImpl
  */
 async function lockFeedbackRow(tx: EntityManager, tenantId: string, interactionId: string): Promise<InteractionFeedback> {
   if (!UUID.test(interactionId) || !UUID.test(tenantId)) throw notFound('Interaction', interactionId);
-  const exists = await tx.execute<{ id: string }[]>(
-    'select id from agent_interaction where id = ? and tenant_id = ?',
-    [interactionId, tenantId],
-  );
-  if (exists.length === 0) throw notFound('Interaction', interactionId);
+  // Creates the row only for an interaction of this tenant; the locking read below then finds
+  // nothing for an unknown or foreign interaction.
   await tx.execute(
     `insert into interaction_feedback (id, tenant_id, created_at, interaction_id, history, updated_at)
-     values (?, ?, now(), ?, '[]'::jsonb, now()) on conflict (interaction_id) do nothing`,
-    [randomUUID(), tenantId, interactionId],
+     select ?::uuid, tenant_id, now(), id, '[]'::jsonb, now() from agent_interaction where id = ? and tenant_id = ?
+     on conflict (interaction_id) do nothing`,
+    [randomUUID(), interactionId, tenantId],
     'run',
   );
-  return tx.findOneOrFail(
+  const feedback = await tx.findOne(
     InteractionFeedback,
     { interaction: interactionId, tenant: tenantId },
     { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
   );
+  if (!feedback) throw notFound('Interaction', interactionId);
+  return feedback;
 }
 
 function normaliseComment(comment: string | null | undefined): string | null {

@@ -7,6 +7,11 @@ export type ConversationStatus = 'bot' | 'handed_off' | 'closed';
 @Entity({ tableName: 'conversation' })
 @Index({ properties: ['tenant', 'lastActivityAt'] })
 @Index({ properties: ['contact', 'status'] })
+// At most one open conversation per contact: the engine's find-or-create relies on it.
+@Index({
+  name: 'conversation_one_open_per_contact',
+  expression: `create unique index "conversation_one_open_per_contact" on "conversation" ("contact_id") where "status" <> 'closed'`,
+})
 export class Conversation extends TenantScoped {
   [OptionalProps]?: 'id' | 'createdAt' | 'status' | 'startedAt' | 'lastActivityAt' | 'handoffReason' | 'handedOffAt' | 'closedAt';
 

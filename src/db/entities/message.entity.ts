@@ -30,11 +30,16 @@ export type DeliveryStatus =
   name: 'message_unprocessed_inbound_index',
   expression: `create index "message_unprocessed_inbound_index" on "message" ("created_at") where "direction" = 'inbound' and "processed_at" is null`,
 })
+// Claims still being worked on: the engine's expired-lease recovery scan.
+@Index({
+  name: 'message_processing_started_at_index',
+  expression: `create index "message_processing_started_at_index" on "message" ("processing_started_at") where "delivery_status" = 'processing'`,
+})
 @Unique({ properties: ['channel', 'channelMessageId'] })
 @Index({ properties: ['conversation', 'createdAt'] })
 @Index({ properties: ['tenant', 'createdAt'] })
 export class Message extends TenantScoped {
-  [OptionalProps]?: 'id' | 'createdAt' | 'kind' | 'channelMessageId' | 'deliveryStatus' | 'deliveryError' | 'processedAt' | 'payload' | 'author';
+  [OptionalProps]?: 'id' | 'createdAt' | 'kind' | 'channelMessageId' | 'deliveryStatus' | 'deliveryError' | 'processedAt' | 'processingStartedAt' | 'payload' | 'author';
 
   @ManyToOne(() => Conversation, { deleteRule: 'cascade' })
   conversation!: Conversation;
@@ -66,6 +71,10 @@ export class Message extends TenantScoped {
   /** For inbound messages: when the turn was answered. Null means still to be processed. */
   @Property({ type: 'datetime', nullable: true })
   processedAt: Date | null = null;
+
+  /** For inbound messages being answered: when the engine claimed it (a claim older than the lease is taken back). */
+  @Property({ type: 'datetime', nullable: true })
+  processingStartedAt: Date | null = null;
 
   /** The channel's raw fields worth keeping (media URLs, button payloads). */
   @Property({ type: 'json', nullable: true })

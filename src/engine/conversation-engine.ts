@@ -1,0 +1,251 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Orm } from '../db/orm';
+import { AppError, badInput, notFound } from '../errors';
+import type { DomainEvents } from '../events';
+import type { Logger } from '../logger';
+import type { ModelGateway, ReplyOutcome } from '../providers/types';
+import { detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE } from './handoff';
+import { storeInbound } from './inbound-store';
+import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
+import { planSignals } from './signals';
+import { ClaimLostError, writeTurn, type TurnWrite } from './turn-writer';
+import { claimMessage, earliestPendingBefore, expireClaims, loadHistory, messageState, releaseClaim, waitingMessages, type ClaimedMessage } from './turn-store';
+import type { ConversationEngine, InboundMessage, ReceiveResult, TurnResult } from './types';
+
+export interface ConversationEngineOptions {
+  orm: Orm;
+  gateway: ModelGateway;
+  events: DomainEvents;
+  logger: Logger;
+  /** The time source for stored timestamps (tests move it). */
+  clock?: () => Date;
+  /** Most recent messages read for the prompt (default 30). */
+  historyMessages?: number;
+  /** Tokens the history may take in the prompt (default 8,000); older messages are left out. */
+  historyTokenBudget?: number;
+  /** A claim older than this belongs to a dead worker and is taken back (default 5 minutes). */
+  processingLeaseMs?: number;
+  /** How long a message waits for an earlier one of its conversation being answered elsewhere (default: the lease). */
+  orderWaitMs?: number;
+}
+
+export interface RecoveryResult {
+  /** Messages whose expired claim was taken back. */
+  expired: string[];
+  /** Every inbound message still to be answered, oldest first. */
+  waiting: string[];
+}
+
+/** The engine with its operational extras (recovery after a crash or restart). */
+export interface ConversationEngineService extends ConversationEngine {
+  /** Takes back expired claims and lists the messages still to be answered, oldest first. */
+  recoverStuckMessages(): Promise<RecoveryResult>;
+  /** recoverStuckMessages, then answers every waiting message once, in order. */
+  processWaiting(options?: { limit?: number }): Promise<TurnResult[]>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CHANNELS = new Set(['whatsapp', 'slack', 'terminal', 'api']);
+const MAX_TEXT_LENGTH = 20_000;
+
+/**
+ * One customer turn in, one reply out. `receive` stores the message in one
+ * short transaction (fast enough to answer a webhook right after it);
+ * `processMessage` claims it exactly once, asks the gateway outside any
+ * transaction, and writes the whole turn in one transaction. Events are
+ * emitted only after a commit.
+ */
+export function createConversationEngine(options: ConversationEngineOptions): ConversationEngineService {
+  const { orm, gateway, events, logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const historyMessages = options.historyMessages ?? 30;
+  const historyTokenBudget = options.historyTokenBudget ?? 8_000;
+  const leaseMs = options.processingLeaseMs ?? 5 * 60_000;
+  const orderWaitMs = options.orderWaitMs ?? leaseMs;
+  /** Turns being answered in this process, by conversation: a later message waits on it instead of polling. */
+  const inFlight = new Map<string, Promise<unknown>>();
+  const em = (): EntityManager => orm.em.fork();
+
+  async function receive(inbound: InboundMessage): Promise<ReceiveResult> {
+    validateInbound(inbound);
+    const stored = await storeInbound(em(), inbound, inbound.receivedAt ?? clock());
+    if (!stored.duplicate) {
+      events.emit('message.received', {
+        tenantId: inbound.tenantId,
+        conversationId: stored.conversationId,
+        messageId: stored.messageId,
+        text: inbound.text,
+        handedOff: stored.conversationStatus === 'handed_off',
+      });
+    }
+    return { messageId: stored.messageId, conversationId: stored.conversationId, contactId: stored.contactId, duplicate: stored.duplicate };
+  }
+
+  async function processMessage(messageId: string): Promise<TurnResult> {
+    if (!UUID.test(messageId)) throw notFound('Message', messageId);
+    const deadline = Date.now() + orderWaitMs;
+    for (;;) {
+      const claimed = await claimMessage(em(), messageId, clock());
+      if (claimed) return runClaimed(claimed);
+      const state = await messageState(em(), messageId);
+      if (!state) throw notFound('Message', messageId);
+      if (state.direction !== 'inbound') throw badInput(`Message ${messageId} is a reply, not a customer message: only inbound messages are processed`);
+      if (state.deliveryStatus !== 'received' || state.processedAt) return alreadyProcessed(state.conversationId, messageId);
+      // Still waiting: an earlier message of the conversation goes first.
+      const earlier = await earliestPendingBefore(em(), state);
+      if (earlier?.deliveryStatus === 'received') {
+        await processMessage(earlier.id);
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new AppError('CONFLICT', `Message ${messageId} waits for an earlier message of its conversation that is still being answered; it will be answered after that one (or after recovery)`);
+      }
+      const running = inFlight.get(state.conversationId);
+      if (running) await running.catch(() => undefined);
+      else await sleep(50);
+    }
+  }
+
+  function runClaimed(message: ClaimedMessage): Promise<TurnResult> {
+    const turn = answer(message);
+    inFlight.set(message.conversationId, turn);
+    const forget = () => {
+      if (inFlight.get(message.conversationId) === turn) inFlight.delete(message.conversationId);
+    };
+    turn.then(forget, forget);
+    return turn;
+  }
+
+  async function answer(message: ClaimedMessage): Promise<TurnResult> {
+    try {
+      return await answerClaimed(message);
+    } catch (error) {
+      if (error instanceof ClaimLostError) {
+        logger.warn({ messageId: message.id }, 'claim expired while answering; the reply was discarded and the message is answered once by whoever holds it now');
+        return alreadyProcessed(message.conversationId, message.id);
+      }
+      await releaseClaim(em(), message.id, error instanceof Error ? error.message : String(error)).catch((releaseError: unknown) =>
+        logger.error({ err: releaseError, messageId: message.id }, 'could not release the claim; recovery will take it back after the lease'),
+      );
+      throw error;
+    }
+  }
+
+  async function answerClaimed(message: ClaimedMessage): Promise<TurnResult> {
+    const history = await loadHistory(em(), message, historyMessages);
+    const handoffRequest = message.kind === 'text' || message.kind === 'button' ? detectHandoffRequest(message.text) : null;
+    const signals = planSignals(history, message, handoffRequest !== null);
+    const base = { message, now: clock(), signals };
+
+    if (message.conversationStatus === 'handed_off') {
+      await commit({ ...base, reply: null, outcome: null, handoffReason: null });
+      return result('with_human', message, null, null, null, null);
+    }
+    if (handoffRequest) {
+      const reason = `customer asked for a human ("${handoffRequest.phrase}")`;
+      const written = await commit({ ...base, reply: { text: handoffNotice(handoffRequest.language), author: 'system' }, outcome: null, handoffReason: reason });
+      return result('handed_off', message, null, { id: written.replyMessageId!, text: handoffNotice(handoffRequest.language) }, reason, null);
+    }
+    if (!message.text.trim()) {
+      const written = await commit({ ...base, reply: { text: NON_TEXT_NOTICE, author: 'system' }, outcome: null, handoffReason: null });
+      return result('replied', message, null, { id: written.replyMessageId!, text: NON_TEXT_NOTICE }, null, null);
+    }
+
+    const prompt = buildPrompt({
+      systemPrompt: message.tenantSettings.systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT,
+      history,
+      message: message.text,
+      historyTokenBudget,
+    });
+    const outcome = await gateway.reply({ tenantId: message.tenantId, routing: message.tenantSettings.routing, messages: prompt.messages, cacheable: prompt.cacheable });
+    const handoffReason = outcome.needsHuman ? `the bot could not answer confidently (${outcome.provider}: ${outcome.routingReason})` : null;
+    const written = await commit({ ...base, now: clock(), reply: { text: outcome.text, author: 'bot' }, outcome, handoffReason });
+    return result(handoffReason ? 'handed_off' : 'replied', message, written.interactionId, { id: written.replyMessageId!, text: outcome.text }, handoffReason, outcome);
+  }
+
+  /** Writes the turn, then (after the commit) tells the listeners. */
+  async function commit(write: TurnWrite) {
+    const written = await writeTurn(em(), write);
+    const { tenantId, conversationId } = write.message;
+    if (written.interactionId && written.replyMessageId) {
+      events.emit('interaction.created', { tenantId, conversationId, interactionId: written.interactionId, replyMessageId: written.replyMessageId });
+    }
+    if (written.handedOff && write.handoffReason) events.emit('conversation.handed_off', { tenantId, conversationId, reason: write.handoffReason });
+    return written;
+  }
+
+  async function handleTurn(inbound: InboundMessage): Promise<TurnResult & { duplicate: boolean }> {
+    const received = await receive(inbound);
+    // A redelivery of a message never answered (the process died in between) is answered now; otherwise this is a no-op.
+    const turn = await processMessage(received.messageId);
+    return { ...turn, duplicate: received.duplicate };
+  }
+
+  async function recoverStuckMessages(): Promise<RecoveryResult> {
+    const expired = await expireClaims(em(), new Date(clock().getTime() - leaseMs));
+    if (expired.length) logger.warn({ messages: expired.length }, 'took back expired message claims');
+    return { expired, waiting: await waitingMessages(em(), 10_000) };
+  }
+
+  async function processWaiting(options: { limit?: number } = {}): Promise<TurnResult[]> {
+    const { waiting } = await recoverStuckMessages();
+    const results: TurnResult[] = [];
+    for (const messageId of waiting.slice(0, options.limit ?? waiting.length)) {
+      try {
+        results.push(await processMessage(messageId));
+      } catch (error) {
+        logger.error({ err: error, messageId }, 'could not answer a waiting message; it stays waiting');
+      }
+    }
+    return results;
+  }
+
+  return { receive, processMessage, handleTurn, recoverStuckMessages, processWaiting };
+}
+
+function result(
+  status: TurnResult['status'],
+  message: ClaimedMessage,
+  interactionId: string | null,
+  reply: { id: string; text: string } | null,
+  handoffReason: string | null,
+  outcome: ReplyOutcome | null,
+): TurnResult {
+  return {
+    status,
+    conversationId: message.conversationId,
+    inboundMessageId: message.id,
+    interactionId,
+    reply: reply ? { messageId: reply.id, text: reply.text } : null,
+    handoffReason,
+    route: outcome
+      ? {
+          provider: outcome.provider,
+          model: outcome.model,
+          complexity: outcome.complexity,
+          reason: outcome.routingReason,
+          latencyMs: outcome.latencyMs,
+          inputTokens: outcome.usage.inputTokens,
+          outputTokens: outcome.usage.outputTokens,
+          costUsd: outcome.costUsd,
+          failover: outcome.failover,
+          cacheHit: outcome.cacheHit,
+        }
+      : null,
+  };
+}
+
+function alreadyProcessed(conversationId: string, messageId: string): TurnResult {
+  return { status: 'already_processed', conversationId, inboundMessageId: messageId, interactionId: null, reply: null, handoffReason: null, route: null };
+}
+
+function validateInbound(inbound: InboundMessage): void {
+  if (!inbound || typeof inbound !== 'object') throw badInput('An inbound message is required');
+  if (!UUID.test(inbound.tenantId ?? '')) throw badInput('tenantId must be a tenant id (uuid)');
+  if (!CHANNELS.has(inbound.channel)) throw badInput(`channel must be one of ${[...CHANNELS].join(', ')}`);
+  if (typeof inbound.externalId !== 'string' || !inbound.externalId.trim()) throw badInput('externalId (the customer\'s id on the channel) is required');
+  if (typeof inbound.text !== 'string') throw badInput('text must be a string (empty for media without a caption)');
+  if (inbound.text.length > MAX_TEXT_LENGTH) throw badInput(`text is longer than ${MAX_TEXT_LENGTH} characters`);
+  if (inbound.receivedAt !== undefined && Number.isNaN(new Date(inbound.receivedAt).getTime())) throw badInput('receivedAt must be a valid date');
+}

@@ -1,0 +1,171 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ChannelName, ConversationStatus, DeliveryStatus, MessageAuthor, MessageDirection, MessageKind, TenantSettings } from '../db/entities';
+
+/** The driver hands timestamps over as PostgreSQL's text (MikroORM turns pg's date parsing off). */
+type Timestamp = string | Date;
+
+function toDate(value: Timestamp): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+function toText(value: Timestamp): string {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+/**
+ * The SQL of a turn's claim and reads: few statements, each doing as much as it
+ * safely can, because they sit on the path of every customer message.
+ */
+export interface ClaimedMessage {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+  channel: ChannelName;
+  kind: MessageKind;
+  text: string;
+  createdAt: Date;
+  /** created_at as PostgreSQL printed it: compared back in SQL without losing microseconds. */
+  createdAtText: string;
+  conversationStatus: ConversationStatus;
+  tenantSettings: TenantSettings;
+}
+
+/**
+ * Takes an inbound message for processing, or returns null. One UPDATE decides,
+ * so two workers (in this process or another) can never both take a message:
+ * the loser's UPDATE re-checks the row after the winner commits and finds it
+ * no longer 'received'. A message is also not taken while an earlier message of
+ * its conversation is still waiting or being answered, so turns of one
+ * conversation are answered in order. Returns the conversation's status and the
+ * tenant's settings in the same round trip.
+ */
+export async function claimMessage(em: EntityManager, messageId: string, now: Date): Promise<ClaimedMessage | null> {
+  const rows = await em.execute<Array<{ id: string; tenant_id: string; conversation_id: string; channel: ChannelName; kind: MessageKind; text: string; created_at: Timestamp; status: ConversationStatus; settings: TenantSettings }>>(
+    `update message m set delivery_status = 'processing', processing_started_at = ?
+     from conversation c, tenant t
+     where m.id = ? and m.direction = 'inbound' and m.processed_at is null and m.delivery_status = 'received'
+       and c.id = m.conversation_id and t.id = m.tenant_id
+       and not exists (
+         select 1 from message e
+         where e.conversation_id = m.conversation_id and e.direction = 'inbound' and e.processed_at is null
+           and e.delivery_status in ('received', 'processing') and e.id <> m.id
+           and (e.created_at, e.id) < (m.created_at, m.id))
+     returning m.id, m.tenant_id, m.conversation_id, m.channel, m.kind, m.text, m.created_at, c.status, t.settings`,
+    [now, messageId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    conversationId: row.conversation_id,
+    channel: row.channel,
+    kind: row.kind,
+    text: row.text,
+    createdAt: toDate(row.created_at),
+    createdAtText: toText(row.created_at),
+    conversationStatus: row.status,
+    tenantSettings: row.settings ?? {},
+  };
+}
+
+export interface MessageState {
+  id: string;
+  conversationId: string;
+  direction: MessageDirection;
+  deliveryStatus: DeliveryStatus | null;
+  processedAt: Date | null;
+  createdAt: Date;
+  createdAtText: string;
+}
+
+export async function messageState(em: EntityManager, messageId: string): Promise<MessageState | null> {
+  const rows = await em.execute<Array<{ id: string; conversation_id: string; direction: MessageDirection; delivery_status: DeliveryStatus | null; processed_at: Timestamp | null; created_at: Timestamp }>>(
+    'select id, conversation_id, direction, delivery_status, processed_at, created_at from message where id = ?',
+    [messageId],
+  );
+  const row = rows[0];
+  return row
+    ? { id: row.id, conversationId: row.conversation_id, direction: row.direction, deliveryStatus: row.delivery_status, processedAt: row.processed_at === null ? null : toDate(row.processed_at), createdAt: toDate(row.created_at), createdAtText: toText(row.created_at) }
+    : null;
+}
+
+/** The earliest inbound message of the conversation before `message` still waiting or being answered. */
+export async function earliestPendingBefore(em: EntityManager, message: MessageState): Promise<{ id: string; deliveryStatus: DeliveryStatus } | null> {
+  const rows = await em.execute<Array<{ id: string; delivery_status: DeliveryStatus }>>(
+    `select id, delivery_status from message
+     where conversation_id = ? and direction = 'inbound' and processed_at is null
+       and delivery_status in ('received', 'processing') and id <> ?
+       and (created_at, id) < (?::timestamptz, ?::uuid)
+     order by created_at, id limit 1`,
+    [message.conversationId, message.id, message.createdAtText, message.id],
+  );
+  return rows[0] ? { id: rows[0].id, deliveryStatus: rows[0].delivery_status } : null;
+}
+
+export interface HistoryRow {
+  id: string;
+  direction: MessageDirection;
+  author: MessageAuthor;
+  text: string;
+  createdAt: Date;
+  /** Set on bot replies: the interaction that produced it. */
+  interactionId: string | null;
+}
+
+/**
+ * The conversation's latest `limit` messages around `message`, oldest first:
+ * everything before it, and replies written after it arrived (the answer to a
+ * message sent just before), but not later customer messages, which are not
+ * part of this turn. Outbound messages the customer never received are left out.
+ */
+export async function loadHistory(em: EntityManager, message: ClaimedMessage, limit: number): Promise<HistoryRow[]> {
+  if (limit <= 0) return [];
+  const rows = await em.execute<Array<{ id: string; direction: MessageDirection; author: MessageAuthor; text: string; created_at: Timestamp; interaction_id: string | null }>>(
+    `select m.id, m.direction, m.author, m.text, m.created_at, ai.id as interaction_id
+     from message m left join agent_interaction ai on ai.reply_message_id = m.id
+     where m.conversation_id = ? and m.id <> ?
+       and ((m.direction = 'inbound' and (m.created_at, m.id) < (?::timestamptz, ?::uuid))
+         or (m.direction = 'outbound' and coalesce(m.delivery_status, '') not in ('failed', 'not_sent', 'undelivered')))
+     order by m.created_at desc, m.id desc
+     limit ?`,
+    [message.conversationId, message.id, message.createdAtText, message.id, limit],
+  );
+  return rows
+    .map((row) => ({ id: row.id, direction: row.direction, author: row.author, text: row.text, createdAt: toDate(row.created_at), interactionId: row.interaction_id }))
+    .reverse();
+}
+
+/** Gives a claim back after a failed turn, so the message is answered later; records why. */
+export async function releaseClaim(em: EntityManager, messageId: string, reason: string): Promise<void> {
+  await em.execute(
+    `update message set delivery_status = 'received', processing_started_at = null, delivery_error = ?
+     where id = ? and delivery_status = 'processing' and processed_at is null`,
+    [reason.slice(0, 1_000), messageId],
+    'run',
+  );
+}
+
+/** Claims older than `cutoff` belong to a worker that died: make their messages claimable again. */
+export async function expireClaims(em: EntityManager, cutoff: Date): Promise<string[]> {
+  const rows = await em.execute<Array<{ id: string }>>(
+    `update message set delivery_status = 'received', processing_started_at = null,
+       delivery_error = 'claim expired: the worker answering it stopped'
+     where delivery_status = 'processing' and direction = 'inbound' and processed_at is null
+       and (processing_started_at is null or processing_started_at < ?)
+     returning id`,
+    [cutoff],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Inbound messages still to be answered, oldest first (the recovery order). */
+export async function waitingMessages(em: EntityManager, limit: number): Promise<string[]> {
+  const rows = await em.execute<Array<{ id: string }>>(
+    `select id from message
+     where direction = 'inbound' and processed_at is null and delivery_status = 'received'
+     order by created_at, id limit ?`,
+    [limit],
+  );
+  return rows.map((row) => row.id);
+}
