@@ -36,8 +36,16 @@ export function createGeminiProvider(options: GeminiProviderOptions): LlmProvide
       if (!apiKey) throw new ProviderError('No Gemini API key: set GEMINI_API_KEY or the tenant secret geminiApiKey', 'gemini', 'no_api_key', false);
       const { systemInstruction, contents } = toGeminiConversation(request.messages);
       let retryAfterMs: number | undefined;
+      let networkError: unknown;
       const recordingFetch: typeof fetch = async (input, init) => {
-        const response = await fetch(input, init);
+        let response: Response;
+        try {
+          response = await fetch(input, init);
+        } catch (error) {
+          // The SDK rewraps fetch failures in a plain Error; remember that this one never reached an HTTP answer.
+          networkError = error;
+          throw error;
+        }
         if (!response.ok) retryAfterMs = parseRetryAfter(response.headers);
         return response;
       };
@@ -55,7 +63,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): LlmProvide
           },
         });
       } catch (error) {
-        throw mapGeminiError(error, request.signal, retryAfterMs);
+        throw mapGeminiError(error, request.signal, retryAfterMs, networkError !== undefined);
       }
       return toResult(response);
     },
@@ -118,7 +126,7 @@ function toResult(response: GenerateContentResponse): GenerateResult {
 }
 
 /** SDK errors to ProviderError. ApiError's message is the JSON error body, where Gemini puts RetryInfo. */
-export function mapGeminiError(error: unknown, signal?: AbortSignal, retryAfterMs?: number): ProviderError {
+export function mapGeminiError(error: unknown, signal?: AbortSignal, retryAfterMs?: number, unreachable = false): ProviderError {
   if (error instanceof ProviderError) return error;
   if (signal?.aborted) return abortError('gemini', signal);
   if (error instanceof ApiError) {
@@ -133,7 +141,7 @@ export function mapGeminiError(error: unknown, signal?: AbortSignal, retryAfterM
     }
     return providerErrorFromStatus('gemini', error.status, message, retryAfterMs ?? retryDelay);
   }
-  if (error instanceof TypeError && /fetch failed|network|ECONNREFUSED|ECONNRESET|socket/i.test(`${error.message} ${String((error as { cause?: unknown }).cause)}`)) {
+  if (unreachable) {
     return new ProviderError(`gemini could not be reached: ${error.message}. Check GEMINI_BASE_URL.`, 'gemini', 'network', true);
   }
   const message = error instanceof Error ? error.message : String(error);

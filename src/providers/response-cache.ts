@@ -42,7 +42,7 @@ export class ResponseCache {
             sizeCalculation: (entry, key) => key.length + entry.result.text.length + 200,
             ttl: options.ttlMs,
             ttlAutopurge: false,
-            ...(options.now ? { perf: { now: options.now } } : {}),
+            ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}),
           })
         : null;
     if (options.registry) {

@@ -38,7 +38,7 @@ export class RouteCache {
 
   constructor(private readonly options: RouteCacheOptions) {
     this.chains =
-      options.ttlMs > 0 ? new LRUCache({ max: 20_000, ttl: options.ttlMs, ...(options.now ? { perf: { now: options.now } } : {}) }) : null;
+      options.ttlMs > 0 ? new LRUCache({ max: 20_000, ttl: options.ttlMs, ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}) }) : null;
     if (options.registry) {
       const registers = [options.registry];
       this.hits = new Counter({ name: 'parley_route_cache_hits_total', help: 'Provider selections served from the route cache', registers });
