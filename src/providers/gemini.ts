@@ -141,9 +141,7 @@ export function mapGeminiError(error: unknown, signal?: AbortSignal, retryAfterM
     }
     return providerErrorFromStatus('gemini', error.status, message, retryAfterMs ?? retryDelay);
   }
-  if (unreachable) {
-    return new ProviderError(`gemini could not be reached: ${error.message}. Check GEMINI_BASE_URL.`, 'gemini', 'network', true);
-  }
   const message = error instanceof Error ? error.message : String(error);
+  if (unreachable) return new ProviderError(`gemini could not be reached (${truncate(message)}). Check GEMINI_BASE_URL.`, 'gemini', 'network', true);
   return new ProviderError(`gemini answered with a malformed body: ${truncate(message)}`, 'gemini', 'malformed', false);
 }
