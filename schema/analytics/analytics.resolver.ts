@@ -1,0 +1,29 @@
+import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { costAnalytics } from '../../src/analytics/cost-analytics';
+import { feedbackAnalytics } from '../../src/analytics/feedback-analytics';
+import { DateRangeInput, TimeBucket } from '../common/common.input';
+import { callerOf, type GraphqlContext } from '../common/context';
+import { CostAnalyticsType, FeedbackAnalyticsType } from './analytics.types';
+
+@Resolver()
+export class AnalyticsResolver {
+  @Authorized('analytics:view')
+  @Query(() => FeedbackAnalyticsType, { description: 'Feedback totals and a time series over bot replies created in the range. Scope: analytics:view.' })
+  async feedbackAnalytics(
+    @Ctx() context: GraphqlContext,
+    @Arg('range', () => DateRangeInput, { description: 'Bot replies created in [from, to); at most 731 days.' }) range: DateRangeInput,
+    @Arg('groupBy', () => TimeBucket, { defaultValue: TimeBucket.DAY, description: 'Bucket size of the series (UTC).' }) groupBy: TimeBucket,
+  ): Promise<FeedbackAnalyticsType> {
+    return feedbackAnalytics(context.em, { tenantId: callerOf(context).tenantId, range, groupBy });
+  }
+
+  @Authorized('analytics:view')
+  @Query(() => CostAnalyticsType, { description: 'LLM cost by provider and model, per conversation, and the saving against the balanced model. USD. Scope: analytics:view.' })
+  async costAnalytics(
+    @Ctx() context: GraphqlContext,
+    @Arg('range', () => DateRangeInput, { description: 'Provider calls made in [from, to); at most 731 days.' }) range: DateRangeInput,
+    @Arg('groupBy', () => TimeBucket, { defaultValue: TimeBucket.DAY, description: 'Bucket size of the series (UTC).' }) groupBy: TimeBucket,
+  ): Promise<CostAnalyticsType> {
+    return costAnalytics(context.em, { tenantId: callerOf(context).tenantId, range, groupBy, catalogue: context.services.catalogue });
+  }
+}

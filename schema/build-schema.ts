@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchema } from 'type-graphql';
+import { AnalyticsResolver } from './analytics/analytics.resolver';
+import { scopeAuthChecker } from './common/auth-checker';
+import { ConversationsResolver, MessageResolver } from './conversations/conversations.resolver';
+import { CorrectionsResolver } from './corrections/corrections.resolver';
+import { FeedbackResolver } from './feedback/feedback.resolver';
+import { ProvidersResolver } from './providers/providers.resolver';
+import { TenantResolver } from './tenant/tenant.resolver';
+
+export const resolvers = [
+  AnalyticsResolver,
+  FeedbackResolver,
+  CorrectionsResolver,
+  ProvidersResolver,
+  ConversationsResolver,
+  MessageResolver,
+  TenantResolver,
+] as const;
+
+let built: Promise<GraphQLSchema> | null = null;
+
+/** The control-plane schema, built once per process (type-graphql metadata is global). */
+export function buildControlPlaneSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers,
+    authChecker: scopeAuthChecker,
+    // One DateTime scalar (ISO-8601 strings) for every Date field.
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    validate: false,
+  });
+  return built;
+}

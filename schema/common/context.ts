@@ -1,0 +1,34 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '../../src/audit/audit-service';
+import type { ApiKeyScope } from '../../src/db/entities';
+import { AppError } from '../../src/errors';
+import type { GraphqlServices } from './services';
+import type { Loaders } from './loaders';
+
+/** The authenticated caller: one API key, bound to one tenant. */
+export interface Caller {
+  tenantId: string;
+  apiKeyId: string;
+  scopes: readonly ApiKeyScope[];
+  actor: Actor;
+}
+
+/**
+ * Per request. `em` is a fresh fork; for an authenticated caller it is a
+ * `tenantScope` fork, so even a query that forgot its tenant condition cannot
+ * read another tenant's rows.
+ */
+export interface GraphqlContext {
+  caller: Caller | null;
+  em: EntityManager;
+  /** The client address (Express `req.ip`, proxy-aware), for rate limits. */
+  ip: string;
+  services: GraphqlServices;
+  loaders: Loaders;
+}
+
+/** The caller, or UNAUTHENTICATED. Resolvers behind `@Authorized` always have one. */
+export function callerOf(context: GraphqlContext): Caller {
+  if (!context.caller) throw new AppError('UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <key> (create one with npm run keys -- create)');
+  return context.caller;
+}

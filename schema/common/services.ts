@@ -1,0 +1,25 @@
+import type { Orm } from '../../src/db/orm';
+import type { DomainEvents } from '../../src/events';
+import type { Logger } from '../../src/logger';
+import type { ModelCatalogue } from '../../src/providers/model-catalogue';
+import type { ProviderHealth } from '../../src/providers/health';
+import type { SecretBox } from '../../src/security/secret-box';
+import type { RateLimiter } from '../../src/security/rate-limiter';
+
+/**
+ * The provider layer's health tracker as the control plane uses it. It is
+ * process-wide: providers are shared by all tenants, and the stats hold no
+ * tenant data. Absent when the service runs without the provider layer.
+ */
+export type ProviderHealthSource = Pick<ProviderHealth, 'snapshot' | 'reset'>;
+
+/** What resolvers need beyond the request: passed once to `createGraphqlMounter`. */
+export interface GraphqlServices {
+  orm: Orm;
+  logger: Logger;
+  events?: DomainEvents;
+  secretBox: SecretBox;
+  providerHealth?: ProviderHealthSource;
+  catalogue: ModelCatalogue;
+  feedbackRateLimiter: RateLimiter;
+}

@@ -1,0 +1,104 @@
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import express, { type Express, type Request } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { Actor } from '../src/audit/audit-service';
+import { findApiKey } from '../src/auth/api-keys';
+import { tenantScope } from '../src/db/tenant-scope';
+import type { RouteMounter } from '../src/http';
+import { buildControlPlaneSchema } from './build-schema';
+import type { Caller, GraphqlContext } from './common/context';
+import { createFormatError } from './common/format-error';
+import { createLoaders } from './common/loaders';
+import type { GraphqlServices } from './common/services';
+import { graphiqlPage } from './graphiql-page';
+
+export interface GraphqlOptions {
+  /** Serve the console on GET /graphql for browsers (default: true outside production). */
+  graphiql: boolean;
+  maxDepth: number;
+  maxCost: number;
+  /** Hide "did you mean" field suggestions (they reveal the schema): on in production. */
+  blockFieldSuggestions: boolean;
+  path?: string;
+}
+
+export interface GraphqlMount {
+  mount: RouteMounter;
+  /** Stops Apollo (call on shutdown). */
+  stop(): Promise<void>;
+}
+
+/** Don't write lastUsedAt more often than this per key: one UPDATE per key per minute, not per request. */
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+
+/**
+ * The control plane: Apollo Server on /graphql with its own JSON body parser
+ * (only on this route: Twilio and Slack need raw bodies), API-key auth, a
+ * tenant-scoped EntityManager fork and fresh DataLoaders per request, depth
+ * and cost limits (graphql-armor), and one formatError.
+ */
+export async function createGraphqlMounter(services: GraphqlServices, options: GraphqlOptions): Promise<GraphqlMount> {
+  const schema: GraphQLSchema = await buildControlPlaneSchema();
+  const armor = new ApolloArmor({
+    maxDepth: { n: options.maxDepth, ignoreIntrospection: true },
+    costLimit: { maxCost: options.maxCost, ignoreIntrospection: true },
+    maxAliases: { n: 20 },
+    maxDirectives: { n: 20 },
+    maxTokens: { n: 2000 },
+    blockFieldSuggestion: { enabled: options.blockFieldSuggestions },
+  });
+  const protection = armor.protect();
+  const server = new ApolloServer<GraphqlContext>({
+    schema,
+    ...protection,
+    plugins: [...protection.plugins],
+    validationRules: [...protection.validationRules],
+    formatError: createFormatError(services.logger),
+    introspection: true,
+  });
+  await server.start();
+  const path = options.path ?? '/graphql';
+  const lastWrites = new Map<string, number>();
+
+  async function authenticate(request: Request): Promise<Caller | null> {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
+    if (!match) return null;
+    const apiKey = await findApiKey(services.orm.em.fork(), match[1]!);
+    if (!apiKey) return null;
+    const now = Date.now();
+    if (now - (lastWrites.get(apiKey.id) ?? 0) > LAST_USED_WRITE_INTERVAL_MS) {
+      lastWrites.set(apiKey.id, now);
+      // Not awaited: bookkeeping must not slow or fail the request.
+      services.orm.em
+        .getConnection()
+        .execute('update api_key set last_used_at = now() where id = ?', [apiKey.id], 'run')
+        .catch((error: unknown) => services.logger.warn({ err: error }, 'could not record API key use'));
+    }
+    return { tenantId: apiKey.tenant.id, apiKeyId: apiKey.id, scopes: apiKey.scopes, actor: `apikey:${apiKey.id}` satisfies Actor };
+  }
+
+  const mount: RouteMounter = (app: Express) => {
+    if (options.graphiql) {
+      app.get(path, (request, response, next) => {
+        // Browsers get the console; API clients (GET queries, persisted queries) go to Apollo.
+        if (request.query.query || request.query.extensions || !request.accepts('html')) return next();
+        response.type('html').send(graphiqlPage(path));
+      });
+    }
+    app.use(
+      path,
+      express.json({ limit: '1mb' }),
+      expressMiddleware(server, {
+        context: async ({ req }) => {
+          const caller = await authenticate(req);
+          const em = caller ? tenantScope(services.orm.em, caller.tenantId) : services.orm.em.fork();
+          return { caller, em, ip: req.ip ?? 'unknown', services, loaders: createLoaders(em, caller?.tenantId ?? null) };
+        },
+      }),
+    );
+  };
+  return { mount, stop: () => server.stop() };
+}

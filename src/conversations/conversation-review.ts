@@ -1,0 +1,105 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  AgentInteraction,
+  Conversation,
+  InteractionFeedback,
+  Message,
+  type ChannelName,
+  type ConversationStatus,
+} from '../db/entities';
+import { isUuid } from '../ids';
+import { afterCondition, pageOrder, pageSize, toPage, type Page, type PageRequest } from '../pagination/cursor-page';
+
+/**
+ * Read side of conversations for review (the control plane, the Slack app):
+ * lists, one conversation, and batch loaders for messages, the interaction
+ * behind each bot reply and its feedback. Batch functions take many ids and
+ * return one query's worth, so a page of conversations costs a fixed number
+ * of queries (DataLoader in the GraphQL layer calls them).
+ */
+
+export interface ConversationFilter {
+  status?: ConversationStatus | null;
+  channel?: ChannelName | null;
+  /** createdAt >= from */
+  from?: Date | null;
+  /** createdAt < to */
+  to?: Date | null;
+  contactId?: string | null;
+}
+
+/** The tenant's conversations, newest first, keyset-paginated, with their contact. */
+export async function listConversations(
+  em: EntityManager,
+  input: { tenantId: string; filter?: ConversationFilter | null } & PageRequest,
+): Promise<Page<Conversation>> {
+  const size = pageSize(input.first);
+  const filter = input.filter ?? {};
+  const where: Record<string, unknown> = { tenant: input.tenantId };
+  const createdAt: Record<string, Date> = {};
+  if (filter.from) createdAt.$gte = filter.from;
+  if (filter.to) createdAt.$lt = filter.to;
+  if (Object.keys(createdAt).length) where.createdAt = createdAt;
+  if (filter.status) where.status = filter.status;
+  if (filter.channel) where.channel = filter.channel;
+  if (filter.contactId) where.contact = isUuid(filter.contactId) ? filter.contactId : null;
+  const [rows, totalCount] = await Promise.all([
+    em.find(Conversation, { $and: [where, afterCondition(input.after)] }, { orderBy: pageOrder, limit: size + 1, populate: ['contact'] }),
+    em.count(Conversation, where),
+  ]);
+  return toPage(rows, size, totalCount);
+}
+
+/** One conversation of the tenant with its contact, or null (also for another tenant's id). */
+export async function findConversation(em: EntityManager, input: { tenantId: string; conversationId: string }): Promise<Conversation | null> {
+  if (!isUuid(input.conversationId)) return null;
+  return em.findOne(Conversation, { id: input.conversationId, tenant: input.tenantId }, { populate: ['contact'] });
+}
+
+/** Messages of many conversations, oldest first, grouped by conversation id (at most `limitPerConversation` latest each). */
+export async function messagesByConversation(
+  em: EntityManager,
+  tenantId: string,
+  conversationIds: readonly string[],
+  limitPerConversation = 200,
+): Promise<Map<string, Message[]>> {
+  const grouped = new Map<string, Message[]>(conversationIds.map((id) => [id, []]));
+  if (!conversationIds.length) return grouped;
+  const rows = await em.find(
+    Message,
+    { tenant: tenantId, conversation: { $in: [...conversationIds] } },
+    { orderBy: { createdAt: 'asc', id: 'asc' } },
+  );
+  for (const message of rows) grouped.get(message.conversation.id)?.push(message);
+  for (const [id, messages] of grouped) if (messages.length > limitPerConversation) grouped.set(id, messages.slice(-limitPerConversation));
+  return grouped;
+}
+
+/** The bot turn that produced each reply message, keyed by reply message id. */
+export async function interactionsByReplyMessage(
+  em: EntityManager,
+  tenantId: string,
+  messageIds: readonly string[],
+): Promise<Map<string, AgentInteraction>> {
+  if (!messageIds.length) return new Map();
+  const rows = await em.find(AgentInteraction, { tenant: tenantId, replyMessage: { $in: [...messageIds] } });
+  return new Map(rows.map((interaction) => [interaction.replyMessage!.id, interaction]));
+}
+
+/** Interactions by id. */
+export async function interactionsById(em: EntityManager, tenantId: string, ids: readonly string[]): Promise<Map<string, AgentInteraction>> {
+  if (!ids.length) return new Map();
+  const rows = await em.find(AgentInteraction, { tenant: tenantId, id: { $in: [...ids] } });
+  return new Map(rows.map((interaction) => [interaction.id, interaction]));
+}
+
+/** The feedback row of each interaction, keyed by interaction id (absent when none was recorded). */
+export async function feedbackByInteraction(
+  em: EntityManager,
+  tenantId: string,
+  interactionIds: readonly string[],
+): Promise<Map<string, InteractionFeedback>> {
+  if (!interactionIds.length) return new Map();
+  const rows = await em.find(InteractionFeedback, { tenant: tenantId, interaction: { $in: [...interactionIds] } });
+  return new Map(rows.map((feedback) => [feedback.interaction.id, feedback]));
+}

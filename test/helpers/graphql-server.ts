@@ -1,0 +1,53 @@
+import crypto from 'node:crypto';
+import { createApp, listen, type RunningServer } from '../../src/http';
+import { createLogger } from '../../src/logger';
+import { createMetrics } from '../../src/metrics';
+import { defaultCatalogue } from '../../src/providers/model-catalogue';
+import { ProviderHealth } from '../../src/providers/health';
+import { RateLimiter } from '../../src/security/rate-limiter';
+import { SecretBox } from '../../src/security/secret-box';
+import type { Orm } from '../../src/db/orm';
+import { DomainEvents } from '../../src/events';
+import { createGraphqlMounter } from '../../schema/graphql-server';
+
+export interface GraphqlTestServer {
+  url: string;
+  health: ProviderHealth;
+  events: DomainEvents;
+  secretBox: SecretBox;
+  /** POST a query; returns the parsed body and the HTTP status. */
+  query<T = Record<string, any>>(key: string | null, query: string, variables?: Record<string, unknown>): Promise<{ status: number; data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  close(): Promise<void>;
+}
+
+/** The real Express app with the real GraphQL mounter on 127.0.0.1:0. */
+export async function startGraphqlServer(orm: Orm, options: { rateLimit?: number; maxDepth?: number; maxCost?: number } = {}): Promise<GraphqlTestServer> {
+  const logger = createLogger('silent');
+  const health = new ProviderHealth({ windowMs: 3_600_000, failureRate: 0.5, minCalls: 2, cooldownMs: 30_000 });
+  const events = new DomainEvents();
+  const secretBox = new SecretBox(crypto.randomBytes(32));
+  const graphql = await createGraphqlMounter(
+    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000) },
+    { graphiql: true, maxDepth: options.maxDepth ?? 10, maxCost: options.maxCost ?? 10_000, blockFieldSuggestions: false },
+  );
+  const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }) }, [graphql.mount]);
+  const server: RunningServer = await listen(app, 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${server.port}/graphql`;
+  return {
+    url,
+    health,
+    events,
+    secretBox,
+    async query(key, query, variables) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (key) headers.authorization = `Bearer ${key}`;
+      const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const body = (await response.json()) as { data?: any; errors?: any[] };
+      return { status: response.status, data: body.data ?? null, errors: body.errors };
+    },
+    async close() {
+      await server.close(1000);
+      await graphql.stop();
+    },
+  };
+}
