@@ -71,6 +71,11 @@ export const settings = {
   WHATSAPP_RETRY_BASE_MS: { schema: positiveInt, default: '500', expectation: 'must be a positive integer (milliseconds before the first retry; doubles each time)' },
   WHATSAPP_SEND_TIMEOUT_MS: { schema: positiveInt, default: '15000', expectation: 'must be a positive integer (milliseconds one Twilio API call may take)' },
   WHATSAPP_CONCURRENCY: { schema: positiveInt, default: '32', expectation: 'must be a positive integer (conversations answered at the same time by one process)' },
+  MESSAGE_PROCESSING_LEASE_MS: { schema: positiveInt, default: '300000', expectation: 'must be a positive integer (milliseconds a worker may spend answering one message before its claim is taken back after a crash)' },
+  HISTORY_TOKEN_BUDGET: { schema: positiveInt, default: '8000', expectation: 'must be a positive integer (tokens of conversation history sent with each turn; older messages are left out)' },
+  JOBS_ENABLED: { schema: booleanString.optional(), expectation: 'must be true or false (scheduled jobs; default true, false when NODE_ENV=test)' },
+  USAGE_RETENTION_DAYS: { schema: positiveInt, default: '90', expectation: 'must be a positive integer (days provider usage rows are kept; daily summaries are kept for good)' },
+  USAGE_CLEANUP_BATCH_SIZE: { schema: positiveInt, default: '5000', expectation: 'must be a positive integer (usage rows deleted per statement by the weekly cleanup)' },
 } satisfies Record<string, Setting>;
 
 type Settings = typeof settings;
