@@ -76,6 +76,11 @@ export const settings = {
   JOBS_ENABLED: { schema: booleanString.optional(), expectation: 'must be true or false (scheduled jobs; default true, false when NODE_ENV=test)' },
   USAGE_RETENTION_DAYS: { schema: positiveInt, default: '90', expectation: 'must be a positive integer (days provider usage rows are kept; daily summaries are kept for good)' },
   USAGE_CLEANUP_BATCH_SIZE: { schema: positiveInt, default: '5000', expectation: 'must be a positive integer (usage rows deleted per statement by the weekly cleanup)' },
+  GRAPHIQL_ENABLED: { schema: booleanString.optional(), expectation: 'must be true or false (default: true unless NODE_ENV is production)' },
+  GRAPHQL_MAX_DEPTH: { schema: positiveInt, default: '10', expectation: 'must be a positive integer (deepest field nesting a GraphQL query may have)' },
+  GRAPHQL_MAX_COST: { schema: positiveInt, default: '10000', expectation: 'must be a positive integer (graphql-armor cost units a GraphQL query may spend)' },
+  FEEDBACK_RATE_LIMIT: { schema: positiveInt, default: '20', expectation: 'must be a positive integer (public submitFeedback calls allowed per IP and per token each FEEDBACK_RATE_WINDOW_SECONDS)' },
+  FEEDBACK_RATE_WINDOW_SECONDS: { schema: positiveInt, default: '60', expectation: 'must be a positive integer (seconds of the submitFeedback rate-limit window)' },
 } satisfies Record<string, Setting>;
 
 type Settings = typeof settings;

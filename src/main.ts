@@ -4,6 +4,10 @@ import { openDatabase } from './db/database';
 import { seedDemoTenant } from './db/seed';
 import { ConfigError } from './errors';
 import { createApp, listen, type RouteMounter } from './http';
+import { DomainEvents } from './events';
+import { defaultCatalogue } from './providers/model-catalogue';
+import { RateLimiter } from './security/rate-limiter';
+import { createGraphqlMounter } from '../schema/graphql-server';
 import { Lifecycle } from './lifecycle';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
@@ -55,6 +59,27 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics();
   const mounters: RouteMounter[] = [];
+  const events = new DomainEvents((error, event) => logger.error({ err: error, event }, 'domain event listener failed'));
+
+  // GraphQL control plane. providerHealth: pass the gateway's ProviderHealth once main.ts builds the provider layer.
+  const graphql = await createGraphqlMounter(
+    {
+      orm,
+      logger,
+      events,
+      secretBox,
+      catalogue: defaultCatalogue,
+      feedbackRateLimiter: new RateLimiter(config.FEEDBACK_RATE_LIMIT, config.FEEDBACK_RATE_WINDOW_SECONDS * 1000),
+    },
+    {
+      graphiql: config.GRAPHIQL_ENABLED ?? config.NODE_ENV !== 'production',
+      maxDepth: config.GRAPHQL_MAX_DEPTH,
+      maxCost: config.GRAPHQL_MAX_COST,
+      blockFieldSuggestions: config.NODE_ENV === 'production',
+    },
+  );
+  mounters.push(graphql.mount);
+  lifecycle.onShutdown('graphql', () => graphql.stop());
   void secretBox;
 
   const app = await createApp({ orm, logger, metrics }, mounters);
@@ -71,6 +96,7 @@ function printFirstRun(config: Config, tenant: string, articles: number, apiKey:
       `  First run: created the demo tenant "${tenant}" with ${articles} knowledge-base answers.`,
       `  Control-plane API key (all scopes, shown only now): ${apiKey}`,
       `  Health:  ${base}/readyz     Metrics: ${base}/metrics`,
+      `  GraphQL console: ${base}/graphql (send the key as Authorization: Bearer <key>)`,
       '  Try the bot in the terminal:  npm run chat',
       '',
     ].join('\n') + '\n',
