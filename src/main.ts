@@ -6,6 +6,7 @@ import { ConfigError } from './errors';
 import { createApp, listen, type RouteMounter } from './http';
 import { DomainEvents } from './events';
 import { defaultCatalogue } from './providers/model-catalogue';
+import { createModelGateway } from './providers/gateway';
 import { RateLimiter } from './security/rate-limiter';
 import { createGraphqlMounter } from '../schema/graphql-server';
 import { Lifecycle } from './lifecycle';
@@ -61,7 +62,12 @@ async function main(): Promise<void> {
   const mounters: RouteMounter[] = [];
   const events = new DomainEvents((error, event) => logger.error({ err: error, event }, 'domain event listener failed'));
 
-  // GraphQL control plane. providerHealth: pass the gateway's ProviderHealth once main.ts builds the provider layer.
+  // Providers: routing, failover, health and caches behind ModelGateway; the knowledge base works with no keys.
+  const gateway = createModelGateway({ config, em: orm.em, secretBox, registry: metrics.registry, events, logger });
+  lifecycle.onShutdown('providers', () => gateway.close());
+  logger.info({ providers: gateway.configuredProviders() }, 'model providers');
+
+  // GraphQL control plane.
   const graphql = await createGraphqlMounter(
     {
       orm,
@@ -69,6 +75,7 @@ async function main(): Promise<void> {
       events,
       secretBox,
       catalogue: defaultCatalogue,
+      providerHealth: gateway.health,
       feedbackRateLimiter: new RateLimiter(config.FEEDBACK_RATE_LIMIT, config.FEEDBACK_RATE_WINDOW_SECONDS * 1000),
     },
     {
