@@ -159,7 +159,7 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       historyTokenBudget,
     });
     const outcome = await gateway.reply({ tenantId: message.tenantId, routing: message.tenantSettings.routing, messages: prompt.messages, cacheable: prompt.cacheable });
-    const handoffReason = outcome.needsHuman ? `the bot could not answer confidently (${outcome.provider}: ${outcome.routingReason})` : null;
+    const handoffReason = outcome.needsHuman ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})` : null;
     const written = await commit({ ...base, now: clock(), reply: { text: outcome.text, author: 'bot' }, outcome, handoffReason });
     return result(handoffReason ? 'handed_off' : 'replied', message, written.interactionId, { id: written.replyMessageId!, text: outcome.text }, handoffReason, outcome);
   }

@@ -1,0 +1,51 @@
+import type { Registry } from 'prom-client';
+import type { Config } from '../config';
+import type { Orm } from '../db/orm';
+import type { DomainEvents } from '../events';
+import type { Logger } from '../logger';
+import { createModelGateway, type ModelGatewayDependencies, type ProviderGateway } from '../providers/gateway';
+import type { SecretBox } from '../security/secret-box';
+import { createConversationEngine, type ConversationEngineService } from './conversation-engine';
+
+export interface ConversationStack {
+  gateway: ProviderGateway;
+  engine: ConversationEngineService;
+  /** Unsubscribes the gateway from events. */
+  close(): void;
+}
+
+/**
+ * The provider layer and the engine on top of it, configured from Config: the
+ * one recipe shared by the service (main.ts) and the terminal chat, so both
+ * answer the same way.
+ */
+export function createConversationStack(dependencies: {
+  config: Config;
+  orm: Orm;
+  events: DomainEvents;
+  logger: Logger;
+  secretBox?: SecretBox | null;
+  registry?: Registry;
+  /** Replace provider adapters (benchmarks use an instant in-process provider). */
+  providers?: ModelGatewayDependencies['providers'];
+}): ConversationStack {
+  const { config, orm, events, logger } = dependencies;
+  const gateway = createModelGateway({
+    config,
+    em: orm.em,
+    secretBox: dependencies.secretBox,
+    registry: dependencies.registry,
+    events,
+    logger,
+    providers: dependencies.providers,
+  });
+  const engine = createConversationEngine({
+    orm,
+    gateway,
+    events,
+    logger,
+    processingLeaseMs: config.MESSAGE_PROCESSING_LEASE_MS,
+    historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
+  });
+  return { gateway, engine, close: () => gateway.close() };
+}
