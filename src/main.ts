@@ -7,6 +7,8 @@ import { createApp, listen, type RouteMounter } from './http';
 import { DomainEvents } from './events';
 import { defaultCatalogue } from './providers/model-catalogue';
 import { createModelGateway } from './providers/gateway';
+import { createConversationEngine } from './engine/conversation-engine';
+import { JobMetrics, ProviderHealthGauges, scheduleJobs } from './jobs';
 import { RateLimiter } from './security/rate-limiter';
 import { createGraphqlMounter } from '../schema/graphql-server';
 import { Lifecycle } from './lifecycle';
@@ -67,6 +69,17 @@ async function main(): Promise<void> {
   lifecycle.onShutdown('providers', () => gateway.close());
   logger.info({ providers: gateway.configuredProviders() }, 'model providers');
 
+  // Conversation engine: one customer turn in, one reply out; channels call it through ConversationEngine.
+  const engine = createConversationEngine({
+    orm,
+    gateway,
+    events,
+    logger,
+    processingLeaseMs: config.MESSAGE_PROCESSING_LEASE_MS,
+    historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
+  });
+  void engine; // handed to the channels as they are wired below
+
   // GraphQL control plane.
   const graphql = await createGraphqlMounter(
     {
@@ -88,6 +101,21 @@ async function main(): Promise<void> {
   mounters.push(graphql.mount);
   lifecycle.onShutdown('graphql', () => graphql.stop());
   void secretBox;
+
+  // Scheduled jobs (JOBS_ENABLED; off by default under NODE_ENV=test). Each run holds a PostgreSQL advisory lock, so several instances are safe.
+  if (config.JOBS_ENABLED ?? config.NODE_ENV !== 'test') {
+    const jobs = scheduleJobs({
+      orm,
+      logger,
+      retentionDays: config.USAGE_RETENTION_DAYS,
+      cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE,
+      healthSnapshot: () => gateway.health.snapshot(),
+      gauges: new ProviderHealthGauges(metrics.registry),
+      metrics: new JobMetrics(metrics.registry),
+    });
+    lifecycle.onShutdown('jobs', () => jobs.stop());
+    logger.info({ nextRuns: jobs.nextRuns() }, 'scheduled jobs');
+  }
 
   const app = await createApp({ orm, logger, metrics }, mounters);
   const server = await listen(app, config.PORT, config.HOST);
