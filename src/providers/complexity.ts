@@ -46,6 +46,8 @@ export const complexityWeights: Readonly<ComplexityFeatures> = Object.freeze({
   numbers: 0.35,
 });
 
+const featureNames = Object.keys(complexityWeights) as (keyof ComplexityFeatures)[];
+
 // Words that signal analysis rather than lookup. Matched on word boundaries, case-insensitive.
 const complexKeywords =
   /\b(?:explain|why|compare|comparison|difference|differences|versus|vs|analy[sz]e|analysis|calculate|calculation|estimate|troubleshoot|diagnose|debug|integrate|integration|configure|configuration|migrate|optimi[sz]e|pros and cons|trade-?offs?|recommend|evaluate|justify|legal|contract|liability|compliance|gdpr|warranty claim|dispute|chargeback|discrepancy|inconsistent|prorated?|pro-rata)\b/gi;
@@ -54,12 +56,24 @@ const stepMarkers = /\b(?:first(?:ly)?|then|after that|afterwards|next|finally|s
 const codeMarkers =
   /```|=>|\b(?:function\s*\w*\s*\(|(?:const|let|var)\s+\w+\s*=|def\s+\w+\s*\(|class\s+\w+\s*[{(:]|console\.log|System\.out|printf\(|select\s+[\w*, ]+\s+from\s+\w+\s+where|traceback \(most recent call last\)|at\s+[\w.]+\s*\([^)]*:\d+:\d+\)|null ?pointer ?exception|undefined is not a function)|\w+\([^()]*\)\s*;|<\/?(?:div|span|script|html|body|p|a)\b[^>]*>/i;
 const numberPattern = /(?:[$€£]\s?)?\b\d+(?:[.,]\d+)*%?/g;
-const wordPattern = /\S+/g;
 
 function countMatches(text: string, pattern: RegExp): number {
   pattern.lastIndex = 0;
   let count = 0;
   while (pattern.exec(text) !== null) count++;
+  return count;
+}
+
+/** Whitespace-separated words, counted without allocating (a regex would create one match object per word). */
+function countWords(text: string): number {
+  let count = 0;
+  let inWord = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    const space = code === 32 || (code >= 9 && code <= 13) || code === 160;
+    if (!space && !inWord) count++;
+    inWord = !space;
+  }
   return count;
 }
 
@@ -82,7 +96,7 @@ export function scoreComplexity(messages: readonly ChatMessage[]): Complexity {
   earlier = Math.max(0, earlier - 1);
   const features: ComplexityFeatures = {
     conversation: Math.min(1, earlier / 20),
-    length: Math.min(1, countMatches(text, wordPattern) / 150),
+    length: Math.min(1, countWords(text) / 150),
     keywords: Math.min(1, countMatches(text, complexKeywords) / 3),
     questions: Math.min(1, Math.max(0, countChar(text, '?') - 1) / 2),
     multiStep: Math.min(1, countMatches(text, stepMarkers) / 2),
@@ -90,19 +104,30 @@ export function scoreComplexity(messages: readonly ChatMessage[]): Complexity {
     numbers: Math.min(1, countMatches(text, numberPattern) / 4),
   };
   let remaining = 1;
-  for (const name of Object.keys(features) as (keyof ComplexityFeatures)[]) remaining *= 1 - complexityWeights[name] * features[name];
+  for (const name of featureNames) remaining *= 1 - complexityWeights[name] * features[name];
   return { score: round(1 - remaining), features };
 }
 
-/** The features that contributed most, for the human-readable routing reason. */
+/** The features that contributed most, for the human-readable routing reason (no sorting or arrays: it runs every turn). */
 export function describeComplexity(complexity: Complexity, limit = 3): string {
-  const parts = (Object.keys(complexity.features) as (keyof ComplexityFeatures)[])
-    .map((name) => ({ name, contribution: complexityWeights[name] * complexity.features[name] }))
-    .filter((part) => part.contribution > 0)
-    .sort((a, b) => b.contribution - a.contribution)
-    .slice(0, limit)
-    .map((part) => `${part.name} ${part.contribution.toFixed(2)}`);
-  return parts.length ? parts.join(', ') : 'no complexity signals';
+  let text = '';
+  let used = 0;
+  for (let taken = 0; taken < limit; taken++) {
+    let bestIndex = -1;
+    let best = 0;
+    for (let index = 0; index < featureNames.length; index++) {
+      const name = featureNames[index]!;
+      const contribution = complexityWeights[name] * complexity.features[name];
+      if (contribution > best && !(used & (1 << index))) {
+        best = contribution;
+        bestIndex = index;
+      }
+    }
+    if (bestIndex < 0) break;
+    used |= 1 << bestIndex;
+    text += `${text ? ', ' : ''}${featureNames[bestIndex]} ${best.toFixed(2)}`;
+  }
+  return text || 'no complexity signals';
 }
 
 function round(value: number): number {
