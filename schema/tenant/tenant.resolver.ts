@@ -6,7 +6,7 @@ import {
   type TenantSettingsView,
 } from '../../src/tenants/tenant-settings-service';
 import { callerOf, type GraphqlContext } from '../common/context';
-import type { FeedbackPromptFrequencyEnum, ProviderIdEnum } from '../common/enums';
+import type { FeedbackPromptFrequencyEnum } from '../common/enums';
 import { TenantSecretsInput, TenantSettingsType, UpdateTenantSettingsInput } from './tenant.types';
 
 function toSettings(view: TenantSettingsView): TenantSettingsType {
@@ -25,8 +25,7 @@ function toSettings(view: TenantSettingsView): TenantSettingsType {
       balancedModel: models.balanced ?? null,
       longContextModel: models['long-context'] ?? null,
       reasoningModel: models.reasoning ?? null,
-      // Validated against the provider ids when written.
-      fallbackOrder: (routing.fallbackOrder as ProviderIdEnum[] | undefined) ?? null,
+      fallbackOrder: Array.isArray(routing.fallbackOrder) ? routing.fallbackOrder.map(String) : null,
     },
     feedbackPromptFrequency: (settings.feedbackPromptFrequency as FeedbackPromptFrequencyEnum | undefined) ?? null,
     feedbackPromptEvery: settings.feedbackPromptEvery ?? null,

@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { FeedbackPromptFrequencyEnum, ProviderIdEnum } from '../common/enums';
+import { FeedbackPromptFrequencyEnum } from '../common/enums';
 
 @ObjectType('RoutingSettings', { description: 'How the router picks a model for this tenant; null fields use the defaults in code.' })
 export class RoutingSettingsType {
@@ -24,8 +24,8 @@ export class RoutingSettingsType {
   @Field(() => String, { nullable: true, description: 'Model of the reasoning tier.' })
   reasoningModel!: string | null;
 
-  @Field(() => [ProviderIdEnum], { nullable: true, description: 'Provider order for failover.' })
-  fallbackOrder!: ProviderIdEnum[] | null;
+  @Field(() => [String], { nullable: true, description: 'Failover order after the tier\'s first choice: model ids (gpt-4o-mini) or provider ids (gemini, openai); the knowledge base always ends the chain.' })
+  fallbackOrder!: string[] | null;
 }
 
 @ObjectType('TenantSettings', { description: 'The caller\'s tenant settings. Secrets are never returned: only which ones are set.' })
@@ -81,8 +81,8 @@ export class RoutingSettingsInput {
   @Field(() => String, { nullable: true, description: 'A catalogue model id.' })
   reasoningModel?: string | null;
 
-  @Field(() => [ProviderIdEnum], { nullable: true, description: 'Provider order for failover.' })
-  fallbackOrder?: ProviderIdEnum[] | null;
+  @Field(() => [String], { nullable: true, description: 'Failover order: catalogue model ids or provider ids (openai, gemini, knowledge-base), 1–10 entries.' })
+  fallbackOrder?: string[] | null;
 }
 
 @InputType({ description: 'Settings changes; omitted fields stay, null resets to the default.' })

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Tenant } from '../db/entities';
 import { badInput } from '../errors';
-import { defaultCatalogue, type ModelCatalogue } from '../providers/model-catalogue';
+import { defaultCatalogue, mergeCatalogue, type ModelCatalogue } from '../providers/model-catalogue';
 import { bucketSql, checkRange, type TimeBucketName, type TimeRange } from './time-range';
 
 /** The model everything is compared with when a tenant names no balanced model. */
@@ -89,8 +89,10 @@ export async function costAnalytics(
   input: { tenantId: string; range: TimeRange; groupBy: TimeBucketName; catalogue?: ModelCatalogue },
 ): Promise<CostAnalytics> {
   const range = checkRange(input.range);
-  const catalogue = input.catalogue ?? defaultCatalogue;
   const tenant = await em.findOne(Tenant, { id: input.tenantId }, { fields: ['settings'] });
+  // The tenant's own catalogue override (settings.routing.catalogue) prices its baseline, as it prices its calls.
+  const override = tenant?.settings.routing?.catalogue;
+  const catalogue = override ? mergeCatalogue(input.catalogue ?? defaultCatalogue, override).catalogue : (input.catalogue ?? defaultCatalogue);
   const configured = tenant?.settings.routing?.models?.balanced;
   const baselineModel = typeof configured === 'string' && catalogue[configured] ? configured : DEFAULT_BALANCED_MODEL;
   const prices = baselinePrices(catalogue, baselineModel);

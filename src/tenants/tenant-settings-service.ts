@@ -51,7 +51,11 @@ function changeSchema(catalogue: ModelCatalogue) {
         balancedModel: model.nullish(),
         longContextModel: model.nullish(),
         reasoningModel: model.nullish(),
-        fallbackOrder: z.array(z.enum(PROVIDERS)).min(1).max(PROVIDERS.length).nullish(),
+        fallbackOrder: z
+          .array(z.string().refine((id) => (PROVIDERS as readonly string[]).includes(id) || Boolean(catalogue[id]), { message: 'must name catalogue models or providers (openai, gemini, knowledge-base)' }))
+          .min(1)
+          .max(10)
+          .nullish(),
       })
       .nullish(),
   });

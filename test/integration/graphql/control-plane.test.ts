@@ -154,9 +154,9 @@ describe('GraphQL control plane over HTTP', () => {
   });
 
   it('reads and validates tenant settings; secrets are settable and never readable', async () => {
-    const updated = await server.query(shop.keys['users:manage'], `mutation { updateTenantSettings(input: {routing: {cheapThreshold: 0.2, balancedModel: "gpt-4.1", fallbackOrder: [GEMINI, OPENAI, KNOWLEDGE_BASE]}, feedbackPromptFrequency: SOMETIMES, feedbackPromptEvery: 4}) {
+    const updated = await server.query(shop.keys['users:manage'], `mutation { updateTenantSettings(input: {routing: {cheapThreshold: 0.2, balancedModel: "gpt-4.1", fallbackOrder: ["gemini", "gpt-4o-mini"]}, feedbackPromptFrequency: SOMETIMES, feedbackPromptEvery: 4}) {
       routing { cheapThreshold balancedModel fallbackOrder } feedbackPromptFrequency feedbackPromptEvery } }`);
-    expect(updated.data!.updateTenantSettings).toEqual({ routing: { cheapThreshold: 0.2, balancedModel: 'gpt-4.1', fallbackOrder: ['GEMINI', 'OPENAI', 'KNOWLEDGE_BASE'] }, feedbackPromptFrequency: 'SOMETIMES', feedbackPromptEvery: 4 });
+    expect(updated.data!.updateTenantSettings).toEqual({ routing: { cheapThreshold: 0.2, balancedModel: 'gpt-4.1', fallbackOrder: ['gemini', 'gpt-4o-mini'] }, feedbackPromptFrequency: 'SOMETIMES', feedbackPromptEvery: 4 });
     const invalid = await server.query(shop.keys['users:manage'], `mutation { updateTenantSettings(input: {routing: {balancedModel: "gpt-9"}}) { tenantId } }`);
     expect(invalid.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'routing.balancedModel' });
     const crossed = await server.query(shop.keys['users:manage'], `mutation { updateTenantSettings(input: {routing: {cheapThreshold: 0.9, reasoningThreshold: 0.5}}) { tenantId } }`);

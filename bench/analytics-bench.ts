@@ -1,0 +1,210 @@
+import 'reflect-metadata';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { costByModelSql, costSeriesSql, conversationCountSql } from '../src/analytics/cost-analytics';
+import { feedbackSeriesSql, feedbackTotalsSql } from '../src/analytics/feedback-analytics';
+import { createApiKey } from '../src/auth/api-keys';
+import { loadConfig } from '../src/config';
+import { Tenant } from '../src/db/entities';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres';
+import { migrate, openOrm } from '../src/db/orm';
+import { DomainEvents } from '../src/events';
+import { createApp, listen } from '../src/http';
+import { createLogger } from '../src/logger';
+import { createMetrics } from '../src/metrics';
+import { defaultCatalogue } from '../src/providers/model-catalogue';
+import { RateLimiter } from '../src/security/rate-limiter';
+import { SecretBox } from '../src/security/secret-box';
+import { createGraphqlMounter } from '../schema/graphql-server';
+import { dataSize, generateAnalyticsData } from './analytics-data';
+
+/**
+ * npm run bench:analytics [-- --scale 1 --iterations 40]
+ * Generates ≥ 1M provider_usage rows and 200k interactions with feedback over
+ * 90 days for 20 tenants in a throwaway database (on DATABASE_URL's server, or
+ * an embedded PostgreSQL), then times the main analytics queries through
+ * GraphQL over HTTP next to the same SQL sent straight through `pg`, in the
+ * same run, interleaved, rotating tenants. Prints p50/p95 and the ratios.
+ */
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function time(run: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+interface Case {
+  name: string;
+  graphql: { query: string; variables: Record<string, unknown> };
+  /** The same question in hand-written SQL, run through a plain pg pool (parallel statements stay parallel). */
+  sql: (pool: pg.Pool, tenantId: string) => Promise<unknown>;
+}
+
+async function main(): Promise<void> {
+  const scale = argument('scale', 1);
+  const iterations = Math.round(argument('iterations', 40));
+  const config = loadConfig();
+  let embedded: EmbeddedDatabase | null = null;
+  let serverUrl = config.DATABASE_URL;
+  if (!serverUrl) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-db-'));
+    fs.chmodSync(dataDir, 0o755);
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'db'), database: 'postgres' });
+    serverUrl = embedded.url;
+    log(`embedded PostgreSQL in ${dataDir}`);
+  }
+  const databaseName = `parley_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const adminUrl = new URL(serverUrl);
+  adminUrl.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  await admin.query(`create database ${databaseName}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${databaseName}`;
+  const orm = await openOrm({ url: url.toString(), poolMax: 10 });
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+  let closeServer: (() => Promise<void>) | null = null;
+  try {
+    await migrate(orm);
+    const size = dataSize(scale);
+    log(`generating: ${size.usageRows} usage rows, ${size.interactions} interactions with feedback, ${size.tenants} tenants, ${size.days} days`);
+    const loader = new pg.Client({ connectionString: url.toString() });
+    await loader.connect();
+    const started = Date.now();
+    await generateAnalyticsData(loader, size, log);
+    await loader.end();
+    log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const tenants = await orm.em.fork().find(Tenant, {}, { orderBy: { name: 'asc' } });
+    const keys: { tenantId: string; key: string }[] = [];
+    for (const tenant of tenants) {
+      const em = orm.em.fork();
+      const { key } = await createApiKey(em, { tenant: em.getReference(Tenant, tenant.id), name: 'bench', scopes: ['analytics:view'] });
+      keys.push({ tenantId: tenant.id, key });
+    }
+    const logger = createLogger('silent');
+    const graphql = await createGraphqlMounter(
+      { orm, logger, events: new DomainEvents(), secretBox: new SecretBox(crypto.randomBytes(32)), catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(1000, 60_000) },
+      { graphiql: false, maxDepth: 10, maxCost: 10_000, blockFieldSuggestions: true },
+    );
+    const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }) }, [graphql.mount]);
+    const server = await listen(app, 0, '127.0.0.1');
+    closeServer = async () => {
+      await server.close(1000);
+      await graphql.stop();
+    };
+    const endpoint = `http://127.0.0.1:${server.port}/graphql`;
+
+    const to = new Date();
+    const from = new Date(to.getTime() - size.days * 86_400_000);
+    const range = { from: from.toISOString(), to: to.toISOString() };
+    const gpt4o = defaultCatalogue['gpt-4o']!.prices[0]!;
+    const prices = [gpt4o.input / 1e6, gpt4o.cachedInput / 1e6, gpt4o.output / 1e6];
+    const cases: Case[] = [
+      {
+        name: 'feedbackAnalytics (90 days, DAY)',
+        graphql: {
+          query: `query($r: DateRangeInput!) { feedbackAnalytics(range: $r, groupBy: DAY) {
+            totals { botReplies totalFeedback helpfulRate notHelpfulRate averageImplicitSatisfaction feedbackWithComments continuationRate actionCompletionRate handoffRequestRate feedbackCollectionRate }
+            series { bucketStart botReplies totalFeedback helpfulRate feedbackCollectionRate } } }`,
+          variables: { r: range },
+        },
+        sql: (db, tenantId) => Promise.all([db.query(pgSql(feedbackTotalsSql), [tenantId, from, to]), db.query(pgSql(feedbackSeriesSql('day')), [tenantId, from, to])]),
+      },
+      {
+        name: 'costAnalytics (90 days, DAY)',
+        graphql: {
+          query: `query($r: DateRangeInput!) { costAnalytics(range: $r, groupBy: DAY) { baselineModel calls costUsd conversations costPerConversationUsd balancedCostUsd savingUsd savingRate
+            byModel { provider model calls costUsd balancedCostUsd totalTokens } series { bucketStart calls costUsd balancedCostUsd } } }`,
+          variables: { r: range },
+        },
+        sql: (db, tenantId) => Promise.all([
+          db.query('select settings from tenant where id = $1', [tenantId]),
+          db.query(pgSql(costByModelSql), [...prices, tenantId, from, to]),
+          db.query(pgSql(costSeriesSql('day')), [...prices, tenantId, from, to]),
+          db.query(pgSql(conversationCountSql), [tenantId, from, to]),
+        ]),
+      },
+      {
+        name: 'feedback page (first 50, totalCount)',
+        graphql: { query: '{ feedback(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id interactionId helpful comment source votedAt createdAt } } }', variables: {} },
+        sql: (db, tenantId) => Promise.all([
+          db.query('select * from interaction_feedback where tenant_id = $1 order by created_at desc, id desc limit 51', [tenantId]),
+          db.query('select count(*) from interaction_feedback where tenant_id = $1', [tenantId]),
+        ]),
+      },
+      {
+        name: 'providerUsage page (first 50, totalCount)',
+        graphql: { query: '{ providerUsage(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id provider model totalTokens estimatedCostUsd latencyMs success createdAt } } }', variables: {} },
+        sql: (db, tenantId) => Promise.all([
+          db.query('select * from provider_usage where tenant_id = $1 order by created_at desc, id desc limit 51', [tenantId]),
+          db.query('select count(*) from provider_usage where tenant_id = $1', [tenantId]),
+        ]),
+      },
+    ];
+
+    const viaGraphql = async (testCase: Case, key: string) => {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify(testCase.graphql),
+      });
+      const body = (await response.json()) as { errors?: unknown[] };
+      if (body.errors) throw new Error(`${testCase.name}: ${JSON.stringify(body.errors)}`);
+    };
+
+    log(`\n${iterations} timed runs per query (after 5 warm-up runs), tenants rotated, GraphQL and SQL interleaved:\n`);
+    log('| query | GraphQL p50 | GraphQL p95 | SQL p50 | SQL p95 | ratio p50 | ratio p95 |');
+    log('|---|---|---|---|---|---|---|');
+    for (const testCase of cases) {
+      const graphqlTimes: number[] = [];
+      const sqlTimes: number[] = [];
+      for (let run = -5; run < iterations; run += 1) {
+        const { tenantId, key } = keys[(run + 5) % keys.length]!;
+        const g = await time(() => viaGraphql(testCase, key));
+        const s = await time(() => testCase.sql(pool, tenantId));
+        if (run >= 0) {
+          graphqlTimes.push(g);
+          sqlTimes.push(s);
+        }
+      }
+      graphqlTimes.sort((a, b) => a - b);
+      sqlTimes.sort((a, b) => a - b);
+      const [g50, g95, s50, s95] = [percentile(graphqlTimes, 50), percentile(graphqlTimes, 95), percentile(sqlTimes, 50), percentile(sqlTimes, 95)];
+      log(`| ${testCase.name} | ${g50.toFixed(1)} ms | ${g95.toFixed(1)} ms | ${s50.toFixed(1)} ms | ${s95.toFixed(1)} ms | ${(g50 / s50).toFixed(2)}× | ${(g95 / s95).toFixed(2)}× |`);
+    }
+  } finally {
+    await closeServer?.();
+    await pool.end();
+    await orm.close(true);
+    await admin.query(`drop database if exists ${databaseName} with (force)`);
+    await admin.end();
+    await embedded?.stop();
+  }
+}
+
+/** MikroORM's `?` placeholders to pg's `$n`. */
+function pgSql(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:analytics failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
