@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import { counterOn, gaugeOn, histogramOn } from './provider-metrics';
 import type { ProviderId } from './types';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -74,31 +75,28 @@ export class ProviderHealth {
   constructor(private readonly options: HealthOptions) {
     this.now = options.now ?? Date.now;
     if (options.registry) {
-      const registers = [options.registry];
-      this.calls = new Counter({ name: 'parley_provider_calls_total', help: 'Provider calls by outcome', labelNames: ['provider', 'model', 'outcome'], registers });
-      this.latency = new Histogram({
+      const registry = options.registry;
+      this.calls = counterOn(registry, { name: 'parley_provider_calls_total', help: 'Provider calls by outcome', labelNames: ['provider', 'model', 'outcome'] });
+      this.latency = histogramOn(registry, {
         name: 'parley_provider_latency_seconds',
         help: 'Provider call latency',
         labelNames: ['provider', 'model'],
         buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30],
-        registers,
       });
       const health = this;
-      new Gauge({
+      gaugeOn(registry, {
         name: 'parley_provider_failure_rate',
         help: 'Failure rate over the health window',
         labelNames: ['provider', 'model'],
-        registers,
         collect() {
           this.reset();
           for (const entry of health.snapshot()) this.set({ provider: entry.provider, model: entry.model }, entry.failureRate);
         },
       });
-      new Gauge({
+      gaugeOn(registry, {
         name: 'parley_provider_circuit_open',
         help: '1 while the circuit of a provider+model is open or half-open',
         labelNames: ['provider', 'model'],
-        registers,
         collect() {
           this.reset();
           for (const entry of health.snapshot()) this.set({ provider: entry.provider, model: entry.model }, entry.circuit === 'closed' ? 0 : 1);

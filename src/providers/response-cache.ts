@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { Counter, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
+import { counterOn } from './provider-metrics';
 import type { ChatMessage, GenerateResult, ProviderId } from './types';
 
 export interface CachedReply {
@@ -46,9 +47,8 @@ export class ResponseCache {
           })
         : null;
     if (options.registry) {
-      const registers = [options.registry];
-      this.hits = new Counter({ name: 'parley_response_cache_hits_total', help: 'Replies served from the response cache', registers });
-      this.misses = new Counter({ name: 'parley_response_cache_misses_total', help: 'Cacheable replies not found in the response cache', registers });
+      this.hits = counterOn(options.registry, { name: 'parley_response_cache_hits_total', help: 'Replies served from the response cache' });
+      this.misses = counterOn(options.registry, { name: 'parley_response_cache_misses_total', help: 'Cacheable replies not found in the response cache' });
     }
   }
 

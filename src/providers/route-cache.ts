@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { Counter, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
+import { counterOn } from './provider-metrics';
 import type { ProviderKeyStore } from './provider-keys';
 import { fitChain, selectChain, type ProviderChain, type RouteDecision } from './provider-router';
 import type { RoutingPolicy } from './routing-policy';
@@ -40,9 +41,8 @@ export class RouteCache {
     this.chains =
       options.ttlMs > 0 ? new LRUCache({ max: 20_000, ttl: options.ttlMs, ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}) }) : null;
     if (options.registry) {
-      const registers = [options.registry];
-      this.hits = new Counter({ name: 'parley_route_cache_hits_total', help: 'Provider selections served from the route cache', registers });
-      this.misses = new Counter({ name: 'parley_route_cache_misses_total', help: 'Provider selections built (tenant keys read)', registers });
+      this.hits = counterOn(options.registry, { name: 'parley_route_cache_hits_total', help: 'Provider selections served from the route cache' });
+      this.misses = counterOn(options.registry, { name: 'parley_route_cache_misses_total', help: 'Provider selections built (tenant keys read)' });
     }
   }
 

@@ -80,4 +80,14 @@ describe('provider health', () => {
     expect(text).toContain('parley_provider_failure_rate{provider="openai",model="gpt-4o"} 0.75');
     expect(text).toContain('parley_provider_circuit_open{provider="openai",model="gpt-4o"} 1');
   });
+
+  it('shares metrics when a second instance registers on the same registry', async () => {
+    const registry = new Registry();
+    const options = { windowMs: 60_000, failureRate: 0.5, minCalls: 5, cooldownMs: 1_000, registry };
+    const first = new ProviderHealth(options);
+    const second = new ProviderHealth(options);
+    first.record('gemini', 'gemini-2.5-flash', { ok: true, latencyMs: 10 });
+    second.record('gemini', 'gemini-2.5-flash', { ok: true, latencyMs: 10 });
+    expect(await registry.metrics()).toContain('parley_provider_calls_total{provider="gemini",model="gemini-2.5-flash",outcome="success"} 2');
+  });
 });
