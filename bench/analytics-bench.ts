@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   if (!serverUrl) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-db-'));
     fs.chmodSync(dataDir, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'db'), database: 'postgres' });
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'db'), database: 'postgres', logger: process.argv.includes('--debug') ? createLogger('debug') : undefined });
     serverUrl = embedded.url;
     log(`embedded PostgreSQL in ${dataDir}`);
   }
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   const adminUrl = new URL(serverUrl);
   adminUrl.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  admin.on('error', (error) => log(`admin connection lost: ${error.message}`));
   await admin.connect();
   await admin.query(`create database ${databaseName}`);
   const url = new URL(serverUrl);
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     const size = dataSize(scale);
     log(`generating: ${size.usageRows} usage rows, ${size.interactions} interactions with feedback, ${size.tenants} tenants, ${size.days} days`);
     const loader = new pg.Client({ connectionString: url.toString() });
+    loader.on('error', (error) => log(`loader connection lost: ${error.message}`));
     await loader.connect();
     const started = Date.now();
     await generateAnalyticsData(loader, size, log);

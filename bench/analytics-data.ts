@@ -75,6 +75,6 @@ export async function generateAnalyticsData(client: pg.Client, size: DataSize, l
       tokens, tokens / 4, tokens / 5, tokens + tokens / 5,
       ((tokens - tokens / 4) * ${model(2)}[1 + g % 5] + (tokens / 4) * ${model(2)}[1 + g % 5] / 2 + (tokens / 5) * ${model(3)}[1 + g % 5]) / 1e6,
       200 + g % 1500, g % 50 <> 0, case when g % 50 = 0 then 'RATE_LIMITED' end, g % 40 = 0, 'bench', (g % 100) / 100.0
-    from (select g, 400 + (g * 7919) % 3000 as tokens from generate_series(0, ${size.usageRows - 1}) g) s`);
+    from (select g, (400 + (g::bigint * 7919) % 3000)::int as tokens from generate_series(0, ${size.usageRows - 1}) g) s`);
   await step('vacuum analyze', 'vacuum analyze');
 }
