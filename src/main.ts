@@ -14,6 +14,12 @@ import { createGraphqlMounter } from '../schema/graphql-server';
 import { Lifecycle } from './lifecycle';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
+import { CustomerChannelRegistry } from './engine/outbound';
+import { createAlertService } from './monitoring/alert-service';
+import type { AlertNotifier } from './monitoring/alert-types';
+import { createLogAlertNotifier } from './monitoring/log-alert-notifier';
+import { createSlackApp, type SlackApp } from '../channels/slack/slack-app';
+import { slackConfigFrom, type SlackConfig } from '../channels/slack/slack-config';
 import { resolveSecretKey, SecretBox } from './security/secret-box';
 
 /**
@@ -22,8 +28,10 @@ import { resolveSecretKey, SecretBox } from './security/secret-box';
  */
 async function main(): Promise<void> {
   let config: Config;
+  let slackConfig: SlackConfig | null;
   try {
     config = loadConfig();
+    slackConfig = slackConfigFrom(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`parley: ${error.message}\n`);
@@ -79,6 +87,40 @@ async function main(): Promise<void> {
     historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
   });
   void engine; // handed to the channels as they are wired below
+
+  // Channels register here; code that is not a channel (the Slack agent side) delivers to customers through it.
+  const customerChannels = new CustomerChannelRegistry();
+
+  // Slack app for human agents and on-call: mounted only when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set.
+  const alertNotifiers: AlertNotifier[] = [createLogAlertNotifier(logger)];
+  let slack: SlackApp | null = null;
+  if (slackConfig) {
+    const slackApp = createSlackApp({ config: slackConfig, orm, events, logger, customers: customerChannels });
+    slack = slackApp;
+    mounters.push(slackApp.mount);
+    alertNotifiers.push(slackApp.alertNotifier);
+    slackApp.start();
+    lifecycle.onShutdown('slack', () => slackApp.stop());
+    logger.info({ url: `${config.publicBaseUrl}/slack/events`, api: slackConfig.apiUrl }, 'Slack app on');
+    slackApp.verify().then(
+      (workspace) => logger.info({ workspace }, 'Slack bot token accepted'),
+      (error: unknown) => logger.warn({ err: error }, 'Slack did not accept SLACK_BOT_TOKEN (auth.test failed): posts to Slack will fail until it is fixed'),
+    );
+  } else {
+    logger.info('Slack app off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to bring handoffs, reviews and alerts to Slack');
+  }
+
+  // Alerts: raised through the alert service (rules come later; `npm run alert:test` raises one), delivered by every notifier.
+  const alerts = createAlertService({
+    orm,
+    notifiers: alertNotifiers,
+    logger,
+    repeatHours: config.ALERT_REPEAT_HOURS,
+    groupWindowSeconds: config.ALERT_GROUP_WINDOW_SECONDS,
+    silenceMinutes: config.ALERT_SILENCE_MINUTES,
+    graphqlUrl: `${config.publicBaseUrl}/graphql`,
+  });
+  slack?.attachAlertService(alerts);
 
   // GraphQL control plane.
   const graphql = await createGraphqlMounter(

@@ -46,6 +46,8 @@ export interface SlackApp {
   attachAlertService(service: AlertService): void;
   /** Subscribe to domain events and start the idle-release sweep. */
   start(): void;
+  /** Check the bot token with auth.test; resolves to the workspace name, or throws with Slack's error. */
+  verify(): Promise<string>;
   /** Give back conversations idle for their tenant's `idleReleaseMinutes`; returns their ids. */
   releaseIdle(now?: Date): Promise<string[]>;
   /** Resolves when the domain-event work started so far has finished. */
@@ -178,6 +180,10 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
         void work.finally(() => inFlight.delete(work));
       }, deps.config.idleSweepSeconds * 1000);
       sweep.unref();
+    },
+    async verify() {
+      const identity = await client.auth.test();
+      return String(identity.team ?? identity.team_id ?? 'unknown workspace');
     },
     releaseIdle,
     async settled() {
