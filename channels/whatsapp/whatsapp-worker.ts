@@ -100,32 +100,30 @@ export class WhatsAppWorker {
       const noticeId = await this.storeOutbound(row.conversation_id, replies.handedOff, 'system', null);
       if (noticeId) await this.sender.deliver(noticeId);
     }
-    if (result.status === 'already_processed' || result.status === 'with_human') return;
-    await this.recordSignals(row, result);
+    if (result.status === 'already_processed') return;
+    await this.recordSignals(row);
   }
 
-  /** Completed action (keywords) and requested handoff land on the reply the customer is reacting to. */
-  private async recordSignals(row: InboundRow, result: TurnResult): Promise<void> {
+  /**
+   * Completed action: the customer's message names one of the tenant's keywords
+   * ("paid", "ordered", …), so the reply they are reacting to helped. (The
+   * engine records continued conversation, response time and requested handoff.)
+   */
+  private async recordSignals(row: InboundRow): Promise<void> {
     const tenant = await this.directory.byTenantId(row.tenant_id);
-    const completed = mentionsCompletedAction(row.text, tenant?.completedActionKeywords ?? []);
-    const handedOff = result.status === 'handed_off';
-    if (!completed && !handedOff) return;
+    if (!mentionsCompletedAction(row.text, tenant?.completedActionKeywords ?? [])) return;
     const previous = await this.previousBotInteraction(row, false);
     if (!previous) return;
-    await this.feedback.recordImplicitSignals(this.em(), {
-      tenantId: row.tenant_id,
-      interactionId: previous,
-      ...(completed ? { completedAction: true } : {}),
-      ...(handedOff ? { requestedHandoff: true } : {}),
-    });
+    await this.feedback.recordImplicitSignals(this.em(), { tenantId: row.tenant_id, interactionId: previous, completedAction: true });
   }
 
   private async answerInline(row: InboundRow, plan: Exclude<Plan, { type: 'turn' }>): Promise<string | null> {
     let recordedVote: { interactionId: string; helpful: boolean } | null = null;
     const replyId = await this.em().transactional(async (tx) => {
       // The row lock makes concurrent workers (or a recovery racing a live queue) answer once.
-      const locked = await tx.execute<{ processed_at: Date | null }[]>('select processed_at from message where id = ? for update', [row.id]);
-      if (!locked[0] || locked[0].processed_at) return null;
+      const locked = await tx.execute<{ processed_at: Date | null; delivery_status: string | null }[]>('select processed_at, delivery_status from message where id = ? for update', [row.id]);
+      // 'processing' means the engine holds it: it answers, not us.
+      if (!locked[0] || locked[0].processed_at || locked[0].delivery_status !== 'received') return null;
       let text: string;
       let outcome: Record<string, unknown>;
       if (plan.type === 'vote') {

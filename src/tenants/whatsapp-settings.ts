@@ -58,9 +58,9 @@ export async function setWhatsAppSettings(em: EntityManager, box: SecretBox, ten
   const taken = await em.getConnection().execute<{ id: string; name: string }[]>(
     `select id, name from tenant
       where id <> ? and (
-        jsonb_exists_any(settings->'channels'->'whatsapp'->'numbers', ?::text[])
+        jsonb_exists_any(settings->'channels'->'whatsapp'->'numbers', array(select jsonb_array_elements_text(?::jsonb)))
         or (?::text is not null and settings->'channels'->'whatsapp'->>'messagingServiceSid' = ?::text))`,
-    [tenantId, numbers, values.messagingServiceSid ?? null, values.messagingServiceSid ?? null],
+    [tenantId, JSON.stringify(numbers), values.messagingServiceSid ?? null, values.messagingServiceSid ?? null],
   );
   if (taken.length) throw badInput(`That WhatsApp number or Messaging Service is already bound to tenant ${taken[0]!.name}`);
 
