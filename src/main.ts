@@ -19,6 +19,7 @@ import { createAlertService } from './monitoring/alert-service';
 import type { AlertNotifier } from './monitoring/alert-types';
 import { createLogAlertNotifier } from './monitoring/log-alert-notifier';
 import { createSlackApp, type SlackApp } from '../channels/slack/slack-app';
+import { createWhatsAppChannel } from '../channels/whatsapp/whatsapp-channel';
 import { slackConfigFrom, type SlackConfig } from '../channels/slack/slack-config';
 import { resolveSecretKey, SecretBox } from './security/secret-box';
 
@@ -86,10 +87,16 @@ async function main(): Promise<void> {
     processingLeaseMs: config.MESSAGE_PROCESSING_LEASE_MS,
     historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
   });
-  void engine; // handed to the channels as they are wired below
 
   // Channels register here; code that is not a channel (the Slack agent side) delivers to customers through it.
   const customerChannels = new CustomerChannelRegistry();
+
+  // WhatsApp through Twilio: tenants bind their numbers in settings.channels.whatsapp. start() registers it with
+  // customerChannels and answers every message stored but not answered before the last stop or crash.
+  const whatsapp = createWhatsAppChannel({ config, orm, engine, secretBox, logger, metrics, events, customerChannels });
+  mounters.push(whatsapp.mount);
+  await whatsapp.start();
+  lifecycle.onShutdown('whatsapp', () => whatsapp.stop());
 
   // Slack app for human agents and on-call: mounted only when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set.
   const alertNotifiers: AlertNotifier[] = [createLogAlertNotifier(logger)];
