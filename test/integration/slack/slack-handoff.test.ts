@@ -82,18 +82,18 @@ describe('handoff round trip: WhatsApp → Slack thread → WhatsApp', () => {
 
     // The agent answers in the thread: delivered on WhatsApp (Slack markup turned into plain text) and stored as an agent message.
     const sendsBefore = twilio.sends.length;
-    const reply = await agentReply(post, AGENT, 'Hi Ada, I&apos;m on it &amp; your parcel is <https://track.example/1234|here>');
+    const reply = await agentReply(post, AGENT, 'Hi Ada, I'm on it &amp; your parcel is <https://track.example/1234|here>');
     expect(reply.status).toBe(200);
     await settle();
     const delivered = twilio.sends.slice(sendsBefore);
     expect(delivered).toHaveLength(1);
-    expect(delivered[0]).toMatchObject({ to: from, body: "Hi Ada, I&apos;m on it & your parcel is here (https://track.example/1234)" });
+    expect(delivered[0]).toMatchObject({ to: from, body: "Hi Ada, I'm on it & your parcel is here (https://track.example/1234)" });
     const stored = await sql<{ author: string; direction: string; text: string }>("select author, direction, text from message where conversation_id = ? and author = 'agent'", [conversation.id]);
-    expect(stored).toEqual([{ author: 'agent', direction: 'outbound', text: "Hi Ada, I&apos;m on it & your parcel is here (https://track.example/1234)" }]);
+    expect(stored).toEqual([{ author: 'agent', direction: 'outbound', text: "Hi Ada, I'm on it & your parcel is here (https://track.example/1234)" }]);
 
     // Slack redelivering the same event does not send it twice.
     const ts = `1800000000.${String(replySequence).padStart(6, '0')}`;
-    await agentReply(post, AGENT, 'Hi Ada, I&apos;m on it &amp; your parcel is <https://track.example/1234|here>', ts);
+    await agentReply(post, AGENT, 'Hi Ada, I'm on it &amp; your parcel is <https://track.example/1234|here>', ts);
     await settle();
     expect(twilio.sends.length).toBe(sendsBefore + 1);
 
