@@ -109,7 +109,8 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
   let unregister: (() => void) | null = null;
 
   function enqueue(conversationId: string, messageId: string, work: () => Promise<unknown>): void {
-    if (queued.has(messageId)) return;
+    // Not accepting (stopping): the message stays stored and the next start's recovery answers it.
+    if (!accepting || queued.has(messageId)) return;
     queued.add(messageId);
     queue.push(conversationId, async () => {
       try {
