@@ -178,6 +178,33 @@ describe('routed calls through the real SDKs', () => {
   });
 });
 
+describe('per-tenant routing settings through the gateway', () => {
+  it('uses the tenant models and thresholds from ReplyRequest.routing', async () => {
+    const { gateway } = gatewayFor(database, keyed);
+    const outcome = await gateway.reply(request(simpleQuestion, { routing: { models: { cheap: 'gpt-4o-mini' } } }));
+    expect(outcome).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', tier: 'cheap' });
+    const balanced = await gateway.reply(request(simpleQuestion, { routing: { cheapThreshold: 0 } }));
+    expect(balanced).toMatchObject({ tier: 'balanced', model: 'gpt-4o' });
+    expect(openai.requests.map((entry) => entry.model)).toEqual(['gpt-4o-mini', 'gpt-4o']);
+  });
+
+  it('caches the provider selection and picks up a new tenant key after invalidateTenant()', async () => {
+    const tenant = await createTenant(database.orm.em.fork(), { name: 'rotating-key-tenant' });
+    const { gateway, registry } = gatewayFor(database, { OPENAI_BASE_URL: openai.url, GEMINI_BASE_URL: gemini.url });
+    const ask1 = { tenantId: tenant.id, messages: ask(simpleQuestion), cacheable: false };
+    expect((await gateway.reply(ask1)).provider).toBe('knowledge-base');
+    await setTenantSecrets(database.orm.em.fork(), secretBox, tenant.id, { geminiApiKey: 'gk-new' });
+    // Still the cached selection (no keys) until the tenant is invalidated.
+    expect((await gateway.reply(ask1)).provider).toBe('knowledge-base');
+    gateway.invalidateTenant(tenant.id);
+    expect((await gateway.reply(ask1)).provider).toBe('gemini');
+    expect(gemini.requests.map((entry) => entry.apiKey)).toEqual(['gk-new']);
+    const metrics = await registry.metrics();
+    expect(metrics).toContain('parley_route_cache_hits_total 1');
+    expect(metrics).toContain('parley_route_cache_misses_total 2');
+  });
+});
+
 describe('circuit breaker through the gateway', () => {
   it('skips an open circuit without calling it, then probes after the cooldown and recovers', async () => {
     const { gateway, clock } = gatewayFor(database, { ...keyed, PROVIDER_MAX_RETRIES: 0, CIRCUIT_MIN_CALLS: 2, CIRCUIT_COOLDOWN_MS: 10_000 });
