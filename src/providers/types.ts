@@ -61,3 +61,59 @@ export class ProviderError extends Error {
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
+
+/** One provider call as it is written to a ProviderUsage row. */
+export interface AttemptRecord {
+  provider: ProviderId;
+  model: string;
+  usage: TokenUsage;
+  costUsd: number;
+  latencyMs: number;
+  success: boolean;
+  /** ProviderError.code when the call failed. */
+  errorCode: string | null;
+  /** True for every attempt after the first route choice failed over. */
+  failover: boolean;
+  routingReason: string;
+  complexity: number;
+  startedAt: Date;
+}
+
+export interface ReplyRequest {
+  tenantId: string;
+  /** The tenant's settings.routing (thresholds, models, fallback order) and catalogue overrides. */
+  routing?: Record<string, unknown>;
+  /** System prompt first, then the history within budget, the customer's new message last. */
+  messages: ChatMessage[];
+  /** False when the reply may depend on customer-specific data: never served from, nor stored in, the response cache. */
+  cacheable: boolean;
+}
+
+export interface ReplyOutcome {
+  text: string;
+  provider: ProviderId;
+  model: string;
+  complexity: number;
+  /** Human-readable: why this route (e.g. "complexity 0.21 < 0.30 → cheap tier (gemini-2.5-flash)"). */
+  routingReason: string;
+  failover: boolean;
+  cacheHit: boolean;
+  /** Wall time of the whole generation, retries and failover included. */
+  latencyMs: number;
+  /** Totals over all attempts. */
+  usage: TokenUsage;
+  costUsd: number;
+  /** Every call made, failed ones included, in order: one ProviderUsage row each. */
+  attempts: AttemptRecord[];
+  /** The knowledge base answered below its confidence threshold: a human should take over. */
+  needsHuman: boolean;
+}
+
+/**
+ * What the engine calls: routing, failover with retries, health, caching and
+ * cost accounting behind one method. It never throws for provider failures:
+ * the knowledge base is the last resort of every chain.
+ */
+export interface ModelGateway {
+  reply(request: ReplyRequest): Promise<ReplyOutcome>;
+}
