@@ -82,7 +82,7 @@ describe('handoff round trip: WhatsApp → Slack thread → WhatsApp', () => {
 
     // The agent answers in the thread: delivered on WhatsApp (Slack markup turned into plain text) and stored as an agent message.
     const sendsBefore = twilio.sends.length;
-    const reply = await agentReply(post, AGENT, 'Hi Ada, I'm on it &amp; your parcel is <https://track.example/1234|here>');
+    const reply = await agentReply(post, AGENT, "Hi Ada, I'm on it &amp; your parcel is <https://track.example/1234|here>");
     expect(reply.status).toBe(200);
     await settle();
     const delivered = twilio.sends.slice(sendsBefore);
@@ -93,7 +93,7 @@ describe('handoff round trip: WhatsApp → Slack thread → WhatsApp', () => {
 
     // Slack redelivering the same event does not send it twice.
     const ts = `1800000000.${String(replySequence).padStart(6, '0')}`;
-    await agentReply(post, AGENT, 'Hi Ada, I'm on it &amp; your parcel is <https://track.example/1234|here>', ts);
+    await agentReply(post, AGENT, "Hi Ada, I'm on it &amp; your parcel is <https://track.example/1234|here>", ts);
     await settle();
     expect(twilio.sends.length).toBe(sendsBefore + 1);
 
