@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
+import { recordAudit, type Actor } from '../../src/audit/audit-service';
 import { Tenant, type TenantSettings } from '../../src/db/entities';
+import { badInput, notFound } from '../../src/errors';
 
 /**
  * A tenant's Slack settings, kept in `tenant.settings.channels.slack`:
@@ -93,4 +95,33 @@ export function inReviewSample(interactionId: string, rate: number): boolean {
     hash = Math.imul(hash, 16777619);
   }
   return (hash >>> 0) / 0x1_0000_0000 < rate;
+}
+
+/** A change to a tenant's Slack settings: absent keys stay, `null` removes a key (its default applies). */
+export type SlackSettingsChange = { [K in keyof SlackTenantSettings]?: SlackTenantSettings[K] | null };
+
+/**
+ * Validates and merges `change` into `settings.channels.slack`, audited like
+ * every settings change. Throws BAD_USER_INPUT naming the first bad field.
+ */
+export async function setSlackSettings(em: EntityManager, input: { tenantId: string; actor: Actor; change: SlackSettingsChange }): Promise<SlackTenantSettings> {
+  const partial = slackTenantSettingsSchema.partial().safeParse(Object.fromEntries(Object.entries(input.change).filter(([, value]) => value !== null && value !== undefined)));
+  if (!partial.success) {
+    const issue = partial.error.issues[0]!;
+    throw badInput(`settings.channels.slack.${issue.path.join('.')}: ${issue.message}`, { field: issue.path.join('.') });
+  }
+  return em.transactional(async (tx) => {
+    const tenant = await tx.findOne(Tenant, { id: input.tenantId });
+    if (!tenant) throw notFound('Tenant', input.tenantId);
+    const before = { ...((tenant.settings.channels?.slack ?? {}) as Record<string, unknown>) };
+    const next: Record<string, unknown> = { ...before };
+    for (const [key, value] of Object.entries(input.change)) {
+      if (value === null) delete next[key];
+      else if (value !== undefined) next[key] = value;
+    }
+    tenant.settings = { ...tenant.settings, channels: { ...(tenant.settings.channels ?? {}), slack: next } };
+    recordAudit(tx, { tenantId: input.tenantId, actor: input.actor, action: 'tenant.settings.slack.update', targetType: 'Tenant', targetId: input.tenantId, before, after: next });
+    await tx.flush();
+    return readSlackSettings(tenant.settings);
+  });
 }
