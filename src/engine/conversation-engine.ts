@@ -10,7 +10,7 @@ import { storeInbound } from './inbound-store';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
 import { ClaimLostError, writeTurn, type TurnWrite } from './turn-writer';
-import { claimMessage, earliestPendingBefore, expireClaims, loadHistory, messageState, releaseClaim, waitingMessages, type ClaimedMessage } from './turn-store';
+import { claimMessage, earliestPendingBefore, expireClaims, messageState, releaseClaim, waitingMessages, type ClaimedMessage, type HistoryRow } from './turn-store';
 import type { ConversationEngine, InboundMessage, ReceiveResult, TurnResult } from './types';
 
 export interface ConversationEngineOptions {
@@ -86,8 +86,8 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     if (!UUID.test(messageId)) throw notFound('Message', messageId);
     const deadline = Date.now() + orderWaitMs;
     for (;;) {
-      const claimed = await claimMessage(em(), messageId, clock());
-      if (claimed) return runClaimed(claimed);
+      const claimed = await claimMessage(em(), messageId, clock(), historyMessages);
+      if (claimed) return runClaimed(claimed.message, claimed.history);
       const state = await messageState(em(), messageId);
       if (!state) throw notFound('Message', messageId);
       if (state.direction !== 'inbound') throw badInput(`Message ${messageId} is a reply, not a customer message: only inbound messages are processed`);
@@ -107,8 +107,8 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     }
   }
 
-  function runClaimed(message: ClaimedMessage): Promise<TurnResult> {
-    const turn = answer(message);
+  function runClaimed(message: ClaimedMessage, history: HistoryRow[]): Promise<TurnResult> {
+    const turn = answer(message, history);
     inFlight.set(message.conversationId, turn);
     const forget = () => {
       if (inFlight.get(message.conversationId) === turn) inFlight.delete(message.conversationId);
@@ -117,9 +117,9 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     return turn;
   }
 
-  async function answer(message: ClaimedMessage): Promise<TurnResult> {
+  async function answer(message: ClaimedMessage, history: HistoryRow[]): Promise<TurnResult> {
     try {
-      return await answerClaimed(message);
+      return await answerClaimed(message, history);
     } catch (error) {
       if (error instanceof ClaimLostError) {
         logger.warn({ messageId: message.id }, 'claim expired while answering; the reply was discarded and the message is answered once by whoever holds it now');
@@ -132,8 +132,7 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     }
   }
 
-  async function answerClaimed(message: ClaimedMessage): Promise<TurnResult> {
-    const history = await loadHistory(em(), message, historyMessages);
+  async function answerClaimed(message: ClaimedMessage, history: HistoryRow[]): Promise<TurnResult> {
     const handoffRequest = message.kind === 'text' || message.kind === 'button' ? detectHandoffRequest(message.text) : null;
     const signals = planSignals(history, message, handoffRequest !== null);
     const base = { message, now: clock(), signals };

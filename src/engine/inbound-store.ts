@@ -16,7 +16,8 @@ export interface StoredInbound {
 class DuplicateDelivery extends Error {}
 
 /**
- * Stores one inbound message in a single short transaction of three statements:
+ * Stores one inbound message. A known customer with an open conversation takes
+ * one statement; otherwise a single short transaction of three statements:
  * contact (find or create), open conversation (find or create), message (with
  * the conversation's last activity). Each "find or create" is one
  * `insert … on conflict do nothing` that returns the existing row otherwise, so
@@ -26,6 +27,8 @@ class DuplicateDelivery extends Error {}
  * the first delivery's ids with `duplicate: true`.
  */
 export async function storeInbound(em: EntityManager, inbound: InboundMessage, receivedAt: Date): Promise<StoredInbound> {
+  const known = await storeForOpenConversation(em, inbound, receivedAt);
+  if (known) return known;
   try {
     return await em.transactional(async (tx) => {
       const contactId = await findOrCreateContact(tx, inbound, receivedAt);
@@ -62,6 +65,48 @@ export async function storeInbound(em: EntityManager, inbound: InboundMessage, r
     if (isForeignKeyViolation(error, 'contact_tenant_id_foreign')) throw notFound('Tenant', inbound.tenantId);
     throw error;
   }
+}
+
+/**
+ * The common case in one statement (one round trip, one commit): a known
+ * customer with an open conversation. Returns null when the customer or the
+ * open conversation does not exist yet (the caller then takes the creating
+ * path); a redelivery is recognised here too.
+ */
+async function storeForOpenConversation(em: EntityManager, inbound: InboundMessage, receivedAt: Date): Promise<StoredInbound | null> {
+  const rows = await em.execute<Array<{ conversation_id: string; contact_id: string; status: ConversationStatus; message_id: string | null }>>(
+    `with open as (
+       select c.id, c.contact_id, c.status from contact k
+       join conversation c on c.contact_id = k.id and c.status <> 'closed'
+       where k.tenant_id = ? and k.channel = ? and k.external_id = ?),
+     inserted as (
+       insert into message (id, tenant_id, created_at, conversation_id, channel, direction, author, kind, text, channel_message_id, delivery_status, payload)
+       select ?::uuid, ?::uuid, ?::timestamptz, open.id, ?, 'inbound', 'customer', ?, ?, ?, 'received', ?::jsonb from open
+       on conflict (channel, channel_message_id) do nothing
+       returning id, conversation_id),
+     touched as (
+       update conversation set last_activity_at = greatest(last_activity_at, ?::timestamptz)
+       where id = (select conversation_id from inserted) returning id)
+     select open.id as conversation_id, open.contact_id, open.status, (select id from inserted) as message_id from open`,
+    [
+      inbound.tenantId,
+      inbound.channel,
+      inbound.externalId,
+      randomUUID(),
+      inbound.tenantId,
+      receivedAt,
+      inbound.channel,
+      inbound.kind ?? 'text',
+      inbound.text,
+      inbound.channelMessageId ?? null,
+      inbound.payload ? JSON.stringify(inbound.payload) : null,
+      receivedAt,
+    ],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  if (!row.message_id) return firstDelivery(em, inbound);
+  return { messageId: row.message_id, conversationId: row.conversation_id, contactId: row.contact_id, conversationStatus: row.status, duplicate: false };
 }
 
 async function findOrCreateContact(tx: EntityManager, inbound: InboundMessage, now: Date): Promise<string> {

@@ -36,26 +36,45 @@ export interface ClaimedMessage {
  * the loser's UPDATE re-checks the row after the winner commits and finds it
  * no longer 'received'. A message is also not taken while an earlier message of
  * its conversation is still waiting or being answered, so turns of one
- * conversation are answered in order. Returns the conversation's status and the
- * tenant's settings in the same round trip.
+ * conversation are answered in order.
+ *
+ * The same statement returns the conversation's status, the tenant's settings
+ * and the recent history (one round trip). It commits with
+ * synchronous_commit off: a claim lost in a crash only means the message is
+ * claimed again, and the turn's own (synchronous) commit flushes it anyway.
  */
-export async function claimMessage(em: EntityManager, messageId: string, now: Date): Promise<ClaimedMessage | null> {
-  const rows = await em.execute<Array<{ id: string; tenant_id: string; conversation_id: string; channel: ChannelName; kind: MessageKind; text: string; created_at: Timestamp; status: ConversationStatus; settings: TenantSettings }>>(
-    `update message m set delivery_status = 'processing', processing_started_at = ?
-     from conversation c, tenant t
-     where m.id = ? and m.direction = 'inbound' and m.processed_at is null and m.delivery_status = 'received'
-       and c.id = m.conversation_id and t.id = m.tenant_id
-       and not exists (
-         select 1 from message e
-         where e.conversation_id = m.conversation_id and e.direction = 'inbound' and e.processed_at is null
-           and e.delivery_status in ('received', 'processing') and e.id <> m.id
-           and (e.created_at, e.id) < (m.created_at, m.id))
-     returning m.id, m.tenant_id, m.conversation_id, m.channel, m.kind, m.text, m.created_at, c.status, t.settings`,
-    [now, messageId],
+export async function claimMessage(em: EntityManager, messageId: string, now: Date, historyLimit: number): Promise<{ message: ClaimedMessage; history: HistoryRow[] } | null> {
+  const rows = await em.execute<Array<{ id: string; tenant_id: string; conversation_id: string; channel: ChannelName; kind: MessageKind; text: string; created_at: Timestamp; status: ConversationStatus; settings: TenantSettings; h_id: string | null; h_direction: MessageDirection; h_author: MessageAuthor; h_text: string; h_created_at: Timestamp; h_interaction_id: string | null }>>(
+    `with claimed as (
+       update message m set delivery_status = 'processing', processing_started_at = ?
+       from conversation c, tenant t
+       where m.id = ? and m.direction = 'inbound' and m.processed_at is null and m.delivery_status = 'received'
+         and c.id = m.conversation_id and t.id = m.tenant_id
+         and not exists (
+           select 1 from message e
+           where e.conversation_id = m.conversation_id and e.direction = 'inbound' and e.processed_at is null
+             and e.delivery_status in ('received', 'processing') and e.id <> m.id
+             and (e.created_at, e.id) < (m.created_at, m.id))
+         and set_config('synchronous_commit', 'off', true) is not null
+       returning m.id, m.tenant_id, m.conversation_id, m.channel, m.kind, m.text, m.created_at, c.status, t.settings)
+     select claimed.*, h.id as h_id, h.direction as h_direction, h.author as h_author, h.text as h_text, h.created_at as h_created_at,
+       h.interaction_id as h_interaction_id
+     from claimed left join lateral (
+       select m.id, m.direction, m.author, m.text, m.created_at, ai.id as interaction_id
+       from message m
+         -- Joined through the conversation so the (conversation_id, created_at) index finds the few candidates.
+         left join agent_interaction ai on ai.conversation_id = m.conversation_id and ai.reply_message_id = m.id
+       where m.conversation_id = claimed.conversation_id and m.id <> claimed.id
+         and ((m.direction = 'inbound' and (m.created_at, m.id) < (claimed.created_at, claimed.id))
+           or (m.direction = 'outbound' and coalesce(m.delivery_status, '') not in ('failed', 'not_sent', 'undelivered')))
+       order by m.created_at desc, m.id desc
+       limit ?) h on true
+     order by h.created_at asc nulls first, h.id asc`,
+    [now, messageId, Math.max(0, historyLimit)],
   );
   const row = rows[0];
   if (!row) return null;
-  return {
+  const message: ClaimedMessage = {
     id: row.id,
     tenantId: row.tenant_id,
     conversationId: row.conversation_id,
@@ -67,6 +86,10 @@ export async function claimMessage(em: EntityManager, messageId: string, now: Da
     conversationStatus: row.status,
     tenantSettings: row.settings ?? {},
   };
+  const history = rows
+    .filter((entry) => entry.h_id !== null)
+    .map((entry) => ({ id: entry.h_id!, direction: entry.h_direction, author: entry.h_author, text: entry.h_text, createdAt: toDate(entry.h_created_at), interactionId: entry.h_interaction_id }));
+  return { message, history };
 }
 
 export interface MessageState {
@@ -111,29 +134,6 @@ export interface HistoryRow {
   createdAt: Date;
   /** Set on bot replies: the interaction that produced it. */
   interactionId: string | null;
-}
-
-/**
- * The conversation's latest `limit` messages around `message`, oldest first:
- * everything before it, and replies written after it arrived (the answer to a
- * message sent just before), but not later customer messages, which are not
- * part of this turn. Outbound messages the customer never received are left out.
- */
-export async function loadHistory(em: EntityManager, message: ClaimedMessage, limit: number): Promise<HistoryRow[]> {
-  if (limit <= 0) return [];
-  const rows = await em.execute<Array<{ id: string; direction: MessageDirection; author: MessageAuthor; text: string; created_at: Timestamp; interaction_id: string | null }>>(
-    `select m.id, m.direction, m.author, m.text, m.created_at, ai.id as interaction_id
-     from message m left join agent_interaction ai on ai.reply_message_id = m.id
-     where m.conversation_id = ? and m.id <> ?
-       and ((m.direction = 'inbound' and (m.created_at, m.id) < (?::timestamptz, ?::uuid))
-         or (m.direction = 'outbound' and coalesce(m.delivery_status, '') not in ('failed', 'not_sent', 'undelivered')))
-     order by m.created_at desc, m.id desc
-     limit ?`,
-    [message.conversationId, message.id, message.createdAtText, message.id, limit],
-  );
-  return rows
-    .map((row) => ({ id: row.id, direction: row.direction, author: row.author, text: row.text, createdAt: toDate(row.created_at), interactionId: row.interaction_id }))
-    .reverse();
 }
 
 /** Gives a claim back after a failed turn, so the message is answered later; records why. */

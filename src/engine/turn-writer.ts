@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { randomUUID } from 'node:crypto';
-import { AgentInteraction, Message, ProviderUsage, type MessageAuthor } from '../db/entities';
-import { applyImplicitSignals, type RecordImplicitSignalsInput } from '../feedback/feedback-service';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { MessageAuthor } from '../db/entities';
+import { implicitSatisfactionSql, mergeSignals, type SignalChanges } from '../feedback/implicit-satisfaction';
 import type { ReplyOutcome } from '../providers/types';
 import type { ClaimedMessage } from './turn-store';
 
@@ -16,13 +16,13 @@ export interface TurnWrite {
   /** Hand the conversation to a human, with this reason. */
   handoffReason: string | null;
   /** Implicit signals on the previous bot reply of the conversation. */
-  signals: Omit<RecordImplicitSignalsInput, 'tenantId'> | null;
+  signals: (SignalChanges & { interactionId: string }) | null;
 }
 
 export interface WrittenTurn {
   replyMessageId: string | null;
   interactionId: string | null;
-  /** False when the conversation was already with a human (nothing changed). */
+  /** True when this turn moved the conversation to a human (false when it already was). */
   handedOff: boolean;
 }
 
@@ -35,102 +35,121 @@ export class ClaimLostError extends Error {
 }
 
 /**
- * One transaction: mark the inbound message processed (only while this worker
- * still holds its claim), update the conversation (last activity, handoff),
- * merge the implicit signals, and insert the reply, the interaction and the
- * usage rows in one flush (MikroORM batches each table into one INSERT).
+ * Writes a turn as ONE SQL statement of data-modifying CTEs: mark the inbound
+ * message processed (only while this worker still holds its claim; every other
+ * write depends on that row, so a lost claim writes nothing), update the
+ * conversation (last activity, handoff), insert the reply, the interaction and
+ * one usage row per attempt, and upsert the previous reply's implicit signals.
+ * One statement is one atomic transaction and one round trip; foreign keys
+ * between the CTEs are checked at its end.
  */
 export async function writeTurn(em: EntityManager, write: TurnWrite): Promise<WrittenTurn> {
-  const { message, now } = write;
-  return em.transactional(async (tx) => {
-    const handoff = write.handoffReason !== null;
-    const [state] = await tx.execute<Array<{ claimed: number; handed_off: number }>>(
-      `with inbound as (
-         update message set delivery_status = 'processed', processed_at = ?, processing_started_at = null, delivery_error = null
-         where id = ? and delivery_status = 'processing' and processed_at is null
-         returning id),
-       conversation_update as (
-         update conversation set
-           last_activity_at = greatest(last_activity_at, ?),
-           handoff_reason = case when ?::boolean and status = 'bot' then ? else handoff_reason end,
-           handed_off_at = case when ?::boolean and status = 'bot' then ?::timestamptz else handed_off_at end,
-           status = case when ?::boolean and status = 'bot' then 'handed_off' else status end
-         where id = ? and exists (select 1 from inbound)
-         returning (status = 'handed_off' and handed_off_at = ?::timestamptz) as handed_off_now)
-       select (select count(*) from inbound)::int as claimed,
-              (select count(*) from conversation_update where handed_off_now)::int as handed_off`,
-      [now, message.id, now, handoff, write.handoffReason, handoff, now, handoff, message.conversationId, now],
-    );
-    if (!state || state.claimed !== 1) throw new ClaimLostError(message.id);
-
-    if (write.signals) await applyImplicitSignals(tx, { ...write.signals, tenantId: message.tenantId });
-
-    let replyMessageId: string | null = null;
-    let interactionId: string | null = null;
-    if (write.reply) {
-      // A reply never sorts before its question, even when both fall in the same millisecond.
-      const replyAt = new Date(Math.max(now.getTime(), message.createdAt.getTime() + 1));
-      const reply = tx.create(Message, {
-        id: randomUUID(),
-        tenant: message.tenantId,
-        conversation: message.conversationId,
-        channel: message.channel,
-        direction: 'outbound',
-        author: write.reply.author,
-        kind: 'text',
-        text: write.reply.text,
-        deliveryStatus: 'pending',
-        createdAt: replyAt,
-      });
-      replyMessageId = reply.id;
-      if (write.outcome) interactionId = createInteraction(tx, message, reply, write.outcome, replyAt);
-    }
-    await tx.flush();
-    return { replyMessageId, interactionId, handedOff: state.handed_off === 1 };
-  });
+  return runTurnStatement(em, write);
 }
 
-function createInteraction(tx: EntityManager, message: ClaimedMessage, reply: Message, outcome: ReplyOutcome, now: Date): string {
-  const interaction = tx.create(AgentInteraction, {
-    id: randomUUID(),
-    tenant: message.tenantId,
-    conversation: message.conversationId,
-    inboundMessage: message.id,
-    replyMessage: reply,
-    replyText: outcome.text,
-    provider: outcome.provider,
-    model: outcome.model,
-    complexityScore: outcome.complexity,
-    routingReason: outcome.routingReason,
-    latencyMs: Math.round(outcome.latencyMs),
-    inputTokens: outcome.usage.inputTokens,
-    outputTokens: outcome.usage.outputTokens,
-    totalTokens: outcome.usage.totalTokens,
-    costUsd: outcome.costUsd,
-    failover: outcome.failover,
-    cacheHit: outcome.cacheHit,
-    createdAt: now,
-  });
-  for (const attempt of outcome.attempts) {
-    tx.create(ProviderUsage, {
-      id: randomUUID(),
-      tenant: message.tenantId,
-      interactionId: interaction.id,
-      provider: attempt.provider,
-      model: attempt.model,
-      inputTokens: attempt.usage.inputTokens,
-      cachedInputTokens: attempt.usage.cachedInputTokens,
-      outputTokens: attempt.usage.outputTokens,
-      totalTokens: attempt.usage.totalTokens,
-      estimatedCostUsd: attempt.costUsd,
-      latencyMs: Math.round(attempt.latencyMs),
-      success: attempt.success,
-      errorCode: attempt.errorCode,
-      failover: attempt.failover,
-      routingReason: attempt.routingReason,
-      complexity: attempt.complexity,
-      createdAt: attempt.startedAt,
-    });
+async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<WrittenTurn> {
+  const { message, now, outcome } = write;
+  // Placeholders are positional: every bind() must run in the order its text appears in the statement.
+  const params: unknown[] = [];
+  const bind = (value: unknown, cast?: string) => {
+    params.push(value);
+    return cast ? `?::${cast}` : '?';
+  };
+  const handoff = write.handoffReason !== null;
+  const ctes: string[] = [
+    `inbound as (
+       update message set delivery_status = 'processed', processed_at = ${bind(now, 'timestamptz')}, processing_started_at = null, delivery_error = null
+       where id = ${bind(message.id, 'uuid')} and delivery_status = 'processing' and processed_at is null
+       returning id)`,
+    `conversation_update as (
+       update conversation set
+         last_activity_at = greatest(last_activity_at, ${bind(now, 'timestamptz')}),
+         handoff_reason = case when ${bind(handoff, 'boolean')} and status = 'bot' then ${bind(write.handoffReason, 'text')} else handoff_reason end,
+         handed_off_at = case when ${bind(handoff, 'boolean')} and status = 'bot' then ${bind(now, 'timestamptz')} else handed_off_at end,
+         status = case when ${bind(handoff, 'boolean')} and status = 'bot' then 'handed_off' else status end
+       where id = ${bind(message.conversationId, 'uuid')} and exists (select 1 from inbound)
+       returning (${bind(handoff, 'boolean')} and handed_off_at = ${bind(now, 'timestamptz')}) as handed_off_now)`,
+  ];
+
+  let replyMessageId: string | null = null;
+  let interactionId: string | null = null;
+  if (write.reply) {
+    replyMessageId = randomUUID();
+    // A reply never sorts before its question, even when both fall in the same millisecond.
+    const replyAt = new Date(Math.max(now.getTime(), message.createdAt.getTime() + 1));
+    ctes.push(`reply as (
+       insert into message (id, tenant_id, created_at, conversation_id, channel, direction, author, kind, text, delivery_status)
+       select ${bind(replyMessageId, 'uuid')}, ${bind(message.tenantId, 'uuid')}, ${bind(replyAt, 'timestamptz')}, ${bind(message.conversationId, 'uuid')},
+         ${bind(message.channel, 'text')}, 'outbound', ${bind(write.reply.author, 'text')}, 'text', ${bind(write.reply.text, 'text')}, 'pending'
+       where exists (select 1 from inbound)
+       returning id)`);
+    if (outcome) {
+      interactionId = randomUUID();
+      ctes.push(`interaction as (
+         insert into agent_interaction (id, tenant_id, created_at, conversation_id, inbound_message_id, reply_message_id, reply_text, provider, model,
+           complexity_score, routing_reason, latency_ms, input_tokens, output_tokens, total_tokens, cost_usd, failover, cache_hit, feedback_token)
+         select ${bind(interactionId, 'uuid')}, ${bind(message.tenantId, 'uuid')}, ${bind(replyAt, 'timestamptz')}, ${bind(message.conversationId, 'uuid')},
+           ${bind(message.id, 'uuid')}, reply.id, ${bind(outcome.text, 'text')}, ${bind(outcome.provider, 'text')}, ${bind(outcome.model, 'text')},
+           ${bind(outcome.complexity, 'float8')}, ${bind(outcome.routingReason, 'text')}, ${bind(Math.round(outcome.latencyMs), 'int')},
+           ${bind(outcome.usage.inputTokens, 'int')}, ${bind(outcome.usage.outputTokens, 'int')}, ${bind(outcome.usage.totalTokens, 'int')},
+           ${bind(outcome.costUsd, 'float8')}, ${bind(outcome.failover, 'boolean')}, ${bind(outcome.cacheHit, 'boolean')},
+           ${bind(randomBytes(18).toString('base64url'), 'text')}
+         from reply
+         returning id, tenant_id)`);
+      if (outcome.attempts.length) {
+        const rows = outcome.attempts.map(
+          (attempt) =>
+            `(${bind(randomUUID(), 'uuid')}, ${bind(attempt.startedAt, 'timestamptz')}, ${bind(attempt.provider, 'text')}, ${bind(attempt.model, 'text')},
+              ${bind(attempt.usage.inputTokens, 'int')}, ${bind(attempt.usage.cachedInputTokens, 'int')}, ${bind(attempt.usage.outputTokens, 'int')},
+              ${bind(attempt.usage.totalTokens, 'int')}, ${bind(attempt.costUsd, 'float8')}, ${bind(Math.round(attempt.latencyMs), 'int')},
+              ${bind(attempt.success, 'boolean')}, ${bind(attempt.errorCode, 'text')}, ${bind(attempt.failover, 'boolean')},
+              ${bind(attempt.routingReason, 'text')}, ${bind(attempt.complexity, 'float8')})`,
+        );
+        ctes.push(`usage as (
+           insert into provider_usage (id, tenant_id, created_at, interaction_id, provider, model, input_tokens, cached_input_tokens, output_tokens,
+             total_tokens, estimated_cost_usd, latency_ms, success, error_code, failover, routing_reason, complexity)
+           select attempt.id, interaction.tenant_id, attempt.created_at, interaction.id, attempt.provider, attempt.model, attempt.input_tokens,
+             attempt.cached_input_tokens, attempt.output_tokens, attempt.total_tokens, attempt.cost, attempt.latency_ms, attempt.success,
+             attempt.error_code, attempt.failover, attempt.routing_reason, attempt.complexity
+           from interaction, (values ${rows.join(', ')}) as attempt (id, created_at, provider, model, input_tokens, cached_input_tokens, output_tokens,
+             total_tokens, cost, latency_ms, success, error_code, failover, routing_reason, complexity)
+           returning id)`);
+      }
+    }
   }
-  return interaction.id;
+  if (write.signals) {
+    const signals = write.signals;
+    // A first signal on the reply inserts its feedback row; later ones merge into it (flags only ever turn
+    // on; a response time is kept once known) and recompute the satisfaction from the merged values.
+    const first = mergeSignals({ continuedConversation: false, completedAction: false, requestedHandoff: false, responseTimeMs: null }, signals);
+    const merged = {
+      continued: 'interaction_feedback.continued_conversation or excluded.continued_conversation',
+      completed: 'interaction_feedback.completed_action',
+      handoff: 'interaction_feedback.requested_handoff or excluded.requested_handoff',
+      responseTime: 'coalesce(excluded.response_time_ms, interaction_feedback.response_time_ms)',
+    };
+    ctes.push(`feedback as (
+       insert into interaction_feedback (id, tenant_id, created_at, interaction_id, history, updated_at,
+         continued_conversation, completed_action, requested_handoff, response_time_ms, implicit_satisfaction)
+       select ${bind(randomUUID(), 'uuid')}, tenant_id, ${bind(now, 'timestamptz')}, id, '[]'::jsonb, ${bind(now, 'timestamptz')},
+         ${bind(first.continuedConversation, 'boolean')}, false, ${bind(first.requestedHandoff, 'boolean')},
+         ${bind(signals.responseTimeMs === undefined ? null : first.responseTimeMs, 'int')}, ${bind(first.implicitSatisfaction, 'float8')}
+       from agent_interaction
+       where id = ${bind(signals.interactionId, 'uuid')} and tenant_id = ${bind(message.tenantId, 'uuid')} and exists (select 1 from inbound)
+       on conflict (interaction_id) do update set
+         continued_conversation = ${merged.continued},
+         requested_handoff = ${merged.handoff},
+         response_time_ms = ${merged.responseTime},
+         implicit_satisfaction = ${implicitSatisfactionSql(merged)},
+         updated_at = excluded.updated_at
+       returning id)`);
+  }
+  const [state] = await em.execute<Array<{ claimed: number; handed_off: number }>>(
+    `with ${ctes.join(',\n')}
+     select (select count(*) from inbound)::int as claimed,
+            (select count(*) from conversation_update where handed_off_now)::int as handed_off`,
+    params,
+  );
+  if (!state || state.claimed !== 1) throw new ClaimLostError(message.id);
+  return { replyMessageId, interactionId, handedOff: state.handed_off === 1 };
 }

@@ -3,9 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { InteractionFeedback, type FeedbackSource } from '../db/entities';
 import { badInput, notFound } from '../errors';
-import { implicitSatisfaction } from './implicit-satisfaction';
+import { mergeSignals } from './implicit-satisfaction';
 
-export { implicitSatisfaction, type ImplicitSignals } from './implicit-satisfaction';
+export { implicitSatisfaction, mergeSignals, type ImplicitSignals } from './implicit-satisfaction';
 
 /** An explicit 👍/👎 on one bot reply. */
 export interface RecordVoteInput {
@@ -76,12 +76,7 @@ export async function applyImplicitSignals(tx: EntityManager, input: RecordImpli
     throw badInput('responseTimeMs must be a non-negative number of milliseconds');
   }
   const feedback = await lockFeedbackRow(tx, input.tenantId, input.interactionId);
-  if (input.continuedConversation !== undefined) feedback.continuedConversation = input.continuedConversation;
-  if (input.completedAction !== undefined) feedback.completedAction = input.completedAction;
-  if (input.requestedHandoff !== undefined) feedback.requestedHandoff = input.requestedHandoff;
-  // An integer column: sub-millisecond precision is noise here.
-  if (input.responseTimeMs !== undefined) feedback.responseTimeMs = input.responseTimeMs === null ? null : Math.round(input.responseTimeMs);
-  feedback.implicitSatisfaction = implicitSatisfaction(feedback);
+  Object.assign(feedback, mergeSignals(feedback, input));
   return feedback;
 }
 

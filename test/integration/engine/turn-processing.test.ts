@@ -37,8 +37,9 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 
 describe('a failed turn', () => {
   it('leaves no half-written turn when a write fails, and the message is answered on retry', async () => {
-    // A latency beyond PostgreSQL's integer range makes the last INSERT of the turn (usage rows) fail
-    // after the reply and the interaction were already sent in the same transaction.
+    // A latency beyond PostgreSQL's integer range makes the usage-row insert of the turn fail, after the
+    // feedback row of the previous reply was created-and-locked and with the reply and interaction in the
+    // same statement.
     const outcome = scriptedOutcome();
     const broken = scriptedOutcome({ attempts: [attempt(outcome), attempt(outcome, { latencyMs: 3_000_000_000, failover: true })] });
     const gateway = new ScriptedGateway();
