@@ -79,6 +79,7 @@ export async function closeHandoffPost(context: SlackContext, event: DomainEvent
     const post = await openHandoffPost(em, event.tenantId, event.conversationId);
     if (!post) return;
     post.closedAt = new Date();
+    // Who gave it back is kept with the post (a label) so a later re-render still shows it.
     post.labels = [...post.labels, `released-by:${event.by}`];
     await em.flush();
     await refreshHandoffPost(context, post);

@@ -120,4 +120,21 @@ describe('alerts delivered to Slack', () => {
     expect((await raise()).outcome).toBe('notified');
     expect(harness.slack.messages.size).toBe(1);
   });
+
+  it('survives Slack rate limits and server errors: the Web API client retries, honouring Retry-After', async () => {
+    const resilient = await startSlackHarness(database.orm, { retries: 2, alerts: { now: () => clock } });
+    try {
+      resilient.slack.inject('chat.postMessage', { kind: 'status', status: 429, retryAfterSeconds: 0 });
+      const { outcome } = await resilient.alerts.raise({ tenantId, key: 'rate-limited', title: 'Rate limited once', severity: 'info' });
+      expect(outcome).toBe('notified');
+      expect(resilient.slack.callsOf('chat.postMessage')).toHaveLength(2);
+      expect(resilient.slack.messages.size).toBe(1);
+      resilient.slack.inject('chat.update', { kind: 'status', status: 500 });
+      await resilient.alerts.resolve(tenantId, 'rate-limited');
+      expect(resilient.slack.callsOf('chat.update')).toHaveLength(2);
+      expect(JSON.stringify([...resilient.slack.messages.values()][0]!.blocks)).toContain('resolved');
+    } finally {
+      await resilient.close();
+    }
+  });
 });
