@@ -60,7 +60,7 @@ export const settings = {
   CIRCUIT_FAILURE_RATE: { schema: z.coerce.number().gt(0).max(1), default: '0.5', expectation: 'must be a number above 0 and at most 1 (failure rate that opens a provider circuit)' },
   CIRCUIT_MIN_CALLS: { schema: positiveInt, default: '5', expectation: 'must be a positive integer (calls in the window before a circuit may open)' },
   CIRCUIT_COOLDOWN_MS: { schema: positiveInt, default: '30000', expectation: 'must be a positive integer (milliseconds an open circuit waits before a probe)' },
-  KB_CONFIDENCE_THRESHOLD: { schema: z.coerce.number().min(0).max(1), default: '0.5', expectation: 'must be a number from 0 to 1 (knowledge-base match confidence needed to answer)' },
+  KB_CONFIDENCE_THRESHOLD: { schema: z.coerce.number().min(0).max(1), default: '0.45', expectation: 'must be a number from 0 to 1 (knowledge-base match confidence needed to answer)' },
   RESPONSE_CACHE_TTL_MS: { schema: z.coerce.number().int().min(0), default: '60000', expectation: 'must be a non-negative integer (milliseconds; 0 disables the response cache)' },
   ROUTE_CACHE_TTL_MS: { schema: z.coerce.number().int().min(0), default: '300000', expectation: 'must be a non-negative integer (milliseconds the provider selection is cached)' },
   TWILIO_ACCOUNT_SID: { schema: z.string().regex(/^AC[0-9a-fA-F]{32}$/).optional(), expectation: 'must be a Twilio Account SID (AC followed by 32 hex characters, from the Twilio Console); tenants may set their own' },
@@ -76,6 +76,11 @@ export const settings = {
   JOBS_ENABLED: { schema: booleanString.optional(), expectation: 'must be true or false (scheduled jobs; default true, false when NODE_ENV=test)' },
   USAGE_RETENTION_DAYS: { schema: positiveInt, default: '90', expectation: 'must be a positive integer (days provider usage rows are kept; daily summaries are kept for good)' },
   USAGE_CLEANUP_BATCH_SIZE: { schema: positiveInt, default: '5000', expectation: 'must be a positive integer (usage rows deleted per statement by the weekly cleanup)' },
+  GRAPHIQL_ENABLED: { schema: booleanString.optional(), expectation: 'must be true or false (default: true unless NODE_ENV is production)' },
+  GRAPHQL_MAX_DEPTH: { schema: positiveInt, default: '10', expectation: 'must be a positive integer (deepest field nesting a GraphQL query may have)' },
+  GRAPHQL_MAX_COST: { schema: positiveInt, default: '10000', expectation: 'must be a positive integer (graphql-armor cost units a GraphQL query may spend)' },
+  FEEDBACK_RATE_LIMIT: { schema: positiveInt, default: '20', expectation: 'must be a positive integer (public submitFeedback calls allowed per IP and per token each FEEDBACK_RATE_WINDOW_SECONDS)' },
+  FEEDBACK_RATE_WINDOW_SECONDS: { schema: positiveInt, default: '60', expectation: 'must be a positive integer (seconds of the submitFeedback rate-limit window)' },
 } satisfies Record<string, Setting>;
 
 type Settings = typeof settings;
