@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { costByModelSql, costSeriesSql, conversationCountSql } from '../src/analytics/cost-analytics';
-import { feedbackSeriesSql, feedbackTotalsSql } from '../src/analytics/feedback-analytics';
+import { costAggregateSql, conversationCountSql } from '../src/analytics/cost-analytics';
+import { feedbackSeriesSql } from '../src/analytics/feedback-analytics';
 import { createApiKey } from '../src/auth/api-keys';
 import { loadConfig } from '../src/config';
 import { Tenant } from '../src/db/entities';
@@ -58,6 +58,7 @@ interface Case {
 async function main(): Promise<void> {
   const scale = argument('scale', 1);
   const iterations = Math.round(argument('iterations', 40));
+  // --keep: leave the generated database in place (to explain queries); --only-generate: stop after generating.
   const config = loadConfig();
   let embedded: EmbeddedDatabase | null = null;
   let serverUrl = config.DATABASE_URL;
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
     await generateAnalyticsData(loader, size, log);
     await loader.end();
     log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (process.argv.includes('--only-generate')) return;
 
     const tenants = await orm.em.fork().find(Tenant, {}, { orderBy: { name: 'asc' } });
     const keys: { tenantId: string; key: string }[] = [];
@@ -115,8 +117,6 @@ async function main(): Promise<void> {
     const to = new Date();
     const from = new Date(to.getTime() - size.days * 86_400_000);
     const range = { from: from.toISOString(), to: to.toISOString() };
-    const gpt4o = defaultCatalogue['gpt-4o']!.prices[0]!;
-    const prices = [gpt4o.input / 1e6, gpt4o.cachedInput / 1e6, gpt4o.output / 1e6];
     const cases: Case[] = [
       {
         name: 'feedbackAnalytics (90 days, DAY)',
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
             series { bucketStart botReplies totalFeedback helpfulRate feedbackCollectionRate } } }`,
           variables: { r: range },
         },
-        sql: (db, tenantId) => Promise.all([db.query(pgSql(feedbackTotalsSql), [tenantId, from, to]), db.query(pgSql(feedbackSeriesSql('day')), [tenantId, from, to])]),
+        sql: (db, tenantId) => db.query(pgSql(feedbackSeriesSql('day')), [tenantId, from, to]),
       },
       {
         name: 'costAnalytics (90 days, DAY)',
@@ -137,8 +137,7 @@ async function main(): Promise<void> {
         },
         sql: (db, tenantId) => Promise.all([
           db.query('select settings from tenant where id = $1', [tenantId]),
-          db.query(pgSql(costByModelSql), [...prices, tenantId, from, to]),
-          db.query(pgSql(costSeriesSql('day')), [...prices, tenantId, from, to]),
+          db.query(pgSql(costAggregateSql('day')), [tenantId, from, to]),
           db.query(pgSql(conversationCountSql), [tenantId, from, to]),
         ]),
       },
@@ -194,7 +193,8 @@ async function main(): Promise<void> {
     await closeServer?.();
     await pool.end();
     await orm.close(true);
-    await admin.query(`drop database if exists ${databaseName} with (force)`);
+    if (process.argv.includes('--keep')) log(`kept the database: ${url.toString()}`);
+    else await admin.query(`drop database if exists ${databaseName} with (force)`);
     await admin.end();
     await embedded?.stop();
   }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InteractionFeedback, type ChannelName, type FeedbackSource } from '../db/entities';
+import { pinnedToTenant } from '../db/tenant-pinned';
 import { afterCondition, pageOrder, pageSize, toPage, type Page, type PageRequest } from '../pagination/cursor-page';
 
 /** Filters of {@link listFeedback}; all optional, combined with AND. */
@@ -42,8 +43,8 @@ export async function listFeedback(
   if (filter.channel) conditions.push({ interaction: { conversation: { channel: filter.channel } } });
   const where = { $and: conditions };
   const [rows, totalCount] = await Promise.all([
-    em.find(InteractionFeedback, { $and: [...conditions, afterCondition(input.after)] }, { orderBy: pageOrder, limit: size + 1 }),
-    em.count(InteractionFeedback, where),
+    em.find(InteractionFeedback, { $and: [...conditions, afterCondition(input.after)] }, { ...pinnedToTenant, orderBy: pageOrder, limit: size + 1 }),
+    em.count(InteractionFeedback, where, pinnedToTenant),
   ]);
   return toPage(rows, size, totalCount);
 }

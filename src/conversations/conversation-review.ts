@@ -7,6 +7,7 @@ import {
   type ChannelName,
   type ConversationStatus,
 } from '../db/entities';
+import { pinnedToTenant } from '../db/tenant-pinned';
 import { isUuid } from '../ids';
 import { afterCondition, pageOrder, pageSize, toPage, type Page, type PageRequest } from '../pagination/cursor-page';
 
@@ -44,8 +45,8 @@ export async function listConversations(
   if (filter.channel) where.channel = filter.channel;
   if (filter.contactId) where.contact = isUuid(filter.contactId) ? filter.contactId : null;
   const [rows, totalCount] = await Promise.all([
-    em.find(Conversation, { $and: [where, afterCondition(input.after)] }, { orderBy: pageOrder, limit: size + 1, populate: ['contact'] }),
-    em.count(Conversation, where),
+    em.find(Conversation, { $and: [where, afterCondition(input.after)] }, { ...pinnedToTenant, orderBy: pageOrder, limit: size + 1, populate: ['contact'] }),
+    em.count(Conversation, where, pinnedToTenant),
   ]);
   return toPage(rows, size, totalCount);
 }
@@ -68,7 +69,7 @@ export async function messagesByConversation(
   const rows = await em.find(
     Message,
     { tenant: tenantId, conversation: { $in: [...conversationIds] } },
-    { orderBy: { createdAt: 'asc', id: 'asc' } },
+    { ...pinnedToTenant, orderBy: { createdAt: 'asc', id: 'asc' } },
   );
   for (const message of rows) grouped.get(message.conversation.id)?.push(message);
   for (const [id, messages] of grouped) if (messages.length > limitPerConversation) grouped.set(id, messages.slice(-limitPerConversation));
@@ -82,14 +83,14 @@ export async function interactionsByReplyMessage(
   messageIds: readonly string[],
 ): Promise<Map<string, AgentInteraction>> {
   if (!messageIds.length) return new Map();
-  const rows = await em.find(AgentInteraction, { tenant: tenantId, replyMessage: { $in: [...messageIds] } });
+  const rows = await em.find(AgentInteraction, { tenant: tenantId, replyMessage: { $in: [...messageIds] } }, pinnedToTenant);
   return new Map(rows.map((interaction) => [interaction.replyMessage!.id, interaction]));
 }
 
 /** Interactions by id. */
 export async function interactionsById(em: EntityManager, tenantId: string, ids: readonly string[]): Promise<Map<string, AgentInteraction>> {
   if (!ids.length) return new Map();
-  const rows = await em.find(AgentInteraction, { tenant: tenantId, id: { $in: [...ids] } });
+  const rows = await em.find(AgentInteraction, { tenant: tenantId, id: { $in: [...ids] } }, pinnedToTenant);
   return new Map(rows.map((interaction) => [interaction.id, interaction]));
 }
 
@@ -100,6 +101,6 @@ export async function feedbackByInteraction(
   interactionIds: readonly string[],
 ): Promise<Map<string, InteractionFeedback>> {
   if (!interactionIds.length) return new Map();
-  const rows = await em.find(InteractionFeedback, { tenant: tenantId, interaction: { $in: [...interactionIds] } });
+  const rows = await em.find(InteractionFeedback, { tenant: tenantId, interaction: { $in: [...interactionIds] } }, pinnedToTenant);
   return new Map(rows.map((feedback) => [feedback.interaction.id, feedback]));
 }

@@ -12,6 +12,7 @@ import {
 import { AppError, badInput, notFound } from '../errors';
 import type { DomainEvents } from '../events';
 import { isUuid, NO_SUCH_ID } from '../ids';
+import { pinnedToTenant } from '../db/tenant-pinned';
 import { afterCondition, pageOrder, pageSize, toPage, type Page, type PageRequest } from '../pagination/cursor-page';
 
 /**
@@ -233,8 +234,8 @@ export async function listCorrections(
     ...(Object.keys(createdAt).length ? { createdAt } : {}),
   };
   const [rows, totalCount] = await Promise.all([
-    em.find(HumanCorrection, { $and: [where, afterCondition(input.after)] }, { orderBy: pageOrder, limit: size + 1 }),
-    em.count(HumanCorrection, where),
+    em.find(HumanCorrection, { $and: [where, afterCondition(input.after)] }, { ...pinnedToTenant, orderBy: pageOrder, limit: size + 1 }),
+    em.count(HumanCorrection, where, pinnedToTenant),
   ]);
   return toPage(rows, size, totalCount);
 }

@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124000000Initial } from './Migration20261124000000Initial';
 import { Migration20261124110000EngineProcessingLease } from './Migration20261124110000EngineProcessingLease';
 import { Migration20261124140000WorkspacePostsAndAlerts } from './Migration20261124140000WorkspacePostsAndAlerts';
+import { Migration20261124120000AnalyticsCoveringIndexes } from './Migration20261124120000AnalyticsCoveringIndexes';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -11,4 +12,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124000000Initial', class: Migration20261124000000Initial },
   { name: 'Migration20261124140000WorkspacePostsAndAlerts', class: Migration20261124140000WorkspacePostsAndAlerts },
   { name: 'Migration20261124110000EngineProcessingLease', class: Migration20261124110000EngineProcessingLease },
+  { name: 'Migration20261124120000AnalyticsCoveringIndexes', class: Migration20261124120000AnalyticsCoveringIndexes },
 ];

@@ -1,0 +1,398 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import twilio from 'twilio';
+import { loadConfig } from '../src/config';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres';
+import { migrate, openOrm } from '../src/db/orm';
+import { SecretBox } from '../src/security/secret-box';
+import { createTenant } from '../src/tenants/tenant-service';
+import { setWhatsAppSettings } from '../src/tenants/whatsapp-settings';
+import { startFakeTwilioServer, type RecordedSend } from '../test/fakes/fake-twilio-server';
+import { startFakeOpenAi } from '../test/fakes/fake-openai-server';
+import { startFakeGemini } from '../test/fakes/fake-gemini-server';
+
+/**
+ * npm run bench:turns [-- --rate 200 --seconds 10 --levels 8,16,32,64,128,256 --level-seconds 5]
+ *
+ * Simulated WhatsApp customers post Twilio-signed webhooks to a running parley
+ * (a child process: `node dist/src/main.js` on a real PostgreSQL, with fake
+ * OpenAI/Gemini servers answering at once and the fake Twilio API). Per turn it
+ * measures the time from posting the webhook to the fake Twilio receiving the
+ * reply, first at a fixed rate (open loop), then the throughput at rising
+ * concurrency (closed loop) until it stops growing. The same run measures a
+ * baseline child process doing only the unavoidable work (parse, one insert,
+ * one call to the fake LLM, one to the fake Twilio): see minimal-turn-handler.ts.
+ */
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
+const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
+const BUSINESS_NUMBER = 'whatsapp:+14155550100';
+
+function argument(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1]! : fallback;
+}
+
+interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+function percentiles(samples: number[]): Percentiles {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Peak resident memory of a child, sampled from /proc every 100 ms. */
+function watchMemory(pid: number): { stop(): number } {
+  let peak = 0;
+  const sample = () => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) peak = Math.max(peak, Number(match[1]) / 1024);
+    } catch {
+      // The process has exited: keep the last peak.
+    }
+  };
+  const timer = setInterval(sample, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
+
+/** Matches replies arriving at the fake Twilio to the webhook that caused them (one turn in flight per customer). */
+class TurnClock {
+  private readonly waiting = new Map<string, { startedAt: number; resolve: () => void }>();
+  latencies: number[] = [];
+  completed = 0;
+
+  onSend = (send: RecordedSend) => {
+    const turn = this.waiting.get(send.to);
+    if (!turn) return;
+    this.waiting.delete(send.to);
+    this.latencies.push(performance.now() - turn.startedAt);
+    this.completed += 1;
+    turn.resolve();
+  };
+
+  start(customer: string): Promise<void> {
+    return new Promise((resolve) => this.waiting.set(customer, { startedAt: performance.now(), resolve }));
+  }
+
+  get inFlight(): number {
+    return this.waiting.size;
+  }
+
+  busy(customer: string): boolean {
+    return this.waiting.has(customer);
+  }
+
+  reset(): void {
+    this.latencies = [];
+    this.completed = 0;
+  }
+}
+
+class WebhookClient {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+  private sequence = 0;
+  posted = 0;
+  failed = 0;
+
+  constructor(private readonly baseUrl: string) {}
+
+  post(customer: string): void {
+    this.sequence += 1;
+    const sid = `SM${crypto.randomBytes(12).toString('hex')}${String(this.sequence).padStart(8, '0')}`;
+    const fields: Record<string, string> = {
+      SmsMessageSid: sid, NumMedia: '0', ProfileName: 'Bench', MessageType: 'text', SmsSid: sid, WaId: customer.slice(10), SmsStatus: 'received',
+      // A different question every time: no response cache can answer it.
+      Body: `Hello, where is my order number ${this.sequence}?`,
+      To: BUSINESS_NUMBER, NumSegments: '1', ReferralNumMedia: '0', MessageSid: sid, AccountSid: ACCOUNT_SID, From: customer, ApiVersion: '2010-04-01',
+    };
+    const url = `${this.baseUrl}/channels/whatsapp/inbound`;
+    const body = new URLSearchParams(fields).toString();
+    const target = new URL(url);
+    const request = http.request(
+      {
+        host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent: this.agent,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body), 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, fields) },
+      },
+      (response) => {
+        if (response.statusCode !== 200) this.failed += 1;
+        response.resume();
+      },
+    );
+    request.on('error', () => (this.failed += 1));
+    request.end(body);
+    this.posted += 1;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+interface SystemUnderTest {
+  name: string;
+  baseUrl: string;
+  process: ChildProcess;
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode} before it was ready`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Open loop: `rate` new turns per second for `seconds`, each from a customer with no turn in flight. */
+async function fixedRate(client: WebhookClient, clock: TurnClock, customers: string[], rate: number, seconds: number): Promise<void> {
+  const started = performance.now();
+  let sent = 0;
+  let next = 0;
+  while (performance.now() - started < seconds * 1000) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    while (sent < due) {
+      let customer = customers[next++ % customers.length]!;
+      for (let tries = 0; clock.busy(customer) && tries < customers.length; tries += 1) customer = customers[next++ % customers.length]!;
+      void clock.start(customer);
+      client.post(customer);
+      sent += 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** Closed loop: `concurrency` customers each send, wait for the reply, send again, for `seconds`. Returns turns per second. */
+async function closedLoop(client: WebhookClient, clock: TurnClock, customers: string[], concurrency: number, seconds: number): Promise<number> {
+  const deadline = performance.now() + seconds * 1000;
+  clock.reset();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_unused, worker) => {
+      const customer = customers[worker]!;
+      while (performance.now() < deadline) {
+        const replied = clock.start(customer);
+        client.post(customer);
+        // A lost turn must not hang the benchmark: give up on it after 10 s.
+        await Promise.race([replied, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      }
+    }),
+  );
+  return clock.completed / ((performance.now() - started) / 1000);
+}
+
+async function drain(clock: TurnClock, expected: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (clock.completed < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+interface Measurement {
+  latency: Percentiles;
+  latencyTurns: number;
+  lost: number;
+  levels: { concurrency: number; turnsPerSecond: number; p50: number; p99: number }[];
+  saturation: number;
+  peakRssMb: number;
+  posted: number;
+  rejected: number;
+}
+
+async function measure(system: SystemUnderTest, clock: TurnClock, options: { rate: number; seconds: number; levels: number[]; levelSeconds: number }): Promise<Measurement> {
+  const client = new WebhookClient(system.baseUrl);
+  const memory = watchMemory(system.process.pid!);
+  const prefix = `whatsapp:+44${system.name === 'parley' ? '71' : '72'}`;
+  const customers = Array.from({ length: 2_000 }, (_unused, index) => `${prefix}${String(index).padStart(8, '0')}`);
+
+  // Warm-up (connections, JIT, the Content template), not measured.
+  clock.reset();
+  await fixedRate(client, clock, customers, Math.min(options.rate, 100), 2);
+  await drain(clock, client.posted);
+
+  clock.reset();
+  const before = client.posted;
+  await fixedRate(client, clock, customers, options.rate, options.seconds);
+  await drain(clock, client.posted - before);
+  const latency = percentiles(clock.latencies);
+  const latencyTurns = clock.latencies.length;
+  const lost = client.posted - before - latencyTurns;
+  log(`  ${system.name}: ${latencyTurns} turns at ${options.rate}/s: p50 ${latency.p50.toFixed(2)} ms, p95 ${latency.p95.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms${lost ? `, ${lost} without a reply` : ''}`);
+
+  const levels: Measurement['levels'] = [];
+  let best = 0;
+  let flat = 0;
+  for (const concurrency of options.levels) {
+    const turnsPerSecond = await closedLoop(client, clock, customers, concurrency, options.levelSeconds);
+    const spread = percentiles(clock.latencies);
+    // Let the stragglers land, so they do not count towards the next level.
+    for (let waited = 0; clock.inFlight > 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    levels.push({ concurrency, turnsPerSecond, p50: spread.p50, p99: spread.p99 });
+    log(`  ${system.name}: concurrency ${String(concurrency).padStart(3)} → ${turnsPerSecond.toFixed(0).padStart(5)} turns/s (p50 ${spread.p50.toFixed(1)} ms, p99 ${spread.p99.toFixed(1)} ms)`);
+    if (turnsPerSecond > best * 1.05) {
+      best = turnsPerSecond;
+      flat = 0;
+    } else if ((flat += 1) >= 2) break; // Saturated: two levels in a row without 5% more.
+    best = Math.max(best, turnsPerSecond);
+  }
+  client.close();
+  return { latency, latencyTurns, lost, levels, saturation: best, peakRssMb: memory.stop(), posted: client.posted, rejected: client.failed };
+}
+
+async function main(): Promise<void> {
+  const rate = Number(argument('rate', '200'));
+  const seconds = Number(argument('seconds', '10'));
+  const levels = argument('levels', '8,16,32,64,128,256').split(',').map(Number);
+  const levelSeconds = Number(argument('level-seconds', '5'));
+  const root = path.resolve(__dirname, '..', '..');
+  const mainScript = path.join(root, 'dist', 'src', 'main.js');
+  const baselineScript = path.join(root, 'dist', 'bench', 'minimal-turn-handler.js');
+  log(`parley turn benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
+
+  const config = loadConfig();
+  let embedded: EmbeddedDatabase | null = null;
+  let dataDir: string | null = null;
+  let serverUrl = config.DATABASE_URL;
+  if (!serverUrl) {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-db-'));
+    fs.chmodSync(dataDir, 0o755);
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'db'), database: 'postgres' });
+    serverUrl = embedded.url;
+  }
+  const databaseName = `parley_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const adminUrl = new URL(serverUrl);
+  adminUrl.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  await admin.query(`create database ${databaseName}`);
+  const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${databaseName}` }).toString();
+  const secretKey = crypto.randomBytes(32);
+
+  const clock = new TurnClock();
+  const twilioFake = await startFakeTwilioServer({ accounts: { [ACCOUNT_SID]: AUTH_TOKEN }, onSend: clock.onSend, recordSends: false });
+  const openai = await startFakeOpenAi();
+  const gemini = await startFakeGemini();
+  // Keep the fakes' memory flat over tens of thousands of requests: answers need no history.
+  const trim = setInterval(() => {
+    openai.requests.length = 0;
+    gemini.requests.length = 0;
+  }, 1_000);
+  const children: ChildProcess[] = [];
+  try {
+    const orm = await openOrm({ url: databaseUrl, poolMax: 2 });
+    await migrate(orm);
+    const em = orm.em.fork();
+    const tenant = await createTenant(em, { name: 'bench-shop', settings: { feedbackPromptFrequency: 'always', systemPrompt: 'You are a shop assistant. Answer briefly.' } });
+    await setWhatsAppSettings(em, new SecretBox(secretKey), tenant.id, { numbers: [BUSINESS_NUMBER], accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+    await orm.em.fork().getConnection().execute('create table baseline_message (id uuid primary key, message_sid varchar(64) unique not null, sender text not null, body text not null, created_at timestamptz not null default now())');
+    await orm.close(true);
+    log(`database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${databaseName}; pool 10 connections for both`);
+
+    // Baseline first, then parley, one at a time so neither disturbs the other.
+    const baselinePort = await freePort();
+    const baseline = spawn(process.execPath, [baselineScript, JSON.stringify({ port: baselinePort, databaseUrl, llmUrl: `${openai.url}/`, twilioUrl: twilioFake.url, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, poolMax: 10 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(baseline);
+    await new Promise<void>((resolve, reject) => {
+      baseline.stdout!.once('data', () => resolve());
+      baseline.once('exit', (code) => reject(new Error(`baseline exited with ${code}`)));
+    });
+    log('baseline (parse, one insert, one LLM call, one Twilio call):');
+    const base = await measure({ name: 'baseline', baseUrl: `http://127.0.0.1:${baselinePort}`, process: baseline }, clock, { rate, seconds, levels, levelSeconds });
+    await stopChild(baseline);
+
+    const parleyPort = await freePort();
+    const publicUrl = `http://127.0.0.1:${parleyPort}`;
+    const parley = spawn(process.execPath, [mainScript], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(parleyPort), PUBLIC_BASE_URL: publicUrl, LOG_LEVEL: 'warn',
+        DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: '10', PARLEY_SECRET_KEY: secretKey.toString('hex'), PARLEY_DATA_DIR: path.join(os.tmpdir(), `${databaseName}-data`),
+        SEED_DEMO: 'false', JOBS_ENABLED: 'false', RESPONSE_CACHE_TTL_MS: '0',
+        OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: openai.url, GEMINI_API_KEY: 'gemini-bench', GEMINI_BASE_URL: gemini.url,
+        TWILIO_API_URL: twilioFake.url,
+      },
+    });
+    children.push(parley);
+    await waitReady(`${publicUrl}/readyz`, parley);
+    log('parley (signed webhook → stored → engine turn → Twilio send with 👍/👎 template):');
+    const result = await measure({ name: 'parley', baseUrl: publicUrl, process: parley }, clock, { rate, seconds, levels, levelSeconds });
+
+    // Every turn persisted: each webhook parley accepted is a stored, answered message with a sent reply.
+    const check = new pg.Client({ connectionString: databaseUrl });
+    await check.connect();
+    const [stored] = (await check.query(`select count(*)::int as inbound, count(processed_at)::int as answered from message where direction = 'inbound'`)).rows as { inbound: number; answered: number }[];
+    const [replies] = (await check.query(`select count(*) filter (where delivery_status = 'queued')::int as sent, count(*)::int as total from message where direction = 'outbound'`)).rows as { sent: number; total: number }[];
+    const usage = (await check.query(`select provider, model, success, coalesce(error_code, '') as error, count(*)::int as calls, round(avg(latency_ms))::int as ms from provider_usage group by 1, 2, 3, 4 order by calls desc limit 5`)).rows as { provider: string; model: string; success: boolean; error: string; calls: number; ms: number }[];
+    await check.end();
+    log(`provider calls: ${usage.map((row) => `${row.provider}/${row.model} ${row.success ? 'ok' : `failed ${row.error}`} ×${row.calls} (avg ${row.ms} ms)`).join('; ')}`);
+    await stopChild(parley);
+
+    const added = { p50: result.latency.p50 - base.latency.p50, p95: result.latency.p95 - base.latency.p95, p99: result.latency.p99 - base.latency.p99 };
+    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    log('');
+    log(`results at ${rate} turns/s (webhook posted → reply at the fake Twilio):`);
+    log(`  baseline  p50 ${base.latency.p50.toFixed(2)} ms  p95 ${base.latency.p95.toFixed(2)} ms  p99 ${base.latency.p99.toFixed(2)} ms`);
+    log(`  parley    p50 ${result.latency.p50.toFixed(2)} ms  p95 ${result.latency.p95.toFixed(2)} ms  p99 ${result.latency.p99.toFixed(2)} ms`);
+    log(`  added     p50 ${added.p50.toFixed(2)} ms (target ≤ 2: ${verdict(added.p50 <= 2)})  p95 ${added.p95.toFixed(2)} ms  p99 ${added.p99.toFixed(2)} ms (target ≤ 10: ${verdict(added.p99 <= 10)})`);
+    log(`  ratio     p50 ×${(result.latency.p50 / base.latency.p50).toFixed(2)}  p95 ×${(result.latency.p95 / base.latency.p95).toFixed(2)}  p99 ×${(result.latency.p99 / base.latency.p99).toFixed(2)}`);
+    log(`saturation: baseline ${base.saturation.toFixed(0)} turns/s, parley ${result.saturation.toFixed(0)} turns/s (×${(result.saturation / base.saturation).toFixed(2)}; target ≥ 500: ${verdict(result.saturation >= 500)})`);
+    log(`persisted: ${result.posted} webhooks posted to parley (${result.rejected} rejected), ${stored!.inbound} stored, ${stored!.answered} answered, ${replies!.sent}/${replies!.total} replies accepted by Twilio`);
+    log(`peak RSS: parley ${result.peakRssMb.toFixed(0)} MB (target ≤ 250: ${verdict(result.peakRssMb <= 250)}), baseline ${base.peakRssMb.toFixed(0)} MB`);
+  } finally {
+    clearInterval(trim);
+    for (const child of children) await stopChild(child);
+    await twilioFake.close();
+    await openai.close();
+    await gemini.close();
+    await admin.query(`drop database if exists ${databaseName} with (force)`);
+    await admin.end();
+    await embedded?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:turns failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});
