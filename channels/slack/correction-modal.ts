@@ -10,6 +10,7 @@ export const REJECT_MODAL = 'correction_reject_modal';
 /** Slack's view state: block id → action id → the element's value. */
 export type ViewValues = Record<string, Record<string, { type?: string; value?: string | null; selected_option?: { value: string } | null }>>;
 
+// Object.keys loses the key type; CATEGORY_LABELS is a Record over exactly the categories.
 const CATEGORIES = Object.keys(CATEGORY_LABELS) as CorrectionCategory[];
 const option = (text: string, value: string) => ({ text: plain(text), value });
 const qualityOptions = [0, 1, 2, 3, 4, 5].map((score) => option(`${score}`, String(score)));
@@ -62,10 +63,12 @@ export function parseCorrectionSubmission(values: ViewValues, originalReply: str
   else if (corrected.length > 4000) errors.corrected_reply = 'Keep the corrected reply under 4,000 characters.';
   else if (corrected === originalReply.trim()) errors.corrected_reply = 'This is the same as the bot reply: change it, or cancel.';
   if (reason.length > 1000) errors.reason = 'Keep the reason under 1,000 characters.';
+  // The cast only lets includes() test an arbitrary string against the list.
   if (!CATEGORIES.includes(category as CorrectionCategory)) errors.category = 'Choose what was wrong with the reply.';
   const score = quality === undefined || quality === null ? null : Number(quality);
   if (score !== null && !(Number.isInteger(score) && score >= 0 && score <= 5)) errors.quality = 'Quality is a whole number from 0 to 5.';
   if (Object.keys(errors).length) return { ok: false, errors };
+  // category was checked against CATEGORIES above (errors otherwise).
   return { ok: true, value: { correctedReply: corrected, reason: reason || null, category: category as CorrectionCategory, qualityScore: score } };
 }
 

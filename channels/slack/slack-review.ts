@@ -143,6 +143,7 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
   });
 
   app.view(CORRECTION_MODAL, async ({ ack, body, view }) => {
+    // private_metadata is what openCorrectionModal wrote; Slack hands it back verbatim in a signed request.
     const metadata = JSON.parse(view.private_metadata) as { tenant: string; interaction: string; channel: string };
     const em = context.em();
     const interaction = await em.findOne(AgentInteraction, { id: metadata.interaction, tenant: metadata.tenant });
@@ -150,6 +151,7 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
       await ack({ response_action: 'errors', errors: { corrected_reply: 'This bot reply no longer exists.' } });
       return;
     }
+    // Bolt types state values loosely; ViewValues names the fields this modal's inputs produce.
     const parsed = parseCorrectionSubmission(view.state.values as ViewValues, interaction.replyText);
     if (!parsed.ok) {
       await ack({ response_action: 'errors', errors: parsed.errors });
@@ -213,6 +215,7 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
 
   const decide = (callbackId: string, field: string, run: (card: WorkspacePost, values: ViewValues, user: string) => Promise<Record<string, string> | null>) =>
     app.view(callbackId, async ({ ack, body, view }) => {
+      // Written by the Approve / Reject button handler; returned verbatim by Slack.
       const { card: cardId } = JSON.parse(view.private_metadata) as { card: string };
       const card = await context.em().findOne(WorkspacePost, { id: cardId, purpose: 'correction' }, { populate: ['tenant', 'correction'] });
       if (!card?.correction) {
@@ -225,6 +228,7 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
       }
       let errors: Record<string, string> | null;
       try {
+        // As above: the loosely typed state of a modal built here.
         errors = await run(card, view.state.values as ViewValues, body.user.id);
       } catch (error) {
         if (error instanceof AppError && (error.code === 'CONFLICT' || error.code === 'BAD_USER_INPUT' || error.code === 'NOT_FOUND')) errors = { [field]: error.message };

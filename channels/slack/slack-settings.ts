@@ -42,6 +42,7 @@ export const slackTenantSettingsSchema = z.object({
 
 /** The tenant's Slack settings with defaults; invalid fields are dropped (and reported by `slackSettingsProblems`). */
 export function readSlackSettings(settings: TenantSettings): SlackTenantSettings {
+  // Channel bindings are free-form JSON in TenantSettings; each field is validated below.
   const raw = (settings.channels?.slack ?? {}) as Record<string, unknown>;
   const cleaned: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
@@ -113,6 +114,7 @@ export async function setSlackSettings(em: EntityManager, input: { tenantId: str
   return em.transactional(async (tx) => {
     const tenant = await tx.findOne(Tenant, { id: input.tenantId });
     if (!tenant) throw notFound('Tenant', input.tenantId);
+    // Free-form JSON, copied for the audit row and merged key by key.
     const before = { ...((tenant.settings.channels?.slack ?? {}) as Record<string, unknown>) };
     const next: Record<string, unknown> = { ...before };
     for (const [key, value] of Object.entries(input.change)) {

@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     } else if (argument === '--tenant' && argv[index + 1]) tenantName = argv[(index += 1)]!;
+    // The value was just checked against the three severities.
     else if (argument === '--severity' && ['info', 'warning', 'critical'].includes(argv[index + 1] ?? '')) severity = argv[(index += 1)] as AlertSeverity;
     else if (argument === '--resolve') resolve = true;
     else {

@@ -74,6 +74,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   async function locked<T>(tenantId: string, work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return options.orm.em.fork().transactional(async (tx) => {
       await tx.execute('select pg_advisory_xact_lock(hashtext(?))', [`parley-alerts:${tenantId}`]);
+      // transactional() types its argument as the driver-agnostic EntityManager; it is the PostgreSQL one we forked.
       return work(tx as EntityManager);
     });
   }

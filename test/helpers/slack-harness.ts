@@ -46,7 +46,7 @@ export interface SlackHarness {
  */
 export async function startSlackHarness(
   orm: Orm,
-  options: { events?: DomainEvents; customers?: CustomerChannelRegistry; alerts?: Partial<AlertServiceOptions>; retries?: number } = {},
+  options: { events?: DomainEvents; customers?: CustomerChannelRegistry; alerts?: Partial<AlertServiceOptions>; retries?: number; processBeforeResponse?: boolean } = {},
 ): Promise<SlackHarness> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const slack = await startFakeSlackServer();
@@ -58,7 +58,7 @@ export async function startSlackHarness(
     events,
     logger,
     customers,
-    processBeforeResponse: true,
+    processBeforeResponse: options.processBeforeResponse ?? true,
     retries: options.retries ?? 0,
   });
   const alerts = createAlertService({

@@ -2,7 +2,7 @@ import { Alert, AuditLog, Conversation, Tenant } from '../../../src/db/entities'
 import { makeConversationWithTurn, makeTenant } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { AGENT, HANDOFF_CHANNEL, ONCALL_CHANNEL, SIGNING_SECRET, slackSettings, startSlackHarness, type SlackHarness } from '../../helpers/slack-harness';
-import { blockActionPayload, postCommand, postEvent, postInteraction, slackSignature } from '../../helpers/slack-requests';
+import { blockActionPayload, eventually, postCommand, postEvent, postInteraction, slackSignature, viewSubmissionPayload } from '../../helpers/slack-requests';
 
 describe('Slack requests: signature checks and /parley', () => {
   let database: TestDatabase;
@@ -87,4 +87,26 @@ describe('Slack requests: signature checks and /parley', () => {
     const unknown = await postCommand(harness.url, SIGNING_SECRET, { channel_id: HANDOFF_CHANNEL, user_id: AGENT, text: 'dance' });
     expect((unknown.json as { text: string }).text).toContain('Unknown command');
   });
+
+  it('in production mode (acknowledge first, work after) buttons and modal errors behave the same', async () => {
+    const production = await startSlackHarness(database.orm, { processBeforeResponse: false, alerts: { groupWindowSeconds: 0 } });
+    try {
+      const { alert } = await production.alerts.raise({ tenantId, key: 'production-mode', title: 'Production mode', severity: 'info' });
+      const message = [...production.slack.messages.values()][0]!;
+      const pressed = await postInteraction(production.url, SIGNING_SECRET, blockActionPayload({ actionId: 'alert_acknowledge', value: alert.id, user: AGENT, channel: message.channel, messageTs: message.ts }));
+      expect(pressed.status).toBe(200);
+      await eventually(async () => (await database.orm.em.fork().findOneOrFail(Alert, { id: alert.id })).acknowledgedBy === `slack:${AGENT}`, 'acknowledgement');
+      await eventually(() => production.slack.callsOf('chat.update').length === 1, 'message update');
+
+      const submitted = await postInteraction(
+        production.url,
+        SIGNING_SECRET,
+        viewSubmissionPayload({ callbackId: 'correction_reject_modal', user: AGENT, privateMetadata: JSON.stringify({ card: '00000000-0000-4000-8000-000000000000' }), values: { reason: { value: { value: 'x' } } } }),
+      );
+      expect(submitted.json).toEqual({ response_action: 'errors', errors: { reason: 'This correction no longer exists.' } });
+    } finally {
+      await production.close();
+    }
+  });
 });
+
