@@ -15,7 +15,7 @@ import { ProviderKeyStore, type KeySource } from './provider-keys';
 import { decideRoute, describeChain, type RouteDecision, type SkippedCandidate } from './provider-router';
 import { ResponseCache } from './response-cache';
 import { RouteCache } from './route-cache';
-import { estimatePromptTokens, tokensOf } from './token-estimate';
+import { countLater, estimatePromptTokens, tokensOf } from './token-estimate';
 import type { CapabilityTier, ChatMessage, LlmProvider, ModelGateway, ProviderId, ReplyOutcome, ReplyRequest } from './types';
 
 /** The settings the provider layer reads (a subset of Config, so tests can pass a literal). */
@@ -200,6 +200,8 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     }
 
     const { answer } = outcome;
+    // The reply is history on the customer's next turn: have its token count ready for that routing decision.
+    countLater(answer.result.text);
     const metadata = answer.result.metadata ?? {};
     const needsHuman = answer.provider === 'knowledge-base' && metadata.needsHuman === true;
     // Only first-choice LLM answers are cached: a failover answer is a degraded one, and knowledge-base answers must follow corrections at once.

@@ -1,7 +1,7 @@
 import { describeComplexity, scoreComplexity, type ComplexityFeatures } from './complexity';
 import { KNOWLEDGE_BASE_MODEL } from './model-catalogue';
 import { resolvePolicy, type RoutingPolicy } from './routing-policy';
-import { estimatePromptTokens } from './token-estimate';
+import { estimatePrompt } from './token-estimate';
 import type { CapabilityTier, ChatMessage, ProviderId } from './types';
 
 /** Where one turn goes, and why, before any provider is called. */
@@ -12,8 +12,13 @@ export interface RouteDecision {
   provider: ProviderId;
   complexity: number;
   features: ComplexityFeatures;
-  /** Estimated with gpt-tokenizer before the call. */
+  /**
+   * Counted with gpt-tokenizer before the call. Exact whenever it matters for
+   * routing; long texts never seen before are bounded by their bytes until
+   * counted just after (see estimatePrompt), which `promptTokensExact` tells.
+   */
   promptTokens: number;
+  promptTokensExact: boolean;
   /** Human-readable, e.g. "complexity 0.21 < 0.30 (length 0.05) → cheap tier (gemini-2.5-flash)". */
   reason: string;
   policy: RoutingPolicy;
@@ -30,7 +35,8 @@ export interface RouteDecision {
 export function decideRoute(messages: readonly ChatMessage[], routing?: Record<string, unknown> | null): RouteDecision {
   const policy = resolvePolicy(routing);
   const complexity = scoreComplexity(messages);
-  const promptTokens = estimatePromptTokens(messages);
+  const estimate = estimatePrompt(messages, policy.exactTokensAbove);
+  const promptTokens = estimate.tokens;
   const score = complexity.score;
   const signals = describeComplexity(complexity);
   let tier: CapabilityTier;
@@ -50,7 +56,17 @@ export function decideRoute(messages: readonly ChatMessage[], routing?: Record<s
   }
   const model = policy.models[tier];
   const provider = policy.catalogue[model]?.provider ?? 'knowledge-base';
-  return { tier, model, provider, complexity: score, features: complexity.features, promptTokens, reason: `${why} → ${tier} tier (${model})`, policy };
+  return {
+    tier,
+    model,
+    provider,
+    complexity: score,
+    features: complexity.features,
+    promptTokens,
+    promptTokensExact: estimate.exact,
+    reason: `${why} → ${tier} tier (${model})`,
+    policy,
+  };
 }
 
 export interface ChainCandidate {

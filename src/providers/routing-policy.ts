@@ -11,6 +11,8 @@ export interface RoutingPolicy {
   reasoningThreshold: number;
   /** Prompts above this many tokens go to the long-context tier. */
   longContextTokens: number;
+  /** Prompt size above which tokens must be counted exactly before routing: min(longContextTokens, smallest context window). */
+  exactTokensAbove: number;
   /** The first-choice model of each tier. */
   models: Readonly<Record<CapabilityTier, string>>;
   /** Models tried after the tier's first choice, in order; the knowledge base always ends the chain. */
@@ -26,6 +28,7 @@ export const defaultPolicy: RoutingPolicy = Object.freeze({
   cheapThreshold: 0.3,
   reasoningThreshold: 0.7,
   longContextTokens: 100_000,
+  exactTokensAbove: Math.min(100_000, smallestContextWindow(defaultCatalogue)),
   models: Object.freeze({ cheap: 'gemini-2.5-flash', balanced: 'gpt-4o', 'long-context': 'gemini-2.5-pro', reasoning: 'o4-mini' }),
   // Each chain crosses to the other vendor early: a vendor outage is the failure failover exists for.
   fallbackOrder: Object.freeze({
@@ -98,7 +101,14 @@ function buildPolicy(routing: Record<string, unknown>): RoutingPolicy {
       fallbackOrder = Object.fromEntries(tierNames.map((tier) => [tier, expandFallback(entries, tier, catalogue, problems)])) as Record<CapabilityTier, string[]>;
     } else problems.push('routing.fallbackOrder must be a list of model or provider ids');
   }
-  return Object.freeze({ cheapThreshold, reasoningThreshold, longContextTokens, models, fallbackOrder, catalogue, problems: [...new Set(problems)] });
+  const exactTokensAbove = Math.min(longContextTokens, smallestContextWindow(catalogue));
+  return Object.freeze({ cheapThreshold, reasoningThreshold, longContextTokens, exactTokensAbove, models, fallbackOrder, catalogue, problems: [...new Set(problems)] });
+}
+
+function smallestContextWindow(catalogue: ModelCatalogue): number {
+  let smallest = Number.MAX_SAFE_INTEGER;
+  for (const spec of Object.values(catalogue)) if (spec.provider !== 'knowledge-base') smallest = Math.min(smallest, spec.contextWindow);
+  return smallest;
 }
 
 const providerIds: readonly ProviderId[] = ['openai', 'gemini', 'knowledge-base'];
