@@ -11,7 +11,7 @@ import type { AlertNotifier } from '../../src/monitoring/alert-types';
 import { createSlackAlertNotifier, registerAlertHandlers } from './slack-alert-notifier';
 import type { SlackConfig } from './slack-config';
 import type { SlackContext } from './slack-context';
-import { closeHandoffPost, postHandoff, registerHandoffHandlers, relayCustomerMessage, releaseIdleConversations } from './slack-handoff';
+import { closeHandoffPost, postHandoff, postMissingHandoffs, registerHandoffHandlers, relayCustomerMessage, releaseIdleConversations } from './slack-handoff';
 import { onFeedbackRecorded, onInteractionCreated, registerReviewHandlers } from './slack-review';
 import { registerSlashCommand } from './slash-command';
 import { createKeyedQueue } from './workspace-posts';
@@ -50,6 +50,8 @@ export interface SlackApp {
   verify(): Promise<string>;
   /** Give back conversations idle for their tenant's `idleReleaseMinutes`; returns their ids. */
   releaseIdle(now?: Date): Promise<string[]>;
+  /** Post handed-off conversations that have no handoff post yet (runs at start and on every sweep); returns their ids. */
+  postMissingHandoffs(): Promise<string[]>;
   /** Resolves when the domain-event work started so far has finished. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -174,11 +176,16 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
       follow('conversation.released', closeHandoffPost);
       follow('interaction.created', onInteractionCreated);
       follow('feedback.recorded', onFeedbackRecorded);
-      sweep = setInterval(() => {
-        const work = releaseIdle().catch((error: unknown) => deps.logger.error({ err: error }, 'idle handoff release failed'));
+      const sweepOnce = () => {
+        const work = (async () => {
+          await postMissingHandoffs(context).catch((error: unknown) => deps.logger.error({ err: error }, 'posting missing handoffs failed'));
+          await releaseIdle().catch((error: unknown) => deps.logger.error({ err: error }, 'idle handoff release failed'));
+        })();
         inFlight.add(work);
         void work.finally(() => inFlight.delete(work));
-      }, deps.config.idleSweepSeconds * 1000);
+      };
+      sweepOnce();
+      sweep = setInterval(sweepOnce, deps.config.idleSweepSeconds * 1000);
       sweep.unref();
     },
     async verify() {
@@ -186,6 +193,7 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
       return String(identity.team ?? identity.team_id ?? 'unknown workspace');
     },
     releaseIdle,
+    postMissingHandoffs: () => postMissingHandoffs(context),
     async settled() {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },

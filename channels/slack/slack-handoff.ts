@@ -4,7 +4,7 @@ import { releaseConversation } from '../../src/engine/handoff-service';
 import type { DomainEventMap } from '../../src/events';
 import { handoffBlocks, handoffText, HANDOFF_RELEASE, HANDOFF_TAKE, type HandoffView } from './handoff-blocks';
 import { postReviewFor } from './slack-review';
-import { readSlackSettings } from './slack-settings';
+import { readSlackSettings, slackTenants } from './slack-settings';
 import type { SlackContext } from './slack-context';
 import { escapeMrkdwn, slackTextToPlain } from './slack-text';
 import { findPost, openHandoffPost } from './workspace-posts';
@@ -88,6 +88,33 @@ export async function closeHandoffPost(context: SlackContext, event: DomainEvent
   });
 }
 
+/**
+ * Handed-off conversations of Slack tenants that have no open post (Slack was
+ * unreachable when they were handed off, or Slack was turned on later): post
+ * them now, so no customer waits for a human nobody was told about.
+ */
+export async function postMissingHandoffs(context: SlackContext): Promise<string[]> {
+  const posted: string[] = [];
+  for (const { tenant, slack } of await slackTenants(context.em())) {
+    if (!slack.handoffChannel) continue;
+    const missing = await context
+      .em()
+      .getConnection()
+      .execute<Array<{ id: string }>>(
+        `select c.id from conversation c
+          where c.tenant_id = ? and c.status = 'handed_off'
+            and not exists (select 1 from workspace_post p where p.conversation_id = c.id and p.purpose = 'handoff' and p.closed_at is null)
+          order by c.handed_off_at asc nulls last limit 100`,
+        [tenant.id],
+      );
+    for (const { id } of missing) {
+      const post = await context.serial(`conversation:${id}`, () => ensureHandoffPost(context, tenant.id, id));
+      if (post) posted.push(id);
+    }
+  }
+  return posted;
+}
+
 /** Give back every handed-off conversation that has been quiet for its tenant's idle time. */
 export async function releaseIdleConversations(context: SlackContext, now: Date = new Date()): Promise<string[]> {
   const em = context.em();
@@ -144,6 +171,13 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
 
   // Agents answer in the handoff post's thread; each reply goes to the customer.
   app.event('message', async ({ event, client }) => {
+    if (event.subtype === 'file_share' && 'thread_ts' in event && event.thread_ts && 'user' in event && event.user) {
+      const post = await findPost(context.em(), event.channel, event.thread_ts);
+      if (post?.purpose === 'handoff') {
+        await client.chat.postEphemeral({ channel: event.channel, user: event.user, thread_ts: event.thread_ts, text: 'Files are not sent to the customer: only the text of your replies is. Paste a link instead.' });
+      }
+      return;
+    }
     if (event.subtype !== undefined && event.subtype !== 'thread_broadcast') return;
     if (!('thread_ts' in event) || !event.thread_ts || event.thread_ts === event.ts) return;
     if ('bot_id' in event && event.bot_id) return;
@@ -172,10 +206,16 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
         await em.flush();
         await refreshHandoffPost(context, post);
       }
-      const receipt = await context.customers.deliver(conversation.channel, conversation.id, slackTextToPlain(text), { author: 'agent', authorId: `slack:${user}` });
-      if (receipt.status === 'failed' || receipt.status === 'not_sent') {
-        await client.chat.postMessage({ channel: event.channel, thread_ts: post.postId, text: `⚠️ Not delivered to the customer: ${receipt.reason ?? receipt.status}` });
+      let problem: string | null;
+      try {
+        const receipt = await context.customers.deliver(conversation.channel, conversation.id, slackTextToPlain(text), { author: 'agent', authorId: `slack:${user}` });
+        problem = receipt.status === 'failed' || receipt.status === 'not_sent' ? (receipt.reason ?? receipt.status) : null;
+      } catch (error) {
+        // The channel is not running here, or refused the text: say so in the thread rather than lose the reply silently.
+        context.logger.error({ err: error, conversationId: conversation.id }, 'agent reply could not be delivered');
+        problem = error instanceof Error ? error.message : String(error);
       }
+      if (problem) await client.chat.postMessage({ channel: event.channel, thread_ts: post.postId, text: `⚠️ Not delivered to the customer: ${escapeMrkdwn(problem)}` });
     });
   });
 }

@@ -144,4 +144,26 @@ describe('handoff round trip: WhatsApp → Slack thread → WhatsApp', () => {
     const notice = [...slack.slack.messages.values()].find((item) => item.threadTs === post.postId && item.text.includes('quiet spell'));
     expect(notice).toBeDefined();
   });
+
+  it('posts a handoff Slack missed once Slack answers again, and reports a reply the customer could not get', async () => {
+    const from = nextCustomer();
+    slack.slack.inject('chat.postMessage', { kind: 'error', error: 'service_unavailable' });
+    await customerSays(from, 'Human please');
+    const conversation = await conversationOf(from);
+    expect(conversation.status).toBe('handed_off');
+    expect(await database.orm.em.fork().count(WorkspacePost, { purpose: 'handoff', conversation: conversation.id })).toBe(0);
+
+    expect(await slack.app.postMissingHandoffs()).toEqual([conversation.id]);
+    expect(await slack.app.postMissingHandoffs()).toEqual([]);
+    const post = await handoffPostOf(conversation.id);
+
+    twilio.failNext('messages', { status: 400, code: 21610 }, 10);
+    await agentReply(post, AGENT, 'Hello from the team');
+    await settle();
+    const warning = [...slack.slack.messages.values()].find((item) => item.threadTs === post.postId && item.text.startsWith('⚠️ Not delivered'));
+    expect(warning).toBeDefined();
+    const [stored] = await sql<{ delivery_status: string }>("select delivery_status from message where conversation_id = ? and author = 'agent'", [conversation.id]);
+    expect(stored!.delivery_status).toBe('failed');
+  });
 });
+
