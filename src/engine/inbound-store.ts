@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConversationStatus } from '../db/entities';
 import { AppError, notFound } from '../errors';
 import type { InboundMessage } from './types';
+import { runHot } from './hot-sql';
 
 export interface StoredInbound {
   messageId: string;
@@ -74,7 +75,7 @@ export async function storeInbound(em: EntityManager, inbound: InboundMessage, r
  * path); a redelivery is recognised here too.
  */
 async function storeForOpenConversation(em: EntityManager, inbound: InboundMessage, receivedAt: Date): Promise<StoredInbound | null> {
-  const rows = await em.execute<Array<{ conversation_id: string; contact_id: string; status: ConversationStatus; message_id: string | null }>>(
+  const rows = await runHot<{ conversation_id: string; contact_id: string; status: ConversationStatus; message_id: string | null }>(em, 
     `with open as (
        select c.id, c.contact_id, c.status from contact k
        join conversation c on c.contact_id = k.id and c.status <> 'closed'

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ChannelName, ConversationStatus, DeliveryStatus, MessageAuthor, MessageDirection, MessageKind, TenantSettings } from '../db/entities';
+import { runHot } from './hot-sql';
 
 /** The driver hands timestamps over as PostgreSQL's text (MikroORM turns pg's date parsing off). */
 type Timestamp = string | Date;
@@ -44,7 +45,7 @@ export interface ClaimedMessage {
  * claimed again, and the turn's own (synchronous) commit flushes it anyway.
  */
 export async function claimMessage(em: EntityManager, messageId: string, now: Date, historyLimit: number): Promise<{ message: ClaimedMessage; history: HistoryRow[] } | null> {
-  const rows = await em.execute<Array<{ id: string; tenant_id: string; conversation_id: string; channel: ChannelName; kind: MessageKind; text: string; created_at: Timestamp; status: ConversationStatus; settings: TenantSettings; h_id: string | null; h_direction: MessageDirection; h_author: MessageAuthor; h_text: string; h_created_at: Timestamp; h_interaction_id: string | null }>>(
+  const rows = await runHot<{ id: string; tenant_id: string; conversation_id: string; channel: ChannelName; kind: MessageKind; text: string; created_at: Timestamp; status: ConversationStatus; settings: TenantSettings; h_id: string | null; h_direction: MessageDirection; h_author: MessageAuthor; h_text: string; h_created_at: Timestamp; h_interaction_id: string | null }>(em, 
     `with claimed as (
        update message m set delivery_status = 'processing', processing_started_at = ?
        from conversation c, tenant t

@@ -4,6 +4,7 @@ import type { MessageAuthor } from '../db/entities';
 import { implicitSatisfactionSql, mergeSignals, type SignalChanges } from '../feedback/implicit-satisfaction';
 import type { ReplyOutcome } from '../providers/types';
 import type { ClaimedMessage } from './turn-store';
+import { runHot } from './hot-sql';
 
 /** Everything one turn writes; all of it commits together or not at all. */
 export interface TurnWrite {
@@ -144,7 +145,7 @@ async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<Wr
          updated_at = excluded.updated_at
        returning id)`);
   }
-  const [state] = await em.execute<Array<{ claimed: number; handed_off: number }>>(
+  const [state] = await runHot<{ claimed: number; handed_off: number }>(em, 
     `with ${ctes.join(',\n')}
      select (select count(*) from inbound)::int as claimed,
             (select count(*) from conversation_update where handed_off_now)::int as handed_off`,
