@@ -14,7 +14,9 @@ import type { SlackContext } from './slack-context';
 import { closeHandoffPost, postHandoff, postMissingHandoffs, registerHandoffHandlers, relayCustomerMessage, releaseIdleConversations } from './slack-handoff';
 import { onFeedbackRecorded, onInteractionCreated, registerReviewHandlers } from './slack-review';
 import { registerSlashCommand } from './slash-command';
+import { slackSettingsProblems } from './slack-settings';
 import { createKeyedQueue } from './workspace-posts';
+import { Tenant } from '../../src/db/entities';
 
 /** The URL path Slack calls for events, interactivity and the slash command (one path, as the manifest says). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -185,6 +187,17 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
         void work.finally(() => inFlight.delete(work));
       };
       sweepOnce();
+      // Settings Slack cannot use are ignored; say so once at start-up rather than silently.
+      void deps.orm.em
+        .fork()
+        .find(Tenant, {})
+        .then((tenants) => {
+          for (const tenant of tenants) {
+            const problems = slackSettingsProblems(tenant.settings);
+            if (problems.length) deps.logger.warn({ tenant: tenant.name, problems }, 'tenant Slack settings partly invalid; those values are ignored');
+          }
+        })
+        .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not check tenant Slack settings'));
       sweep = setInterval(sweepOnce, deps.config.idleSweepSeconds * 1000);
       sweep.unref();
     },

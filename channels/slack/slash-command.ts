@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { Conversation, HumanCorrection, WorkspacePost, type Tenant } from '../../src/db/entities';
 import type { SlackContext } from './slack-context';
-import { slackTenants, tenantsForChannel } from './slack-settings';
+import { slackSettingsProblems, slackTenants, tenantsForChannel } from './slack-settings';
 import { actorMention, escapeMrkdwn, slackDate } from './slack-text';
 
 export const HELP_TEXT = [
@@ -34,6 +34,8 @@ export async function statusText(context: SlackContext, tenant: Tenant): Promise
     `• Firing alerts: *${alerts.length}*`,
     ...alerts.slice(0, 5).map((alert) => `   – ${alert.severity}: ${escapeMrkdwn(alert.title)} (since ${slackDate(alert.firedAt)})`),
   ];
+  const problems = slackSettingsProblems(tenant.settings);
+  if (problems.length) lines.push('⚠️ Settings ignored:', ...problems.map((problem) => `   – ${escapeMrkdwn(problem)}`));
   return lines.join('\n');
 }
 
