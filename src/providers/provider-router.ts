@@ -138,9 +138,19 @@ export function buildChain(decision: Pick<RouteDecision, 'tier' | 'model' | 'pro
   return fitChain(selectChain(decision, unavailable), decision.promptTokens, decision.policy.catalogue);
 }
 
-/** The routing reason with what was skipped, as recorded on the interaction and usage rows. */
+/**
+ * The routing reason with what was skipped, grouped by cause, as recorded on
+ * the interaction and usage rows, e.g. "…; gemini-2.5-flash, gemini-2.5-flash-lite
+ * skipped: no Gemini API key (…)".
+ */
 export function describeChain(decision: Pick<RouteDecision, 'reason'>, skippedCandidates: readonly SkippedCandidate[]): string {
   if (skippedCandidates.length === 0) return decision.reason;
-  const skipped = skippedCandidates.map((entry) => `${entry.model} skipped: ${entry.reason}`).join('; ');
+  const modelsByReason = new Map<string, string[]>();
+  for (const entry of skippedCandidates) {
+    const models = modelsByReason.get(entry.reason);
+    if (models) models.push(entry.model);
+    else modelsByReason.set(entry.reason, [entry.model]);
+  }
+  const skipped = [...modelsByReason].map(([reason, models]) => `${models.join(', ')} skipped: ${reason}`).join('; ');
   return `${decision.reason}; ${skipped}`;
 }

@@ -47,7 +47,8 @@ describe('offline: no API keys', () => {
     const outcome = await gateway.reply(request(simpleQuestion));
     expect(outcome).toMatchObject({ provider: 'knowledge-base', model: 'knowledge-base', needsHuman: false, failover: false, costUsd: 0 });
     expect(outcome.text).toContain('tracking link');
-    expect(outcome.routingReason).toContain('gemini-2.5-flash skipped: no Gemini API key');
+    expect(outcome.routingReason).toContain('; gemini-2.5-flash, gemini-2.5-flash-lite skipped: no Gemini API key');
+    expect(outcome.routingReason).toContain('; gpt-4o-mini skipped: no OpenAI API key');
     expect(outcome.attempts).toHaveLength(1);
     expect(outcome.attempts[0]).toMatchObject({ provider: 'knowledge-base', success: true, failover: false, costUsd: 0 });
     expect(outcome.usage.inputTokens).toBeGreaterThan(10);
