@@ -33,6 +33,9 @@ a{color:#2457c5;cursor:pointer}
 const endpoint = ${JSON.stringify(endpoint)};
 const $ = (id) => document.getElementById(id);
 $('key').value = sessionStorage.getItem('parley-key') || '';
+// Links from alerts open the console with #query=… filled in (a fragment: GET /graphql?query= is a GraphQL request).
+const sharedQuery = new URLSearchParams(location.hash.slice(1)).get('query');
+if (sharedQuery) $('query').value = sharedQuery;
 async function call(query, variables) {
   const key = $('key').value.trim();
   sessionStorage.setItem('parley-key', key);

@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
       metric: 'parley_test_metric',
       value: 1,
       threshold: 0,
-      query: '{ providerHealth { provider model failureRate circuitState } }',
+      query: '{ providerHealth { provider model calls failureRate circuit } }',
     });
     process.stdout.write(`Test alert for ${tenant.name}: ${outcome}. Notifiers: ${notifiers.map((notifier) => notifier.id).join(', ')}${slackConfig ? '' : ' (Slack off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)'}.\n`);
     return 0;

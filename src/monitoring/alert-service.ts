@@ -60,7 +60,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     value: alert.value,
     threshold: alert.threshold,
     query: alert.query,
-    queryUrl: alert.query ? `${options.graphqlUrl}?query=${encodeURIComponent(alert.query)}` : null,
+    // A fragment, not ?query=: the console page reads it, while GET /graphql?query= would run the query without a key.
+    queryUrl: alert.query ? `${options.graphqlUrl}#query=${encodeURIComponent(alert.query)}` : null,
     status: alert.status,
     firedAt: alert.firedAt,
     resolvedAt: alert.resolvedAt,

@@ -75,7 +75,7 @@ describe('alert service', () => {
     const [sent] = notifier.sent[0]!.alerts;
     expect(sent).toMatchObject({ key: 'provider-failure-rate:openai', metric: 'provider_failure_rate', value: 0.62, threshold: 0.5, status: 'firing' });
     expect(sent!.firedAt.toISOString()).toBe('2026-11-24T10:00:00.000Z');
-    expect(sent!.queryUrl).toBe(`http://localhost:3000/graphql?query=${encodeURIComponent('{ providerHealth { provider failureRate } }')}`);
+    expect(sent!.queryUrl).toBe(`http://localhost:3000/graphql#query=${encodeURIComponent('{ providerHealth { provider failureRate } }')}`);
     expect(alert.notifyCount).toBe(1);
   });
 

@@ -55,7 +55,7 @@ describe('alerts delivered to Slack', () => {
     expect(text).toContain('critical');
     expect(text).toContain('provider_failure_rate: 0.62 (threshold 0.5)');
     expect(text).toContain(`<!date^${Math.floor(clock.getTime() / 1000)}^`);
-    expect(text).toContain(`https://parley.test/graphql?query=${encodeURIComponent('{ providerHealth { provider failureRate } }')}`);
+    expect(text).toContain(`https://parley.test/graphql#query=${encodeURIComponent('{ providerHealth { provider failureRate } }')}`);
     expect(actionIds(args.blocks as unknown[])).toEqual(['alert_acknowledge', 'alert_silence']);
   });
 
