@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { costAggregateSql, conversationCountSql } from '../src/analytics/cost-analytics';
+import { costAggregateParameters, costAggregateSql, conversationCountSql } from '../src/analytics/cost-analytics';
 import { feedbackSeriesSql } from '../src/analytics/feedback-analytics';
 import { createApiKey } from '../src/auth/api-keys';
 import { loadConfig } from '../src/config';
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
         },
         sql: (db, tenantId) => Promise.all([
           db.query('select settings from tenant where id = $1', [tenantId]),
-          db.query(pgSql(costAggregateSql('day')), [tenantId, from, to]),
+          db.query(pgSql(costAggregateSql('day')), costAggregateParameters(tenantId, { from, to })),
           db.query(pgSql(conversationCountSql), [tenantId, from, to]),
         ]),
       },

@@ -242,7 +242,8 @@ interface Measurement {
 async function measure(system: SystemUnderTest, clock: TurnClock, options: { rate: number; seconds: number; levels: number[]; levelSeconds: number }): Promise<Measurement> {
   const client = new WebhookClient(system.baseUrl);
   const memory = watchMemory(system.process.pid!);
-  const prefix = `whatsapp:+44${system.name === 'parley' ? '71' : '72'}`;
+  // Each system its own customers: conversations (and their history) do not carry over between systems.
+  const prefix = `whatsapp:+44${system.name === 'baseline' ? '70' : system.name === 'parley-instant' ? '71' : '72'}`;
   const customers = Array.from({ length: 2_000 }, (_unused, index) => `${prefix}${String(index).padStart(8, '0')}`);
 
   // Warm-up (connections, JIT, the Content template), not measured.
@@ -287,6 +288,7 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..');
   const mainScript = path.join(root, 'dist', 'src', 'main.js');
   const baselineScript = path.join(root, 'dist', 'bench', 'minimal-turn-handler.js');
+  const instantScript = path.join(root, 'dist', 'bench', 'parley-instant-server.js');
   log(`parley turn benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
 
   const config = loadConfig();
@@ -328,18 +330,39 @@ async function main(): Promise<void> {
     await orm.close(true);
     log(`database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${databaseName}; pool 10 connections for both`);
 
-    // Baseline first, then parley, one at a time so neither disturbs the other.
+    log(`load average before: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+    const options = { rate, seconds, levels, levelSeconds };
+    const ready = (child: ChildProcess, name: string) =>
+      new Promise<void>((resolve, reject) => {
+        child.stdout!.once('data', () => {
+          // Keep reading (and dropping) what the child writes: a full pipe would block its writes and stall it.
+          child.stdout!.resume();
+          resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+      });
+
+    // One system at a time, so none disturbs another. 1. The baseline.
     const baselinePort = await freePort();
     const baseline = spawn(process.execPath, [baselineScript, JSON.stringify({ port: baselinePort, databaseUrl, llmUrl: `${openai.url}/`, twilioUrl: twilioFake.url, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, poolMax: 10 })], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(baseline);
-    await new Promise<void>((resolve, reject) => {
-      baseline.stdout!.once('data', () => resolve());
-      baseline.once('exit', (code) => reject(new Error(`baseline exited with ${code}`)));
-    });
+    await ready(baseline, 'baseline');
     log('baseline (parse, one insert, one LLM call, one Twilio call):');
-    const base = await measure({ name: 'baseline', baseUrl: `http://127.0.0.1:${baselinePort}`, process: baseline }, clock, { rate, seconds, levels, levelSeconds });
+    const base = await measure({ name: 'baseline', baseUrl: `http://127.0.0.1:${baselinePort}`, process: baseline }, clock, options);
     await stopChild(baseline);
 
+    // 2. parley's channel and engine with a gateway that answers at once (no provider layer).
+    const instantPort = await freePort();
+    // --profile writes a V8 CPU profile of this child to ./.parley/profiles (open it in Chrome DevTools).
+    const profile = process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.parley', 'profiles')}`] : [];
+    const instant = spawn(process.execPath, [...profile, instantScript, JSON.stringify({ port: instantPort, databaseUrl, twilioUrl: twilioFake.url, secretKeyHex: secretKey.toString('hex'), poolMax: 10 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(instant);
+    await ready(instant, 'parley (instant gateway)');
+    log('parley with an instant gateway (signed webhook → stored → engine turn → Twilio send with 👍/👎 template):');
+    const channelOnly = await measure({ name: 'parley-instant', baseUrl: `http://127.0.0.1:${instantPort}`, process: instant }, clock, options);
+    await stopChild(instant);
+
+    // 3. The whole service as deployed: `node dist/src/main.js`, providers calling the fake OpenAI/Gemini servers through their SDKs.
     const parleyPort = await freePort();
     const publicUrl = `http://127.0.0.1:${parleyPort}`;
     const parley = spawn(process.execPath, [mainScript], {
@@ -355,30 +378,35 @@ async function main(): Promise<void> {
     });
     children.push(parley);
     await waitReady(`${publicUrl}/readyz`, parley);
-    log('parley (signed webhook → stored → engine turn → Twilio send with 👍/👎 template):');
-    const result = await measure({ name: 'parley', baseUrl: publicUrl, process: parley }, clock, { rate, seconds, levels, levelSeconds });
+    log('parley (npm start: the whole service, providers through their SDKs to the fake LLM servers):');
+    const full = await measure({ name: 'parley', baseUrl: publicUrl, process: parley }, clock, options);
+    await stopChild(parley);
 
-    // Every turn persisted: each webhook parley accepted is a stored, answered message with a sent reply.
+    // Every turn persisted: each webhook accepted is a stored, answered message with a reply Twilio accepted.
     const check = new pg.Client({ connectionString: databaseUrl });
     await check.connect();
     const [stored] = (await check.query(`select count(*)::int as inbound, count(processed_at)::int as answered from message where direction = 'inbound'`)).rows as { inbound: number; answered: number }[];
     const [replies] = (await check.query(`select count(*) filter (where delivery_status = 'queued')::int as sent, count(*)::int as total from message where direction = 'outbound'`)).rows as { sent: number; total: number }[];
     const usage = (await check.query(`select provider, model, success, coalesce(error_code, '') as error, count(*)::int as calls, round(avg(latency_ms))::int as ms from provider_usage group by 1, 2, 3, 4 order by calls desc limit 5`)).rows as { provider: string; model: string; success: boolean; error: string; calls: number; ms: number }[];
     await check.end();
-    log(`provider calls: ${usage.map((row) => `${row.provider}/${row.model} ${row.success ? 'ok' : `failed ${row.error}`} ×${row.calls} (avg ${row.ms} ms)`).join('; ')}`);
-    await stopChild(parley);
 
-    const added = { p50: result.latency.p50 - base.latency.p50, p95: result.latency.p95 - base.latency.p95, p99: result.latency.p99 - base.latency.p99 };
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    const report = (name: string, result: Measurement) => {
+      const added = { p50: result.latency.p50 - base.latency.p50, p95: result.latency.p95 - base.latency.p95, p99: result.latency.p99 - base.latency.p99 };
+      log(`  ${name.padEnd(15)} p50 ${result.latency.p50.toFixed(2)} ms  p95 ${result.latency.p95.toFixed(2)} ms  p99 ${result.latency.p99.toFixed(2)} ms`);
+      log(`  ${''.padEnd(15)} added p50 ${added.p50.toFixed(2)} ms (target ≤ 2: ${verdict(added.p50 <= 2)}), p95 ${added.p95.toFixed(2)} ms, p99 ${added.p99.toFixed(2)} ms (target ≤ 10: ${verdict(added.p99 <= 10)}); ratio p50 ×${(result.latency.p50 / base.latency.p50).toFixed(2)}, p99 ×${(result.latency.p99 / base.latency.p99).toFixed(2)}`);
+    };
     log('');
-    log(`results at ${rate} turns/s (webhook posted → reply at the fake Twilio):`);
-    log(`  baseline  p50 ${base.latency.p50.toFixed(2)} ms  p95 ${base.latency.p95.toFixed(2)} ms  p99 ${base.latency.p99.toFixed(2)} ms`);
-    log(`  parley    p50 ${result.latency.p50.toFixed(2)} ms  p95 ${result.latency.p95.toFixed(2)} ms  p99 ${result.latency.p99.toFixed(2)} ms`);
-    log(`  added     p50 ${added.p50.toFixed(2)} ms (target ≤ 2: ${verdict(added.p50 <= 2)})  p95 ${added.p95.toFixed(2)} ms  p99 ${added.p99.toFixed(2)} ms (target ≤ 10: ${verdict(added.p99 <= 10)})`);
-    log(`  ratio     p50 ×${(result.latency.p50 / base.latency.p50).toFixed(2)}  p95 ×${(result.latency.p95 / base.latency.p95).toFixed(2)}  p99 ×${(result.latency.p99 / base.latency.p99).toFixed(2)}`);
-    log(`saturation: baseline ${base.saturation.toFixed(0)} turns/s, parley ${result.saturation.toFixed(0)} turns/s (×${(result.saturation / base.saturation).toFixed(2)}; target ≥ 500: ${verdict(result.saturation >= 500)})`);
-    log(`persisted: ${result.posted} webhooks posted to parley (${result.rejected} rejected), ${stored!.inbound} stored, ${stored!.answered} answered, ${replies!.sent}/${replies!.total} replies accepted by Twilio`);
-    log(`peak RSS: parley ${result.peakRssMb.toFixed(0)} MB (target ≤ 250: ${verdict(result.peakRssMb <= 250)}), baseline ${base.peakRssMb.toFixed(0)} MB`);
+    log(`latency at ${rate} turns/s (webhook posted → reply at the fake Twilio), ${base.latencyTurns} / ${channelOnly.latencyTurns} / ${full.latencyTurns} turns:`);
+    log(`  ${'baseline'.padEnd(15)} p50 ${base.latency.p50.toFixed(2)} ms  p95 ${base.latency.p95.toFixed(2)} ms  p99 ${base.latency.p99.toFixed(2)} ms`);
+    report('parley-instant', channelOnly);
+    report('parley', full);
+    log(`saturation: baseline ${base.saturation.toFixed(0)} turns/s; parley-instant ${channelOnly.saturation.toFixed(0)} (×${(channelOnly.saturation / base.saturation).toFixed(2)}, target ≥ 500: ${verdict(channelOnly.saturation >= 500)}); parley ${full.saturation.toFixed(0)} (×${(full.saturation / base.saturation).toFixed(2)}, target ≥ 500: ${verdict(full.saturation >= 500)})`);
+    const posted = channelOnly.posted + full.posted;
+    log(`persisted: ${posted} webhooks posted to parley (${channelOnly.rejected + full.rejected} rejected), ${stored!.inbound} stored, ${stored!.answered} answered, ${replies!.sent} of ${replies!.total} replies accepted by Twilio`);
+    log(`peak RSS: parley ${full.peakRssMb.toFixed(0)} MB (target ≤ 250: ${verdict(full.peakRssMb <= 250)}), parley-instant ${channelOnly.peakRssMb.toFixed(0)} MB, baseline ${base.peakRssMb.toFixed(0)} MB`);
+    log(`provider calls (parley): ${usage.map((row) => `${row.provider}/${row.model} ${row.success ? 'ok' : `failed ${row.error}`} ×${row.calls} (avg ${row.ms} ms)`).join('; ')}`);
+    log(`load average after: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
   } finally {
     clearInterval(trim);
     for (const child of children) await stopChild(child);

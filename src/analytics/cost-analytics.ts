@@ -57,35 +57,62 @@ function baselinePrices(catalogue: ModelCatalogue, model: string): { input: numb
   return { input: band.input / 1e6, cachedInput: band.cachedInput / 1e6, output: band.output / 1e6 };
 }
 
+/** Columns both sources deliver, in this order. */
+const ROW_COLUMNS = `calls, failed_calls, input_tokens, cached_input_tokens, output_tokens, total_tokens, cost_usd, ok_uncached_tokens, ok_cached_tokens, ok_output_tokens`;
+
+/** One usage row in the rollup's shape. */
+const RAW_ROW = `u.provider, u.model, (u.created_at at time zone 'UTC')::date as day, 1 as calls, case when u.success then 0 else 1 end as failed_calls,
+  u.input_tokens, u.cached_input_tokens, u.output_tokens, u.total_tokens, u.estimated_cost_usd as cost_usd,
+  case when u.success then greatest(u.input_tokens - u.cached_input_tokens, 0) else 0 end as ok_uncached_tokens,
+  case when u.success then least(u.cached_input_tokens, u.input_tokens) else 0 end as ok_cached_tokens,
+  case when u.success then u.output_tokens else 0 end as ok_output_tokens`;
+
 /**
- * One index-only scan of the tenant's usage in the range
- * (provider_usage_analytics_index), grouped two ways at once: by provider and
- * model, and by time bucket. The baseline cost is linear in the token counts,
- * so the query returns the successful calls' uncached, cached and output
- * tokens and the prices are applied afterwards; that keeps the statement
- * independent of the tenant's settings, so it runs in parallel with their lookup.
+ * Sums by provider, model and bucket. Whole UTC days come from the
+ * trigger-maintained provider_usage_rollup (a few hundred rows for 90 days),
+ * the partial days at the range's edges from provider_usage through its
+ * covering index; both are exact. The baseline cost is linear in the
+ * successful calls' uncached, cached and output tokens, so prices are applied
+ * afterwards and the statement does not wait for the tenant's settings.
+ * Parameters: tenant, first whole day, end of whole days (dates); tenant,
+ * from, first whole day; tenant, end of whole days, to (timestamps).
  */
 export function costAggregateSql(bucket: TimeBucketName): string {
-  const bucketExpression = `date_trunc('${bucketSql(bucket)}', u.created_at at time zone 'UTC') at time zone 'UTC'`;
-  return `select grouping(u.provider, u.model) = 0 as by_model, u.provider, u.model, ${bucketExpression} as bucket,
-  count(*) as calls, count(*) filter (where not u.success) as failed_calls,
-  sum(u.input_tokens) as input_tokens, sum(u.cached_input_tokens) as cached_input_tokens, sum(u.output_tokens) as output_tokens,
-  sum(u.total_tokens) as total_tokens, sum(u.estimated_cost_usd) as cost_usd,
-  coalesce(sum(greatest(u.input_tokens - u.cached_input_tokens, 0)) filter (where u.success), 0) as ok_uncached,
-  coalesce(sum(least(u.cached_input_tokens, u.input_tokens)) filter (where u.success), 0) as ok_cached,
-  coalesce(sum(u.output_tokens) filter (where u.success), 0) as ok_output
-  from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ?
-  group by grouping sets ((u.provider, u.model), (${bucketExpression}))`;
+  const sums = ROW_COLUMNS.split(', ').map((column) => `sum(x.${column}) as ${column}`).join(', ');
+  return `select x.provider, x.model, date_trunc('${bucketSql(bucket)}', x.day::timestamp) at time zone 'UTC' as bucket, ${sums}
+  from (
+    select r.provider, r.model, r.day, ${ROW_COLUMNS.split(', ').map((column) => `r.${column}`).join(', ')}
+      from provider_usage_rollup r where r.tenant_id = ? and r.day >= ?::date and r.day < ?::date
+    union all
+    select ${RAW_ROW} from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ?
+    union all
+    select ${RAW_ROW} from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ?
+  ) x group by x.provider, x.model, 3`;
+}
+
+/** The parameters of {@link costAggregateSql} for a range: whole days from the rollup, the edges from raw rows. */
+export function costAggregateParameters(tenantId: string, range: TimeRange): unknown[] {
+  const day = 86_400_000;
+  const firstWholeDay = new Date(Math.ceil(range.from.getTime() / day) * day);
+  const endOfWholeDays = new Date(Math.floor(range.to.getTime() / day) * day);
+  if (firstWholeDay >= endOfWholeDays) {
+    // No whole day inside: everything from raw rows, the second edge empty.
+    return [tenantId, isoDay(range.from), isoDay(range.from), tenantId, range.from, range.to, tenantId, range.to, range.to];
+  }
+  return [tenantId, isoDay(firstWholeDay), isoDay(endOfWholeDays), tenantId, range.from, firstWholeDay, tenantId, endOfWholeDays, range.to];
+}
+
+function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
 }
 
 export const conversationCountSql = `select count(distinct i.conversation_id) as conversations from agent_interaction i
   where i.tenant_id = ? and i.created_at >= ? and i.created_at < ?`;
 
 interface AggregateRow {
-  by_model: boolean;
-  provider: string | null;
-  model: string | null;
-  bucket: Date | null;
+  provider: string;
+  model: string;
+  bucket: Date;
   calls: string;
   failed_calls: string;
   input_tokens: string;
@@ -93,9 +120,9 @@ interface AggregateRow {
   output_tokens: string;
   total_tokens: string;
   cost_usd: number;
-  ok_uncached: string;
-  ok_cached: string;
-  ok_output: string;
+  ok_uncached_tokens: string;
+  ok_cached_tokens: string;
+  ok_output_tokens: string;
 }
 
 /**
@@ -112,7 +139,7 @@ export async function costAnalytics(
   const connection = em.getConnection();
   const [tenant, rows, conversationRows] = await Promise.all([
     em.findOne(Tenant, { id: input.tenantId }, { fields: ['settings'] }),
-    connection.execute<AggregateRow[]>(costAggregateSql(input.groupBy), scope),
+    connection.execute<AggregateRow[]>(costAggregateSql(input.groupBy), costAggregateParameters(input.tenantId, range)),
     connection.execute<{ conversations: string }[]>(conversationCountSql, scope),
   ]);
   // The tenant's own catalogue override (settings.routing.catalogue) prices its baseline, as it prices its calls.
@@ -121,32 +148,32 @@ export async function costAnalytics(
   const configured = tenant?.settings.routing?.models?.balanced;
   const baselineModel = typeof configured === 'string' && catalogue[configured] ? configured : DEFAULT_BALANCED_MODEL;
   const prices = baselinePrices(catalogue, baselineModel);
-  const balanced = (row: AggregateRow) => Number(row.ok_uncached) * prices.input + Number(row.ok_cached) * prices.cachedInput + Number(row.ok_output) * prices.output;
-  const byModel: CostByModel[] = rows
-    .filter((row) => row.by_model)
-    .map((row) => ({
-      provider: String(row.provider),
-      model: String(row.model),
-      calls: Number(row.calls),
-      failedCalls: Number(row.failed_calls),
-      inputTokens: Number(row.input_tokens),
-      cachedInputTokens: Number(row.cached_input_tokens),
-      outputTokens: Number(row.output_tokens),
-      totalTokens: Number(row.total_tokens),
-      costUsd: Number(row.cost_usd),
-      balancedCostUsd: balanced(row),
-    }))
-    .sort((a, b) => b.costUsd - a.costUsd || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
-  const series: CostSeriesPoint[] = rows
-    .filter((row) => !row.by_model)
-    .map((row) => ({
-      bucketStart: new Date(row.bucket!),
-      calls: Number(row.calls),
-      totalTokens: Number(row.total_tokens),
-      costUsd: Number(row.cost_usd),
-      balancedCostUsd: balanced(row),
-    }))
-    .sort((a, b) => a.bucketStart.getTime() - b.bucketStart.getTime());
+  const models = new Map<string, CostByModel>();
+  const buckets = new Map<number, CostSeriesPoint>();
+  for (const row of rows) {
+    const balancedCostUsd =
+      Number(row.ok_uncached_tokens) * prices.input + Number(row.ok_cached_tokens) * prices.cachedInput + Number(row.ok_output_tokens) * prices.output;
+    const key = `${row.provider}\u0000${row.model}`;
+    const byModelRow = models.get(key) ?? { provider: row.provider, model: row.model, calls: 0, failedCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, balancedCostUsd: 0 };
+    byModelRow.calls += Number(row.calls);
+    byModelRow.failedCalls += Number(row.failed_calls);
+    byModelRow.inputTokens += Number(row.input_tokens);
+    byModelRow.cachedInputTokens += Number(row.cached_input_tokens);
+    byModelRow.outputTokens += Number(row.output_tokens);
+    byModelRow.totalTokens += Number(row.total_tokens);
+    byModelRow.costUsd += Number(row.cost_usd);
+    byModelRow.balancedCostUsd += balancedCostUsd;
+    models.set(key, byModelRow);
+    const start = new Date(row.bucket).getTime();
+    const point = buckets.get(start) ?? { bucketStart: new Date(start), calls: 0, totalTokens: 0, costUsd: 0, balancedCostUsd: 0 };
+    point.calls += Number(row.calls);
+    point.totalTokens += Number(row.total_tokens);
+    point.costUsd += Number(row.cost_usd);
+    point.balancedCostUsd += balancedCostUsd;
+    buckets.set(start, point);
+  }
+  const byModel = [...models.values()].sort((a, b) => b.costUsd - a.costUsd || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+  const series = [...buckets.values()].sort((a, b) => a.bucketStart.getTime() - b.bucketStart.getTime());
   const sum = (pick: (row: CostByModel) => number) => byModel.reduce((total, row) => total + pick(row), 0);
   const costUsd = sum((row) => row.costUsd);
   const balancedCostUsd = sum((row) => row.balancedCostUsd);

@@ -3,6 +3,7 @@ import { Migration20261124000000Initial } from './Migration20261124000000Initial
 import { Migration20261124110000EngineProcessingLease } from './Migration20261124110000EngineProcessingLease';
 import { Migration20261124140000WorkspacePostsAndAlerts } from './Migration20261124140000WorkspacePostsAndAlerts';
 import { Migration20261124120000AnalyticsCoveringIndexes } from './Migration20261124120000AnalyticsCoveringIndexes';
+import { Migration20261124120100ProviderUsageRollup } from './Migration20261124120100ProviderUsageRollup';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124140000WorkspacePostsAndAlerts', class: Migration20261124140000WorkspacePostsAndAlerts },
   { name: 'Migration20261124110000EngineProcessingLease', class: Migration20261124110000EngineProcessingLease },
   { name: 'Migration20261124120000AnalyticsCoveringIndexes', class: Migration20261124120000AnalyticsCoveringIndexes },
+  { name: 'Migration20261124120100ProviderUsageRollup', class: Migration20261124120100ProviderUsageRollup },
 ];

@@ -102,6 +102,22 @@ describe('GraphQL control plane over HTTP', () => {
     expect(cost.series).toEqual([{ bucketStart: '2026-11-01T00:00:00.000Z', calls: 5 }]);
   });
 
+  it('gives the same cost for whole days (from the rollup), partial days (raw rows) and ranges mixing both', async () => {
+    const query = `query($range: DateRangeInput!) { costAnalytics(range: $range, groupBy: DAY) { calls costUsd balancedCostUsd byModel { model calls } } }`;
+    const cost = async (from: string, to: string) => (await server.query(shop.keys['analytics:view'], query, { range: { from, to } })).data!.costAnalytics;
+    // Usage rows of the fixture: 10:00:00.5, 11:00:00.5, ... 14:00:00.5 on 2026-11-01, costs 0.001 × (turn + 1).
+    const inside = await cost('2026-11-01T11:00:00Z', '2026-11-01T13:30:00Z');
+    expect(inside.calls).toBe(3);
+    expect(inside.costUsd).toBeCloseTo(0.002 + 0.003 + 0.004);
+    const mixed = await cost('2026-10-31T12:00:00Z', '2026-11-02T12:00:00Z');
+    const whole = await cost('2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z');
+    expect(mixed).toEqual(whole);
+    expect(whole.calls).toBe(5);
+    expect(whole.balancedCostUsd).toBeCloseTo(0.0225);
+    const rollup = await database.orm.em.getConnection().execute('select sum(calls) as calls from provider_usage_rollup where tenant_id = ?', [shop.tenant.id]);
+    expect(Number(rollup[0].calls)).toBe(5);
+  });
+
   it('runs the correction workflow with audit rows and a knowledge article', async () => {
     const created = await server.query(shop.keys['corrections:write'], `mutation($input: CreateCorrectionInput!) { createCorrection(input: $input) { id status customerMessage originalReply authorId } }`,
       { input: { interactionId: shop.interactions[2].id, correctedReply: 'We ship in 2 days.', category: 'WRONG_FACTS' } });
