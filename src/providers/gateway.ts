@@ -12,10 +12,10 @@ import { KNOWLEDGE_BASE_MODEL } from './model-catalogue';
 import { createOpenAiProvider } from './openai';
 import { addUsage, zeroUsage } from './pricing';
 import { ProviderKeyStore, type KeySource } from './provider-keys';
-import { decideRoute, describeChain, type RouteDecision, type SkippedCandidate } from './provider-router';
+import { decideRoute, describeChain, type ProviderChain, type RouteDecision, type SkippedCandidate } from './provider-router';
 import { ResponseCache } from './response-cache';
 import { RouteCache } from './route-cache';
-import { countLater, estimatePromptTokens, tokensOf } from './token-estimate';
+import { countLater } from './token-estimate';
 import type { CapabilityTier, ChatMessage, LlmProvider, ModelGateway, ProviderId, ReplyOutcome, ReplyRequest } from './types';
 
 /** The settings the provider layer reads (a subset of Config, so tests can pass a literal). */
@@ -159,7 +159,14 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
       }
     }
 
-    const chain = await routes.chainFor(request.tenantId, decision);
+    let chain: ProviderChain;
+    try {
+      chain = await routes.chainFor(request.tenantId, decision);
+    } catch (error) {
+      // Selecting providers should not fail; if it does, the customer is still answered, from the knowledge base.
+      logger?.error({ err: error, tenantId: request.tenantId }, 'provider selection failed; answering from the knowledge base');
+      chain = { candidates: [{ provider: 'knowledge-base', model: KNOWLEDGE_BASE_MODEL }], skipped: [] };
+    }
     const selectionReason = describeChain(decision, chain.skipped);
     const outcome = await runFailover(
       chain.candidates,
@@ -179,7 +186,6 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     if (!outcome.answer) {
       // Even the knowledge base failed (its database is unreachable): the customer still gets an answer and a human.
       logger?.error({ tenantId: request.tenantId, errors: outcome.errors.map((error) => error.code) }, 'every provider failed, the knowledge base included');
-      const outputTokens = tokensOf(HANDOVER_REPLY);
       return {
         ...base,
         text: HANDOVER_REPLY,
@@ -189,13 +195,13 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
         failover: true,
         cacheHit: false,
         latencyMs: now() - startedAt,
-        usage: addUsage(usage, { inputTokens: 0, cachedInputTokens: 0, outputTokens, totalTokens: outputTokens }),
+        usage,
         costUsd,
         attempts: outcome.attempts,
         needsHuman: true,
         skipped,
         errors: outcome.errors,
-        metadata: { needsHuman: true, promptTokens: estimatePromptTokens(request.messages) },
+        metadata: { needsHuman: true },
       };
     }
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Registry } from 'prom-client';
 import { DomainEvents } from '../../../src/events';
-import { createModelGateway, type ProviderConfig, type ProviderGateway } from '../../../src/providers/gateway';
+import { createModelGateway, type ModelGatewayDependencies, type ProviderConfig, type ProviderGateway } from '../../../src/providers/gateway';
 import { SecretBox } from '../../../src/security/secret-box';
 import type { TestDatabase } from '../../helpers/database';
 
@@ -33,7 +33,7 @@ export interface GatewayUnderTest {
 
 export const secretBox = new SecretBox(crypto.randomBytes(32));
 
-export function gatewayFor(database: TestDatabase, config: Partial<ProviderConfig> = {}): GatewayUnderTest {
+export function gatewayFor(database: TestDatabase, config: Partial<ProviderConfig> = {}, providers?: ModelGatewayDependencies['providers']): GatewayUnderTest {
   const registry = new Registry();
   const events = new DomainEvents();
   const sleeps: number[] = [];
@@ -45,6 +45,7 @@ export function gatewayFor(database: TestDatabase, config: Partial<ProviderConfi
     registry,
     events,
     now: () => clock.now,
+    providers,
     failover: {
       sleep: async (milliseconds) => {
         sleeps.push(milliseconds);

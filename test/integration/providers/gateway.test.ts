@@ -2,7 +2,7 @@ import { KnowledgeArticle, Tenant } from '../../../src/db/entities';
 import { seedDemoTenant } from '../../../src/db/seed';
 import { HANDOVER_REPLY } from '../../../src/providers/knowledge-base';
 import { costOf } from '../../../src/providers/pricing';
-import type { ChatMessage, ReplyRequest } from '../../../src/providers/types';
+import { ProviderError, type ChatMessage, type ReplyRequest } from '../../../src/providers/types';
 import { createTenant, setTenantSecrets } from '../../../src/tenants/tenant-service';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { startFakeGemini, type FakeGemini } from '../../fakes/fake-gemini-server';
@@ -75,6 +75,21 @@ describe('offline: no API keys', () => {
     events.emit('correction.approved', { tenantId, correctionId: '00000000-0000-0000-0000-000000000000' });
     const outcome = await gateway.reply(request(question));
     expect(outcome).toMatchObject({ needsHuman: false, text: 'Yes: gift wrapping is free, choose it at checkout.' });
+  });
+});
+
+describe('when even the knowledge base fails', () => {
+  it('still answers (a handover) without throwing, with every failed call recorded', async () => {
+    const unavailable = { id: 'knowledge-base' as const, generate: async () => { throw new ProviderError('database unreachable', 'knowledge-base', 'unavailable', true); } };
+    const { gateway, sleeps } = gatewayFor(database, { PROVIDER_MAX_RETRIES: 1 }, { 'knowledge-base': unavailable });
+    const outcome = await gateway.reply(request(simpleQuestion));
+    expect(outcome).toMatchObject({ text: HANDOVER_REPLY, needsHuman: true, provider: 'knowledge-base', failover: true });
+    expect(outcome.attempts.map((attempt) => [attempt.model, attempt.errorCode])).toEqual([
+      ['knowledge-base', 'unavailable'],
+      ['knowledge-base', 'unavailable'],
+    ]);
+    expect(sleeps).toHaveLength(1);
+    expect(outcome.routingReason).toContain('every provider failed');
   });
 });
 
