@@ -61,6 +61,10 @@ export interface FakeTwilioServer {
 export interface FakeTwilioOptions {
   /** Account SID → auth token; requests with other credentials get 401 like Twilio's. */
   accounts: Record<string, string>;
+  /** Called on every accepted send, as it is accepted (benchmarks time turns with it). */
+  onSend?: (send: RecordedSend) => void;
+  /** Keep sends in `sends` (default true); a long benchmark turns it off to keep memory flat. */
+  recordSends?: boolean;
 }
 
 export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise<FakeTwilioServer> {
@@ -168,7 +172,8 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
       buttonIds,
       receivedAt: Date.now(),
     };
-    sends.push(send);
+    if (options.recordSends ?? true) sends.push(send);
+    options.onSend?.(send);
     for (const waiter of [...waiters]) {
       if (sends.length >= waiter.count) {
         waiters.splice(waiters.indexOf(waiter), 1);
