@@ -3,6 +3,7 @@ import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { AppError, ConfigError } from '../errors';
 import { isJobName, JOBS, runJob } from '../jobs';
+import { parseDay } from '../jobs/daily-provider-summary';
 import { createLogger } from '../logger';
 
 const USAGE = `Usage: npm run job -- <name> [--day YYYY-MM-DD]
@@ -37,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  // A bad day fails here, before the database starts.
+  if (day !== undefined) parseDay(day);
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const database = await openDatabase(config, logger);
