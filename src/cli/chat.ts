@@ -8,6 +8,7 @@ import { Tenant } from '../db/entities';
 import { DEMO_TENANT_NAME, seedDemoTenant } from '../db/seed';
 import { createConversationStack, type ConversationStack } from '../engine/engine-stack';
 import type { TurnResult } from '../engine/types';
+import { describeRoute } from './chat-output';
 import { AppError, ConfigError } from '../errors';
 import { DomainEvents } from '../events';
 import { createLogger } from '../logger';
@@ -49,20 +50,6 @@ function parseArguments(argv: string[]): Options | null {
 
 function newCustomerId(): string {
   return `terminal-${randomBytes(4).toString('hex')}`;
-}
-
-/** The line under a reply: how it was produced and what it cost. */
-export function describeRoute(turn: TurnResult): string {
-  const route = turn.route;
-  if (!route) return '';
-  const flags = [route.failover ? 'failover' : null, route.cacheHit ? 'cache hit' : null].filter(Boolean).join(', ');
-  return [
-    `${route.provider} · ${route.model} · complexity ${route.complexity.toFixed(2)} · ${Math.round(route.latencyMs)} ms`,
-    `tokens ${route.inputTokens} in / ${route.outputTokens} out · $${route.costUsd.toFixed(6)}${flags ? ` · ${flags}` : ''}`,
-    `route: ${route.reason}`,
-  ]
-    .map((line) => `  ${line}`)
-    .join('\n');
 }
 
 function printTurn(turn: TurnResult): void {

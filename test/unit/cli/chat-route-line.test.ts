@@ -1,4 +1,4 @@
-import { describeRoute } from '../../../src/cli/chat';
+import { describeRoute } from '../../../src/cli/chat-output';
 import type { TurnResult } from '../../../src/engine/types';
 
 const turn = (route: TurnResult['route']): TurnResult => ({
