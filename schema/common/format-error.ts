@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AppError, type ErrorCode } from '../../src/errors';
 import type { Logger } from '../../src/logger';
 
@@ -27,7 +27,9 @@ const REQUEST_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILE
  */
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    // Errors from resolvers arrive wrapped with a path; others (e.g. from plugins) carry the AppError as originalError.
+    const original = unwrapped instanceof AppError ? unwrapped : error instanceof GraphQLError && error.originalError instanceof AppError ? error.originalError : unwrapped;
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
     if (original instanceof AppError) {
       const code = CODE_BY_APP_ERROR[original.code];
