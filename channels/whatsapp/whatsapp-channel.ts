@@ -163,7 +163,8 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
     counters?.webhooks.inc({ route: 'inbound', outcome: received.duplicate ? 'duplicate' : 'stored' });
     if (received.duplicate) log.info({ messageSid: message.messageSid }, 'duplicate WhatsApp delivery acknowledged');
     // A duplicate is queued only if this process is not already on it; the worker skips answered messages.
-    enqueue(received.conversationId, received.messageId, () => worker.processInbound(received.messageId));
+    const known = received.duplicate ? undefined : { tenantId: tenant.tenantId, conversationId: received.conversationId, kind: message.kind, text: message.text };
+    enqueue(received.conversationId, received.messageId, () => worker.processInbound(received.messageId, known));
   }
 
   async function status(request: Request, response: Response): Promise<void> {

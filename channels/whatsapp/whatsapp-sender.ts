@@ -33,7 +33,8 @@ interface Claimed {
 }
 
 interface SendContext {
-  external_id: string;
+  /** Null when the conversation or its contact is gone. */
+  external_id: string | null;
   feedback_opt_out: boolean;
   status: string;
   last_inbound_at: Date | null;
@@ -62,18 +63,26 @@ export class WhatsAppSender {
 
   /** Sends a pending outbound message; returns null when another worker has it or it was already sent. */
   async deliver(messageId: string): Promise<SendOutcome | null> {
-    const connection = this.em().getConnection();
-    const claimed = await connection.execute<Claimed[]>(
-      `update message set payload = jsonb_set(coalesce(payload, '{}'::jsonb), '{sendClaimedAt}', to_jsonb(now()))
-        where id = ? and channel = 'whatsapp' and direction = 'outbound' and delivery_status = 'pending'
-          and (payload->>'sendClaimedAt' is null or (payload->>'sendClaimedAt')::timestamptz < now() - interval '${CLAIM_LEASE}')
-        returning id, tenant_id, conversation_id, text, author, payload`,
+    // One round trip: claim the message and read what the send needs (customer, window, sender number, interaction).
+    const claimed = await this.em().getConnection().execute<(Claimed & SendContext)[]>(
+      `with claimed as (
+         update message set payload = jsonb_set(coalesce(payload, '{}'::jsonb), '{sendClaimedAt}', to_jsonb(now()))
+          where id = ? and channel = 'whatsapp' and direction = 'outbound' and delivery_status = 'pending'
+            and (payload->>'sendClaimedAt' is null or (payload->>'sendClaimedAt')::timestamptz < now() - interval '${CLAIM_LEASE}')
+          returning id, tenant_id, conversation_id, text, author, payload)
+       select claimed.*, c.external_id, c.feedback_opt_out, conv.status,
+              (select max(m.created_at) from message m join conversation cv on cv.id = m.conversation_id
+                where cv.contact_id = conv.contact_id and m.direction = 'inbound') as last_inbound_at,
+              (select m.payload->>'to' from message m
+                where m.conversation_id = conv.id and m.direction = 'inbound' order by m.created_at desc limit 1) as to_address,
+              (select ai.id from agent_interaction ai where ai.conversation_id = conv.id and ai.reply_message_id = claimed.id limit 1) as interaction_id
+         from claimed left join conversation conv on conv.id = claimed.conversation_id left join contact c on c.id = conv.contact_id`,
       [messageId],
     );
     const message = claimed[0];
     if (!message) return null;
     try {
-      const outcome = await this.send(message);
+      const outcome = await this.send(message, message);
       this.onOutcome(outcome.status);
       return outcome;
     } catch (error) {
@@ -86,9 +95,8 @@ export class WhatsAppSender {
     }
   }
 
-  private async send(message: Claimed): Promise<SendOutcome> {
-    const context = await this.context(message);
-    if (!context) return this.finish(message, { status: 'not_sent', reason: 'the conversation or its contact no longer exists' }, [], null);
+  private async send(message: Claimed, context: SendContext): Promise<SendOutcome> {
+    if (context.external_id === null) return this.finish(message, { status: 'not_sent', reason: 'the conversation or its contact no longer exists' }, [], null);
     const tenant = await this.directory.byTenantId(message.tenant_id);
     if (!tenant) return this.finish(message, { status: 'not_sent', reason: 'the tenant has no WhatsApp binding (settings.channels.whatsapp)' }, [], null);
     const credentials = await this.directory.credentialsFor(tenant);
@@ -156,20 +164,6 @@ export class WhatsAppSender {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
-  }
-
-  private async context(message: Claimed): Promise<SendContext | null> {
-    const rows = await this.em().getConnection().execute<SendContext[]>(
-      `select c.external_id, c.feedback_opt_out, conv.status,
-              (select max(m.created_at) from message m join conversation cv on cv.id = m.conversation_id
-                where cv.contact_id = conv.contact_id and m.direction = 'inbound') as last_inbound_at,
-              (select m.payload->>'to' from message m
-                where m.conversation_id = conv.id and m.direction = 'inbound' order by m.created_at desc limit 1) as to_address,
-              (select ai.id from agent_interaction ai where ai.conversation_id = conv.id and ai.reply_message_id = ? limit 1) as interaction_id
-         from conversation conv join contact c on c.id = conv.contact_id where conv.id = ?`,
-      [message.id, message.conversation_id],
-    );
-    return rows[0] ?? null;
   }
 
   private async recordAttempt(messageId: string, reason: string): Promise<void> {

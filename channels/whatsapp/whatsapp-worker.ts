@@ -52,7 +52,15 @@ export class WhatsAppWorker {
     private readonly events: DomainEvents | null,
   ) {}
 
-  async processInbound(messageId: string): Promise<void> {
+  /**
+   * `known` is what the webhook already parsed: for a plain text message it is
+   * all the plan needs, so the live path skips a database read (the engine
+   * itself skips messages already answered). Recovery passes nothing.
+   */
+  async processInbound(messageId: string, known?: { tenantId: string; conversationId: string; kind: MessageKind; text: string }): Promise<void> {
+    if (known?.kind === 'text' && !typedVote(known.text) && !feedbackPreferenceCommand(known.text)) {
+      return this.turn({ id: messageId, tenant_id: known.tenantId, conversation_id: known.conversationId, text: known.text });
+    }
     const row = await this.load(messageId);
     if (!row || row.processed_at) return;
     const plan = await this.plan(row);
@@ -93,7 +101,7 @@ export class WhatsAppWorker {
     return { type: 'turn' };
   }
 
-  private async turn(row: InboundRow): Promise<void> {
+  private async turn(row: Pick<InboundRow, 'id' | 'tenant_id' | 'conversation_id' | 'text'>): Promise<void> {
     const result: TurnResult = await this.engine.processMessage(row.id);
     if (result.reply && result.status !== 'with_human') await this.sender.deliver(result.reply.messageId);
     else if (result.status === 'handed_off') {
@@ -109,7 +117,7 @@ export class WhatsAppWorker {
    * ("paid", "ordered", …), so the reply they are reacting to helped. (The
    * engine records continued conversation, response time and requested handoff.)
    */
-  private async recordSignals(row: InboundRow): Promise<void> {
+  private async recordSignals(row: Pick<InboundRow, 'id' | 'tenant_id' | 'conversation_id' | 'text'>): Promise<void> {
     const tenant = await this.directory.byTenantId(row.tenant_id);
     if (!mentionsCompletedAction(row.text, tenant?.completedActionKeywords ?? [])) return;
     const previous = await this.previousBotInteraction(row, false);
@@ -190,7 +198,7 @@ export class WhatsAppWorker {
    * very last message of the conversation before this one is that reply (a
    * typed 👍 counts as a vote only right after a bot message).
    */
-  private async previousBotInteraction(row: InboundRow, immediately: boolean): Promise<string | null> {
+  private async previousBotInteraction(row: Pick<InboundRow, 'id' | 'conversation_id'>, immediately: boolean): Promise<string | null> {
     const rows = await this.em().getConnection().execute<{ interaction_id: string | null }[]>(
       `select (select ai.id from agent_interaction ai where ai.conversation_id = m.conversation_id and ai.reply_message_id = m.id limit 1) as interaction_id
          from message m
