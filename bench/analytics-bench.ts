@@ -119,6 +119,12 @@ async function main(): Promise<void> {
     const range = { from: from.toISOString(), to: to.toISOString() };
     const cases: Case[] = [
       {
+        // The fixed cost of one authenticated GraphQL request over HTTP (parse cache, auth, context, JSON) next to one round trip.
+        name: 'floor: { __typename } vs select 1',
+        graphql: { query: '{ __typename }', variables: {} },
+        sql: (db) => db.query('select 1'),
+      },
+      {
         name: 'feedbackAnalytics (90 days, DAY)',
         graphql: {
           query: `query($r: DateRangeInput!) { feedbackAnalytics(range: $r, groupBy: DAY) {

@@ -1,6 +1,6 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 
-@ObjectType('FeedbackFigures', { description: 'Feedback figures over the bot replies of a period. Rates are fractions in [0, 1]; null when their denominator is 0.' })
+@ObjectType('FeedbackFigures', { simpleResolvers: true, description: 'Feedback figures over the bot replies of a period. Rates are fractions in [0, 1]; null when their denominator is 0.' })
 export class FeedbackFiguresType {
   @Field(() => Int, { description: 'Bot replies in the period (the denominator of the per-reply rates).' })
   botReplies!: number;
@@ -39,13 +39,13 @@ export class FeedbackFiguresType {
   feedbackCollectionRate!: number | null;
 }
 
-@ObjectType('FeedbackSeriesPoint', { description: 'Feedback figures of one time bucket.' })
+@ObjectType('FeedbackSeriesPoint', { simpleResolvers: true, description: 'Feedback figures of one time bucket.' })
 export class FeedbackSeriesPointType extends FeedbackFiguresType {
   @Field(() => Date, { description: 'Start of the bucket (UTC).' })
   bucketStart!: Date;
 }
 
-@ObjectType('FeedbackAnalytics', { description: 'Feedback totals over the range and the same figures per bucket.' })
+@ObjectType('FeedbackAnalytics', { simpleResolvers: true, description: 'Feedback totals over the range and the same figures per bucket.' })
 export class FeedbackAnalyticsType {
   @Field(() => FeedbackFiguresType, { description: 'Over the whole range.' })
   totals!: FeedbackFiguresType;
@@ -54,7 +54,7 @@ export class FeedbackAnalyticsType {
   series!: FeedbackSeriesPointType[];
 }
 
-@ObjectType('CostByModel', { description: 'Calls, tokens and cost of one provider + model. Money in US dollars (USD).' })
+@ObjectType('CostByModel', { simpleResolvers: true, description: 'Calls, tokens and cost of one provider + model. Money in US dollars (USD).' })
 export class CostByModelType {
   @Field(() => String, { description: 'Provider id (openai, gemini, knowledge-base).' })
   provider!: string;
@@ -87,7 +87,7 @@ export class CostByModelType {
   balancedCostUsd!: number;
 }
 
-@ObjectType('CostSeriesPoint', { description: 'Cost of one time bucket, USD.' })
+@ObjectType('CostSeriesPoint', { simpleResolvers: true, description: 'Cost of one time bucket, USD.' })
 export class CostSeriesPointType {
   @Field(() => Date, { description: 'Start of the bucket (UTC).' })
   bucketStart!: Date;

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 
-@ObjectType({ description: 'Relay page information. Cursors are opaque; pass endCursor as `after` to get the next page.' })
+@ObjectType({ simpleResolvers: true, description: 'Relay page information. Cursors are opaque; pass endCursor as `after` to get the next page.' })
 export class PageInfo {
   @Field(() => Boolean, { description: 'True when another page follows this one.' })
   hasNextPage!: boolean;
@@ -11,7 +11,7 @@ export class PageInfo {
 
 /** A Relay connection type for `node`: edges with cursors, pageInfo and totalCount. */
 export function connectionOf<T extends object>(node: ClassType<T>, name: string, description: string) {
-  @ObjectType(`${name}Edge`, { description: `One ${name} with its cursor.` })
+  @ObjectType(`${name}Edge`, { simpleResolvers: true, description: `One ${name} with its cursor.` })
   class Edge {
     @Field(() => node, { description: 'The row.' })
     node!: T;
@@ -20,7 +20,7 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string,
     cursor!: string;
   }
 
-  @ObjectType(`${name}Connection`, { description })
+  @ObjectType(`${name}Connection`, { simpleResolvers: true, description })
   class Connection {
     @Field(() => [Edge], { description: 'The rows of this page, newest first (createdAt, then id, descending): a stable order.' })
     edges!: Edge[];

@@ -3,7 +3,7 @@ import { connectionOf } from '../common/connection.types';
 import { ChannelEnum, ConversationStatusEnum, MessageAuthorEnum, MessageDirectionEnum } from '../common/enums';
 import { FeedbackType } from '../feedback/feedback.types';
 
-@ObjectType('BotReply', { description: 'How a bot reply was produced, what it cost (USD) and how it landed.' })
+@ObjectType('BotReply', { simpleResolvers: true, description: 'How a bot reply was produced, what it cost (USD) and how it landed.' })
 export class BotReplyType {
   @Field(() => ID, { description: 'The bot turn (AgentInteraction) id; use it to create a correction.' })
   interactionId!: string;
@@ -39,7 +39,7 @@ export class BotReplyType {
   feedback!: FeedbackType | null;
 }
 
-@ObjectType('ConversationMessage', { description: 'One message of a conversation.' })
+@ObjectType('ConversationMessage', { simpleResolvers: true, description: 'One message of a conversation.' })
 export class MessageType {
   @Field(() => ID, { description: 'Message id.' })
   id!: string;
@@ -60,7 +60,7 @@ export class MessageType {
   createdAt!: Date;
 }
 
-@ObjectType('Conversation', { description: 'A conversation with one customer on one channel.' })
+@ObjectType('Conversation', { simpleResolvers: true, description: 'A conversation with one customer on one channel.' })
 export class ConversationType {
   @Field(() => ID, { description: 'Conversation id.' })
   id!: string;

@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { connectionOf } from '../common/connection.types';
 import { CorrectionCategoryEnum, CorrectionStatusEnum } from '../common/enums';
 
-@ObjectType('Correction', { description: 'A human agent\'s better version of a bot reply, and where it is in the approval workflow.' })
+@ObjectType('Correction', { simpleResolvers: true, description: 'A human agent\'s better version of a bot reply, and where it is in the approval workflow.' })
 export class CorrectionType {
   @Field(() => ID, { description: 'Correction id.' })
   id!: string;
@@ -55,7 +55,7 @@ export class CorrectionType {
 
 export const CorrectionConnection = connectionOf(CorrectionType, 'Correction', 'A page of corrections.');
 
-@ObjectType('ApproveCorrectionPayload', { description: 'The approved correction and the knowledge-base answer learnt from it.' })
+@ObjectType('ApproveCorrectionPayload', { simpleResolvers: true, description: 'The approved correction and the knowledge-base answer learnt from it.' })
 export class ApproveCorrectionPayload {
   @Field(() => CorrectionType, { description: 'The correction, now APPROVED.' })
   correction!: CorrectionType;

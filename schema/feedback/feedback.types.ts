@@ -2,7 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { connectionOf } from '../common/connection.types';
 import { FeedbackSourceEnum } from '../common/enums';
 
-@ObjectType('Feedback', { description: 'What is known of how one bot reply landed: the latest explicit vote and the implicit signals.' })
+@ObjectType('Feedback', { simpleResolvers: true, description: 'What is known of how one bot reply landed: the latest explicit vote and the implicit signals.' })
 export class FeedbackType {
   @Field(() => ID, { description: 'Feedback row id.' })
   id!: string;
@@ -49,7 +49,7 @@ export class FeedbackType {
 
 export const FeedbackConnection = connectionOf(FeedbackType, 'Feedback', 'A page of feedback rows.');
 
-@ObjectType('FeedbackReceipt', { description: 'Result of the public submitFeedback mutation.' })
+@ObjectType('FeedbackReceipt', { simpleResolvers: true, description: 'Result of the public submitFeedback mutation.' })
 export class FeedbackReceipt {
   @Field(() => Boolean, { description: 'The vote as recorded.' })
   helpful!: boolean;

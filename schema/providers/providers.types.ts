@@ -2,7 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { connectionOf } from '../common/connection.types';
 import { CircuitStateEnum } from '../common/enums';
 
-@ObjectType('ProviderUsage', { description: 'One call to one LLM provider, successful or not. Money in US dollars (USD).' })
+@ObjectType('ProviderUsage', { simpleResolvers: true, description: 'One call to one LLM provider, successful or not. Money in US dollars (USD).' })
 export class ProviderUsageType {
   @Field(() => ID, { description: 'Usage row id.' })
   id!: string;
@@ -55,7 +55,7 @@ export class ProviderUsageType {
 
 export const ProviderUsageConnection = connectionOf(ProviderUsageType, 'ProviderUsage', 'A page of provider calls.');
 
-@ObjectType('ProviderDailySummary', { description: 'Provider calls of one UTC day, provider and model, rolled up by the daily job. Money in USD.' })
+@ObjectType('ProviderDailySummary', { simpleResolvers: true, description: 'Provider calls of one UTC day, provider and model, rolled up by the daily job. Money in USD.' })
 export class ProviderDailySummaryType {
   @Field(() => String, { description: 'UTC day, YYYY-MM-DD.' })
   day!: string;
@@ -100,7 +100,7 @@ export class ProviderDailySummaryType {
   failoverCount!: number;
 }
 
-@ObjectType('ProviderHealth', { description: 'Live health of one provider + model over the sliding window (process-wide, not per tenant).' })
+@ObjectType('ProviderHealth', { simpleResolvers: true, description: 'Live health of one provider + model over the sliding window (process-wide, not per tenant).' })
 export class ProviderHealthType {
   @Field(() => String, { description: 'Provider id.' })
   provider!: string;

@@ -1,7 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { FeedbackPromptFrequencyEnum } from '../common/enums';
 
-@ObjectType('RoutingSettings', { description: 'How the router picks a model for this tenant; null fields use the defaults in code.' })
+@ObjectType('RoutingSettings', { simpleResolvers: true, description: 'How the router picks a model for this tenant; null fields use the defaults in code.' })
 export class RoutingSettingsType {
   @Field(() => Float, { nullable: true, description: 'Complexity below this goes to the cheap model (default 0.3).' })
   cheapThreshold!: number | null;
@@ -28,7 +28,7 @@ export class RoutingSettingsType {
   fallbackOrder!: string[] | null;
 }
 
-@ObjectType('TenantSettings', { description: 'The caller\'s tenant settings. Secrets are never returned: only which ones are set.' })
+@ObjectType('TenantSettings', { simpleResolvers: true, description: 'The caller\'s tenant settings. Secrets are never returned: only which ones are set.' })
 export class TenantSettingsType {
   @Field(() => ID, { description: 'Tenant id.' })
   tenantId!: string;
