@@ -57,6 +57,8 @@ export interface WhatsAppChannelDependencies {
   feedback?: FeedbackRecorder;
   /** How often to look for stored-but-unanswered messages while running (default 60 s; 0 = only at start). */
   recoverySweepMs?: number;
+  /** Waiting tasks beyond which new messages are left to recovery (default max(1,000, 50 × WHATSAPP_CONCURRENCY)). */
+  maxQueued?: number;
   now?: () => Date;
 }
 
@@ -68,8 +70,8 @@ export interface WhatsAppChannel extends CustomerChannel {
   stop(): Promise<void>;
   /** Resolves when no turn or send is waiting or running (tests, benchmarks). */
   idle(): Promise<void>;
-  /** Runs the recovery pass now; returns how many messages it queued. */
-  recover(options?: { olderThanMs?: number }): Promise<number>;
+  /** Runs the recovery pass now; returns how many messages it found (at most `limit`). */
+  recover(options?: { olderThanMs?: number; limit?: number }): Promise<number>;
   directory: WhatsAppTenantDirectory;
 }
 
@@ -108,15 +110,31 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
   let sweep: NodeJS.Timeout | null = null;
   let unregister: (() => void) | null = null;
 
-  function enqueue(conversationId: string, messageId: string, work: () => Promise<unknown>): void {
+  /**
+   * Past this many waiting tasks, new work is left in the database (it is stored already) and taken up by
+   * recovery once the queue is half empty: under overload memory stays flat and nothing is lost.
+   */
+  const maxQueued = deps.maxQueued ?? Math.max(1_000, config.WHATSAPP_CONCURRENCY * 50);
+  let deferred = false;
+
+  function enqueue(conversationId: string, messageId: string, work: () => Promise<unknown>, force = false): void {
     // Not accepting (stopping): the message stays stored and the next start's recovery answers it.
     if (!accepting || queued.has(messageId)) return;
+    if (!force && queued.size >= maxQueued) {
+      if (!deferred) log.warn({ waiting: queued.size }, 'WhatsApp queue full: new messages wait in the database until it drains');
+      deferred = true;
+      return;
+    }
     queued.add(messageId);
     queue.push(conversationId, async () => {
       try {
         await work();
       } finally {
         queued.delete(messageId);
+        if (deferred && queued.size < maxQueued / 2) {
+          deferred = false;
+          recover({ limit: maxQueued / 2 }).catch((error: unknown) => log.error({ err: error }, 'WhatsApp catch-up after overload failed'));
+        }
       }
     });
   }
@@ -186,10 +204,11 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
     response.status(400).json({ error: { code: 'BAD_USER_INPUT', message: reason } });
   }
 
-  async function recover(options: { olderThanMs?: number } = {}): Promise<number> {
+  async function recover(options: { olderThanMs?: number; limit?: number } = {}): Promise<number> {
     if (!accepting) return 0;
     if (deps.engine.recoverStuckMessages) await deps.engine.recoverStuckMessages();
     const age = Math.max(0, options.olderThanMs ?? 0);
+    const limit = Math.max(1, Math.floor(options.limit ?? maxQueued));
     // Unanswered customer messages and stored-but-unsent replies, oldest first, so each conversation keeps its order.
     const rows = await em().getConnection().execute<{ id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]>(
       `select id, conversation_id, direction, created_at from message
@@ -197,13 +216,15 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
        union all
        select id, conversation_id, direction, created_at from message
         where channel = 'whatsapp' and direction = 'outbound' and delivery_status = 'pending' and created_at < now() - (? * interval '1 millisecond')
-       order by created_at`,
-      [age, age],
+       order by created_at limit ?`,
+      [age, age, limit],
     );
     for (const row of rows) {
       if (row.direction === 'inbound') enqueue(row.conversation_id, row.id, () => worker.processInbound(row.id));
       else enqueue(row.conversation_id, row.id, () => sender.deliver(row.id));
     }
+    // A full page means more may be waiting: take the next page when the queue has drained again.
+    if (rows.length >= limit) deferred = true;
     if (rows.length) log.info({ messages: rows.length }, 'WhatsApp recovery queued stored messages');
     return rows.length;
   }
@@ -226,7 +247,8 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
       const messageId = await worker.storeOutbound(conversationId, body, options.author, options.authorId ?? null);
       if (!messageId) throw notFound('WhatsApp conversation', conversationId);
       // Through the conversation's queue, so an agent's message never overtakes a bot reply being sent.
-      await new Promise<void>((resolve) => enqueue(conversationId, messageId, () => sender.deliver(messageId).finally(resolve)));
+      // Forced past the overload limit: the caller waits for this one.
+      await new Promise<void>((resolve) => enqueue(conversationId, messageId, () => sender.deliver(messageId).finally(resolve), true));
       const rows = await em().getConnection().execute<{ delivery_status: DeliveryStatus; delivery_error: string | null }[]>('select delivery_status, delivery_error from message where id = ?', [messageId]);
       return { messageId, status: rows[0]?.delivery_status ?? 'pending', reason: rows[0]?.delivery_error ?? null };
     },

@@ -102,6 +102,21 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
     expect(sendsTo(from)).toHaveLength(1);
   });
 
+  it('under overload leaves new messages in the database and answers them all once the queue drains', async () => {
+    const tenant = await tenantOn();
+    const gateway = new ScriptedGateway();
+    let release!: () => void;
+    gateway.gate = new Promise<void>((resolve) => (release = resolve));
+    const harness = await start(gateway, { twilioUrl: '', config: { WHATSAPP_CONCURRENCY: 1 }, channel: { maxQueued: 2 } });
+    const customers = Array.from({ length: 5 }, (_unused, index) => `whatsapp:+4477003330${index}`);
+    for (const from of customers) expect((await post(harness, tenant, { From: from, Body: `Question from ${from}` })).status).toBe(200);
+    const before = fake.sends.length;
+    release();
+    await fake.waitForSends(before + 5);
+    await harness.channel.idle();
+    for (const from of customers) expect(sendsTo(from).map((item) => item.renderedText)).toEqual([`You asked: Question from ${from}`]);
+  });
+
   it('retries failed sends with backoff and records each failed attempt', async () => {
     const tenant = await tenantOn();
     const harness = await start(new ScriptedGateway(), { twilioUrl: '', config: { WHATSAPP_SEND_TIMEOUT_MS: 300 } });
