@@ -61,9 +61,11 @@ async function main(): Promise<void> {
   // --keep: leave the generated database in place (to explain queries); --only-generate: stop after generating.
   const config = loadConfig();
   let embedded: EmbeddedDatabase | null = null;
+  let embeddedRoot: string | null = null;
   let serverUrl = config.DATABASE_URL;
   if (!serverUrl) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-db-'));
+    embeddedRoot = dataDir;
     fs.chmodSync(dataDir, 0o755);
     embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'db'), database: 'postgres', logger: process.argv.includes('--debug') ? createLogger('debug') : undefined });
     serverUrl = embedded.url;
@@ -211,6 +213,8 @@ async function main(): Promise<void> {
     else await admin.query(`drop database if exists ${databaseName} with (force)`);
     await admin.end();
     await embedded?.stop();
+    // About 1 GB at scale 1: never leave it behind (unless asked to keep the database).
+    if (embeddedRoot && !process.argv.includes('--keep')) fs.rmSync(embeddedRoot, { recursive: true, force: true });
   }
 }
 

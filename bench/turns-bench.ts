@@ -301,7 +301,7 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'db'), database: 'postgres' });
     serverUrl = embedded.url;
   }
-  const databaseName = `parley_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const databaseName = `wa_turns_bench_${crypto.randomBytes(4).toString('hex')}`;
   const adminUrl = new URL(serverUrl);
   adminUrl.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: adminUrl.toString() });
