@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Tenant } from '../db/entities';
+import type { TenantSettings } from '../db/entities';
 import { badInput } from '../errors';
 import { defaultCatalogue, mergeCatalogue, type ModelCatalogue } from '../providers/model-catalogue';
 import { bucketSql, checkRange, type TimeBucketName, type TimeRange } from './time-range';
@@ -138,7 +138,8 @@ export async function costAnalytics(
   const scope = [input.tenantId, range.from, range.to];
   const connection = em.getConnection();
   const [tenant, rows, conversationRows] = await Promise.all([
-    em.findOne(Tenant, { id: input.tenantId }, { fields: ['settings'] }),
+    // Raw: only the settings column is needed, and this runs on every request.
+    connection.execute<{ settings: TenantSettings }[]>('select settings from tenant where id = ?', [input.tenantId]).then((found) => found[0] ?? null),
     connection.execute<AggregateRow[]>(costAggregateSql(input.groupBy), costAggregateParameters(input.tenantId, range)),
     connection.execute<{ conversations: string }[]>(conversationCountSql, scope),
   ]);
