@@ -149,7 +149,6 @@ async function main(): Promise<void> {
   );
   mounters.push(graphql.mount);
   lifecycle.onShutdown('graphql', () => graphql.stop());
-  void secretBox;
 
   // Scheduled jobs (JOBS_ENABLED; off by default under NODE_ENV=test). Each run holds a PostgreSQL advisory lock, so several instances are safe.
   if (config.JOBS_ENABLED ?? config.NODE_ENV !== 'test') {
