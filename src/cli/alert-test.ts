@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { createSlackApp } from '../../channels/slack/slack-app';
 import { slackConfigFrom } from '../../channels/slack/slack-config';
 import { loadConfig } from '../config';
+import { runCli } from './cli-runner';
 import { openDatabase } from '../db/database';
 import { Tenant } from '../db/entities';
 import { CustomerChannelRegistry } from '../engine/outbound';
-import { AppError } from '../errors';
 import { DomainEvents } from '../events';
 import { createLogger } from '../logger';
 import { createAlertService } from '../monitoring/alert-service';
@@ -93,10 +93,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`parley alert:test: ${error instanceof AppError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCli('alert:test', main);

@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import readline from 'node:readline';
 import pino from 'pino';
 import { loadConfig } from '../config';
+import { runCli } from './cli-runner';
 import { openDatabase, type Database } from '../db/database';
 import { Tenant } from '../db/entities';
 import { DEMO_TENANT_NAME, seedDemoTenant } from '../db/seed';
 import { createConversationStack, type ConversationStack } from '../engine/engine-stack';
 import type { TurnResult } from '../engine/types';
 import { describeRoute } from './chat-output';
-import { AppError, ConfigError } from '../errors';
+import { AppError } from '../errors';
 import { DomainEvents } from '../events';
 import { createLogger } from '../logger';
 import { resolveSecretKey, SecretBox } from '../security/secret-box';
@@ -133,13 +134,4 @@ async function converse(stack: ConversationStack, tenantId: string, firstCustome
   process.stdout.write(dim('\nBye.\n'));
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const known = error instanceof ConfigError || error instanceof AppError;
-      process.stderr.write(`chat: ${known ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli('chat', main);

@@ -1,10 +1,7 @@
 import 'reflect-metadata';
-import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
-import { AppError, ConfigError } from '../errors';
 import { isJobName, JOBS, runJob } from '../jobs';
 import { parseDay } from '../jobs/daily-provider-summary';
-import { createLogger } from '../logger';
+import { runCli, withDatabase } from './cli-runner';
 
 const USAGE = `Usage: npm run job -- <name> [--day YYYY-MM-DD]
 
@@ -40,10 +37,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // A bad day fails here, before the database starts.
   if (day !== undefined) parseDay(day);
-  const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  const database = await openDatabase(config, logger);
-  try {
+  return withDatabase(async ({ config, database, logger }) => {
     const outcome = await runJob(name, { orm: database.orm, logger, retentionDays: config.USAGE_RETENTION_DAYS, cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE }, { day });
     if (!outcome.ran) {
       process.stdout.write(`${name}: skipped (${outcome.reason})\n`);
@@ -51,16 +45,7 @@ async function main(argv: string[]): Promise<number> {
     }
     process.stdout.write(`${name}: done\n${JSON.stringify(outcome.result, null, 2)}\n`);
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const message = error instanceof ConfigError || error instanceof AppError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error);
-    process.stderr.write(`job failed: ${message}\n`);
-    process.exit(1);
-  },
-);
+runCli('job', main);

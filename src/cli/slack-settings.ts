@@ -1,10 +1,7 @@
 import 'reflect-metadata';
 import { readSlackSettings, setSlackSettings, type SlackSettingsChange } from '../../channels/slack/slack-settings';
-import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
 import { Tenant } from '../db/entities';
-import { AppError } from '../errors';
-import { createLogger } from '../logger';
+import { runCli, withDatabase } from './cli-runner';
 
 const USAGE = `Usage: npm run slack:settings -- --tenant <name> [options]
 
@@ -59,9 +56,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const config = loadConfig();
-  const database = await openDatabase(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
-  try {
+  return withDatabase(async ({ database }) => {
     const em = database.orm.em.fork();
     const tenant = await em.findOne(Tenant, { name: tenantName });
     if (!tenant) {
@@ -74,15 +69,7 @@ async function main(argv: string[]): Promise<number> {
       : readSlackSettings(tenant.settings);
     process.stdout.write(`${JSON.stringify(settings, null, 2)}\n`);
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`parley slack:settings: ${error instanceof AppError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCli('slack:settings', main);

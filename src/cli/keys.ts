@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
-import { createLogger } from '../logger';
 import { API_KEY_SCOPES } from '../db/entities';
-import { issueApiKey, listApiKeys, revokeApiKey } from './api-key-admin';
+import { issueApiKey, listApiKeys, revokeApiKey } from '../auth/api-key-admin';
+import { badInput } from '../errors';
+import { runCli, withDatabase } from './cli-runner';
 
 const USAGE = `Usage:
   npm run keys -- create --tenant <name> --scopes ${API_KEY_SCOPES.join(',')} [--name <label>]
@@ -22,15 +21,13 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const config = loadConfig();
-  const database = await openDatabase(config, createLogger('warn'));
-  try {
+  return withDatabase(async ({ database }) => {
     const em = database.orm.em.fork();
     const actor = 'system:keys-cli' as const;
     if (command === 'create') {
       const tenantName = option(args, 'tenant');
       const scopes = (option(args, 'scopes') ?? '').split(',').map((scope) => scope.trim()).filter(Boolean);
-      if (!tenantName) throw new Error(`--tenant is required\n${USAGE}`);
+      if (!tenantName) throw badInput(`--tenant is required\n${USAGE}`);
       const { apiKey, key } = await issueApiKey(em, { tenantName, scopes, name: option(args, 'name') ?? `cli ${new Date().toISOString().slice(0, 10)}`, actor });
       process.stdout.write(`Created key ${apiKey.id} for tenant ${tenantName} with scopes ${apiKey.scopes.join(', ')}.\nKey (shown only now): ${key}\n`);
     } else if (command === 'list') {
@@ -43,20 +40,12 @@ async function main(args: string[]): Promise<number> {
       if (!keys.length) process.stdout.write('No keys.\n');
     } else {
       const id = args[1];
-      if (!id) throw new Error(`revoke needs a key id\n${USAGE}`);
+      if (!id) throw badInput(`revoke needs a key id\n${USAGE}`);
       const key = await revokeApiKey(em, { apiKeyId: id, actor });
       process.stdout.write(`Revoked key ${key.id} (${key.prefix}…).\n`);
     }
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`keys: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCli('keys', main);
