@@ -71,11 +71,15 @@ export class WhatsAppSender {
             and (payload->>'sendClaimedAt' is null or (payload->>'sendClaimedAt')::timestamptz < now() - interval '${CLAIM_LEASE}')
           returning id, tenant_id, conversation_id, text, author, payload)
        select claimed.*, c.external_id, c.feedback_opt_out, conv.status,
-              (select max(m.created_at) from message m join conversation cv on cv.id = m.conversation_id
-                where cv.contact_id = conv.contact_id and m.direction = 'inbound') as last_inbound_at,
+              -- The newest inbound message of each of the contact's conversations, read backwards from the
+              -- (conversation_id, created_at) index: a max() over the join read every message of them.
+              (select max(latest.created_at) from conversation cv cross join lateral (
+                  select m.created_at from message m where m.conversation_id = cv.id and m.direction = 'inbound'
+                  order by m.created_at desc limit 1) latest
+                where cv.contact_id = conv.contact_id) as last_inbound_at,
               (select m.payload->>'to' from message m
                 where m.conversation_id = conv.id and m.direction = 'inbound' order by m.created_at desc limit 1) as to_address,
-              (select ai.id from agent_interaction ai where ai.conversation_id = conv.id and ai.reply_message_id = claimed.id limit 1) as interaction_id
+              (select ai.id from agent_interaction ai where ai.reply_message_id = claimed.id and ai.conversation_id = conv.id limit 1) as interaction_id
          from claimed left join conversation conv on conv.id = claimed.conversation_id left join contact c on c.id = conv.contact_id`,
       [messageId],
     );

@@ -61,10 +61,12 @@ export async function claimMessage(em: EntityManager, messageId: string, now: Da
      select claimed.*, h.id as h_id, h.direction as h_direction, h.author as h_author, h.text as h_text, h.created_at as h_created_at,
        h.interaction_id as h_interaction_id
      from claimed left join lateral (
-       select m.id, m.direction, m.author, m.text, m.created_at, ai.id as interaction_id
+       -- The interaction is looked up only for the rows kept by the limit (PostgreSQL evaluates the
+       -- subquery after the sort), one probe each of the reply_message_id index: a join here read
+       -- every interaction of the conversation for every message of it.
+       select m.id, m.direction, m.author, m.text, m.created_at,
+         (select ai.id from agent_interaction ai where ai.reply_message_id = m.id and ai.conversation_id = m.conversation_id limit 1) as interaction_id
        from message m
-         -- Joined through the conversation so the (conversation_id, created_at) index finds the few candidates.
-         left join agent_interaction ai on ai.conversation_id = m.conversation_id and ai.reply_message_id = m.id
        where m.conversation_id = claimed.conversation_id and m.id <> claimed.id
          and ((m.direction = 'inbound' and (m.created_at, m.id) < (claimed.created_at, claimed.id))
            or (m.direction = 'outbound' and coalesce(m.delivery_status, '') not in ('failed', 'not_sent', 'undelivered')))

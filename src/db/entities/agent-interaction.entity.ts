@@ -8,6 +8,8 @@ import { TenantScoped } from './tenant-scoped';
 @Entity({ tableName: 'agent_interaction' })
 @Index({ properties: ['tenant', 'createdAt'] })
 @Index({ properties: ['conversation', 'createdAt'] })
+// A reply's interaction, looked up on every turn (Migration20261124110100InteractionReplyIndex).
+@Index({ properties: ['replyMessage'] })
 // Covering index for control-plane analytics (Migration20261124120000AnalyticsCoveringIndexes).
 @Index({ name: 'agent_interaction_analytics_index', expression: 'create index "agent_interaction_analytics_index" on "agent_interaction" ("tenant_id", "created_at") include ("id", "conversation_id")' })
 export class AgentInteraction extends TenantScoped {

@@ -4,6 +4,7 @@ import { Migration20261124110000EngineProcessingLease } from './Migration2026112
 import { Migration20261124140000WorkspacePostsAndAlerts } from './Migration20261124140000WorkspacePostsAndAlerts';
 import { Migration20261124120000AnalyticsCoveringIndexes } from './Migration20261124120000AnalyticsCoveringIndexes';
 import { Migration20261124120100ProviderUsageRollup } from './Migration20261124120100ProviderUsageRollup';
+import { Migration20261124110100InteractionReplyIndex } from './Migration20261124110100InteractionReplyIndex';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124110000EngineProcessingLease', class: Migration20261124110000EngineProcessingLease },
   { name: 'Migration20261124120000AnalyticsCoveringIndexes', class: Migration20261124120000AnalyticsCoveringIndexes },
   { name: 'Migration20261124120100ProviderUsageRollup', class: Migration20261124120100ProviderUsageRollup },
+  { name: 'Migration20261124110100InteractionReplyIndex', class: Migration20261124110100InteractionReplyIndex },
 ];
