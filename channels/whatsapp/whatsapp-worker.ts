@@ -102,7 +102,9 @@ export class WhatsAppWorker {
   }
 
   private async turn(row: Pick<InboundRow, 'id' | 'tenant_id' | 'conversation_id' | 'text'>): Promise<void> {
-    const result: TurnResult = await this.engine.processMessage(row.id);
+    // The sender's claim (or the notice's insert) below commits synchronously before anything goes to
+    // Twilio, flushing the turn with it: the turn itself need not wait for its own flush.
+    const result: TurnResult = await this.engine.processMessage(row.id, { deferTurnFlush: true });
     if (result.reply && result.status !== 'with_human') await this.sender.deliver(result.reply.messageId);
     else if (result.status === 'handed_off') {
       const noticeId = await this.storeOutbound(row.conversation_id, replies.handedOff, 'system', null);

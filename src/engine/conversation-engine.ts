@@ -11,7 +11,7 @@ import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
 import { ClaimLostError, writeTurn, type TurnWrite } from './turn-writer';
 import { claimMessage, earliestPendingBefore, expireClaims, messageState, releaseClaim, waitingMessages, type ClaimedMessage, type HistoryRow } from './turn-store';
-import type { ConversationEngine, InboundMessage, ReceiveResult, TurnResult } from './types';
+import type { ConversationEngine, InboundMessage, ProcessOptions, ReceiveResult, TurnResult } from './types';
 
 export interface ConversationEngineOptions {
   orm: Orm;
@@ -82,12 +82,12 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     return { messageId: stored.messageId, conversationId: stored.conversationId, contactId: stored.contactId, duplicate: stored.duplicate };
   }
 
-  async function processMessage(messageId: string): Promise<TurnResult> {
+  async function processMessage(messageId: string, options: ProcessOptions = {}): Promise<TurnResult> {
     if (!UUID.test(messageId)) throw notFound('Message', messageId);
     const deadline = Date.now() + orderWaitMs;
     for (;;) {
       const claimed = await claimMessage(em(), messageId, clock(), historyMessages);
-      if (claimed) return runClaimed(claimed.message, claimed.history);
+      if (claimed) return runClaimed(claimed.message, claimed.history, options.deferTurnFlush === true);
       const state = await messageState(em(), messageId);
       if (!state) throw notFound('Message', messageId);
       if (state.direction !== 'inbound') throw badInput(`Message ${messageId} is a reply, not a customer message: only inbound messages are processed`);
@@ -95,6 +95,7 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       // Still waiting: an earlier message of the conversation goes first.
       const earlier = await earliestPendingBefore(em(), state);
       if (earlier?.deliveryStatus === 'received') {
+        // Flushed: this caller delivers only its own message's reply, not the earlier one's.
         await processMessage(earlier.id);
         continue;
       }
@@ -107,8 +108,8 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     }
   }
 
-  function runClaimed(message: ClaimedMessage, history: HistoryRow[]): Promise<TurnResult> {
-    const turn = answer(message, history);
+  function runClaimed(message: ClaimedMessage, history: HistoryRow[], deferFlush: boolean): Promise<TurnResult> {
+    const turn = answer(message, history, deferFlush);
     inFlight.set(message.conversationId, turn);
     const forget = () => {
       if (inFlight.get(message.conversationId) === turn) inFlight.delete(message.conversationId);
@@ -117,9 +118,9 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     return turn;
   }
 
-  async function answer(message: ClaimedMessage, history: HistoryRow[]): Promise<TurnResult> {
+  async function answer(message: ClaimedMessage, history: HistoryRow[], deferFlush: boolean): Promise<TurnResult> {
     try {
-      return await answerClaimed(message, history);
+      return await answerClaimed(message, history, deferFlush);
     } catch (error) {
       if (error instanceof ClaimLostError) {
         logger.warn({ messageId: message.id }, 'claim expired while answering; the reply was discarded and the message is answered once by whoever holds it now');
@@ -132,10 +133,10 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     }
   }
 
-  async function answerClaimed(message: ClaimedMessage, history: HistoryRow[]): Promise<TurnResult> {
+  async function answerClaimed(message: ClaimedMessage, history: HistoryRow[], deferFlush: boolean): Promise<TurnResult> {
     const handoffRequest = message.kind === 'text' || message.kind === 'button' ? detectHandoffRequest(message.text) : null;
     const signals = planSignals(history, message, handoffRequest !== null);
-    const base = { message, now: clock(), signals };
+    const base = { message, now: clock(), signals, deferFlush };
 
     if (message.conversationStatus === 'handed_off') {
       await commit({ ...base, reply: null, outcome: null, handoffReason: null });

@@ -18,6 +18,12 @@ export interface TurnWrite {
   handoffReason: string | null;
   /** Implicit signals on the previous bot reply of the conversation. */
   signals: (SignalChanges & { interactionId: string }) | null;
+  /**
+   * Commit without waiting for the WAL flush (ProcessOptions.deferTurnFlush): the caller's next
+   * synchronous commit flushes it. Besides the fsync, this stops turns queueing behind one another's
+   * flush on the rows every turn of a tenant updates (the provider_usage rollup's day row).
+   */
+  deferFlush?: boolean;
 }
 
 export interface WrittenTurn {
@@ -148,7 +154,9 @@ async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<Wr
   const [state] = await runHot<{ claimed: number; handed_off: number }>(em, 
     `with ${ctes.join(',\n')}
      select (select count(*) from inbound)::int as claimed,
-            (select count(*) from conversation_update where handed_off_now)::int as handed_off`,
+            (select count(*) from conversation_update where handed_off_now)::int as handed_off${
+              write.deferFlush ? `
+     where set_config('synchronous_commit', 'off', true) is not null` : ''}`,
     params,
   );
   if (!state || state.claimed !== 1) throw new ClaimLostError(message.id);

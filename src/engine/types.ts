@@ -61,11 +61,21 @@ export interface TurnResult {
   } | null;
 }
 
+export interface ProcessOptions {
+  /**
+   * The caller makes a synchronous commit (e.g. claiming the reply for sending) before anything
+   * leaves the database, and that commit also flushes this turn, so the turn's own commit need not
+   * wait for its WAL flush. Until then a PostgreSQL crash may lose the turn, and recovery answers the
+   * message again, as if the turn had never run. Default false: the turn is durable on return.
+   */
+  deferTurnFlush?: boolean;
+}
+
 export interface ConversationEngine {
   /** Store an inbound message (find or create contact and conversation). Never calls a provider. */
   receive(inbound: InboundMessage): Promise<ReceiveResult>;
   /** Answer a stored inbound message, exactly once even with several workers. */
-  processMessage(messageId: string): Promise<TurnResult>;
+  processMessage(messageId: string, options?: ProcessOptions): Promise<TurnResult>;
   /** receive + processMessage. */
   handleTurn(inbound: InboundMessage): Promise<TurnResult & { duplicate: boolean }>;
 }
