@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DeliveryStatus } from '../../src/db/entities';
+import { runHot } from '../../src/engine/hot-sql';
 import type { Logger } from '../../src/logger';
 import type { FeedbackTemplates } from './feedback-template';
 import type { TwilioClient, TwilioClients } from './twilio-client';
@@ -64,7 +65,8 @@ export class WhatsAppSender {
   /** Sends a pending outbound message; returns null when another worker has it or it was already sent. */
   async deliver(messageId: string): Promise<SendOutcome | null> {
     // One round trip: claim the message and read what the send needs (customer, window, sender number, interaction).
-    const claimed = await this.em().getConnection().execute<(Claimed & SendContext)[]>(
+    // A named prepared statement (runHot), like the engine's per-turn statements: parsed and planned once per connection.
+    const claimed = await runHot<Claimed & SendContext>(this.em(), 
       `with claimed as (
          update message set payload = jsonb_set(coalesce(payload, '{}'::jsonb), '{sendClaimedAt}', to_jsonb(now()))
           where id = ? and channel = 'whatsapp' and direction = 'outbound' and delivery_status = 'pending'
@@ -185,7 +187,7 @@ export class WhatsAppSender {
     const extra: Record<string, unknown> = { twilioSids: sids };
     if (prompt) extra.feedbackPrompt = prompt;
     // channel_message_id holds the last part's SID: the one with the buttons, which a tap refers to.
-    await this.em().getConnection().execute(
+    await runHot(this.em(), 
       `update message set delivery_status = ?, delivery_error = ?, channel_message_id = coalesce(?, channel_message_id),
               payload = (coalesce(payload, '{}'::jsonb) - 'sendClaimedAt') || ?::jsonb
         where id = ?`,
