@@ -170,6 +170,31 @@ describe('handoff', () => {
   });
 });
 
+describe('a turn whose flush is deferred to the caller', () => {
+  it('writes the same turn (reply, interaction, usage, signals on the previous reply) as a flushed one', async () => {
+    const gateway = new ScriptedGateway()
+      .enqueue(scriptedOutcome({ text: 'Size 42 is in stock.' }))
+      .enqueue(scriptedOutcome({ text: 'Blue too.' }));
+    const { engine, clock } = engineFor(database.orm, gateway);
+    const customer = newCustomer();
+    const asked = await engine.receive(inbound(customer, 'Do you have size 42?'));
+    clock.now += 1_000;
+    const first = await engine.processMessage(asked.messageId, { deferTurnFlush: true });
+    clock.now += 30_000;
+    const second = await engine.processMessage((await engine.receive(inbound(customer, 'And in blue?'))).messageId, { deferTurnFlush: true });
+
+    expect([first.status, second.status]).toEqual(['replied', 'replied']);
+    const inboundRow = await em().findOneOrFail(Message, second.inboundMessageId);
+    expect(inboundRow).toMatchObject({ deliveryStatus: 'processed' });
+    expect(await em().findOneOrFail(Message, second.reply!.messageId)).toMatchObject({ direction: 'outbound', deliveryStatus: 'pending', text: 'Blue too.' });
+    const interaction = await em().findOneOrFail(AgentInteraction, second.interactionId!, { populate: ['replyMessage'] });
+    expect(interaction.replyMessage?.id).toBe(second.reply!.messageId);
+    expect(await em().count(ProviderUsage, { interactionId: interaction.id })).toBe(1);
+    const feedback = await em().findOneOrFail(InteractionFeedback, { interaction: first.interactionId });
+    expect(feedback).toMatchObject({ continuedConversation: true, responseTimeMs: 30_000 });
+  });
+});
+
 describe('implicit signals', () => {
   it('marks the previous reply as continued with the time the customer took to answer', async () => {
     const { engine, clock } = engineFor(database.orm, new ScriptedGateway());
