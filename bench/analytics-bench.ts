@@ -1,15 +1,12 @@
 import 'reflect-metadata';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { costAggregateParameters, costAggregateSql, conversationCountSql } from '../src/analytics/cost-analytics';
 import { feedbackSeriesSql } from '../src/analytics/feedback-analytics';
 import { createApiKey } from '../src/auth/api-keys';
 import { loadConfig } from '../src/config';
+import { createScratchDatabase } from './scratch-database';
 import { Tenant } from '../src/db/entities';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres';
 import { migrate, openOrm } from '../src/db/orm';
 import { DomainEvents } from '../src/events';
 import { createApp, listen } from '../src/http';
@@ -60,26 +57,13 @@ async function main(): Promise<void> {
   const iterations = Math.round(argument('iterations', 40));
   // --keep: leave the generated database in place (to explain queries); --only-generate: stop after generating.
   const config = loadConfig();
-  let embedded: EmbeddedDatabase | null = null;
-  let embeddedRoot: string | null = null;
-  let serverUrl = config.DATABASE_URL;
-  if (!serverUrl) {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-db-'));
-    embeddedRoot = dataDir;
-    fs.chmodSync(dataDir, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'db'), database: 'postgres', logger: process.argv.includes('--debug') ? createLogger('debug') : undefined });
-    serverUrl = embedded.url;
-    log(`embedded PostgreSQL in ${dataDir}`);
-  }
-  const databaseName = `parley_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const adminUrl = new URL(serverUrl);
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString() });
-  admin.on('error', (error) => log(`admin connection lost: ${error.message}`));
-  await admin.connect();
-  await admin.query(`create database ${databaseName}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${databaseName}`;
+  const scratch = await createScratchDatabase({
+    serverUrl: config.DATABASE_URL,
+    prefix: 'parley_bench',
+    logger: process.argv.includes('--debug') ? createLogger('debug') : undefined,
+  });
+  log(`${scratch.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${scratch.name}`);
+  const url = new URL(scratch.url);
   const orm = await openOrm({ url: url.toString(), poolMax: 10 });
   const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
   let closeServer: (() => Promise<void>) | null = null;
@@ -210,11 +194,7 @@ async function main(): Promise<void> {
     await pool.end();
     await orm.close(true);
     if (process.argv.includes('--keep')) log(`kept the database: ${url.toString()}`);
-    else await admin.query(`drop database if exists ${databaseName} with (force)`);
-    await admin.end();
-    await embedded?.stop();
-    // About 1 GB at scale 1: never leave it behind (unless asked to keep the database).
-    if (embeddedRoot && !process.argv.includes('--keep')) fs.rmSync(embeddedRoot, { recursive: true, force: true });
+    await scratch.dispose({ keep: process.argv.includes('--keep') });
   }
 }
 

@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config';
+import { createScratchDatabase } from './scratch-database';
 import { Tenant } from '../src/db/entities';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres';
 import { migrate, openOrm, type Orm } from '../src/db/orm';
 import { createConversationEngine } from '../src/engine/conversation-engine';
 import { detectHandoffRequest } from '../src/engine/handoff';
@@ -245,34 +244,15 @@ async function main(): Promise<void> {
   benchRouter(requests, decisions);
 
   const config = loadConfig();
-  let embedded: EmbeddedDatabase | null = null;
-  let serverUrl = config.DATABASE_URL;
-  let dataDir: string | null = null;
-  if (!serverUrl) {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-db-'));
-    fs.chmodSync(dataDir, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'db'), database: 'postgres' });
-    serverUrl = embedded.url;
-  }
-  const databaseName = `parley_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const adminUrl = new URL(serverUrl);
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString() });
-  await admin.connect();
-  await admin.query(`create database ${databaseName}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${databaseName}`;
-  const orm = await openOrm({ url: url.toString(), poolMax: 10 });
+  const scratch = await createScratchDatabase({ serverUrl: config.DATABASE_URL, prefix: 'parley_bench' });
+  const orm = await openOrm({ url: scratch.url, poolMax: 10 });
   try {
     await migrate(orm);
-    log(`database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${databaseName}`);
-    await benchEngine(orm, url.toString(), requests, turns);
+    log(`database: ${scratch.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${scratch.name}`);
+    await benchEngine(orm, scratch.url, requests, turns);
   } finally {
     await orm.close(true);
-    await admin.query(`drop database if exists ${databaseName} with (force)`);
-    await admin.end();
-    await embedded?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import twilio from 'twilio';
 import { loadConfig } from '../src/config';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres';
+import { createScratchDatabase } from './scratch-database';
 import { migrate, openOrm } from '../src/db/orm';
 import { SecretBox } from '../src/security/secret-box';
 import { createTenant } from '../src/tenants/tenant-service';
@@ -292,22 +292,8 @@ async function main(): Promise<void> {
   log(`parley turn benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
 
   const config = loadConfig();
-  let embedded: EmbeddedDatabase | null = null;
-  let dataDir: string | null = null;
-  let serverUrl = config.DATABASE_URL;
-  if (!serverUrl) {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-db-'));
-    fs.chmodSync(dataDir, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'db'), database: 'postgres' });
-    serverUrl = embedded.url;
-  }
-  const databaseName = `wa_turns_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const adminUrl = new URL(serverUrl);
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString() });
-  await admin.connect();
-  await admin.query(`create database ${databaseName}`);
-  const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${databaseName}` }).toString();
+  const scratch = await createScratchDatabase({ serverUrl: config.DATABASE_URL, prefix: 'wa_turns_bench' });
+  const databaseUrl = scratch.url;
   const secretKey = crypto.randomBytes(32);
 
   const clock = new TurnClock();
@@ -328,7 +314,7 @@ async function main(): Promise<void> {
     await setWhatsAppSettings(em, new SecretBox(secretKey), tenant.id, { numbers: [BUSINESS_NUMBER], accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
     await orm.em.fork().getConnection().execute('create table baseline_message (id uuid primary key, message_sid varchar(64) unique not null, sender text not null, body text not null, created_at timestamptz not null default now())');
     await orm.close(true);
-    log(`database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${databaseName}; pool 10 connections for both`);
+    log(`database: ${scratch.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${scratch.name}; pool 10 connections for both`);
 
     log(`load average before: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
     const options = { rate, seconds, levels, levelSeconds };
@@ -370,7 +356,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
         NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(parleyPort), PUBLIC_BASE_URL: publicUrl, LOG_LEVEL: 'warn',
-        DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: '10', PARLEY_SECRET_KEY: secretKey.toString('hex'), PARLEY_DATA_DIR: path.join(os.tmpdir(), `${databaseName}-data`),
+        DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: '10', PARLEY_SECRET_KEY: secretKey.toString('hex'), PARLEY_DATA_DIR: path.join(os.tmpdir(), `${scratch.name}-data`),
         SEED_DEMO: 'false', JOBS_ENABLED: 'false', RESPONSE_CACHE_TTL_MS: '0',
         OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: openai.url, GEMINI_API_KEY: 'gemini-bench', GEMINI_BASE_URL: gemini.url,
         TWILIO_API_URL: twilioFake.url,
@@ -413,10 +399,7 @@ async function main(): Promise<void> {
     await twilioFake.close();
     await openai.close();
     await gemini.close();
-    await admin.query(`drop database if exists ${databaseName} with (force)`);
-    await admin.end();
-    await embedded?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 
