@@ -11,7 +11,7 @@ export const seedKnowledgeBase: SeedArticle[] = [
   // Orders
   {
     topic: 'orders',
-    question: 'How can I track my order?',
+    question: 'Where is my order, and how can I track it?',
     answer:
       'Once your order ships, we email you a tracking link. You can also sign in and open https://northwind.example/orders to see the live status of every order.',
   },
@@ -41,7 +41,7 @@ export const seedKnowledgeBase: SeedArticle[] = [
   },
   {
     topic: 'orders',
-    question: 'My item arrived damaged, can you help?',
+    question: 'My item or package arrived damaged, can you help?',
     answer:
       'We are sorry it arrived in bad shape. Send us a photo of the item and packaging within 14 days via https://northwind.example/help/damaged, and we will send a free replacement or a full refund, whichever you prefer.',
   },
@@ -49,7 +49,7 @@ export const seedKnowledgeBase: SeedArticle[] = [
   // Refunds
   {
     topic: 'refunds',
-    question: 'How long does it take to get my refund?',
+    question: 'I want a refund: how long does it take to get my money back?',
     answer:
       'We process refunds within 2 business days of your return arriving at our warehouse. Your bank may then take another 3–5 business days to show the money in your account.',
   },

@@ -49,7 +49,7 @@ interface IndexedArticle {
 
 // Words that carry no meaning for matching a support question; without this every "how do I ..." matches everything.
 const stopWords = new Set(
-  'a an and are as at be been but by can could do does did for from get got had has have hi hello hey how i i\'m im if in into is it its it\'s me my of on or our please so that the their them then there these they this to was we were what when where which who why will with would you your yours thanks thank'.split(
+  'a an and are as at be been but by can could do does did for from get got had has have hi hello hey how i i\'m im if in into is it its it\'s me my of on or our please so that the their them then there these they this to was we were what when which who why will with would you your yours thanks thank'.split(
     ' ',
   ),
 );

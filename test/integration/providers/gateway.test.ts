@@ -53,7 +53,7 @@ describe('offline: no API keys', () => {
     expect(outcome.attempts[0]).toMatchObject({ provider: 'knowledge-base', success: true, failover: false, costUsd: 0 });
     expect(outcome.usage.inputTokens).toBeGreaterThan(10);
     expect(outcome.usage.outputTokens).toBeGreaterThan(10);
-    expect(outcome.metadata).toMatchObject({ needsHuman: false, matchedQuestion: 'How can I track my order?' });
+    expect(outcome.metadata).toMatchObject({ needsHuman: false, matchedQuestion: 'Where is my order, and how can I track it?' });
     expect(openai.requests.length + gemini.requests.length).toBe(0);
   });
 
