@@ -92,7 +92,8 @@ describe('Slack requests: signature checks and /parley', () => {
     const production = await startSlackHarness(database.orm, { processBeforeResponse: false, alerts: { groupWindowSeconds: 0 } });
     try {
       const { alert } = await production.alerts.raise({ tenantId, key: 'production-mode', title: 'Production mode', severity: 'info' });
-      const message = [...production.slack.messages.values()][0]!;
+      // The new app also posts the handoff it finds on start-up: take the on-call message.
+      const message = [...production.slack.messages.values()].find((posted) => posted.channel === ONCALL_CHANNEL)!;
       const pressed = await postInteraction(production.url, SIGNING_SECRET, blockActionPayload({ actionId: 'alert_acknowledge', value: alert.id, user: AGENT, channel: message.channel, messageTs: message.ts }));
       expect(pressed.status).toBe(200);
       await eventually(async () => (await database.orm.em.fork().findOneOrFail(Alert, { id: alert.id })).acknowledgedBy === `slack:${AGENT}`, 'acknowledgement');
