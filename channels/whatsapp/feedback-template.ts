@@ -53,26 +53,34 @@ export class FeedbackTemplates {
 
   private async findOrCreate(accountSid: string, client: TwilioClient): Promise<string | null> {
     try {
-      const existing = await client.content.v1.contents.list({ pageSize: 50, limit: 500 });
-      const found = existing.find((content) => content.friendlyName === FEEDBACK_TEMPLATE_NAME);
-      if (found) return found.sid;
-      const definition = feedbackTemplateDefinition();
-      // The SDK sends `params` verbatim as the JSON body, and the Content API's
-      // wire format is snake_case with "twilio/quick-reply" type keys, which the
-      // SDK's camelCase request type does not describe.
-      const created = await client.content.v1.contents.create({
-        friendly_name: definition.friendlyName,
-        language: definition.language,
-        variables: definition.variables,
-        types: definition.types,
-      } as unknown as Parameters<TwilioClient['content']['v1']['contents']['create']>[0]);
-      this.logger.info({ accountSid, contentSid: created.sid }, 'created the WhatsApp feedback template');
-      return created.sid;
+      // Several instances may meet a new account at once: one at a time looks the template up and creates it.
+      return await this.em().transactional(async (tx) => {
+        await tx.getConnection().execute(`select pg_advisory_xact_lock(hashtext('parley:whatsapp-template:' || ?))`, [accountSid], 'all', tx.getTransactionContext());
+        return this.listOrCreate(accountSid, client);
+      });
     } catch (error) {
       this.failedAt.set(accountSid, Date.now());
       this.logger.warn({ err: error, accountSid }, 'WhatsApp feedback template unavailable; replies use the text fallback');
       return null;
     }
+  }
+
+  private async listOrCreate(accountSid: string, client: TwilioClient): Promise<string> {
+    const existing = await client.content.v1.contents.list({ pageSize: 50, limit: 500 });
+    const found = existing.find((content) => content.friendlyName === FEEDBACK_TEMPLATE_NAME);
+    if (found) return found.sid;
+    const definition = feedbackTemplateDefinition();
+    // The SDK sends `params` verbatim as the JSON body, and the Content API's
+    // wire format is snake_case with "twilio/quick-reply" type keys, which the
+    // SDK's camelCase request type does not describe.
+    const created = await client.content.v1.contents.create({
+      friendly_name: definition.friendlyName,
+      language: definition.language,
+      variables: definition.variables,
+      types: definition.types,
+    } as unknown as Parameters<TwilioClient['content']['v1']['contents']['create']>[0]);
+    this.logger.info({ accountSid, contentSid: created.sid }, 'created the WhatsApp feedback template');
+    return created.sid;
   }
 
   private async store(tenant: WhatsAppTenant, accountSid: string, contentSid: string): Promise<void> {

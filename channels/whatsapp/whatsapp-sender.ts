@@ -21,6 +21,8 @@ export interface SendOutcome {
 
 /** A claim on a pending message older than this is taken to be from a process that died mid-send. */
 const CLAIM_LEASE = '10 minutes';
+/** Tries (with backoff, about six seconds in all) to send a reply queued behind an earlier one of its conversation. */
+const ORDER_WAIT_ATTEMPTS = 10;
 /** Twilio's limit for one message body without buttons. */
 const PLAIN_BODY_LIMIT = 1600;
 
@@ -63,7 +65,7 @@ export class WhatsAppSender {
   ) {}
 
   /** Sends a pending outbound message; returns null when another worker has it or it was already sent. */
-  async deliver(messageId: string): Promise<SendOutcome | null> {
+  async deliver(messageId: string, attempt = 0): Promise<SendOutcome | null> {
     // One round trip: claim the message and read what the send needs (customer, window, sender number, interaction).
     // A named prepared statement (runHot), like the engine's per-turn statements: parsed and planned once per connection.
     const claimed = await runHot<Claimed & SendContext>(this.em(), 
@@ -71,6 +73,12 @@ export class WhatsAppSender {
          update message set payload = jsonb_set(coalesce(payload, '{}'::jsonb), '{sendClaimedAt}', to_jsonb(now()))
           where id = ? and channel = 'whatsapp' and direction = 'outbound' and delivery_status = 'pending'
             and (payload->>'sendClaimedAt' is null or (payload->>'sendClaimedAt')::timestamptz < now() - interval '${CLAIM_LEASE}')
+            -- Replies leave in the order they were written: not while an earlier one of the conversation is unsent
+            -- (another instance may be sending it right now).
+            and not exists (select 1 from message earlier
+                             where earlier.conversation_id = message.conversation_id and earlier.direction = 'outbound'
+                               and earlier.channel = 'whatsapp' and earlier.delivery_status = 'pending'
+                               and earlier.created_at < message.created_at)
           returning id, tenant_id, conversation_id, text, author, payload)
        select claimed.*, c.external_id, c.feedback_opt_out, conv.status,
               -- The newest inbound message of each of the contact's conversations, read backwards from the
@@ -86,7 +94,7 @@ export class WhatsAppSender {
       [messageId],
     );
     const message = claimed[0];
-    if (!message) return null;
+    if (!message) return (await this.waitingBehindEarlierReply(messageId, attempt)) ? this.deliver(messageId, attempt + 1) : null;
     try {
       const outcome = await this.send(message, message);
       this.onOutcome(outcome.status);
@@ -99,6 +107,24 @@ export class WhatsAppSender {
       this.onOutcome('failed');
       return outcome;
     }
+  }
+
+  /**
+   * True (after a short wait) when the message is still pending and unclaimed, so the claim failed only because an
+   * earlier reply of its conversation is being sent elsewhere. After about six seconds the message is left to the
+   * recovery sweep rather than held here.
+   */
+  private async waitingBehindEarlierReply(messageId: string, attempt: number): Promise<boolean> {
+    if (attempt >= ORDER_WAIT_ATTEMPTS) return false;
+    const [row] = await this.em()
+      .getConnection()
+      .execute<{ blocked: boolean }[]>(
+        `select delivery_status = 'pending' and payload->>'sendClaimedAt' is null as blocked from message where id = ?`,
+        [messageId],
+      );
+    if (!row?.blocked) return false;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+    return true;
   }
 
   private async send(message: Claimed, context: SendContext): Promise<SendOutcome> {
