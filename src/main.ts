@@ -6,8 +6,7 @@ import { ConfigError } from './errors';
 import { createApp, listen, type RouteMounter } from './http';
 import { DomainEvents } from './events';
 import { defaultCatalogue } from './providers/model-catalogue';
-import { createModelGateway } from './providers/gateway';
-import { createConversationEngine } from './engine/conversation-engine';
+import { createConversationStack } from './engine/engine-stack';
 import { JobMetrics, ProviderHealthGauges, scheduleJobs } from './jobs';
 import { RateLimiter } from './security/rate-limiter';
 import { createGraphqlMounter } from '../schema/graphql-server';
@@ -73,20 +72,11 @@ async function main(): Promise<void> {
   const mounters: RouteMounter[] = [];
   const events = new DomainEvents((error, event) => logger.error({ err: error, event }, 'domain event listener failed'));
 
-  // Providers: routing, failover, health and caches behind ModelGateway; the knowledge base works with no keys.
-  const gateway = createModelGateway({ config, em: orm.em, secretBox, registry: metrics.registry, events, logger });
+  // Providers (routing, failover, health and caches behind ModelGateway; the knowledge base works with no keys)
+  // and the conversation engine on top: the same recipe as the terminal chat.
+  const { gateway, engine } = createConversationStack({ config, orm, events, logger, secretBox, registry: metrics.registry });
   lifecycle.onShutdown('providers', () => gateway.close());
   logger.info({ providers: gateway.configuredProviders() }, 'model providers');
-
-  // Conversation engine: one customer turn in, one reply out; channels call it through ConversationEngine.
-  const engine = createConversationEngine({
-    orm,
-    gateway,
-    events,
-    logger,
-    processingLeaseMs: config.MESSAGE_PROCESSING_LEASE_MS,
-    historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
-  });
 
   // Channels register here; code that is not a channel (the Slack agent side) delivers to customers through it.
   const customerChannels = new CustomerChannelRegistry();
