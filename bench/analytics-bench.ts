@@ -6,6 +6,7 @@ import { feedbackSeriesSql } from '../src/analytics/feedback-analytics';
 import { createApiKey } from '../src/auth/api-keys';
 import { loadConfig } from '../src/config';
 import { createScratchDatabase } from './scratch-database';
+import { log, percentiles } from './bench-stats';
 import { Tenant } from '../src/db/entities';
 import { migrate, openOrm } from '../src/db/orm';
 import { DomainEvents } from '../src/events';
@@ -33,11 +34,6 @@ function argument(name: string, fallback: number): number {
   return value;
 }
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function time(run: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
@@ -184,9 +180,8 @@ async function main(): Promise<void> {
           sqlTimes.push(s);
         }
       }
-      graphqlTimes.sort((a, b) => a - b);
-      sqlTimes.sort((a, b) => a - b);
-      const [g50, g95, s50, s95] = [percentile(graphqlTimes, 50), percentile(graphqlTimes, 95), percentile(sqlTimes, 50), percentile(sqlTimes, 95)];
+      const [graphql, sql] = [percentiles(graphqlTimes), percentiles(sqlTimes)];
+      const [g50, g95, s50, s95] = [graphql.p50, graphql.p95, sql.p50, sql.p95];
       log(`| ${testCase.name} | ${g50.toFixed(1)} ms | ${g95.toFixed(1)} ms | ${s50.toFixed(1)} ms | ${s95.toFixed(1)} ms | ${(g50 / s50).toFixed(2)}× | ${(g95 / s95).toFixed(2)}× |`);
     }
   } finally {

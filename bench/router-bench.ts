@@ -6,6 +6,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config';
 import { createScratchDatabase } from './scratch-database';
+import { argument, log, percentiles } from './bench-stats';
 import { Tenant } from '../src/db/entities';
 import { migrate, openOrm, type Orm } from '../src/db/orm';
 import { createConversationEngine } from '../src/engine/conversation-engine';
@@ -27,12 +28,7 @@ import { defaultCorpusPath, loadCorpus, type CorpusRequest } from './customer-su
  *    (inbound message; then in one transaction the reply, the interaction, the
  *    usage row, the processed mark and the conversation's last activity).
  */
-const log = (line: string) => process.stdout.write(`${line}\n`);
 
-function argument(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1]! : fallback;
-}
 
 function count(name: string, fallback: number): number {
   const value = Number(argument(name, String(fallback)));
@@ -40,17 +36,7 @@ function count(name: string, fallback: number): number {
   return value;
 }
 
-interface Percentiles {
-  p50: number;
-  p95: number;
-  p99: number;
-}
 
-function percentiles(samples: number[]): Percentiles {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
-}
 
 const elapsedMs = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
 const fixed = (value: number, digits = 3) => value.toFixed(digits).padStart(9);

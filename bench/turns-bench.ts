@@ -10,6 +10,7 @@ import pg from 'pg';
 import twilio from 'twilio';
 import { loadConfig } from '../src/config';
 import { createScratchDatabase } from './scratch-database';
+import { argument, log, percentiles, type Percentiles } from './bench-stats';
 import { migrate, openOrm } from '../src/db/orm';
 import { SecretBox } from '../src/security/secret-box';
 import { createTenant } from '../src/tenants/tenant-service';
@@ -30,27 +31,12 @@ import { startFakeGemini } from '../test/fakes/fake-gemini-server';
  * baseline child process doing only the unavoidable work (parse, one insert,
  * one call to the fake LLM, one to the fake Twilio): see minimal-turn-handler.ts.
  */
-const log = (line: string) => process.stdout.write(`${line}\n`);
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
 const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
 const BUSINESS_NUMBER = 'whatsapp:+14155550100';
 
-function argument(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1]! : fallback;
-}
 
-interface Percentiles {
-  p50: number;
-  p95: number;
-  p99: number;
-}
 
-function percentiles(samples: number[]): Percentiles {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
