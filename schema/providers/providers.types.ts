@@ -120,6 +120,9 @@ export class ProviderHealthType {
   @Field(() => Int, { description: 'Failed calls in the window.' })
   failures!: number;
 
+  @Field(() => Int, { description: 'Successful calls in the window that took nearly their whole time allowance; the circuit counts them like failures.' })
+  slowCalls!: number;
+
   @Field(() => Float, { description: 'failures / calls (0 without calls).' })
   failureRate!: number;
 

@@ -11,6 +11,8 @@ export interface ProviderHealthSnapshot {
   windowMinutes: number;
   successes: number;
   failures: number;
+  /** Successful calls that took nearly their whole time allowance: counted against the circuit like failures. */
+  slowCalls: number;
   calls: number;
   /** failures / calls, 0 when there were no calls. */
   failureRate: number;
@@ -25,11 +27,16 @@ export interface ProviderHealthSnapshot {
 }
 
 export interface HealthOptions {
+  /** HEALTH_WINDOW_MINUTES: the window of the reported statistics (snapshot, gauges); not what opens the circuit. */
   windowMs: number;
-  /** Failure rate at or above which the circuit opens (0.5). */
+  /** Failure rate (failures and slow calls) in the recent window at or above which the circuit opens (0.5). */
   failureRate: number;
-  /** Calls needed since the circuit last closed before it may open (5). */
+  /** Calls needed in the recent window (and since the circuit last closed) before it may open (5). */
   minCalls: number;
+  /** CIRCUIT_WINDOW_CALLS: the circuit judges only the last this-many calls (10)... */
+  recentCalls?: number;
+  /** CIRCUIT_WINDOW_SECONDS × 1000: ...made within this long (60 s), so old healthy history cannot outvote an outage. */
+  recentMs?: number;
   /** How long an open circuit refuses calls before one probe is let through (30 s). */
   cooldownMs: number;
   /** Injected for tests; defaults to Date.now. */
@@ -41,6 +48,8 @@ export interface HealthOptions {
 interface Outcome {
   at: number;
   ok: boolean;
+  /** A success that nearly timed out: fine for the customer, bad for the circuit. */
+  slow: boolean;
   latencyMs: number;
 }
 
@@ -61,10 +70,15 @@ interface Entry {
 }
 
 /**
- * Health of every provider+model over a sliding window, and a circuit breaker
- * per provider+model: it opens at ≥ failureRate failures once minCalls calls
- * were made, refuses calls for cooldownMs, then lets one probe through
- * (half-open): success closes it, failure opens it again.
+ * Health of every provider+model over a sliding window (reported), and a
+ * circuit breaker per provider+model judged on a RECENT window only: the last
+ * `recentCalls` calls made within `recentMs` (as LiteLLM's per-minute allowed
+ * failures and Portkey's breaker do). It opens when at least minCalls of them
+ * exist and ≥ failureRate of them failed or were slow, refuses calls for
+ * cooldownMs, then lets one probe through (half-open): success closes it,
+ * failure opens it again. A long healthy history therefore never delays
+ * opening: after thousands of good calls an outage opens it within minCalls
+ * failures.
  */
 export class ProviderHealth {
   private readonly entries = new Map<string, Entry>();
@@ -123,10 +137,11 @@ export class ProviderHealth {
     return { allowed: true, probe: true };
   }
 
-  record(provider: ProviderId, model: string, result: { ok: boolean; latencyMs: number; errorCode?: string | null }): void {
+  record(provider: ProviderId, model: string, result: { ok: boolean; latencyMs: number; errorCode?: string | null; slow?: boolean }): void {
     const entry = this.entryFor(provider, model);
     const now = this.now();
-    entry.outcomes.push({ at: now, ok: result.ok, latencyMs: result.latencyMs });
+    const slow = result.ok && result.slow === true;
+    entry.outcomes.push({ at: now, ok: result.ok, slow, latencyMs: result.latencyMs });
     if (entry.outcomes.length > MAX_OUTCOMES) entry.outcomes.splice(0, entry.outcomes.length - MAX_OUTCOMES);
     this.calls?.inc({ provider, model, outcome: result.ok ? 'success' : 'failure' });
     this.latency?.observe({ provider, model }, result.latencyMs / 1000);
@@ -136,20 +151,29 @@ export class ProviderHealth {
     }
     if (entry.circuit === 'half-open') {
       entry.probeInFlight = false;
-      if (result.ok) this.close(entry, now);
+      if (result.ok && !slow) this.close(entry, now);
       else this.open(entry, now);
       return;
     }
     if (entry.circuit === 'open') return;
-    const since = Math.max(entry.countSince, now - this.options.windowMs);
+    // Newest first, at most recentCalls, none older than recentMs or from before the circuit last closed.
+    const since = Math.max(entry.countSince, now - (this.options.recentMs ?? 60_000));
+    const limit = Math.max(this.options.recentCalls ?? 10, this.options.minCalls);
     let calls = 0;
-    let failures = 0;
-    for (const outcome of entry.outcomes) {
-      if (outcome.at < since) continue;
+    let bad = 0;
+    for (let index = entry.outcomes.length - 1; index >= 0 && calls < limit; index--) {
+      const outcome = entry.outcomes[index]!;
+      if (outcome.at < since) break;
       calls++;
-      if (!outcome.ok) failures++;
+      if (!outcome.ok || outcome.slow) bad++;
     }
-    if (calls >= this.options.minCalls && failures / calls >= this.options.failureRate) this.open(entry, now);
+    if (calls >= this.options.minCalls && bad / calls >= this.options.failureRate) this.open(entry, now);
+  }
+
+  /** Gives back a half-open probe whose call said nothing about the provider (no key, cancelled). */
+  release(provider: ProviderId, model: string): void {
+    const entry = this.entries.get(key(provider, model));
+    if (entry) entry.probeInFlight = false;
   }
 
   /** Clears stats and closes circuits, for one provider or all. */
@@ -174,6 +198,7 @@ export class ProviderHealth {
       entry.outcomes.splice(0, first === -1 ? entry.outcomes.length : first);
       const latencies = entry.outcomes.map((outcome) => outcome.latencyMs).sort((a, b) => a - b);
       const failures = entry.outcomes.filter((outcome) => !outcome.ok).length;
+      const slowCalls = entry.outcomes.filter((outcome) => outcome.slow).length;
       const calls = entry.outcomes.length;
       result.push({
         provider: entry.provider,
@@ -181,6 +206,7 @@ export class ProviderHealth {
         windowMinutes: this.options.windowMs / 60_000,
         successes: calls - failures,
         failures,
+        slowCalls,
         calls,
         failureRate: calls ? failures / calls : 0,
         averageLatencyMs: calls ? latencies.reduce((sum, value) => sum + value, 0) / calls : null,
