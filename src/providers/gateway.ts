@@ -189,6 +189,12 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
 
     let chain: ProviderChain;
     try {
+      // A key rotated since the selection was cached (here or on another instance) is used from this turn on.
+      const rotated = await keys.refresh(request.tenantId).catch((error: unknown) => {
+        logger?.warn({ err: error, tenantId: request.tenantId }, 'could not check the tenant\'s provider keys for changes; using the cached ones');
+        return false;
+      });
+      if (rotated) routes.invalidate(request.tenantId);
       chain = await routes.chainFor(request.tenantId, decision);
     } catch (error) {
       // Selecting providers should not fail; if it does, the customer is still answered, from the knowledge base.
