@@ -134,7 +134,8 @@ export async function runFailover(
       failedOver = true;
       continue;
     }
-    const permit = health.tryAcquire(candidate.provider, candidate.model);
+    const owner = candidate.keyTenantId ?? null;
+    const permit = health.tryAcquire(candidate.provider, candidate.model, owner);
     if (!permit.allowed) {
       skipped.push({ ...candidate, reason: permit.reason });
       failedOver = true;
@@ -168,21 +169,21 @@ export async function runFailover(
         const result = await callWithTimeout(providers[candidate.provider], candidate, request, timeoutMs);
         const latencyMs = Math.max(0, now() - startedAt);
         const slow = candidate.provider !== 'knowledge-base' && latencyMs >= timeoutMs * SLOW_SHARE;
-        health.record(candidate.provider, candidate.model, { ok: true, latencyMs, slow });
+        health.record(candidate.provider, candidate.model, { ok: true, latencyMs, slow }, owner);
         record(true, latencyMs, result, null);
         return { answer: { provider: candidate.provider, model: candidate.model, result }, attempts, skipped, errors, failover: failedOver };
       } catch (thrown) {
         const latencyMs = Math.max(0, now() - startedAt);
         const error = asProviderError(thrown, candidate.provider);
         // A missing key or a caller's cancellation says nothing about the provider's health.
-        if (error.code !== 'no_api_key' && error.code !== 'aborted') health.record(candidate.provider, candidate.model, { ok: false, latencyMs, errorCode: error.code });
-        else if (permit.probe) health.release(candidate.provider, candidate.model);
+        if (error.code !== 'no_api_key' && error.code !== 'aborted') health.record(candidate.provider, candidate.model, { ok: false, latencyMs, errorCode: error.code }, owner);
+        else if (permit.probe) health.release(candidate.provider, candidate.model, owner);
         record(false, latencyMs, null, error.code);
         errors.push({ provider: candidate.provider, model: candidate.model, code: error.code, message: error.message, retryable: error.retryable });
         hooks.onFailure?.(candidate.provider, error);
         // A timeout is not retried on the same model: it would likely hang again and eat the turn.
         const canRetry =
-          error.retryable && error.code !== 'timeout' && retry < options.maxRetries && !permit.probe && health.circuitOf(candidate.provider, candidate.model) === 'closed';
+          error.retryable && error.code !== 'timeout' && retry < options.maxRetries && !permit.probe && health.circuitOf(candidate.provider, candidate.model, owner) === 'closed';
         if (!canRetry) break;
         const cap = options.retryAfterCapMs ?? 10_000;
         if (error.retryAfterMs !== undefined && error.retryAfterMs > cap) {

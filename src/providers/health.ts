@@ -4,10 +4,26 @@ import type { ProviderId } from './types';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
-/** One provider+model over the health window, as the GraphQL `providerHealth` query returns it. */
+/**
+ * Whose API key a health entry describes: `shared` — the platform's keys
+ * (OPENAI_API_KEY, GEMINI_API_KEY), used by every tenant without its own —
+ * or `tenant`: one tenant's own key, whose failures (a revoked key, its own
+ * quota) must not open the circuit for anyone else.
+ */
+export type KeyOwner = 'shared' | 'tenant';
+
+/** Which entries a snapshot or a reset covers: undefined = all; tenantId null = shared only; a tenant id = its own keys. */
+export interface HealthView {
+  tenantId: string | null;
+  /** With a tenant id: also the shared entries (what the tenant's traffic uses when it has no key of its own). */
+  includeShared?: boolean;
+}
+
+/** One provider+model (+ key owner) over the health window, as the GraphQL `providerHealth` query returns it. */
 export interface ProviderHealthSnapshot {
   provider: ProviderId;
   model: string;
+  keyOwner: KeyOwner;
   windowMinutes: number;
   successes: number;
   failures: number;
@@ -59,6 +75,8 @@ const MAX_OUTCOMES = 5_000;
 interface Entry {
   provider: ProviderId;
   model: string;
+  /** Null for the shared (environment) keys, else the tenant whose own key this is. */
+  tenantId: string | null;
   outcomes: Outcome[];
   circuit: CircuitState;
   openedAt: number | null;
@@ -104,7 +122,7 @@ export class ProviderHealth {
         labelNames: ['provider', 'model'],
         collect() {
           this.reset();
-          for (const entry of health.snapshot()) this.set({ provider: entry.provider, model: entry.model }, entry.failureRate);
+          for (const entry of health.snapshot({ tenantId: null })) this.set({ provider: entry.provider, model: entry.model }, entry.failureRate);
         },
       });
       gaugeOn(registry, {
@@ -113,7 +131,7 @@ export class ProviderHealth {
         labelNames: ['provider', 'model'],
         collect() {
           this.reset();
-          for (const entry of health.snapshot()) this.set({ provider: entry.provider, model: entry.model }, entry.circuit === 'closed' ? 0 : 1);
+          for (const entry of health.snapshot({ tenantId: null })) this.set({ provider: entry.provider, model: entry.model }, entry.circuit === 'closed' ? 0 : 1);
         },
       });
     }
@@ -123,8 +141,8 @@ export class ProviderHealth {
    * Whether a call may be made now. In half-open state the first caller gets
    * the probe and others are refused until its outcome is recorded.
    */
-  tryAcquire(provider: ProviderId, model: string): { allowed: true; probe: boolean } | { allowed: false; reason: string } {
-    const entry = this.entries.get(key(provider, model));
+  tryAcquire(provider: ProviderId, model: string, keyTenantId: string | null = null): { allowed: true; probe: boolean } | { allowed: false; reason: string } {
+    const entry = this.entries.get(key(provider, model, keyTenantId));
     if (!entry || entry.circuit === 'closed') return { allowed: true, probe: false };
     const now = this.now();
     if (entry.circuit === 'open') {
@@ -137,8 +155,9 @@ export class ProviderHealth {
     return { allowed: true, probe: true };
   }
 
-  record(provider: ProviderId, model: string, result: { ok: boolean; latencyMs: number; errorCode?: string | null; slow?: boolean }): void {
-    const entry = this.entryFor(provider, model);
+  /** `keyTenantId`: the tenant whose own key made the call; null (default) for the shared keys. */
+  record(provider: ProviderId, model: string, result: { ok: boolean; latencyMs: number; errorCode?: string | null; slow?: boolean }, keyTenantId: string | null = null): void {
+    const entry = this.entryFor(provider, model, keyTenantId);
     const now = this.now();
     const slow = result.ok && result.slow === true;
     entry.outcomes.push({ at: now, ok: result.ok, slow, latencyMs: result.latencyMs });
@@ -171,28 +190,37 @@ export class ProviderHealth {
   }
 
   /** Gives back a half-open probe whose call said nothing about the provider (no key, cancelled). */
-  release(provider: ProviderId, model: string): void {
-    const entry = this.entries.get(key(provider, model));
+  release(provider: ProviderId, model: string, keyTenantId: string | null = null): void {
+    const entry = this.entries.get(key(provider, model, keyTenantId));
     if (entry) entry.probeInFlight = false;
   }
 
-  /** Clears stats and closes circuits, for one provider or all. */
-  reset(provider?: ProviderId): void {
-    for (const [name, entry] of this.entries) if (!provider || entry.provider === provider) this.entries.delete(name);
+  /** Clears stats and closes circuits, for one provider or all, within `view` (default: every key owner). Returns how many entries. */
+  reset(provider?: ProviderId, view?: HealthView): number {
+    let count = 0;
+    for (const [name, entry] of this.entries) {
+      if ((!provider || entry.provider === provider) && inView(entry, view)) {
+        this.entries.delete(name);
+        count++;
+      }
+    }
+    return count;
   }
 
-  circuitOf(provider: ProviderId, model: string): CircuitState {
-    const entry = this.entries.get(key(provider, model));
+  circuitOf(provider: ProviderId, model: string, keyTenantId: string | null = null): CircuitState {
+    const entry = this.entries.get(key(provider, model, keyTenantId));
     if (!entry) return 'closed';
     if (entry.circuit === 'open' && this.now() - (entry.openedAt ?? 0) >= this.options.cooldownMs) return 'half-open';
     return entry.circuit;
   }
 
-  snapshot(): ProviderHealthSnapshot[] {
+  /** Entries within `view` (default: all), shared ones first. */
+  snapshot(view?: HealthView): ProviderHealthSnapshot[] {
     const now = this.now();
     const since = now - this.options.windowMs;
     const result: ProviderHealthSnapshot[] = [];
     for (const entry of this.entries.values()) {
+      if (!inView(entry, view)) continue;
       const first = entry.outcomes.findIndex((outcome) => outcome.at >= since);
       // Drop what left the window, so memory follows the window.
       entry.outcomes.splice(0, first === -1 ? entry.outcomes.length : first);
@@ -203,6 +231,7 @@ export class ProviderHealth {
       result.push({
         provider: entry.provider,
         model: entry.model,
+        keyOwner: entry.tenantId === null ? 'shared' : 'tenant',
         windowMinutes: this.options.windowMs / 60_000,
         successes: calls - failures,
         failures,
@@ -211,13 +240,13 @@ export class ProviderHealth {
         failureRate: calls ? failures / calls : 0,
         averageLatencyMs: calls ? latencies.reduce((sum, value) => sum + value, 0) / calls : null,
         p95LatencyMs: calls ? latencies[Math.min(calls - 1, Math.ceil(calls * 0.95) - 1)]! : null,
-        circuit: this.circuitOf(entry.provider, entry.model),
+        circuit: this.circuitOf(entry.provider, entry.model, entry.tenantId),
         circuitOpenedAt: entry.openedAt === null ? null : new Date(entry.openedAt),
         lastErrorCode: entry.lastErrorCode,
         lastFailureAt: entry.lastFailureAt === null ? null : new Date(entry.lastFailureAt),
       });
     }
-    return result.sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+    return result.sort((a, b) => a.keyOwner.localeCompare(b.keyOwner) || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
   }
 
   private open(entry: Entry, now: number): void {
@@ -230,17 +259,23 @@ export class ProviderHealth {
     entry.countSince = now;
   }
 
-  private entryFor(provider: ProviderId, model: string): Entry {
-    const name = key(provider, model);
+  private entryFor(provider: ProviderId, model: string, tenantId: string | null): Entry {
+    const name = key(provider, model, tenantId);
     let entry = this.entries.get(name);
     if (!entry) {
-      entry = { provider, model, outcomes: [], circuit: 'closed', openedAt: null, countSince: 0, probeInFlight: false, lastErrorCode: null, lastFailureAt: null };
+      entry = { provider, model, tenantId, outcomes: [], circuit: 'closed', openedAt: null, countSince: 0, probeInFlight: false, lastErrorCode: null, lastFailureAt: null };
       this.entries.set(name, entry);
     }
     return entry;
   }
 }
 
-function key(provider: ProviderId, model: string): string {
-  return `${provider}\u0000${model}`;
+function key(provider: ProviderId, model: string, tenantId: string | null): string {
+  return `${provider}\u0000${model}\u0000${tenantId ?? ''}`;
+}
+
+function inView(entry: Entry, view: HealthView | undefined): boolean {
+  if (!view) return true;
+  if (entry.tenantId === null) return view.tenantId === null || view.includeShared === true;
+  return entry.tenantId === view.tenantId;
 }

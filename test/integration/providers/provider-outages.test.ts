@@ -6,6 +6,7 @@ import { DomainEvents } from '../../../src/events';
 import { createModelGateway, type ProviderConfig, type ProviderGateway } from '../../../src/providers/gateway';
 import { OUTAGE_REPLY } from '../../../src/providers/knowledge-base';
 import { ProviderError, type LlmProvider, type ProviderId } from '../../../src/providers/types';
+import { createTenant, setTenantSecrets } from '../../../src/tenants/tenant-service';
 import { startFakeGemini, type FakeGemini } from '../../fakes/fake-gemini-server';
 import { startFakeOpenAi, type FakeOpenAi } from '../../fakes/fake-openai-server';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
@@ -117,7 +118,17 @@ describe('an outage after a long healthy history (item 6)', () => {
     };
     const gateway = realGateway({ GEMINI_API_KEY: 'gk-test', PROVIDER_MAX_RETRIES: 0, PROVIDER_TURN_BUDGET_MS: 5_000 }, { gemini: instantGemini });
     const good = 2_000;
-    for (let index = 0; index < good; index++) expect((await ask(gateway, 'Where is my order?')).model).toBe('gemini-2.5-flash');
+    let sent = 0;
+    const answeredBy = new Set<string>();
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (sent < good) {
+          sent++;
+          answeredBy.add((await ask(gateway, 'Where is my order?')).model);
+        }
+      }),
+    );
+    expect([...answeredBy]).toEqual(['gemini-2.5-flash']);
     expect(gateway.health.snapshot().find((entry) => entry.model === 'gemini-2.5-flash')).toMatchObject({ calls: good, failures: 0, circuit: 'closed' });
 
     down = true;
@@ -168,5 +179,25 @@ describe('both vendors down (item 7)', () => {
     expect(answered).toBe(customers.length);
     expect(await handedOff()).toBe(0);
     report(`both vendors down: ${customers.length} unknown questions told "temporary problem", 1 answered from the knowledge base, 0 handed off; after recovery ${answered}/${customers.length} answered by a model`);
+  });
+});
+
+describe('health per key owner (item 19)', () => {
+  it("a tenant's own failing key opens only that tenant's circuit, never the shared one", async () => {
+    const em = database.orm.em.fork();
+    const ownKeyTenant = await createTenant(em, { name: 'own-key-shop' });
+    await setTenantSecrets(em, secretBox, ownKeyTenant.id, { openaiApiKey: 'sk-revoked' });
+    const gateway = realGateway({ OPENAI_API_KEY: 'sk-platform', OPENAI_BASE_URL: openai.url, PROVIDER_MAX_RETRIES: 0 });
+    openai.acceptKeys('sk-platform');
+    for (let index = 0; index < 6; index++) {
+      const outcome = await gateway.reply({ tenantId: ownKeyTenant.id, messages: [{ role: 'user', content: 'Where is my order?' }], cacheable: false });
+      expect(outcome.provider).toBe('knowledge-base');
+    }
+    expect(gateway.health.circuitOf('openai', 'gpt-4o-mini', ownKeyTenant.id)).toBe('open');
+    expect(gateway.health.circuitOf('openai', 'gpt-4o-mini')).toBe('closed');
+    // Everyone on the platform key is still answered by OpenAI.
+    expect(await ask(gateway, 'Where is my order?')).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', failover: false });
+    const shared = gateway.health.snapshot({ tenantId: null }).filter((entry) => entry.provider === 'openai');
+    expect(shared.map((entry) => [entry.keyOwner, entry.model, entry.failures])).toEqual([['shared', 'gpt-4o-mini', 0]]);
   });
 });
