@@ -167,7 +167,7 @@ describe('routed calls through the real SDKs', () => {
   });
 
   it('fails over after a provider hangs past the per-provider timeout', async () => {
-    const { gateway } = gatewayFor(database, { ...keyed, PROVIDER_TIMEOUT_MS: 150, PROVIDER_MAX_RETRIES: 0 });
+    const { gateway } = gatewayFor(database, { ...keyed, PROVIDER_TIMEOUT_MS: 600, PROVIDER_MAX_RETRIES: 0 });
     gemini.failNext({ kind: 'hang' });
     const outcome = await gateway.reply(request(simpleQuestion));
     expect(outcome.attempts.map((attempt) => [attempt.model, attempt.errorCode])).toEqual([

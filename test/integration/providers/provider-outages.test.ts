@@ -93,8 +93,9 @@ describe('a hung model (item 5)', () => {
     const gateway = realGateway({ ...bothKeys, GEMINI_BASE_URL: gemini.url, OPENAI_BASE_URL: openai.url, PROVIDER_TURN_BUDGET_MS: budget });
     // 1.7 s of a 2 s allowance (6 s ÷ 3 models): answered, but slow.
     gemini.setLatency(1_700);
+    // Every customer is answered (by Gemini, slowly; on a very busy machine perhaps after a timeout, by OpenAI).
     const slow = await Promise.all(Array.from({ length: 5 }, (_, index) => ask(gateway, `Where is my order ${index}?`)));
-    expect(slow.filter((outcome) => outcome.provider === 'gemini').length + gemini.requests.filter((request) => request.outcome !== 'ok').length).toBeGreaterThan(0);
+    expect(slow.every((outcome) => outcome.provider !== 'knowledge-base')).toBe(true);
     const [flash] = gateway.health.snapshot().filter((entry) => entry.model === 'gemini-2.5-flash');
     expect(flash!.slowCalls + flash!.failures).toBe(5);
     expect(flash!.circuit).toBe('open');
