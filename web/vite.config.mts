@@ -17,6 +17,8 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
     modulePreload: { polyfill: false },
     rolldownOptions: {
+      // No plugin-timing report on every build (it is noise in npm install's output).
+      checks: { pluginTimings: false },
       // graphiql's dependencies mark modules "use client" (a React Server Components hint); irrelevant in a SPA.
       onwarn(warning, warn) {
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;

@@ -106,7 +106,7 @@ describe('admin console in Chromium', () => {
   });
 
   it('shows the overview with the demo traffic in figures and charts', async () => {
-    const helpful = page.getByRole('region', { name: '👍 rate' });
+    const helpful = page.getByRole('region', { name: 'Helpful rate' });
     // 4 👍 of 6 votes
     await expect(helpful.locator('.metric-value').textContent()).resolves.toBe('66.7%');
     await expect(page.getByRole('region', { name: 'Cost per conversation' }).locator('.metric-value').textContent()).resolves.toMatch(/^\$\d/);
@@ -132,7 +132,7 @@ describe('admin console in Chromium', () => {
     await screenshot('03-conversations');
     await page.getByRole('link', { name: 'customer-iceland' }).click();
     await page.getByRole('heading', { name: 'customer-iceland' }).waitFor();
-    await expect(page.locator('.reply-details').first().textContent()).resolves.toMatch(/Routeknowledge-base.*Cost\$.*Latency.*Feedback👎/s);
+    await expect(page.locator('.reply-details').first().textContent()).resolves.toMatch(/Routeknowledge-base.*Cost\$.*Latency.*FeedbackNot helpful/s);
     await screenshot('04-transcript');
   });
 
@@ -170,7 +170,7 @@ describe('admin console in Chromium', () => {
     await screenshot('08-providers');
 
     await go('Settings');
-    await page.getByLabel('Feedback prompts (👍/👎 buttons)').selectOption('SOMETIMES');
+    await page.getByLabel('Feedback prompts (helpful / not helpful buttons)').selectOption('SOMETIMES');
     await page.getByLabel('Every n-th reply').fill('4');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Saved.').waitFor();
@@ -216,7 +216,7 @@ describe('admin console in Chromium', () => {
     await page.getByText('No conversations in this period yet.').waitFor();
     await screenshot('12-overview-new-tenant');
     await go('Feedback review');
-    await page.getByText('No 👎 yet.').waitFor();
+    await page.getByText('No “not helpful” votes yet.').waitFor();
     await screenshot('13-feedback-new-tenant');
   });
 

@@ -74,3 +74,15 @@ export function formatAgo(iso: string | null | undefined, now: Date = new Date()
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
   return `${Math.floor(seconds / 86_400)} d ago`;
 }
+
+/** Who did something, readably: "API key 0839eed2", "Slack U123", "system: nightly job". */
+export function formatActor(actor: string | null | undefined): string {
+  if (!actor) return NOTHING;
+  const [kind, ...rest] = actor.split(':');
+  const id = rest.join(':');
+  if (kind === 'apikey') return `API key ${id.slice(0, 8)}`;
+  if (kind === 'slack') return `Slack ${id}`;
+  if (kind === 'system') return `system (${id})`;
+  if (kind === 'public') return `public (${id})`;
+  return actor;
+}

@@ -37,3 +37,38 @@ export function trend(now: number | null | undefined, before: number | null | un
   if (now === null || now === undefined || before === null || before === undefined || !Number.isFinite(now) || !Number.isFinite(before) || before === 0) return null;
   return (now - before) / Math.abs(before);
 }
+
+/** Start of the UTC bucket holding `date`, as PostgreSQL's date_trunc does (weeks start on Monday). */
+export function bucketStart(date: Date, bucket: Bucket): Date {
+  const day = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+  if (bucket === 'DAY') return new Date(day);
+  if (bucket === 'MONTH') return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1));
+  const weekday = (new Date(day).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
+  return new Date(day - weekday * 86_400_000);
+}
+
+/** Every bucket start from the one holding `from` up to (excluding) `to`, so charts show empty days as gaps, not as nothing. */
+export function bucketStarts(range: { from: string; to: string }, bucket: Bucket): Date[] {
+  const end = new Date(range.to).getTime();
+  const starts: Date[] = [];
+  let current = bucketStart(new Date(range.from), bucket);
+  while (current.getTime() < end && starts.length < 1000) {
+    starts.push(current);
+    current =
+      bucket === 'DAY'
+        ? new Date(current.getTime() + 86_400_000)
+        : bucket === 'WEEK'
+          ? new Date(current.getTime() + 7 * 86_400_000)
+          : new Date(Date.UTC(current.getUTCFullYear(), current.getUTCMonth() + 1, 1));
+  }
+  return starts;
+}
+
+/** A series' values on every bucket of `starts` (null where the API returned no point). */
+export function alignSeries<T extends { bucketStart: string }>(starts: Date[], points: readonly T[], value: (point: T) => number | null): (number | null)[] {
+  const byTime = new Map(points.map((point) => [new Date(point.bucketStart).getTime(), point]));
+  return starts.map((start) => {
+    const point = byTime.get(start.getTime());
+    return point ? value(point) : null;
+  });
+}

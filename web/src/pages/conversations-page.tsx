@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { useQuery } from '../api/hooks';
 import { CONVERSATION, CONVERSATIONS, type Channel, type ConversationMessage, type ConversationStatus } from '../api/operations';
 import { CorrectionForm } from '../components/correction-form';
+import { VoteBadge } from '../components/vote-badge';
 import { Empty, QueryView } from '../components/states';
 import { formatAgo, formatCount, formatDateTime, formatDuration, formatUsd } from '../lib/format';
 import { navigate } from '../lib/router';
@@ -150,10 +151,10 @@ function MessageItem({ message }: { message: ConversationMessage }) {
         <div className="reply-details">
           <dl>
             <div><dt>Route</dt><dd>{reply.provider} / {reply.model}{reply.failover ? ' (failover)' : ''}{reply.cacheHit ? ' (cache)' : ''}</dd></div>
-            <div><dt>Why</dt><dd>{reply.routingReason || '—'} (complexity {reply.complexityScore.toFixed(2)})</dd></div>
+            <div className="wide"><dt>Why</dt><dd>{reply.routingReason || '—'} (complexity {reply.complexityScore.toFixed(2)})</dd></div>
             <div><dt>Cost</dt><dd>{formatUsd(reply.costUsd)} · {formatCount(reply.totalTokens)} tokens</dd></div>
             <div><dt>Latency</dt><dd>{formatDuration(reply.latencyMs)}</dd></div>
-            <div><dt>Feedback</dt><dd>{reply.feedback?.helpful === true ? '👍' : reply.feedback?.helpful === false ? '👎' : 'no vote'}{reply.feedback?.comment ? ` “${reply.feedback.comment}”` : ''}</dd></div>
+            <div><dt>Feedback</dt><dd><VoteBadge helpful={reply.feedback?.helpful ?? null} />{reply.feedback?.comment ? ` “${reply.feedback.comment}”` : ''}</dd></div>
           </dl>
           {canCorrect ? (
             correcting ? (

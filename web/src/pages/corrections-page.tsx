@@ -3,7 +3,7 @@ import { useMutation, useQuery } from '../api/hooks';
 import { APPROVE_CORRECTION, CORRECTIONS, REJECT_CORRECTION, type Correction, type CorrectionStatus } from '../api/operations';
 import { DiffView } from '../components/diff-view';
 import { Empty, ErrorNotice, QueryView } from '../components/states';
-import { formatCount, formatDateTime } from '../lib/format';
+import { formatActor, formatCount, formatDateTime } from '../lib/format';
 import { useCan } from '../session-context';
 
 const STATUSES: { id: CorrectionStatus; label: string }[] = [
@@ -86,8 +86,8 @@ function CorrectionCard({ correction, onDecided }: { correction: Correction; onD
       <div className="card-head">
         <span className="badge">{correction.category.toLowerCase().replace('_', ' ')}</span>
         <span className="muted small">
-          by {correction.authorName ?? correction.authorId} · {formatDateTime(correction.createdAt)}
-          {correction.decidedAt ? ` · ${correction.status.toLowerCase()} ${formatDateTime(correction.decidedAt)} by ${correction.decidedBy ?? '—'}` : ''}
+          by {correction.authorName ?? formatActor(correction.authorId)} · {formatDateTime(correction.createdAt)}
+          {correction.decidedAt ? ` · ${correction.status.toLowerCase()} ${formatDateTime(correction.decidedAt)} by ${formatActor(correction.decidedBy)}` : ''}
         </span>
       </div>
       {correction.customerMessage ? (

@@ -2,18 +2,19 @@ import { useMemo, useState } from 'react';
 import { useQuery } from '../api/hooks';
 import { FEEDBACK_LIST, type Feedback } from '../api/operations';
 import { CorrectionForm } from '../components/correction-form';
+import { VoteBadge } from '../components/vote-badge';
 import { Empty, QueryView } from '../components/states';
 import { formatCount, formatDateTime, formatRate } from '../lib/format';
 import { navigate } from '../lib/router';
 import { useCan } from '../session-context';
 
 const VIEWS = [
-  { id: 'down', label: '👎 replies', filter: { helpful: false } },
+  { id: 'down', label: 'Not helpful', filter: { helpful: false } },
   { id: 'commented', label: 'With a comment', filter: { hasComment: true } },
   { id: 'voted', label: 'All votes', filter: { voted: true } },
 ] as const;
 
-/** 👎 and commented replies first; a correction can be written in place. */
+/** Not-helpful (👎) and commented replies first; a correction can be written in place. */
 export function FeedbackPage() {
   const [view, setView] = useState<(typeof VIEWS)[number]['id']>('down');
   const [pages, setPages] = useState<(string | null)[]>([null]);
@@ -35,8 +36,8 @@ export function FeedbackPage() {
       <QueryView state={state}>
         {(data) =>
           data.feedback.nodes.length === 0 ? (
-            <Empty title={view === 'down' ? 'No 👎 yet.' : view === 'commented' ? 'No comments yet.' : 'No feedback yet.'}>
-              Customers vote with the 👍/👎 buttons under the bot's replies on WhatsApp (how often: Settings → feedback prompts), agents vote in
+            <Empty title={view === 'down' ? 'No “not helpful” votes yet.' : view === 'commented' ? 'No comments yet.' : 'No feedback yet.'}>
+              Customers vote with the helpful / not helpful buttons under the bot's replies on WhatsApp (how often: Settings → feedback prompts), agents vote in
               Slack, and apps can call the public <code>submitFeedback</code> mutation with a reply's feedback token.
             </Empty>
           ) : (
@@ -65,7 +66,7 @@ function FeedbackCard({ row }: { row: Feedback }) {
   return (
     <li className="card">
       <div className="card-head">
-        <span className="vote" aria-label={row.helpful === true ? 'helpful' : row.helpful === false ? 'not helpful' : 'no vote'}>{row.helpful === true ? '👍' : row.helpful === false ? '👎' : '·'}</span>
+        <VoteBadge helpful={row.helpful} />
         <span className="muted small">
           {formatDateTime(row.votedAt ?? row.createdAt)} · {row.source?.toLowerCase() ?? 'implicit signals'}
           {row.requestedHandoff ? ' · asked for a human' : ''}

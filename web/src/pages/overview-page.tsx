@@ -5,7 +5,7 @@ import { TimeChart } from '../components/chart';
 import { MetricCard } from '../components/metric-card';
 import { Empty, QueryView } from '../components/states';
 import { formatBucket, formatCount, formatDuration, formatRate, formatUsd } from '../lib/format';
-import { PERIODS, previousRangeOf, rangeOf, trend, type Period } from '../lib/range';
+import { alignSeries, bucketStarts, PERIODS, previousRangeOf, rangeOf, trend, type Period } from '../lib/range';
 import { percentile } from '../lib/stats';
 import { TARGETS } from '../lib/targets';
 
@@ -51,13 +51,15 @@ export function OverviewPage() {
           }
           const latencies = data.providerUsage.nodes.filter((call) => call.success).map((call) => call.latencyMs);
           const p95 = percentile(latencies, 95);
-          const labels = data.feedbackAnalytics.series.map((point) => formatBucket(point.bucketStart, period.bucket));
-          const costLabels = cost.series.map((point) => formatBucket(point.bucketStart, period.bucket));
+          const starts = bucketStarts(variables.range, period.bucket);
+          const labels = starts.map((start) => formatBucket(start.toISOString(), period.bucket));
+          const quality = data.feedbackAnalytics.series;
+          const costLabels = labels;
           const automation = feedback.handoffRequestRate === null ? null : 1 - feedback.handoffRequestRate;
           return (
             <>
               <div className="metrics">
-                <MetricCard title="👍 rate" value={feedback.helpfulRate} display={formatRate(feedback.helpfulRate)} target={TARGETS.helpfulRate} change={trend(feedback.helpfulRate, before.helpfulRate)} hint={`${formatCount(feedback.helpfulCount)} 👍 · ${formatCount(feedback.notHelpfulCount)} 👎 of ${formatCount(feedback.totalFeedback)} votes`} />
+                <MetricCard title="Helpful rate" value={feedback.helpfulRate} display={formatRate(feedback.helpfulRate)} target={TARGETS.helpfulRate} change={trend(feedback.helpfulRate, before.helpfulRate)} hint={`${formatCount(feedback.helpfulCount)} helpful, ${formatCount(feedback.notHelpfulCount)} not helpful of ${formatCount(feedback.totalFeedback)} votes`} />
                 <MetricCard title="Handoff request rate" value={feedback.handoffRequestRate} display={formatRate(feedback.handoffRequestRate)} target={TARGETS.handoffRequestRate} change={trend(feedback.handoffRequestRate, before.handoffRequestRate)} hint={`Automation rate ${formatRate(automation)}`} />
                 <MetricCard title="Implicit satisfaction" value={feedback.averageImplicitSatisfaction} display={formatRate(feedback.averageImplicitSatisfaction)} target={TARGETS.averageImplicitSatisfaction} change={trend(feedback.averageImplicitSatisfaction, before.averageImplicitSatisfaction)} hint="Estimated from what customers did after each reply (CSAT proxy)" />
                 <MetricCard title="Feedback collection" value={feedback.feedbackCollectionRate} display={formatRate(feedback.feedbackCollectionRate)} target={TARGETS.feedbackCollectionRate} change={trend(feedback.feedbackCollectionRate, before.feedbackCollectionRate)} hint={`${formatCount(feedback.botReplies)} bot replies`} />
@@ -69,14 +71,14 @@ export function OverviewPage() {
                 <section className="panel">
                   <h2>Quality</h2>
                   <TimeChart
-                    label={`👍 rate, handoff request rate and implicit satisfaction per ${period.bucket.toLowerCase()}`}
+                    label={`Helpful rate, handoff request rate and implicit satisfaction per ${period.bucket.toLowerCase()}`}
                     labels={labels}
                     formatValue={rateTick}
                     series={[
-                      { label: '👍 rate', values: data.feedbackAnalytics.series.map((point) => point.helpfulRate) },
-                      { label: 'Handoff requests', values: data.feedbackAnalytics.series.map((point) => point.handoffRequestRate) },
-                      { label: 'Implicit satisfaction', values: data.feedbackAnalytics.series.map((point) => point.averageImplicitSatisfaction) },
-                      { label: '👍 target', values: labels.map(() => TARGETS.helpfulRate!.value), dashed: true, color: '#9ca3af' },
+                      { label: 'Helpful rate', values: alignSeries(starts, quality, (point) => point.helpfulRate) },
+                      { label: 'Handoff requests', values: alignSeries(starts, quality, (point) => point.handoffRequestRate) },
+                      { label: 'Implicit satisfaction', values: alignSeries(starts, quality, (point) => point.averageImplicitSatisfaction) },
+                      { label: 'Helpful-rate target', values: labels.map(() => TARGETS.helpfulRate!.value), dashed: true, color: '#9ca3af' },
                     ]}
                   />
                 </section>
@@ -88,8 +90,8 @@ export function OverviewPage() {
                     labels={costLabels}
                     formatValue={usdTick}
                     series={[
-                      { label: 'Cost', values: cost.series.map((point) => point.costUsd) },
-                      { label: `Baseline (${cost.baselineModel})`, values: cost.series.map((point) => point.balancedCostUsd) },
+                      { label: 'Cost', values: alignSeries(starts, cost.series, (point) => point.costUsd) },
+                      { label: `Baseline (${cost.baselineModel})`, values: alignSeries(starts, cost.series, (point) => point.balancedCostUsd) },
                     ]}
                   />
                 </section>
@@ -101,9 +103,9 @@ export function OverviewPage() {
                     labels={labels}
                     formatValue={(value) => formatCount(value)}
                     series={[
-                      { label: 'Bot replies', values: data.feedbackAnalytics.series.map((point) => point.botReplies) },
-                      { label: '👍', values: data.feedbackAnalytics.series.map((point) => point.helpfulCount), color: '#2f9e6e' },
-                      { label: '👎', values: data.feedbackAnalytics.series.map((point) => point.notHelpfulCount), color: '#c0392b' },
+                      { label: 'Bot replies', values: alignSeries(starts, quality, (point) => point.botReplies) },
+                      { label: 'Helpful votes', values: alignSeries(starts, quality, (point) => point.helpfulCount), color: '#2f9e6e' },
+                      { label: 'Not helpful votes', values: alignSeries(starts, quality, (point) => point.notHelpfulCount), color: '#c0392b' },
                     ]}
                   />
                 </section>

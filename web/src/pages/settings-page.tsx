@@ -72,7 +72,7 @@ function SettingsForm({ settings, onSaved }: { settings: TenantSettings; onSaved
     <form className="panel form" onSubmit={submit}>
       <h2>Bot behaviour</h2>
       <p className="muted small">Last changed {formatDateTime(settings.updatedAt)}.</p>
-      <label htmlFor="frequency">Feedback prompts (👍/👎 buttons)</label>
+      <label htmlFor="frequency">Feedback prompts (helpful / not helpful buttons)</label>
       <select id="frequency" value={frequency} onChange={(event) => setFrequency(event.target.value as FeedbackPromptFrequency)}>
         <option value="ALWAYS">Under every reply</option>
         <option value="SOMETIMES">Sometimes</option>
