@@ -83,6 +83,9 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** The text of the focused element (runs in the page, which has the DOM types this project's tsconfig lacks). */
+const focusedText = () => (globalThis as any).document.activeElement?.textContent as string | undefined;
+
 async function go(path: string) {
   await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link', { name: new RegExp(`^${path}`) }).click();
 }
@@ -98,7 +101,11 @@ describe('admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
 
-    const storage = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
+    // Runs in the page; `any` because this project's tsconfig has no DOM types.
+    const storage = await page.evaluate(() => {
+      const window = globalThis as any;
+      return JSON.stringify({ local: { ...window.localStorage }, session: { ...window.sessionStorage }, cookie: window.document.cookie });
+    });
     expect(storage).not.toContain(demoKey);
     expect(storage).not.toContain('parley_session');
     const cookies = await context.cookies();
@@ -120,7 +127,7 @@ describe('admin console in Chromium', () => {
     await phone.getByRole('heading', { name: 'Overview' }).waitFor();
     await phone.locator('.metric-value').first().waitFor();
     // No horizontal scrolling of the page itself at phone width.
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    expect(await phone.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth + 1)).toBe(true);
     await screenshot('02-overview-phone', phone);
     await phone.close();
   });
@@ -194,14 +201,14 @@ describe('admin console in Chromium', () => {
     await page.goto(`${server.baseUrl}/admin/`);
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
+    await expect(page.evaluate(focusedText)).resolves.toBe('Skip to content');
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Sign out');
+    await expect(page.evaluate(focusedText)).resolves.toBe('Sign out');
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Overview');
+    await expect(page.evaluate(focusedText)).resolves.toBe('Overview');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Conversations');
+    await expect(page.evaluate(focusedText)).resolves.toBe('Conversations');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Conversations' }).waitFor();
   });
@@ -218,6 +225,18 @@ describe('admin console in Chromium', () => {
     await go('Feedback review');
     await page.getByText('No “not helpful” votes yet.').waitFor();
     await screenshot('13-feedback-new-tenant');
+  });
+
+  it('opens GraphiQL without a session for a pasted key (the Headers tab), not the sign-in form', async () => {
+    const anonymous = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const graphiql = await anonymous.newPage();
+    graphiql.on('pageerror', (error) => pageErrors.push(error.message));
+    await graphiql.goto(`${server.baseUrl}/graphql`, { waitUntil: 'domcontentloaded' });
+    await graphiql.locator('.graphiql-container').waitFor();
+    expect(graphiql.url()).toBe(`${server.baseUrl}/admin/graphiql`);
+    expect(await graphiql.getByLabel('API key').count()).toBe(0);
+    await screenshot('14-graphiql-without-session', graphiql);
+    await anonymous.close();
   });
 
   it('ran without CSP violations or page errors', () => {

@@ -49,9 +49,10 @@ export async function request<TData, TVariables>(document: TypedDocument<TData, 
   } catch {
     throw new ApiError('parley could not be reached: check your connection and try again.', 'NETWORK', 0);
   }
-  let body: { data?: TData; errors?: { message: string; extensions?: { code?: string } }[] };
+  type Body = { data?: TData; errors?: { message: string; extensions?: { code?: string } }[] };
+  let body: Body;
   try {
-    body = await response.json();
+    body = (await response.json()) as Body;
   } catch {
     throw new ApiError(`parley answered ${response.status} without a GraphQL body.`, 'INTERNAL', response.status);
   }
