@@ -59,7 +59,7 @@ export function ensureWebBuilt(): string {
   const webRoot = findWebRoot();
   if (!fs.existsSync(path.join(webRoot, 'index.html'))) {
     const root = path.dirname(path.dirname(webRoot));
-    execFileSync(process.execPath, [require.resolve('vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(root, 'web', 'prepare.mjs')], { cwd: root, stdio: 'inherit' });
   }
   return webRoot;
 }
