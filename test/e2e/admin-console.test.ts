@@ -213,6 +213,20 @@ describe('admin console in Chromium', () => {
     await page.getByRole('heading', { name: 'Conversations' }).waitFor();
   });
 
+  it('fits a phone: no page scrolls sideways (wide tables scroll in their own box)', async () => {
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    phone.on('pageerror', (error) => pageErrors.push(error.message));
+    for (const [path, heading] of [['conversations', 'Conversations'], ['feedback', 'Feedback review'], ['corrections', 'Corrections'], ['providers', 'Providers'], ['settings', 'Settings']]) {
+      await phone.goto(`${server.baseUrl}/admin/${path}`);
+      await phone.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await phone.locator('.state-loading').waitFor({ state: 'detached' });
+      expect(await phone.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth + 1)).toBe(true);
+      await screenshot(`phone-${path}`, phone);
+    }
+    await phone.close();
+  });
+
   it('signs out; a new tenant sees empty states that say what to do', async () => {
     await go('Overview');
     await page.getByRole('button', { name: 'Sign out' }).click();

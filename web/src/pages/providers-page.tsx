@@ -126,7 +126,7 @@ export function ProvidersPage() {
                             <td className="num">{formatDuration(row.latencyMs)}</td>
                             <td className="num">{formatCount(row.totalTokens)}</td>
                             <td className="num">{formatUsd(row.estimatedCostUsd)}</td>
-                            <td className="small">{row.routingReason ?? '—'}</td>
+                            <td className="small reason">{row.routingReason ?? '—'}</td>
                           </tr>
                         ))}
                       </tbody>
