@@ -122,14 +122,17 @@ describe('admin console in Chromium', () => {
     await screenshot('01-overview');
 
     const phone = await context.newPage();
-    await phone.setViewportSize({ width: 390, height: 844 });
-    await phone.goto(`${server.baseUrl}/admin/`);
-    await phone.getByRole('heading', { name: 'Overview' }).waitFor();
-    await phone.locator('.metric-value').first().waitFor();
-    // No horizontal scrolling of the page itself at phone width.
-    expect(await phone.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth + 1)).toBe(true);
-    await screenshot('02-overview-phone', phone);
-    await phone.close();
+    try {
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(`${server.baseUrl}/admin/`);
+      await phone.getByRole('heading', { name: 'Overview' }).waitFor();
+      await phone.locator('canvas[role="img"]').first().waitFor();
+      await screenshot('02-overview-phone', phone);
+      // No horizontal scrolling of the page itself at phone width.
+      expect(await phone.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth + 1)).toBe(true);
+    } finally {
+      await phone.close();
+    }
   });
 
   it('lists conversations and shows a transcript with each reply\'s route, cost, latency and feedback', async () => {
@@ -217,14 +220,17 @@ describe('admin console in Chromium', () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     phone.on('pageerror', (error) => pageErrors.push(error.message));
-    for (const [path, heading] of [['conversations', 'Conversations'], ['feedback', 'Feedback review'], ['corrections', 'Corrections'], ['providers', 'Providers'], ['settings', 'Settings']]) {
-      await phone.goto(`${server.baseUrl}/admin/${path}`);
-      await phone.getByRole('heading', { name: heading, exact: true }).waitFor();
-      await phone.locator('.state-loading').waitFor({ state: 'detached' });
-      expect(await phone.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth + 1)).toBe(true);
-      await screenshot(`phone-${path}`, phone);
+    try {
+      for (const [path, heading] of [['conversations', 'Conversations'], ['feedback', 'Feedback review'], ['corrections', 'Corrections'], ['providers', 'Providers'], ['settings', 'Settings']]) {
+        await phone.goto(`${server.baseUrl}/admin/${path}`);
+        await phone.getByRole('heading', { name: heading, exact: true }).waitFor();
+        await phone.locator('.state-loading').waitFor({ state: 'detached' });
+        expect(await phone.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth + 1)).toBe(true);
+        await screenshot(`phone-${path}`, phone);
+      }
+    } finally {
+      await phone.close();
     }
-    await phone.close();
   });
 
   it('signs out; a new tenant sees empty states that say what to do', async () => {
