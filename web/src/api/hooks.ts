@@ -22,7 +22,7 @@ export function useQuery<TData, TVariables>(document: TypedDocument<TData, TVari
       (data) => ticket === latest.current && setState({ data, error: null, loading: false }),
       (error: unknown) => ticket === latest.current && setState((previous) => ({ data: previous.data, error: asApiError(error), loading: false })),
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- variables are compared through `key`
+    // `variables` is compared through `key` (its JSON), so a new object with the same values does not refetch.
   }, [document, key, generation, options.skip]);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
   return { ...state, reload };
