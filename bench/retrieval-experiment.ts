@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import MiniSearch from 'minisearch';
 import { KnowledgeIndex } from '../src/learning/knowledge-index';
 import { splitExamples, type LabelledExample } from '../src/learning/holdout-split';
-import { confidenceOf, processTerm } from '../src/providers/knowledge-base';
+import { miniSearchMatcher } from './minisearch-baseline';
 import { argument, log } from './bench-stats';
 import { defaultCorpusPath, loadCorpus } from './customer-support-corpus';
 import { PlainTfidfNeighbour } from './plain-tfidf';
@@ -16,25 +15,6 @@ export function loadOffDomain(): string[] {
   const fallback = path.resolve(process.cwd(), 'test/fixtures/off-domain-questions.txt');
   const text = fs.readFileSync(fs.existsSync(file) ? file : fallback, 'utf8');
   return text.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
-}
-
-function miniSearchMatcher(train: LabelledExample[]): Matcher {
-  const options = { boost: { question: 3 }, fuzzy: 0.2, prefix: true, combineWith: 'OR' as const };
-  const search = new MiniSearch<{ id: number; question: string; answer: string; topic: string }>({
-    fields: ['question', 'answer'], storeFields: ['question', 'topic'], processTerm, searchOptions: options,
-  });
-  search.addAll(train.map((example, id) => ({ id, ...example })));
-  return (question) => {
-    const terms = new Set<string>();
-    for (const token of MiniSearch.getDefault('tokenize')(question) as string[]) {
-      const term = processTerm(token);
-      if (term) terms.add(term);
-    }
-    const [best] = search.search(question, options);
-    if (!best || terms.size === 0) return { topic: null, score: 0 };
-    const [own] = search.search(best.question as string, { ...options, filter: (result) => result.id === best.id });
-    return { topic: best.topic as string, score: confidenceOf(best, terms.size, own?.score ?? 0) };
-  };
 }
 
 function indexMatcher(train: LabelledExample[], options: ConstructorParameters<typeof KnowledgeIndex>[0]): Matcher {

@@ -3,7 +3,7 @@ import type { ModelCatalogue } from './model-catalogue';
 import { costOf, zeroUsage } from './pricing';
 import { ProviderTimeout } from './provider-errors';
 import type { ChainCandidate, SkippedCandidate } from './provider-router';
-import { ProviderError, type AttemptRecord, type ChatMessage, type GenerateResult, type LlmProvider, type ProviderId } from './types';
+import { ProviderError, type AttemptRecord, type ChatMessage, type GenerateResult, type LlmProvider, type ProviderId, type ReferenceArticle } from './types';
 
 export interface FailoverOptions {
   /** PROVIDER_TIMEOUT_MS: one call's budget before it is aborted and counted as a retryable timeout. */
@@ -29,6 +29,8 @@ export interface FailoverRequest {
   routingReason: string;
   complexity: number;
   catalogue: ModelCatalogue;
+  /** Knowledge retrieved for the turn, passed to every provider (the knowledge base answers from it). */
+  references?: readonly ReferenceArticle[];
 }
 
 export interface AttemptError {
@@ -168,6 +170,7 @@ async function callWithTimeout(provider: LlmProvider, candidate: ChainCandidate,
         maxOutputTokens: request.maxOutputTokens,
         temperature: request.temperature,
         signal: controller.signal,
+        references: request.references,
       }),
       expired,
     ]);
