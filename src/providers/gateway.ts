@@ -132,8 +132,8 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
   const failoverOptions: FailoverOptions = { ...dependencies.failover, timeoutMs: config.PROVIDER_TIMEOUT_MS, maxRetries: config.PROVIDER_MAX_RETRIES, now };
   const reportedProblems = new WeakSet<object>();
   // Same-process writes: read what changed since the index was last in sync (other instances learn through LISTEN/NOTIFY).
-  const unsubscribe = dependencies.events?.on('correction.approved', async () => {
-    await knowledgeBase.catchUp();
+  const unsubscribe = dependencies.events?.on('correction.approved', async ({ tenantId }) => {
+    await knowledgeBase.catchUp(tenantId);
   });
 
   /** The turn's knowledge: the `k` most similar approved answers at or above the floor (the knowledge base answers from the first). */

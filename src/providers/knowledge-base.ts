@@ -44,8 +44,8 @@ export interface KnowledgeBaseProvider extends LlmProvider {
   retrieve(tenantId: string, question: string, settings?: Partial<RetrievalSettings>): Promise<ReferenceArticle[]>;
   /** Re-reads the changed articles and updates the loaded indexes in place (inactive or deleted rows leave the index). */
   applyChanges(changes: readonly ArticleChange[]): Promise<void>;
-  /** Re-reads every article changed since each loaded index was last in sync (after a lost notification connection). */
-  catchUp(): Promise<number>;
+  /** Re-reads every article changed since each loaded index (or only `tenantId`'s) was last in sync; returns the rows read. */
+  catchUp(tenantId?: string): Promise<number>;
 }
 
 export interface KnowledgeMatch {
@@ -91,14 +91,25 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
     return index;
   };
 
+  /** Updates in flight: a question asked after a change was announced waits for it (a few ms), so it never sees the old answer. */
+  let syncing: Promise<unknown> = Promise.resolve();
+  const track = <T>(update: Promise<T>): Promise<T> => {
+    syncing = Promise.all([syncing, update.catch(() => undefined)]);
+    return update;
+  };
+  const indexSynced = async (tenantId: string): Promise<TenantIndex> => {
+    await syncing;
+    return indexFor(tenantId);
+  };
+
   const retrieve = async (tenantId: string, question: string, settings: Partial<RetrievalSettings> = {}): Promise<ReferenceArticle[]> => {
     const { k, minScore } = { ...defaults, ...settings };
-    const { index } = await indexFor(tenantId);
+    const { index } = await indexSynced(tenantId);
     return index.search(question, k).filter((article) => article.score >= minScore);
   };
 
   const match = async (tenantId: string, question: string): Promise<KnowledgeMatch | null> => {
-    const { index } = await indexFor(tenantId);
+    const { index } = await indexSynced(tenantId);
     const [best] = index.search(question, 1);
     return best ? { articleId: best.id, question: best.question, answer: best.answer, topic: best.topic, confidence: best.score } : null;
   };
@@ -123,34 +134,8 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
     invalidate(tenantId: string): void {
       indexes.delete(tenantId);
     },
-    async applyChanges(changes) {
-      const byTenant = new Map<string, Set<string>>();
-      for (const change of changes) {
-        if (!indexes.has(change.tenantId)) continue; // not loaded here: its first use reads the current rows
-        let ids = byTenant.get(change.tenantId);
-        if (!ids) byTenant.set(change.tenantId, (ids = new Set()));
-        ids.add(change.id);
-      }
-      for (const [tenantId, ids] of byTenant) {
-        const loading = indexes.get(tenantId);
-        if (!loading) continue;
-        const loaded = await loading;
-        const list = [...ids];
-        apply(loaded, list, await readArticles(options.em, tenantId, 'id = any(?::uuid[])', [`{${list.join(',')}}`]));
-      }
-    },
-    async catchUp() {
-      let changed = 0;
-      for (const [tenantId, loading] of [...indexes.entries()]) {
-        const loaded = await loading.catch(() => null);
-        if (!loaded) continue;
-        const since = new Date(loaded.watermark.getTime() - CATCH_UP_OVERLAP_MS);
-        const rows = await readArticles(options.em, tenantId, 'updated_at >= ?', [since]);
-        apply(loaded, [], rows);
-        changed += rows.length;
-      }
-      return changed;
-    },
+    applyChanges: (changes) => track(applyChanges(changes)),
+    catchUp: (tenantId) => track(catchUp(tenantId)),
     async generate(request: GenerateRequest): Promise<GenerateResult> {
       if (request.signal?.aborted) throw new ProviderError('knowledge-base call was cancelled', 'knowledge-base', 'aborted', false);
       let found: ReferenceArticle | null;
@@ -180,6 +165,37 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
       };
     },
   };
+
+  async function applyChanges(changes: readonly ArticleChange[]): Promise<void> {
+    const byTenant = new Map<string, Set<string>>();
+    for (const change of changes) {
+      if (!indexes.has(change.tenantId)) continue; // not loaded here: its first use reads the current rows
+      let ids = byTenant.get(change.tenantId);
+      if (!ids) byTenant.set(change.tenantId, (ids = new Set()));
+      ids.add(change.id);
+    }
+    for (const [tenantId, ids] of byTenant) {
+      const loading = indexes.get(tenantId);
+      if (!loading) continue;
+      const loaded = await loading;
+      const list = [...ids];
+      apply(loaded, list, await readArticles(options.em, tenantId, 'id = any(?::uuid[])', [`{${list.join(',')}}`]));
+    }
+  }
+
+  async function catchUp(only?: string): Promise<number> {
+    let changed = 0;
+    for (const [tenantId, loading] of [...indexes.entries()]) {
+      if (only && tenantId !== only) continue;
+      const loaded = await loading.catch(() => null);
+      if (!loaded) continue;
+      const since = new Date(loaded.watermark.getTime() - CATCH_UP_OVERLAP_MS);
+      const rows = await readArticles(options.em, tenantId, 'updated_at >= ?', [since]);
+      apply(loaded, [], rows);
+      changed += rows.length;
+    }
+    return changed;
+  }
 }
 
 interface ArticleRow {
