@@ -46,6 +46,8 @@ export interface KnowledgeBaseProvider extends LlmProvider {
   applyChanges(changes: readonly ArticleChange[]): Promise<void>;
   /** Re-reads every article changed since each loaded index (or only `tenantId`'s) was last in sync; returns the rows read. */
   catchUp(tenantId?: string): Promise<number>;
+  /** Full index loads and articles applied in place since start (an approval should add to the second, not the first). */
+  stats(): { loads: number; articlesApplied: number };
 }
 
 export interface KnowledgeMatch {
@@ -75,12 +77,14 @@ const CATCH_UP_OVERLAP_MS = 60_000;
  */
 export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): KnowledgeBaseProvider {
   const indexes = new LRUCache<string, Promise<TenantIndex>>({ max: options.maxTenants ?? 1_000 });
+  const counters = { loads: 0, articlesApplied: 0 };
   const defaults: RetrievalSettings = { k: options.retrievalK ?? DEFAULT_RETRIEVAL.k, minScore: options.confidenceThreshold };
 
   const indexFor = (tenantId: string): Promise<TenantIndex> => {
     let index = indexes.get(tenantId);
     if (!index) {
       index = loadIndex(options.em, tenantId);
+      counters.loads += 1;
       indexes.set(tenantId, index);
       // A failed load must not stay cached. An invalidation during a load deletes it, so the next call loads again.
       const loading = index;
@@ -117,6 +121,7 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
   /** Applies fresh rows to a loaded index: active ones are (re)indexed, others and missing ids leave it. */
   const apply = (loaded: TenantIndex, ids: readonly string[], rows: ArticleRow[]): void => {
     const found = new Set<string>();
+    counters.articlesApplied += rows.length;
     for (const row of rows) {
       found.add(row.id);
       if (row.active) loaded.index.upsert(toIndexed(row));
@@ -135,6 +140,7 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
       indexes.delete(tenantId);
     },
     applyChanges: (changes) => track(applyChanges(changes)),
+    stats: () => ({ ...counters }),
     catchUp: (tenantId) => track(catchUp(tenantId)),
     async generate(request: GenerateRequest): Promise<GenerateResult> {
       if (request.signal?.aborted) throw new ProviderError('knowledge-base call was cancelled', 'knowledge-base', 'aborted', false);
