@@ -225,7 +225,8 @@ export class KnowledgeIndex {
     }
     queryNorm = Math.sqrt(queryNorm);
     if (queryNorm === 0) return dots;
-    for (const [id, dot] of dots) dots.set(id, dot / (queryNorm * this.normOf(this.entries.get(id)!)));
+    // Clamped: a lazily refreshed document norm may be slightly stale.
+    for (const [id, dot] of dots) dots.set(id, Math.min(1, dot / (queryNorm * this.normOf(this.entries.get(id)!))));
     return dots;
   }
 

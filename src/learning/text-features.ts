@@ -42,21 +42,28 @@ export function stemCounts(text: string): Map<string, number> {
 }
 
 /**
- * Character n-grams (lengths `min`..`max`) of each word padded with spaces,
- * like scikit-learn's `analyzer='char_wb'`: "bill" → " bi", "bil", "ill", "ll ", " bil", ...
+ * Character n-grams (lengths `min`..`max`) of each word padded with spaces, in
+ * scikit-learn's `analyzer='char_wb'` order: "bill" → " bi", "bil", "ill", "ll ", " bil", ...
+ * (a padded word no longer than n is one n-gram by itself, once, as there). Words are
+ * `words(text)`, so punctuation is not part of a word as it is in scikit-learn.
  */
-export function charGramCounts(text: string, min = 3, max = 5): Map<string, number> {
-  const counts = new Map<string, number>();
+export function charGrams(text: string, min = 3, max = 5): string[] {
+  const grams: string[] = [];
   for (const word of words(text)) {
     const padded = ` ${word} `;
     for (let size = min; size <= max; size += 1) {
-      if (padded.length < size) break;
-      for (let start = 0; start + size <= padded.length; start += 1) {
-        const gram = padded.slice(start, start + size);
-        counts.set(gram, (counts.get(gram) ?? 0) + 1);
-      }
+      grams.push(padded.slice(0, size));
+      // As scikit-learn's _char_wb_ngrams: once the padded word fits in one n-gram, longer sizes add nothing.
+      if (padded.length <= size) break;
+      for (let start = 1; start + size <= padded.length; start += 1) grams.push(padded.slice(start, start + size));
     }
   }
+  return grams;
+}
+
+export function charGramCounts(text: string, min = 3, max = 5): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const gram of charGrams(text, min, max)) counts.set(gram, (counts.get(gram) ?? 0) + 1);
   return counts;
 }
 
