@@ -18,7 +18,7 @@ export interface KnowledgeIndexOptions {
   gramWeight?: number;
   /** Map a query word unknown to the index to known words within a small edit distance (default true). */
   typoTolerance?: boolean;
-  /** Neighbours that vote on the topic before the best article of the winning topic is chosen (default 5; 1 = plain nearest neighbour). */
+  /** Neighbours that vote on the topic before the best article of the winning topic is chosen (default 1: plain nearest neighbour, which measured best). */
   voters?: number;
 }
 
@@ -63,7 +63,7 @@ export class KnowledgeIndex {
   constructor(options: KnowledgeIndexOptions = {}) {
     this.gramWeight = options.gramWeight ?? 0.5;
     this.typoTolerance = options.typoTolerance ?? true;
-    this.voters = Math.max(1, options.voters ?? 5);
+    this.voters = Math.max(1, options.voters ?? 1);
   }
 
   get size(): number {
