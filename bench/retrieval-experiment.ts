@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KnowledgeIndex } from '../src/learning/knowledge-index';
 import { splitExamples, type LabelledExample } from '../src/learning/holdout-split';
+import { CLEAR_MATCH } from '../src/providers/knowledge-base';
 import { miniSearchMatcher } from './minisearch-baseline';
 import { argument, log } from './bench-stats';
 import { defaultCorpusPath, loadCorpus } from './customer-support-corpus';
@@ -17,12 +18,17 @@ export function loadOffDomain(): string[] {
   return text.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
 }
 
-function indexMatcher(train: LabelledExample[], options: ConstructorParameters<typeof KnowledgeIndex>[0]): Matcher {
+/** `minMargin`: below CLEAR_MATCH, hand off (score 0) unless the best article leads the best one of another topic by this much (as the provider does). */
+function indexMatcher(train: LabelledExample[], options: ConstructorParameters<typeof KnowledgeIndex>[0], minMargin = 0): Matcher {
   const index = new KnowledgeIndex(options);
   train.forEach((example, id) => index.upsert({ id: String(id), question: example.question, answer: example.answer, topic: example.topic }));
   return (question) => {
-    const [best] = index.search(question, 1);
-    return best ? { topic: best.topic, score: best.score } : { topic: null, score: 0 };
+    const found = index.search(question, minMargin > 0 ? 10 : 1);
+    const best = found[0];
+    if (!best) return { topic: null, score: 0 };
+    const rival = found.find((article) => article.topic !== best.topic);
+    const clear = best.score >= CLEAR_MATCH || best.score - (rival?.score ?? 0) >= minMargin;
+    return { topic: best.topic, score: clear ? best.score : 0 };
   };
 }
 
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
     ['blend + 3-neighbour topic vote', () => indexMatcher(train, { gramWeight: 0.5, voters: 3 })],
     ['blend + 5-neighbour topic vote', () => indexMatcher(train, { gramWeight: 0.5, voters: 5 })],
     ['blend + 9-neighbour topic vote', () => indexMatcher(train, { gramWeight: 0.5, voters: 9 })],
+    ['blend + margin 0.02 (the provider)', () => indexMatcher(train, { gramWeight: 0.5, voters: 1 }, 0.02)],
     ['blend 0.6 char-gram', () => indexMatcher(train, { gramWeight: 0.6, voters: 1 })],
     ['blend 0.4 char-gram', () => indexMatcher(train, { gramWeight: 0.4, voters: 1 })],
   ];

@@ -61,6 +61,7 @@ export const settings = {
   CIRCUIT_MIN_CALLS: { schema: positiveInt, default: '5', expectation: 'must be a positive integer (calls in the window before a circuit may open)' },
   CIRCUIT_COOLDOWN_MS: { schema: positiveInt, default: '30000', expectation: 'must be a positive integer (milliseconds an open circuit waits before a probe)' },
   KB_CONFIDENCE_THRESHOLD: { schema: z.coerce.number().min(0).max(1), default: '0.3', expectation: 'must be a number from 0 to 1 (knowledge similarity needed to answer, and to be a reference answer in a prompt)' },
+  KB_MIN_MARGIN: { schema: z.coerce.number().min(0).max(1), default: '0.02', expectation: 'must be a number from 0 to 1 (below a clear match, how far the best article must lead the best one of another topic for the knowledge base to answer)' },
   KB_RETRIEVAL_K: { schema: z.coerce.number().int().min(0).max(20), default: '3', expectation: 'must be an integer from 0 to 20 (approved answers put in each LLM prompt as references; 0 = none)' },
   KB_LISTEN: { schema: booleanString, default: 'true', expectation: 'must be true or false (listen for knowledge changes made by other instances)' },
   RESPONSE_CACHE_TTL_MS: { schema: z.coerce.number().int().min(0), default: '60000', expectation: 'must be a non-negative integer (milliseconds; 0 disables the response cache)' },

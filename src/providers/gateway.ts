@@ -35,6 +35,7 @@ export type ProviderConfig = Pick<
   | 'CIRCUIT_COOLDOWN_MS'
   | 'KB_CONFIDENCE_THRESHOLD'
   | 'KB_RETRIEVAL_K'
+  | 'KB_MIN_MARGIN'
   | 'RESPONSE_CACHE_TTL_MS'
   | 'ROUTE_CACHE_TTL_MS'
 >;
@@ -113,7 +114,7 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     ttlMs: config.ROUTE_CACHE_TTL_MS,
     onError: (error, tenantId) => logger?.warn({ err: error, tenantId }, 'tenant provider keys unreadable; using environment keys'),
   });
-  const knowledgeBase = createKnowledgeBaseProvider({ em: dependencies.em, confidenceThreshold: config.KB_CONFIDENCE_THRESHOLD, retrievalK: config.KB_RETRIEVAL_K });
+  const knowledgeBase = createKnowledgeBaseProvider({ em: dependencies.em, confidenceThreshold: config.KB_CONFIDENCE_THRESHOLD, retrievalK: config.KB_RETRIEVAL_K, minMargin: config.KB_MIN_MARGIN });
   const providers: Record<ProviderId, LlmProvider> = {
     openai: dependencies.providers?.openai ?? createOpenAiProvider({ baseUrl: config.OPENAI_BASE_URL, resolveKey: (tenantId) => keys.keyFor(tenantId, 'openai') }),
     gemini: dependencies.providers?.gemini ?? createGeminiProvider({ baseUrl: config.GEMINI_BASE_URL, resolveKey: (tenantId) => keys.keyFor(tenantId, 'gemini') }),

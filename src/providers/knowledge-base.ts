@@ -15,6 +15,18 @@ export const HANDOVER_REPLY = "I'm not sure — let me hand you over to a collea
  */
 export const DEFAULT_RETRIEVAL: RetrievalSettings = { k: 3, minScore: 0.3 };
 
+/**
+ * Below CLEAR_MATCH the knowledge base also hands off when the best article leads the best article of
+ * another topic by less than the margin (near-twin intents such as get_invoice / check_invoice). On the
+ * same split this cuts wrong answers from 2.9 % to 2.4 % for 0.3 points of right answers (96.8 → 96.5 %);
+ * applying the margin at every score would reach 1.9 % / 96.1 %, but then clear paraphrases of short
+ * articles that share their wording ("how long does a refund take" vs "how long does delivery take",
+ * 0.69 vs 0.69) are handed off. Articles without a topic compete only with articles that have one.
+ */
+export const DEFAULT_MIN_MARGIN = 0.02;
+export const CLEAR_MATCH = 0.6;
+const MARGIN_POOL = 10;
+
 export interface KnowledgeBaseOptions {
   /** The root entity manager; index loads and updates work on forks of it. */
   em: EntityManager;
@@ -22,6 +34,8 @@ export interface KnowledgeBaseOptions {
   confidenceThreshold: number;
   /** KB_RETRIEVAL_K: reference answers retrieved per turn unless the request says otherwise. */
   retrievalK?: number;
+  /** KB_MIN_MARGIN: how far the best article must lead the best article of another topic for the knowledge base to answer (default 0.02). */
+  minMargin?: number;
   /** Tenants whose index stays in memory. */
   maxTenants?: number;
 }
@@ -78,6 +92,7 @@ const CATCH_UP_OVERLAP_MS = 60_000;
 export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): KnowledgeBaseProvider {
   const indexes = new LRUCache<string, Promise<TenantIndex>>({ max: options.maxTenants ?? 1_000 });
   const counters = { loads: 0, articlesApplied: 0 };
+  const minMargin = options.minMargin ?? DEFAULT_MIN_MARGIN;
   const defaults: RetrievalSettings = { k: options.retrievalK ?? DEFAULT_RETRIEVAL.k, minScore: options.confidenceThreshold };
 
   const indexFor = (tenantId: string): Promise<TenantIndex> => {
@@ -109,7 +124,13 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
   const retrieve = async (tenantId: string, question: string, settings: Partial<RetrievalSettings> = {}): Promise<ReferenceArticle[]> => {
     const { k, minScore } = { ...defaults, ...settings };
     const { index } = await indexSynced(tenantId);
-    return index.search(question, k).filter((article) => article.score >= minScore);
+    // A wider look than k finds the best competitor of another topic for the margin.
+    const found: ReferenceArticle[] = index.search(question, Math.max(k, MARGIN_POOL));
+    if (found[0]) {
+      const rival = found.find((article) => article.topic !== found[0]!.topic);
+      found[0] = { ...found[0], margin: Math.round((found[0].score - (rival?.score ?? 0)) * 10_000) / 10_000 };
+    }
+    return found.slice(0, k).filter((article) => article.score >= minScore);
   };
 
   const match = async (tenantId: string, question: string): Promise<KnowledgeMatch | null> => {
@@ -153,7 +174,7 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
       } catch (error) {
         throw new ProviderError(`knowledge base unavailable: ${error instanceof Error ? error.message : String(error)}`, 'knowledge-base', 'unavailable', true);
       }
-      const confident = found !== null && found.score >= options.confidenceThreshold;
+      const confident = found !== null && found.score >= options.confidenceThreshold && (found.score >= CLEAR_MATCH || (found.margin ?? 1) >= minMargin);
       const text = confident ? found!.answer : HANDOVER_REPLY;
       const inputTokens = estimatePromptTokens(request.messages);
       const outputTokens = tokensOf(text);
@@ -165,6 +186,7 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
           model: KNOWLEDGE_BASE_MODEL,
           needsHuman: !confident,
           matchConfidence: found?.score ?? 0,
+          matchMargin: found?.margin ?? null,
           confidenceThreshold: options.confidenceThreshold,
           ...(found ? { articleId: found.id, matchedQuestion: found.question, topic: found.topic } : {}),
         },

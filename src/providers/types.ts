@@ -30,6 +30,8 @@ export interface ReferenceArticle {
   answer: string;
   topic: string | null;
   score: number;
+  /** On the best article: its score minus that of the best article of another topic (how clearly it wins); 1 when none competes. */
+  margin?: number;
 }
 
 export interface TokenUsage {

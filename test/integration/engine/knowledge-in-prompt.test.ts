@@ -60,7 +60,7 @@ describe('approved knowledge in every prompt', () => {
     const { gateway } = gatewayFor(database, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.url, RESPONSE_CACHE_TTL_MS: 0 });
     const request = (retrieval: { k?: number; minScore?: number }) => ({
       tenantId,
-      messages: [{ role: 'system' as const, content: 'Be kind.' }, { role: 'user' as const, content: 'do you sell gift cards' }],
+      messages: [{ role: 'system' as const, content: 'Be kind.' }, { role: 'user' as const, content: 'can I buy gift cards' }],
       cacheable: false,
       retrieval,
     });
