@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KnowledgeIndex } from '../src/learning/knowledge-index';
 import { splitExamples, type LabelledExample } from '../src/learning/holdout-split';
-import { CLEAR_MATCH } from '../src/providers/knowledge-base';
+import { answersConfidently, MARGIN_POOL, withMargin } from '../src/providers/knowledge-base';
 import { miniSearchMatcher } from './minisearch-baseline';
 import { argument, log } from './bench-stats';
 import { defaultCorpusPath, loadCorpus } from './customer-support-corpus';
@@ -23,12 +23,10 @@ function indexMatcher(train: LabelledExample[], options: ConstructorParameters<t
   const index = new KnowledgeIndex(options);
   train.forEach((example, id) => index.upsert({ id: String(id), question: example.question, answer: example.answer, topic: example.topic }));
   return (question) => {
-    const found = index.search(question, minMargin > 0 ? 10 : 1);
-    const best = found[0];
+    const [best] = withMargin(index.search(question, MARGIN_POOL));
     if (!best) return { topic: null, score: 0 };
-    const rival = found.find((article) => article.topic !== best.topic);
-    const clear = best.score >= CLEAR_MATCH || best.score - (rival?.score ?? 0) >= minMargin;
-    return { topic: best.topic, score: clear ? best.score : 0 };
+    // The floor is calibrated below; the margin rule hands off by scoring 0.
+    return { topic: best.topic, score: minMargin === 0 || answersConfidently(best, 0, minMargin) ? best.score : 0 };
   };
 }
 

@@ -25,7 +25,21 @@ export const DEFAULT_RETRIEVAL: RetrievalSettings = { k: 3, minScore: 0.3 };
  */
 export const DEFAULT_MIN_MARGIN = 0.02;
 export const CLEAR_MATCH = 0.6;
-const MARGIN_POOL = 10;
+/** Articles searched to find the best competitor of another topic. */
+export const MARGIN_POOL = 10;
+
+/** Sets `margin` on the best of `found` (best first, at least MARGIN_POOL long when available). */
+export function withMargin(found: readonly ReferenceArticle[]): ReferenceArticle[] {
+  const [best, ...rest] = found;
+  if (!best) return [];
+  const rival = rest.find((article) => article.topic !== best.topic);
+  return [{ ...best, margin: Math.round((best.score - (rival?.score ?? 0)) * 10_000) / 10_000 }, ...rest];
+}
+
+/** The knowledge base's answer-or-hand-off decision on its best article. */
+export function answersConfidently(best: ReferenceArticle | null | undefined, threshold: number, minMargin: number): boolean {
+  return !!best && best.score >= threshold && (best.score >= CLEAR_MATCH || (best.margin ?? 1) >= minMargin);
+}
 
 export interface KnowledgeBaseOptions {
   /** The root entity manager; index loads and updates work on forks of it. */
@@ -125,12 +139,8 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
     const { k, minScore } = { ...defaults, ...settings };
     const { index } = await indexSynced(tenantId);
     // A wider look than k finds the best competitor of another topic for the margin.
-    const found: ReferenceArticle[] = index.search(question, Math.max(k, MARGIN_POOL));
-    if (found[0]) {
-      const rival = found.find((article) => article.topic !== found[0]!.topic);
-      found[0] = { ...found[0], margin: Math.round((found[0].score - (rival?.score ?? 0)) * 10_000) / 10_000 };
-    }
-    return found.slice(0, k).filter((article) => article.score >= minScore);
+    return withMargin(index.search(question, Math.max(k, MARGIN_POOL)))
+      .slice(0, k).filter((article) => article.score >= minScore);
   };
 
   const match = async (tenantId: string, question: string): Promise<KnowledgeMatch | null> => {
@@ -174,7 +184,7 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
       } catch (error) {
         throw new ProviderError(`knowledge base unavailable: ${error instanceof Error ? error.message : String(error)}`, 'knowledge-base', 'unavailable', true);
       }
-      const confident = found !== null && found.score >= options.confidenceThreshold && (found.score >= CLEAR_MATCH || (found.margin ?? 1) >= minMargin);
+      const confident = answersConfidently(found, options.confidenceThreshold, minMargin);
       const text = confident ? found!.answer : HANDOVER_REPLY;
       const inputTokens = estimatePromptTokens(request.messages);
       const outputTokens = tokensOf(text);
