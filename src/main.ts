@@ -75,8 +75,9 @@ async function main(): Promise<void> {
 
   // Providers (routing, failover, health and caches behind ModelGateway; the knowledge base works with no keys)
   // and the conversation engine on top: the same recipe as the terminal chat.
-  const { gateway, engine } = createConversationStack({ config, orm, events, logger, secretBox, registry: metrics.registry });
-  lifecycle.onShutdown('providers', () => gateway.close());
+  const stack = createConversationStack({ config, orm, events, logger, secretBox, registry: metrics.registry });
+  const { gateway, engine } = stack;
+  lifecycle.onShutdown('providers', () => stack.close());
   logger.info({ providers: gateway.configuredProviders() }, 'model providers');
 
   // Channels register here; code that is not a channel (the Slack agent side) delivers to customers through it.

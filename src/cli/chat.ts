@@ -93,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
     await converse(stack, tenant.id, options.customer);
     return 0;
   } finally {
-    stack?.close();
+    await stack?.close();
     await database.close();
   }
 }

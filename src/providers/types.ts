@@ -19,6 +19,19 @@ export interface GenerateRequest {
   temperature?: number;
   /** Abort when the per-provider timeout elapses. */
   signal?: AbortSignal;
+  /** The knowledge retrieved for this turn (best first, all at or above the floor): the knowledge base answers from the first. */
+  references?: readonly ReferenceArticle[];
+}
+
+/** A knowledge article retrieved for a turn, with its similarity to the customer's question in [0, 1]. */
+export interface ReferenceArticle {
+  id: string;
+  question: string;
+  answer: string;
+  topic: string | null;
+  score: number;
+  /** On the best article: its score minus that of the best article of another topic (how clearly it wins); 1 when none competes. */
+  margin?: number;
 }
 
 export interface TokenUsage {
@@ -87,6 +100,14 @@ export interface ReplyRequest {
   messages: ChatMessage[];
   /** False when the reply may depend on customer-specific data: never served from, nor stored in, the response cache. */
   cacheable: boolean;
+  /** How many reference answers to retrieve and how similar they must be (a model version's settings); defaults from config. */
+  retrieval?: Partial<RetrievalSettings>;
+}
+
+/** Knowledge retrieval settings: the `k` most similar active articles whose similarity is at least `minScore` (0–1). */
+export interface RetrievalSettings {
+  k: number;
+  minScore: number;
 }
 
 export interface ReplyOutcome {
@@ -107,6 +128,8 @@ export interface ReplyOutcome {
   attempts: AttemptRecord[];
   /** The knowledge base answered below its confidence threshold: a human should take over. */
   needsHuman: boolean;
+  /** Knowledge articles used: the reference answers put in the prompt, or the article the knowledge base answered with. */
+  articleIds?: string[];
 }
 
 /**

@@ -28,7 +28,8 @@ export class AgentInteraction extends TenantScoped {
     | 'experimentVariant'
     | 'feedbackToken'
     | 'complexityScore'
-    | 'routingReason';
+    | 'routingReason'
+    | 'articleIds';
 
   @ManyToOne(() => Conversation, { deleteRule: 'cascade' })
   conversation!: Conversation;
@@ -81,6 +82,10 @@ export class AgentInteraction extends TenantScoped {
 
   @Property({ type: 'string', nullable: true })
   experimentVariant: string | null = null;
+
+  /** Knowledge articles the turn used: put in the LLM's prompt as reference answers, or the knowledge base's answer. */
+  @Property({ type: 'json', default: "'[]'" })
+  articleIds: string[] = [];
 
   /** Unguessable token that lets the public feedback mutation address this interaction. */
   @Property({ type: 'string', unique: true })
