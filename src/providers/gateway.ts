@@ -44,7 +44,7 @@ export interface ModelGatewayDependencies {
   secretBox?: SecretBox | null;
   /** Where parley_provider_* and cache metrics are registered. */
   registry?: Registry;
-  /** Subscribes to `correction.approved` so the knowledge base learns approved corrections at once. */
+  /** Subscribes to `correction.approved` and `knowledge.changed` so the knowledge base learns changes at once. */
   events?: DomainEvents;
   logger?: Logger;
   /** Injected clock (milliseconds) for tests of circuits and caches. */
@@ -125,7 +125,12 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
   const routes = new RouteCache({ ttlMs: config.ROUTE_CACHE_TTL_MS, registry: dependencies.registry, now, keys });
   const failoverOptions: FailoverOptions = { ...dependencies.failover, timeoutMs: config.PROVIDER_TIMEOUT_MS, maxRetries: config.PROVIDER_MAX_RETRIES, now };
   const reportedProblems = new WeakSet<object>();
-  const unsubscribe = dependencies.events?.on('correction.approved', ({ tenantId }) => knowledgeBase.invalidate(tenantId));
+  const unsubscribeCorrections = dependencies.events?.on('correction.approved', ({ tenantId }) => knowledgeBase.invalidate(tenantId));
+  const unsubscribeKnowledge = dependencies.events?.on('knowledge.changed', ({ tenantId }) => knowledgeBase.invalidate(tenantId));
+  const unsubscribe = () => {
+    unsubscribeCorrections?.();
+    unsubscribeKnowledge?.();
+  };
 
   async function reply(request: ReplyRequest): Promise<GatewayReplyOutcome> {
     const startedAt = now();
