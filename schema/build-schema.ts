@@ -8,6 +8,9 @@ import { ConversationsResolver, MessageResolver } from './conversations/conversa
 import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
+import { KnowledgeResolver } from './knowledge/knowledge.resolver';
+import { PlatformResolver } from './platform/platform.resolver';
+import { TenantChannelsResolver } from './tenant/tenant-channels.resolver';
 import { TenantResolver } from './tenant/tenant.resolver';
 
 export const resolvers = [
@@ -18,6 +21,9 @@ export const resolvers = [
   ConversationsResolver,
   MessageResolver,
   TenantResolver,
+  KnowledgeResolver,
+  PlatformResolver,
+  TenantChannelsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;
