@@ -108,7 +108,8 @@ export async function createSuperseding(
     question: input.question,
     normalizedQuestion,
     answer: input.answer,
-    topic: input.topic,
+    // A newer answer to the same question keeps its topic label unless it brings its own.
+    topic: input.topic ?? current?.topic ?? null,
     source: input.source,
     correction: input.correction ?? null,
   });

@@ -51,7 +51,7 @@ describe('npm run tenants', () => {
       ['tenant.create', 'system:tenants-cli'], ['apikey.create', 'system:tenants-cli'], ['tenant.disable', 'system:tenants-cli'],
     ]);
     expect((await cli('tenants', ['platform-key'])).stdout).toMatch(/scope tenants:manage\). Key \(shown only now\): pk_/);
-  }, 180_000);
+  }, 600_000);
 });
 
 describe('npm run knowledge -- import', () => {
@@ -71,7 +71,7 @@ describe('npm run knowledge -- import', () => {
     expect(badMap.stderr).toContain('Column "nope"');
     const listed = await cli('knowledge', ['list', '--tenant', 'kb-cli', '--search', 'refund']);
     expect(listed.stdout).toContain('How do I get a refund, please?');
-  }, 180_000);
+  }, 600_000);
 
   (fs.existsSync(DATASET) ? it : it.skip)('imports the shared customer-support dataset by path', async () => {
     await cli('tenants', ['create', 'kb-dataset']);
@@ -84,5 +84,5 @@ describe('npm run knowledge -- import', () => {
     const tenant = await database.orm.em.fork().findOneOrFail(Tenant, { name: 'kb-dataset' });
     expect(await database.orm.em.fork().count(KnowledgeArticle, { tenant: tenant.id, active: true, source: 'import' })).toBe(added);
     process.stdout.write(`knowledge import CLI (child process, whole run): ${wallMs} ms\n${result.stdout}`);
-  }, 300_000);
+  }, 600_000);
 });
