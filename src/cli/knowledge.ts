@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tenant } from '../db/entities';
-import { badInput, notFound } from '../errors';
+import { notFound } from '../errors';
 import { parseMapping, readImportFile } from '../knowledge/knowledge-file';
 import { importArticles, type ImportSummary } from '../knowledge/knowledge-import';
-import { listArticles, restoreArticle, retireArticle } from '../knowledge/knowledge-service';
+import { listArticles, restoreArticle, retireArticle, type ArticleStatusFilter } from '../knowledge/knowledge-service';
 import { runCli, withDatabase } from './cli-runner';
 
 const USAGE = `Usage:
@@ -89,6 +89,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`parley knowledge: ${command} needs an article id\n`);
     return 2;
   }
+  const status = values.status ?? 'active';
+  if (!['active', 'retired', 'superseded', 'inactive', 'all'].includes(status)) {
+    process.stderr.write('parley knowledge: --status must be active, retired, superseded, inactive or all\n');
+    return 2;
+  }
   const mapping = values.map ? parseMapping(values.map) : {};
   // Read the file before opening the database: a bad path or mapping fails in a moment.
   const file = command === 'import' ? await readImportFile(path.resolve(values.file!), { format: values.format, mapping }) : null;
@@ -104,9 +109,7 @@ async function main(argv: string[]): Promise<number> {
       const summary = await importArticles(em, { tenantId: tenant.id, actor, rows, label: path.basename(values.file!), onProgress: progressBar(process.stderr) });
       process.stdout.write(formatSummary(summary));
     } else if (command === 'list') {
-      const status = values.status ?? 'active';
-      if (!['active', 'retired', 'superseded', 'inactive', 'all'].includes(status)) throw badInput('--status must be active, retired, superseded, inactive or all');
-      const page = await listArticles(em, { tenantId: tenant.id, filter: { search: values.search ?? null, status: status as 'active' }, first: 100 });
+      const page = await listArticles(em, { tenantId: tenant.id, filter: { search: values.search ?? null, status: status as ArticleStatusFilter }, first: 100 });
       for (const article of page.nodes) {
         process.stdout.write(`${article.id}  ${article.active ? 'active' : article.retiredReason}  [${article.topic ?? '-'}]  ${article.question.replace(/\s+/g, ' ').slice(0, 80)}\n`);
       }
