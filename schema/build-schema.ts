@@ -7,6 +7,7 @@ import { scopeAuthChecker } from './common/auth-checker';
 import { ConversationsResolver, MessageResolver } from './conversations/conversations.resolver';
 import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
+import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
 import { KnowledgeResolver } from './knowledge/knowledge.resolver';
 import { PlatformResolver } from './platform/platform.resolver';
@@ -21,6 +22,7 @@ export const resolvers = [
   ConversationsResolver,
   MessageResolver,
   TenantResolver,
+  FeedbackReplyResolver,
   KnowledgeResolver,
   PlatformResolver,
   TenantChannelsResolver,
