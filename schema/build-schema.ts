@@ -9,6 +9,9 @@ import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
 import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
+import { KnowledgeResolver } from './knowledge/knowledge.resolver';
+import { PlatformResolver } from './platform/platform.resolver';
+import { TenantChannelsResolver } from './tenant/tenant-channels.resolver';
 import { TenantResolver } from './tenant/tenant.resolver';
 
 export const resolvers = [
@@ -20,6 +23,9 @@ export const resolvers = [
   MessageResolver,
   TenantResolver,
   FeedbackReplyResolver,
+  KnowledgeResolver,
+  PlatformResolver,
+  TenantChannelsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

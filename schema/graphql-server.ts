@@ -7,6 +7,8 @@ import type { Actor } from '../src/audit/audit-service';
 import { findApiKey, hashApiKey } from '../src/auth/api-keys';
 import { consoleSessionToken } from '../src/auth/console-cookie';
 import { findConsoleSession } from '../src/auth/console-sessions';
+import { NO_SUCH_ID } from '../src/ids';
+import { findPlatformKey } from '../src/tenants/tenant-admin';
 import type { ApiKey } from '../src/db/entities';
 import { tenantScope } from '../src/db/tenant-scope';
 import type { RouteMounter } from '../src/http';
@@ -41,6 +43,10 @@ export interface GraphqlMount {
 
 function callerFrom(apiKey: ApiKey): Caller {
   return { tenantId: apiKey.tenant.id, apiKeyId: apiKey.id, scopes: [...apiKey.scopes], actor: `apikey:${apiKey.id}` satisfies Actor };
+}
+
+function platformCaller(id: string, scopes: Caller['scopes']): Caller {
+  return { tenantId: NO_SUCH_ID, apiKeyId: id, scopes: [...scopes], actor: `apikey:${id}`, platform: true };
 }
 
 /** Don't write lastUsedAt more often than this per key: one UPDATE per key per minute, not per request. */
@@ -87,11 +93,14 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     const cached = authCacheMs > 0 ? recentKeys.get(hash) : undefined;
     if (cached && cached.expiresAt > now) return cached.caller;
     const apiKey = await findApiKey(services.orm.em.fork(), match[1]!);
+    // A platform key (tenants:manage) lives in its own table and belongs to no tenant.
+    const platformKey = apiKey ? null : await findPlatformKey(services.orm.em.fork(), match[1]!);
+    const caller = apiKey ? callerFrom(apiKey) : platformKey ? platformCaller(platformKey.id, platformKey.scopes) : null;
     if (authCacheMs > 0) {
       if (recentKeys.size >= 10_000) recentKeys.clear();
-      recentKeys.set(hash, { caller: apiKey ? callerFrom(apiKey) : null, expiresAt: now + authCacheMs });
+      recentKeys.set(hash, { caller, expiresAt: now + authCacheMs });
     }
-    if (!apiKey) return null;
+    if (!apiKey) return caller;
     if (now - (lastWrites.get(apiKey.id) ?? 0) > LAST_USED_WRITE_INTERVAL_MS) {
       lastWrites.set(apiKey.id, now);
       // Not awaited: bookkeeping must not slow or fail the request.

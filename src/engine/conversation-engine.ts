@@ -6,6 +6,7 @@ import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import type { ModelGateway, ReplyOutcome } from '../providers/types';
 import { detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE } from './handoff';
+import { finaliseReply } from './reply-text';
 import { storeInbound } from './inbound-store';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
@@ -158,8 +159,14 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       message: message.text,
       historyTokenBudget,
     });
-    const outcome = await gateway.reply({ tenantId: message.tenantId, routing: message.tenantSettings.routing, messages: prompt.messages, cacheable: prompt.cacheable });
-    const handoffReason = outcome.needsHuman ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})` : null;
+    const generated = await gateway.reply({ tenantId: message.tenantId, routing: message.tenantSettings.routing, messages: prompt.messages, cacheable: prompt.cacheable });
+    const { outcome, unfillable } = finaliseReply(generated, message, history);
+    if (unfillable.length) logger.info({ tenantId: message.tenantId, placeholders: unfillable }, 'left out parts of an answer whose placeholders have no value (set them in the business profile)');
+    const handoffReason = generated.needsHuman
+      ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})`
+      : outcome.needsHuman
+        ? `the answer needs values nobody has filled in (${unfillable.join(', ')})`
+        : null;
     const written = await commit({ ...base, now: clock(), reply: { text: outcome.text, author: 'bot' }, outcome, handoffReason });
     return result(handoffReason ? 'handed_off' : 'replied', message, written.interactionId, { id: written.replyMessageId!, text: outcome.text }, handoffReason, outcome);
   }

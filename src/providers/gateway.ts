@@ -51,7 +51,7 @@ export interface ModelGatewayDependencies {
   secretBox?: SecretBox | null;
   /** Where parley_provider_* and cache metrics are registered. */
   registry?: Registry;
-  /** Subscribes to `correction.approved` so the knowledge base learns approved corrections at once. */
+  /** Subscribes to `correction.approved` and `knowledge.changed` so the knowledge base learns changes at once. */
   events?: DomainEvents;
   logger?: Logger;
   /** Injected clock (milliseconds) for tests of circuits and caches. */
@@ -161,9 +161,16 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
   };
   const reportedProblems = new WeakSet<object>();
   // Same-process writes: read what changed since the index was last in sync (other instances learn through LISTEN/NOTIFY).
-  const unsubscribe = dependencies.events?.on('correction.approved', async ({ tenantId }) => {
+  const unsubscribeCorrections = dependencies.events?.on('correction.approved', async ({ tenantId }) => {
     await knowledgeBase.catchUp(tenantId);
   });
+  const unsubscribeKnowledge = dependencies.events?.on('knowledge.changed', async ({ tenantId }) => {
+    await knowledgeBase.catchUp(tenantId);
+  });
+  const unsubscribe = () => {
+    unsubscribeCorrections?.();
+    unsubscribeKnowledge?.();
+  };
 
   /** The turn's knowledge: the `k` most similar approved answers at or above the floor (the knowledge base answers from the first). */
   async function retrieve(request: ReplyRequest): Promise<ReferenceArticle[] | undefined> {

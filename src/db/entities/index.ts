@@ -7,6 +7,8 @@ import { Conversation } from './conversation.entity';
 import { HumanCorrection } from './human-correction.entity';
 import { InteractionFeedback } from './interaction-feedback.entity';
 import { KnowledgeArticle } from './knowledge-article.entity';
+import { KnowledgeArticleRevision } from './knowledge-article-revision.entity';
+import { PlatformApiKey } from './platform-api-key.entity';
 import { Message } from './message.entity';
 import { ProviderDailySummary } from './provider-daily-summary.entity';
 import { ProviderUsage } from './provider-usage.entity';
@@ -23,6 +25,8 @@ export * from './conversation.entity';
 export * from './human-correction.entity';
 export * from './interaction-feedback.entity';
 export * from './knowledge-article.entity';
+export * from './knowledge-article-revision.entity';
+export * from './platform-api-key.entity';
 export * from './message.entity';
 export * from './provider-daily-summary.entity';
 export * from './provider-usage.entity';
@@ -50,4 +54,6 @@ export const entities = [
   WorkspacePost,
   Alert,
   ConsoleSession,
+  KnowledgeArticleRevision,
+  PlatformApiKey,
 ];

@@ -7,6 +7,7 @@ import { Migration20261124120100ProviderUsageRollup } from './Migration202611241
 import { Migration20261124110100InteractionReplyIndex } from './Migration20261124110100InteractionReplyIndex';
 import { Migration20261201160000ConsoleSessions } from './Migration20261201160000ConsoleSessions';
 import { Migration20261201140000KnowledgeRetrieval } from './Migration20261201140000KnowledgeRetrieval';
+import { Migration20261201120000OperatorsAndKnowledge } from './Migration20261201120000OperatorsAndKnowledge';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -21,4 +22,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124110100InteractionReplyIndex', class: Migration20261124110100InteractionReplyIndex },
   { name: 'Migration20261201160000ConsoleSessions', class: Migration20261201160000ConsoleSessions },
   { name: 'Migration20261201140000KnowledgeRetrieval', class: Migration20261201140000KnowledgeRetrieval },
+  { name: 'Migration20261201120000OperatorsAndKnowledge', class: Migration20261201120000OperatorsAndKnowledge },
 ];
