@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+
 /**
  * A self-contained GraphQL console (no CDN, no external assets): query,
  * variables and API key editors, a Run button, and a documentation panel built
@@ -5,7 +7,24 @@
  * The `graphiql` npm package is not among the project's dependencies (it needs
  * React and a bundler to serve offline); this page covers the same daily use.
  */
-export function graphiqlPage(endpoint: string): string {
+export function graphiqlPage(endpoint: string): { html: string; contentSecurityPolicy: string } {
+  const html = pageHtml(endpoint);
+  // The page's one inline script is allowed by its hash; it may only talk to this origin; nobody may frame it.
+  const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+  const hash = crypto.createHash('sha256').update(script).digest('base64');
+  const contentSecurityPolicy = [
+    "default-src 'none'",
+    `script-src 'sha256-${hash}'`,
+    "style-src 'unsafe-inline'",
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return { html, contentSecurityPolicy };
+}
+
+function pageHtml(endpoint: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>parley GraphQL console</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,8 +1,9 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express, { type Express, type Request } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Actor } from '../src/audit/audit-service';
 import { findApiKey, hashApiKey } from '../src/auth/api-keys';
 import type { ApiKey } from '../src/db/entities';
@@ -22,6 +23,11 @@ export interface GraphqlOptions {
   maxCost: number;
   /** Hide "did you mean" field suggestions (they reveal the schema): on in production. */
   blockFieldSuggestions: boolean;
+  /**
+   * Who may query `__schema`/`__type`: everyone (`open`, default outside
+   * production) or only callers with a valid API key (`with-key`, production).
+   */
+  introspection?: 'open' | 'with-key';
   path?: string;
   /**
    * How long a key lookup is reused (default 5000 ms; 0 = look up every
@@ -63,7 +69,8 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
   const server = new ApolloServer<GraphqlContext>({
     schema,
     ...protection,
-    plugins: [...protection.plugins],
+    // Never Apollo's landing page: it loads from a CDN. Browsers get our own console (graphiql) or nothing.
+    plugins: [...protection.plugins, ApolloServerPluginLandingPageDisabled(), introspectionGate(options.introspection ?? 'open')],
     validationRules: [...protection.validationRules],
     formatError: createFormatError(services.logger),
     introspection: true,
@@ -102,10 +109,12 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
 
   const mount: RouteMounter = (app: Express) => {
     if (options.graphiql) {
+      const page = graphiqlPage(path);
       app.get(path, (request, response, next) => {
         // Browsers get the console; API clients (GET queries, persisted queries) go to Apollo.
         if (request.query.query || request.query.extensions || !request.accepts('html')) return next();
-        response.type('html').send(graphiqlPage(path));
+        response.setHeader('Content-Security-Policy', page.contentSecurityPolicy);
+        response.type('html').send(page.html);
       });
     }
     app.use(
@@ -121,4 +130,31 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     );
   };
   return { mount, stop: () => server.stop() };
+}
+
+function isIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+    },
+  });
+  return found;
+}
+
+/** With `with-key`, an anonymous caller's `__schema`/`__type` query is refused before it runs (`__typename` stays allowed). */
+function introspectionGate(mode: 'open' | 'with-key'): ApolloServerPlugin<GraphqlContext> {
+  return {
+    async requestDidStart() {
+      if (mode === 'open') return;
+      return {
+        async didResolveOperation({ contextValue, document }) {
+          if (contextValue.caller || !isIntrospection(document)) return;
+          throw new GraphQLError('Introspection needs an API key here: send Authorization: Bearer <key>', {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
+        },
+      };
+    },
+  };
 }
