@@ -3,8 +3,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express, { type Express, type Request } from 'express';
-import { GraphQLError, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Lexer, Source, TokenKind, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Actor } from '../src/audit/audit-service';
+import { AppError } from '../src/errors';
 import { findApiKey, hashApiKey } from '../src/auth/api-keys';
 import type { ApiKey } from '../src/db/entities';
 import { tenantScope } from '../src/db/tenant-scope';
@@ -62,7 +63,8 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     costLimit: { maxCost: options.maxCost, ignoreIntrospection: true },
     maxAliases: { n: 20 },
     maxDirectives: { n: 20 },
-    maxTokens: { n: 2000 },
+    // Counted by tokenLimit() below: armor's own check throws from a plugin hook, which Apollo answers with HTTP 500.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: options.blockFieldSuggestions },
   });
   const protection = armor.protect();
@@ -120,6 +122,7 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     app.use(
       path,
       express.json({ limit: '1mb' }),
+      tokenLimit(MAX_TOKENS),
       expressMiddleware(server, {
         context: async ({ req }) => {
           const caller = await authenticate(req);
@@ -150,11 +153,36 @@ function introspectionGate(mode: 'open' | 'with-key'): ApolloServerPlugin<Graphq
       return {
         async didResolveOperation({ contextValue, document }) {
           if (contextValue.caller || !isIntrospection(document)) return;
-          throw new GraphQLError('Introspection needs an API key here: send Authorization: Bearer <key>', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          });
+          const message = 'Introspection needs an API key here: send Authorization: Bearer <key>';
+          throw new GraphQLError(message, { originalError: new AppError('UNAUTHENTICATED', message), extensions: { http: { status: 401 } } });
         },
       };
     },
+  };
+}
+
+/** Tokens one query may have: a cheap bound on parser work before Apollo parses anything. */
+const MAX_TOKENS = 2000;
+
+function countTokens(query: string, max: number): number {
+  const lexer = new Lexer(new Source(query));
+  let count = 0;
+  try {
+    while (lexer.advance().kind !== TokenKind.EOF && count <= max) count += 1;
+  } catch {
+    // A lexing error is left to Apollo's parser, which reports it as GRAPHQL_PARSE_FAILED.
+  }
+  return count;
+}
+
+/** Over MAX_TOKENS: 400 with a GraphQL-shaped validation error, as a client expects, instead of a failed request. */
+function tokenLimit(max: number): express.RequestHandler {
+  return (request, response, next) => {
+    const body = request.body as { query?: unknown } | undefined;
+    const query = typeof body?.query === 'string' ? body.query : typeof request.query.query === 'string' ? request.query.query : null;
+    if (query === null || countTokens(query, max) <= max) return next();
+    response.status(400).json({
+      errors: [{ message: `Syntax Error: Token limit of ${max} exceeded: split the query or request fewer fields.`, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+    });
   };
 }
