@@ -54,7 +54,6 @@ export const settings = {
   METRICS_HOST: { schema: z.string().min(1), default: '127.0.0.1', expectation: 'must be a host name or IP address for the METRICS_PORT listener' },
   GRAPHQL_INTROSPECTION: { schema: booleanString.optional(), expectation: 'must be true or false (default: open to everyone outside production; in production only to callers with an API key)' },
   FEEDBACK_TOKEN_TTL_DAYS: { schema: positiveInt, default: '30', expectation: 'must be a positive integer (days a feedback link works after it is issued)' },
-  FEEDBACK_VOTE_HISTORY_MAX: { schema: positiveInt, default: '20', expectation: 'must be a positive integer (earlier votes kept per feedback token; older ones are dropped)' },
   SHUTDOWN_TIMEOUT_MS: { schema: positiveInt, default: '10000', expectation: 'must be a positive integer (milliseconds)' },
   SLACK_BOT_TOKEN: { schema: z.string().regex(/^xox[bpe]-/).optional(), expectation: 'must be the Slack app\'s bot token (xoxb-…, from OAuth & Permissions); Slack is off when unset' },
   SLACK_SIGNING_SECRET: { schema: z.string().regex(/^[0-9a-f]{16,}$/i).optional(), expectation: 'must be the Slack app\'s signing secret (hex, from Basic Information); Slack is off when unset' },

@@ -132,6 +132,7 @@ async function main(): Promise<void> {
       catalogue: defaultCatalogue,
       providerHealth: gateway.health,
       feedbackRateLimiter: new RateLimiter(config.FEEDBACK_RATE_LIMIT, config.FEEDBACK_RATE_WINDOW_SECONDS * 1000),
+      feedbackTokenTtlDays: config.FEEDBACK_TOKEN_TTL_DAYS,
     },
     {
       graphiql: config.GRAPHIQL_ENABLED ?? config.NODE_ENV !== 'production',

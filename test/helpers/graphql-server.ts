@@ -30,6 +30,8 @@ export async function startGraphqlServer(
     authCacheMs?: number;
     graphiql?: boolean;
     introspection?: 'open' | 'with-key';
+    /** Default 100 years: fixtures have fixed dates, so real-clock expiry would depend on the day the suite runs. */
+    feedbackTokenTtlDays?: number;
     http?: Partial<HttpDependencies>;
   } = {},
 ): Promise<GraphqlTestServer> {
@@ -38,7 +40,7 @@ export async function startGraphqlServer(
   const events = new DomainEvents();
   const secretBox = new SecretBox(crypto.randomBytes(32));
   const graphql = await createGraphqlMounter(
-    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000) },
+    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000), feedbackTokenTtlDays: options.feedbackTokenTtlDays ?? 36_500 },
     {
       graphiql: options.graphiql ?? true,
       maxDepth: options.maxDepth ?? 10,
