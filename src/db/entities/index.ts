@@ -10,6 +10,7 @@ import { KnowledgeArticle } from './knowledge-article.entity';
 import { Message } from './message.entity';
 import { ProviderDailySummary } from './provider-daily-summary.entity';
 import { ProviderUsage } from './provider-usage.entity';
+import { SlackSubmission } from './slack-submission.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
@@ -29,6 +30,7 @@ export * from './tenant.entity';
 export * from './tenant-scoped';
 export * from './alert.entity';
 export * from './workspace-post.entity';
+export * from './slack-submission.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -47,4 +49,5 @@ export const entities = [
   AuditLog,
   WorkspacePost,
   Alert,
+  SlackSubmission,
 ];
