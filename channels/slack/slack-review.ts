@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import { AgentInteraction, HumanCorrection, Tenant, WorkspacePost } from '../../src/db/entities';
 import { approveCorrection, createCorrection, rejectCorrection } from '../../src/corrections/correction-service';
@@ -174,9 +175,12 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
       // The submission is recorded in the transaction that creates the correction: a retry or replay (here or
       // on another instance) finds the key and does nothing; a refused submission leaves no key behind.
       correction = await em.transactional(async (tx) => {
-        const fresh = await tx.execute<{ key: string }[]>('insert into slack_submission (key, created_at) values (?, now()) on conflict do nothing returning key', [key]);
+        const fresh = await tx.execute<{ key: string }[]>(
+          'insert into slack_submission (id, tenant_id, created_at, key) values (?, ?, now(), ?) on conflict (key) do nothing returning key',
+          [randomUUID(), metadata.tenant, key],
+        );
         if (!fresh.length) return null;
-        if (Math.random() < 0.01) await tx.execute(`delete from slack_submission where created_at < now() - interval '7 days'`, [], 'run');
+        if (Math.random() < 0.01) await tx.execute(`delete from slack_submission where tenant_id = ? and created_at < now() - interval '7 days'`, [metadata.tenant], 'run');
         return createCorrection(tx, { tenantId: metadata.tenant, actor: `slack:${user}`, authorName, interactionId: interaction.id, ...parsed.value });
       });
     } catch (error) {

@@ -1,4 +1,5 @@
-import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, Property, Unique } from '@mikro-orm/core';
+import { TenantScoped } from './tenant-scoped';
 
 /**
  * A Slack modal submission already acted on, by a hash of the view id and the
@@ -9,13 +10,12 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/c
  * and refuses requests with timestamps older than five.
  */
 @Entity({ tableName: 'slack_submission' })
-@Index({ properties: ['createdAt'] })
-export class SlackSubmission {
-  [OptionalProps]?: 'createdAt';
+@Index({ properties: ['tenant', 'createdAt'] })
+export class SlackSubmission extends TenantScoped {
+  [OptionalProps]?: 'id' | 'createdAt';
 
-  @PrimaryKey({ type: 'string', length: 64 })
+  /** SHA-256 (hex) of the view id and the submitted values. */
+  @Property({ type: 'string', length: 64 })
+  @Unique()
   key!: string;
-
-  @Property({ type: 'datetime' })
-  createdAt: Date = new Date();
 }

@@ -39,8 +39,10 @@ describe('conversation { messages } on a 50,000-message conversation', () => {
     // The fixture's own two messages are the newest (2026-11); the generated ones end at message 49998.
     expect(messages.at(-1)!.text).toBe('chatty answer 0');
     expect(messages[0]!.text).toBe('message 49801');
-    expect(ms).toBeLessThan(2_000);
-  });
+    // About 0.1 s on a quiet machine; the bound only has to tell a page from reading all 50,000 rows under a loaded suite.
+    expect(ms).toBeLessThan(5_000);
+    if (process.env.FUZZ_REPORT) process.stdout.write(`messages page of a 50,000-message conversation: ${Math.round(ms)} ms\n`);
+  }, 60_000);
 
   it('pages backwards with `before`, and refuses a page over 200', async () => {
     const first = (await server.query(shop.keys.all, query, { id: shop.conversation.id, last: 3 })).data!.conversation.messages as { id: string; text: string }[];
