@@ -14,6 +14,7 @@ import { SlackSubmission } from './slack-submission.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
+import { ConsoleSession } from './console-session.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -30,6 +31,7 @@ export * from './tenant.entity';
 export * from './tenant-scoped';
 export * from './alert.entity';
 export * from './workspace-post.entity';
+export * from './console-session.entity';
 export * from './slack-submission.entity';
 
 /** Every entity the ORM knows; add new ones here. */
@@ -49,5 +51,6 @@ export const entities = [
   AuditLog,
   WorkspacePost,
   Alert,
+  ConsoleSession,
   SlackSubmission,
 ];
