@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AnalyticsResolver } from './analytics/analytics.resolver';
+import { guardArguments } from './common/argument-guard';
 import { scopeAuthChecker } from './common/auth-checker';
 import { ConversationsResolver, MessageResolver } from './conversations/conversations.resolver';
 import { CorrectionsResolver } from './corrections/corrections.resolver';
@@ -38,6 +39,6 @@ export function buildControlPlaneSchema(): Promise<GraphQLSchema> {
     // One DateTime scalar (ISO-8601 strings) for every Date field.
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
-  });
+  }).then(guardArguments);
   return built;
 }

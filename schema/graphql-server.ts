@@ -1,9 +1,11 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express, { type Express, type Request } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, Lexer, Source, TokenKind, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Actor } from '../src/audit/audit-service';
+import { AppError } from '../src/errors';
 import { findApiKey, hashApiKey } from '../src/auth/api-keys';
 import { consoleSessionToken } from '../src/auth/console-cookie';
 import { findConsoleSession } from '../src/auth/console-sessions';
@@ -27,6 +29,11 @@ export interface GraphqlOptions {
   maxCost: number;
   /** Hide "did you mean" field suggestions (they reveal the schema): on in production. */
   blockFieldSuggestions: boolean;
+  /**
+   * Who may query `__schema`/`__type`: everyone (`open`, default outside
+   * production) or only callers with a valid API key (`with-key`, production).
+   */
+  introspection?: 'open' | 'with-key';
   path?: string;
   /**
    * How long a key lookup is reused (default 5000 ms; 0 = look up every
@@ -65,14 +72,16 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     costLimit: { maxCost: options.maxCost, ignoreIntrospection: true },
     maxAliases: { n: 20 },
     maxDirectives: { n: 20 },
-    maxTokens: { n: 2000 },
+    // Counted by tokenLimit() below: armor's own check throws from a plugin hook, which Apollo answers with HTTP 500.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: options.blockFieldSuggestions },
   });
   const protection = armor.protect();
   const server = new ApolloServer<GraphqlContext>({
     schema,
     ...protection,
-    plugins: [...protection.plugins],
+    // Never Apollo's landing page: it loads from a CDN. Browsers get parley's own console.
+    plugins: [...protection.plugins, ApolloServerPluginLandingPageDisabled(), introspectionGate(options.introspection ?? 'open')],
     validationRules: [...protection.validationRules],
     formatError: createFormatError(services.logger),
     introspection: true,
@@ -146,6 +155,7 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     app.use(
       path,
       express.json({ limit: '1mb' }),
+      tokenLimit(MAX_TOKENS),
       expressMiddleware(server, {
         context: async ({ req }) => {
           const caller = await authenticate(req);
@@ -156,4 +166,56 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     );
   };
   return { mount, stop: () => server.stop() };
+}
+
+function isIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+    },
+  });
+  return found;
+}
+
+/** With `with-key`, an anonymous caller's `__schema`/`__type` query is refused before it runs (`__typename` stays allowed). */
+function introspectionGate(mode: 'open' | 'with-key'): ApolloServerPlugin<GraphqlContext> {
+  return {
+    async requestDidStart() {
+      if (mode === 'open') return;
+      return {
+        async didResolveOperation({ contextValue, document }) {
+          if (contextValue.caller || !isIntrospection(document)) return;
+          const message = 'Introspection needs an API key here: send Authorization: Bearer <key>';
+          throw new GraphQLError(message, { originalError: new AppError('UNAUTHENTICATED', message), extensions: { http: { status: 401 } } });
+        },
+      };
+    },
+  };
+}
+
+/** Tokens one query may have: a cheap bound on parser work before Apollo parses anything. */
+const MAX_TOKENS = 2000;
+
+function countTokens(query: string, max: number): number {
+  const lexer = new Lexer(new Source(query));
+  let count = 0;
+  try {
+    while (lexer.advance().kind !== TokenKind.EOF && count <= max) count += 1;
+  } catch {
+    // A lexing error is left to Apollo's parser, which reports it as GRAPHQL_PARSE_FAILED.
+  }
+  return count;
+}
+
+/** Over MAX_TOKENS: 400 with a GraphQL-shaped validation error, as a client expects, instead of a failed request. */
+function tokenLimit(max: number): express.RequestHandler {
+  return (request, response, next) => {
+    const body = request.body as { query?: unknown } | undefined;
+    const query = typeof body?.query === 'string' ? body.query : typeof request.query.query === 'string' ? request.query.query : null;
+    if (query === null || countTokens(query, max) <= max) return next();
+    response.status(400).json({
+      errors: [{ message: `Syntax Error: Token limit of ${max} exceeded: split the query or request fewer fields.`, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+    });
+  };
 }

@@ -161,11 +161,21 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
     });
   });
 
-  app.action(HANDOFF_RELEASE, async ({ ack, body }) => {
+  app.action(HANDOFF_RELEASE, async ({ ack, body, client }) => {
     await ack();
     if (body.type !== 'block_actions' || !body.channel || !body.message) return;
     const post = await findPost(context.em(), body.channel.id, body.message.ts);
     if (!post?.conversation || post.purpose !== 'handoff') return;
+    // Only the agent holding the conversation (or an approver) gives it back; unassigned, anyone in the channel may.
+    const user = body.user.id;
+    if (post.assignee && post.assignee !== `slack:${user}` && !readSlackSettings(post.tenant.settings).approvers.includes(user)) {
+      await client.chat.postEphemeral({
+        channel: body.channel.id,
+        user,
+        text: `<@${post.assignee.slice(6)}> has this conversation: only they (or an approver) can give it back to the bot.`,
+      });
+      return;
+    }
     await releaseConversation(context.em(), { tenantId: post.tenant.id, conversationId: post.conversation.id, by: `slack:${body.user.id}` }, { events: context.events });
   });
 

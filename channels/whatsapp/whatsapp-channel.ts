@@ -14,7 +14,9 @@ import type { RouteMounter } from '../../src/http';
 import type { Logger } from '../../src/logger';
 import type { Metrics } from '../../src/metrics';
 import type { SecretBox } from '../../src/security/secret-box';
+import type { ReadinessNotes } from '../../src/readiness';
 import { ConversationQueue } from './conversation-queue';
+import { diagnoseSignature, SignatureMismatchReporter } from './signature-diagnosis';
 import { FeedbackTemplates } from './feedback-template';
 import { TwilioClients } from './twilio-client';
 import { isStatusProgress, parseInboundWebhook, parseStatusCallback, type FormFields } from './whatsapp-message';
@@ -60,6 +62,8 @@ export interface WhatsAppChannelDependencies {
   /** Waiting tasks beyond which new messages are left to recovery (default max(1,000, 50 × WHATSAPP_CONCURRENCY)). */
   maxQueued?: number;
   now?: () => Date;
+  /** Where a wrong PUBLIC_BASE_URL (proved by a signature check) is shown to operators (/readyz). */
+  readiness?: ReadinessNotes;
 }
 
 export interface WhatsAppChannel extends CustomerChannel {
@@ -85,6 +89,7 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
   const log = logger.child({ channel: 'whatsapp' });
   const em = (): EntityManager => deps.orm.em.fork() as EntityManager;
   const counters = createCounters(deps.metrics);
+  const mismatches = new SignatureMismatchReporter(log, deps.readiness ?? null);
   const directory = new WhatsAppTenantDirectory(em, deps.secretBox, { fallbackAccountSid: config.TWILIO_ACCOUNT_SID, fallbackAuthToken: config.TWILIO_AUTH_TOKEN });
   const clients = new TwilioClients(config.TWILIO_API_URL, config.WHATSAPP_SEND_TIMEOUT_MS);
   const templates = new FeedbackTemplates(em, log);
@@ -147,6 +152,7 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
     const credentials = tenant ? await directory.credentialsFor(tenant) : null;
     const token = credentials?.authToken ?? (tenant ? null : config.TWILIO_AUTH_TOKEN ?? null);
     if (!signature || !token || !twilio.validateRequest(token, signature, url, fields)) {
+      if (signature && token) mismatches.report(diagnoseSignature(token, signature, fields, url, request));
       counters?.webhooks.inc({ route: request.path === STATUS_PATH ? 'status' : 'inbound', outcome: 'forbidden' });
       log.warn({ path: request.path, hasSignature: Boolean(signature) }, 'rejected a WhatsApp webhook with a missing or invalid signature');
       response.status(403).json({ error: { code: 'FORBIDDEN', message: 'Invalid or missing X-Twilio-Signature: the request was not signed by Twilio with this account\'s auth token' } });

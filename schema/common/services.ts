@@ -23,4 +23,6 @@ export interface GraphqlServices {
   providerHealth?: ProviderHealthSource;
   catalogue: ModelCatalogue;
   feedbackRateLimiter: RateLimiter;
+  /** FEEDBACK_TOKEN_TTL_DAYS: days a public feedback token works (default 30). */
+  feedbackTokenTtlDays?: number;
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { isUuid } from '../ids';
 
 /**
  * Keyset pagination over (createdAt desc, id desc): a stable order even when
@@ -33,12 +34,17 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString('base64url');
 }
 
+/** The form encodeCursor writes (Date.toISOString for years 1–9999). */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
 export function decodeCursor(cursor: string): CursorPosition {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
-      const createdAt = new Date(parsed[0]);
-      if (!Number.isNaN(createdAt.getTime())) return { createdAt, id: parsed[1] };
+    // Checked field by field: a crafted cursor (a bad uuid, year 275760, a NUL) must be the caller's mistake, not a query error.
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && isUuid(parsed[1])) {
+      const createdAt = ISO_TIMESTAMP.test(parsed[0]) ? new Date(parsed[0]) : null;
+      const year = createdAt?.getUTCFullYear() ?? Number.NaN;
+      if (createdAt && year >= 1 && year <= 9999) return { createdAt, id: parsed[1] };
     }
   } catch {
     // fall through to the error below: any undecodable cursor is the caller's mistake

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { createApp, listen, type RunningServer } from '../../src/http';
+import { createApp, listen, type HttpDependencies, type RunningServer } from '../../src/http';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { defaultCatalogue } from '../../src/providers/model-catalogue';
@@ -21,16 +21,36 @@ export interface GraphqlTestServer {
 }
 
 /** The real Express app with the real GraphQL mounter on 127.0.0.1:0. */
-export async function startGraphqlServer(orm: Orm, options: { rateLimit?: number; maxDepth?: number; maxCost?: number; authCacheMs?: number } = {}): Promise<GraphqlTestServer> {
+export async function startGraphqlServer(
+  orm: Orm,
+  options: {
+    rateLimit?: number;
+    maxDepth?: number;
+    maxCost?: number;
+    authCacheMs?: number;
+    graphiql?: boolean;
+    introspection?: 'open' | 'with-key';
+    /** Default 100 years: fixtures have fixed dates, so real-clock expiry would depend on the day the suite runs. */
+    feedbackTokenTtlDays?: number;
+    http?: Partial<HttpDependencies>;
+  } = {},
+): Promise<GraphqlTestServer> {
   const logger = createLogger('silent');
   const health = new ProviderHealth({ windowMs: 3_600_000, failureRate: 0.5, minCalls: 2, cooldownMs: 30_000 });
   const events = new DomainEvents();
   const secretBox = new SecretBox(crypto.randomBytes(32));
   const graphql = await createGraphqlMounter(
-    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000) },
-    { graphiql: true, maxDepth: options.maxDepth ?? 10, maxCost: options.maxCost ?? 10_000, blockFieldSuggestions: false, authCacheMs: options.authCacheMs },
+    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000), feedbackTokenTtlDays: options.feedbackTokenTtlDays ?? 36_500 },
+    {
+      graphiql: options.graphiql ?? true,
+      maxDepth: options.maxDepth ?? 10,
+      maxCost: options.maxCost ?? 10_000,
+      blockFieldSuggestions: false,
+      authCacheMs: options.authCacheMs,
+      introspection: options.introspection,
+    },
   );
-  const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }) }, [graphql.mount]);
+  const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }), ...options.http }, [graphql.mount]);
   const server: RunningServer = await listen(app, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${server.port}/graphql`;
   return {

@@ -12,6 +12,7 @@ import { PlatformApiKey } from './platform-api-key.entity';
 import { Message } from './message.entity';
 import { ProviderDailySummary } from './provider-daily-summary.entity';
 import { ProviderUsage } from './provider-usage.entity';
+import { SlackSubmission } from './slack-submission.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
@@ -35,6 +36,7 @@ export * from './tenant-scoped';
 export * from './alert.entity';
 export * from './workspace-post.entity';
 export * from './console-session.entity';
+export * from './slack-submission.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -56,4 +58,5 @@ export const entities = [
   ConsoleSession,
   KnowledgeArticleRevision,
   PlatformApiKey,
+  SlackSubmission,
 ];

@@ -8,6 +8,7 @@ import { Migration20261124110100InteractionReplyIndex } from './Migration2026112
 import { Migration20261201160000ConsoleSessions } from './Migration20261201160000ConsoleSessions';
 import { Migration20261201140000KnowledgeRetrieval } from './Migration20261201140000KnowledgeRetrieval';
 import { Migration20261201120000OperatorsAndKnowledge } from './Migration20261201120000OperatorsAndKnowledge';
+import { Migration20261201100000SlackSubmissions } from './Migration20261201100000SlackSubmissions';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201160000ConsoleSessions', class: Migration20261201160000ConsoleSessions },
   { name: 'Migration20261201140000KnowledgeRetrieval', class: Migration20261201140000KnowledgeRetrieval },
   { name: 'Migration20261201120000OperatorsAndKnowledge', class: Migration20261201120000OperatorsAndKnowledge },
+  { name: 'Migration20261201100000SlackSubmissions', class: Migration20261201100000SlackSubmissions },
 ];
