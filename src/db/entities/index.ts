@@ -13,6 +13,10 @@ import { ProviderUsage } from './provider-usage.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
+import { DeploymentEvent } from './deployment-event.entity';
+import { DatasetVersion, EvaluationCase, EvaluationDataset } from './evaluation-dataset.entity';
+import { EvaluationResult, EvaluationRun } from './evaluation-run.entity';
+import { ModelVersion } from './model-version.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -29,6 +33,10 @@ export * from './tenant.entity';
 export * from './tenant-scoped';
 export * from './alert.entity';
 export * from './workspace-post.entity';
+export * from './model-version.entity';
+export * from './deployment-event.entity';
+export * from './evaluation-dataset.entity';
+export * from './evaluation-run.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -47,4 +55,11 @@ export const entities = [
   AuditLog,
   WorkspacePost,
   Alert,
+  ModelVersion,
+  DeploymentEvent,
+  EvaluationDataset,
+  EvaluationCase,
+  DatasetVersion,
+  EvaluationRun,
+  EvaluationResult,
 ];
