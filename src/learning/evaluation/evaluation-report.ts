@@ -28,6 +28,12 @@ export async function listEvaluationRuns(em: EntityManager, tenantId: string, li
   return em.find(EvaluationRun, { tenant: tenantId }, { orderBy: { createdAt: 'desc' }, limit, populate: ['modelVersion', 'datasetVersion', 'datasetVersion.dataset'] });
 }
 
+/** One run with what its summary shows (version, dataset version, baseline), or null. */
+export async function findEvaluationRun(em: EntityManager, tenantId: string, runId: string): Promise<EvaluationRun | null> {
+  if (!isUuid(runId)) return null;
+  return em.findOne(EvaluationRun, { id: runId, tenant: tenantId }, { populate: ['modelVersion', 'datasetVersion', 'datasetVersion.dataset', 'baselineRun'] });
+}
+
 export async function evaluationReport(em: EntityManager, tenantId: string, runId: string, worst = 10): Promise<EvaluationReport> {
   const run = isUuid(runId)
     ? await em.findOne(EvaluationRun, { id: runId, tenant: tenantId }, { populate: ['modelVersion', 'datasetVersion', 'datasetVersion.dataset', 'baselineRun', 'baselineRun.modelVersion'] })

@@ -36,6 +36,8 @@ export interface EvaluateInput {
   compare?: boolean;
   /** Called after every case, for progress bars; `label` tells candidate from baseline. */
   onProgress?: (done: number, total: number, label: string) => void;
+  /** Called once the candidate run's row exists (GraphQL returns it while the run goes on). */
+  onRunCreated?: (runId: string) => void;
   /** Tokens of case context sent as history (default 8,000, as in the engine). */
   historyTokenBudget?: number;
 }
@@ -146,6 +148,7 @@ async function runOver(
     after: { modelVersion: version.number, datasetVersion: `${datasetVersion.dataset.name}@${datasetVersion.number}`, cases: cases.length, role: label },
   });
   await em.flush();
+  if (label === 'candidate') input.onRunCreated?.(run.id);
 
   const settings = answerSettings(tenant.settings, version, DEFAULT_SYSTEM_PROMPT);
   const historyTokenBudget = input.historyTokenBudget ?? 8_000;
