@@ -8,6 +8,7 @@
 import { computeBleu, corpusBleu, sentenceBleu, BleuOptions } from '../../../src/learning/metrics/bleu';
 import { rougeScore, tokenizeForRouge, lcsLength } from '../../../src/learning/metrics/rouge';
 import { exactMatch } from '../../../src/learning/metrics/exact-match';
+import { porterStem } from '../../../src/learning/metrics/porter-stemmer';
 import { percentile } from '../../../src/learning/metrics/summary-statistics';
 
 const refs = [
@@ -176,6 +177,31 @@ describe('ROUGE (google-research/rouge rouge_scorer_test.py)', () => {
     expect(Math.round(Math.abs(score.recall - recall) * 1e5)).toBe(0);
     expect(Math.round(Math.abs(score.precision - precision) * 1e5)).toBe(0);
     expect(Math.round(Math.abs(score.fmeasure - f) * 1e5)).toBe(0);
+  });
+
+  it.each<[number, 'rouge1' | 'rouge2', number, number, number]>([
+    [0, 'rouge1', 0.40741, 0.6875, 0.51163],
+    [1, 'rouge1', 0.42857, 0.69231, 0.52941],
+    [0, 'rouge2', 0.30769, 0.53333, 0.39024],
+    [1, 'rouge2', 0.29268, 0.48, 0.36364],
+  ])('line %d %s with Porter stemming agrees with ROUGE-1.5.5 to 5 places', (line, type, recall, precision, f) => {
+    const score = rougeScore(TARGETS[line], PREDICTIONS[line], { stemmer: porterStem })[type];
+    expect(Math.round(Math.abs(score.recall - recall) * 1e5)).toBe(0);
+    expect(Math.round(Math.abs(score.precision - precision) * 1e5)).toBe(0);
+    expect(Math.round(Math.abs(score.fmeasure - f) * 1e5)).toBe(0);
+  });
+
+  it.each([
+    ['caresses', 'caress'],
+    ['ponies', 'poni'],
+    ['cats', 'cat'],
+    ['hopping', 'hop'],
+    ['relational', 'relat'],
+    ['conditional', 'condit'],
+    ['happy', 'happi'],
+    ['dying', 'die'],
+  ])('Porter stem of %s is %s (examples from Porter 1980 and NLTK)', (word, stem) => {
+    expect(porterStem(word)).toBe(stem);
   });
 
   it('LCS table', () => {
