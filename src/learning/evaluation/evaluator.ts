@@ -61,10 +61,30 @@ export async function evaluateModelVersion(dependencies: EvaluatorDependencies, 
   if (datasetVersion.caseCount === 0) throw new AppError('BAD_USER_INPUT', `Dataset version ${datasetVersion.dataset.name}@${datasetVersion.number} has no cases`);
   const tenant = await em.findOneOrFail(Tenant, { id: input.tenantId });
   const candidate = await runOver(dependencies, input, version, datasetVersion, tenant, 'candidate');
+  try {
+    return await judge(dependencies, input, version, datasetVersion, tenant, candidate.id);
+  } catch (error) {
+    await dependencies.em
+      .fork()
+      .getConnection()
+      .execute(`update evaluation_run set status = 'failed', error = ?, finished_at = now() where id = ?`, [error instanceof Error ? error.message : String(error), candidate.id]);
+    throw error;
+  }
+}
+
+/** Compares a finished candidate run with the baseline, records the verdict and completes the run. */
+async function judge(
+  dependencies: EvaluatorDependencies,
+  input: EvaluateInput,
+  version: ModelVersion,
+  datasetVersion: DatasetVersion,
+  tenant: Tenant,
+  candidateId: string,
+): Promise<EvaluationRun> {
   const thresholds = thresholdsFrom(tenant.settings);
   const gating = datasetVersion.caseCount >= GATING_MINIMUM_CASES;
   const runEm = dependencies.em.fork();
-  const run = await runEm.findOneOrFail(EvaluationRun, { id: candidate.id });
+  const run = await runEm.findOneOrFail(EvaluationRun, { id: candidateId });
   run.thresholds = { ...thresholds };
   run.gating = gating;
   const active = await runEm.findOne(ModelVersion, { tenant: input.tenantId, status: 'active' });
@@ -84,6 +104,8 @@ export async function evaluateModelVersion(dependencies: EvaluatorDependencies, 
     run.reasons = [active?.id === version.id ? 'this is the active version: it is its own baseline' : 'no comparison asked for'];
     if (!gating) run.reasons.push(`not gating: the dataset version has ${datasetVersion.caseCount} cases, fewer than ${GATING_MINIMUM_CASES}`);
   }
+  run.status = 'completed';
+  run.finishedAt = new Date();
   recordAudit(runEm, {
     tenantId: input.tenantId,
     actor: input.actor,
@@ -296,9 +318,12 @@ async function runOver(
     const finalEm = dependencies.em.fork();
     const stored = await finalEm.findOneOrFail(EvaluationRun, { id: run.id });
     stored.metrics = { ...aggregateMetrics(scored) };
-    stored.status = 'completed';
     stored.completedCases = cases.length;
-    stored.finishedAt = new Date();
+    // A candidate run completes once compared with its baseline (evaluateModelVersion): readers polling it see a verdict with `completed`.
+    if (label !== 'candidate') {
+      stored.status = 'completed';
+      stored.finishedAt = new Date();
+    }
     await finalEm.flush();
     return stored;
   } catch (error) {
