@@ -13,6 +13,7 @@ import { ProviderUsage } from './provider-usage.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
+import { ConsoleSession } from './console-session.entity';
 import { DeploymentEvent } from './deployment-event.entity';
 import { DatasetVersion, EvaluationCase, EvaluationDataset } from './evaluation-dataset.entity';
 import { EvaluationResult, EvaluationRun } from './evaluation-run.entity';
@@ -33,6 +34,7 @@ export * from './tenant.entity';
 export * from './tenant-scoped';
 export * from './alert.entity';
 export * from './workspace-post.entity';
+export * from './console-session.entity';
 export * from './model-version.entity';
 export * from './deployment-event.entity';
 export * from './evaluation-dataset.entity';
@@ -55,6 +57,7 @@ export const entities = [
   AuditLog,
   WorkspacePost,
   Alert,
+  ConsoleSession,
   ModelVersion,
   DeploymentEvent,
   EvaluationDataset,
