@@ -160,7 +160,8 @@ async function main(): Promise<void> {
       logger,
       retentionDays: config.USAGE_RETENTION_DAYS,
       cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE,
-      healthSnapshot: () => gateway.health.snapshot(),
+      // The platform keys' health only: tenants' own keys are theirs to watch (GraphQL providerHealth).
+      healthSnapshot: () => gateway.health.snapshot({ tenantId: null }),
       gauges: new ProviderHealthGauges(metrics.registry),
       metrics: new JobMetrics(metrics.registry),
     });
