@@ -9,6 +9,7 @@ import { ConversationsResolver, MessageResolver } from './conversations/conversa
 import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
 import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
+import { LearningResolver } from './learning/learning.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
 import { KnowledgeResolver } from './knowledge/knowledge.resolver';
 import { PlatformResolver } from './platform/platform.resolver';
@@ -27,6 +28,7 @@ export const resolvers = [
   KnowledgeResolver,
   PlatformResolver,
   TenantChannelsResolver,
+  LearningResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

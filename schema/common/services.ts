@@ -2,6 +2,7 @@ import type { Orm } from '../../src/db/orm';
 import type { DomainEvents } from '../../src/events';
 import type { Logger } from '../../src/logger';
 import type { ModelCatalogue } from '../../src/providers/model-catalogue';
+import type { ModelGateway } from '../../src/providers/types';
 import type { ProviderHealth } from '../../src/providers/health';
 import type { SecretBox } from '../../src/security/secret-box';
 import type { RateLimiter } from '../../src/security/rate-limiter';
@@ -25,4 +26,6 @@ export interface GraphqlServices {
   feedbackRateLimiter: RateLimiter;
   /** FEEDBACK_TOKEN_TTL_DAYS: days a public feedback token works (default 30). */
   feedbackTokenTtlDays?: number;
+  /** The provider gateway customers' turns use: evaluations run through it. Absent without the provider layer. */
+  gateway?: ModelGateway;
 }

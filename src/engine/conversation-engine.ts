@@ -8,6 +8,7 @@ import type { ModelGateway, ReplyOutcome } from '../providers/types';
 import { detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE } from './handoff';
 import { finaliseReply } from './reply-text';
 import { storeInbound } from './inbound-store';
+import { answerSettings } from '../learning/model-versions/version-settings';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
 import { ClaimLostError, writeTurn, type TurnWrite } from './turn-writer';
@@ -153,13 +154,21 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       return result('replied', message, null, { id: written.replyMessageId!, text: NON_TEXT_NOTICE }, null, null);
     }
 
-    const prompt = buildPrompt({
-      systemPrompt: message.tenantSettings.systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT,
-      history,
-      message: message.text,
-      historyTokenBudget,
-    });
-    const generated = await gateway.reply({ tenantId: message.tenantId, routing: message.tenantSettings.routing, messages: prompt.messages, cacheable: prompt.cacheable });
+    // The active model version answers: its prompt, tier models and retrieval settings.
+    const settings = answerSettings(message.tenantSettings, message.modelVersion, DEFAULT_SYSTEM_PROMPT);
+    const prompt = buildPrompt({ systemPrompt: settings.systemPrompt, history, message: message.text, historyTokenBudget });
+    const generated: ReplyOutcome = {
+      ...(await gateway.reply({
+        tenantId: message.tenantId,
+        routing: settings.routing,
+        messages: prompt.messages,
+        cacheable: prompt.cacheable,
+        retrieval: settings.retrieval,
+      })),
+      modelVersionId: settings.modelVersionId,
+      // Filled by experiments (a later issue) when the turn is part of one.
+      experimentVariant: null,
+    };
     const { outcome, unfillable } = finaliseReply(generated, message, history);
     if (unfillable.length) logger.info({ tenantId: message.tenantId, placeholders: unfillable }, 'left out parts of an answer whose placeholders have no value (set them in the business profile)');
     const handoffReason = generated.needsHuman

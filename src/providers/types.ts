@@ -102,6 +102,8 @@ export interface ReplyRequest {
   cacheable: boolean;
   /** How many reference answers to retrieve and how similar they must be (a model version's settings); defaults from config. */
   retrieval?: Partial<RetrievalSettings>;
+  /** `evaluation`: an offline evaluation run, never a customer (its usage is recorded apart). Default `customer`. */
+  traffic?: 'customer' | 'evaluation';
 }
 
 /** Knowledge retrieval settings: the `k` most similar active articles whose similarity is at least `minScore` (0–1). */
@@ -130,6 +132,10 @@ export interface ReplyOutcome {
   needsHuman: boolean;
   /** Knowledge articles used: the reference answers put in the prompt, or the article the knowledge base answered with. */
   articleIds?: string[];
+  /** The model version that answered (set by the engine from the active version). */
+  modelVersionId?: string | null;
+  /** The experiment arm that answered, when the turn was part of an experiment. */
+  experimentVariant?: string | null;
 }
 
 /**

@@ -9,6 +9,7 @@ import { SecretBox } from '../../src/security/secret-box';
 import type { Orm } from '../../src/db/orm';
 import { DomainEvents } from '../../src/events';
 import { createGraphqlMounter } from '../../schema/graphql-server';
+import type { ModelGateway } from '../../src/providers/types';
 
 export interface GraphqlTestServer {
   url: string;
@@ -33,6 +34,7 @@ export async function startGraphqlServer(
     /** Default 100 years: fixtures have fixed dates, so real-clock expiry would depend on the day the suite runs. */
     feedbackTokenTtlDays?: number;
     http?: Partial<HttpDependencies>;
+    gateway?: ModelGateway;
   } = {},
 ): Promise<GraphqlTestServer> {
   const logger = createLogger('silent');
@@ -40,7 +42,7 @@ export async function startGraphqlServer(
   const events = new DomainEvents();
   const secretBox = new SecretBox(crypto.randomBytes(32));
   const graphql = await createGraphqlMounter(
-    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000), feedbackTokenTtlDays: options.feedbackTokenTtlDays ?? 36_500 },
+    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000), feedbackTokenTtlDays: options.feedbackTokenTtlDays ?? 36_500, gateway: options.gateway },
     {
       graphiql: options.graphiql ?? true,
       maxDepth: options.maxDepth ?? 10,

@@ -9,6 +9,7 @@ import { Migration20261201160000ConsoleSessions } from './Migration2026120116000
 import { Migration20261201140000KnowledgeRetrieval } from './Migration20261201140000KnowledgeRetrieval';
 import { Migration20261201120000OperatorsAndKnowledge } from './Migration20261201120000OperatorsAndKnowledge';
 import { Migration20261201100000SlackSubmissions } from './Migration20261201100000SlackSubmissions';
+import { Migration20261201150000LearningEvaluation } from './Migration20261201150000LearningEvaluation';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -25,4 +26,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201140000KnowledgeRetrieval', class: Migration20261201140000KnowledgeRetrieval },
   { name: 'Migration20261201120000OperatorsAndKnowledge', class: Migration20261201120000OperatorsAndKnowledge },
   { name: 'Migration20261201100000SlackSubmissions', class: Migration20261201100000SlackSubmissions },
+  { name: 'Migration20261201150000LearningEvaluation', class: Migration20261201150000LearningEvaluation },
 ];
