@@ -6,12 +6,12 @@ import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import type { ModelGateway, ReplyOutcome } from '../providers/types';
 import { detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE } from './handoff';
-import { storeInbound } from './inbound-store';
+import { storeInbound } from '../conversations/inbound-store';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
-import { ClaimLostError, writeTurn, type TurnWrite } from './turn-writer';
-import { claimMessage, earliestPendingBefore, expireClaims, messageState, releaseClaim, waitingMessages, type ClaimedMessage, type HistoryRow } from './turn-store';
-import type { ConversationEngine, InboundMessage, ProcessOptions, ReceiveResult, TurnResult } from './types';
+import { ClaimLostError, writeTurn, type TurnWrite } from '../conversations/turn-write-store';
+import { answerWithoutTurn, claimMessage, earliestPendingBefore, expireClaims, messageState, releaseClaim, waitingMessages, type ClaimedMessage, type HistoryRow } from '../conversations/turn-store';
+import type { ConversationEngine, DirectAnswer, InboundMessage, ProcessOptions, ReceiveResult, TurnResult } from './types';
 
 export interface ConversationEngineOptions {
   orm: Orm;
@@ -201,7 +201,12 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     return results;
   }
 
-  return { receive, processMessage, handleTurn, recoverStuckMessages, processWaiting };
+  async function answerDirectly(messageId: string, answer: (tx: EntityManager) => Promise<DirectAnswer>): Promise<string | null> {
+    if (!UUID.test(messageId)) throw notFound('Message', messageId);
+    return answerWithoutTurn(em(), messageId, answer);
+  }
+
+  return { receive, processMessage, handleTurn, answerWithoutTurn: answerDirectly, recoverStuckMessages, processWaiting };
 }
 
 function result(

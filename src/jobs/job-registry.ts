@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import { counterOn, histogramOn } from '../metrics';
 import type { Orm } from '../db/orm';
 import { badInput } from '../errors';
 import type { Logger } from '../logger';
@@ -69,8 +70,8 @@ export class JobMetrics {
   readonly duration: Histogram<'job'>;
 
   constructor(registry: Registry) {
-    this.runs = new Counter({ name: 'parley_job_runs_total', help: 'Scheduled job runs by outcome (ok, skipped, failed)', labelNames: ['job', 'outcome'], registers: [registry] });
-    this.duration = new Histogram({ name: 'parley_job_duration_seconds', help: 'Scheduled job run time', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 300, 1800], registers: [registry] });
+    this.runs = counterOn(registry, { name: 'parley_job_runs_total', help: 'Scheduled job runs by outcome (ok, skipped, failed)', labelNames: ['job', 'outcome'] });
+    this.duration = histogramOn(registry, { name: 'parley_job_duration_seconds', help: 'Scheduled job run time', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 300, 1800] });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Counter, Histogram, Registry } from 'prom-client';
-import { counterOn, gaugeOn, histogramOn } from './provider-metrics';
+import { counterOn, gaugeOn, histogramOn } from '../metrics';
 import type { ProviderId } from './types';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';

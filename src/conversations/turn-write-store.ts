@@ -4,7 +4,7 @@ import type { MessageAuthor } from '../db/entities';
 import { implicitSatisfactionSql, mergeSignals, type SignalChanges } from '../feedback/implicit-satisfaction';
 import type { ReplyOutcome } from '../providers/types';
 import type { ClaimedMessage } from './turn-store';
-import { runHot } from './hot-sql';
+import { runHot } from '../db/hot-sql';
 
 /** Everything one turn writes; all of it commits together or not at all. */
 export interface TurnWrite {
