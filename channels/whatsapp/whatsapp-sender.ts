@@ -12,7 +12,7 @@ import type { Logger } from '../../src/logger';
 import type { FeedbackTemplates } from './feedback-template';
 import type { TwilioClient, TwilioClients } from './twilio-client';
 import { mapTwilioStatus, replies, shouldPromptFeedback, splitReply, withinSessionWindow, BODY_LIMIT_WITH_BUTTONS } from './whatsapp-message';
-import type { WhatsAppTenant, WhatsAppTenantDirectory } from './whatsapp-tenants';
+import type { WhatsAppTenantDirectory } from './whatsapp-tenants';
 
 export interface SenderOptions {
   statusCallbackUrl: string;

@@ -83,14 +83,14 @@ export class ProviderHealth {
         labelNames: ['provider', 'model'],
         buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30],
       });
-      const health = this;
+      const snapshot = () => this.snapshot();
       gaugeOn(registry, {
         name: 'parley_provider_failure_rate',
         help: 'Failure rate over the health window',
         labelNames: ['provider', 'model'],
         collect() {
           this.reset();
-          for (const entry of health.snapshot()) this.set({ provider: entry.provider, model: entry.model }, entry.failureRate);
+          for (const entry of snapshot()) this.set({ provider: entry.provider, model: entry.model }, entry.failureRate);
         },
       });
       gaugeOn(registry, {
@@ -99,7 +99,7 @@ export class ProviderHealth {
         labelNames: ['provider', 'model'],
         collect() {
           this.reset();
-          for (const entry of health.snapshot()) this.set({ provider: entry.provider, model: entry.model }, entry.circuit === 'closed' ? 0 : 1);
+          for (const entry of snapshot()) this.set({ provider: entry.provider, model: entry.model }, entry.circuit === 'closed' ? 0 : 1);
         },
       });
     }
