@@ -49,7 +49,7 @@ export async function startGraphqlServer(orm: Orm, options: { rateLimit?: number
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (key) headers.authorization = `Bearer ${key}`;
       const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-      const body = (await response.json()) as { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+      const body = (await response.json()) as { data?: GraphqlJson; errors?: { message: string; extensions?: Record<string, unknown> }[] };
       return { status: response.status, data: body.data ?? null, errors: body.errors };
     },
     async close() {
