@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { MessageAuthor } from '../db/entities';
+import { randomUUID } from 'node:crypto';
+import { newFeedbackToken, type MessageAuthor } from '../db/entities';
 import { implicitSatisfactionSql, mergeSignals, type SignalChanges } from '../feedback/implicit-satisfaction';
 import type { ReplyOutcome } from '../providers/types';
 import type { ClaimedMessage } from './turn-store';
@@ -100,7 +100,7 @@ async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<Wr
            ${bind(outcome.complexity, 'float8')}, ${bind(outcome.routingReason, 'text')}, ${bind(Math.round(outcome.latencyMs), 'int')},
            ${bind(outcome.usage.inputTokens, 'int')}, ${bind(outcome.usage.outputTokens, 'int')}, ${bind(outcome.usage.totalTokens, 'int')},
            ${bind(outcome.costUsd, 'float8')}, ${bind(outcome.failover, 'boolean')}, ${bind(outcome.cacheHit, 'boolean')},
-           ${bind(randomBytes(18).toString('base64url'), 'text')}
+           ${bind(newFeedbackToken(), 'text')}
          from reply
          returning id, tenant_id)`);
       if (outcome.attempts.length) {
