@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CHANNEL_NAMES } from '../db/entities';
 import type { Orm } from '../db/orm';
 import { AppError, badInput, notFound } from '../errors';
 import type { DomainEvents } from '../events';
@@ -46,7 +47,7 @@ export interface ConversationEngineService extends ConversationEngine {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CHANNELS = new Set(['whatsapp', 'slack', 'terminal', 'api']);
+const CHANNELS = new Set<string>(CHANNEL_NAMES);
 const MAX_TEXT_LENGTH = 20_000;
 
 /**

@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { InteractionFeedback, type FeedbackSource } from '../db/entities';
+import { FEEDBACK_SOURCES, InteractionFeedback, type FeedbackSource } from '../db/entities';
 import { badInput, notFound } from '../errors';
 import { mergeSignals } from './implicit-satisfaction';
 
@@ -31,7 +31,7 @@ export interface RecordImplicitSignalsInput {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_COMMENT_LENGTH = 2_000;
-const SOURCES: readonly FeedbackSource[] = ['whatsapp', 'api', 'slack', 'terminal'];
+const SOURCES: readonly FeedbackSource[] = FEEDBACK_SOURCES;
 
 /**
  * Records a vote on an interaction of `tenantId`: the latest vote becomes the

@@ -3,8 +3,10 @@ import type { ChannelName } from './contact.entity';
 import { Conversation } from './conversation.entity';
 import { TenantScoped } from './tenant-scoped';
 
-export type MessageDirection = 'inbound' | 'outbound';
-export type MessageAuthor = 'customer' | 'bot' | 'agent' | 'system';
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+export const MESSAGE_AUTHORS = ['customer', 'bot', 'agent', 'system'] as const;
+export type MessageAuthor = (typeof MESSAGE_AUTHORS)[number];
 export type MessageKind = 'text' | 'button' | 'media' | 'location' | 'other';
 /**
  * Inbound: received → processing → processed (or failed). Outbound: pending →
