@@ -20,8 +20,8 @@ export interface TurnWrite {
   signals: (SignalChanges & { interactionId: string }) | null;
   /**
    * Commit without waiting for the WAL flush (ProcessOptions.deferTurnFlush): the caller's next
-   * synchronous commit flushes it. Besides the fsync, this stops turns queueing behind one another's
-   * flush on the rows every turn of a tenant updates (the provider_usage rollup's day row).
+   * synchronous commit flushes it. Besides the fsync, this shortens how long the turn holds its
+   * provider_usage rollup row (one shard per connection, see ProviderUsageRollup).
    */
   deferFlush?: boolean;
 }

@@ -10,6 +10,7 @@ import { KnowledgeArticle } from './knowledge-article.entity';
 import { Message } from './message.entity';
 import { ProviderDailySummary } from './provider-daily-summary.entity';
 import { ProviderUsage } from './provider-usage.entity';
+import { ProviderUsageRollup } from './provider-usage-rollup.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
@@ -25,6 +26,7 @@ export * from './knowledge-article.entity';
 export * from './message.entity';
 export * from './provider-daily-summary.entity';
 export * from './provider-usage.entity';
+export * from './provider-usage-rollup.entity';
 export * from './tenant.entity';
 export * from './tenant-scoped';
 export * from './alert.entity';
@@ -47,4 +49,5 @@ export const entities = [
   AuditLog,
   WorkspacePost,
   Alert,
+  ProviderUsageRollup,
 ];
