@@ -60,4 +60,18 @@ describe('provider usage rollup', () => {
     expect({ calls: Number(total!.calls), shards: Number(total!.shards) }).toEqual({ calls: 2, shards: 2 });
     expect(total!.cost).toBeCloseTo(0.003);
   });
+
+  it('merges the shards into one row when the sharding migration is rolled back, and splits nothing on the way up again', async () => {
+    const migrator = database.orm.getMigrator();
+    const totals = () =>
+      database.orm.em
+        .getConnection()
+        .execute<{ calls: string; rows: string }[]>(`select sum(calls) as calls, count(*) as rows from provider_usage_rollup where day = '2026-11-20'`)
+        .then((found) => ({ calls: Number(found[0]!.calls), rows: Number(found[0]!.rows) }));
+    expect(await totals()).toEqual({ calls: 2, rows: 2 });
+    await migrator.down({ to: 'Migration20261201090000MessageSendState' });
+    expect(await totals()).toEqual({ calls: 2, rows: 1 });
+    await migrator.up();
+    expect(await totals()).toEqual({ calls: 2, rows: 1 });
+  });
 });
