@@ -88,11 +88,17 @@ export async function keysetPage<T extends CursorPosition & object, P extends st
   options: { filters?: FindOptions<T>['filters']; populate?: readonly AutoPath<T, P, PopulatePath.ALL>[] } = {},
 ): Promise<Page<Loaded<T, P>>> {
   const { populate, ...shared } = options;
+  // A where that is only an $and list is extended rather than nested, so the statement is the one a caller would write.
+  const conditions = isAndOnly(where) ? where.$and : [where];
   // Cast: the cursor condition is on createdAt and id, which CursorPosition guarantees every T has.
-  const after = { $and: [where, afterCondition(page.after)] } as FilterQuery<T>;
+  const after = { $and: [...conditions, afterCondition(page.after)] } as FilterQuery<T>;
   const [rows, totalCount] = await Promise.all([
     em.find(entity, after, { ...shared, orderBy: pageOrder, limit: page.size + 1, populate } as FindOptions<T, P>),
     em.count(entity, where, shared),
   ]);
   return toPage(rows, page.size, totalCount);
+}
+
+function isAndOnly(where: unknown): where is { $and: unknown[] } {
+  return typeof where === 'object' && where !== null && Object.keys(where).length === 1 && Array.isArray((where as { $and?: unknown }).$and);
 }
