@@ -14,6 +14,7 @@ import { ProviderUsageRollup } from './provider-usage-rollup.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
+import { ConsoleSession } from './console-session.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -31,6 +32,7 @@ export * from './tenant.entity';
 export * from './tenant-scoped';
 export * from './alert.entity';
 export * from './workspace-post.entity';
+export * from './console-session.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -49,5 +51,6 @@ export const entities = [
   AuditLog,
   WorkspacePost,
   Alert,
+  ConsoleSession,
   ProviderUsageRollup,
 ];
