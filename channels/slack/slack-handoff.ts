@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { Conversation, Message, Tenant, WorkspacePost } from '../../src/db/entities';
+import { handedOffWithoutPost } from '../../src/conversations/message-store';
 import { releaseConversation } from '../../src/engine/handoff-service';
 import type { DomainEventMap } from '../../src/events';
 import { handoffBlocks, handoffText, HANDOFF_RELEASE, HANDOFF_TAKE, type HandoffView } from './handoff-blocks';
@@ -97,17 +98,8 @@ export async function postMissingHandoffs(context: SlackContext): Promise<string
   const posted: string[] = [];
   for (const { tenant, slack } of await slackTenants(context.em())) {
     if (!slack.handoffChannel) continue;
-    const missing = await context
-      .em()
-      .getConnection()
-      .execute<Array<{ id: string }>>(
-        `select c.id from conversation c
-          where c.tenant_id = ? and c.status = 'handed_off'
-            and not exists (select 1 from workspace_post p where p.conversation_id = c.id and p.purpose = 'handoff' and p.closed_at is null)
-          order by c.handed_off_at asc nulls last limit 100`,
-        [tenant.id],
-      );
-    for (const { id } of missing) {
+    const missing = await handedOffWithoutPost(context.em(), tenant.id, 'handoff', 100);
+    for (const id of missing) {
       const post = await context.serial(`conversation:${id}`, () => ensureHandoffPost(context, tenant.id, id));
       if (post) posted.push(id);
     }

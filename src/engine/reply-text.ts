@@ -1,7 +1,7 @@
 import { HANDOVER_REPLY } from '../providers/knowledge-base';
 import type { ReplyOutcome } from '../providers/types';
 import { fillPlaceholders } from './placeholders';
-import type { ClaimedMessage, HistoryRow } from './turn-store';
+import type { ClaimedMessage, HistoryRow } from '../conversations/turn-store';
 
 /**
  * The last step before a reply is stored and sent, whatever the provider and

@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { InteractionFeedback, type FeedbackSource } from '../db/entities';
+import { FEEDBACK_SOURCES, InteractionFeedback, type FeedbackSource } from '../db/entities';
 import { badInput, notFound } from '../errors';
 import { mergeSignals } from './implicit-satisfaction';
 
@@ -37,7 +37,7 @@ const MAX_COMMENT_LENGTH = 2_000;
  * row holds at most 20 × 2,000 characters of comments.
  */
 export const MAX_VOTE_HISTORY = 20;
-const SOURCES: readonly FeedbackSource[] = ['whatsapp', 'api', 'slack', 'terminal'];
+const SOURCES: readonly FeedbackSource[] = FEEDBACK_SOURCES;
 
 /**
  * Records a vote on an interaction of `tenantId`: the latest vote becomes the

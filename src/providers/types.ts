@@ -3,7 +3,9 @@
  * the answer back; it never retries (the failover layer owns retries) and
  * reports failures as ProviderError, which decides once whether retrying can help.
  */
-export type ProviderId = 'openai' | 'gemini' | 'knowledge-base';
+/** Every provider parley can route to; the one list (GraphQL's ProviderId enum is checked against it). */
+export const PROVIDER_IDS = ['openai', 'gemini', 'knowledge-base'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
 export type CapabilityTier = 'cheap' | 'balanced' | 'long-context' | 'reasoning';
 
 export interface ChatMessage {

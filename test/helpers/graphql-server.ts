@@ -11,13 +11,20 @@ import { DomainEvents } from '../../src/events';
 import { createGraphqlMounter } from '../../schema/graphql-server';
 import type { ModelGateway } from '../../src/providers/types';
 
+/**
+ * A value of a GraphQL response as tests read it: deep field access without declaring a type per query
+ * (the assertions check the shape). The one deliberate `any` of the tests.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON of arbitrary queries, checked by the assertions
+export type GraphqlJson = any;
+
 export interface GraphqlTestServer {
   url: string;
   health: ProviderHealth;
   events: DomainEvents;
   secretBox: SecretBox;
   /** POST a query; returns the parsed body and the HTTP status. */
-  query<T = Record<string, any>>(key: string | null, query: string, variables?: Record<string, unknown>): Promise<{ status: number; data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  query<T = Record<string, GraphqlJson>>(key: string | null, query: string, variables?: Record<string, unknown>): Promise<{ status: number; data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
   close(): Promise<void>;
 }
 
@@ -64,7 +71,7 @@ export async function startGraphqlServer(
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (key) headers.authorization = `Bearer ${key}`;
       const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-      const body = (await response.json()) as { data?: any; errors?: any[] };
+      const body = (await response.json()) as { data?: GraphqlJson; errors?: { message: string; extensions?: Record<string, unknown> }[] };
       return { status: response.status, data: body.data ?? null, errors: body.errors };
     },
     async close() {

@@ -4,6 +4,14 @@ import { Conversation } from './conversation.entity';
 import { Message } from './message.entity';
 import { TenantScoped } from './tenant-scoped';
 
+/**
+ * A new unguessable feedback token (sent with a reply's feedback link). The one
+ * source of it: the entity's default and the engine's hand-written turn insert.
+ */
+export function newFeedbackToken(): string {
+  return randomBytes(18).toString('base64url');
+}
+
 /** One bot turn: the customer's message, the reply, and how the reply was produced. */
 @Entity({ tableName: 'agent_interaction' })
 @Index({ properties: ['tenant', 'createdAt'] })
@@ -89,5 +97,5 @@ export class AgentInteraction extends TenantScoped {
 
   /** Unguessable token that lets the public feedback mutation address this interaction. */
   @Property({ type: 'string', unique: true })
-  feedbackToken: string = randomBytes(18).toString('base64url');
+  feedbackToken: string = newFeedbackToken();
 }

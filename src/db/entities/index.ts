@@ -13,6 +13,7 @@ import { Message } from './message.entity';
 import { ProviderDailySummary } from './provider-daily-summary.entity';
 import { ProviderUsage } from './provider-usage.entity';
 import { SlackSubmission } from './slack-submission.entity';
+import { ProviderUsageRollup } from './provider-usage-rollup.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
@@ -35,6 +36,7 @@ export * from './platform-api-key.entity';
 export * from './message.entity';
 export * from './provider-daily-summary.entity';
 export * from './provider-usage.entity';
+export * from './provider-usage-rollup.entity';
 export * from './tenant.entity';
 export * from './tenant-scoped';
 export * from './alert.entity';
@@ -74,4 +76,5 @@ export const entities = [
   DatasetVersion,
   EvaluationRun,
   EvaluationResult,
+  ProviderUsageRollup,
 ];

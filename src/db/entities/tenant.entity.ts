@@ -1,7 +1,8 @@
 import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
-export type FeedbackPromptFrequency = 'always' | 'sometimes' | 'never';
+export const FEEDBACK_PROMPT_FREQUENCIES = ['always', 'sometimes', 'never'] as const;
+export type FeedbackPromptFrequency = (typeof FEEDBACK_PROMPT_FREQUENCIES)[number];
 
 /** Per-tenant routing overrides; absent values fall back to the defaults in code. */
 export interface RoutingSettings {

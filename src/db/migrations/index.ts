@@ -10,6 +10,8 @@ import { Migration20261201140000KnowledgeRetrieval } from './Migration2026120114
 import { Migration20261201120000OperatorsAndKnowledge } from './Migration20261201120000OperatorsAndKnowledge';
 import { Migration20261201100000SlackSubmissions } from './Migration20261201100000SlackSubmissions';
 import { Migration20261201150000LearningEvaluation } from './Migration20261201150000LearningEvaluation';
+import { Migration20261201090000MessageSendState } from './Migration20261201090000MessageSendState';
+import { Migration20261201090100ShardedUsageRollup } from './Migration20261201090100ShardedUsageRollup';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -27,4 +29,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201120000OperatorsAndKnowledge', class: Migration20261201120000OperatorsAndKnowledge },
   { name: 'Migration20261201100000SlackSubmissions', class: Migration20261201100000SlackSubmissions },
   { name: 'Migration20261201150000LearningEvaluation', class: Migration20261201150000LearningEvaluation },
+  { name: 'Migration20261201090000MessageSendState', class: Migration20261201090000MessageSendState },
+  { name: 'Migration20261201090100ShardedUsageRollup', class: Migration20261201090100ShardedUsageRollup },
 ];
