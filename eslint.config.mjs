@@ -25,6 +25,8 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
+    // CommonJS helpers (test/helpers/ts-register.js, scripts/) load modules with require by definition.
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Node scripts (build helpers) in ES module form.

@@ -18,6 +18,8 @@ export function textProblem(value: string): string | null {
 
 /** The text with NUL characters removed and lone surrogates replaced by U+FFFD. */
 export function cleanText(value: string): string {
+  // NUL is the very character being removed (PostgreSQL text cannot hold it).
+  // eslint-disable-next-line no-control-regex
   return value.replace(/\u0000/g, '').replace(LONE_SURROGATES, '\uFFFD');
 }
 
