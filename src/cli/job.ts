@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
   // A bad day fails here, before the database starts.
   if (day !== undefined) parseDay(day);
   return withDatabase(async ({ config, database, logger }) => {
-    const outcome = await runJob(name, { orm: database.orm, logger, retentionDays: config.USAGE_RETENTION_DAYS, cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE }, { day });
+    const outcome = await runJob(name, { orm: database.orm, logger, retentionDays: config.USAGE_RETENTION_DAYS, cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE, handoffIdleMinutes: config.HANDOFF_IDLE_RELEASE_MINUTES }, { day });
     if (!outcome.ran) {
       process.stdout.write(`${name}: skipped (${outcome.reason})\n`);
       return 1;

@@ -5,7 +5,8 @@ import { AppError, badInput, notFound } from '../errors';
 import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import type { ModelGateway, ReplyOutcome } from '../providers/types';
-import { detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE } from './handoff';
+import { botBackNotice, detectBotRequest, detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE, promisesHuman } from './handoff';
+import { releaseConversation } from './handoff-service';
 import { storeInbound } from './inbound-store';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
@@ -139,6 +140,16 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     const base = { message, now: clock(), signals, deferFlush };
 
     if (message.conversationStatus === 'handed_off') {
+      // "bot" / "back to bot": the customer takes the conversation back from the human queue.
+      const botLanguage = message.kind === 'text' || message.kind === 'button' ? detectBotRequest(message.text) : null;
+      if (botLanguage) {
+        const released = await releaseConversation(em(), { tenantId: message.tenantId, conversationId: message.conversationId, by: `customer:${message.conversationId}` }, { events });
+        if (released.released) {
+          const notice = botBackNotice(botLanguage);
+          const written = await commit({ ...base, reply: { text: notice, author: 'system' }, outcome: null, handoffReason: null });
+          return result('replied', message, null, { id: written.replyMessageId!, text: notice }, null, null);
+        }
+      }
       await commit({ ...base, reply: null, outcome: null, handoffReason: null });
       return result('with_human', message, null, null, null, null);
     }
@@ -159,7 +170,13 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       historyTokenBudget,
     });
     const outcome = await gateway.reply({ tenantId: message.tenantId, routing: message.tenantSettings.routing, messages: prompt.messages, cacheable: prompt.cacheable });
-    const handoffReason = outcome.needsHuman ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})` : null;
+    // A reply that promises a person ("let me connect you to a live agent") must lead to one.
+    const promise = outcome.needsHuman ? null : promisesHuman(outcome.text);
+    const handoffReason = outcome.needsHuman
+      ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})`
+      : promise
+        ? `the reply promised a human ("${promise}")`
+        : null;
     const written = await commit({ ...base, now: clock(), reply: { text: outcome.text, author: 'bot' }, outcome, handoffReason });
     return result(handoffReason ? 'handed_off' : 'replied', message, written.interactionId, { id: written.replyMessageId!, text: outcome.text }, handoffReason, outcome);
   }

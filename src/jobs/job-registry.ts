@@ -1,5 +1,8 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Orm } from '../db/orm';
+import type { CustomerChannelRegistry } from '../engine/outbound';
+import type { DomainEvents } from '../events';
+import { releaseIdleConversations } from '../handoffs/idle-release';
 import { badInput } from '../errors';
 import type { Logger } from '../logger';
 import type { ProviderHealthSnapshot } from '../providers/health';
@@ -8,7 +11,7 @@ import { withJobLock, type Locked } from './job-lock';
 import { measureProviderHealth, ProviderHealthGauges } from './provider-health-metrics';
 import { cleanUpUsage } from './usage-cleanup';
 
-export type JobName = 'daily-provider-summary' | 'usage-cleanup' | 'provider-health-metrics';
+export type JobName = 'daily-provider-summary' | 'usage-cleanup' | 'provider-health-metrics' | 'handoff-idle-release';
 
 /** What jobs need; main.ts and the `npm run job` CLI build it. */
 export interface JobContext {
@@ -23,6 +26,12 @@ export interface JobContext {
   gauges?: ProviderHealthGauges | null;
   metrics?: JobMetrics | null;
   now?: () => Date;
+  /** HANDOFF_IDLE_RELEASE_MINUTES (default 30). */
+  handoffIdleMinutes?: number;
+  /** Releases are announced here (the Slack app closes its handoff posts). */
+  events?: DomainEvents;
+  /** Customers whose conversation is released are told so through their channel, when it runs here. */
+  customers?: CustomerChannelRegistry;
 }
 
 export interface JobRunOptions {
@@ -56,6 +65,19 @@ export const JOBS: Record<JobName, JobDefinition> = {
     schedule: '5 * * * *',
     description: 'export provider health over the last hour (all instances) as gauges',
     run: (context) => measureProviderHealth(context.orm.em.fork(), { now: now(context), snapshot: context.healthSnapshot?.(), gauges: context.gauges }),
+  },
+  'handoff-idle-release': {
+    name: 'handoff-idle-release',
+    schedule: '* * * * *',
+    description: 'give quiet handed-off conversations (every channel) back to the bot after the tenant\'s idle time',
+    run: (context) =>
+      releaseIdleConversations(context.orm.em.fork(), {
+        now: now(context),
+        defaultMinutes: context.handoffIdleMinutes ?? 30,
+        events: context.events,
+        customers: context.customers,
+        logger: context.logger,
+      }),
   },
 };
 
