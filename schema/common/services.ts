@@ -1,4 +1,5 @@
 import type { Orm } from '../../src/db/orm';
+import type { CustomerChannelRegistry } from '../../src/engine/outbound';
 import type { DomainEvents } from '../../src/events';
 import type { Logger } from '../../src/logger';
 import type { ModelCatalogue } from '../../src/providers/model-catalogue';
@@ -22,4 +23,6 @@ export interface GraphqlServices {
   providerHealth?: ProviderHealthSource;
   catalogue: ModelCatalogue;
   feedbackRateLimiter: RateLimiter;
+  /** The running customer channels: agent replies and "the bot is back" notices go out through them. */
+  customers?: CustomerChannelRegistry;
 }

@@ -8,6 +8,7 @@ import { RateLimiter } from '../../src/security/rate-limiter';
 import { SecretBox } from '../../src/security/secret-box';
 import type { Orm } from '../../src/db/orm';
 import { DomainEvents } from '../../src/events';
+import type { CustomerChannelRegistry } from '../../src/engine/outbound';
 import { createGraphqlMounter } from '../../schema/graphql-server';
 
 export interface GraphqlTestServer {
@@ -21,13 +22,16 @@ export interface GraphqlTestServer {
 }
 
 /** The real Express app with the real GraphQL mounter on 127.0.0.1:0. */
-export async function startGraphqlServer(orm: Orm, options: { rateLimit?: number; maxDepth?: number; maxCost?: number; authCacheMs?: number } = {}): Promise<GraphqlTestServer> {
+export async function startGraphqlServer(
+  orm: Orm,
+  options: { rateLimit?: number; maxDepth?: number; maxCost?: number; authCacheMs?: number; events?: DomainEvents; customers?: CustomerChannelRegistry } = {},
+): Promise<GraphqlTestServer> {
   const logger = createLogger('silent');
   const health = new ProviderHealth({ windowMs: 3_600_000, failureRate: 0.5, minCalls: 2, cooldownMs: 30_000 });
-  const events = new DomainEvents();
+  const events = options.events ?? new DomainEvents();
   const secretBox = new SecretBox(crypto.randomBytes(32));
   const graphql = await createGraphqlMounter(
-    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000) },
+    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000), customers: options.customers },
     { graphiql: true, maxDepth: options.maxDepth ?? 10, maxCost: options.maxCost ?? 10_000, blockFieldSuggestions: false, authCacheMs: options.authCacheMs },
   );
   const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }) }, [graphql.mount]);
