@@ -1,3 +1,5 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import './cli/command-line';
 import 'reflect-metadata';
 import { loadConfig, type Config } from './config';
 import { openDatabase } from './db/database';
