@@ -83,7 +83,9 @@ function compile(reason) {
   process.stderr.write(`parley: ${reason}; compiling with tsc (once, until the sources change)…\n`);
   const started = Date.now();
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-  const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 2, 2] });
+  // Incremental: a rebuild after a small change re-checks and re-emits only what it affects.
+  const args = [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--incremental', '--tsBuildInfoFile', path.join(dist, '.tsbuildinfo')];
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 2, 2] });
   if (result.status !== 0) {
     process.stderr.write('parley: the build failed (errors above); fix them, or run npm run typecheck for the full list.\n');
     process.exit(1);
