@@ -245,6 +245,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:router failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`bench:router failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
