@@ -10,6 +10,8 @@ export interface HttpDependencies {
   orm: Orm;
   logger: Logger;
   metrics: Metrics;
+  /** Extra facts for /readyz that do not decide readiness (e.g. the start-up provider checks). */
+  readinessDetails?: () => Record<string, unknown>;
 }
 
 /** Something that adds its routes to the app: a channel, the GraphQL endpoint, Slack. */
@@ -51,7 +53,8 @@ export async function createApp(deps: HttpDependencies, mounters: RouteMounter[]
         response.status(503).json({ status: 'not ready', reason: 'migrations pending', pending });
         return;
       }
-      response.json({ status: 'ready' });
+      const details = deps.readinessDetails?.();
+      response.json(details ? { status: 'ready', details } : { status: 'ready' });
     } catch (error) {
       deps.logger.warn({ err: error }, 'readiness check failed');
       response.status(503).json({ status: 'not ready', reason: 'database unreachable' });

@@ -23,6 +23,7 @@ import { createSlackApp, type SlackApp } from '../channels/slack/slack-app';
 import { createWhatsAppChannel } from '../channels/whatsapp/whatsapp-channel';
 import { slackConfigFrom, type SlackConfig } from '../channels/slack/slack-config';
 import { resolveSecretKey, SecretBox } from './security/secret-box';
+import { checkProviders, describeProviderCheck, type ProviderCheck } from './providers/provider-check';
 
 /**
  * The composition root: config → database → services → channels → GraphQL →
@@ -79,6 +80,15 @@ async function main(): Promise<void> {
   const { gateway, engine } = createConversationStack({ config, orm, events, logger, secretBox, registry: metrics.registry });
   lifecycle.onShutdown('providers', () => gateway.close());
   logger.info({ providers: gateway.configuredProviders() }, 'model providers');
+  // A rejected key or a wrong base URL is said once here (and shown in /readyz), not on every turn.
+  let providerChecks: ProviderCheck[] | 'pending' = 'pending';
+  void checkProviders(config).then(
+    (checks) => {
+      providerChecks = checks;
+      for (const check of checks) if (check.status !== 'ok') logger.warn({ provider: check.provider, status: check.status, url: check.url }, describeProviderCheck(check));
+    },
+    (error: unknown) => logger.warn({ err: error }, 'could not check the model providers'),
+  );
 
   // Channels register here; code that is not a channel (the Slack agent side) delivers to customers through it.
   const customerChannels = new CustomerChannelRegistry();
@@ -161,7 +171,7 @@ async function main(): Promise<void> {
     logger.info({ nextRuns: jobs.nextRuns() }, 'scheduled jobs');
   }
 
-  const app = await createApp({ orm, logger, metrics }, mounters);
+  const app = await createApp({ orm, logger, metrics, readinessDetails: () => ({ providers: providerChecks }) }, mounters);
   const server = await listen(app, config.PORT, config.HOST);
   lifecycle.onShutdown('http', () => server.close(config.SHUTDOWN_TIMEOUT_MS));
   logger.info({ port: server.port, database: database.mode }, `parley listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${server.port}`);

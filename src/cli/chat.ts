@@ -14,7 +14,8 @@ import type { TurnResult } from '../engine/types';
 import { describeRoute } from './chat-output';
 import { AppError } from '../errors';
 import { DomainEvents } from '../events';
-import { createLogger } from '../logger';
+import { checkProviders, describeProviderCheck } from '../providers/provider-check';
+import { createOnceLogger } from './once-logger';
 import { resolveSecretKey, SecretBox } from '../security/secret-box';
 
 const HELP = COMMANDS['src/cli/chat']!.usage;
@@ -51,7 +52,8 @@ async function main(): Promise<number> {
   const options = parseArguments();
   const config = loadConfig();
   // Logs go to stderr and stay quiet unless asked for, so they do not break the conversation.
-  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination(2));
+  // A repeated warning (a provider failing on every turn) is written once.
+  const logger = createOnceLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination(2));
   const secret = resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
   process.stdout.write(dim('Starting parley (database, providers)…\n'));
   const database: Database = await openDatabase(config, logger);
@@ -68,6 +70,10 @@ async function main(): Promise<number> {
       .configuredProviders()
       .map((status) => `${status.provider}${status.configured ? '' : ' (no key)'}`)
       .join(', ');
+    // Say once, before the first question, when a configured provider cannot be used.
+    for (const check of await checkProviders(config, { timeoutMs: 3_000 })) {
+      if (check.status !== 'ok') process.stdout.write(dim(`${describeProviderCheck(check)}\n`));
+    }
     process.stdout.write(
       `${bold('parley')} — chatting as customer ${options.customer} of "${tenant.name}" · database ${database.mode} · providers: ${providers}\n` +
         dim('Type a message (e.g. "How long does delivery take?"), /new, /help or /quit.\n'),
