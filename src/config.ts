@@ -78,6 +78,7 @@ export const settings = {
   USAGE_RETENTION_DAYS: { schema: positiveInt, default: '90', expectation: 'must be a positive integer (days provider usage rows are kept; daily summaries are kept for good)' },
   USAGE_CLEANUP_BATCH_SIZE: { schema: positiveInt, default: '5000', expectation: 'must be a positive integer (usage rows deleted per statement by the weekly cleanup)' },
   GRAPHIQL_ENABLED: { schema: booleanString.optional(), expectation: 'must be true or false (default: true unless NODE_ENV is production)' },
+  CONSOLE_SESSION_HOURS: { schema: z.coerce.number().positive().max(720), default: '12', expectation: 'must be a positive number of hours, at most 720 (how long an admin-console sign-in lasts)' },
   GRAPHQL_MAX_DEPTH: { schema: positiveInt, default: '10', expectation: 'must be a positive integer (deepest field nesting a GraphQL query may have)' },
   GRAPHQL_MAX_COST: { schema: positiveInt, default: '10000', expectation: 'must be a positive integer (graphql-armor cost units a GraphQL query may spend)' },
   FEEDBACK_RATE_LIMIT: { schema: positiveInt, default: '20', expectation: 'must be a positive integer (public submitFeedback calls allowed per IP and per token each FEEDBACK_RATE_WINDOW_SECONDS)' },
