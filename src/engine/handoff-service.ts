@@ -13,6 +13,12 @@ export interface ReleaseConversationInput {
   conversationId: string;
   /** Who gave it back: `slack:<user>` (Give back to bot), `system:idle-release`, `apikey:<id>`. */
   by: Actor;
+  /**
+   * Release only when nothing happened since this time (no message, handoff or
+   * take): checked under the row lock, so a customer writing while the idle
+   * job runs keeps their human.
+   */
+  quietSince?: Date;
 }
 
 export interface ReleaseConversationResult {
@@ -52,6 +58,11 @@ export async function releaseConversation(
     );
     if (!conversation) throw notFound('Conversation', input.conversationId);
     if (conversation.status !== 'handed_off') return { conversation, released: false };
+    if (input.quietSince) {
+      const [latest] = await tx.execute<Array<{ last: Date | null }>>('select max(created_at) as last from message where conversation_id = ?', [conversation.id]);
+      const activity = Math.max(latest?.last ? new Date(latest.last).getTime() : 0, conversation.handedOffAt?.getTime() ?? 0, conversation.assignedAt?.getTime() ?? 0);
+      if (activity > input.quietSince.getTime()) return { conversation, released: false };
+    }
     const assignee = conversation.assignee;
     conversation.status = 'bot';
     conversation.assignee = null;

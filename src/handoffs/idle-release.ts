@@ -65,7 +65,7 @@ export async function releaseIdleConversations(em: EntityManager, options: IdleR
     if (now.getTime() - last < idle * 60_000) continue;
     const result = await releaseConversation(
       em.fork(),
-      { tenantId: row.tenant_id, conversationId: row.id, by: 'system:idle-release' },
+      { tenantId: row.tenant_id, conversationId: row.id, by: 'system:idle-release', quietSince: new Date(now.getTime() - idle * 60_000) },
       {
         events: options.events,
         notify: options.customers
