@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -11,7 +12,7 @@ export function ensureBuilt(): void {
 /** package.json scripts that run an entry through scripts/run.js: name → arguments after `node`. */
 export function launcherScripts(): Array<{ script: string; args: string[] }> {
   // The package file is plain JSON; its scripts are strings.
-  const scripts = (require(path.join(projectRoot, 'package.json')) as { scripts: Record<string, string> }).scripts;
+  const scripts = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   return Object.entries(scripts)
     .filter(([, command]) => command.startsWith('node scripts/run.js ') && !command.includes('--build'))
     .map(([script, command]) => ({ script, args: command.slice('node '.length).split(' ') }));
