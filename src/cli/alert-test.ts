@@ -10,15 +10,18 @@ import { DomainEvents } from '../events';
 import { createLogger } from '../logger';
 import { createAlertService } from '../monitoring/alert-service';
 import type { AlertNotifier, AlertSeverity } from '../monitoring/alert-types';
-import { createLogAlertNotifier } from '../monitoring/log-alert-notifier';
+import { configuredNotifiers } from '../monitoring/configured-notifiers';
 
 const USAGE = `Usage: npm run alert:test -- [--tenant <name>] [--severity info|warning|critical] [--resolve]
 
 Raises the alert "parley-test-alert" for the tenant (default: the only tenant, or "demo")
 through every configured notifier: the log always, Slack when SLACK_BOT_TOKEN and
-SLACK_SIGNING_SECRET are set (the tenant's settings.channels.slack.oncallChannel).
-Raising it again within ALERT_REPEAT_HOURS is deduplicated; --resolve resolves it
-and updates the message.
+SLACK_SIGNING_SECRET are set (the tenant's settings.channels.slack.oncallChannel),
+email when ALERT_SMTP_URL is set (settings.alerts.email.to or ALERT_EMAIL_TO), and
+PagerDuty when the tenant or PAGERDUTY_ROUTING_KEY has a routing key. The test alert
+ignores the tenant's severity routes so that every medium is exercised; it prints
+what each notifier did. Raising it again within ALERT_REPEAT_HOURS is deduplicated;
+--resolve resolves it and updates (PagerDuty: resolves) every message.
 `;
 
 /**
@@ -56,11 +59,15 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(tenantName ? `No tenant named "${tenantName}".\n` : 'Several tenants exist: choose one with --tenant <name>.\n');
       return 2;
     }
-    const notifiers: AlertNotifier[] = [createLogAlertNotifier(createLogger('info'))];
+    const extra: AlertNotifier[] = [];
     if (slackConfig) {
       const slack = createSlackApp({ config: slackConfig, orm: database.orm, events: new DomainEvents(), logger, customers: new CustomerChannelRegistry() });
-      notifiers.push(slack.alertNotifier);
+      extra.push(slack.alertNotifier);
     }
+    // Every medium for the test alert, whatever the tenant routes by severity: the point is to exercise them all.
+    const delivery = configuredNotifiers(config, database.orm, createLogger('info'), extra, { routeBySeverity: false });
+    const report: string[] = [];
+    const notifiers = delivery.notifiers.map((notifier) => reporting(notifier, report));
     const alerts = createAlertService({
       orm: database.orm,
       notifiers,
@@ -73,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
     if (resolve) {
       const resolved = await alerts.resolve(tenant.id, 'parley-test-alert');
       process.stdout.write(resolved ? `Resolved the test alert of ${tenant.name}.\n` : `No firing test alert for ${tenant.name}.\n`);
+      process.stdout.write(report.map((line) => `  ${line}\n`).join(''));
       return 0;
     }
     const { outcome } = await alerts.raise({
@@ -86,11 +94,32 @@ async function main(argv: string[]): Promise<number> {
       threshold: 0,
       query: '{ providerHealth { provider model calls failureRate circuit } }',
     });
-    process.stdout.write(`Test alert for ${tenant.name}: ${outcome}. Notifiers: ${notifiers.map((notifier) => notifier.id).join(', ')}${slackConfig ? '' : ' (Slack off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)'}.\n`);
+    process.stdout.write(`Test alert for ${tenant.name}: ${outcome}.\n${report.map((line) => `  ${line}\n`).join('')}`);
+    if (delivery.disabled.length) process.stdout.write(`Off: ${delivery.disabled.join('; ')}${slackConfig ? '' : '; slack (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)'}.\n`);
+    return report.some((line) => line.includes('FAILED')) ? 1 : 0;
     return 0;
   } finally {
     await database.close();
   }
+}
+
+/** Wraps a notifier to say, per medium, what happened to the test alert. */
+function reporting(notifier: AlertNotifier, report: string[]): AlertNotifier {
+  const attempt = async <T>(verb: string, work: () => Promise<T>, describe: (result: T) => string): Promise<T> => {
+    try {
+      const result = await work();
+      report.push(`${notifier.id}: ${describe(result)}`);
+      return result;
+    } catch (error) {
+      report.push(`${notifier.id}: ${verb} FAILED: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  };
+  return {
+    id: notifier.id,
+    send: (notification) => attempt('send', () => notifier.send(notification), (reference) => (reference ? `sent (${reference})` : 'nowhere to send for this tenant')),
+    update: (reference, notification) => attempt('update', () => notifier.update(reference, notification), () => `updated ${reference}`),
+  };
 }
 
 runCli('alert:test', main);
