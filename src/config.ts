@@ -55,6 +55,7 @@ export const settings = {
   ALERT_EMAIL_TO: { schema: z.string().optional(), expectation: 'must be a comma-separated list of addresses that get alert emails when a tenant names none' },
   PAGERDUTY_EVENTS_URL: { schema: url, default: 'https://events.pagerduty.com', expectation: 'must be the PagerDuty Events API base URL, without /v2/enqueue (tests point it at a fake PagerDuty)' },
   PAGERDUTY_ROUTING_KEY: { schema: z.string().min(1).optional(), expectation: 'must be a PagerDuty Events API v2 integration (routing) key used when a tenant sets none; PagerDuty is off without any key' },
+  ALERT_RUNBOOK_BASE_URL: { schema: url.refine((value) => value.endsWith('/')).optional(), expectation: 'must be a URL ending in a slash under which the alert runbooks are published (<url><rule>); default <PUBLIC_BASE_URL>/runbooks/' },
   ALERT_NOTIFY_RETRIES: { schema: z.coerce.number().int().min(0).max(10), default: '3', expectation: 'must be an integer from 0 to 10 (retries of a failed email or PagerDuty delivery, with exponential backoff)' },
   OPENAI_API_KEY: { schema: z.string().min(1).optional(), expectation: 'must be an OpenAI API key (tenants may store their own; without any key OpenAI is skipped)' },
   OPENAI_BASE_URL: { schema: url.optional(), expectation: 'must be the absolute URL of an OpenAI-compatible API, including /v1 (e.g. http://localhost:11434/v1 for Ollama; default https://api.openai.com/v1)' },
@@ -93,7 +94,7 @@ export const settings = {
 type Settings = typeof settings;
 export type Config = {
   [K in keyof Settings]: z.infer<Settings[K]['schema']>;
-} & { secretKey: Buffer | null; embeddedDbDir: string; publicBaseUrl: string };
+} & { secretKey: Buffer | null; embeddedDbDir: string; publicBaseUrl: string; runbookBaseUrl: string };
 
 /** 32-byte key from hex or base64, or null when the text is neither. */
 export function decodeKey(text: string): Buffer | null {
@@ -125,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
   const config = result as Config;
   config.secretKey = config.PARLEY_SECRET_KEY ? decodeKey(config.PARLEY_SECRET_KEY) : null;
   config.publicBaseUrl = (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+  config.runbookBaseUrl = config.ALERT_RUNBOOK_BASE_URL ?? `${config.publicBaseUrl}/runbooks/`;
   config.embeddedDbDir = path.resolve(config.EMBEDDED_DB_DIR ?? path.join(config.PARLEY_DATA_DIR, 'db'));
   if (config.NODE_ENV === 'production' && !config.secretKey) {
     throw new ConfigError('PARLEY_SECRET_KEY', 'is required in production (64 hex characters; generate one with: openssl rand -hex 32)');

@@ -18,6 +18,7 @@ import { CustomerChannelRegistry } from './engine/outbound';
 import { createAlertService } from './monitoring/alert-service';
 import type { AlertNotifier } from './monitoring/alert-types';
 import { configuredNotifiers } from './monitoring/configured-notifiers';
+import { runbookMounter } from './monitoring/runbooks';
 import { createSlackApp, type SlackApp } from '../channels/slack/slack-app';
 import { createWhatsAppChannel } from '../channels/whatsapp/whatsapp-channel';
 import { slackConfigFrom, type SlackConfig } from '../channels/slack/slack-config';
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
   // Alerts: raised by the alert-rules job (and `npm run alert:test`), delivered by the log, Slack, email and PagerDuty,
   // each routed per tenant and severity and retried on failure.
   const delivery = configuredNotifiers(config, orm, logger, alertNotifiers);
+  mounters.push(runbookMounter());
   lifecycle.onShutdown('alert-email', async () => delivery.close());
   logger.info({ notifiers: delivery.enabled, off: delivery.disabled }, 'alert notifiers');
   const alerts = createAlertService({
@@ -166,6 +168,8 @@ async function main(): Promise<void> {
       healthSnapshot: () => gateway.health.snapshot(),
       gauges: new ProviderHealthGauges(metrics.registry),
       metrics: new JobMetrics(metrics.registry),
+      alerts,
+      runbookBaseUrl: config.runbookBaseUrl,
     });
     lifecycle.onShutdown('jobs', () => jobs.stop());
     logger.info({ nextRuns: jobs.nextRuns() }, 'scheduled jobs');

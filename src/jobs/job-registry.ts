@@ -3,12 +3,14 @@ import type { Orm } from '../db/orm';
 import { badInput } from '../errors';
 import type { Logger } from '../logger';
 import type { ProviderHealthSnapshot } from '../providers/health';
+import type { AlertService } from '../monitoring/alert-service';
+import { evaluateAlertRules } from './alert-rules';
 import { previousUtcDay, summariseProviderDay } from './daily-provider-summary';
 import { withJobLock, type Locked } from './job-lock';
 import { measureProviderHealth, ProviderHealthGauges } from './provider-health-metrics';
 import { cleanUpUsage } from './usage-cleanup';
 
-export type JobName = 'daily-provider-summary' | 'usage-cleanup' | 'provider-health-metrics';
+export type JobName = 'daily-provider-summary' | 'usage-cleanup' | 'provider-health-metrics' | 'alert-rules';
 
 /** What jobs need; main.ts and the `npm run job` CLI build it. */
 export interface JobContext {
@@ -22,6 +24,10 @@ export interface JobContext {
   healthSnapshot?: () => ProviderHealthSnapshot[];
   gauges?: ProviderHealthGauges | null;
   metrics?: JobMetrics | null;
+  /** The alert service the alert-rules job raises and resolves through (the job is skipped without one). */
+  alerts?: AlertService | null;
+  /** Runbook links of alerts: `<base><rule>`. */
+  runbookBaseUrl?: string;
   now?: () => Date;
 }
 
@@ -56,6 +62,15 @@ export const JOBS: Record<JobName, JobDefinition> = {
     schedule: '5 * * * *',
     description: 'export provider health over the last hour (all instances) as gauges',
     run: (context) => measureProviderHealth(context.orm.em.fork(), { now: now(context), snapshot: context.healthSnapshot?.(), gauges: context.gauges }),
+  },
+  'alert-rules': {
+    name: 'alert-rules',
+    schedule: '* * * * *',
+    description: 'evaluate the five alert rules per tenant over sliding windows; raise, repeat and resolve alerts',
+    run: async (context) => {
+      if (!context.alerts) return { skipped: 'no alert service in this process' };
+      return evaluateAlertRules(context.orm, { alerts: context.alerts, logger: context.logger, now: now(context), runbookBaseUrl: context.runbookBaseUrl ?? 'docs/runbooks/' });
+    },
   },
 };
 
