@@ -97,12 +97,19 @@ export function createPagerDutyNotifier(options: PagerDutyNotifierOptions): Aler
   const routingKey = async (tenantId: string) => (await options.settingsFor(tenantId)).pagerduty?.routingKey ?? options.defaultRoutingKey;
 
   async function enqueue(event: PagerDutyEvent): Promise<string> {
-    const response = await send(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(event),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
+    let response: Response;
+    try {
+      response = await send(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(event),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      });
+    } catch (error) {
+      // Network errors and timeouts are worth retrying; say where we tried to go.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new PagerDutyError(`PagerDuty unreachable at ${endpoint}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, 0);
+    }
     const text = await response.text();
     let body: { status?: string; message?: string; dedup_key?: string; errors?: string[] } = {};
     try {
