@@ -6,7 +6,7 @@ import { Tenant } from '../../src/db/entities';
 import { DateRangeInput, TimeBucket } from '../common/common.input';
 import { callerOf, type GraphqlContext } from '../common/context';
 import { CostAnalyticsType, FeedbackAnalyticsType } from './analytics.types';
-import { QualityMetricsType } from './quality.types';
+import { QualityFilterInput, QualityMetricsType } from './quality.types';
 
 @Resolver()
 export class AnalyticsResolver {
@@ -39,9 +39,10 @@ export class AnalyticsResolver {
     @Ctx() context: GraphqlContext,
     @Arg('range', () => DateRangeInput, { description: 'Conversations started (and replies sent) in [from, to); at most 731 days.' }) range: DateRangeInput,
     @Arg('groupBy', () => TimeBucket, { defaultValue: TimeBucket.DAY, description: 'Bucket size of the series (UTC).' }) groupBy: TimeBucket,
+    @Arg('filter', () => QualityFilterInput, { nullable: true, description: 'Cut by channel and model version.' }) filter?: QualityFilterInput | null,
   ): Promise<QualityMetricsType> {
     const tenantId = callerOf(context).tenantId;
     const tenant = await context.em.findOne(Tenant, { id: tenantId }, { fields: ['settings'] });
-    return qualityMetrics(context.em, { tenantId, range, groupBy, targets: targetsFrom(tenant?.settings) });
+    return qualityMetrics(context.em, { tenantId, range, groupBy, targets: targetsFrom(tenant?.settings), filter: filter ?? {} });
   }
 }

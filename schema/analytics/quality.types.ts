@@ -1,4 +1,5 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { ChannelEnum } from '../common/enums';
 
 @ObjectType('QualityFigures', {
   simpleResolvers: true,
@@ -122,4 +123,13 @@ export class QualityMetricsType {
 
   @Field(() => Boolean, { description: 'totals.handoffRate is below its target (false when unknown).' })
   handoffOnTarget!: boolean;
+}
+
+@InputType('QualityFilterInput', { description: 'Cuts of the quality metrics; all optional.' })
+export class QualityFilterInput {
+  @Field(() => ChannelEnum, { nullable: true, description: 'Only conversations on this channel (and their replies).' })
+  channel?: ChannelEnum | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only replies from this model version, and conversations with at least one of them.' })
+  modelVersionId?: string | null;
 }

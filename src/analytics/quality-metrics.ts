@@ -60,11 +60,39 @@ export const DEFAULT_QUALITY_TARGETS: QualityTargets = { positiveFeedbackRate: 0
 
 type Row = Record<string, string | number | null | Date>;
 
+/** Optional cuts: one channel, one model version (conversations with at least one reply from it; its replies). */
+export interface QualityFilter {
+  channel?: string | null;
+  modelVersionId?: string | null;
+}
+
+/** SQL conditions and their parameters for the cuts, on conversation `c` and interaction `i`. */
+function cuts(filter: QualityFilter) {
+  const conversation: string[] = [];
+  const conversationParams: unknown[] = [];
+  const reply: string[] = [];
+  const replyParams: unknown[] = [];
+  if (filter.channel) {
+    conversation.push('c.channel = ?');
+    conversationParams.push(filter.channel);
+    reply.push('exists (select 1 from conversation rc where rc.id = i.conversation_id and rc.channel = ?)');
+    replyParams.push(filter.channel);
+  }
+  if (filter.modelVersionId) {
+    conversation.push('exists (select 1 from agent_interaction mi where mi.conversation_id = c.id and mi.model_version_id = ?)');
+    conversationParams.push(filter.modelVersionId);
+    reply.push('i.model_version_id = ?');
+    replyParams.push(filter.modelVersionId);
+  }
+  const and = (conditions: string[]) => conditions.map((condition) => ` and ${condition}`).join('');
+  return { conversation: and(conversation), conversationParams, reply: and(reply), replyParams };
+}
+
 /** Conversation-level counts per bucket, and a total row (bucket null) from the same scan. */
-function conversationSql(bucket: TimeBucketName): string {
+function conversationSql(bucket: TimeBucketName, where = ''): string {
   return `with conv as (
     select c.id, date_trunc('${bucketSql(bucket)}', c.started_at at time zone 'UTC') at time zone 'UTC' as bucket, c.handed_off_at is not null as handed_off
-      from conversation c where c.tenant_id = ? and c.started_at >= ? and c.started_at < ?),
+      from conversation c where c.tenant_id = ? and c.started_at >= ? and c.started_at < ?${where}),
   per_conversation as (
     select conv.id, conv.bucket, conv.handed_off, count(i.id) as replies, coalesce(sum(i.cost_usd), 0) as cost,
            count(f.helpful) as votes, count(*) filter (where f.helpful = false) as down
@@ -83,14 +111,14 @@ function conversationSql(bucket: TimeBucketName): string {
 }
 
 /** Reply-level figures per bucket and in total. */
-function replySql(bucket: TimeBucketName): string {
+function replySql(bucket: TimeBucketName, where = ''): string {
   return `select date_trunc('${bucketSql(bucket)}', i.created_at at time zone 'UTC') at time zone 'UTC' as bucket,
          count(*)::int as replies, count(f.helpful)::int as votes, count(*) filter (where f.helpful)::int as up,
          avg(coalesce(case when f.helpful then 1.0 when not f.helpful then 0.0 end, f.implicit_satisfaction))::float8 as score,
          avg(i.latency_ms)::float8 as average_ms,
          percentile_cont(0.95) within group (order by i.latency_ms)::float8 as p95_ms
     from agent_interaction i left join interaction_feedback f on f.interaction_id = i.id
-   where i.tenant_id = ? and i.created_at >= ? and i.created_at < ?
+   where i.tenant_id = ? and i.created_at >= ? and i.created_at < ?${where}
    group by grouping sets ((1), ()) order by 1 nulls last`;
 }
 
@@ -120,11 +148,12 @@ function figures(conversation: Row | undefined, reply: Row | undefined): Quality
   };
 }
 
-async function scan(em: EntityManager, tenantId: string, range: TimeRange, groupBy: TimeBucketName) {
+async function scan(em: EntityManager, tenantId: string, range: TimeRange, groupBy: TimeBucketName, filter: QualityFilter) {
   const connection = em.getConnection();
+  const where = cuts(filter);
   const [conversations, replies] = await Promise.all([
-    connection.execute<Row[]>(conversationSql(groupBy), [tenantId, range.from, range.to]),
-    connection.execute<Row[]>(replySql(groupBy), [tenantId, range.from, range.to]),
+    connection.execute<Row[]>(conversationSql(groupBy, where.conversation), [tenantId, range.from, range.to, ...where.conversationParams]),
+    connection.execute<Row[]>(replySql(groupBy, where.reply), [tenantId, range.from, range.to, ...where.replyParams]),
   ]);
   const key = (row: Row) => (row.bucket === null ? 'total' : new Date(row.bucket as Date).toISOString());
   const byBucket = new Map<string, { conversation?: Row; reply?: Row }>();
@@ -152,12 +181,12 @@ export function targetsFrom(settings: Record<string, unknown> | null | undefined
 /** Quality and business metrics of a tenant over `range`, with the previous period of equal length and the tenant's targets. */
 export async function qualityMetrics(
   em: EntityManager,
-  input: { tenantId: string; range: TimeRange; groupBy: TimeBucketName; targets?: Partial<QualityTargets> },
+  input: { tenantId: string; range: TimeRange; groupBy: TimeBucketName; targets?: Partial<QualityTargets>; filter?: QualityFilter },
 ): Promise<QualityMetrics> {
   const range = checkRange(input.range);
   const length = range.to.getTime() - range.from.getTime();
   const previousRange = { from: new Date(range.from.getTime() - length), to: range.from };
-  const [current, previous] = await Promise.all([scan(em, input.tenantId, range, input.groupBy), scan(em.fork(), input.tenantId, previousRange, input.groupBy)]);
+  const [current, previous] = await Promise.all([scan(em, input.tenantId, range, input.groupBy, input.filter ?? {}), scan(em.fork(), input.tenantId, previousRange, input.groupBy, input.filter ?? {})]);
   const targets = { ...DEFAULT_QUALITY_TARGETS, ...input.targets };
   const trend = {} as QualityTrend;
   for (const field of TREND_FIELDS) {

@@ -1,7 +1,9 @@
 import { qualityMetrics, targetsFrom } from '../../../src/analytics/quality-metrics';
 import { recordVote } from '../../../src/feedback/feedback-service';
 import { createTenant } from '../../../src/tenants/tenant-service';
+import { createTenantFixture } from '../../helpers/control-plane-fixtures';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { startGraphqlServer } from '../../helpers/graphql-server';
 import { engineFor } from '../../helpers/engine-fixtures';
 import { ScriptedGateway } from '../../helpers/scripted-gateway';
 
@@ -73,10 +75,40 @@ describe('quality and business metrics, computed in SQL from traffic through the
     expect([metrics.positiveFeedbackOnTarget, metrics.handoffOnTarget]).toEqual([false, true]);
   });
 
+  it('cuts by channel and by model version', async () => {
+    const range = { from: new Date('2026-11-23T00:00:00Z'), to: new Date('2026-11-30T00:00:00Z') };
+    const cut = (filter: { channel?: string; modelVersionId?: string }) => qualityMetrics(database.orm.em.fork(), { tenantId, range, groupBy: 'week', filter });
+    const all = await qualityMetrics(database.orm.em.fork(), { tenantId, range, groupBy: 'week' });
+    expect((await cut({ channel: 'terminal' })).totals).toEqual(all.totals);
+    expect((await cut({ channel: 'whatsapp' })).totals).toMatchObject({ conversations: 0, botReplies: 0 });
+    // The engine has not stamped a model version on these replies: a version cut finds none of them.
+    expect((await cut({ modelVersionId: 'mv-unknown' })).totals).toMatchObject({ conversations: 0, botReplies: 0 });
+  });
+
   it('answers nulls, not zeros, for rates of an empty period', async () => {
     const metrics = await qualityMetrics(database.orm.em.fork(), { tenantId, range: { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-08T00:00:00Z') }, groupBy: 'week' });
     expect(metrics.totals).toMatchObject({ conversations: 0, answerRate: null, handoffRate: null, csat: null, qualityScore: null, p95ResponseMs: null, costPerResolution: null });
     expect(metrics.series).toEqual([]);
     expect(metrics.trend.handoffRate).toBeNull();
+  });
+
+  it('is served over GraphQL to analytics:view keys, scoped to the caller\'s tenant', async () => {
+    // The control-plane fixture: one WhatsApp conversation of five replies, voted 👍 👍 👎 👍 👍, costs 0.001 … 0.005.
+    const shop = await createTenantFixture(database.orm.em.fork(), 'quality-shop', { turns: 5 });
+    const server = await startGraphqlServer(database.orm);
+    try {
+      const query = `{ qualityMetrics(range: { from: "2026-10-01T00:00:00Z", to: "2026-12-01T00:00:00Z" }, groupBy: MONTH, filter: { channel: WHATSAPP }) {
+        totals { conversations botReplies positiveFeedbackRate csat costUsd costPerConversation } series { bucketStart } targets { handoffRate } } }`;
+      const result = await server.query(shop.keys['analytics:view'], query);
+      expect(result.errors).toBeUndefined();
+      const metrics = result.data!.qualityMetrics;
+      expect(metrics.totals).toMatchObject({ conversations: 1, botReplies: 5, positiveFeedbackRate: 4 / 5, csat: 0 });
+      expect(metrics.totals.costUsd).toBeCloseTo(0.015);
+      expect(metrics.series).toEqual([{ bucketStart: '2026-11-01T00:00:00.000Z' }]);
+      expect(metrics.targets).toEqual({ handoffRate: 0.15 });
+      expect((await server.query(shop.keys['corrections:write'], query)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    } finally {
+      await server.close();
+    }
   });
 });
