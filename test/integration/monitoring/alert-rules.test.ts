@@ -6,30 +6,21 @@ import { createLogger } from '../../../src/logger';
 import { createAlertSettingsReader, routeNotifiers } from '../../../src/monitoring/alert-routing';
 import { createAlertService, type AlertService } from '../../../src/monitoring/alert-service';
 import type { TenantAlertSettings } from '../../../src/monitoring/alert-settings';
-import type { AlertNotification, AlertNotifier } from '../../../src/monitoring/alert-types';
 import { createEmailNotifier } from '../../../src/monitoring/email-notifier';
 import { createPagerDutyNotifier } from '../../../src/monitoring/pagerduty-notifier';
 import { startFakeGemini, type FakeGemini } from '../../fakes/fake-gemini-server';
 import { startFakeOpenAi, type FakeOpenAi } from '../../fakes/fake-openai-server';
 import { startFakePagerDutyServer, type FakePagerDutyServer } from '../../fakes/fake-pagerduty-server';
 import { startFakeSmtpServer, type FakeSmtpServer } from '../../fakes/fake-smtp-server';
+import { createSlackApp, type SlackApp } from '../../../channels/slack/slack-app';
+import { CustomerChannelRegistry } from '../../../src/engine/outbound';
+import { DomainEvents } from '../../../src/events';
+import { startFakeSlackServer, type FakeSlackServer } from '../../fakes/fake-slack-server';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { BOT_TOKEN, ONCALL_CHANNEL, SIGNING_SECRET, slackSettings } from '../../helpers/slack-harness';
 import { engineFor } from '../../helpers/engine-fixtures';
 import { gatewayFor } from '../providers/gateway-helpers';
 
-/** Records Slack-routed messages under the notifier id `slack` (the Slack notifier itself is tested against the fake Slack). */
-class RecordingSlack implements AlertNotifier {
-  readonly id = 'slack';
-  sent: AlertNotification[] = [];
-  updates: AlertNotification[] = [];
-  async send(notification: AlertNotification) {
-    this.sent.push(notification);
-    return `C-ONCALL:${this.sent.length}`;
-  }
-  async update(_reference: string, notification: AlertNotification) {
-    this.updates.push(notification);
-  }
-}
 
 const ROUTING_KEY = 'R0ENKJH4Q2WQ3C8V0PF7ZA9B1D2E3F4G';
 const RUNBOOKS = 'https://parley.test/runbooks/';
@@ -41,7 +32,8 @@ describe('the five alert rules, driven by traffic through the engine and the pro
   let openai: FakeOpenAi;
   let smtp: FakeSmtpServer;
   let pagerDuty: FakePagerDutyServer;
-  let slack: RecordingSlack;
+  let fakeSlack: FakeSlackServer;
+  let slackApp: SlackApp;
   let alerts: AlertService;
   let email: ReturnType<typeof createEmailNotifier>;
   let engine: ReturnType<typeof engineFor>['engine'];
@@ -63,27 +55,35 @@ describe('the five alert rules, driven by traffic through the engine and the pro
   const setAlertSettings = async (changes: Partial<TenantAlertSettings>) => {
     const em = database.orm.em.fork();
     const tenant = await em.findOneOrFail(Tenant, tenantId);
-    tenant.settings = { ...tenant.settings, alerts: { ...baseSettings, ...changes } };
+    tenant.settings = { ...tenant.settings, ...slackSettings(), alerts: { ...baseSettings, ...changes } };
     await em.flush();
   };
 
   beforeAll(async () => {
     database = await createTestDatabase();
     tenantId = (await seedDemoTenant(database.orm.em.fork()))!.tenant.id;
-    [gemini, openai, smtp, pagerDuty] = await Promise.all([startFakeGemini(), startFakeOpenAi(), startFakeSmtpServer(), startFakePagerDutyServer()]);
+    [gemini, openai, smtp, pagerDuty, fakeSlack] = await Promise.all([startFakeGemini(), startFakeOpenAi(), startFakeSmtpServer(), startFakePagerDutyServer(), startFakeSlackServer()]);
     await setAlertSettings({});
     const under = gatewayFor(database, { GEMINI_API_KEY: 'gk-test', GEMINI_BASE_URL: gemini.url, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.url, PROVIDER_MAX_RETRIES: 0, RESPONSE_CACHE_TTL_MS: 0 });
     gatewayClock = under.clock;
     const built = engineFor(database.orm, under.gateway);
     engine = built.engine;
     engineClock = built.clock;
-    slack = new RecordingSlack();
+    // The real Slack notifier (Bolt's Web API client) posting to the fake Slack's on-call channel.
+    slackApp = createSlackApp({
+      config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: fakeSlack.apiUrl, publicBaseUrl: 'https://parley.test', idleSweepSeconds: 3600 },
+      orm: database.orm,
+      events: new DomainEvents(),
+      logger,
+      customers: new CustomerChannelRegistry(),
+      retries: 0,
+    });
     const settingsFor = createAlertSettingsReader(database.orm, logger);
     email = createEmailNotifier({ smtpUrl: smtp.url, from: 'alerts@parley.test', defaultTo: [], settingsFor });
     const pager = createPagerDutyNotifier({ eventsUrl: pagerDuty.url, defaultRoutingKey: null, settingsFor, source: 'parley.test' });
     alerts = createAlertService({
       orm: database.orm,
-      notifiers: routeNotifiers([email, pager, slack], { settingsFor, logger, retries: 2, backoffMs: 5 }),
+      notifiers: routeNotifiers([email, pager, slackApp.alertNotifier], { settingsFor, logger, retries: 2, backoffMs: 5 }),
       logger,
       repeatHours: 4,
       groupWindowSeconds: 0,
@@ -94,7 +94,7 @@ describe('the five alert rules, driven by traffic through the engine and the pro
   });
   afterAll(async () => {
     email.close();
-    await Promise.all([gemini.close(), openai.close(), smtp.close(), pagerDuty.close()]);
+    await Promise.all([gemini.close(), openai.close(), smtp.close(), pagerDuty.close(), fakeSlack.close()]);
     await database.drop();
   });
 
@@ -116,7 +116,8 @@ describe('the five alert rules, driven by traffic through the engine and the pro
     return interactions;
   };
   const evaluate = (): Promise<AlertRulesResult> => evaluateAlertRules(database.orm, { alerts, logger, now: new Date(now), runbookBaseUrl: RUNBOOKS });
-  const sentCounts = () => ({ pagerduty: pagerDuty.events.length, slack: slack.sent.length, email: smtp.emails.length });
+  const slackPosts = () => fakeSlack.callsOf('chat.postMessage');
+  const sentCounts = () => ({ pagerduty: pagerDuty.events.length, slack: slackPosts().length, email: smtp.emails.length });
   const incidentsOf = (key: string) => [...pagerDuty.incidents.values()].filter((incident) => incident.dedupKey.includes(`:${key}:`));
 
   /**
@@ -128,8 +129,7 @@ describe('the five alert rules, driven by traffic through the engine and the pro
   async function lifecycle(key: string, rule: string, fire: () => Promise<void>, clear: () => Promise<void>) {
     pagerDuty.reset();
     smtp.emails.length = 0;
-    slack.sent.length = 0;
-    slack.updates.length = 0;
+    fakeSlack.reset();
 
     await fire();
     const fired = await evaluate();
@@ -140,7 +140,8 @@ describe('the five alert rules, driven by traffic through the engine and the pro
     expect(sentCounts()).toEqual({ pagerduty: 1, slack: 1, email: 1 });
     expect(pagerDuty.events[0]!.links).toContainEqual(expect.objectContaining({ href: `${RUNBOOKS}${rule}` }));
     expect(smtp.emails[0]!.text).toContain(`Runbook: ${RUNBOOKS}${rule}`);
-    expect(slack.sent[0]!.alerts[0]!.key).toBe(key);
+    expect(slackPosts()[0]!.args.channel).toBe(ONCALL_CHANNEL);
+    expect(JSON.stringify(slackPosts()[0]!.args.blocks)).toContain(`<${RUNBOOKS}${rule}|Runbook>`);
 
     // The job runs again a minute later, the condition still holding: nothing is sent twice.
     advance(1);
@@ -161,15 +162,20 @@ describe('the five alert rules, driven by traffic through the engine and the pro
     expect(pagerDuty.events.at(-1)).toMatchObject({ event_action: 'resolve' });
     expect(incidentsOf(key).every((incident) => incident.status === 'resolved')).toBe(true);
     expect(smtp.emails.at(-1)!.header('subject')).toMatch(/^Re: \[RESOLVED\]/);
-    expect(slack.updates.at(-1)!.alerts.find((alert) => alert.key === key)!.status).toBe('resolved');
+    // Slack: every message of the alert is updated in place to show it resolved.
+    const updates = fakeSlack.callsOf('chat.update');
+    expect(updates.length).toBeGreaterThan(0);
+    expect(JSON.stringify(updates.at(-1)!.args.blocks)).toContain('resolved');
 
     // Cleared and quiet: nothing more goes out.
     const after = sentCounts();
-    const updates = pagerDuty.events.length;
+    const pagerDutyEvents = pagerDuty.events.length;
+    const slackUpdates = fakeSlack.callsOf('chat.update').length;
     advance(1);
     expect((await evaluate()).resolved).toBe(0);
     expect(sentCounts()).toEqual(after);
-    expect(pagerDuty.events).toHaveLength(updates);
+    expect(pagerDuty.events).toHaveLength(pagerDutyEvents);
+    expect(fakeSlack.callsOf('chat.update')).toHaveLength(slackUpdates);
     // Leave a clean window for the next rule.
     advance(30);
   }
