@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import crypto from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config';

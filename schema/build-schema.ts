@@ -3,12 +3,17 @@ import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AnalyticsResolver } from './analytics/analytics.resolver';
+import { guardArguments } from './common/argument-guard';
 import { scopeAuthChecker } from './common/auth-checker';
 import { ConversationsResolver, MessageResolver } from './conversations/conversations.resolver';
 import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
 import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
+import { LearningResolver } from './learning/learning.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
+import { KnowledgeResolver } from './knowledge/knowledge.resolver';
+import { PlatformResolver } from './platform/platform.resolver';
+import { TenantChannelsResolver } from './tenant/tenant-channels.resolver';
 import { TenantResolver } from './tenant/tenant.resolver';
 
 export const resolvers = [
@@ -20,6 +25,10 @@ export const resolvers = [
   MessageResolver,
   TenantResolver,
   FeedbackReplyResolver,
+  KnowledgeResolver,
+  PlatformResolver,
+  TenantChannelsResolver,
+  LearningResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;
@@ -32,6 +41,6 @@ export function buildControlPlaneSchema(): Promise<GraphQLSchema> {
     // One DateTime scalar (ISO-8601 strings) for every Date field.
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
-  });
+  }).then(guardArguments);
   return built;
 }

@@ -14,6 +14,7 @@ import type { SlackContext } from './slack-context';
 import { closeHandoffPost, postHandoff, postMissingHandoffs, registerHandoffHandlers, relayCustomerMessage, releaseIdleConversations } from './slack-handoff';
 import { onFeedbackRecorded, onInteractionCreated, registerReviewHandlers } from './slack-review';
 import { registerSlashCommand } from './slash-command';
+import { slackPayloadGuard } from './slack-payload-guard';
 import { slackSettingsProblems } from './slack-settings';
 import { createKeyedQueue } from './workspace-posts';
 import { Tenant } from '../../src/db/entities';
@@ -166,6 +167,7 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
     bolt,
     client,
     mount: (app) => {
+      app.post(SLACK_EVENTS_PATH, ...slackPayloadGuard());
       app.use(receiver.router);
     },
     alertNotifier: createSlackAlertNotifier(context),

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { Conversation, Message, Tenant, WorkspacePost } from '../../src/db/entities';
+import { handedOffWithoutPost } from '../../src/conversations/message-store';
 import { releaseConversation } from '../../src/engine/handoff-service';
 import type { DomainEventMap } from '../../src/events';
 import { handoffBlocks, handoffText, HANDOFF_RELEASE, HANDOFF_TAKE, type HandoffView } from './handoff-blocks';
@@ -97,17 +98,8 @@ export async function postMissingHandoffs(context: SlackContext): Promise<string
   const posted: string[] = [];
   for (const { tenant, slack } of await slackTenants(context.em())) {
     if (!slack.handoffChannel) continue;
-    const missing = await context
-      .em()
-      .getConnection()
-      .execute<Array<{ id: string }>>(
-        `select c.id from conversation c
-          where c.tenant_id = ? and c.status = 'handed_off'
-            and not exists (select 1 from workspace_post p where p.conversation_id = c.id and p.purpose = 'handoff' and p.closed_at is null)
-          order by c.handed_off_at asc nulls last limit 100`,
-        [tenant.id],
-      );
-    for (const { id } of missing) {
+    const missing = await handedOffWithoutPost(context.em(), tenant.id, 'handoff', 100);
+    for (const id of missing) {
       const post = await context.serial(`conversation:${id}`, () => ensureHandoffPost(context, tenant.id, id));
       if (post) posted.push(id);
     }
@@ -161,11 +153,21 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
     });
   });
 
-  app.action(HANDOFF_RELEASE, async ({ ack, body }) => {
+  app.action(HANDOFF_RELEASE, async ({ ack, body, client }) => {
     await ack();
     if (body.type !== 'block_actions' || !body.channel || !body.message) return;
     const post = await findPost(context.em(), body.channel.id, body.message.ts);
     if (!post?.conversation || post.purpose !== 'handoff') return;
+    // Only the agent holding the conversation (or an approver) gives it back; unassigned, anyone in the channel may.
+    const user = body.user.id;
+    if (post.assignee && post.assignee !== `slack:${user}` && !readSlackSettings(post.tenant.settings).approvers.includes(user)) {
+      await client.chat.postEphemeral({
+        channel: body.channel.id,
+        user,
+        text: `<@${post.assignee.slice(6)}> has this conversation: only they (or an approver) can give it back to the bot.`,
+      });
+      return;
+    }
     await releaseConversation(context.em(), { tenantId: post.tenant.id, conversationId: post.conversation.id, by: `slack:${body.user.id}` }, { events: context.events });
   });
 

@@ -2,14 +2,16 @@ import type { Orm } from '../../src/db/orm';
 import type { DomainEvents } from '../../src/events';
 import type { Logger } from '../../src/logger';
 import type { ModelCatalogue } from '../../src/providers/model-catalogue';
+import type { ModelGateway } from '../../src/providers/types';
 import type { ProviderHealth } from '../../src/providers/health';
 import type { SecretBox } from '../../src/security/secret-box';
 import type { RateLimiter } from '../../src/security/rate-limiter';
 
 /**
- * The provider layer's health tracker as the control plane uses it. It is
- * process-wide: providers are shared by all tenants, and the stats hold no
- * tenant data. Absent when the service runs without the provider layer.
+ * The provider layer's health tracker as the control plane uses it: one per
+ * process, with entries for the shared platform keys (aggregate, no tenant
+ * data) and per tenant for tenants' own keys. Resolvers read and reset only
+ * the caller's view. Absent when the service runs without the provider layer.
  */
 export type ProviderHealthSource = Pick<ProviderHealth, 'snapshot' | 'reset'>;
 
@@ -22,4 +24,8 @@ export interface GraphqlServices {
   providerHealth?: ProviderHealthSource;
   catalogue: ModelCatalogue;
   feedbackRateLimiter: RateLimiter;
+  /** FEEDBACK_TOKEN_TTL_DAYS: days a public feedback token works (default 30). */
+  feedbackTokenTtlDays?: number;
+  /** The provider gateway customers' turns use: evaluations run through it. Absent without the provider layer. */
+  gateway?: ModelGateway;
 }

@@ -69,7 +69,7 @@ const RAW_ROW = `u.provider, u.model, (u.created_at at time zone 'UTC')::date as
 
 /**
  * Sums by provider, model and bucket. Whole UTC days come from the
- * trigger-maintained provider_usage_rollup (a few hundred rows for 90 days),
+ * trigger-maintained rollup (ProviderUsageRollup: a few shards per day and model),
  * the partial days at the range's edges from provider_usage through its
  * covering index; both are exact. The baseline cost is linear in the
  * successful calls' uncached, cached and output tokens, so prices are applied
@@ -84,9 +84,9 @@ export function costAggregateSql(bucket: TimeBucketName): string {
     select r.provider, r.model, r.day, ${ROW_COLUMNS.split(', ').map((column) => `r.${column}`).join(', ')}
       from provider_usage_rollup r where r.tenant_id = ? and r.day >= ?::date and r.day < ?::date
     union all
-    select ${RAW_ROW} from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ?
+    select ${RAW_ROW} from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ? and not u.evaluation
     union all
-    select ${RAW_ROW} from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ?
+    select ${RAW_ROW} from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ? and not u.evaluation
   ) x group by x.provider, x.model, 3`;
 }
 

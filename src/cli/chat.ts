@@ -71,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
   // Logs go to stderr and stay quiet unless asked for, so they do not break the conversation.
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination(2));
   const secret = resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
+  if (secret.warning) logger.warn(secret.warning);
   process.stdout.write(dim('Starting parley (database, providers)…\n'));
   const database: Database = await openDatabase(config, logger);
   let stack: ConversationStack | null = null;
@@ -93,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     await converse(stack, tenant.id, options.customer);
     return 0;
   } finally {
-    stack?.close();
+    await stack?.close();
     await database.close();
   }
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { readSlackSettings, setSlackSettings, type SlackSettingsChange } from '../../channels/slack/slack-settings';
+import { readSlackSettings, setSlackSettings, type SlackSettingsChange } from '../tenants/slack-settings';
 import { Tenant } from '../db/entities';
 import { runCli, withDatabase } from './cli-runner';
 

@@ -1,17 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CHANNEL_NAMES } from '../db/entities';
 import type { Orm } from '../db/orm';
 import { AppError, badInput, notFound } from '../errors';
 import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import type { ModelGateway, ReplyOutcome } from '../providers/types';
 import { detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE } from './handoff';
-import { storeInbound } from './inbound-store';
+import { finaliseReply } from './reply-text';
+import { answerSettings } from '../learning/model-versions/version-settings';
+import { storeInbound } from '../conversations/inbound-store';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
-import { ClaimLostError, writeTurn, type TurnWrite } from './turn-writer';
-import { claimMessage, earliestPendingBefore, expireClaims, messageState, releaseClaim, waitingMessages, type ClaimedMessage, type HistoryRow } from './turn-store';
-import type { ConversationEngine, InboundMessage, ProcessOptions, ReceiveResult, TurnResult } from './types';
+import { ClaimLostError, writeTurn, type TurnWrite } from '../conversations/turn-write-store';
+import { answerWithoutTurn, claimMessage, earliestPendingBefore, expireClaims, messageState, releaseClaim, waitingMessages, type ClaimedMessage, type HistoryRow } from '../conversations/turn-store';
+import type { ConversationEngine, DirectAnswer, InboundMessage, ProcessOptions, ReceiveResult, TurnResult } from './types';
 
 export interface ConversationEngineOptions {
   orm: Orm;
@@ -46,7 +49,7 @@ export interface ConversationEngineService extends ConversationEngine {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CHANNELS = new Set(['whatsapp', 'slack', 'terminal', 'api']);
+const CHANNELS = new Set<string>(CHANNEL_NAMES);
 const MAX_TEXT_LENGTH = 20_000;
 
 /**
@@ -152,14 +155,28 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       return result('replied', message, null, { id: written.replyMessageId!, text: NON_TEXT_NOTICE }, null, null);
     }
 
-    const prompt = buildPrompt({
-      systemPrompt: message.tenantSettings.systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT,
-      history,
-      message: message.text,
-      historyTokenBudget,
-    });
-    const outcome = await gateway.reply({ tenantId: message.tenantId, routing: message.tenantSettings.routing, messages: prompt.messages, cacheable: prompt.cacheable });
-    const handoffReason = outcome.needsHuman ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})` : null;
+    // The active model version answers: its prompt, tier models and retrieval settings.
+    const settings = answerSettings(message.tenantSettings, message.modelVersion, DEFAULT_SYSTEM_PROMPT);
+    const prompt = buildPrompt({ systemPrompt: settings.systemPrompt, history, message: message.text, historyTokenBudget });
+    const generated: ReplyOutcome = {
+      ...(await gateway.reply({
+        tenantId: message.tenantId,
+        routing: settings.routing,
+        messages: prompt.messages,
+        cacheable: prompt.cacheable,
+        retrieval: settings.retrieval,
+      })),
+      modelVersionId: settings.modelVersionId,
+      // Filled by experiments (a later issue) when the turn is part of one.
+      experimentVariant: null,
+    };
+    const { outcome, unfillable } = finaliseReply(generated, message, history);
+    if (unfillable.length) logger.info({ tenantId: message.tenantId, placeholders: unfillable }, 'left out parts of an answer whose placeholders have no value (set them in the business profile)');
+    const handoffReason = generated.needsHuman
+      ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})`
+      : outcome.needsHuman
+        ? `the answer needs values nobody has filled in (${unfillable.join(', ')})`
+        : null;
     const written = await commit({ ...base, now: clock(), reply: { text: outcome.text, author: 'bot' }, outcome, handoffReason });
     return result(handoffReason ? 'handed_off' : 'replied', message, written.interactionId, { id: written.replyMessageId!, text: outcome.text }, handoffReason, outcome);
   }
@@ -201,7 +218,12 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     return results;
   }
 
-  return { receive, processMessage, handleTurn, recoverStuckMessages, processWaiting };
+  async function answerDirectly(messageId: string, answer: (tx: EntityManager) => Promise<DirectAnswer>): Promise<string | null> {
+    if (!UUID.test(messageId)) throw notFound('Message', messageId);
+    return answerWithoutTurn(em(), messageId, answer);
+  }
+
+  return { receive, processMessage, handleTurn, answerWithoutTurn: answerDirectly, recoverStuckMessages, processWaiting };
 }
 
 function result(

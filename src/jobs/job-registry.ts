@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import { counterOn, histogramOn } from '../metrics';
 import type { Orm } from '../db/orm';
 import { badInput } from '../errors';
 import type { Logger } from '../logger';
@@ -10,41 +11,65 @@ import { withJobLock, type Locked } from './job-lock';
 import { measureProviderHealth, ProviderHealthGauges } from './provider-health-metrics';
 import { cleanUpUsage } from './usage-cleanup';
 
-export type JobName = 'daily-provider-summary' | 'usage-cleanup' | 'provider-health-metrics' | 'alert-rules';
+export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'alert-rules'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
 
-/** What jobs need; main.ts and the `npm run job` CLI build it. */
-export interface JobContext {
+/** What every job gets. */
+export interface JobBase {
   orm: Orm;
   logger: Logger;
+  metrics?: JobMetrics | null;
+  now?: () => Date;
+}
+
+/** What usage-cleanup needs besides the base. */
+export interface UsageCleanupDependencies {
   /** USAGE_RETENTION_DAYS. */
   retentionDays: number;
   /** USAGE_CLEANUP_BATCH_SIZE. */
   cleanupBatchSize: number;
+}
+
+/** What provider-health-metrics needs besides the base. */
+export interface ProviderHealthDependencies {
   /** The provider layer's live health (this instance), when a gateway runs in the process. */
   healthSnapshot?: () => ProviderHealthSnapshot[];
   gauges?: ProviderHealthGauges | null;
-  metrics?: JobMetrics | null;
-  /** The alert service the alert-rules job raises and resolves through (the job is skipped without one). */
-  alerts?: AlertService | null;
-  /** Runbook links of alerts: `<base><rule>`. */
-  runbookBaseUrl?: string;
-  now?: () => Date;
 }
+
+/** What alert-rules needs besides the base. */
+export interface AlertRulesDependencies {
+  /** The alert service the job raises and resolves through (the job is skipped without one). */
+  alerts?: AlertService | null;
+  /** Runbook links of alerts: `<base><rule>` (config.runbookBaseUrl). */
+  runbookBaseUrl?: string;
+}
+
+/** Each job's own dependencies: a new job adds its entry here, not fields to a shared bag. */
+export interface JobDependencies {
+  'daily-provider-summary': JobBase;
+  'usage-cleanup': JobBase & UsageCleanupDependencies;
+  'provider-health-metrics': JobBase & ProviderHealthDependencies;
+  'alert-rules': JobBase & AlertRulesDependencies;
+}
+
+/** Everything needed to run any job (the scheduler and `npm run job`): main.ts and the CLI build it. */
+export type JobContext = JobBase & UsageCleanupDependencies & ProviderHealthDependencies & AlertRulesDependencies;
 
 export interface JobRunOptions {
   /** daily-provider-summary: the UTC day to summarise (default: yesterday). */
   day?: string;
 }
 
-export interface JobDefinition {
-  name: JobName;
+export interface JobDefinition<N extends JobName = JobName> {
+  name: N;
   /** Cron expression, evaluated in UTC. */
   schedule: string;
   description: string;
-  run(context: JobContext, options: JobRunOptions): Promise<unknown>;
+  run(context: JobDependencies[N], options: JobRunOptions): Promise<unknown>;
 }
 
-export const JOBS: Record<JobName, JobDefinition> = {
+export const JOBS: { [N in JobName]: JobDefinition<N> } = {
   'daily-provider-summary': {
     name: 'daily-provider-summary',
     schedule: '0 1 * * *',
@@ -84,8 +109,8 @@ export class JobMetrics {
   readonly duration: Histogram<'job'>;
 
   constructor(registry: Registry) {
-    this.runs = new Counter({ name: 'parley_job_runs_total', help: 'Scheduled job runs by outcome (ok, skipped, failed)', labelNames: ['job', 'outcome'], registers: [registry] });
-    this.duration = new Histogram({ name: 'parley_job_duration_seconds', help: 'Scheduled job run time', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 300, 1800], registers: [registry] });
+    this.runs = counterOn(registry, { name: 'parley_job_runs_total', help: 'Scheduled job runs by outcome (ok, skipped, failed)', labelNames: ['job', 'outcome'] });
+    this.duration = histogramOn(registry, { name: 'parley_job_duration_seconds', help: 'Scheduled job run time', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 300, 1800] });
   }
 }
 
@@ -112,6 +137,6 @@ export async function runJob(name: string, context: JobContext, options: JobRunO
   }
 }
 
-function now(context: JobContext): Date {
+function now(context: JobBase): Date {
   return context.now?.() ?? new Date();
 }

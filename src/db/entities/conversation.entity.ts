@@ -2,7 +2,8 @@ import { Enum, Entity, Index, ManyToOne, OptionalProps, Property } from '@mikro-
 import { Contact, type ChannelName } from './contact.entity';
 import { TenantScoped } from './tenant-scoped';
 
-export type ConversationStatus = 'bot' | 'handed_off' | 'closed';
+export const CONVERSATION_STATUSES = ['bot', 'handed_off', 'closed'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 
 @Entity({ tableName: 'conversation' })
 @Index({ properties: ['tenant', 'lastActivityAt'] })

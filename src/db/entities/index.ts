@@ -7,13 +7,21 @@ import { Conversation } from './conversation.entity';
 import { HumanCorrection } from './human-correction.entity';
 import { InteractionFeedback } from './interaction-feedback.entity';
 import { KnowledgeArticle } from './knowledge-article.entity';
+import { KnowledgeArticleRevision } from './knowledge-article-revision.entity';
+import { PlatformApiKey } from './platform-api-key.entity';
 import { Message } from './message.entity';
 import { ProviderDailySummary } from './provider-daily-summary.entity';
 import { ProviderUsage } from './provider-usage.entity';
+import { SlackSubmission } from './slack-submission.entity';
+import { ProviderUsageRollup } from './provider-usage-rollup.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
 import { ConsoleSession } from './console-session.entity';
+import { DeploymentEvent } from './deployment-event.entity';
+import { DatasetVersion, EvaluationCase, EvaluationDataset } from './evaluation-dataset.entity';
+import { EvaluationResult, EvaluationRun } from './evaluation-run.entity';
+import { ModelVersion } from './model-version.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -23,14 +31,22 @@ export * from './conversation.entity';
 export * from './human-correction.entity';
 export * from './interaction-feedback.entity';
 export * from './knowledge-article.entity';
+export * from './knowledge-article-revision.entity';
+export * from './platform-api-key.entity';
 export * from './message.entity';
 export * from './provider-daily-summary.entity';
 export * from './provider-usage.entity';
+export * from './provider-usage-rollup.entity';
 export * from './tenant.entity';
 export * from './tenant-scoped';
 export * from './alert.entity';
 export * from './workspace-post.entity';
 export * from './console-session.entity';
+export * from './slack-submission.entity';
+export * from './model-version.entity';
+export * from './deployment-event.entity';
+export * from './evaluation-dataset.entity';
+export * from './evaluation-run.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -50,4 +66,15 @@ export const entities = [
   WorkspacePost,
   Alert,
   ConsoleSession,
+  KnowledgeArticleRevision,
+  PlatformApiKey,
+  SlackSubmission,
+  ModelVersion,
+  DeploymentEvent,
+  EvaluationDataset,
+  EvaluationCase,
+  DatasetVersion,
+  EvaluationRun,
+  EvaluationResult,
+  ProviderUsageRollup,
 ];

@@ -1,7 +1,7 @@
 import { AuditLog, KnowledgeArticle, ApiKey } from '../../../src/db/entities';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
-import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server';
+import { startGraphqlServer, type GraphqlJson, type GraphqlTestServer } from '../../helpers/graphql-server';
 
 let database: TestDatabase;
 let server: GraphqlTestServer;
@@ -55,23 +55,23 @@ describe('GraphQL control plane over HTTP', () => {
     const query = `query($first: Int, $after: String, $filter: FeedbackFilterInput) {
       feedback(first: $first, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id helpful comment createdAt } } } }`;
     const all = await server.query(shop.keys.all, query, { first: 100 });
-    const ids = all.data!.feedback.edges.map((edge: any) => edge.node.id);
+    const ids = all.data!.feedback.edges.map((edge: GraphqlJson) => edge.node.id);
     expect(ids).toHaveLength(5);
-    const created = all.data!.feedback.edges.map((edge: any) => edge.node.createdAt);
+    const created = all.data!.feedback.edges.map((edge: GraphqlJson) => edge.node.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
     const paged: string[] = [];
     let after: string | null = null;
     do {
-      const page: any = await server.query(shop.keys.all, query, { first: 2, after });
+      const page: GraphqlJson = await server.query(shop.keys.all, query, { first: 2, after });
       expect(page.data.feedback.totalCount).toBe(5);
-      paged.push(...page.data.feedback.edges.map((edge: any) => edge.node.id));
+      paged.push(...page.data.feedback.edges.map((edge: GraphqlJson) => edge.node.id));
       after = page.data.feedback.pageInfo.hasNextPage ? page.data.feedback.pageInfo.endCursor : null;
     } while (after);
     expect(paged).toEqual(ids);
     const notHelpful = await server.query(shop.keys.all, query, { filter: { helpful: false } });
     expect(notHelpful.data!.feedback.totalCount).toBe(1);
     const withComment = await server.query(shop.keys.all, query, { filter: { hasComment: true, channel: 'WHATSAPP', source: 'WHATSAPP' } });
-    expect(withComment.data!.feedback.edges.map((edge: any) => edge.node.comment)).toEqual(['great, thanks']);
+    expect(withComment.data!.feedback.edges.map((edge: GraphqlJson) => edge.node.comment)).toEqual(['great, thanks']);
     const bad = await server.query(shop.keys.all, query, { after: 'nonsense' });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -98,7 +98,7 @@ describe('GraphQL control plane over HTTP', () => {
     expect(cost.balancedCostUsd).toBeCloseTo(0.0225);
     expect(cost.savingUsd).toBeCloseTo(0.0075);
     expect(cost.costPerConversationUsd).toBeCloseTo(0.015);
-    expect(cost.byModel.map((row: any) => row.model).sort()).toEqual(['gemini-2.5-flash', 'gpt-4o-mini']);
+    expect(cost.byModel.map((row: GraphqlJson) => row.model).sort()).toEqual(['gemini-2.5-flash', 'gpt-4o-mini']);
     expect(cost.series).toEqual([{ bucketStart: '2026-11-01T00:00:00.000Z', calls: 5 }]);
   });
 
@@ -145,9 +145,9 @@ describe('GraphQL control plane over HTTP', () => {
     const conversation = result.data!.conversations.nodes[0];
     expect(result.data!.conversations.totalCount).toBe(1);
     expect(conversation.messages).toHaveLength(10);
-    const replies = conversation.messages.filter((message: any) => message.author === 'BOT');
+    const replies = conversation.messages.filter((message: GraphqlJson) => message.author === 'BOT');
     expect(replies[0].botReply).toEqual({ provider: 'openai', model: 'gpt-4o-mini', costUsd: 0.001, feedback: { helpful: true } });
-    expect(conversation.messages.filter((message: any) => message.author === 'CUSTOMER').every((message: any) => message.botReply === null)).toBe(true);
+    expect(conversation.messages.filter((message: GraphqlJson) => message.author === 'CUSTOMER').every((message: GraphqlJson) => message.botReply === null)).toBe(true);
     const single = await server.query(shop.keys['analytics:view'], `query($id: ID!) { conversation(id: $id) { id messages { id } } }`, { id: shop.conversation.id });
     expect(single.data!.conversation.messages).toHaveLength(10);
   });
@@ -156,15 +156,30 @@ describe('GraphQL control plane over HTTP', () => {
     const usage = await server.query(shop.keys['analytics:view'], `{ providerUsage(first: 2, filter: {provider: "openai"}) { totalCount edges { node { provider model estimatedCostUsd success } } } }`);
     expect(usage.data!.providerUsage.totalCount).toBe(3);
     expect(usage.data!.providerUsage.edges).toHaveLength(2);
+    // Shared platform keys (both tenants' traffic), and each tenant's own key (issue 10 item 19).
     server.health.record('openai', 'gpt-4o', { ok: false, latencyMs: 100, errorCode: 'RATE_LIMITED' });
     server.health.record('openai', 'gpt-4o', { ok: false, latencyMs: 100, errorCode: 'RATE_LIMITED' });
-    const health = await server.query(shop.keys['analytics:view'], '{ providerHealth { provider model calls failures failureRate circuit lastErrorCode } }');
-    expect(health.data!.providerHealth).toEqual([{ provider: 'openai', model: 'gpt-4o', calls: 2, failures: 2, failureRate: 1, circuit: 'OPEN', lastErrorCode: 'RATE_LIMITED' }]);
-    const reset = await server.query(shop.keys['users:manage'], 'mutation { resetProviderStats(provider: OPENAI) }');
-    expect(reset.data!.resetProviderStats).toBe(1);
-    const after = await server.query(shop.keys['analytics:view'], '{ providerHealth { calls circuit } }');
-    expect(after.data!.providerHealth.every((entry: any) => entry.calls === 0 && entry.circuit === 'CLOSED')).toBe(true);
-    expect(await database.orm.em.fork().count(AuditLog, { tenant: shop.tenant.id, action: 'provider.stats.reset' })).toBe(2);
+    server.health.record('gemini', 'gemini-2.5-flash', { ok: false, latencyMs: 100, errorCode: 'http_401' }, shop.tenant.id);
+    server.health.record('gemini', 'gemini-2.5-flash', { ok: false, latencyMs: 100, errorCode: 'http_401' }, shop.tenant.id);
+    server.health.record('gemini', 'gemini-2.5-flash', { ok: true, latencyMs: 100 }, other.tenant.id);
+    const fields = '{ providerHealth { keyOwner provider model calls failures failureRate circuit lastErrorCode } }';
+    const shared = { keyOwner: 'shared', provider: 'openai', model: 'gpt-4o', calls: 2, failures: 2, failureRate: 1, circuit: 'OPEN', lastErrorCode: 'RATE_LIMITED' };
+    const health = await server.query(shop.keys['analytics:view'], fields);
+    expect(health.data!.providerHealth).toEqual([shared, { keyOwner: 'tenant', provider: 'gemini', model: 'gemini-2.5-flash', calls: 2, failures: 2, failureRate: 1, circuit: 'OPEN', lastErrorCode: 'http_401' }]);
+    // The other tenant sees the shared entry and its own key, never the shop's.
+    const otherHealth = await server.query(other.keys['analytics:view'], fields);
+    expect(otherHealth.data!.providerHealth).toEqual([shared, { keyOwner: 'tenant', provider: 'gemini', model: 'gemini-2.5-flash', calls: 1, failures: 0, failureRate: 0, circuit: 'CLOSED', lastErrorCode: null }]);
+    // A tenant resets only its own keys: the shared circuit (it protects every tenant) and the other tenant's stay as they were.
+    expect((await server.query(shop.keys['users:manage'], 'mutation { resetProviderStats(provider: OPENAI) }')).data!.resetProviderStats).toBe(0);
+    expect((await server.query(shop.keys['users:manage'], 'mutation { resetProviderStats }')).data!.resetProviderStats).toBe(1);
+    const after = await server.query(shop.keys['analytics:view'], fields);
+    expect(after.data!.providerHealth).toEqual([shared]);
+    expect(server.health.circuitOf('openai', 'gpt-4o')).toBe('open');
+    expect(server.health.snapshot({ tenantId: other.tenant.id })).toMatchObject([{ calls: 1 }]);
+    // Both resets audited (plus the one of the scope check above), with what they cleared.
+    const audits = await database.orm.em.fork().find(AuditLog, { tenant: shop.tenant.id, action: 'provider.stats.reset' }, { orderBy: { createdAt: 'asc' } });
+    expect(audits).toHaveLength(3);
+    expect(audits.at(-1)).toMatchObject({ after: { reset: 1 }, before: { keyOwner: 'tenant', entries: [{ provider: 'gemini', model: 'gemini-2.5-flash', calls: 2, circuit: 'open' }] } });
     const daily = await server.query(shop.keys['analytics:view'], `query($range: DateRangeInput!) { providerDailySummaries(range: $range) { day } }`, { range });
     expect(daily.data!.providerDailySummaries).toEqual([]);
   });

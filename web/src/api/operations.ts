@@ -223,6 +223,8 @@ export const REJECT_CORRECTION = gql<{ rejectCorrection: Correction }, { id: str
 );
 
 export interface ProviderHealth {
+  /** 'shared': the platform keys every tenant without its own uses; 'tenant': this tenant's own key. */
+  keyOwner: 'shared' | 'tenant';
   provider: string;
   model: string;
   circuit: 'CLOSED' | 'HALF_OPEN' | 'OPEN';
@@ -271,7 +273,7 @@ export const PROVIDERS = gql<
   },
   { range: DateRange; since: string }
 >(`query Providers($range: DateRangeInput!, $since: DateTime) {
-  providerHealth { provider model circuit calls successes failures failureRate averageLatencyMs p95LatencyMs lastErrorCode lastFailureAt circuitOpenedAt windowMinutes }
+  providerHealth { keyOwner provider model circuit calls successes failures failureRate averageLatencyMs p95LatencyMs lastErrorCode lastFailureAt circuitOpenedAt windowMinutes }
   providerDailySummaries(range: $range) { day provider model calls failures costUsd latencyP50Ms latencyP95Ms totalTokens }
   providerUsage(first: 25, filter: { from: $since }) {
     totalCount

@@ -42,9 +42,9 @@ export function ProvidersPage() {
               <section className="panel">
                 <div className="page-head">
                   <h2>Health now</h2>
-                  {canReset ? (
+                  {canReset && data.providerHealth.some((row) => row.keyOwner === 'tenant') ? (
                     <button type="button" disabled={reset.pending} onClick={async () => { if (await reset.run({})) state.reload(); }}>
-                      Reset all circuits
+                      Reset your keys' circuits
                     </button>
                   ) : null}
                 </div>
@@ -67,8 +67,8 @@ export function ProvidersPage() {
                       </thead>
                       <tbody>
                         {data.providerHealth.map((row) => (
-                          <tr key={`${row.provider}/${row.model}`}>
-                            <td>{row.provider} / {row.model}</td>
+                          <tr key={`${row.keyOwner}/${row.provider}/${row.model}`}>
+                            <td>{row.provider} / {row.model}{row.keyOwner === 'tenant' ? ' (your key)' : ''}</td>
                             <td><span className={`badge badge-circuit-${row.circuit.toLowerCase()}`}>{CIRCUIT_LABEL[row.circuit]}</span></td>
                             <td className="num">{formatCount(row.calls)}</td>
                             <td className="num">{formatRate(row.failureRate)}</td>
@@ -81,7 +81,10 @@ export function ProvidersPage() {
                     </table>
                   </div>
                 )}
-                <p className="muted small">Over the last {data.providerHealth[0]?.windowMinutes ?? 60} minutes of this instance.</p>
+                <p className="muted small">
+                  Over the last {data.providerHealth[0]?.windowMinutes ?? 60} minutes of this instance. Shared platform keys recover by themselves after
+                  the circuit cooldown; you can reset only the circuits of your own keys.
+                </p>
               </section>
               <div className="grid-2">
                 <section className="panel">
