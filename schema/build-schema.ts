@@ -10,6 +10,7 @@ import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
 import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
 import { LearningResolver } from './learning/learning.resolver';
+import { HandoffsResolver } from './handoffs/handoffs.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
 import { KnowledgeResolver } from './knowledge/knowledge.resolver';
 import { PlatformResolver } from './platform/platform.resolver';
@@ -29,6 +30,7 @@ export const resolvers = [
   PlatformResolver,
   TenantChannelsResolver,
   LearningResolver,
+  HandoffsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

@@ -59,6 +59,7 @@ export const settings = {
   SLACK_SIGNING_SECRET: { schema: z.string().regex(/^[0-9a-f]{16,}$/i).optional(), expectation: 'must be the Slack app\'s signing secret (hex, from Basic Information); Slack is off when unset' },
   SLACK_API_URL: { schema: url.refine((value) => value.endsWith('/')), default: 'https://slack.com/api/', expectation: 'must be the Slack Web API base URL ending in a slash (tests point it at a fake Slack)' },
   SLACK_IDLE_SWEEP_SECONDS: { schema: positiveInt, default: '60', expectation: 'must be a positive integer (seconds between checks for idle handed-off conversations)' },
+  HANDOFF_IDLE_RELEASE_MINUTES: { schema: z.coerce.number().int().min(0), default: '30', expectation: 'must be a whole number of minutes (0 = never): a handed-off conversation quiet this long goes back to the bot, on every channel, unless the tenant sets settings.handoff.idleReleaseMinutes' },
   ALERT_REPEAT_HOURS: { schema: z.coerce.number().positive(), default: '4', expectation: 'must be a positive number of hours between repeats of a still-firing alert' },
   ALERT_GROUP_WINDOW_SECONDS: { schema: z.coerce.number().int().min(0), default: '30', expectation: 'must be a whole number of seconds (0 turns grouping off)' },
   ALERT_SILENCE_MINUTES: { schema: positiveInt, default: '60', expectation: 'must be a positive integer (minutes the Silence button mutes an alert)' },

@@ -24,6 +24,8 @@ export interface HttpDependencies {
   publicBaseUrl?: string;
   /** Run-time problems listed by /readyz. */
   readiness?: ReadinessNotes;
+  /** Extra facts for /readyz that do not decide readiness (e.g. the start-up provider checks). */
+  readinessDetails?: () => Record<string, unknown>;
 }
 
 /** Something that adds its routes to the app: a channel, the GraphQL endpoint, Slack. */
@@ -67,7 +69,7 @@ export async function createApp(deps: HttpDependencies, mounters: RouteMounter[]
         response.status(503).json({ status: 'not ready', reason: 'migrations pending', pending });
         return;
       }
-      const details = deps.readiness?.snapshot() ?? {};
+      const details = { ...(deps.readiness?.snapshot() ?? {}), ...(deps.readinessDetails?.() ?? {}) };
       response.json(Object.keys(details).length ? { status: 'ready', details } : { status: 'ready' });
     } catch (error) {
       deps.logger.warn({ err: error }, 'readiness check failed');

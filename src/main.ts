@@ -1,3 +1,5 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import './cli/command-line';
 import 'reflect-metadata';
 import { loadConfig, type Config } from './config';
 import { openDatabase } from './db/database';
@@ -24,6 +26,7 @@ import { createSlackApp, type SlackApp } from '../channels/slack/slack-app';
 import { createWhatsAppChannel } from '../channels/whatsapp/whatsapp-channel';
 import { slackConfigFrom, type SlackConfig } from '../channels/slack/slack-config';
 import { resolveSecretKey, SecretBox } from './security/secret-box';
+import { checkProviders, describeProviderCheck, type ProviderCheck } from './providers/provider-check';
 
 /**
  * The composition root: config → database → services → channels → GraphQL →
@@ -83,6 +86,15 @@ async function main(): Promise<void> {
   const { gateway, engine } = stack;
   lifecycle.onShutdown('providers', () => stack.close());
   logger.info({ providers: gateway.configuredProviders() }, 'model providers');
+  // A rejected key or a wrong base URL is said once here (and shown in /readyz), not on every turn.
+  let providerChecks: ProviderCheck[] | 'pending' = 'pending';
+  void checkProviders(config).then(
+    (checks) => {
+      providerChecks = checks;
+      for (const check of checks) if (check.status !== 'ok') logger.warn({ provider: check.provider, status: check.status, url: check.url }, describeProviderCheck(check));
+    },
+    (error: unknown) => logger.warn({ err: error }, 'could not check the model providers'),
+  );
 
   // Channels register here; code that is not a channel (the Slack agent side) delivers to customers through it.
   const customerChannels = new CustomerChannelRegistry();
@@ -140,6 +152,7 @@ async function main(): Promise<void> {
       catalogue: defaultCatalogue,
       providerHealth: gateway.health,
       gateway,
+      customers: customerChannels,
       feedbackRateLimiter: new RateLimiter(config.FEEDBACK_RATE_LIMIT, config.FEEDBACK_RATE_WINDOW_SECONDS * 1000),
       feedbackTokenTtlDays: config.FEEDBACK_TOKEN_TTL_DAYS,
     },
@@ -172,6 +185,9 @@ async function main(): Promise<void> {
       logger,
       retentionDays: config.USAGE_RETENTION_DAYS,
       cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE,
+      handoffIdleMinutes: config.HANDOFF_IDLE_RELEASE_MINUTES,
+      events,
+      customers: customerChannels,
       // The platform keys' health only: tenants' own keys are theirs to watch (GraphQL providerHealth).
       healthSnapshot: () => gateway.health.snapshot({ tenantId: null }),
       gauges: new ProviderHealthGauges(metrics.registry),
@@ -193,6 +209,7 @@ async function main(): Promise<void> {
       metricsToken: config.METRICS_TOKEN ?? null,
       serveMetrics: config.METRICS_PORT === undefined,
       publicBaseUrl: config.publicBaseUrl,
+      readinessDetails: () => ({ providers: providerChecks }),
     },
     mounters,
   );

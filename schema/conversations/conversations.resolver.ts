@@ -9,7 +9,7 @@ import { ConversationFilterInput } from './conversations.input';
 import { BotReplyType, ConversationConnection, ConversationType, MessageType } from './conversations.types';
 
 // Enum casts below: the columns hold exactly the enums' string values.
-function toConversation(row: Conversation): ConversationType {
+export function toConversation(row: Conversation): ConversationType {
   return {
     id: row.id,
     channel: row.channel as ChannelEnum,
@@ -18,6 +18,8 @@ function toConversation(row: Conversation): ConversationType {
     contactId: row.contact.id,
     handoffReason: row.handoffReason,
     handedOffAt: row.handedOffAt,
+    assignee: row.assignee,
+    assignedAt: row.assignedAt,
     startedAt: row.startedAt,
     lastActivityAt: row.lastActivityAt,
     closedAt: row.closedAt,
@@ -25,7 +27,7 @@ function toConversation(row: Conversation): ConversationType {
   };
 }
 
-function toMessage(row: Message): MessageType {
+export function toMessage(row: Message): MessageType {
   return {
     id: row.id,
     direction: row.direction as MessageDirectionEnum,

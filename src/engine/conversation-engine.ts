@@ -6,7 +6,8 @@ import { AppError, badInput, notFound } from '../errors';
 import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import type { ModelGateway, ReplyOutcome } from '../providers/types';
-import { detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE } from './handoff';
+import { botBackNotice, detectBotRequest, detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE, promisesHuman } from './handoff';
+import { releaseConversation } from './handoff-service';
 import { finaliseReply } from './reply-text';
 import { answerSettings } from '../learning/model-versions/version-settings';
 import { storeInbound } from '../conversations/inbound-store';
@@ -142,6 +143,16 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     const base = { message, now: clock(), signals, deferFlush };
 
     if (message.conversationStatus === 'handed_off') {
+      // "bot" / "back to bot": the customer takes the conversation back from the human queue.
+      const botLanguage = message.kind === 'text' || message.kind === 'button' ? detectBotRequest(message.text) : null;
+      if (botLanguage) {
+        const released = await releaseConversation(em(), { tenantId: message.tenantId, conversationId: message.conversationId, by: `customer:${message.conversationId}` }, { events });
+        if (released.released) {
+          const notice = botBackNotice(botLanguage);
+          const written = await commit({ ...base, reply: { text: notice, author: 'system' }, outcome: null, handoffReason: null });
+          return result('replied', message, null, { id: written.replyMessageId!, text: notice }, null, null);
+        }
+      }
       await commit({ ...base, reply: null, outcome: null, handoffReason: null });
       return result('with_human', message, null, null, null, null);
     }
@@ -172,10 +183,14 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     };
     const { outcome, unfillable } = finaliseReply(generated, message, history);
     if (unfillable.length) logger.info({ tenantId: message.tenantId, placeholders: unfillable }, 'left out parts of an answer whose placeholders have no value (set them in the business profile)');
+    // A reply that promises a person ("let me connect you to a live agent") must lead to one.
+    const promise = outcome.needsHuman ? null : promisesHuman(outcome.text);
     const handoffReason = generated.needsHuman
       ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})`
       : outcome.needsHuman
         ? `the answer needs values nobody has filled in (${unfillable.join(', ')})`
+        : promise
+          ? `the reply promised a human ("${promise}")`
         : null;
     const written = await commit({ ...base, now: clock(), reply: { text: outcome.text, author: 'bot' }, outcome, handoffReason });
     return result(handoffReason ? 'handed_off' : 'replied', message, written.interactionId, { id: written.replyMessageId!, text: outcome.text }, handoffReason, outcome);

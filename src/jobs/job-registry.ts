@@ -1,6 +1,9 @@
 import type { Counter, Histogram, Registry } from 'prom-client';
 import { counterOn, histogramOn } from '../metrics';
 import type { Orm } from '../db/orm';
+import type { CustomerChannelRegistry } from '../engine/outbound';
+import type { DomainEvents } from '../events';
+import { releaseIdleConversations } from '../handoffs/idle-release';
 import { badInput } from '../errors';
 import type { Logger } from '../logger';
 import type { ProviderHealthSnapshot } from '../providers/health';
@@ -11,7 +14,7 @@ import { withJobLock, type Locked } from './job-lock';
 import { measureProviderHealth, ProviderHealthGauges } from './provider-health-metrics';
 import { cleanUpUsage } from './usage-cleanup';
 
-export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'alert-rules'] as const;
+export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'alert-rules'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** What every job gets. */
@@ -37,6 +40,16 @@ export interface ProviderHealthDependencies {
   gauges?: ProviderHealthGauges | null;
 }
 
+/** What handoff-idle-release needs besides the base. */
+export interface HandoffIdleDependencies {
+  /** HANDOFF_IDLE_RELEASE_MINUTES (default 30). */
+  handoffIdleMinutes?: number;
+  /** Releases are announced here (the Slack app closes its handoff posts). */
+  events?: DomainEvents;
+  /** Customers whose conversation is released are told so through their channel, when it runs here. */
+  customers?: CustomerChannelRegistry;
+}
+
 /** What alert-rules needs besides the base. */
 export interface AlertRulesDependencies {
   /** The alert service the job raises and resolves through (the job is skipped without one). */
@@ -50,11 +63,12 @@ export interface JobDependencies {
   'daily-provider-summary': JobBase;
   'usage-cleanup': JobBase & UsageCleanupDependencies;
   'provider-health-metrics': JobBase & ProviderHealthDependencies;
+  'handoff-idle-release': JobBase & HandoffIdleDependencies;
   'alert-rules': JobBase & AlertRulesDependencies;
 }
 
 /** Everything needed to run any job (the scheduler and `npm run job`): main.ts and the CLI build it. */
-export type JobContext = JobBase & UsageCleanupDependencies & ProviderHealthDependencies & AlertRulesDependencies;
+export type JobContext = JobBase & UsageCleanupDependencies & ProviderHealthDependencies & HandoffIdleDependencies & AlertRulesDependencies;
 
 export interface JobRunOptions {
   /** daily-provider-summary: the UTC day to summarise (default: yesterday). */
@@ -87,6 +101,19 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
     schedule: '5 * * * *',
     description: 'export provider health over the last hour (all instances) as gauges',
     run: (context) => measureProviderHealth(context.orm.em.fork(), { now: now(context), snapshot: context.healthSnapshot?.(), gauges: context.gauges }),
+  },
+  'handoff-idle-release': {
+    name: 'handoff-idle-release',
+    schedule: '* * * * *',
+    description: 'give quiet handed-off conversations (every channel) back to the bot after the tenant\'s idle time',
+    run: (context) =>
+      releaseIdleConversations(context.orm.em.fork(), {
+        now: now(context),
+        defaultMinutes: context.handoffIdleMinutes ?? 30,
+        events: context.events,
+        customers: context.customers,
+        logger: context.logger,
+      }),
   },
   'alert-rules': {
     name: 'alert-rules',

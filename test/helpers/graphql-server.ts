@@ -8,6 +8,7 @@ import { RateLimiter } from '../../src/security/rate-limiter';
 import { SecretBox } from '../../src/security/secret-box';
 import type { Orm } from '../../src/db/orm';
 import { DomainEvents } from '../../src/events';
+import type { CustomerChannelRegistry } from '../../src/engine/outbound';
 import { createGraphqlMounter } from '../../schema/graphql-server';
 import type { ModelGateway } from '../../src/providers/types';
 
@@ -42,14 +43,16 @@ export async function startGraphqlServer(
     feedbackTokenTtlDays?: number;
     http?: Partial<HttpDependencies>;
     gateway?: ModelGateway;
+    events?: DomainEvents;
+    customers?: CustomerChannelRegistry;
   } = {},
 ): Promise<GraphqlTestServer> {
   const logger = createLogger('silent');
   const health = new ProviderHealth({ windowMs: 3_600_000, failureRate: 0.5, minCalls: 2, cooldownMs: 30_000 });
-  const events = new DomainEvents();
+  const events = options.events ?? new DomainEvents();
   const secretBox = new SecretBox(crypto.randomBytes(32));
   const graphql = await createGraphqlMounter(
-    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000), feedbackTokenTtlDays: options.feedbackTokenTtlDays ?? 36_500, gateway: options.gateway },
+    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000), feedbackTokenTtlDays: options.feedbackTokenTtlDays ?? 36_500, gateway: options.gateway, customers: options.customers },
     {
       graphiql: options.graphiql ?? true,
       maxDepth: options.maxDepth ?? 10,

@@ -12,6 +12,7 @@ import { Migration20261201100000SlackSubmissions } from './Migration202612011000
 import { Migration20261201150000LearningEvaluation } from './Migration20261201150000LearningEvaluation';
 import { Migration20261201090000MessageSendState } from './Migration20261201090000MessageSendState';
 import { Migration20261201090100ShardedUsageRollup } from './Migration20261201090100ShardedUsageRollup';
+import { Migration20261201130000HandoffDesk } from './Migration20261201130000HandoffDesk';
 import { Migration20261201170000AlertDeliveryRetries } from './Migration20261201170000AlertDeliveryRetries';
 
 /**
@@ -32,5 +33,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201150000LearningEvaluation', class: Migration20261201150000LearningEvaluation },
   { name: 'Migration20261201090000MessageSendState', class: Migration20261201090000MessageSendState },
   { name: 'Migration20261201090100ShardedUsageRollup', class: Migration20261201090100ShardedUsageRollup },
+  { name: 'Migration20261201130000HandoffDesk', class: Migration20261201130000HandoffDesk },
   { name: 'Migration20261201170000AlertDeliveryRetries', class: Migration20261201170000AlertDeliveryRetries },
 ];
