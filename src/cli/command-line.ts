@@ -59,7 +59,7 @@ const all =
   };
 
 /** The scheduled jobs `npm run job` knows; a unit test keeps this list equal to JOBS. */
-export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release'] as const;
+export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'alert-rules'] as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {
   'src/main': {
