@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseCsv } from '../src/learning/datasets/case-file';
 
 /** One customer request from the Bitext customer-support sample. */
 export interface CorpusRequest {
@@ -43,36 +44,4 @@ export function loadCorpus(file: string): { requests: CorpusRequest[]; source: s
     .map((row) => ({ instruction: row[instruction]!, intent: row[intent] ?? '', response: row[response] ?? '' }));
   if (!requests.length) throw new Error(`${file} holds no requests`);
   return { requests, source: `${file} (${requests.length} requests)` };
-}
-
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const character = text[index];
-    if (quoted) {
-      if (character === '"' && text[index + 1] === '"') {
-        field += '"';
-        index += 1;
-      } else if (character === '"') quoted = false;
-      else field += character;
-    } else if (character === '"') quoted = true;
-    else if (character === ',') {
-      row.push(field);
-      field = '';
-    } else if (character === '\n' || character === '\r') {
-      if (character === '\r' && text[index + 1] === '\n') index += 1;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += character;
-  }
-  if (field || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
 }

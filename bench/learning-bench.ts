@@ -1,3 +1,5 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import '../src/cli/command-line';
 import 'reflect-metadata';
 import pino from 'pino';
 import { loadConfig } from '../src/config';

@@ -1,3 +1,5 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import '../src/cli/command-line';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KnowledgeIndex } from '../src/learning/knowledge-index';

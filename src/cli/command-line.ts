@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { all, positiveInteger, positiveNumber, type Values } from './command-checks';
+import { OPERATOR_COMMANDS } from './operator-commands';
 
 /**
  * Every entry point's command line, parsed with node:util `parseArgs` BEFORE
@@ -12,8 +14,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
  * - on an unknown option, a missing or bad value: one line on stderr, exit 2.
  * The entry then reads the parsed values with `commandLine()`.
  *
- * Adding a command: a spec here keyed by the entry's path without extension,
- * the import above as the entry's first import, and a package.json script
+ * Adding a command: a spec here (the operators' commands: in
+ * operator-commands.ts) keyed by the entry's path without extension, the
+ * import above as the entry's first import, and a package.json script
  * `node scripts/run.js <entry path>` (the help test covers every script).
  */
 
@@ -29,34 +32,12 @@ export interface CommandSpec {
   check?: (values: Values, positionals: string[]) => string | null;
 }
 
-export type Values = Record<string, string | boolean | string[] | undefined>;
+export type { Values };
 
 export interface ParsedCommandLine {
   values: Values;
   positionals: string[];
 }
-
-const positiveNumber = (name: string) => (values: Values) => {
-  const raw = values[name];
-  if (raw === undefined) return null;
-  const value = Number(raw);
-  return Number.isFinite(value) && value > 0 ? null : `--${name} must be a positive number, not ${JSON.stringify(raw)}`;
-};
-const positiveInteger = (name: string) => (values: Values) => {
-  const raw = values[name];
-  if (raw === undefined) return null;
-  const value = Number(raw);
-  return Number.isInteger(value) && value > 0 ? null : `--${name} must be a positive whole number, not ${JSON.stringify(raw)}`;
-};
-const all =
-  (...checks: Array<(values: Values, positionals: string[]) => string | null>) =>
-  (values: Values, positionals: string[]) => {
-    for (const check of checks) {
-      const problem = check(values, positionals);
-      if (problem) return problem;
-    }
-    return null;
-  };
 
 /** The scheduled jobs `npm run job` knows; a unit test keeps this list equal to JOBS. */
 export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'alert-rules'] as const;
@@ -208,6 +189,41 @@ throwaway database and the child processes are cleaned up at the end and on Ctrl
         : `--levels must be positive whole numbers separated by commas, not ${JSON.stringify(values.levels)}`,
     ),
   },
+  'bench/learning-bench': {
+    usage: `Usage: npm run bench:learning [-- --dataset <csv> --stages 2,10,30,100]
+
+The learning curve: the customer-support dataset's training part (a hashed 80/20 split;
+default ../shared/datasets/customer-support-train.csv next to the project root) is written
+as approved knowledge in growing, nested stages (percent of the training part) into a
+throwaway database on DATABASE_URL's server (or an embedded PostgreSQL); after each stage
+the offline knowledge base answers every held-out question and the off-domain questions
+of test/fixtures. Prints topic accuracy, answered and wrong rates, off-domain handoffs and
+a plain TF-IDF nearest-neighbour baseline per stage.
+`,
+    options: { dataset: { type: 'string' }, stages: { type: 'string' } },
+    check: (values) =>
+      values.stages === undefined || String(values.stages).split(',').every((stage) => Number(stage) > 0 && Number(stage) <= 100)
+        ? null
+        : `--stages must be percentages (above 0, at most 100) separated by commas, not ${JSON.stringify(values.stages)}`,
+  },
+  'bench/retrieval-experiment': {
+    usage: `Usage: npm run bench:retrieval [-- --dataset <csv>] [--only <method name part>] [--floor <score>]
+
+Compares retrieval methods (MiniSearch, plain TF-IDF, BM25, character n-grams, blends,
+topic votes, the provider's margin rule) on the customer-support dataset (default
+../shared/datasets/customer-support-train.csv next to the project root): the training
+part as knowledge, the held-out part and the off-domain questions of test/fixtures as
+questions. Each method's answer floor is calibrated to hand off 80 % of the off-domain
+questions, unless --floor fixes it; --only runs the methods whose name contains the text.
+In memory: no database.
+`,
+    options: { dataset: { type: 'string' }, only: { type: 'string' }, floor: { type: 'string' } },
+    check: (values) =>
+      values.floor === undefined || (String(values.floor).trim() !== '' && Number.isFinite(Number(values.floor)))
+        ? null
+        : `--floor must be a number, not ${JSON.stringify(values.floor)}`,
+  },
+  ...OPERATOR_COMMANDS,
 };
 
 export type CommandOutcome = { kind: 'run'; parsed: ParsedCommandLine } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
@@ -244,10 +260,16 @@ const SCRIPTS: Record<string, string> = {
   'src/main': 'start',
   'src/cli/alert-test': 'alert:test',
   'src/cli/slack-settings': 'slack:settings',
+  'src/cli/tenants': 'tenants',
+  'src/cli/knowledge': 'knowledge',
+  'src/cli/datasets': 'datasets',
+  'src/cli/evaluate': 'evaluate',
   'schema/emit-schema': 'schema:emit',
   'bench/analytics-bench': 'bench:analytics',
   'bench/router-bench': 'bench:router',
   'bench/turns-bench': 'bench:turns',
+  'bench/learning-bench': 'bench:learning',
+  'bench/retrieval-experiment': 'bench:retrieval',
 };
 
 let current: ParsedCommandLine | null = null;

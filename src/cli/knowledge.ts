@@ -1,6 +1,7 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import { commandLine } from './command-line';
 import 'reflect-metadata';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Tenant } from '../db/entities';
 import { notFound } from '../errors';
 import { parseMapping, readImportFile } from '../knowledge/knowledge-file';
@@ -8,27 +9,10 @@ import { importArticles, type ImportSummary } from '../knowledge/knowledge-impor
 import { listArticles, restoreArticle, retireArticle, type ArticleStatusFilter } from '../knowledge/knowledge-service';
 import { runCli, withDatabase } from './cli-runner';
 
-const USAGE = `Usage:
-  npm run knowledge -- import --tenant <name> --file <path> [--format csv|jsonl] [--map question=<col>,answer=<col>,topic=<col>]
-  npm run knowledge -- list --tenant <name> [--search <words>] [--status active|retired|superseded|all]
-  npm run knowledge -- retire <article id> --tenant <name> [--reason <text>]
-  npm run knowledge -- restore <article id> --tenant <name>
-
-import reads CSV (with a header row) or JSONL. Without --map the usual column names are
-used: question ← question|instruction|prompt, answer ← answer|response|reply,
-topic ← topic|category|intent. Re-running an import changes nothing that is unchanged.
-`;
-
-const OPTIONS = {
-  tenant: { type: 'string' },
-  file: { type: 'string' },
-  format: { type: 'string' },
-  map: { type: 'string' },
-  search: { type: 'string' },
-  status: { type: 'string' },
-  reason: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+function option(name: string): string | undefined {
+  const value = commandLine().values[name];
+  return typeof value === 'string' ? value : undefined;
+}
 
 /** A one-line bar redrawn in place on a terminal; on a pipe, one line per step so logs stay readable. */
 function progressBar(stream: NodeJS.WriteStream) {
@@ -59,48 +43,18 @@ export function formatSummary(summary: ImportSummary): string {
 }
 
 /** `npm run knowledge`: import, list, retire and restore a tenant's knowledge articles (audited as system:knowledge-cli). */
-async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    process.stderr.write(`parley knowledge: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const [command, articleId] = positionals;
-  if (!command || !['import', 'list', 'retire', 'restore'].includes(command)) {
-    process.stderr.write(command ? `parley knowledge: unknown command "${command}"\n` : USAGE);
-    return 2;
-  }
-  if (!values.tenant) {
-    process.stderr.write('parley knowledge: --tenant <name> is required\n');
-    return 2;
-  }
-  if (command === 'import' && !values.file) {
-    process.stderr.write('parley knowledge: import needs --file <path>\n');
-    return 2;
-  }
-  if ((command === 'retire' || command === 'restore') && !articleId) {
-    process.stderr.write(`parley knowledge: ${command} needs an article id\n`);
-    return 2;
-  }
+async function main(): Promise<number> {
+  // Checked by the command-line spec: the command, --tenant, --file for import, the article id and --status (the file's format is checked on reading it).
+  const [command, articleId] = commandLine().positionals;
+  const values = { tenant: option('tenant')!, file: option('file'), format: option('format'), map: option('map'), search: option('search'), status: option('status'), reason: option('reason') };
   const status = values.status ?? 'active';
-  if (!['active', 'retired', 'superseded', 'inactive', 'all'].includes(status)) {
-    process.stderr.write('parley knowledge: --status must be active, retired, superseded, inactive or all\n');
-    return 2;
-  }
   const mapping = values.map ? parseMapping(values.map) : {};
   // Read the file before opening the database: a bad path or mapping fails in a moment.
   const file = command === 'import' ? await readImportFile(path.resolve(values.file!), { format: values.format, mapping }) : null;
 
   return withDatabase(async ({ database }) => {
     const em = database.orm.em.fork();
-    const tenant = await em.findOne(Tenant, { name: values.tenant! });
+    const tenant = await em.findOne(Tenant, { name: values.tenant });
     if (!tenant) throw notFound('Tenant', values.tenant);
     const actor = 'system:knowledge-cli' as const;
     if (command === 'import') {

@@ -28,7 +28,8 @@ describe('command-line entry points', () => {
 
   it('covers every entry point with a spec, and every script with the launcher', () => {
     expect(scripts.map(({ script }) => script).sort()).toEqual(
-      expect.arrayContaining(['start', 'migrate', 'keys', 'chat', 'job', 'alert:test', 'slack:settings', 'schema:emit', 'schema:check', 'bench:analytics', 'bench:router', 'bench:turns']),
+      expect.arrayContaining(['start', 'migrate', 'keys', 'chat', 'job', 'alert:test', 'slack:settings', 'schema:emit', 'schema:check', 'bench:analytics', 'bench:router', 'bench:turns',
+        'bench:learning', 'bench:retrieval', 'tenants', 'knowledge', 'datasets', 'evaluate']),
     );
     for (const { args } of scripts) expect(Object.keys(COMMANDS)).toContain(args[1]);
   });
@@ -64,6 +65,12 @@ describe('command-line entry points', () => {
     ['src/cli/alert-test', ['--severity', 'loud'], /--severity/],
     ['src/cli/slack-settings', [], /--tenant/],
     ['src/cli/chat', ['--tenant'], /argument missing|tenant/],
+    ['src/cli/tenants', ['rename', 'shop'], /unknown command "rename"/],
+    ['src/cli/knowledge', ['list'], /--tenant/],
+    ['src/cli/datasets', ['import', 'support'], /import needs a file/],
+    ['src/cli/evaluate', [], /--version/],
+    ['bench/learning-bench', ['--stages', '2,x'], /--stages/],
+    ['bench/retrieval-experiment', ['--floor', 'high'], /--floor/],
   ] as const)('%s %j: one line naming the problem, exit 2', (entry, extra, message) => {
     const result = run(['scripts/run.js', entry, ...extra]);
     expect(result.status).toBe(2);
