@@ -63,6 +63,13 @@ export const settings = {
   ALERT_REPEAT_HOURS: { schema: z.coerce.number().positive(), default: '4', expectation: 'must be a positive number of hours between repeats of a still-firing alert' },
   ALERT_GROUP_WINDOW_SECONDS: { schema: z.coerce.number().int().min(0), default: '30', expectation: 'must be a whole number of seconds (0 turns grouping off)' },
   ALERT_SILENCE_MINUTES: { schema: positiveInt, default: '60', expectation: 'must be a positive integer (minutes the Silence button mutes an alert)' },
+  ALERT_SMTP_URL: { schema: z.string().regex(/^smtps?:\/\//).optional(), expectation: 'must be an SMTP URL (smtp://user:password@host:587 or smtps://…:465); email alerts are off when unset' },
+  ALERT_EMAIL_FROM: { schema: z.string().min(3), default: 'parley alerts <alerts@localhost>', expectation: 'must be the From address of alert emails' },
+  ALERT_EMAIL_TO: { schema: z.string().optional(), expectation: 'must be a comma-separated list of addresses that get alert emails when a tenant names none' },
+  PAGERDUTY_EVENTS_URL: { schema: url, default: 'https://events.pagerduty.com', expectation: 'must be the PagerDuty Events API base URL, without /v2/enqueue (tests point it at a fake PagerDuty)' },
+  PAGERDUTY_ROUTING_KEY: { schema: z.string().min(1).optional(), expectation: 'must be a PagerDuty Events API v2 integration (routing) key used when a tenant sets none; PagerDuty is off without any key' },
+  ALERT_RUNBOOK_BASE_URL: { schema: url.refine((value) => value.endsWith('/')).optional(), expectation: 'must be a URL ending in a slash under which the alert runbooks are published (<url><rule>); default <PUBLIC_BASE_URL>/runbooks/' },
+  ALERT_NOTIFY_RETRIES: { schema: z.coerce.number().int().min(0).max(10), default: '3', expectation: 'must be an integer from 0 to 10 (retries of a failed email or PagerDuty delivery, with exponential backoff)' },
   OPENAI_API_KEY: { schema: z.string().min(1).optional(), expectation: 'must be an OpenAI API key (tenants may store their own; without any key OpenAI is skipped)' },
   OPENAI_BASE_URL: { schema: url.optional(), expectation: 'must be the absolute URL of an OpenAI-compatible API, including /v1 (e.g. http://localhost:11434/v1 for Ollama; default https://api.openai.com/v1)' },
   GEMINI_API_KEY: { schema: z.string().min(1).optional(), expectation: 'must be a Gemini API key (tenants may store their own; without any key Gemini is skipped)' },
@@ -106,7 +113,7 @@ export const settings = {
 type Settings = typeof settings;
 export type Config = {
   [K in keyof Settings]: z.infer<Settings[K]['schema']>;
-} & { secretKey: Buffer | null; embeddedDbDir: string; publicBaseUrl: string; SEED_DEMO: boolean; trustProxy: TrustProxy };
+} & { secretKey: Buffer | null; embeddedDbDir: string; publicBaseUrl: string; runbookBaseUrl: string; SEED_DEMO: boolean; trustProxy: TrustProxy };
 
 /** Express's "trust proxy" value: off, every hop, a hop count, or the addresses of trusted proxies. */
 export type TrustProxy = boolean | number | string[];
@@ -165,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
   config.SEED_DEMO = config.SEED_DEMO ?? config.NODE_ENV !== 'production';
   config.trustProxy = parseTrustProxy(config.TRUST_PROXY) ?? false;
   config.publicBaseUrl = (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+  config.runbookBaseUrl = config.ALERT_RUNBOOK_BASE_URL ?? `${config.publicBaseUrl}/runbooks/`;
   config.embeddedDbDir = path.resolve(config.EMBEDDED_DB_DIR ?? path.join(config.PARLEY_DATA_DIR, 'db'));
   if (config.NODE_ENV === 'production' && !config.secretKey) {
     throw new ConfigError('PARLEY_SECRET_KEY', 'is required in production (64 hex characters; generate one with: openssl rand -hex 32)');

@@ -20,7 +20,8 @@ import { createMetrics } from './metrics';
 import { CustomerChannelRegistry } from './engine/outbound';
 import { createAlertService } from './monitoring/alert-service';
 import type { AlertNotifier } from './monitoring/alert-types';
-import { createLogAlertNotifier } from './monitoring/log-alert-notifier';
+import { configuredNotifiers } from './monitoring/configured-notifiers';
+import { runbookMounter } from './monitoring/runbooks';
 import { createSlackApp, type SlackApp } from '../channels/slack/slack-app';
 import { createWhatsAppChannel } from '../channels/whatsapp/whatsapp-channel';
 import { slackConfigFrom, type SlackConfig } from '../channels/slack/slack-config';
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   lifecycle.onShutdown('whatsapp', () => whatsapp.stop());
 
   // Slack app for human agents and on-call: mounted only when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set.
-  const alertNotifiers: AlertNotifier[] = [createLogAlertNotifier(logger)];
+  const alertNotifiers: AlertNotifier[] = [];
   let slack: SlackApp | null = null;
   if (slackConfig) {
     const slackApp = createSlackApp({ config: slackConfig, orm, events, logger, customers: customerChannels });
@@ -124,10 +125,15 @@ async function main(): Promise<void> {
     logger.info('Slack app off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to bring handoffs, reviews and alerts to Slack');
   }
 
-  // Alerts: raised through the alert service (rules come later; `npm run alert:test` raises one), delivered by every notifier.
+  // Alerts: raised by the alert-rules job (and `npm run alert:test`), delivered by the log, Slack, email and PagerDuty,
+  // each routed per tenant and severity and retried on failure.
+  const delivery = configuredNotifiers(config, orm, logger, alertNotifiers);
+  mounters.push(runbookMounter());
+  lifecycle.onShutdown('alert-email', async () => delivery.close());
+  logger.info({ notifiers: delivery.enabled, off: delivery.disabled }, 'alert notifiers');
   const alerts = createAlertService({
     orm,
-    notifiers: alertNotifiers,
+    notifiers: delivery.notifiers,
     logger,
     repeatHours: config.ALERT_REPEAT_HOURS,
     groupWindowSeconds: config.ALERT_GROUP_WINDOW_SECONDS,
@@ -186,6 +192,8 @@ async function main(): Promise<void> {
       healthSnapshot: () => gateway.health.snapshot({ tenantId: null }),
       gauges: new ProviderHealthGauges(metrics.registry),
       metrics: new JobMetrics(metrics.registry),
+      alerts,
+      runbookBaseUrl: config.runbookBaseUrl,
     });
     lifecycle.onShutdown('jobs', () => jobs.stop());
     logger.info({ nextRuns: jobs.nextRuns() }, 'scheduled jobs');

@@ -33,6 +33,7 @@ export function alertBlocks(alert: AlertView): Block[] {
   ];
   if (alert.description) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(alert.description) } });
   const notes: string[] = [];
+  if (alert.runbookUrl) notes.push(`<${alert.runbookUrl}|Runbook>`);
   if (alert.queryUrl) notes.push(`<${alert.queryUrl}|Open the GraphQL query>`);
   if (alert.acknowledgedBy && alert.acknowledgedAt) notes.push(`Acknowledged by ${actorMention(alert.acknowledgedBy)} ${slackDate(alert.acknowledgedAt)}`);
   if (alert.silencedUntil && alert.silencedUntil > new Date()) notes.push(`🔕 Silenced by ${actorMention(alert.silencedBy)} until ${slackDate(alert.silencedUntil)}`);

@@ -12,7 +12,7 @@ import { DomainEvents } from '../events';
 import { createLogger } from '../logger';
 import { createAlertService } from '../monitoring/alert-service';
 import type { AlertNotifier, AlertSeverity } from '../monitoring/alert-types';
-import { createLogAlertNotifier } from '../monitoring/log-alert-notifier';
+import { configuredNotifiers } from '../monitoring/configured-notifiers';
 
 /**
  * `npm run alert:test`: an entry point like main.ts (a composition root, so it
@@ -37,11 +37,15 @@ async function main(): Promise<number> {
       process.stderr.write(tenantName ? `No tenant named "${tenantName}".\n` : 'Several tenants exist: choose one with --tenant <name>.\n');
       return 2;
     }
-    const notifiers: AlertNotifier[] = [createLogAlertNotifier(createLogger('info'))];
+    const extra: AlertNotifier[] = [];
     if (slackConfig) {
       const slack = createSlackApp({ config: slackConfig, orm: database.orm, events: new DomainEvents(), logger, customers: new CustomerChannelRegistry() });
-      notifiers.push(slack.alertNotifier);
+      extra.push(slack.alertNotifier);
     }
+    // Every medium for the test alert, whatever the tenant routes by severity: the point is to exercise them all.
+    const delivery = configuredNotifiers(config, database.orm, createLogger('info'), extra, { routeBySeverity: false });
+    const report: string[] = [];
+    const notifiers = delivery.notifiers.map((notifier) => reporting(notifier, report));
     const alerts = createAlertService({
       orm: database.orm,
       notifiers,
@@ -54,6 +58,7 @@ async function main(): Promise<number> {
     if (resolve) {
       const resolved = await alerts.resolve(tenant.id, 'parley-test-alert');
       process.stdout.write(resolved ? `Resolved the test alert of ${tenant.name}.\n` : `No firing test alert for ${tenant.name}.\n`);
+      process.stdout.write(report.map((line) => `  ${line}\n`).join(''));
       return 0;
     }
     const { outcome } = await alerts.raise({
@@ -67,11 +72,32 @@ async function main(): Promise<number> {
       threshold: 0,
       query: '{ providerHealth { provider model calls failureRate circuit } }',
     });
-    process.stdout.write(`Test alert for ${tenant.name}: ${outcome}. Notifiers: ${notifiers.map((notifier) => notifier.id).join(', ')}${slackConfig ? '' : ' (Slack off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)'}.\n`);
+    process.stdout.write(`Test alert for ${tenant.name}: ${outcome}.\n${report.map((line) => `  ${line}\n`).join('')}`);
+    if (delivery.disabled.length) process.stdout.write(`Off: ${delivery.disabled.join('; ')}${slackConfig ? '' : '; slack (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)'}.\n`);
+    return report.some((line) => line.includes('FAILED')) ? 1 : 0;
     return 0;
   } finally {
     await database.close();
   }
+}
+
+/** Wraps a notifier to say, per medium, what happened to the test alert. */
+function reporting(notifier: AlertNotifier, report: string[]): AlertNotifier {
+  const attempt = async <T>(verb: string, work: () => Promise<T>, describe: (result: T) => string): Promise<T> => {
+    try {
+      const result = await work();
+      report.push(`${notifier.id}: ${describe(result)}`);
+      return result;
+    } catch (error) {
+      report.push(`${notifier.id}: ${verb} FAILED: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  };
+  return {
+    id: notifier.id,
+    send: (notification) => attempt('send', () => notifier.send(notification), (reference) => (reference ? `sent (${reference})` : 'nowhere to send for this tenant')),
+    update: (reference, notification) => attempt('update', () => notifier.update(reference, notification), () => `updated ${reference}`),
+  };
 }
 
 runCli('alert:test', main);

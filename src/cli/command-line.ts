@@ -40,7 +40,7 @@ export interface ParsedCommandLine {
 }
 
 /** The scheduled jobs `npm run job` knows; a unit test keeps this list equal to JOBS. */
-export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release'] as const;
+export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'alert-rules'] as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {
   'src/main': {
@@ -112,9 +112,12 @@ Commands: /new (start over as a new customer), /help, /quit (or Ctrl-C, Ctrl-D).
 
 Raises the alert "parley-test-alert" for the tenant (default: the only tenant, or "demo")
 through every configured notifier: the log always, Slack when SLACK_BOT_TOKEN and
-SLACK_SIGNING_SECRET are set (the tenant's settings.channels.slack.oncallChannel).
-Raising it again within ALERT_REPEAT_HOURS is deduplicated; --resolve resolves it
-and updates the message.
+SLACK_SIGNING_SECRET are set (the tenant's settings.channels.slack.oncallChannel),
+email when ALERT_SMTP_URL is set (settings.alerts.email.to or ALERT_EMAIL_TO), and
+PagerDuty when the tenant or PAGERDUTY_ROUTING_KEY has a routing key. The test alert
+ignores the tenant's severity routes so that every medium is exercised; it prints
+what each notifier did. Raising it again within ALERT_REPEAT_HOURS is deduplicated;
+--resolve resolves it and updates (PagerDuty: resolves) every message.
 `,
     options: { tenant: { type: 'string' }, severity: { type: 'string' }, resolve: { type: 'boolean' } },
     check: (values) =>

@@ -3,6 +3,8 @@ import { commandLine } from './command-line';
 import 'reflect-metadata';
 import { isJobName, runJob } from '../jobs';
 import { parseDay } from '../jobs/daily-provider-summary';
+import { configuredNotifiers } from '../monitoring/configured-notifiers';
+import { createAlertService } from '../monitoring/alert-service';
 import { runCli, withDatabase } from './cli-runner';
 
 /**
@@ -19,7 +21,19 @@ async function main(): Promise<number> {
   // A bad day fails here, before the database starts.
   if (day !== undefined) parseDay(day);
   return withDatabase(async ({ config, database, logger }) => {
-    const outcome = await runJob(name, { orm: database.orm, logger, retentionDays: config.USAGE_RETENTION_DAYS, cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE, handoffIdleMinutes: config.HANDOFF_IDLE_RELEASE_MINUTES }, { day });
+    // alert-rules needs the alert service: email and PagerDuty from the configuration (Slack only in the running service).
+    const delivery = configuredNotifiers(config, database.orm, logger);
+    const alerts = createAlertService({
+      orm: database.orm,
+      notifiers: delivery.notifiers,
+      logger,
+      repeatHours: config.ALERT_REPEAT_HOURS,
+      groupWindowSeconds: config.ALERT_GROUP_WINDOW_SECONDS,
+      silenceMinutes: config.ALERT_SILENCE_MINUTES,
+      graphqlUrl: `${config.publicBaseUrl}/graphql`,
+    });
+    const context = { orm: database.orm, logger, retentionDays: config.USAGE_RETENTION_DAYS, cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE, handoffIdleMinutes: config.HANDOFF_IDLE_RELEASE_MINUTES, alerts, runbookBaseUrl: config.runbookBaseUrl };
+    const outcome = await runJob(name, context, { day }).finally(() => delivery.close());
     if (!outcome.ran) {
       process.stdout.write(`${name}: skipped (${outcome.reason})\n`);
       return 1;

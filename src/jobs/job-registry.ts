@@ -7,12 +7,14 @@ import { releaseIdleConversations } from '../handoffs/idle-release';
 import { badInput } from '../errors';
 import type { Logger } from '../logger';
 import type { ProviderHealthSnapshot } from '../providers/health';
+import type { AlertService } from '../monitoring/alert-service';
+import { evaluateAlertRules } from './alert-rules';
 import { previousUtcDay, summariseProviderDay } from './daily-provider-summary';
 import { withJobLock, type Locked } from './job-lock';
 import { measureProviderHealth, ProviderHealthGauges } from './provider-health-metrics';
 import { cleanUpUsage } from './usage-cleanup';
 
-export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release'] as const;
+export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'alert-rules'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** What every job gets. */
@@ -48,16 +50,25 @@ export interface HandoffIdleDependencies {
   customers?: CustomerChannelRegistry;
 }
 
+/** What alert-rules needs besides the base. */
+export interface AlertRulesDependencies {
+  /** The alert service the job raises and resolves through (the job is skipped without one). */
+  alerts?: AlertService | null;
+  /** Runbook links of alerts: `<base><rule>` (config.runbookBaseUrl). */
+  runbookBaseUrl?: string;
+}
+
 /** Each job's own dependencies: a new job adds its entry here, not fields to a shared bag. */
 export interface JobDependencies {
   'daily-provider-summary': JobBase;
   'usage-cleanup': JobBase & UsageCleanupDependencies;
   'provider-health-metrics': JobBase & ProviderHealthDependencies;
   'handoff-idle-release': JobBase & HandoffIdleDependencies;
+  'alert-rules': JobBase & AlertRulesDependencies;
 }
 
 /** Everything needed to run any job (the scheduler and `npm run job`): main.ts and the CLI build it. */
-export type JobContext = JobBase & UsageCleanupDependencies & ProviderHealthDependencies & HandoffIdleDependencies;
+export type JobContext = JobBase & UsageCleanupDependencies & ProviderHealthDependencies & HandoffIdleDependencies & AlertRulesDependencies;
 
 export interface JobRunOptions {
   /** daily-provider-summary: the UTC day to summarise (default: yesterday). */
@@ -103,6 +114,15 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
         customers: context.customers,
         logger: context.logger,
       }),
+  },
+  'alert-rules': {
+    name: 'alert-rules',
+    schedule: '* * * * *',
+    description: 'evaluate the five alert rules per tenant over sliding windows; raise, repeat and resolve alerts',
+    run: async (context) => {
+      if (!context.alerts) return { skipped: 'no alert service in this process' };
+      return evaluateAlertRules(context.orm, { alerts: context.alerts, logger: context.logger, now: now(context), runbookBaseUrl: context.runbookBaseUrl ?? 'docs/runbooks/' });
+    },
   },
 };
 

@@ -62,6 +62,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     query: alert.query,
     // A fragment, not ?query=: the console page reads it, while GET /graphql?query= would run the query without a key.
     queryUrl: alert.query ? `${options.graphqlUrl}#query=${encodeURIComponent(alert.query)}` : null,
+    runbookUrl: alert.runbookUrl,
     status: alert.status,
     firedAt: alert.firedAt,
     resolvedAt: alert.resolvedAt,
@@ -89,15 +90,56 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     if (!alert.notificationGroup) return;
     const members = await groupOf(tx, alert.notificationGroup);
     const notification: AlertNotification = { tenantId: alert.tenant.id, kind: 'update', alerts: members.map(view) };
-    for (const notifier of options.notifiers) {
-      const reference = alert.notificationRefs[notifier.id];
-      if (!reference) continue;
-      try {
-        await notifier.update(reference, notification);
-      } catch (error) {
-        options.logger.warn({ err: error, notifier: notifier.id, alert: alert.key }, 'alert notification update failed');
-      }
+    // Concurrently: a notifier that is slow or retrying never holds back another's update.
+    await Promise.all(
+      options.notifiers.map(async (notifier) => {
+        const reference = alert.notificationRefs[notifier.id];
+        if (!reference) return;
+        try {
+          await notifier.update(reference, notification);
+        } catch (error) {
+          options.logger.warn({ err: error, notifier: notifier.id, alert: alert.key }, 'alert notification update failed');
+        }
+      }),
+    );
+  }
+
+  /**
+   * Send to each notifier concurrently; one that throws (after its own retries)
+   * is recorded and never stops the others.
+   */
+  async function sendAll(notifiers: AlertNotifier[], notification: AlertNotification, key: string) {
+    const refs: Record<string, string> = {};
+    const failed: string[] = [];
+    const failures: string[] = [];
+    await Promise.all(
+      notifiers.map(async (notifier) => {
+        try {
+          const reference = await notifier.send(notification);
+          if (reference) refs[notifier.id] = reference;
+        } catch (error) {
+          failed.push(notifier.id);
+          failures.push(`${notifier.id}: ${error instanceof Error ? error.message : String(error)}`);
+          options.logger.error({ err: error, notifier: notifier.id, alert: key }, 'alert notification failed');
+        }
+      }),
+    );
+    return { refs, failed: failed.sort(), error: failures.length ? failures.sort().join('; ') : null };
+  }
+
+  /** Try again the notifiers that failed the last time, and share their references with the group. */
+  async function retryFailed(tx: EntityManager, alert: Alert): Promise<boolean> {
+    const notifiers = options.notifiers.filter((notifier) => alert.notifyFailed.includes(notifier.id));
+    if (!notifiers.length) return false;
+    const members = alert.notificationGroup ? await groupOf(tx, alert.notificationGroup) : [alert];
+    const sent = await sendAll(notifiers, { tenantId: alert.tenant.id, kind: 'new', alerts: members.map(view) }, alert.key);
+    for (const member of members.includes(alert) ? members : [...members, alert]) {
+      member.notificationRefs = { ...member.notificationRefs, ...sent.refs };
     }
+    alert.notifyFailed = sent.failed;
+    alert.notifyError = sent.error;
+    await tx.flush();
+    return true;
   }
 
   /** Send a first or repeat notification, joining an open group of the tenant when there is one. */
@@ -123,20 +165,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     }
     alert.notificationGroup = randomUUID();
     alert.notificationGroupStartedAt = at;
-    const refs: Record<string, string> = {};
-    const failures: string[] = [];
-    for (const notifier of options.notifiers) {
-      try {
-        const reference = await notifier.send({ tenantId: alert.tenant.id, kind, alerts: [view(alert)] });
-        if (reference) refs[notifier.id] = reference;
-      } catch (error) {
-        failures.push(`${notifier.id}: ${error instanceof Error ? error.message : String(error)}`);
-        options.logger.error({ err: error, notifier: notifier.id, alert: alert.key }, 'alert notification failed');
-      }
-    }
+    const { refs, failed, error } = await sendAll(options.notifiers, { tenantId: alert.tenant.id, kind, alerts: [view(alert)] }, alert.key);
     alert.notificationRefs = refs;
-    alert.notifyError = failures.length ? failures.join('; ') : null;
-    if (failures.length && !Object.keys(refs).length) {
+    alert.notifyError = error;
+    alert.notifyFailed = failed;
+    if (failed.length && !Object.keys(refs).length) {
       // Nothing went out: leave the alert un-notified so the next raise tries again.
       alert.notifiedAt = null;
       alert.notifyCount -= 1;
@@ -169,6 +202,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
           value: input.value ?? alert.value,
           threshold: input.threshold ?? alert.threshold,
           query: input.query ?? alert.query,
+          runbookUrl: input.runbookUrl ?? alert.runbookUrl,
           lastSeenAt: at,
         });
         await tx.flush();
@@ -178,6 +212,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
         else if (newEpisode || !alert.notifiedAt || alert.notifiedAt < alert.firedAt) outcome = await notify(tx, alert, 'new', at);
         else if (alert.acknowledgedAt) outcome = 'acknowledged';
         else if (at.getTime() - alert.notifiedAt.getTime() >= repeatMs) outcome = await notify(tx, alert, 'repeat', at);
+        else if (await retryFailed(tx, alert)) outcome = 'retried';
         else outcome = 'deduplicated';
         options.logger.info({ tenantId: input.tenantId, alert: input.key, outcome }, 'alert raised');
         return { alert: view(alert), outcome };

@@ -16,6 +16,8 @@ export interface AlertInput {
   threshold?: number | null;
   /** A GraphQL query that shows the data behind the alert (linked from the notification). */
   query?: string | null;
+  /** What on-call should do: a link to the rule's runbook. */
+  runbookUrl?: string | null;
 }
 
 /** A channel-neutral snapshot of an alert, as notifiers render it. */
@@ -32,6 +34,7 @@ export interface AlertView {
   query: string | null;
   /** A link that opens `query` in the GraphQL explorer, when there is a query. */
   queryUrl: string | null;
+  runbookUrl: string | null;
   status: AlertStatus;
   /** Since when this episode has been firing. */
   firedAt: Date;
@@ -53,7 +56,7 @@ export interface AlertNotification {
 }
 
 /**
- * Where alerts go: Slack today, email and PagerDuty Events v2 next. A notifier
+ * Where alerts go: the log, Slack, email and PagerDuty Events v2. A notifier
  * turns a notification into one message on its medium and can later replace
  * that message's content (alert added to the group, resolved, acknowledged,
  * silenced). Notifiers never decide whether to notify: the alert service owns
@@ -73,4 +76,4 @@ export interface AlertNotifier {
 }
 
 /** What `raise` did, for logs, the CLI and tests. */
-export type RaiseOutcome = 'notified' | 'grouped' | 'repeated' | 'deduplicated' | 'acknowledged' | 'silenced';
+export type RaiseOutcome = 'notified' | 'grouped' | 'repeated' | 'retried' | 'deduplicated' | 'acknowledged' | 'silenced';

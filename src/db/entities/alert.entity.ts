@@ -34,6 +34,8 @@ export class Alert extends TenantScoped {
     | 'notificationGroupStartedAt'
     | 'notificationRefs'
     | 'notifyError'
+    | 'notifyFailed'
+    | 'runbookUrl'
     | 'acknowledgedBy'
     | 'acknowledgedAt'
     | 'silencedUntil'
@@ -98,6 +100,13 @@ export class Alert extends TenantScoped {
 
   @Property({ type: 'text', nullable: true })
   notifyError: string | null = null;
+
+  /** Notifiers whose last send failed after its retries: the next raise of the condition tries them again. */
+  @Property({ type: 'json' })
+  notifyFailed: string[] = [];
+
+  @Property({ type: 'text', nullable: true })
+  runbookUrl: string | null = null;
 
   @Property({ type: 'string', nullable: true })
   acknowledgedBy: string | null = null;

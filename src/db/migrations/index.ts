@@ -13,6 +13,7 @@ import { Migration20261201150000LearningEvaluation } from './Migration2026120115
 import { Migration20261201090000MessageSendState } from './Migration20261201090000MessageSendState';
 import { Migration20261201090100ShardedUsageRollup } from './Migration20261201090100ShardedUsageRollup';
 import { Migration20261201130000HandoffDesk } from './Migration20261201130000HandoffDesk';
+import { Migration20261201170000AlertDeliveryRetries } from './Migration20261201170000AlertDeliveryRetries';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -33,4 +34,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201090000MessageSendState', class: Migration20261201090000MessageSendState },
   { name: 'Migration20261201090100ShardedUsageRollup', class: Migration20261201090100ShardedUsageRollup },
   { name: 'Migration20261201130000HandoffDesk', class: Migration20261201130000HandoffDesk },
+  { name: 'Migration20261201170000AlertDeliveryRetries', class: Migration20261201170000AlertDeliveryRetries },
 ];

@@ -113,6 +113,7 @@ describe('Block Kit', () => {
     threshold: 100,
     query: null,
     queryUrl: null,
+    runbookUrl: null,
     status: 'firing',
     firedAt: new Date('2026-11-24T10:00:00Z'),
     resolvedAt: null,

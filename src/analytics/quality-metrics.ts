@@ -1,0 +1,207 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { bucketSql, checkRange, type TimeBucketName, type TimeRange } from './time-range';
+
+/**
+ * Quality and business figures of a tenant's conversations. Conversations
+ * count in the bucket they started in; replies in the bucket they were sent.
+ * Rates are in [0, 1] and null when their denominator is 0.
+ */
+export interface QualityFigures {
+  conversations: number;
+  botReplies: number;
+  /** Conversations with at least one bot reply / conversations. */
+  answerRate: number | null;
+  /** Conversations handed to a human / conversations (target < 15 %). */
+  handoffRate: number | null;
+  /** Conversations the bot answered, never handed off / conversations. */
+  automationRate: number | null;
+  /** Conversations the bot answered, never handed off and without any 👎 / conversations (Fin's resolution, without its confirmation step). */
+  resolutionRate: number | null;
+  /** 👍 / votes over bot replies (target > 70 %). */
+  positiveFeedbackRate: number | null;
+  /** Conversations with votes and no 👎 / conversations with votes. */
+  csat: number | null;
+  /** 1 + 4 × mean reply score, the score being 1 for 👍, 0 for 👎, else the implicit satisfaction in [0, 1]; 1–5. */
+  qualityScore: number | null;
+  averageResponseMs: number | null;
+  p95ResponseMs: number | null;
+  costUsd: number;
+  /** Cost / conversations. */
+  costPerConversation: number | null;
+  /** Cost / resolved conversations. */
+  costPerResolution: number | null;
+}
+
+export interface QualityPoint extends QualityFigures {
+  bucketStart: Date;
+}
+
+export interface QualityTargets {
+  positiveFeedbackRate: number;
+  handoffRate: number;
+}
+
+export type QualityTrend = Record<(typeof TREND_FIELDS)[number], number | null>;
+
+export const TREND_FIELDS = ['answerRate', 'handoffRate', 'automationRate', 'resolutionRate', 'positiveFeedbackRate', 'csat', 'qualityScore', 'p95ResponseMs', 'costPerConversation'] as const;
+
+export interface QualityMetrics {
+  totals: QualityFigures;
+  trend: QualityTrend;
+  positiveFeedbackOnTarget: boolean;
+  handoffOnTarget: boolean;
+  /** The same figures over the period of the same length just before `range`. */
+  previous: QualityFigures;
+  series: QualityPoint[];
+  targets: QualityTargets;
+}
+
+export const DEFAULT_QUALITY_TARGETS: QualityTargets = { positiveFeedbackRate: 0.7, handoffRate: 0.15 };
+
+type Row = Record<string, string | number | null | Date>;
+
+/** Optional cuts: one channel, one model version (conversations with at least one reply from it; its replies). */
+export interface QualityFilter {
+  channel?: string | null;
+  modelVersionId?: string | null;
+}
+
+/** SQL conditions and their parameters for the cuts, on conversation `c` and interaction `i`. */
+function cuts(filter: QualityFilter) {
+  const conversation: string[] = [];
+  const conversationParams: unknown[] = [];
+  const reply: string[] = [];
+  const replyParams: unknown[] = [];
+  if (filter.channel) {
+    conversation.push('c.channel = ?');
+    conversationParams.push(filter.channel);
+    reply.push('exists (select 1 from conversation rc where rc.id = i.conversation_id and rc.channel = ?)');
+    replyParams.push(filter.channel);
+  }
+  if (filter.modelVersionId) {
+    conversation.push('exists (select 1 from agent_interaction mi where mi.conversation_id = c.id and mi.model_version_id = ?)');
+    conversationParams.push(filter.modelVersionId);
+    reply.push('i.model_version_id = ?');
+    replyParams.push(filter.modelVersionId);
+  }
+  const and = (conditions: string[]) => conditions.map((condition) => ` and ${condition}`).join('');
+  return { conversation: and(conversation), conversationParams, reply: and(reply), replyParams };
+}
+
+/** Conversation-level counts per bucket, and a total row (bucket null) from the same scan. */
+function conversationSql(bucket: TimeBucketName, where = ''): string {
+  return `with conv as (
+    select c.id, date_trunc('${bucketSql(bucket)}', c.started_at at time zone 'UTC') at time zone 'UTC' as bucket, c.handed_off_at is not null as handed_off
+      from conversation c where c.tenant_id = ? and c.started_at >= ? and c.started_at < ?${where}),
+  per_conversation as (
+    select conv.id, conv.bucket, conv.handed_off, count(i.id) as replies, coalesce(sum(i.cost_usd), 0) as cost,
+           count(f.helpful) as votes, count(*) filter (where f.helpful = false) as down
+      from conv left join agent_interaction i on i.conversation_id = conv.id
+      left join interaction_feedback f on f.interaction_id = i.id
+     group by conv.id, conv.bucket, conv.handed_off)
+  select bucket, count(*)::int as conversations,
+         count(*) filter (where replies > 0)::int as answered,
+         count(*) filter (where handed_off)::int as handed_off,
+         count(*) filter (where replies > 0 and not handed_off)::int as automated,
+         count(*) filter (where replies > 0 and not handed_off and down = 0)::int as resolved,
+         count(*) filter (where votes > 0)::int as voted,
+         count(*) filter (where votes > 0 and down = 0)::int as satisfied,
+         sum(cost)::float8 as cost
+    from per_conversation group by grouping sets ((bucket), ()) order by bucket nulls last`;
+}
+
+/** Reply-level figures per bucket and in total. */
+function replySql(bucket: TimeBucketName, where = ''): string {
+  return `select date_trunc('${bucketSql(bucket)}', i.created_at at time zone 'UTC') at time zone 'UTC' as bucket,
+         count(*)::int as replies, count(f.helpful)::int as votes, count(*) filter (where f.helpful)::int as up,
+         avg(coalesce(case when f.helpful then 1.0 when not f.helpful then 0.0 end, f.implicit_satisfaction))::float8 as score,
+         avg(i.latency_ms)::float8 as average_ms,
+         percentile_cont(0.95) within group (order by i.latency_ms)::float8 as p95_ms
+    from agent_interaction i left join interaction_feedback f on f.interaction_id = i.id
+   where i.tenant_id = ? and i.created_at >= ? and i.created_at < ?${where}
+   group by grouping sets ((1), ()) order by 1 nulls last`;
+}
+
+const ratio = (numerator: number, denominator: number) => (denominator ? numerator / denominator : null);
+
+function figures(conversation: Row | undefined, reply: Row | undefined): QualityFigures {
+  const n = (row: Row | undefined, key: string) => Number(row?.[key] ?? 0);
+  const conversations = n(conversation, 'conversations');
+  const resolved = n(conversation, 'resolved');
+  const cost = n(conversation, 'cost');
+  const score = reply?.score === null || reply?.score === undefined ? null : Number(reply.score);
+  return {
+    conversations,
+    botReplies: n(reply, 'replies'),
+    answerRate: ratio(n(conversation, 'answered'), conversations),
+    handoffRate: ratio(n(conversation, 'handed_off'), conversations),
+    automationRate: ratio(n(conversation, 'automated'), conversations),
+    resolutionRate: ratio(resolved, conversations),
+    positiveFeedbackRate: ratio(n(reply, 'up'), n(reply, 'votes')),
+    csat: ratio(n(conversation, 'satisfied'), n(conversation, 'voted')),
+    qualityScore: score === null ? null : 1 + 4 * score,
+    averageResponseMs: reply?.average_ms === null || reply?.average_ms === undefined ? null : Number(reply.average_ms),
+    p95ResponseMs: reply?.p95_ms === null || reply?.p95_ms === undefined ? null : Number(reply.p95_ms),
+    costUsd: cost,
+    costPerConversation: ratio(cost, conversations),
+    costPerResolution: ratio(cost, resolved),
+  };
+}
+
+async function scan(em: EntityManager, tenantId: string, range: TimeRange, groupBy: TimeBucketName, filter: QualityFilter) {
+  const connection = em.getConnection();
+  const where = cuts(filter);
+  const [conversations, replies] = await Promise.all([
+    connection.execute<Row[]>(conversationSql(groupBy, where.conversation), [tenantId, range.from, range.to, ...where.conversationParams]),
+    connection.execute<Row[]>(replySql(groupBy, where.reply), [tenantId, range.from, range.to, ...where.replyParams]),
+  ]);
+  const key = (row: Row) => (row.bucket === null ? 'total' : new Date(row.bucket as Date).toISOString());
+  const byBucket = new Map<string, { conversation?: Row; reply?: Row }>();
+  for (const row of conversations) byBucket.set(key(row), { ...byBucket.get(key(row)), conversation: row });
+  for (const row of replies) byBucket.set(key(row), { ...byBucket.get(key(row)), reply: row });
+  const total = byBucket.get('total');
+  byBucket.delete('total');
+  const series = [...byBucket.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([bucket, rows]) => ({ bucketStart: new Date(bucket), ...figures(rows.conversation, rows.reply) }));
+  return { totals: figures(total?.conversation, total?.reply), series };
+}
+
+/** `settings.metricTargets` of a tenant: only numbers in [0, 1] are taken. */
+export function targetsFrom(settings: Record<string, unknown> | null | undefined): Partial<QualityTargets> {
+  const raw = settings?.metricTargets as Record<string, unknown> | undefined;
+  const targets: Partial<QualityTargets> = {};
+  for (const key of ['positiveFeedbackRate', 'handoffRate'] as const) {
+    const value = raw?.[key];
+    if (typeof value === 'number' && value >= 0 && value <= 1) targets[key] = value;
+  }
+  return targets;
+}
+
+/** Quality and business metrics of a tenant over `range`, with the previous period of equal length and the tenant's targets. */
+export async function qualityMetrics(
+  em: EntityManager,
+  input: { tenantId: string; range: TimeRange; groupBy: TimeBucketName; targets?: Partial<QualityTargets>; filter?: QualityFilter },
+): Promise<QualityMetrics> {
+  const range = checkRange(input.range);
+  const length = range.to.getTime() - range.from.getTime();
+  const previousRange = { from: new Date(range.from.getTime() - length), to: range.from };
+  const [current, previous] = await Promise.all([scan(em, input.tenantId, range, input.groupBy, input.filter ?? {}), scan(em.fork(), input.tenantId, previousRange, input.groupBy, input.filter ?? {})]);
+  const targets = { ...DEFAULT_QUALITY_TARGETS, ...input.targets };
+  const trend = {} as QualityTrend;
+  for (const field of TREND_FIELDS) {
+    const now = current.totals[field];
+    const before = previous.totals[field];
+    trend[field] = now === null || before === null ? null : now - before;
+  }
+  const { positiveFeedbackRate, handoffRate } = current.totals;
+  return {
+    totals: current.totals,
+    previous: previous.totals,
+    trend,
+    series: current.series,
+    targets,
+    positiveFeedbackOnTarget: positiveFeedbackRate !== null && positiveFeedbackRate > targets.positiveFeedbackRate,
+    handoffOnTarget: handoffRate !== null && handoffRate < targets.handoffRate,
+  };
+}
