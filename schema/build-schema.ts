@@ -7,6 +7,7 @@ import { scopeAuthChecker } from './common/auth-checker';
 import { ConversationsResolver, MessageResolver } from './conversations/conversations.resolver';
 import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
+import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
 import { TenantResolver } from './tenant/tenant.resolver';
 
@@ -18,6 +19,7 @@ export const resolvers = [
   ConversationsResolver,
   MessageResolver,
   TenantResolver,
+  FeedbackReplyResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

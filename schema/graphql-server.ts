@@ -5,6 +5,8 @@ import express, { type Express, type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Actor } from '../src/audit/audit-service';
 import { findApiKey, hashApiKey } from '../src/auth/api-keys';
+import { consoleSessionToken } from '../src/auth/console-cookie';
+import { findConsoleSession } from '../src/auth/console-sessions';
 import type { ApiKey } from '../src/db/entities';
 import { tenantScope } from '../src/db/tenant-scope';
 import type { RouteMounter } from '../src/http';
@@ -13,11 +15,12 @@ import type { Caller, GraphqlContext } from './common/context';
 import { createFormatError } from './common/format-error';
 import { createLoaders } from './common/loaders';
 import type { GraphqlServices } from './common/services';
-import { graphiqlPage } from './graphiql-page';
 
 export interface GraphqlOptions {
-  /** Serve the console on GET /graphql for browsers (default: true outside production). */
+  /** Send browsers opening /graphql to GraphiQL in the admin console (default: true outside production). */
   graphiql: boolean;
+  /** Where the console's GraphiQL lives (default /admin/graphiql). */
+  graphiqlPath?: string;
   maxDepth: number;
   maxCost: number;
   /** Hide "did you mean" field suggestions (they reveal the schema): on in production. */
@@ -78,7 +81,7 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
   async function authenticate(request: Request): Promise<Caller | null> {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
-    if (!match) return null;
+    if (!match) return authenticateSession(request);
     const now = Date.now();
     const hash = hashApiKey(match[1]!);
     const cached = authCacheMs > 0 ? recentKeys.get(hash) : undefined;
@@ -100,12 +103,35 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     return callerFrom(apiKey);
   }
 
+  /**
+   * The admin console's session cookie, with the same scopes as the key it was
+   * opened with. Only with the console header (CSRF rule in console-cookie.ts).
+   */
+  async function authenticateSession(request: Request): Promise<Caller | null> {
+    const token = consoleSessionToken(request.headers);
+    if (!token) return null;
+    const now = Date.now();
+    const cacheKey = `session:${hashApiKey(token)}`;
+    const cached = authCacheMs > 0 ? recentKeys.get(cacheKey) : undefined;
+    if (cached && cached.expiresAt > now) return cached.caller;
+    const identity = await findConsoleSession(services.orm.em.fork(), token, new Date(now));
+    const caller = identity ? callerFrom(identity.apiKey) : null;
+    if (authCacheMs > 0) {
+      if (recentKeys.size >= 10_000) recentKeys.clear();
+      // Never cache past the session's own expiry.
+      const expiresAt = Math.min(now + authCacheMs, identity ? identity.expiresAt.getTime() : Infinity);
+      recentKeys.set(cacheKey, { caller, expiresAt });
+    }
+    return caller;
+  }
+
   const mount: RouteMounter = (app: Express) => {
     if (options.graphiql) {
       app.get(path, (request, response, next) => {
-        // Browsers get the console; API clients (GET queries, persisted queries) go to Apollo.
+        // Browsers go to GraphiQL in the console (the #query=… fragment survives the redirect);
+        // API clients (GET queries, persisted queries) go to Apollo.
         if (request.query.query || request.query.extensions || !request.accepts('html')) return next();
-        response.type('html').send(graphiqlPage(path));
+        response.redirect(302, options.graphiqlPath ?? '/admin/graphiql');
       });
     }
     app.use(

@@ -10,6 +10,7 @@ import { createConversationStack } from './engine/engine-stack';
 import { JobMetrics, ProviderHealthGauges, scheduleJobs } from './jobs';
 import { RateLimiter } from './security/rate-limiter';
 import { createGraphqlMounter } from '../schema/graphql-server';
+import { createAdminMounter, findWebRoot } from './admin/admin-router';
 import { Lifecycle } from './lifecycle';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
@@ -140,6 +141,17 @@ async function main(): Promise<void> {
   mounters.push(graphql.mount);
   lifecycle.onShutdown('graphql', () => graphql.stop());
 
+  // The admin console (/admin): the built web app and its sign-in; it works through /graphql like any client.
+  mounters.push(
+    createAdminMounter({
+      orm,
+      logger,
+      webRoot: findWebRoot(),
+      sessionTtlMs: config.CONSOLE_SESSION_HOURS * 3_600_000,
+      graphiql: config.GRAPHIQL_ENABLED ?? config.NODE_ENV !== 'production',
+    }),
+  );
+
   // Scheduled jobs (JOBS_ENABLED; off by default under NODE_ENV=test). Each run holds a PostgreSQL advisory lock, so several instances are safe.
   if (config.JOBS_ENABLED ?? config.NODE_ENV !== 'test') {
     const jobs = scheduleJobs({
@@ -147,7 +159,8 @@ async function main(): Promise<void> {
       logger,
       retentionDays: config.USAGE_RETENTION_DAYS,
       cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE,
-      healthSnapshot: () => gateway.health.snapshot(),
+      // The platform keys' health only: tenants' own keys are theirs to watch (GraphQL providerHealth).
+      healthSnapshot: () => gateway.health.snapshot({ tenantId: null }),
       gauges: new ProviderHealthGauges(metrics.registry),
       metrics: new JobMetrics(metrics.registry),
     });
@@ -169,7 +182,7 @@ function printFirstRun(config: Config, tenant: string, articles: number, apiKey:
       `  First run: created the demo tenant "${tenant}" with ${articles} knowledge-base answers.`,
       `  Control-plane API key (all scopes, shown only now): ${apiKey}`,
       `  Health:  ${base}/readyz     Metrics: ${base}/metrics`,
-      `  GraphQL console: ${base}/graphql (send the key as Authorization: Bearer <key>)`,
+      `  Admin console: ${base}/admin (sign in with the key)   GraphQL: ${base}/graphql (Authorization: Bearer <key>)`,
       '  Try the bot in the terminal:  npm run chat',
       '',
     ].join('\n') + '\n',

@@ -7,9 +7,10 @@ import type { SecretBox } from '../../src/security/secret-box';
 import type { RateLimiter } from '../../src/security/rate-limiter';
 
 /**
- * The provider layer's health tracker as the control plane uses it. It is
- * process-wide: providers are shared by all tenants, and the stats hold no
- * tenant data. Absent when the service runs without the provider layer.
+ * The provider layer's health tracker as the control plane uses it: one per
+ * process, with entries for the shared platform keys (aggregate, no tenant
+ * data) and per tenant for tenants' own keys. Resolvers read and reset only
+ * the caller's view. Absent when the service runs without the provider layer.
  */
 export type ProviderHealthSource = Pick<ProviderHealth, 'snapshot' | 'reset'>;
 

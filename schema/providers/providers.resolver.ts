@@ -43,20 +43,31 @@ export class ProvidersResolver {
     return rows.map(({ tenant: _tenant, id: _id, createdAt: _createdAt, ...fields }) => fields);
   }
 
+  /*
+   * Provider health is kept per instance, per provider + model, and per key owner (see src/providers/health.ts).
+   * A tenant sees the shared entries (the platform keys its traffic uses when it has no key of its own: aggregate
+   * numbers, no other tenant's data) and the entries of its own keys, never another tenant's. It may reset only
+   * its own keys' entries: the shared circuits protect every tenant, so no tenant can close them for the others;
+   * they recover by themselves (a probe after CIRCUIT_COOLDOWN_MS) or with a restart by the operator.
+   */
   @Authorized('analytics:view')
   @Query(() => [ProviderHealthType], {
-    description: 'Live health and circuit state of every provider + model used since start-up (process-wide: providers are shared by all tenants). Scope: analytics:view.',
+    description:
+      'Live health and circuit state, in the instance that answers, of every provider + model used since start-up: the shared platform keys ' +
+      '(keyOwner "shared") and your own API keys (keyOwner "tenant"). Scope: analytics:view.',
   })
   providerHealth(@Ctx() context: GraphqlContext): ProviderHealthType[] {
-    callerOf(context);
-    return (context.services.providerHealth?.snapshot() ?? []).map((entry) => ({ ...entry, circuit: entry.circuit as CircuitStateEnum }));
+    const caller = callerOf(context);
+    const entries = context.services.providerHealth?.snapshot({ tenantId: caller.tenantId, includeShared: true }) ?? [];
+    return entries.map((entry) => ({ ...entry, circuit: entry.circuit as CircuitStateEnum }));
   }
 
   @Authorized('users:manage')
   @Mutation(() => Int, {
     description:
-      'Clears the health window and closes the circuit of a provider (every provider when omitted), e.g. after an outage is fixed. ' +
-      'Process-wide. Returns how many provider + model entries were reset. Audited. Scope: users:manage.',
+      'Clears the health window and closes the circuit of your own API key for a provider (all your keys when omitted), e.g. after you replaced ' +
+      'a revoked key. The shared platform keys are not affected (they protect every tenant and recover by themselves after the cooldown). ' +
+      'Returns how many provider + model entries were reset (0 when you have no key of your own). Audited. Scope: users:manage.',
   })
   async resetProviderStats(
     @Ctx() context: GraphqlContext,
@@ -64,15 +75,16 @@ export class ProvidersResolver {
   ): Promise<number> {
     const caller = callerOf(context);
     const health = context.services.providerHealth;
-    const matching = (health?.snapshot() ?? []).filter((entry) => !provider || entry.provider === provider);
+    const own = { tenantId: caller.tenantId };
+    const matching = (health?.snapshot(own) ?? []).filter((entry) => !provider || entry.provider === provider);
     // ProviderIdEnum's values are exactly the ProviderId strings.
-    health?.reset((provider ?? undefined) as ProviderId | undefined);
+    const reset = health?.reset((provider ?? undefined) as ProviderId | undefined, own) ?? 0;
     recordAudit(context.em, {
       tenantId: caller.tenantId, actor: caller.actor, action: 'provider.stats.reset', targetType: 'ProviderHealth', targetId: provider ?? 'all',
-      before: { entries: matching.map((entry) => ({ provider: entry.provider, model: entry.model, calls: entry.calls, circuit: entry.circuit })) },
-      after: { reset: matching.length },
+      before: { keyOwner: 'tenant', entries: matching.map((entry) => ({ provider: entry.provider, model: entry.model, calls: entry.calls, circuit: entry.circuit })) },
+      after: { reset },
     });
     await context.em.flush();
-    return matching.length;
+    return reset;
   }
 }

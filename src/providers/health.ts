@@ -4,13 +4,31 @@ import type { ProviderId } from './types';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
-/** One provider+model over the health window, as the GraphQL `providerHealth` query returns it. */
+/**
+ * Whose API key a health entry describes: `shared` — the platform's keys
+ * (OPENAI_API_KEY, GEMINI_API_KEY), used by every tenant without its own —
+ * or `tenant`: one tenant's own key, whose failures (a revoked key, its own
+ * quota) must not open the circuit for anyone else.
+ */
+export type KeyOwner = 'shared' | 'tenant';
+
+/** Which entries a snapshot or a reset covers: undefined = all; tenantId null = shared only; a tenant id = its own keys. */
+export interface HealthView {
+  tenantId: string | null;
+  /** With a tenant id: also the shared entries (what the tenant's traffic uses when it has no key of its own). */
+  includeShared?: boolean;
+}
+
+/** One provider+model (+ key owner) over the health window, as the GraphQL `providerHealth` query returns it. */
 export interface ProviderHealthSnapshot {
   provider: ProviderId;
   model: string;
+  keyOwner: KeyOwner;
   windowMinutes: number;
   successes: number;
   failures: number;
+  /** Successful calls that took nearly their whole time allowance: counted against the circuit like failures. */
+  slowCalls: number;
   calls: number;
   /** failures / calls, 0 when there were no calls. */
   failureRate: number;
@@ -25,11 +43,16 @@ export interface ProviderHealthSnapshot {
 }
 
 export interface HealthOptions {
+  /** HEALTH_WINDOW_MINUTES: the window of the reported statistics (snapshot, gauges); not what opens the circuit. */
   windowMs: number;
-  /** Failure rate at or above which the circuit opens (0.5). */
+  /** Failure rate (failures and slow calls) in the recent window at or above which the circuit opens (0.5). */
   failureRate: number;
-  /** Calls needed since the circuit last closed before it may open (5). */
+  /** Calls needed in the recent window (and since the circuit last closed) before it may open (5). */
   minCalls: number;
+  /** CIRCUIT_WINDOW_CALLS: the circuit judges only the last this-many calls (10)... */
+  recentCalls?: number;
+  /** CIRCUIT_WINDOW_SECONDS × 1000: ...made within this long (60 s), so old healthy history cannot outvote an outage. */
+  recentMs?: number;
   /** How long an open circuit refuses calls before one probe is let through (30 s). */
   cooldownMs: number;
   /** Injected for tests; defaults to Date.now. */
@@ -41,6 +64,8 @@ export interface HealthOptions {
 interface Outcome {
   at: number;
   ok: boolean;
+  /** A success that nearly timed out: fine for the customer, bad for the circuit. */
+  slow: boolean;
   latencyMs: number;
 }
 
@@ -50,6 +75,8 @@ const MAX_OUTCOMES = 5_000;
 interface Entry {
   provider: ProviderId;
   model: string;
+  /** Null for the shared (environment) keys, else the tenant whose own key this is. */
+  tenantId: string | null;
   outcomes: Outcome[];
   circuit: CircuitState;
   openedAt: number | null;
@@ -61,10 +88,15 @@ interface Entry {
 }
 
 /**
- * Health of every provider+model over a sliding window, and a circuit breaker
- * per provider+model: it opens at ≥ failureRate failures once minCalls calls
- * were made, refuses calls for cooldownMs, then lets one probe through
- * (half-open): success closes it, failure opens it again.
+ * Health of every provider+model over a sliding window (reported), and a
+ * circuit breaker per provider+model judged on a RECENT window only: the last
+ * `recentCalls` calls made within `recentMs` (as LiteLLM's per-minute allowed
+ * failures and Portkey's breaker do). It opens when at least minCalls of them
+ * exist and ≥ failureRate of them failed or were slow, refuses calls for
+ * cooldownMs, then lets one probe through (half-open): success closes it,
+ * failure opens it again. A long healthy history therefore never delays
+ * opening: after thousands of good calls an outage opens it within minCalls
+ * failures.
  */
 export class ProviderHealth {
   private readonly entries = new Map<string, Entry>();
@@ -90,7 +122,7 @@ export class ProviderHealth {
         labelNames: ['provider', 'model'],
         collect() {
           this.reset();
-          for (const entry of health.snapshot()) this.set({ provider: entry.provider, model: entry.model }, entry.failureRate);
+          for (const entry of health.snapshot({ tenantId: null })) this.set({ provider: entry.provider, model: entry.model }, entry.failureRate);
         },
       });
       gaugeOn(registry, {
@@ -99,7 +131,7 @@ export class ProviderHealth {
         labelNames: ['provider', 'model'],
         collect() {
           this.reset();
-          for (const entry of health.snapshot()) this.set({ provider: entry.provider, model: entry.model }, entry.circuit === 'closed' ? 0 : 1);
+          for (const entry of health.snapshot({ tenantId: null })) this.set({ provider: entry.provider, model: entry.model }, entry.circuit === 'closed' ? 0 : 1);
         },
       });
     }
@@ -109,8 +141,8 @@ export class ProviderHealth {
    * Whether a call may be made now. In half-open state the first caller gets
    * the probe and others are refused until its outcome is recorded.
    */
-  tryAcquire(provider: ProviderId, model: string): { allowed: true; probe: boolean } | { allowed: false; reason: string } {
-    const entry = this.entries.get(key(provider, model));
+  tryAcquire(provider: ProviderId, model: string, keyTenantId: string | null = null): { allowed: true; probe: boolean } | { allowed: false; reason: string } {
+    const entry = this.entries.get(key(provider, model, keyTenantId));
     if (!entry || entry.circuit === 'closed') return { allowed: true, probe: false };
     const now = this.now();
     if (entry.circuit === 'open') {
@@ -123,10 +155,12 @@ export class ProviderHealth {
     return { allowed: true, probe: true };
   }
 
-  record(provider: ProviderId, model: string, result: { ok: boolean; latencyMs: number; errorCode?: string | null }): void {
-    const entry = this.entryFor(provider, model);
+  /** `keyTenantId`: the tenant whose own key made the call; null (default) for the shared keys. */
+  record(provider: ProviderId, model: string, result: { ok: boolean; latencyMs: number; errorCode?: string | null; slow?: boolean }, keyTenantId: string | null = null): void {
+    const entry = this.entryFor(provider, model, keyTenantId);
     const now = this.now();
-    entry.outcomes.push({ at: now, ok: result.ok, latencyMs: result.latencyMs });
+    const slow = result.ok && result.slow === true;
+    entry.outcomes.push({ at: now, ok: result.ok, slow, latencyMs: result.latencyMs });
     if (entry.outcomes.length > MAX_OUTCOMES) entry.outcomes.splice(0, entry.outcomes.length - MAX_OUTCOMES);
     this.calls?.inc({ provider, model, outcome: result.ok ? 'success' : 'failure' });
     this.latency?.observe({ provider, model }, result.latencyMs / 1000);
@@ -136,62 +170,83 @@ export class ProviderHealth {
     }
     if (entry.circuit === 'half-open') {
       entry.probeInFlight = false;
-      if (result.ok) this.close(entry, now);
+      if (result.ok && !slow) this.close(entry, now);
       else this.open(entry, now);
       return;
     }
     if (entry.circuit === 'open') return;
-    const since = Math.max(entry.countSince, now - this.options.windowMs);
+    // Newest first, at most recentCalls, none older than recentMs or from before the circuit last closed.
+    const since = Math.max(entry.countSince, now - (this.options.recentMs ?? 60_000));
+    const limit = Math.max(this.options.recentCalls ?? 10, this.options.minCalls);
     let calls = 0;
-    let failures = 0;
-    for (const outcome of entry.outcomes) {
-      if (outcome.at < since) continue;
+    let bad = 0;
+    for (let index = entry.outcomes.length - 1; index >= 0 && calls < limit; index--) {
+      const outcome = entry.outcomes[index]!;
+      if (outcome.at < since) break;
       calls++;
-      if (!outcome.ok) failures++;
+      if (!outcome.ok || outcome.slow) bad++;
     }
-    if (calls >= this.options.minCalls && failures / calls >= this.options.failureRate) this.open(entry, now);
+    if (calls >= this.options.minCalls && bad / calls >= this.options.failureRate) this.open(entry, now);
   }
 
-  /** Clears stats and closes circuits, for one provider or all. */
-  reset(provider?: ProviderId): void {
-    for (const [name, entry] of this.entries) if (!provider || entry.provider === provider) this.entries.delete(name);
+  /** Gives back a half-open probe whose call said nothing about the provider (no key, cancelled). */
+  release(provider: ProviderId, model: string, keyTenantId: string | null = null): void {
+    const entry = this.entries.get(key(provider, model, keyTenantId));
+    if (entry) entry.probeInFlight = false;
   }
 
-  circuitOf(provider: ProviderId, model: string): CircuitState {
-    const entry = this.entries.get(key(provider, model));
+  /** Clears stats and closes circuits, for one provider or all, within `view` (default: every key owner). Returns how many entries. */
+  reset(provider?: ProviderId, view?: HealthView): number {
+    let count = 0;
+    for (const [name, entry] of this.entries) {
+      if ((!provider || entry.provider === provider) && inView(entry, view)) {
+        this.entries.delete(name);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  circuitOf(provider: ProviderId, model: string, keyTenantId: string | null = null): CircuitState {
+    const entry = this.entries.get(key(provider, model, keyTenantId));
     if (!entry) return 'closed';
     if (entry.circuit === 'open' && this.now() - (entry.openedAt ?? 0) >= this.options.cooldownMs) return 'half-open';
     return entry.circuit;
   }
 
-  snapshot(): ProviderHealthSnapshot[] {
+  /** Entries within `view` (default: all), shared ones first. */
+  snapshot(view?: HealthView): ProviderHealthSnapshot[] {
     const now = this.now();
     const since = now - this.options.windowMs;
     const result: ProviderHealthSnapshot[] = [];
     for (const entry of this.entries.values()) {
+      if (!inView(entry, view)) continue;
       const first = entry.outcomes.findIndex((outcome) => outcome.at >= since);
       // Drop what left the window, so memory follows the window.
       entry.outcomes.splice(0, first === -1 ? entry.outcomes.length : first);
       const latencies = entry.outcomes.map((outcome) => outcome.latencyMs).sort((a, b) => a - b);
       const failures = entry.outcomes.filter((outcome) => !outcome.ok).length;
+      const slowCalls = entry.outcomes.filter((outcome) => outcome.slow).length;
       const calls = entry.outcomes.length;
       result.push({
         provider: entry.provider,
         model: entry.model,
+        keyOwner: entry.tenantId === null ? 'shared' : 'tenant',
         windowMinutes: this.options.windowMs / 60_000,
         successes: calls - failures,
         failures,
+        slowCalls,
         calls,
         failureRate: calls ? failures / calls : 0,
         averageLatencyMs: calls ? latencies.reduce((sum, value) => sum + value, 0) / calls : null,
         p95LatencyMs: calls ? latencies[Math.min(calls - 1, Math.ceil(calls * 0.95) - 1)]! : null,
-        circuit: this.circuitOf(entry.provider, entry.model),
+        circuit: this.circuitOf(entry.provider, entry.model, entry.tenantId),
         circuitOpenedAt: entry.openedAt === null ? null : new Date(entry.openedAt),
         lastErrorCode: entry.lastErrorCode,
         lastFailureAt: entry.lastFailureAt === null ? null : new Date(entry.lastFailureAt),
       });
     }
-    return result.sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+    return result.sort((a, b) => a.keyOwner.localeCompare(b.keyOwner) || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
   }
 
   private open(entry: Entry, now: number): void {
@@ -204,17 +259,23 @@ export class ProviderHealth {
     entry.countSince = now;
   }
 
-  private entryFor(provider: ProviderId, model: string): Entry {
-    const name = key(provider, model);
+  private entryFor(provider: ProviderId, model: string, tenantId: string | null): Entry {
+    const name = key(provider, model, tenantId);
     let entry = this.entries.get(name);
     if (!entry) {
-      entry = { provider, model, outcomes: [], circuit: 'closed', openedAt: null, countSince: 0, probeInFlight: false, lastErrorCode: null, lastFailureAt: null };
+      entry = { provider, model, tenantId, outcomes: [], circuit: 'closed', openedAt: null, countSince: 0, probeInFlight: false, lastErrorCode: null, lastFailureAt: null };
       this.entries.set(name, entry);
     }
     return entry;
   }
 }
 
-function key(provider: ProviderId, model: string): string {
-  return `${provider}\u0000${model}`;
+function key(provider: ProviderId, model: string, tenantId: string | null): string {
+  return `${provider}\u0000${model}\u0000${tenantId ?? ''}`;
+}
+
+function inView(entry: Entry, view: HealthView | undefined): boolean {
+  if (!view) return true;
+  if (entry.tenantId === null) return view.tenantId === null || view.includeShared === true;
+  return entry.tenantId === view.tenantId;
 }

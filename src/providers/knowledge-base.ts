@@ -10,6 +10,13 @@ import { ProviderError, type GenerateRequest, type GenerateResult, type LlmProvi
 
 export const HANDOVER_REPLY = "I'm not sure — let me hand you over to a colleague who can help. Someone will reply here shortly.";
 
+/**
+ * What the customer is told when the language models are down and the knowledge base has no confident answer:
+ * a temporary problem, not a handoff (an outage is not a customer asking for a human).
+ */
+export const OUTAGE_REPLY =
+  "Sorry, we're having a temporary technical problem and can't answer this right now. Please send your question again in a few minutes.";
+
 export interface KnowledgeBaseOptions {
   /** The root entity manager; each index build works on a tenant-scoped fork. */
   em: EntityManager;

@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
+import { notFound } from '../errors';
+import { isUuid } from '../ids';
 import type { SecretBox } from '../security/secret-box';
-import { readTenantSecrets } from '../tenants/tenant-service';
+import type { TenantSecrets } from '../tenants/tenant-service';
 
 export type KeySource = 'tenant' | 'environment';
 export type KeyedProvider = 'openai' | 'gemini';
@@ -24,25 +26,43 @@ export interface ProviderKeyStoreOptions {
   onError?: (error: unknown, tenantId: string) => void;
 }
 
+interface LoadedKeys {
+  keys: TenantKeys;
+  /** The tenant's encrypted_secrets as read (null: none, undefined: not read); compared on each turn. */
+  ciphertext: string | null | undefined;
+}
+
 /**
  * Which API key each provider uses for a tenant: the tenant's own (encrypted
  * tenant secrets `openaiApiKey` / `geminiApiKey`) before the environment's.
- * Decrypting on every turn would cost a database read, so keys are cached
- * briefly; `invalidate(tenantId)` applies a changed secret at once.
+ * Decrypted keys are cached, and `refresh(tenantId)` — once per turn — checks
+ * them against the database with one primary-key read of the ciphertext: a
+ * secret rotated by any instance (the ciphertext changes on every write, its
+ * IV is random) is used from the next turn on, everywhere.
  */
 export class ProviderKeyStore {
-  private readonly cache: LRUCache<string, Promise<TenantKeys>> | null;
+  private readonly cache: LRUCache<string, Promise<LoadedKeys>> | null;
 
   constructor(private readonly options: ProviderKeyStoreOptions) {
-    this.cache = options.ttlMs > 0 ? new LRUCache<string, Promise<TenantKeys>>({ max: 10_000, ttl: options.ttlMs }) : null;
+    this.cache = options.ttlMs > 0 ? new LRUCache<string, Promise<LoadedKeys>>({ max: 10_000, ttl: options.ttlMs }) : null;
   }
 
-  keysFor(tenantId: string): Promise<TenantKeys> {
+  async keysFor(tenantId: string): Promise<TenantKeys> {
+    return (await this.loaded(tenantId)).keys;
+  }
+
+  /**
+   * Drops the tenant's cached keys when its stored secrets changed since they
+   * were read (by this instance or another). Returns true when it dropped
+   * them, so the caller drops what it built from them (the provider chain).
+   */
+  async refresh(tenantId: string): Promise<boolean> {
     const cached = this.cache?.get(tenantId);
-    if (cached) return cached;
-    const loading = this.load(tenantId);
-    this.cache?.set(tenantId, loading);
-    return loading;
+    if (!cached || !this.options.em || !this.options.secretBox) return false;
+    const [current, entry] = await Promise.all([this.readCiphertext(tenantId), cached]);
+    if (entry.ciphertext === undefined || current === entry.ciphertext) return false;
+    if (this.cache?.get(tenantId) === cached) this.cache.delete(tenantId);
+    return true;
   }
 
   async keyFor(tenantId: string, provider: KeyedProvider): Promise<string | undefined> {
@@ -59,15 +79,34 @@ export class ProviderKeyStore {
     return (['openai', 'gemini'] as const).filter((provider) => Boolean(this.options.environment[provider]));
   }
 
-  private async load(tenantId: string): Promise<TenantKeys> {
-    let secrets: Record<string, string | undefined> = {};
+  private loaded(tenantId: string): Promise<LoadedKeys> {
+    const cached = this.cache?.get(tenantId);
+    if (cached) return cached;
+    const loading = this.load(tenantId);
+    this.cache?.set(tenantId, loading);
+    return loading;
+  }
+
+  /** The stored ciphertext; undefined when the tenant does not exist. */
+  private async readCiphertext(tenantId: string): Promise<string | null | undefined> {
+    if (!isUuid(tenantId)) return undefined;
+    const rows = await this.options.em!.getConnection().execute<{ encrypted_secrets: string | null }[]>('select encrypted_secrets from tenant where id = ?', [tenantId]);
+    return rows.length ? rows[0]!.encrypted_secrets : undefined;
+  }
+
+  private async load(tenantId: string): Promise<LoadedKeys> {
+    let secrets: TenantSecrets = {};
+    let ciphertext: string | null | undefined;
     if (this.options.em && this.options.secretBox) {
       try {
-        secrets = await readTenantSecrets(this.options.em.fork(), this.options.secretBox, tenantId);
+        ciphertext = await this.readCiphertext(tenantId);
+        if (ciphertext === undefined) throw notFound('Tenant', tenantId);
+        if (ciphertext) secrets = JSON.parse(this.options.secretBox.decrypt(ciphertext)) as TenantSecrets;
       } catch (error) {
         // An unknown tenant or an undecryptable secret must not stop the reply: fall back to the environment, and say so.
         this.options.onError?.(error, tenantId);
         this.cache?.delete(tenantId);
+        ciphertext = undefined;
       }
     }
     const keys: TenantKeys = {};
@@ -80,6 +119,6 @@ export class ProviderKeyStore {
       if (own) keys[provider] = { key: own, source: 'tenant' };
       else if (environment) keys[provider] = { key: environment, source: 'environment' };
     }
-    return keys;
+    return { keys, ciphertext };
   }
 }

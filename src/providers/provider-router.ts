@@ -72,6 +72,8 @@ export function decideRoute(messages: readonly ChatMessage[], routing?: Record<s
 export interface ChainCandidate {
   provider: ProviderId;
   model: string;
+  /** Set when the call uses this tenant's own API key: its health (circuit) is then the tenant's alone. */
+  keyTenantId?: string;
 }
 
 export interface SkippedCandidate extends ChainCandidate {

@@ -71,6 +71,12 @@ export class RouteCache {
     const unavailable: Partial<Record<ProviderId, string>> = {};
     if (!keys.openai) unavailable.openai = 'no OpenAI API key (OPENAI_API_KEY or tenant secret openaiApiKey)';
     if (!keys.gemini) unavailable.gemini = 'no Gemini API key (GEMINI_API_KEY or tenant secret geminiApiKey)';
-    return selectChain(decision, unavailable);
+    const chain = selectChain(decision, unavailable);
+    // Calls with the tenant's own key have their own circuit: its revoked key or spent quota is nobody else's outage.
+    for (const candidate of chain.candidates) {
+      const provider = candidate.provider;
+      if ((provider === 'openai' || provider === 'gemini') && keys[provider]?.source === 'tenant') candidate.keyTenantId = tenantId;
+    }
+    return chain;
   }
 }

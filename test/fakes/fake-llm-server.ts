@@ -47,6 +47,8 @@ export interface FakeLlmControls {
   failAlways(fault: LlmFault): void;
   /** How the fake answers from now on (default: an echo naming the model). */
   setReply(script: ReplyScript): void;
+  /** Successful answers are sent this many milliseconds after the request (default 0): a slow but healthy model. */
+  setLatency(milliseconds: number): void;
   /** Only these keys are accepted (others get 401); empty (default) accepts any key. */
   acceptKeys(...keys: string[]): void;
   /** Forget requests, faults, scripts and keys. */
@@ -75,6 +77,8 @@ export async function startFakeLlmServer(route: LlmRoute): Promise<FakeLlmContro
   let always: LlmFault | null = null;
   let script: ReplyScript | null = null;
   let keys = new Set<string>();
+  let latencyMs = 0;
+  const delayed = new Set<NodeJS.Timeout>();
   const hanging = new Set<http.ServerResponse>();
 
   const server = http.createServer((request, response) => {
@@ -134,7 +138,12 @@ export async function startFakeLlmServer(route: LlmRoute): Promise<FakeLlmContro
           cachedTokens: usage.cachedTokens ?? 0,
         },
       });
-      send(response, 200, answer.body, answer.headers);
+      if (latencyMs <= 0) return send(response, 200, answer.body, answer.headers);
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        if (!response.destroyed) send(response, 200, answer.body, answer.headers);
+      }, latencyMs);
+      delayed.add(timer);
     });
   });
   server.keepAliveTimeout = 1_000;
@@ -153,6 +162,9 @@ export async function startFakeLlmServer(route: LlmRoute): Promise<FakeLlmContro
     setReply(next) {
       script = next;
     },
+    setLatency(milliseconds) {
+      latencyMs = milliseconds;
+    },
     acceptKeys(...accepted) {
       keys = new Set(accepted);
     },
@@ -162,8 +174,10 @@ export async function startFakeLlmServer(route: LlmRoute): Promise<FakeLlmContro
       always = null;
       script = null;
       keys = new Set();
+      latencyMs = 0;
     },
     async close() {
+      for (const timer of delayed) clearTimeout(timer);
       for (const response of hanging) response.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

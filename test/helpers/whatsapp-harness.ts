@@ -31,7 +31,9 @@ export interface WhatsAppHarness {
   close(): Promise<void>;
 }
 
-export const secretBox = new SecretBox(crypto.randomBytes(32));
+/** The harness's PARLEY_SECRET_KEY (hex), for a service process that must read the secrets it wrote. */
+export const secretKeyHex = crypto.randomBytes(32).toString('hex');
+export const secretBox = new SecretBox(Buffer.from(secretKeyHex, 'hex'));
 
 export async function createWhatsAppTenant(orm: Orm, options: { name?: string; number?: string; settings?: TenantSettings; accountSid?: string; authToken?: string } = {}): Promise<string> {
   const em = orm.em.fork();

@@ -13,6 +13,7 @@ import { ProviderUsage } from './provider-usage.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
+import { ConsoleSession } from './console-session.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -29,6 +30,7 @@ export * from './tenant.entity';
 export * from './tenant-scoped';
 export * from './alert.entity';
 export * from './workspace-post.entity';
+export * from './console-session.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -47,4 +49,5 @@ export const entities = [
   AuditLog,
   WorkspacePost,
   Alert,
+  ConsoleSession,
 ];

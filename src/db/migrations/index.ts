@@ -5,6 +5,7 @@ import { Migration20261124140000WorkspacePostsAndAlerts } from './Migration20261
 import { Migration20261124120000AnalyticsCoveringIndexes } from './Migration20261124120000AnalyticsCoveringIndexes';
 import { Migration20261124120100ProviderUsageRollup } from './Migration20261124120100ProviderUsageRollup';
 import { Migration20261124110100InteractionReplyIndex } from './Migration20261124110100InteractionReplyIndex';
+import { Migration20261201160000ConsoleSessions } from './Migration20261201160000ConsoleSessions';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124120000AnalyticsCoveringIndexes', class: Migration20261124120000AnalyticsCoveringIndexes },
   { name: 'Migration20261124120100ProviderUsageRollup', class: Migration20261124120100ProviderUsageRollup },
   { name: 'Migration20261124110100InteractionReplyIndex', class: Migration20261124110100InteractionReplyIndex },
+  { name: 'Migration20261201160000ConsoleSessions', class: Migration20261201160000ConsoleSessions },
 ];

@@ -34,4 +34,19 @@ describe('embedded PostgreSQL', () => {
     expect(result.refusedAfterStop).toBe(true);
     expect(fs.statSync(`${dataDir}.password`).mode & 0o777).toBe(0o600);
   }, 120_000);
+
+  it('leaves SIGTERM to the process that loaded it (the package\'s own hook would exit 143 at once)', async () => {
+    const result = await runNatively<{ handled: string[]; still: boolean }>(
+      'src/db/embedded-postgres.ts',
+      `
+      subject.loadEmbeddedPostgres();
+      const handled = [];
+      process.on('SIGTERM', () => handled.push('SIGTERM'));
+      process.kill(process.pid, 'SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return { handled, still: true };
+      `,
+    );
+    expect(result).toEqual({ handled: ['SIGTERM'], still: true });
+  }, 60_000);
 });

@@ -156,15 +156,30 @@ describe('GraphQL control plane over HTTP', () => {
     const usage = await server.query(shop.keys['analytics:view'], `{ providerUsage(first: 2, filter: {provider: "openai"}) { totalCount edges { node { provider model estimatedCostUsd success } } } }`);
     expect(usage.data!.providerUsage.totalCount).toBe(3);
     expect(usage.data!.providerUsage.edges).toHaveLength(2);
+    // Shared platform keys (both tenants' traffic), and each tenant's own key (issue 10 item 19).
     server.health.record('openai', 'gpt-4o', { ok: false, latencyMs: 100, errorCode: 'RATE_LIMITED' });
     server.health.record('openai', 'gpt-4o', { ok: false, latencyMs: 100, errorCode: 'RATE_LIMITED' });
-    const health = await server.query(shop.keys['analytics:view'], '{ providerHealth { provider model calls failures failureRate circuit lastErrorCode } }');
-    expect(health.data!.providerHealth).toEqual([{ provider: 'openai', model: 'gpt-4o', calls: 2, failures: 2, failureRate: 1, circuit: 'OPEN', lastErrorCode: 'RATE_LIMITED' }]);
-    const reset = await server.query(shop.keys['users:manage'], 'mutation { resetProviderStats(provider: OPENAI) }');
-    expect(reset.data!.resetProviderStats).toBe(1);
-    const after = await server.query(shop.keys['analytics:view'], '{ providerHealth { calls circuit } }');
-    expect(after.data!.providerHealth.every((entry: any) => entry.calls === 0 && entry.circuit === 'CLOSED')).toBe(true);
-    expect(await database.orm.em.fork().count(AuditLog, { tenant: shop.tenant.id, action: 'provider.stats.reset' })).toBe(2);
+    server.health.record('gemini', 'gemini-2.5-flash', { ok: false, latencyMs: 100, errorCode: 'http_401' }, shop.tenant.id);
+    server.health.record('gemini', 'gemini-2.5-flash', { ok: false, latencyMs: 100, errorCode: 'http_401' }, shop.tenant.id);
+    server.health.record('gemini', 'gemini-2.5-flash', { ok: true, latencyMs: 100 }, other.tenant.id);
+    const fields = '{ providerHealth { keyOwner provider model calls failures failureRate circuit lastErrorCode } }';
+    const shared = { keyOwner: 'shared', provider: 'openai', model: 'gpt-4o', calls: 2, failures: 2, failureRate: 1, circuit: 'OPEN', lastErrorCode: 'RATE_LIMITED' };
+    const health = await server.query(shop.keys['analytics:view'], fields);
+    expect(health.data!.providerHealth).toEqual([shared, { keyOwner: 'tenant', provider: 'gemini', model: 'gemini-2.5-flash', calls: 2, failures: 2, failureRate: 1, circuit: 'OPEN', lastErrorCode: 'http_401' }]);
+    // The other tenant sees the shared entry and its own key, never the shop's.
+    const otherHealth = await server.query(other.keys['analytics:view'], fields);
+    expect(otherHealth.data!.providerHealth).toEqual([shared, { keyOwner: 'tenant', provider: 'gemini', model: 'gemini-2.5-flash', calls: 1, failures: 0, failureRate: 0, circuit: 'CLOSED', lastErrorCode: null }]);
+    // A tenant resets only its own keys: the shared circuit (it protects every tenant) and the other tenant's stay as they were.
+    expect((await server.query(shop.keys['users:manage'], 'mutation { resetProviderStats(provider: OPENAI) }')).data!.resetProviderStats).toBe(0);
+    expect((await server.query(shop.keys['users:manage'], 'mutation { resetProviderStats }')).data!.resetProviderStats).toBe(1);
+    const after = await server.query(shop.keys['analytics:view'], fields);
+    expect(after.data!.providerHealth).toEqual([shared]);
+    expect(server.health.circuitOf('openai', 'gpt-4o')).toBe('open');
+    expect(server.health.snapshot({ tenantId: other.tenant.id })).toMatchObject([{ calls: 1 }]);
+    // Both resets audited (plus the one of the scope check above), with what they cleared.
+    const audits = await database.orm.em.fork().find(AuditLog, { tenant: shop.tenant.id, action: 'provider.stats.reset' }, { orderBy: { createdAt: 'asc' } });
+    expect(audits).toHaveLength(3);
+    expect(audits.at(-1)).toMatchObject({ after: { reset: 1 }, before: { keyOwner: 'tenant', entries: [{ provider: 'gemini', model: 'gemini-2.5-flash', calls: 2, circuit: 'open' }] } });
     const daily = await server.query(shop.keys['analytics:view'], `query($range: DateRangeInput!) { providerDailySummaries(range: $range) { day } }`, { range });
     expect(daily.data!.providerDailySummaries).toEqual([]);
   });
@@ -220,8 +235,9 @@ describe('GraphQL control plane over HTTP', () => {
   it('records lastUsedAt of a key and serves the console to browsers', async () => {
     const key = await database.orm.em.fork().findOneOrFail(ApiKey, { tenant: shop.tenant.id, name: 'analytics:view' });
     expect(key.lastUsedAt).toBeInstanceOf(Date);
-    const page = await fetch(server.url, { headers: { accept: 'text/html' } });
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('parley GraphQL console');
+    // Browsers are sent to GraphiQL in the admin console (test/integration/admin covers the page itself).
+    const page = await fetch(server.url, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe('/admin/graphiql');
   });
 });

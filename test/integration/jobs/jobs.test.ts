@@ -182,7 +182,7 @@ describe('provider-health-metrics', () => {
     ]);
     const registry = new Registry();
     const gauges = new ProviderHealthGauges(registry);
-    const snapshot = [{ provider: 'openai' as const, model: 'gpt-4o-mini', windowMinutes: 60, successes: 0, failures: 2, calls: 2, failureRate: 1, averageLatencyMs: 250, p95LatencyMs: 300, circuit: 'open' as const, circuitOpenedAt: now, lastErrorCode: 'http_500', lastFailureAt: now }];
+    const snapshot = [{ provider: 'openai' as const, model: 'gpt-4o-mini', keyOwner: 'shared' as const, windowMinutes: 60, successes: 0, failures: 2, slowCalls: 0, calls: 2, failureRate: 1, averageLatencyMs: 250, p95LatencyMs: 300, circuit: 'open' as const, circuitOpenedAt: now, lastErrorCode: 'http_500', lastFailureAt: now }];
 
     const result = await measureProviderHealth(em(), { now, snapshot, gauges });
     const mini = result.providers.find((row) => row.model === 'gpt-4o-mini');

@@ -167,7 +167,7 @@ describe('routed calls through the real SDKs', () => {
   });
 
   it('fails over after a provider hangs past the per-provider timeout', async () => {
-    const { gateway } = gatewayFor(database, { ...keyed, PROVIDER_TIMEOUT_MS: 150, PROVIDER_MAX_RETRIES: 0 });
+    const { gateway } = gatewayFor(database, { ...keyed, PROVIDER_TIMEOUT_MS: 600, PROVIDER_MAX_RETRIES: 0 });
     gemini.failNext({ kind: 'hang' });
     const outcome = await gateway.reply(request(simpleQuestion));
     expect(outcome.attempts.map((attempt) => [attempt.model, attempt.errorCode])).toEqual([
@@ -204,20 +204,36 @@ describe('per-tenant routing settings through the gateway', () => {
     expect(openai.requests.map((entry) => entry.model)).toEqual(['gpt-4o-mini', 'gpt-4o']);
   });
 
-  it('caches the provider selection and picks up a new tenant key after invalidateTenant()', async () => {
+  it('caches the provider selection, and a key set or rotated by any instance is used from the next turn on (issue 10 item 17)', async () => {
     const tenant = await createTenant(database.orm.em.fork(), { name: 'rotating-key-tenant' });
-    const { gateway, registry } = gatewayFor(database, { OPENAI_BASE_URL: openai.url, GEMINI_BASE_URL: gemini.url });
+    // Two instances of the service on one database: each has its own caches.
+    const first = gatewayFor(database, { OPENAI_BASE_URL: openai.url, GEMINI_BASE_URL: gemini.url });
+    const second = gatewayFor(database, { OPENAI_BASE_URL: openai.url, GEMINI_BASE_URL: gemini.url });
     const ask1 = { tenantId: tenant.id, messages: ask(simpleQuestion), cacheable: false };
-    expect((await gateway.reply(ask1)).provider).toBe('knowledge-base');
-    await setTenantSecrets(database.orm.em.fork(), secretBox, tenant.id, { geminiApiKey: 'gk-new' });
-    // Still the cached selection (no keys) until the tenant is invalidated.
-    expect((await gateway.reply(ask1)).provider).toBe('knowledge-base');
-    gateway.invalidateTenant(tenant.id);
-    expect((await gateway.reply(ask1)).provider).toBe('gemini');
-    expect(gemini.requests.map((entry) => entry.apiKey)).toEqual(['gk-new']);
-    const metrics = await registry.metrics();
+    expect((await first.gateway.reply(ask1)).provider).toBe('knowledge-base');
+    expect((await first.gateway.reply(ask1)).provider).toBe('knowledge-base');
+    expect((await second.gateway.reply(ask1)).provider).toBe('knowledge-base');
+    let metrics = await first.registry.metrics();
     expect(metrics).toContain('parley_route_cache_hits_total 1');
-    expect(metrics).toContain('parley_route_cache_misses_total 2');
+    expect(metrics).toContain('parley_route_cache_misses_total 1');
+
+    // The control plane of a third instance writes the secret: no invalidation call reaches these two.
+    await setTenantSecrets(database.orm.em.fork(), secretBox, tenant.id, { geminiApiKey: 'gk-new' });
+    expect((await first.gateway.reply(ask1)).provider).toBe('gemini');
+    expect((await second.gateway.reply(ask1)).provider).toBe('gemini');
+    await setTenantSecrets(database.orm.em.fork(), secretBox, tenant.id, { geminiApiKey: 'gk-rotated' });
+    expect((await first.gateway.reply(ask1)).provider).toBe('gemini');
+    expect((await second.gateway.reply(ask1)).provider).toBe('gemini');
+    expect(gemini.requests.map((entry) => entry.apiKey)).toEqual(['gk-new', 'gk-new', 'gk-rotated', 'gk-rotated']);
+    // Unchanged secrets keep the cache: one cheap check per turn, no decryption.
+    expect((await first.gateway.reply(ask1)).provider).toBe('gemini');
+    metrics = await first.registry.metrics();
+    expect(metrics).toContain('parley_route_cache_hits_total 2');
+    expect(metrics).toContain('parley_route_cache_misses_total 3');
+    // invalidateTenant still forgets everything at once.
+    first.gateway.invalidateTenant(tenant.id);
+    expect((await first.gateway.reply(ask1)).provider).toBe('gemini');
+    expect(await first.registry.metrics()).toContain('parley_route_cache_misses_total 4');
   });
 });
 

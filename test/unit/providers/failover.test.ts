@@ -1,4 +1,4 @@
-import { backoffDelay, runFailover } from '../../../src/providers/failover';
+import { attemptTimeout, backoffDelay, runFailover } from '../../../src/providers/failover';
 import { ProviderHealth } from '../../../src/providers/health';
 import { defaultCatalogue } from '../../../src/providers/model-catalogue';
 import { ProviderError, type GenerateRequest, type GenerateResult, type LlmProvider, type ProviderId } from '../../../src/providers/types';
@@ -82,5 +82,64 @@ describe('runFailover', () => {
     // 100 × 2.50 + 10 × 10.00 = 350 per million
     expect(result.attempts.map((attempt) => attempt.costUsd)).toEqual([0, 0.00035]);
     expect(result.failover).toBe(false);
+  });
+
+  it('does not retry a timeout on the same model: the next candidate is asked at once', async () => {
+    const gemini = scripted('gemini', ['never', ok('late')]);
+    const openai = scripted('openai', [ok('from openai')]);
+    const result = await runFailover(
+      [{ provider: 'gemini', model: 'gemini-2.5-flash' }, { provider: 'openai', model: 'gpt-4o-mini' }],
+      { gemini, openai, 'knowledge-base': scripted('knowledge-base', []) },
+      health(),
+      request,
+      { timeoutMs: 20, maxRetries: 3, sleep: async () => {} },
+    );
+    expect(gemini.calls).toHaveLength(1);
+    expect(result.answer?.provider).toBe('openai');
+  });
+
+  it('skips the models once the turn budget is spent, and still asks the knowledge base', async () => {
+    let time = 0;
+    const slowFail: LlmProvider = {
+      id: 'gemini',
+      async generate() {
+        time += 900;
+        throw new ProviderError('gemini: 503', 'gemini', 'http_503', true, 503);
+      },
+    };
+    const openai = scripted('openai', [ok('never asked')]);
+    const kb = scripted('knowledge-base', [ok('from the knowledge base')]);
+    const result = await runFailover(
+      [{ provider: 'gemini', model: 'gemini-2.5-flash' }, { provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'knowledge-base', model: 'knowledge-base' }],
+      { gemini: slowFail, openai, 'knowledge-base': kb },
+      health(),
+      request,
+      { timeoutMs: 5_000, turnBudgetMs: 1_000, maxRetries: 2, now: () => time, sleep: async () => {}, random: () => 0.5 },
+    );
+    expect(openai.calls).toHaveLength(0);
+    expect(result.answer?.provider).toBe('knowledge-base');
+    expect(result.skipped.map((entry) => [entry.model, entry.reason])).toEqual([
+      ['gemini-2.5-flash', 'no retry: a 188 ms backoff does not fit the turn budget left (100 ms)'],
+      ['gpt-4o-mini', 'turn budget of 1000 ms spent'],
+    ]);
+  });
+});
+
+describe('attemptTimeout', () => {
+  const model = { provider: 'openai' as const, model: 'gpt-4o-mini' };
+  const kb = { provider: 'knowledge-base' as const, model: 'knowledge-base' };
+  it.each([
+    // [candidate, models left, budget left, per-call cap, expected]
+    ['first of three models, full budget', model, 3, 8_000, 30_000, 2_666],
+    ['second of two after a fast failure', model, 2, 7_900, 30_000, 3_950],
+    ['last model gets all that is left', model, 1, 2_000, 30_000, 2_000],
+    ['never above PROVIDER_TIMEOUT_MS', model, 1, 8_000, 1_500, 1_500],
+    ['at least the minimum while some budget is left', model, 3, 300, 30_000, 250],
+    ['spent budget skips a model', model, 1, 200, 30_000, null],
+    ['no budget: the per-call cap', model, 3, null, 30_000, 30_000],
+    ['the knowledge base is asked past the budget', kb, 0, -500, 30_000, 2_000],
+    ['the knowledge base keeps what is left when more', kb, 0, 5_000, 30_000, 5_000],
+  ])('%s', (_name, candidate, modelsLeft, remaining, cap, expected) => {
+    expect(attemptTimeout(candidate, modelsLeft, remaining, { timeoutMs: cap })).toBe(expected);
   });
 });

@@ -90,4 +90,34 @@ describe('provider health', () => {
     second.record('gemini', 'gemini-2.5-flash', { ok: true, latencyMs: 10 });
     expect(await registry.metrics()).toContain('parley_provider_calls_total{provider="gemini",model="gemini-2.5-flash",outcome="success"} 2');
   });
+
+  it('judges the circuit on the recent window only: after 2,000 good calls an outage opens it within minCalls failures', () => {
+    let time = 0;
+    const health = new ProviderHealth({ windowMs: 60 * 60_000, failureRate: 0.5, minCalls: 5, recentCalls: 10, recentMs: 60_000, cooldownMs: 30_000, now: () => time });
+    for (let index = 0; index < 2_000; index++) {
+      time += 500;
+      health.record('gemini', 'gemini-2.5-flash', { ok: true, latencyMs: 300 });
+    }
+    let failures = 0;
+    while (health.circuitOf('gemini', 'gemini-2.5-flash') === 'closed' && failures < 2_000) {
+      time += 100;
+      health.record('gemini', 'gemini-2.5-flash', { ok: false, latencyMs: 30, errorCode: 'http_503' });
+      failures++;
+    }
+    expect(failures).toBe(5);
+    // The reported statistics still cover the whole hour.
+    expect(health.snapshot()[0]).toMatchObject({ calls: 2_005, failures: 5 });
+  });
+
+  it('forgets failures older than the recent window for opening, and counts slow successes like failures', () => {
+    let time = 0;
+    const health = new ProviderHealth({ windowMs: 60 * 60_000, failureRate: 0.5, minCalls: 4, recentCalls: 10, recentMs: 60_000, cooldownMs: 30_000, now: () => time });
+    for (let index = 0; index < 3; index++) health.record('openai', 'gpt-4o', { ok: false, latencyMs: 10 });
+    time += 61_000;
+    health.record('openai', 'gpt-4o', { ok: false, latencyMs: 10 });
+    expect(health.circuitOf('openai', 'gpt-4o')).toBe('closed');
+    for (let index = 0; index < 3; index++) health.record('openai', 'gpt-4o', { ok: true, latencyMs: 1_900, slow: true });
+    expect(health.circuitOf('openai', 'gpt-4o')).toBe('open');
+    expect(health.snapshot()[0]).toMatchObject({ calls: 7, failures: 4, slowCalls: 3 });
+  });
 });
