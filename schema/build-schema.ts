@@ -8,6 +8,7 @@ import { ConversationsResolver, MessageResolver } from './conversations/conversa
 import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
 import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
+import { LearningResolver } from './learning/learning.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
 import { TenantResolver } from './tenant/tenant.resolver';
 
@@ -20,6 +21,7 @@ export const resolvers = [
   MessageResolver,
   TenantResolver,
   FeedbackReplyResolver,
+  LearningResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

@@ -129,6 +129,7 @@ async function main(): Promise<void> {
       secretBox,
       catalogue: defaultCatalogue,
       providerHealth: gateway.health,
+      gateway,
       feedbackRateLimiter: new RateLimiter(config.FEEDBACK_RATE_LIMIT, config.FEEDBACK_RATE_WINDOW_SECONDS * 1000),
     },
     {

@@ -2,6 +2,7 @@ import type { Orm } from '../../src/db/orm';
 import type { DomainEvents } from '../../src/events';
 import type { Logger } from '../../src/logger';
 import type { ModelCatalogue } from '../../src/providers/model-catalogue';
+import type { ModelGateway } from '../../src/providers/types';
 import type { ProviderHealth } from '../../src/providers/health';
 import type { SecretBox } from '../../src/security/secret-box';
 import type { RateLimiter } from '../../src/security/rate-limiter';
@@ -23,4 +24,6 @@ export interface GraphqlServices {
   providerHealth?: ProviderHealthSource;
   catalogue: ModelCatalogue;
   feedbackRateLimiter: RateLimiter;
+  /** The provider gateway customers' turns use: evaluations run through it. Absent without the provider layer. */
+  gateway?: ModelGateway;
 }

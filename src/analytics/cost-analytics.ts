@@ -84,9 +84,9 @@ export function costAggregateSql(bucket: TimeBucketName): string {
     select r.provider, r.model, r.day, ${ROW_COLUMNS.split(', ').map((column) => `r.${column}`).join(', ')}
       from provider_usage_rollup r where r.tenant_id = ? and r.day >= ?::date and r.day < ?::date
     union all
-    select ${RAW_ROW} from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ?
+    select ${RAW_ROW} from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ? and not u.evaluation
     union all
-    select ${RAW_ROW} from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ?
+    select ${RAW_ROW} from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ? and not u.evaluation
   ) x group by x.provider, x.model, 3`;
 }
 

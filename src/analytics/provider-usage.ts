@@ -13,6 +13,8 @@ export interface ProviderUsageFilter {
   success?: boolean | null;
   failover?: boolean | null;
   interactionId?: string | null;
+  /** Include evaluation traffic (offline evaluation runs); default false: customers' calls only. */
+  includeEvaluation?: boolean | null;
 }
 
 /** The tenant's provider calls, newest first, keyset-paginated. */
@@ -32,6 +34,7 @@ export async function listProviderUsage(
   if (filter.success !== undefined && filter.success !== null) where.success = filter.success;
   if (filter.failover !== undefined && filter.failover !== null) where.failover = filter.failover;
   if (filter.interactionId) where.interactionId = filter.interactionId;
+  if (!filter.includeEvaluation) where.evaluation = false;
   const [rows, totalCount] = await Promise.all([
     em.find(ProviderUsage, { $and: [where, afterCondition(input.after)] }, { orderBy: pageOrder, limit: size + 1 }),
     em.count(ProviderUsage, where),

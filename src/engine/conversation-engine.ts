@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { ModelGateway, ReplyOutcome } from '../providers/types';
 import { detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE } from './handoff';
 import { storeInbound } from './inbound-store';
+import { answerSettings } from '../learning/model-versions/version-settings';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
 import { ClaimLostError, writeTurn, type TurnWrite } from './turn-writer';
@@ -152,13 +153,21 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       return result('replied', message, null, { id: written.replyMessageId!, text: NON_TEXT_NOTICE }, null, null);
     }
 
-    const prompt = buildPrompt({
-      systemPrompt: message.tenantSettings.systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT,
-      history,
-      message: message.text,
-      historyTokenBudget,
-    });
-    const outcome = await gateway.reply({ tenantId: message.tenantId, routing: message.tenantSettings.routing, messages: prompt.messages, cacheable: prompt.cacheable });
+    // The active model version answers: its prompt, tier models and retrieval settings.
+    const settings = answerSettings(message.tenantSettings, message.modelVersion, DEFAULT_SYSTEM_PROMPT);
+    const prompt = buildPrompt({ systemPrompt: settings.systemPrompt, history, message: message.text, historyTokenBudget });
+    const outcome: ReplyOutcome = {
+      ...(await gateway.reply({
+        tenantId: message.tenantId,
+        routing: settings.routing,
+        messages: prompt.messages,
+        cacheable: prompt.cacheable,
+        retrieval: settings.retrieval,
+      })),
+      modelVersionId: settings.modelVersionId,
+      // Filled by experiments (a later issue) when the turn is part of one.
+      experimentVariant: null,
+    };
     const handoffReason = outcome.needsHuman ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})` : null;
     const written = await commit({ ...base, now: clock(), reply: { text: outcome.text, author: 'bot' }, outcome, handoffReason });
     return result(handoffReason ? 'handed_off' : 'replied', message, written.interactionId, { id: written.replyMessageId!, text: outcome.text }, handoffReason, outcome);

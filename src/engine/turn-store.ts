@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ChannelName, ConversationStatus, DeliveryStatus, MessageAuthor, MessageDirection, MessageKind, TenantSettings } from '../db/entities';
+import type { ChannelName, ConversationStatus, DeliveryStatus, MessageAuthor, MessageDirection, MessageKind, TenantSettings, TierModels } from '../db/entities';
 import { runHot } from './hot-sql';
 
 /** The driver hands timestamps over as PostgreSQL's text (MikroORM turns pg's date parsing off). */
@@ -29,6 +29,18 @@ export interface ClaimedMessage {
   createdAtText: string;
   conversationStatus: ConversationStatus;
   tenantSettings: TenantSettings;
+  /** The tenant's active model version (null only for a tenant created before versions existed and never migrated). */
+  modelVersion: ActiveModelVersion | null;
+}
+
+/** What a turn needs of the active model version. */
+export interface ActiveModelVersion {
+  id: string;
+  number: number;
+  systemPrompt: string | null;
+  tierModels: TierModels;
+  retrievalK: number;
+  retrievalMinScore: number;
 }
 
 /**
@@ -45,7 +57,7 @@ export interface ClaimedMessage {
  * claimed again, and the turn's own (synchronous) commit flushes it anyway.
  */
 export async function claimMessage(em: EntityManager, messageId: string, now: Date, historyLimit: number): Promise<{ message: ClaimedMessage; history: HistoryRow[] } | null> {
-  const rows = await runHot<{ id: string; tenant_id: string; conversation_id: string; channel: ChannelName; kind: MessageKind; text: string; created_at: Timestamp; status: ConversationStatus; settings: TenantSettings; h_id: string | null; h_direction: MessageDirection; h_author: MessageAuthor; h_text: string; h_created_at: Timestamp; h_interaction_id: string | null }>(em, 
+  const rows = await runHot<{ id: string; tenant_id: string; conversation_id: string; channel: ChannelName; kind: MessageKind; text: string; created_at: Timestamp; status: ConversationStatus; settings: TenantSettings; model_version: ActiveModelVersion | null; h_id: string | null; h_direction: MessageDirection; h_author: MessageAuthor; h_text: string; h_created_at: Timestamp; h_interaction_id: string | null }>(em, 
     `with claimed as (
        update message m set delivery_status = 'processing', processing_started_at = ?
        from conversation c, tenant t
@@ -57,7 +69,11 @@ export async function claimMessage(em: EntityManager, messageId: string, now: Da
              and e.delivery_status in ('received', 'processing') and e.id <> m.id
              and (e.created_at, e.id) < (m.created_at, m.id))
          and set_config('synchronous_commit', 'off', true) is not null
-       returning m.id, m.tenant_id, m.conversation_id, m.channel, m.kind, m.text, m.created_at, c.status, t.settings)
+       returning m.id, m.tenant_id, m.conversation_id, m.channel, m.kind, m.text, m.created_at, c.status, t.settings,
+         -- The active model version, read in the same statement: an activation or rollback applies from the next turn, on every instance.
+         (select json_build_object('id', v.id, 'number', v.number, 'systemPrompt', v.system_prompt, 'tierModels', v.tier_models,
+            'retrievalK', v.retrieval_k, 'retrievalMinScore', v.retrieval_min_score)
+          from model_version v where v.tenant_id = t.id and v.status = 'active') as model_version)
      select claimed.*, h.id as h_id, h.direction as h_direction, h.author as h_author, h.text as h_text, h.created_at as h_created_at,
        h.interaction_id as h_interaction_id
      from claimed left join lateral (
@@ -88,6 +104,7 @@ export async function claimMessage(em: EntityManager, messageId: string, now: Da
     createdAtText: toText(row.created_at),
     conversationStatus: row.status,
     tenantSettings: row.settings ?? {},
+    modelVersion: row.model_version ?? null,
   };
   const history = rows
     .filter((entry) => entry.h_id !== null)

@@ -94,13 +94,15 @@ async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<Wr
       interactionId = randomUUID();
       ctes.push(`interaction as (
          insert into agent_interaction (id, tenant_id, created_at, conversation_id, inbound_message_id, reply_message_id, reply_text, provider, model,
-           complexity_score, routing_reason, latency_ms, input_tokens, output_tokens, total_tokens, cost_usd, failover, cache_hit, feedback_token)
+           complexity_score, routing_reason, latency_ms, input_tokens, output_tokens, total_tokens, cost_usd, failover, cache_hit, feedback_token,
+           model_version_id, experiment_variant)
          select ${bind(interactionId, 'uuid')}, ${bind(message.tenantId, 'uuid')}, ${bind(replyAt, 'timestamptz')}, ${bind(message.conversationId, 'uuid')},
            ${bind(message.id, 'uuid')}, reply.id, ${bind(outcome.text, 'text')}, ${bind(outcome.provider, 'text')}, ${bind(outcome.model, 'text')},
            ${bind(outcome.complexity, 'float8')}, ${bind(outcome.routingReason, 'text')}, ${bind(Math.round(outcome.latencyMs), 'int')},
            ${bind(outcome.usage.inputTokens, 'int')}, ${bind(outcome.usage.outputTokens, 'int')}, ${bind(outcome.usage.totalTokens, 'int')},
            ${bind(outcome.costUsd, 'float8')}, ${bind(outcome.failover, 'boolean')}, ${bind(outcome.cacheHit, 'boolean')},
-           ${bind(randomBytes(18).toString('base64url'), 'text')}
+           ${bind(randomBytes(18).toString('base64url'), 'text')},
+           ${bind(outcome.modelVersionId ?? null, 'text')}, ${bind(outcome.experimentVariant ?? null, 'text')}
          from reply
          returning id, tenant_id)`);
       if (outcome.attempts.length) {

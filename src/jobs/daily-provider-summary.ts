@@ -49,7 +49,7 @@ export async function summariseProviderDay(em: EntityManager, day: string): Prom
        percentile_cont(0.99) within group (order by latency_ms),
        count(*) filter (where failover)
      from provider_usage
-     where created_at >= ? and created_at < ?
+     where created_at >= ? and created_at < ? and not evaluation
      group by tenant_id, provider, model
      on conflict (tenant_id, day, provider, model) do update set
        calls = excluded.calls, successes = excluded.successes, failures = excluded.failures,

@@ -87,6 +87,10 @@ export interface ReplyRequest {
   messages: ChatMessage[];
   /** False when the reply may depend on customer-specific data: never served from, nor stored in, the response cache. */
   cacheable: boolean;
+  /** Approved answers to retrieve into the prompt (the model version's settings). */
+  retrieval?: { k: number; minScore: number };
+  /** `evaluation`: an offline evaluation run, never a customer (its usage is recorded apart). Default `customer`. */
+  traffic?: 'customer' | 'evaluation';
 }
 
 export interface ReplyOutcome {
@@ -107,6 +111,10 @@ export interface ReplyOutcome {
   attempts: AttemptRecord[];
   /** The knowledge base answered below its confidence threshold: a human should take over. */
   needsHuman: boolean;
+  /** The model version that answered (set by the engine from the active version). */
+  modelVersionId?: string | null;
+  /** The experiment arm that answered, when the turn was part of an experiment. */
+  experimentVariant?: string | null;
 }
 
 /**

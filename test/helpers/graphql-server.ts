@@ -9,6 +9,7 @@ import { SecretBox } from '../../src/security/secret-box';
 import type { Orm } from '../../src/db/orm';
 import { DomainEvents } from '../../src/events';
 import { createGraphqlMounter } from '../../schema/graphql-server';
+import type { ModelGateway } from '../../src/providers/types';
 
 export interface GraphqlTestServer {
   url: string;
@@ -21,13 +22,16 @@ export interface GraphqlTestServer {
 }
 
 /** The real Express app with the real GraphQL mounter on 127.0.0.1:0. */
-export async function startGraphqlServer(orm: Orm, options: { rateLimit?: number; maxDepth?: number; maxCost?: number; authCacheMs?: number } = {}): Promise<GraphqlTestServer> {
+export async function startGraphqlServer(
+  orm: Orm,
+  options: { rateLimit?: number; maxDepth?: number; maxCost?: number; authCacheMs?: number; gateway?: ModelGateway } = {},
+): Promise<GraphqlTestServer> {
   const logger = createLogger('silent');
   const health = new ProviderHealth({ windowMs: 3_600_000, failureRate: 0.5, minCalls: 2, cooldownMs: 30_000 });
   const events = new DomainEvents();
   const secretBox = new SecretBox(crypto.randomBytes(32));
   const graphql = await createGraphqlMounter(
-    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000) },
+    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000), gateway: options.gateway },
     { graphiql: true, maxDepth: options.maxDepth ?? 10, maxCost: options.maxCost ?? 10_000, blockFieldSuggestions: false, authCacheMs: options.authCacheMs },
   );
   const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }) }, [graphql.mount]);

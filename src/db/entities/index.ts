@@ -14,6 +14,10 @@ import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
 import { ConsoleSession } from './console-session.entity';
+import { DeploymentEvent } from './deployment-event.entity';
+import { DatasetVersion, EvaluationCase, EvaluationDataset } from './evaluation-dataset.entity';
+import { EvaluationResult, EvaluationRun } from './evaluation-run.entity';
+import { ModelVersion } from './model-version.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -31,6 +35,10 @@ export * from './tenant-scoped';
 export * from './alert.entity';
 export * from './workspace-post.entity';
 export * from './console-session.entity';
+export * from './model-version.entity';
+export * from './deployment-event.entity';
+export * from './evaluation-dataset.entity';
+export * from './evaluation-run.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -50,4 +58,11 @@ export const entities = [
   WorkspacePost,
   Alert,
   ConsoleSession,
+  ModelVersion,
+  DeploymentEvent,
+  EvaluationDataset,
+  EvaluationCase,
+  DatasetVersion,
+  EvaluationRun,
+  EvaluationResult,
 ];

@@ -21,7 +21,8 @@ export class ProviderUsage extends TenantScoped {
     | 'errorCode'
     | 'failover'
     | 'routingReason'
-    | 'complexity';
+    | 'complexity'
+    | 'evaluation';
 
   /** The turn this call served, when it served one (a plain uuid: usage rows outlive interactions in retention). */
   @Property({ type: 'uuid', nullable: true })
@@ -67,4 +68,8 @@ export class ProviderUsage extends TenantScoped {
 
   @Property({ type: 'double', nullable: true })
   complexity: number | null = null;
+
+  /** Evaluation traffic (an offline evaluation run), never a customer's: left out of customer analytics and the daily rollup. */
+  @Property({ type: 'boolean', default: false })
+  evaluation: boolean = false;
 }

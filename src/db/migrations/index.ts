@@ -6,6 +6,7 @@ import { Migration20261124120000AnalyticsCoveringIndexes } from './Migration2026
 import { Migration20261124120100ProviderUsageRollup } from './Migration20261124120100ProviderUsageRollup';
 import { Migration20261124110100InteractionReplyIndex } from './Migration20261124110100InteractionReplyIndex';
 import { Migration20261201160000ConsoleSessions } from './Migration20261201160000ConsoleSessions';
+import { Migration20261201150000LearningEvaluation } from './Migration20261201150000LearningEvaluation';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -19,4 +20,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124120100ProviderUsageRollup', class: Migration20261124120100ProviderUsageRollup },
   { name: 'Migration20261124110100InteractionReplyIndex', class: Migration20261124110100InteractionReplyIndex },
   { name: 'Migration20261201160000ConsoleSessions', class: Migration20261201160000ConsoleSessions },
+  { name: 'Migration20261201150000LearningEvaluation', class: Migration20261201150000LearningEvaluation },
 ];
