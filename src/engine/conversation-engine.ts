@@ -8,6 +8,7 @@ import type { ModelGateway, ReplyOutcome } from '../providers/types';
 import { detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE } from './handoff';
 import { storeInbound } from './inbound-store';
 import { answerSettings } from '../learning/model-versions/version-settings';
+import { servedVersion } from '../learning/experiments/serving';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
 import { ClaimLostError, writeTurn, type TurnWrite } from './turn-writer';
@@ -153,8 +154,10 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       return result('replied', message, null, { id: written.replyMessageId!, text: NON_TEXT_NOTICE }, null, null);
     }
 
-    // The active model version answers: its prompt, tier models and retrieval settings.
-    const settings = answerSettings(message.tenantSettings, message.modelVersion, DEFAULT_SYSTEM_PROMPT);
+    // The active model version answers (its prompt, tier models and retrieval settings), unless the customer is in an arm
+    // of the running experiment: then that arm's version answers, and the interaction records the arm.
+    const served = servedVersion(message.modelVersion, message.experiment, message.contactId);
+    const settings = answerSettings(message.tenantSettings, served.version, DEFAULT_SYSTEM_PROMPT);
     const prompt = buildPrompt({ systemPrompt: settings.systemPrompt, history, message: message.text, historyTokenBudget });
     const outcome: ReplyOutcome = {
       ...(await gateway.reply({
@@ -165,8 +168,7 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
         retrieval: settings.retrieval,
       })),
       modelVersionId: settings.modelVersionId,
-      // Filled by experiments (a later issue) when the turn is part of one.
-      experimentVariant: null,
+      experimentVariant: served.experimentVariant,
     };
     const handoffReason = outcome.needsHuman ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})` : null;
     const written = await commit({ ...base, now: clock(), reply: { text: outcome.text, author: 'bot' }, outcome, handoffReason });

@@ -18,6 +18,7 @@ import { DeploymentEvent } from './deployment-event.entity';
 import { DatasetVersion, EvaluationCase, EvaluationDataset } from './evaluation-dataset.entity';
 import { EvaluationResult, EvaluationRun } from './evaluation-run.entity';
 import { ModelVersion } from './model-version.entity';
+import { Experiment } from './experiment.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -39,6 +40,7 @@ export * from './model-version.entity';
 export * from './deployment-event.entity';
 export * from './evaluation-dataset.entity';
 export * from './evaluation-run.entity';
+export * from './experiment.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -65,4 +67,5 @@ export const entities = [
   DatasetVersion,
   EvaluationRun,
   EvaluationResult,
+  Experiment,
 ];

@@ -7,6 +7,7 @@ import { Migration20261124120100ProviderUsageRollup } from './Migration202611241
 import { Migration20261124110100InteractionReplyIndex } from './Migration20261124110100InteractionReplyIndex';
 import { Migration20261201160000ConsoleSessions } from './Migration20261201160000ConsoleSessions';
 import { Migration20261201150000LearningEvaluation } from './Migration20261201150000LearningEvaluation';
+import { Migration20261201180000Experiments } from './Migration20261201180000Experiments';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -21,4 +22,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124110100InteractionReplyIndex', class: Migration20261124110100InteractionReplyIndex },
   { name: 'Migration20261201160000ConsoleSessions', class: Migration20261201160000ConsoleSessions },
   { name: 'Migration20261201150000LearningEvaluation', class: Migration20261201150000LearningEvaluation },
+  { name: 'Migration20261201180000Experiments', class: Migration20261201180000Experiments },
 ];
