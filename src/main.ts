@@ -164,6 +164,7 @@ async function main(): Promise<void> {
       healthSnapshot: () => gateway.health.snapshot({ tenantId: null }),
       gauges: new ProviderHealthGauges(metrics.registry),
       metrics: new JobMetrics(metrics.registry),
+      alerts,
     });
     lifecycle.onShutdown('jobs', () => jobs.stop());
     logger.info({ nextRuns: jobs.nextRuns() }, 'scheduled jobs');

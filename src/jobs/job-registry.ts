@@ -7,8 +7,9 @@ import { previousUtcDay, summariseProviderDay } from './daily-provider-summary';
 import { withJobLock, type Locked } from './job-lock';
 import { measureProviderHealth, ProviderHealthGauges } from './provider-health-metrics';
 import { cleanUpUsage } from './usage-cleanup';
+import { guardRunningExperiments, type AlertRaiser } from '../learning/experiments/experiment-guard-job';
 
-export type JobName = 'daily-provider-summary' | 'usage-cleanup' | 'provider-health-metrics';
+export type JobName = 'daily-provider-summary' | 'usage-cleanup' | 'provider-health-metrics' | 'experiment-guard';
 
 /** What jobs need; main.ts and the `npm run job` CLI build it. */
 export interface JobContext {
@@ -22,6 +23,8 @@ export interface JobContext {
   healthSnapshot?: () => ProviderHealthSnapshot[];
   gauges?: ProviderHealthGauges | null;
   metrics?: JobMetrics | null;
+  /** The alert service: the experiment guard alerts on-call through it. */
+  alerts?: AlertRaiser | null;
   now?: () => Date;
 }
 
@@ -56,6 +59,12 @@ export const JOBS: Record<JobName, JobDefinition> = {
     schedule: '5 * * * *',
     description: 'export provider health over the last hour (all instances) as gauges',
     run: (context) => measureProviderHealth(context.orm.em.fork(), { now: now(context), snapshot: context.healthSnapshot?.(), gauges: context.gauges }),
+  },
+  'experiment-guard': {
+    name: 'experiment-guard',
+    schedule: '*/5 * * * *',
+    description: 'stop running experiments whose candidate is significantly worse (> 5 %) on a guarded metric, and alert on-call',
+    run: (context) => guardRunningExperiments(context.orm.em, { now: now(context), alerts: context.alerts, logger: context.logger }),
   },
 };
 
