@@ -9,6 +9,7 @@ import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
 import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
 import { LearningResolver } from './learning/learning.resolver';
+import { ExperimentsResolver } from './experiments/experiments.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
 import { TenantResolver } from './tenant/tenant.resolver';
 
@@ -22,6 +23,7 @@ export const resolvers = [
   TenantResolver,
   FeedbackReplyResolver,
   LearningResolver,
+  ExperimentsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;
