@@ -8,6 +8,7 @@ import { withJobLock, type Locked } from './job-lock';
 import { measureProviderHealth, ProviderHealthGauges } from './provider-health-metrics';
 import { cleanUpUsage } from './usage-cleanup';
 import { guardRunningExperiments, type AlertRaiser } from '../learning/experiments/experiment-guard-job';
+import { stepRollouts } from '../learning/experiments/rollout-service';
 
 export type JobName = 'daily-provider-summary' | 'usage-cleanup' | 'provider-health-metrics' | 'experiment-guard';
 
@@ -63,8 +64,13 @@ export const JOBS: Record<JobName, JobDefinition> = {
   'experiment-guard': {
     name: 'experiment-guard',
     schedule: '*/5 * * * *',
-    description: 'stop running experiments whose candidate is significantly worse (> 5 %) on a guarded metric, and alert on-call',
-    run: (context) => guardRunningExperiments(context.orm.em, { now: now(context), alerts: context.alerts, logger: context.logger }),
+    description: 'stop experiments whose candidate is significantly worse (> 5 %) on a guarded metric and alert on-call; advance, complete or roll back rollouts',
+    run: async (context) => {
+      const options = { now: now(context), alerts: context.alerts, logger: context.logger };
+      const stopped = await guardRunningExperiments(context.orm.em, options);
+      const rollouts = await stepRollouts(context.orm.em, options);
+      return { experiments: stopped.map(({ experiment, stopped }) => ({ experiment, stopped })), rollouts: rollouts.map(({ rolloutId, action, reason }) => ({ rolloutId, action, reason })) };
+    },
   },
 };
 

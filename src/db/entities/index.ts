@@ -19,6 +19,7 @@ import { DatasetVersion, EvaluationCase, EvaluationDataset } from './evaluation-
 import { EvaluationResult, EvaluationRun } from './evaluation-run.entity';
 import { ModelVersion } from './model-version.entity';
 import { Experiment } from './experiment.entity';
+import { Rollout } from './rollout.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -41,6 +42,7 @@ export * from './deployment-event.entity';
 export * from './evaluation-dataset.entity';
 export * from './evaluation-run.entity';
 export * from './experiment.entity';
+export * from './rollout.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -68,4 +70,5 @@ export const entities = [
   EvaluationRun,
   EvaluationResult,
   Experiment,
+  Rollout,
 ];

@@ -8,6 +8,7 @@ import { Migration20261124110100InteractionReplyIndex } from './Migration2026112
 import { Migration20261201160000ConsoleSessions } from './Migration20261201160000ConsoleSessions';
 import { Migration20261201150000LearningEvaluation } from './Migration20261201150000LearningEvaluation';
 import { Migration20261201180000Experiments } from './Migration20261201180000Experiments';
+import { Migration20261201181000Rollouts } from './Migration20261201181000Rollouts';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201160000ConsoleSessions', class: Migration20261201160000ConsoleSessions },
   { name: 'Migration20261201150000LearningEvaluation', class: Migration20261201150000LearningEvaluation },
   { name: 'Migration20261201180000Experiments', class: Migration20261201180000Experiments },
+  { name: 'Migration20261201181000Rollouts', class: Migration20261201181000Rollouts },
 ];

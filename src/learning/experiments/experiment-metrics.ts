@@ -52,15 +52,36 @@ export function experimentWindow(experiment: Experiment, now: Date): ExperimentW
   return { from: experiment.startedAt, to: experiment.stoppedAt ?? now };
 }
 
-const ARM_ROWS = `
+/** Interactions of the window served by one of `sources` (a version and the arm it was recorded with; null: outside any experiment). */
+function armRows(sources: ArmSource[]): string {
+  const match = sources.map(() => '(ai.model_version_id = ? and ai.experiment_variant is not distinct from ?::text)').join(' or ');
+  const label = sources.map(() => 'when ai.model_version_id = ? and ai.experiment_variant is not distinct from ?::text then ?::text').join(' ');
+  return `
   with arm_rows as (
-    select ai.id, ai.conversation_id, ai.experiment_variant as arm, ai.cost_usd, ai.latency_ms, ai.created_at,
+    select ai.id, ai.conversation_id, case ${label} end as arm, ai.cost_usd, ai.latency_ms, ai.created_at,
       f.helpful, f.implicit_satisfaction, coalesce(f.completed_action, false) as completed_action, c.contact_id, c.handed_off_at
     from agent_interaction ai
     join conversation c on c.id = ai.conversation_id
     left join interaction_feedback f on f.interaction_id = ai.id
-    where ai.tenant_id = ? and ai.created_at >= ? and ai.created_at < ?
-      and ((ai.experiment_variant = 'control' and ai.model_version_id = ?) or (ai.experiment_variant = 'candidate' and ai.model_version_id = ?)))`;
+    where ai.tenant_id = ? and ai.created_at >= ? and ai.created_at < ? and (${match}))`;
+}
+
+/** Which interactions make up an arm: those answered by `versionId` and recorded with `variant`. */
+export interface ArmSource {
+  arm: ExperimentArm;
+  versionId: string;
+  variant: ExperimentArm | null;
+}
+
+function armParams(sources: ArmSource[], tenantId: string, window: ExperimentWindow): unknown[] {
+  return [
+    ...sources.flatMap((source) => [source.versionId, source.variant, source.arm]),
+    tenantId,
+    window.from,
+    window.to,
+    ...sources.flatMap((source) => [source.versionId, source.variant]),
+  ];
+}
 
 function versionIdOf(version: unknown): string {
   return typeof version === 'string' ? version : (version as { id: string }).id;
@@ -70,13 +91,23 @@ function tenantIdOf(experiment: Experiment): string {
   return typeof experiment.tenant === 'string' ? experiment.tenant : experiment.tenant.id;
 }
 
-function params(experiment: Experiment, window: ExperimentWindow): unknown[] {
-  return [tenantIdOf(experiment), window.from, window.to, versionIdOf(experiment.controlVersion), versionIdOf(experiment.candidateVersion)];
+export function experimentSources(experiment: Experiment): ArmSource[] {
+  return [
+    { arm: 'control', versionId: versionIdOf(experiment.controlVersion), variant: 'control' },
+    { arm: 'candidate', versionId: versionIdOf(experiment.candidateVersion), variant: 'candidate' },
+  ];
 }
 
 export async function armMetrics(em: EntityManager, experiment: Experiment, window: ExperimentWindow): Promise<Record<ExperimentArm, ArmMetrics>> {
+  const sources = experimentSources(experiment);
+  const [control, candidate] = await Promise.all(sources.map((source) => sourceMetrics(em, tenantIdOf(experiment), source, window)));
+  return { control, candidate };
+}
+
+/** The metrics of one arm source over a window (the watch period after a rollout compares the new version with the old one's arm this way). */
+export async function sourceMetrics(em: EntityManager, tenantId: string, source: ArmSource, window: ExperimentWindow): Promise<ArmMetrics> {
   const rows = await em.getConnection().execute<Record<string, string | number | null>[]>(
-    `${ARM_ROWS},
+    `${armRows([source])},
     per_arm as (
       select arm, count(*) as interactions, count(distinct contact_id) as customers, count(distinct conversation_id) as conversations,
         count(helpful) as rated, count(*) filter (where helpful) as thumbs_up,
@@ -92,11 +123,11 @@ export async function armMetrics(em: EntityManager, experiment: Experiment, wind
       select arm, count(*) filter (where handed_off) as handed_off, sum(cost) as cost_sum, sum(cost * cost) as cost_sum_squares
       from per_conversation group by arm)
     select p.*, t.handed_off, t.cost_sum, t.cost_sum_squares from per_arm p join conversation_totals t using (arm)`,
-    [...params(experiment, window), window.from],
+    [...armParams([source], tenantId, window), window.from],
   );
   const empty = (arm: ExperimentArm): ArmMetrics => ({
     arm,
-    versionId: versionIdOf(arm === 'control' ? experiment.controlVersion : experiment.candidateVersion),
+    versionId: source.versionId,
     customers: 0,
     conversations: 0,
     interactions: 0,
@@ -111,11 +142,9 @@ export async function armMetrics(em: EntityManager, experiment: Experiment, wind
     completedActions: 0,
     latencyP95Ms: null,
   });
-  const result = { control: empty('control'), candidate: empty('candidate') };
+  const result = empty(source.arm);
   for (const row of rows) {
-    const arm = row.arm as ExperimentArm;
-    if (!(arm in result)) continue;
-    Object.assign(result[arm], {
+    Object.assign(result, {
       customers: Number(row.customers),
       conversations: Number(row.conversations),
       interactions: Number(row.interactions),
@@ -136,12 +165,12 @@ export async function armMetrics(em: EntityManager, experiment: Experiment, wind
 
 export async function dailyArmMetrics(em: EntityManager, experiment: Experiment, window: ExperimentWindow): Promise<DailyArmMetrics[]> {
   const rows = await em.getConnection().execute<Record<string, string | number | null>[]>(
-    `${ARM_ROWS}
+    `${armRows(experimentSources(experiment))}
     select to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD') as day, arm, count(*) as interactions,
       count(helpful) as rated, count(*) filter (where helpful) as thumbs_up, avg(implicit_satisfaction) as implicit_mean,
       sum(cost_usd) as cost, percentile_cont(0.95) within group (order by latency_ms) as latency_p95
     from arm_rows group by 1, 2 order by 1, 2`,
-    params(experiment, window),
+    armParams(experimentSources(experiment), tenantIdOf(experiment), window),
   );
   return rows.map((row) => ({
     day: String(row.day),
