@@ -10,6 +10,7 @@ import { FeedbackResolver } from './feedback/feedback.resolver';
 import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
 import { LearningResolver } from './learning/learning.resolver';
 import { ExperimentsResolver } from './experiments/experiments.resolver';
+import { RolloutsResolver } from './experiments/rollouts.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
 import { TenantResolver } from './tenant/tenant.resolver';
 
@@ -24,6 +25,7 @@ export const resolvers = [
   FeedbackReplyResolver,
   LearningResolver,
   ExperimentsResolver,
+  RolloutsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

@@ -203,3 +203,75 @@ export class CreateExperimentInput {
   @Field(() => [String], { nullable: true, description: 'Guarded metrics; default all four.' })
   guardedMetrics?: string[] | null;
 }
+
+@ObjectType('Rollout', { description: 'A candidate version walked through coverage stages (10 → 50 → 100 % by default) of its experiment, then watched.' })
+export class RolloutType {
+  @Field(() => ID, { description: 'Rollout id.' })
+  id!: string;
+
+  @Field(() => String, { description: 'running, paused, watching, completed, rolled_back or aborted.' })
+  status!: string;
+
+  @Field(() => ID, { description: 'The version being rolled out.' })
+  candidateVersionId!: string;
+
+  @Field(() => ID, { description: 'The version active when it started (control; the rollback target).' })
+  previousVersionId!: string;
+
+  @Field(() => String, { description: 'Key of the rollout experiment (query it for per-arm results).' })
+  experimentKey!: string;
+
+  @Field(() => [Float], { description: 'Coverage of each stage.' })
+  stages!: number[];
+
+  @Field(() => Int, { description: 'Current stage, from 0.' })
+  stage!: number;
+
+  @Field(() => Float, { description: 'Coverage of the current stage.' })
+  coverage!: number;
+
+  @Field(() => Date, { description: 'When the current stage began.' })
+  stageStartedAt!: Date;
+
+  @Field(() => Float, { description: 'Minimum hours per stage.' })
+  minStageHours!: number;
+
+  @Field(() => Int, { description: 'Minimum customers per arm before a stage advances.' })
+  minSamplePerArm!: number;
+
+  @Field(() => Float, { description: 'Hours the new active version is watched after the last stage.' })
+  watchHours!: number;
+
+  @Field(() => Date, { nullable: true, description: 'When the candidate became active.' })
+  completedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'End of the watch period.' })
+  watchUntil!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it was rolled back or aborted.' })
+  endReason!: string | null;
+
+  @Field(() => Date, { description: 'When it was created.' })
+  createdAt!: Date;
+}
+
+@InputType('CreateRolloutInput', { description: 'A rollout of an evaluated version against the active one.' })
+export class CreateRolloutInput {
+  @Field(() => ID, { description: 'The version to roll out (evaluated).' })
+  candidateVersionId!: string;
+
+  @Field(() => [Float], { nullable: true, description: 'Coverage per stage, rising, ending with 1 (default 0.1, 0.5, 1).' })
+  stages?: number[] | null;
+
+  @Field(() => Float, { nullable: true, description: 'Minimum hours per stage (default 48).' })
+  minStageHours?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Minimum customers per arm per stage (default 100).' })
+  minSamplePerArm?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Watch period after completion, hours (default 48).' })
+  watchHours?: number | null;
+
+  @Field(() => [String], { nullable: true, description: 'Guarded metrics; default all four.' })
+  guardedMetrics?: string[] | null;
+}

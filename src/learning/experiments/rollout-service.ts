@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { recordAudit, type Actor } from '../../audit/audit-service';
 import { DeploymentEvent, Experiment, ModelVersion, Rollout, type ModelVersionStatus, type RolloutStatus } from '../../db/entities';
@@ -152,7 +153,7 @@ export async function createRollout(em: EntityManager, input: CreateRolloutInput
   const experiment = await createExperiment(em, {
     tenantId: input.tenantId,
     actor: input.actor,
-    key: `rollout-v${candidate.number}-${now.getTime().toString(36)}`,
+    key: `rollout-v${candidate.number}-${randomUUID().slice(0, 8)}`,
     candidateVersionId: candidate.id,
     coverage: stages[0],
     guardedMetrics: input.guardedMetrics,
