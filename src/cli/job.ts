@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { isJobName, JOBS, runJob } from '../jobs';
+import { createAlertService } from '../monitoring/alert-service';
+import { createLogAlertNotifier } from '../monitoring/log-alert-notifier';
 import { parseDay } from '../jobs/daily-provider-summary';
 import { runCli, withDatabase } from './cli-runner';
 
@@ -38,7 +40,17 @@ async function main(argv: string[]): Promise<number> {
   // A bad day fails here, before the database starts.
   if (day !== undefined) parseDay(day);
   return withDatabase(async ({ config, database, logger }) => {
-    const outcome = await runJob(name, { orm: database.orm, logger, retentionDays: config.USAGE_RETENTION_DAYS, cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE }, { day });
+    // Alerts a job raises (the experiment guard) are stored and written to the log; the running service also posts them to Slack.
+    const alerts = createAlertService({
+      orm: database.orm,
+      notifiers: [createLogAlertNotifier(logger)],
+      logger,
+      repeatHours: config.ALERT_REPEAT_HOURS,
+      groupWindowSeconds: config.ALERT_GROUP_WINDOW_SECONDS,
+      silenceMinutes: config.ALERT_SILENCE_MINUTES,
+      graphqlUrl: `${config.publicBaseUrl}/graphql`,
+    });
+    const outcome = await runJob(name, { orm: database.orm, logger, retentionDays: config.USAGE_RETENTION_DAYS, cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE, alerts }, { day });
     if (!outcome.ran) {
       process.stdout.write(`${name}: skipped (${outcome.reason})\n`);
       return 1;

@@ -10,6 +10,8 @@ import { stopExperiment } from '../learning/experiments/experiment-service';
 import { seededRandom } from '../learning/experiments/guard';
 import { abortRollout, createRollout, stepRollouts, type RolloutDecision } from '../learning/experiments/rollout-service';
 import { activeModelVersion, createDraftModelVersion, markModelVersionEvaluated } from '../learning/model-versions/model-version-service';
+import { createAlertService } from '../monitoring/alert-service';
+import type { AlertInput } from '../monitoring/alert-types';
 import type { ModelGateway, ReplyOutcome, ReplyRequest } from '../providers/types';
 import { flag, integerOption, option } from './cli-options';
 import { runCli, withDatabase } from './cli-runner';
@@ -95,6 +97,23 @@ async function main(args: string[]): Promise<number> {
     const rates = new Map([[control.id, controlRate], [candidate.id, candidateRate]]);
 
     let now = new Date();
+    // Alerts go through the alert service (stored; notified to the log here), and are echoed in the output.
+    const alertService = createAlertService({
+      orm: database.orm,
+      notifiers: [],
+      logger,
+      repeatHours: config.ALERT_REPEAT_HOURS,
+      groupWindowSeconds: config.ALERT_GROUP_WINDOW_SECONDS,
+      silenceMinutes: config.ALERT_SILENCE_MINUTES,
+      graphqlUrl: `${config.publicBaseUrl}/graphql`,
+      now: () => now,
+    });
+    const alerts = {
+      raise: async (input: AlertInput) => {
+        process.stdout.write(`ALERT (${input.severity}) ${input.title}: ${input.description ?? ''}\n`);
+        return alertService.raise(input);
+      },
+    };
     const engine = createConversationEngine({ orm: database.orm, gateway: new SyntheticGateway(), events: new DomainEvents(), logger, clock: () => now });
     const rollout = await createRollout(em(), {
       tenantId: tenant.id,
@@ -129,8 +148,8 @@ async function main(args: string[]): Promise<number> {
         await fork.flush();
       }
       // What the experiment-guard job does on schedule, at the simulated time.
-      await guardRunningExperiments(database.orm.em, { now, logger });
-      const decision = (await stepRollouts(database.orm.em, { now, logger })).find((entry) => entry.rolloutId === rollout.id);
+      await guardRunningExperiments(database.orm.em, { now, logger, alerts });
+      const decision = (await stepRollouts(database.orm.em, { now, logger, alerts })).find((entry) => entry.rolloutId === rollout.id);
       if (!decision) break;
       last = decision;
       const experiment = await em().findOneOrFail(Experiment, { id: rollout.experiment.id });
