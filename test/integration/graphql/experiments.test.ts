@@ -56,4 +56,28 @@ describe('GraphQL: experiments', () => {
     const audit = await database.orm.em.fork().find(AuditLog, { tenant: fixture.tenant.id, targetType: 'Experiment' });
     expect(audit.map((row) => row.action).sort()).toEqual(['experiment.concluded', 'experiment.created', 'experiment.created', 'experiment.started', 'experiment.started']);
   });
+
+  it('creates, pauses, resumes, advances and aborts a rollout, audited', async () => {
+    const actor = 'apikey:test' as const;
+    const manage = fixture.keys['users:manage'];
+    await server.query(manage, 'mutation { stopExperiment(reference: "second", reason: "make room") { status } }');
+    const draft = await createDraftModelVersion(database.orm.em.fork(), { tenantId: fixture.tenant.id, actor, changes: { systemPrompt: 'Rollout me.' } });
+    await markModelVersionEvaluated(database.orm.em.fork(), { tenantId: fixture.tenant.id, versionId: draft.id, actor });
+    const created = await server.query(manage, `mutation { createRollout(input: { candidateVersionId: "${draft.id}", stages: [0.2, 1], minStageHours: 24 }) { id status stage coverage stages minStageHours minSamplePerArm experimentKey } }`);
+    expect(created.errors).toBeUndefined();
+    expect(created.data?.createRollout).toMatchObject({ status: 'running', stage: 0, coverage: 0.2, stages: [0.2, 1], minStageHours: 24, minSamplePerArm: 100 });
+    const id = created.data!.createRollout.id;
+    const badStages = await server.query(manage, `mutation { createRollout(input: { candidateVersionId: "${draft.id}", stages: [0.5, 0.2] }) { id } }`);
+    expect(badStages.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await server.query(manage, `mutation { pauseRollout(id: "${id}", reason: "holiday") { status } }`)).data?.pauseRollout.status).toBe('paused');
+    expect((await server.query(manage, `mutation { resumeRollout(id: "${id}") { status } }`)).data?.resumeRollout.status).toBe('running');
+    const advanced = await server.query(manage, `mutation { advanceRollout(id: "${id}", reason: "urgent") { stage coverage } }`);
+    expect(advanced.data?.advanceRollout).toEqual({ stage: 1, coverage: 1 });
+    const aborted = await server.query(manage, `mutation { abortRollout(id: "${id}", reason: "changed our mind") { status endReason } }`);
+    expect(aborted.data?.abortRollout).toEqual({ status: 'aborted', endReason: 'changed our mind' });
+    const listed = await server.query(fixture.keys['analytics:view'], '{ rollouts { id status } }');
+    expect(listed.data?.rollouts).toEqual([{ id, status: 'aborted' }]);
+    const audit = await database.orm.em.fork().find(AuditLog, { tenant: fixture.tenant.id, targetType: 'Rollout' }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    expect(audit.map((row) => row.action)).toEqual(['rollout.started', 'rollout.paused', 'rollout.resumed', 'rollout.advanced', 'rollout.aborted']);
+  });
 });
