@@ -1,3 +1,5 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import '../src/cli/command-line';
 import 'reflect-metadata';
 import crypto from 'node:crypto';
 import pg from 'pg';
@@ -6,7 +8,7 @@ import { feedbackSeriesSql } from '../src/analytics/feedback-analytics';
 import { createApiKey } from '../src/auth/api-keys';
 import { loadConfig } from '../src/config';
 import { createScratchDatabase } from './scratch-database';
-import { log, percentiles } from './bench-stats';
+import { argument, flag, log, percentiles } from './bench-stats';
 import { Tenant } from '../src/db/entities';
 import { migrate, openOrm } from '../src/db/orm';
 import { DomainEvents } from '../src/events';
@@ -27,11 +29,9 @@ import { dataSize, generateAnalyticsData } from './analytics-data';
  * GraphQL over HTTP next to the same SQL sent straight through `pg`, in the
  * same run, interleaved, rotating tenants. Prints p50/p95 and the ratios.
  */
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
+/** A positive number option (the spec in src/cli/command-line.ts rejected anything else with exit 2). */
+function numberArgument(name: string, fallback: number): number {
+  return Number(argument(name, String(fallback)));
 }
 
 
@@ -49,14 +49,14 @@ interface Case {
 }
 
 async function main(): Promise<void> {
-  const scale = argument('scale', 1);
-  const iterations = Math.round(argument('iterations', 40));
+  const scale = numberArgument('scale', 1);
+  const iterations = Math.round(numberArgument('iterations', 40));
   // --keep: leave the generated database in place (to explain queries); --only-generate: stop after generating.
   const config = loadConfig();
   const scratch = await createScratchDatabase({
     serverUrl: config.DATABASE_URL,
     prefix: 'parley_bench',
-    logger: process.argv.includes('--debug') ? createLogger('debug') : undefined,
+    logger: flag('debug') ? createLogger('debug') : undefined,
   });
   log(`${scratch.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${scratch.name}`);
   const url = new URL(scratch.url);
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     await generateAnalyticsData(loader, size, log);
     await loader.end();
     log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    if (process.argv.includes('--only-generate')) return;
+    if (flag('only-generate')) return;
 
     const tenants = await orm.em.fork().find(Tenant, {}, { orderBy: { name: 'asc' } });
     const keys: { tenantId: string; key: string }[] = [];
@@ -188,8 +188,8 @@ async function main(): Promise<void> {
     await closeServer?.();
     await pool.end();
     await orm.close(true);
-    if (process.argv.includes('--keep')) log(`kept the database: ${url.toString()}`);
-    await scratch.dispose({ keep: process.argv.includes('--keep') });
+    if (flag('keep')) log(`kept the database: ${url.toString()}`);
+    await scratch.dispose({ keep: flag('keep') });
   }
 }
 

@@ -1,13 +1,20 @@
+import { commandLine } from '../src/cli/command-line';
+
 /** Helpers every benchmark shares: arguments, output, percentiles. */
 
 export const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-/** The value after `--name` on the command line, or `fallback`. */
+/** The value of `--name` on the command line (checked by the entry's spec in src/cli/command-line.ts), or `fallback`. */
 export function argument(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1]! : fallback;
+  const value = commandLine().values[name];
+  return typeof value === 'string' ? value : fallback;
+}
+
+/** Whether the boolean option `--name` was given. */
+export function flag(name: string): boolean {
+  return commandLine().values[name] === true;
 }
 
 export interface Percentiles {

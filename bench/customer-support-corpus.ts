@@ -8,23 +8,31 @@ export interface CorpusRequest {
   response: string;
 }
 
-/** Written for benchmarks that must run anywhere: used when the shared dataset is not on this machine. */
-const FALLBACK: CorpusRequest[] = [
-  { instruction: 'How long does delivery take?', intent: 'delivery_period', response: 'Standard delivery takes 3–5 business days.' },
-  { instruction: 'I want to cancel order 113542617735902', intent: 'cancel_order', response: 'I can help you cancel that order.' },
-  { instruction: 'can you help me change the shipping address of my purchase and tell me when it arrives and what it costs?', intent: 'change_shipping_address', response: 'Sure, let me help.' },
-  { instruction: 'i need to speak with a real person', intent: 'contact_human_agent', response: 'Let me connect you.' },
-  { instruction: 'What payment methods do you accept?', intent: 'check_payment_methods', response: 'We accept cards and PayPal.' },
-];
-
-/** Default location: the shared datasets folder next to the project root. */
-export function defaultCorpusPath(): string {
-  return path.resolve(process.cwd(), '../shared/datasets/customer-support-train.csv');
+/** The project root: the folder holding package.json, from this file (sources or dist/). */
+export function projectRoot(): string {
+  let folder = __dirname;
+  while (!fs.existsSync(path.join(folder, 'package.json'))) {
+    const parent = path.dirname(folder);
+    if (parent === folder) throw new Error(`package.json not found above ${__dirname}`);
+    folder = parent;
+  }
+  return folder;
 }
 
-/** Reads the CSV (RFC 4180: quoted fields may hold commas, quotes and newlines); falls back to a small built-in sample. */
+/** Default location: the shared datasets folder beside the project root (`../shared/datasets`), whatever the working directory. */
+export function defaultCorpusPath(): string {
+  return path.resolve(projectRoot(), '..', 'shared', 'datasets', 'customer-support-train.csv');
+}
+
+/**
+ * Reads the CSV (RFC 4180: quoted fields may hold commas, quotes and newlines).
+ * A missing file stops the benchmark with a message saying where it looked:
+ * figures measured on a stand-in would be silently wrong.
+ */
 export function loadCorpus(file: string): { requests: CorpusRequest[]; source: string } {
-  if (!fs.existsSync(file)) return { requests: FALLBACK, source: `built-in sample (${file} not found)` };
+  if (!fs.existsSync(file)) {
+    throw new Error(`The customer-support dataset is not at ${file}. Put the shared datasets folder beside the project (../shared/datasets) or pass --dataset <csv>.`);
+  }
   const rows = parseCsv(fs.readFileSync(file, 'utf8'));
   const header = rows.shift() ?? [];
   const column = (name: string) => header.indexOf(name);
@@ -33,6 +41,7 @@ export function loadCorpus(file: string): { requests: CorpusRequest[]; source: s
   const requests = rows
     .filter((row) => row[instruction]?.trim())
     .map((row) => ({ instruction: row[instruction]!, intent: row[intent] ?? '', response: row[response] ?? '' }));
+  if (!requests.length) throw new Error(`${file} holds no requests`);
   return { requests, source: `${file} (${requests.length} requests)` };
 }
 

@@ -1,7 +1,8 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import '../src/cli/command-line';
 import 'reflect-metadata';
 import crypto from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config';
@@ -243,6 +244,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:router failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`bench:router failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

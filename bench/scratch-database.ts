@@ -36,16 +36,44 @@ export async function createScratchDatabase(options: { serverUrl?: string; prefi
   admin.on('error', () => {});
   await admin.connect();
   await admin.query(`create database ${name}`);
-  return {
-    url: Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString(),
-    name,
-    embedded: server !== null,
-    async dispose({ keep = false } = {}) {
+  let disposing: Promise<void> | null = null;
+  const dispose = ({ keep = false } = {}) => {
+    disposing ??= (async () => {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
       if (!keep) await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();
       await server?.stop();
       // An embedded server's files can be about 1 GB at scale: never leave them behind unless asked to.
       if (dataDir && !keep) fs.rmSync(dataDir, { recursive: true, force: true });
-    },
+    })();
+    return disposing;
+  };
+  // Ctrl-C (or a kill) in the middle of a run: drop the database and stop the server before exiting.
+  function interrupted(signal: NodeJS.Signals): void {
+    process.stderr.write(`\n${signal}: dropping ${name}${server ? ' and stopping the embedded server' : ''}…\n`);
+    const code = signal === 'SIGINT' ? 130 : 143;
+    dispose().then(
+      () => process.exit(code),
+      (error: unknown) => {
+        process.stderr.write(`cleanup failed: ${error instanceof Error ? error.message : String(error)}; drop ${name} by hand\n`);
+        process.exit(code);
+      },
+    );
+  }
+  process.on('SIGINT', interrupted);
+  process.on('SIGTERM', interrupted);
+  // Whoever ends the process first (another signal handler, an error), the embedded server's files go at exit.
+  if (dataDir) {
+    const folder = dataDir;
+    process.once('exit', () => {
+      if (!disposing) fs.rmSync(folder, { recursive: true, force: true });
+    });
+  }
+  return {
+    url: Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString(),
+    name,
+    embedded: server !== null,
+    dispose,
   };
 }

@@ -1,3 +1,5 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import '../src/cli/command-line';
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -10,7 +12,7 @@ import pg from 'pg';
 import twilio from 'twilio';
 import { loadConfig } from '../src/config';
 import { createScratchDatabase } from './scratch-database';
-import { argument, log, percentiles, type Percentiles } from './bench-stats';
+import { argument, flag, log, percentiles, type Percentiles } from './bench-stats';
 import { migrate, openOrm } from '../src/db/orm';
 import { SecretBox } from '../src/security/secret-box';
 import { createTenant } from '../src/tenants/tenant-service';
@@ -326,7 +328,7 @@ async function main(): Promise<void> {
     // 2. parley's channel and engine with a gateway that answers at once (no provider layer).
     const instantPort = await freePort();
     // --profile writes a V8 CPU profile of this child to ./.parley/profiles (open it in Chrome DevTools).
-    const profile = process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.parley', 'profiles')}`] : [];
+    const profile = flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.parley', 'profiles')}`] : [];
     const instant = spawn(process.execPath, [...profile, instantScript, JSON.stringify({ port: instantPort, databaseUrl, twilioUrl: twilioFake.url, secretKeyHex: secretKey.toString('hex'), poolMax: 10 })], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(instant);
     await ready(instant, 'parley (instant gateway)');

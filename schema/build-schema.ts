@@ -3,15 +3,20 @@ import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AnalyticsResolver } from './analytics/analytics.resolver';
+import { guardArguments } from './common/argument-guard';
 import { scopeAuthChecker } from './common/auth-checker';
 import { ConversationsResolver, MessageResolver } from './conversations/conversations.resolver';
 import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
 import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
 import { LearningResolver } from './learning/learning.resolver';
+import { HandoffsResolver } from './handoffs/handoffs.resolver';
 import { ExperimentsResolver } from './experiments/experiments.resolver';
 import { RolloutsResolver } from './experiments/rollouts.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
+import { KnowledgeResolver } from './knowledge/knowledge.resolver';
+import { PlatformResolver } from './platform/platform.resolver';
+import { TenantChannelsResolver } from './tenant/tenant-channels.resolver';
 import { TenantResolver } from './tenant/tenant.resolver';
 
 export const resolvers = [
@@ -23,7 +28,11 @@ export const resolvers = [
   MessageResolver,
   TenantResolver,
   FeedbackReplyResolver,
+  KnowledgeResolver,
+  PlatformResolver,
+  TenantChannelsResolver,
   LearningResolver,
+  HandoffsResolver,
   ExperimentsResolver,
   RolloutsResolver,
 ] as const;
@@ -38,6 +47,6 @@ export function buildControlPlaneSchema(): Promise<GraphQLSchema> {
     // One DateTime scalar (ISO-8601 strings) for every Date field.
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
-  });
+  }).then(guardArguments);
   return built;
 }

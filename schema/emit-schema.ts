@@ -1,3 +1,5 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import { commandLine } from '../src/cli/command-line';
 import fs from 'node:fs';
 import path from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
@@ -38,7 +40,7 @@ async function main(mode: string | undefined): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv[2]).then(
+  main(commandLine().values.check === true ? '--check' : undefined).then(
     (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(`schema: ${error instanceof Error ? error.stack : String(error)}\n`);

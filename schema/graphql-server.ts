@@ -1,12 +1,16 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express, { type Express, type Request } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, Lexer, Source, TokenKind, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Actor } from '../src/audit/audit-service';
+import { AppError } from '../src/errors';
 import { findApiKey, hashApiKey } from '../src/auth/api-keys';
 import { consoleSessionToken } from '../src/auth/console-cookie';
 import { findConsoleSession } from '../src/auth/console-sessions';
+import { NO_SUCH_ID } from '../src/ids';
+import { findPlatformKey } from '../src/tenants/tenant-admin';
 import type { ApiKey } from '../src/db/entities';
 import { tenantScope } from '../src/db/tenant-scope';
 import type { RouteMounter } from '../src/http';
@@ -25,6 +29,11 @@ export interface GraphqlOptions {
   maxCost: number;
   /** Hide "did you mean" field suggestions (they reveal the schema): on in production. */
   blockFieldSuggestions: boolean;
+  /**
+   * Who may query `__schema`/`__type`: everyone (`open`, default outside
+   * production) or only callers with a valid API key (`with-key`, production).
+   */
+  introspection?: 'open' | 'with-key';
   path?: string;
   /**
    * How long a key lookup is reused (default 5000 ms; 0 = look up every
@@ -43,6 +52,10 @@ function callerFrom(apiKey: ApiKey): Caller {
   return { tenantId: apiKey.tenant.id, apiKeyId: apiKey.id, scopes: [...apiKey.scopes], actor: `apikey:${apiKey.id}` satisfies Actor };
 }
 
+function platformCaller(id: string, scopes: Caller['scopes']): Caller {
+  return { tenantId: NO_SUCH_ID, apiKeyId: id, scopes: [...scopes], actor: `apikey:${id}`, platform: true };
+}
+
 /** Don't write lastUsedAt more often than this per key: one UPDATE per key per minute, not per request. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
@@ -59,14 +72,16 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     costLimit: { maxCost: options.maxCost, ignoreIntrospection: true },
     maxAliases: { n: 20 },
     maxDirectives: { n: 20 },
-    maxTokens: { n: 2000 },
+    // Counted by tokenLimit() below: armor's own check throws from a plugin hook, which Apollo answers with HTTP 500.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: options.blockFieldSuggestions },
   });
   const protection = armor.protect();
   const server = new ApolloServer<GraphqlContext>({
     schema,
     ...protection,
-    plugins: [...protection.plugins],
+    // Never Apollo's landing page: it loads from a CDN. Browsers get parley's own console.
+    plugins: [...protection.plugins, ApolloServerPluginLandingPageDisabled(), introspectionGate(options.introspection ?? 'open')],
     validationRules: [...protection.validationRules],
     formatError: createFormatError(services.logger),
     introspection: true,
@@ -87,11 +102,14 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     const cached = authCacheMs > 0 ? recentKeys.get(hash) : undefined;
     if (cached && cached.expiresAt > now) return cached.caller;
     const apiKey = await findApiKey(services.orm.em.fork(), match[1]!);
+    // A platform key (tenants:manage) lives in its own table and belongs to no tenant.
+    const platformKey = apiKey ? null : await findPlatformKey(services.orm.em.fork(), match[1]!);
+    const caller = apiKey ? callerFrom(apiKey) : platformKey ? platformCaller(platformKey.id, platformKey.scopes) : null;
     if (authCacheMs > 0) {
       if (recentKeys.size >= 10_000) recentKeys.clear();
-      recentKeys.set(hash, { caller: apiKey ? callerFrom(apiKey) : null, expiresAt: now + authCacheMs });
+      recentKeys.set(hash, { caller, expiresAt: now + authCacheMs });
     }
-    if (!apiKey) return null;
+    if (!apiKey) return caller;
     if (now - (lastWrites.get(apiKey.id) ?? 0) > LAST_USED_WRITE_INTERVAL_MS) {
       lastWrites.set(apiKey.id, now);
       // Not awaited: bookkeeping must not slow or fail the request.
@@ -137,6 +155,7 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     app.use(
       path,
       express.json({ limit: '1mb' }),
+      tokenLimit(MAX_TOKENS),
       expressMiddleware(server, {
         context: async ({ req }) => {
           const caller = await authenticate(req);
@@ -147,4 +166,56 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     );
   };
   return { mount, stop: () => server.stop() };
+}
+
+function isIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+    },
+  });
+  return found;
+}
+
+/** With `with-key`, an anonymous caller's `__schema`/`__type` query is refused before it runs (`__typename` stays allowed). */
+function introspectionGate(mode: 'open' | 'with-key'): ApolloServerPlugin<GraphqlContext> {
+  return {
+    async requestDidStart() {
+      if (mode === 'open') return;
+      return {
+        async didResolveOperation({ contextValue, document }) {
+          if (contextValue.caller || !isIntrospection(document)) return;
+          const message = 'Introspection needs an API key here: send Authorization: Bearer <key>';
+          throw new GraphQLError(message, { originalError: new AppError('UNAUTHENTICATED', message), extensions: { http: { status: 401 } } });
+        },
+      };
+    },
+  };
+}
+
+/** Tokens one query may have: a cheap bound on parser work before Apollo parses anything. */
+const MAX_TOKENS = 2000;
+
+function countTokens(query: string, max: number): number {
+  const lexer = new Lexer(new Source(query));
+  let count = 0;
+  try {
+    while (lexer.advance().kind !== TokenKind.EOF && count <= max) count += 1;
+  } catch {
+    // A lexing error is left to Apollo's parser, which reports it as GRAPHQL_PARSE_FAILED.
+  }
+  return count;
+}
+
+/** Over MAX_TOKENS: 400 with a GraphQL-shaped validation error, as a client expects, instead of a failed request. */
+function tokenLimit(max: number): express.RequestHandler {
+  return (request, response, next) => {
+    const body = request.body as { query?: unknown } | undefined;
+    const query = typeof body?.query === 'string' ? body.query : typeof request.query.query === 'string' ? request.query.query : null;
+    if (query === null || countTokens(query, max) <= max) return next();
+    response.status(400).json({
+      errors: [{ message: `Syntax Error: Token limit of ${max} exceeded: split the query or request fewer fields.`, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+    });
+  };
 }

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import net from 'node:net';
 import { ConfigError } from './errors';
+import { weakKeyReason } from './security/key-strength';
 
 /**
  * The only reader of process.env. Every setting is declared here once, with its
@@ -41,12 +43,23 @@ export const settings = {
       .optional(),
     expectation: 'must be 32 bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)',
   },
-  SEED_DEMO: { schema: booleanString, default: 'true', expectation: 'must be true or false' },
+  SEED_DEMO: { schema: booleanString.optional(), expectation: 'must be true or false (default: true, false when NODE_ENV=production)' },
+  TRUST_PROXY: {
+    schema: z.string().refine((value) => parseTrustProxy(value) !== undefined),
+    default: 'false',
+    expectation: 'must be false, true, a number of proxy hops, or a comma-separated list of proxy addresses/CIDRs (loopback, linklocal, uniquelocal allowed) as Express\'s "trust proxy" accepts',
+  },
+  METRICS_TOKEN: { schema: z.string().min(16).optional(), expectation: 'must be at least 16 characters; when set, GET /metrics needs Authorization: Bearer <token>' },
+  METRICS_PORT: { schema: port.optional(), expectation: 'must be a TCP port number; when set, /metrics is served only there (on METRICS_HOST) and not on PORT' },
+  METRICS_HOST: { schema: z.string().min(1), default: '127.0.0.1', expectation: 'must be a host name or IP address for the METRICS_PORT listener' },
+  GRAPHQL_INTROSPECTION: { schema: booleanString.optional(), expectation: 'must be true or false (default: open to everyone outside production; in production only to callers with an API key)' },
+  FEEDBACK_TOKEN_TTL_DAYS: { schema: positiveInt, default: '30', expectation: 'must be a positive integer (days a feedback link works after it is issued)' },
   SHUTDOWN_TIMEOUT_MS: { schema: positiveInt, default: '10000', expectation: 'must be a positive integer (milliseconds)' },
   SLACK_BOT_TOKEN: { schema: z.string().regex(/^xox[bpe]-/).optional(), expectation: 'must be the Slack app\'s bot token (xoxb-…, from OAuth & Permissions); Slack is off when unset' },
   SLACK_SIGNING_SECRET: { schema: z.string().regex(/^[0-9a-f]{16,}$/i).optional(), expectation: 'must be the Slack app\'s signing secret (hex, from Basic Information); Slack is off when unset' },
   SLACK_API_URL: { schema: url.refine((value) => value.endsWith('/')), default: 'https://slack.com/api/', expectation: 'must be the Slack Web API base URL ending in a slash (tests point it at a fake Slack)' },
   SLACK_IDLE_SWEEP_SECONDS: { schema: positiveInt, default: '60', expectation: 'must be a positive integer (seconds between checks for idle handed-off conversations)' },
+  HANDOFF_IDLE_RELEASE_MINUTES: { schema: z.coerce.number().int().min(0), default: '30', expectation: 'must be a whole number of minutes (0 = never): a handed-off conversation quiet this long goes back to the bot, on every channel, unless the tenant sets settings.handoff.idleReleaseMinutes' },
   ALERT_REPEAT_HOURS: { schema: z.coerce.number().positive(), default: '4', expectation: 'must be a positive number of hours between repeats of a still-firing alert' },
   ALERT_GROUP_WINDOW_SECONDS: { schema: z.coerce.number().int().min(0), default: '30', expectation: 'must be a whole number of seconds (0 turns grouping off)' },
   ALERT_SILENCE_MINUTES: { schema: positiveInt, default: '60', expectation: 'must be a positive integer (minutes the Silence button mutes an alert)' },
@@ -63,7 +76,10 @@ export const settings = {
   CIRCUIT_WINDOW_CALLS: { schema: positiveInt, default: '10', expectation: 'must be a positive integer (the most recent calls a circuit judges)' },
   CIRCUIT_WINDOW_SECONDS: { schema: positiveInt, default: '60', expectation: 'must be a positive integer (seconds: calls older than this do not count towards opening a circuit)' },
   CIRCUIT_COOLDOWN_MS: { schema: positiveInt, default: '30000', expectation: 'must be a positive integer (milliseconds an open circuit waits before a probe)' },
-  KB_CONFIDENCE_THRESHOLD: { schema: z.coerce.number().min(0).max(1), default: '0.45', expectation: 'must be a number from 0 to 1 (knowledge-base match confidence needed to answer)' },
+  KB_CONFIDENCE_THRESHOLD: { schema: z.coerce.number().min(0).max(1), default: '0.3', expectation: 'must be a number from 0 to 1 (knowledge similarity needed to answer, and to be a reference answer in a prompt)' },
+  KB_MIN_MARGIN: { schema: z.coerce.number().min(0).max(1), default: '0.02', expectation: 'must be a number from 0 to 1 (below a clear match, how far the best article must lead the best one of another topic for the knowledge base to answer)' },
+  KB_RETRIEVAL_K: { schema: z.coerce.number().int().min(0).max(20), default: '3', expectation: 'must be an integer from 0 to 20 (approved answers put in each LLM prompt as references; 0 = none)' },
+  KB_LISTEN: { schema: booleanString, default: 'true', expectation: 'must be true or false (listen for knowledge changes made by other instances)' },
   RESPONSE_CACHE_TTL_MS: { schema: z.coerce.number().int().min(0), default: '60000', expectation: 'must be a non-negative integer (milliseconds; 0 disables the response cache)' },
   ROUTE_CACHE_TTL_MS: { schema: z.coerce.number().int().min(0), default: '300000', expectation: 'must be a non-negative integer (milliseconds the provider selection is cached)' },
   TWILIO_ACCOUNT_SID: { schema: z.string().regex(/^AC[0-9a-fA-F]{32}$/).optional(), expectation: 'must be a Twilio Account SID (AC followed by 32 hex characters, from the Twilio Console); tenants may set their own' },
@@ -90,7 +106,30 @@ export const settings = {
 type Settings = typeof settings;
 export type Config = {
   [K in keyof Settings]: z.infer<Settings[K]['schema']>;
-} & { secretKey: Buffer | null; embeddedDbDir: string; publicBaseUrl: string };
+} & { secretKey: Buffer | null; embeddedDbDir: string; publicBaseUrl: string; SEED_DEMO: boolean; trustProxy: TrustProxy };
+
+/** Express's "trust proxy" value: off, every hop, a hop count, or the addresses of trusted proxies. */
+export type TrustProxy = boolean | number | string[];
+
+const namedSubnets = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY as Express accepts it, or undefined when the text is not a valid value. */
+export function parseTrustProxy(text: string): TrustProxy | undefined {
+  const value = text.trim().toLowerCase();
+  if (value === '' || value === 'false' || value === '0' || value === 'no') return false;
+  if (value === 'true' || value === 'yes') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const valid = entries.every((entry) => {
+    if (namedSubnets.has(entry)) return true;
+    const [address, bits, extra] = entry.split('/');
+    if (extra !== undefined || !address || !net.isIP(address)) return false;
+    if (bits === undefined) return true;
+    const max = net.isIPv4(address) ? 32 : 128;
+    return /^\d+$/.test(bits) && Number(bits) <= max;
+  });
+  return valid && entries.length ? entries : undefined;
+}
 
 /** 32-byte key from hex or base64, or null when the text is neither. */
 export function decodeKey(text: string): Buffer | null {
@@ -121,6 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
   }
   const config = result as Config;
   config.secretKey = config.PARLEY_SECRET_KEY ? decodeKey(config.PARLEY_SECRET_KEY) : null;
+  const weakness = config.secretKey ? weakKeyReason(config.PARLEY_SECRET_KEY!, config.secretKey) : null;
+  if (weakness) throw new ConfigError('PARLEY_SECRET_KEY', `is too weak: ${weakness}; generate one with: openssl rand -hex 32`);
+  config.SEED_DEMO = config.SEED_DEMO ?? config.NODE_ENV !== 'production';
+  config.trustProxy = parseTrustProxy(config.TRUST_PROXY) ?? false;
   config.publicBaseUrl = (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
   config.embeddedDbDir = path.resolve(config.EMBEDDED_DB_DIR ?? path.join(config.PARLEY_DATA_DIR, 'db'));
   if (config.NODE_ENV === 'production' && !config.secretKey) {

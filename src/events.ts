@@ -18,6 +18,8 @@ export interface DomainEventMap {
   'feedback.recorded': { tenantId: string; interactionId: string; helpful: boolean; source: string };
   /** A correction was approved: the knowledge base must learn it. */
   'correction.approved': { tenantId: string; correctionId: string };
+  /** Knowledge articles were added, edited, retired, restored or imported (the answers the knowledge base gives changed). */
+  'knowledge.changed': { tenantId: string; articleIds: string[]; action: string };
 }
 
 export type DomainEventName = keyof DomainEventMap;

@@ -1,9 +1,12 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import './cli/command-line';
 import 'reflect-metadata';
 import { loadConfig, type Config } from './config';
 import { openDatabase } from './db/database';
 import { seedDemoTenant } from './db/seed';
 import { ConfigError } from './errors';
-import { createApp, listen, type RouteMounter } from './http';
+import { createApp, createMetricsApp, listen, type RouteMounter } from './http';
+import { ReadinessNotes } from './readiness';
 import { DomainEvents } from './events';
 import { defaultCatalogue } from './providers/model-catalogue';
 import { createConversationStack } from './engine/engine-stack';
@@ -22,6 +25,7 @@ import { createSlackApp, type SlackApp } from '../channels/slack/slack-app';
 import { createWhatsAppChannel } from '../channels/whatsapp/whatsapp-channel';
 import { slackConfigFrom, type SlackConfig } from '../channels/slack/slack-config';
 import { resolveSecretKey, SecretBox } from './security/secret-box';
+import { checkProviders, describeProviderCheck, type ProviderCheck } from './providers/provider-check';
 
 /**
  * The composition root: config → database → services → channels → GraphQL →
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
   }
 
   const secret = resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
+  if (secret.warning) logger.warn({ file: `${config.PARLEY_DATA_DIR}/secret.key` }, secret.warning);
   if (secret.created) logger.warn({ file: `${config.PARLEY_DATA_DIR}/secret.key` }, 'generated a local secret key; set PARLEY_SECRET_KEY in production');
   const secretBox = new SecretBox(secret.key);
 
@@ -70,21 +75,32 @@ async function main(): Promise<void> {
   }
 
   const metrics = createMetrics();
+  const readiness = new ReadinessNotes();
   const mounters: RouteMounter[] = [];
   const events = new DomainEvents((error, event) => logger.error({ err: error, event }, 'domain event listener failed'));
 
   // Providers (routing, failover, health and caches behind ModelGateway; the knowledge base works with no keys)
   // and the conversation engine on top: the same recipe as the terminal chat.
-  const { gateway, engine } = createConversationStack({ config, orm, events, logger, secretBox, registry: metrics.registry });
-  lifecycle.onShutdown('providers', () => gateway.close());
+  const stack = createConversationStack({ config, orm, events, logger, secretBox, registry: metrics.registry });
+  const { gateway, engine } = stack;
+  lifecycle.onShutdown('providers', () => stack.close());
   logger.info({ providers: gateway.configuredProviders() }, 'model providers');
+  // A rejected key or a wrong base URL is said once here (and shown in /readyz), not on every turn.
+  let providerChecks: ProviderCheck[] | 'pending' = 'pending';
+  void checkProviders(config).then(
+    (checks) => {
+      providerChecks = checks;
+      for (const check of checks) if (check.status !== 'ok') logger.warn({ provider: check.provider, status: check.status, url: check.url }, describeProviderCheck(check));
+    },
+    (error: unknown) => logger.warn({ err: error }, 'could not check the model providers'),
+  );
 
   // Channels register here; code that is not a channel (the Slack agent side) delivers to customers through it.
   const customerChannels = new CustomerChannelRegistry();
 
   // WhatsApp through Twilio: tenants bind their numbers in settings.channels.whatsapp. start() registers it with
   // customerChannels and answers every message stored but not answered before the last stop or crash.
-  const whatsapp = createWhatsAppChannel({ config, orm, engine, secretBox, logger, metrics, events, customerChannels });
+  const whatsapp = createWhatsAppChannel({ config, orm, engine, secretBox, logger, metrics, events, customerChannels, readiness });
   mounters.push(whatsapp.mount);
   await whatsapp.start();
   lifecycle.onShutdown('whatsapp', () => whatsapp.stop());
@@ -130,13 +146,16 @@ async function main(): Promise<void> {
       catalogue: defaultCatalogue,
       providerHealth: gateway.health,
       gateway,
+      customers: customerChannels,
       feedbackRateLimiter: new RateLimiter(config.FEEDBACK_RATE_LIMIT, config.FEEDBACK_RATE_WINDOW_SECONDS * 1000),
+      feedbackTokenTtlDays: config.FEEDBACK_TOKEN_TTL_DAYS,
     },
     {
       graphiql: config.GRAPHIQL_ENABLED ?? config.NODE_ENV !== 'production',
       maxDepth: config.GRAPHQL_MAX_DEPTH,
       maxCost: config.GRAPHQL_MAX_COST,
       blockFieldSuggestions: config.NODE_ENV === 'production',
+      introspection: (config.GRAPHQL_INTROSPECTION ?? config.NODE_ENV !== 'production') ? 'open' : 'with-key',
     },
   );
   mounters.push(graphql.mount);
@@ -160,6 +179,9 @@ async function main(): Promise<void> {
       logger,
       retentionDays: config.USAGE_RETENTION_DAYS,
       cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE,
+      handoffIdleMinutes: config.HANDOFF_IDLE_RELEASE_MINUTES,
+      events,
+      customers: customerChannels,
       // The platform keys' health only: tenants' own keys are theirs to watch (GraphQL providerHealth).
       healthSnapshot: () => gateway.health.snapshot({ tenantId: null }),
       gauges: new ProviderHealthGauges(metrics.registry),
@@ -170,9 +192,27 @@ async function main(): Promise<void> {
     logger.info({ nextRuns: jobs.nextRuns() }, 'scheduled jobs');
   }
 
-  const app = await createApp({ orm, logger, metrics }, mounters);
+  const app = await createApp(
+    {
+      orm,
+      logger,
+      metrics,
+      readiness,
+      trustProxy: config.trustProxy,
+      metricsToken: config.METRICS_TOKEN ?? null,
+      serveMetrics: config.METRICS_PORT === undefined,
+      publicBaseUrl: config.publicBaseUrl,
+      readinessDetails: () => ({ providers: providerChecks }),
+    },
+    mounters,
+  );
   const server = await listen(app, config.PORT, config.HOST);
   lifecycle.onShutdown('http', () => server.close(config.SHUTDOWN_TIMEOUT_MS));
+  if (config.METRICS_PORT !== undefined) {
+    const metricsServer = await listen(createMetricsApp({ metrics, metricsToken: config.METRICS_TOKEN ?? null }), config.METRICS_PORT, config.METRICS_HOST);
+    lifecycle.onShutdown('metrics-http', () => metricsServer.close(1_000));
+    logger.info({ port: metricsServer.port, host: config.METRICS_HOST }, 'metrics listener');
+  }
   logger.info({ port: server.port, database: database.mode }, `parley listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${server.port}`);
 }
 

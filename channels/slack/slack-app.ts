@@ -11,9 +11,10 @@ import type { AlertNotifier } from '../../src/monitoring/alert-types';
 import { createSlackAlertNotifier, registerAlertHandlers } from './slack-alert-notifier';
 import type { SlackConfig } from './slack-config';
 import type { SlackContext } from './slack-context';
-import { closeHandoffPost, postHandoff, postMissingHandoffs, registerHandoffHandlers, relayCustomerMessage, releaseIdleConversations } from './slack-handoff';
+import { closeHandoffPost, closeReleasedPosts, postHandoff, postMissingHandoffs, registerHandoffHandlers, relayCustomerMessage } from './slack-handoff';
 import { onFeedbackRecorded, onInteractionCreated, registerReviewHandlers } from './slack-review';
 import { registerSlashCommand } from './slash-command';
+import { slackPayloadGuard } from './slack-payload-guard';
 import { slackSettingsProblems } from './slack-settings';
 import { createKeyedQueue } from './workspace-posts';
 import { Tenant } from '../../src/db/entities';
@@ -46,12 +47,12 @@ export interface SlackApp {
   alertNotifier: AlertNotifier;
   /** The alert service exists after the notifier; the Acknowledge / Silence buttons need it. */
   attachAlertService(service: AlertService): void;
-  /** Subscribe to domain events and start the idle-release sweep. */
+  /** Subscribe to domain events and start the sweep that keeps handoff posts in line with the conversations. */
   start(): void;
   /** Check the bot token with auth.test; resolves to the workspace name, or throws with Slack's error. */
   verify(): Promise<string>;
-  /** Give back conversations idle for their tenant's `idleReleaseMinutes`; returns their ids. */
-  releaseIdle(now?: Date): Promise<string[]>;
+  /** Close handoff posts of conversations given back to the bot elsewhere (another instance, a job, the API); returns their ids. */
+  closeReleasedPosts(): Promise<string[]>;
   /** Post handed-off conversations that have no handoff post yet (runs at start and on every sweep); returns their ids. */
   postMissingHandoffs(): Promise<string[]>;
   /** Resolves when the domain-event work started so far has finished. */
@@ -160,12 +161,11 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
     );
   }
 
-  const releaseIdle = (now?: Date) => releaseIdleConversations(context, now);
-
   return {
     bolt,
     client,
     mount: (app) => {
+      app.post(SLACK_EVENTS_PATH, ...slackPayloadGuard());
       app.use(receiver.router);
     },
     alertNotifier: createSlackAlertNotifier(context),
@@ -181,7 +181,8 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
       const sweepOnce = () => {
         const work = (async () => {
           await postMissingHandoffs(context).catch((error: unknown) => deps.logger.error({ err: error }, 'posting missing handoffs failed'));
-          await releaseIdle().catch((error: unknown) => deps.logger.error({ err: error }, 'idle handoff release failed'));
+          // The idle release itself is the handoff-idle-release job (src/jobs), for every channel; Slack only reflects it.
+          await closeReleasedPosts(context).catch((error: unknown) => deps.logger.error({ err: error }, 'closing released handoff posts failed'));
         })();
         inFlight.add(work);
         void work.finally(() => inFlight.delete(work));
@@ -205,7 +206,7 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
       const identity = await client.auth.test();
       return String(identity.team ?? identity.team_id ?? 'unknown workspace');
     },
-    releaseIdle,
+    closeReleasedPosts: () => closeReleasedPosts(context),
     postMissingHandoffs: () => postMissingHandoffs(context),
     async settled() {
       while (inFlight.size) await Promise.allSettled([...inFlight]);

@@ -1,6 +1,9 @@
 import type { App } from '@slack/bolt';
 import { Conversation, Message, Tenant, WorkspacePost } from '../../src/db/entities';
+import { handedOffWithoutPost } from '../../src/conversations/message-store';
 import { releaseConversation } from '../../src/engine/handoff-service';
+import { AppError } from '../../src/errors';
+import { takeConversation } from '../../src/handoffs/handoff-desk';
 import type { DomainEventMap } from '../../src/events';
 import { handoffBlocks, handoffText, HANDOFF_RELEASE, HANDOFF_TAKE, type HandoffView } from './handoff-blocks';
 import { postReviewFor } from './slack-review';
@@ -97,17 +100,8 @@ export async function postMissingHandoffs(context: SlackContext): Promise<string
   const posted: string[] = [];
   for (const { tenant, slack } of await slackTenants(context.em())) {
     if (!slack.handoffChannel) continue;
-    const missing = await context
-      .em()
-      .getConnection()
-      .execute<Array<{ id: string }>>(
-        `select c.id from conversation c
-          where c.tenant_id = ? and c.status = 'handed_off'
-            and not exists (select 1 from workspace_post p where p.conversation_id = c.id and p.purpose = 'handoff' and p.closed_at is null)
-          order by c.handed_off_at asc nulls last limit 100`,
-        [tenant.id],
-      );
-    for (const { id } of missing) {
+    const missing = await handedOffWithoutPost(context.em(), tenant.id, 'handoff', 100);
+    for (const id of missing) {
       const post = await context.serial(`conversation:${id}`, () => ensureHandoffPost(context, tenant.id, id));
       if (post) posted.push(id);
     }
@@ -115,23 +109,25 @@ export async function postMissingHandoffs(context: SlackContext): Promise<string
   return posted;
 }
 
-/** Give back every handed-off conversation that has been quiet for its tenant's idle time. */
-export async function releaseIdleConversations(context: SlackContext, now: Date = new Date()): Promise<string[]> {
+/**
+ * Open handoff posts whose conversation is no longer handed off: it was given
+ * back to the bot where this process did not see the event (another instance,
+ * the `npm run job` CLI). Close them as if the event had arrived.
+ */
+export async function closeReleasedPosts(context: SlackContext): Promise<string[]> {
   const em = context.em();
-  const open = await em.find(WorkspacePost, { platform: 'slack', purpose: 'handoff', closedAt: null }, { populate: ['tenant', 'conversation'] });
-  const released: string[] = [];
+  const open = await em.find(WorkspacePost, { platform: 'slack', purpose: 'handoff', closedAt: null, conversation: { status: { $ne: 'handed_off' } } }, { populate: ['tenant'], limit: 200 });
+  const closed: string[] = [];
   for (const post of open) {
-    const conversation = post.conversation;
-    if (!conversation) continue;
-    const minutes = readSlackSettings(post.tenant.settings).idleReleaseMinutes;
-    if (minutes <= 0 || conversation.status !== 'handed_off') continue;
-    const last = await em.findOne(Message, { conversation }, { orderBy: { createdAt: 'desc' }, fields: ['createdAt'] });
-    const activity = Math.max(last?.createdAt.getTime() ?? 0, conversation.handedOffAt?.getTime() ?? 0, post.assignedAt?.getTime() ?? 0, post.createdAt.getTime());
-    if (now.getTime() - activity < minutes * 60_000) continue;
-    const result = await releaseConversation(em.fork(), { tenantId: post.tenant.id, conversationId: conversation.id, by: 'system:idle-release' }, { events: context.events });
-    if (result.released) released.push(conversation.id);
+    const conversationId = post.conversation!.id;
+    const [audit] = await em.getConnection().execute<Array<{ actor: string }>>(
+      `select actor from audit_log where target_type = 'Conversation' and target_id = ? and action = 'conversation.release' order by created_at desc limit 1`,
+      [conversationId],
+    );
+    await closeHandoffPost(context, { tenantId: post.tenant.id, conversationId, by: audit?.actor ?? 'someone' });
+    closed.push(conversationId);
   }
-  return released;
+  return closed;
 }
 
 export function registerHandoffHandlers(app: App, context: SlackContext): void {
@@ -154,6 +150,13 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
         await client.chat.postEphemeral({ channel, user, text: `<@${post.assignee.slice(6)}> already has this conversation.` });
         return;
       }
+      try {
+        await takeConversation(context.em(), { tenantId: post.tenant.id, conversationId: conversation.id, by: `slack:${user}` });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'CONFLICT') throw error;
+        await client.chat.postEphemeral({ channel, user, text: error.message });
+        return;
+      }
       post.assignee = `slack:${user}`;
       post.assignedAt = new Date();
       await em.flush();
@@ -161,11 +164,21 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
     });
   });
 
-  app.action(HANDOFF_RELEASE, async ({ ack, body }) => {
+  app.action(HANDOFF_RELEASE, async ({ ack, body, client }) => {
     await ack();
     if (body.type !== 'block_actions' || !body.channel || !body.message) return;
     const post = await findPost(context.em(), body.channel.id, body.message.ts);
     if (!post?.conversation || post.purpose !== 'handoff') return;
+    // Only the agent holding the conversation (or an approver) gives it back; unassigned, anyone in the channel may.
+    const user = body.user.id;
+    if (post.assignee && post.assignee !== `slack:${user}` && !readSlackSettings(post.tenant.settings).approvers.includes(user)) {
+      await client.chat.postEphemeral({
+        channel: body.channel.id,
+        user,
+        text: `<@${post.assignee.slice(6)}> has this conversation: only they (or an approver) can give it back to the bot.`,
+      });
+      return;
+    }
     await releaseConversation(context.em(), { tenantId: post.tenant.id, conversationId: post.conversation.id, by: `slack:${body.user.id}` }, { events: context.events });
   });
 
@@ -200,7 +213,12 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
         await tell(`<@${post.assignee.slice(6)}> has this conversation, so your reply was not sent. Ask them to hand it over, or reply after they give it back.`);
         return;
       }
+      if (conversation.assignee && conversation.assignee !== `slack:${user}`) {
+        await tell(`${conversation.assignee} has this conversation (taken through the API), so your reply was not sent.`);
+        return;
+      }
       if (!post.assignee) {
+        await takeConversation(context.em(), { tenantId: post.tenant.id, conversationId: conversation.id, by: `slack:${user}` });
         post.assignee = `slack:${user}`;
         post.assignedAt = new Date();
         await em.flush();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import { AgentInteraction, HumanCorrection, Tenant, WorkspacePost } from '../../src/db/entities';
 import { approveCorrection, createCorrection, rejectCorrection } from '../../src/corrections/correction-service';
@@ -16,6 +17,7 @@ import {
   type ViewValues,
 } from './correction-modal';
 import { CORRECTION_APPROVE, CORRECTION_REJECT, correctionCardBlocks, REVIEW_CORRECT, reviewBlocks } from './review-blocks';
+import { ackBudget, submissionKey, within } from './ack-budget';
 import type { SlackContext } from './slack-context';
 import { inReviewSample, readSlackSettings } from './slack-settings';
 import { findPost, reviewPostFor } from './workspace-posts';
@@ -142,40 +144,58 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
     await openCorrectionModal(context, { triggerId: shortcut.trigger_id, post, channel: shortcut.channel.id, user: shortcut.user.id });
   });
 
-  app.view(CORRECTION_MODAL, async ({ ack, body, view }) => {
+  app.view(CORRECTION_MODAL, async ({ ack: slackAck, body, view }) => {
+    // Bolt types a view's ack as a union of its shapes; this handler sends nothing or field errors.
+    const budget = ackBudget(slackAck as (response?: { response_action: 'errors'; errors: Record<string, string> }) => Promise<void>);
     // private_metadata is what openCorrectionModal wrote; Slack hands it back verbatim in a signed request.
     const metadata = JSON.parse(view.private_metadata) as { tenant: string; interaction: string; channel: string };
+    const user = body.user.id;
+    // Field errors go in the acknowledgement; past the budget they go to the user as an ephemeral message.
+    const refuse = async (errors: Record<string, string>) => {
+      if (await budget.ack({ response_action: 'errors', errors })) return;
+      await context.client.chat.postEphemeral({ channel: metadata.channel, user, text: `Your correction was not saved: ${Object.values(errors).join(' ')}` });
+    };
     const em = context.em();
     const interaction = await em.findOne(AgentInteraction, { id: metadata.interaction, tenant: metadata.tenant });
     if (!interaction) {
-      await ack({ response_action: 'errors', errors: { corrected_reply: 'This bot reply no longer exists.' } });
+      await refuse({ corrected_reply: 'This bot reply no longer exists.' });
       return;
     }
     // Bolt types state values loosely; ViewValues names the fields this modal's inputs produce.
     const parsed = parseCorrectionSubmission(view.state.values as ViewValues, interaction.replyText);
     if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: parsed.errors });
+      await refuse(parsed.errors);
       return;
     }
-    const user = body.user.id;
-    let correction: HumanCorrection;
+    // A name lookup through the Slack API must not cost the acknowledgement: the user id stands in when it is slow.
+    const authorName = await within(context.userName(user), 800, user);
+    const key = submissionKey(view.id, view.state.values);
+    let correction: HumanCorrection | null;
     try {
-      correction = await createCorrection(em, {
-        tenantId: metadata.tenant,
-        actor: `slack:${user}`,
-        authorName: await context.userName(user),
-        interactionId: interaction.id,
-        ...parsed.value,
+      // The submission is recorded in the transaction that creates the correction: a retry or replay (here or
+      // on another instance) finds the key and does nothing; a refused submission leaves no key behind.
+      correction = await em.transactional(async (tx) => {
+        const fresh = await tx.execute<{ key: string }[]>(
+          'insert into slack_submission (id, tenant_id, created_at, key) values (?, ?, now(), ?) on conflict (key) do nothing returning key',
+          [randomUUID(), metadata.tenant, key],
+        );
+        if (!fresh.length) return null;
+        if (Math.random() < 0.01) await tx.execute(`delete from slack_submission where tenant_id = ? and created_at < now() - interval '7 days'`, [metadata.tenant], 'run');
+        return createCorrection(tx, { tenantId: metadata.tenant, actor: `slack:${user}`, authorName, interactionId: interaction.id, ...parsed.value });
       });
     } catch (error) {
       if (error instanceof AppError && error.code === 'BAD_USER_INPUT') {
         const field = FIELD_BLOCKS[String(error.details?.field ?? '')] ?? 'corrected_reply';
-        await ack({ response_action: 'errors', errors: { [field]: error.message } });
+        await refuse({ [field]: error.message });
         return;
       }
       throw error;
     }
-    await ack();
+    await budget.ack();
+    if (!correction) {
+      context.logger.info({ viewId: view.id }, 'Slack correction submission seen before: ignored');
+      return;
+    }
     const review = await postReviewFor(context, { tenantId: metadata.tenant, interactionId: interaction.id, label: null });
     if (review) await context.serial(`post:${review.id}`, () => renderReview(context, review));
     const channel = review?.channelId ?? metadata.channel;

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { Conversation, HumanCorrection, WorkspacePost, type Tenant } from '../../src/db/entities';
+import { ackBudget } from './ack-budget';
 import type { SlackContext } from './slack-context';
 import { slackSettingsProblems, slackTenants, tenantsForChannel } from './slack-settings';
 import { actorMention, escapeMrkdwn, slackDate } from './slack-text';
@@ -74,7 +75,11 @@ export function registerSlashCommand(app: App, context: SlackContext): void {
       await ack({ response_type: 'ephemeral', text: 'This channel is not linked to a parley tenant: run the command in a handoff, review or on-call channel named in the tenant settings (settings.channels.slack).' });
       return;
     }
+    // The text needs queries: past the budget Slack gets an empty acknowledgement and the answer follows as an ephemeral message.
+    const budget = ackBudget(ack);
     const text = verb === 'status' ? await statusText(context, tenant) : await handoffsText(context, tenant);
-    await ack({ response_type: 'ephemeral', text });
+    if (!(await budget.ack({ response_type: 'ephemeral', text }))) {
+      await context.client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text });
+    }
   });
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { DeliveryStatus, FeedbackPromptFrequency, MessageKind } from '../../src/db/entities';
+import { cleanText, textProblem, truncateText } from '../../src/text-safety';
 
 /**
  * Pure mappers between Twilio's WhatsApp payloads and parley's types: no I/O,
@@ -39,8 +40,57 @@ function field(fields: FormFields, name: string): string | null {
   return null;
 }
 
-/** Validates and maps an inbound-message webhook. The reason names what is missing, for the 400 answer. */
+/**
+ * Bounds on what a webhook may carry, decided per field (README "WhatsApp
+ * webhook input"). Identifiers Twilio generates (SIDs, the numbers) are never
+ * long and never hold control characters: anything else is not Twilio, so it
+ * gets a 400 naming the field and nothing is stored. Text a customer controls
+ * (Body, ProfileName, button and location text) is cleaned instead: NUL
+ * removed, lone surrogates replaced, cut to the column or to a bound, so a real
+ * customer's message is never lost over a stray byte.
+ */
+export const WEBHOOK_LIMITS = {
+  /** Twilio SIDs are two letters and 32 hex digits; leave room for test and future formats. */
+  sid: 64,
+  /** From/To: `whatsapp:+<E.164>` or a business-scoped id; the contact column is varchar(255). */
+  address: 255,
+  /** display_name is varchar(255). */
+  profileName: 255,
+  /** Twilio sends at most 10 media items per message (WhatsApp: 1). */
+  numMedia: 10,
+  /** Other optional text fields kept in the payload (button text, location label, media URL). */
+  text: 2048,
+  /** The body: WhatsApp allows 4,096 characters; the form parser caps the request at 100 kB anyway. */
+  body: 8192,
+} as const;
+
+const SID = /^[A-Za-z0-9]+$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function sidProblem(name: string, value: string): string | null {
+  if (value.length > WEBHOOK_LIMITS.sid) return `${name} is longer than ${WEBHOOK_LIMITS.sid} characters: not a Twilio SID`;
+  if (!SID.test(value)) return `${name} must be letters and digits only (a Twilio SID such as SM0123…)`;
+  return null;
+}
+
+function addressProblem(name: string, value: string): string | null {
+  if (value.length > WEBHOOK_LIMITS.address) return `${name} is longer than ${WEBHOOK_LIMITS.address} characters: not a WhatsApp address`;
+  if (CONTROL.test(value) || textProblem(value)) return `${name} contains control characters or invalid Unicode: not a WhatsApp address`;
+  return null;
+}
+
+/** Customer-controlled text: cleaned and bounded, never refused. */
+function optionalText(fields: FormFields, name: string, max: number = WEBHOOK_LIMITS.text): string | null {
+  const value = field(fields, name);
+  return value === null ? null : truncateText(cleanText(value), max);
+}
+
+/** Validates and maps an inbound-message webhook. The reason names what is wrong, for the 400 answer. */
 export function parseInboundWebhook(fields: FormFields): ParseResult<WhatsAppInbound> {
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value !== 'string') return { ok: false, reason: `Field ${name} must appear once` };
+  }
   const messageSid = field(fields, 'MessageSid') ?? field(fields, 'SmsMessageSid');
   const from = field(fields, 'From');
   const to = field(fields, 'To');
@@ -49,17 +99,27 @@ export function parseInboundWebhook(fields: FormFields): ParseResult<WhatsAppInb
   if (!accountSid) return { ok: false, reason: 'AccountSid is missing' };
   if (!from?.trim()) return { ok: false, reason: 'From is missing' };
   if (!to?.trim()) return { ok: false, reason: 'To is missing' };
-  for (const [name, value] of Object.entries(fields)) {
-    if (typeof value !== 'string') return { ok: false, reason: `Field ${name} must appear once` };
+  const invalid =
+    sidProblem('MessageSid', messageSid) ??
+    sidProblem('AccountSid', accountSid) ??
+    addressProblem('From', from) ??
+    addressProblem('To', to) ??
+    (field(fields, 'MessagingServiceSid') ? sidProblem('MessagingServiceSid', field(fields, 'MessagingServiceSid')!) : null) ??
+    (field(fields, 'OriginalRepliedMessageSid') ? sidProblem('OriginalRepliedMessageSid', field(fields, 'OriginalRepliedMessageSid')!) : null);
+  if (invalid) return { ok: false, reason: invalid };
+  // Bounded before anything loops on it: NumMedia=10000000 must not allocate ten million entries.
+  const numMediaText = (field(fields, 'NumMedia') ?? '0').trim() || '0';
+  if (!/^\d{1,3}$/.test(numMediaText) || Number(numMediaText) > WEBHOOK_LIMITS.numMedia) {
+    return { ok: false, reason: `NumMedia must be a whole number from 0 to ${WEBHOOK_LIMITS.numMedia}` };
   }
+  const numMedia = Number(numMediaText);
 
-  const body = field(fields, 'Body') ?? '';
-  const numMedia = Number(field(fields, 'NumMedia') ?? '0') || 0;
-  const buttonPayload = field(fields, 'ButtonPayload');
-  const buttonText = field(fields, 'ButtonText');
+  const body = optionalText(fields, 'Body', WEBHOOK_LIMITS.body) ?? '';
+  const buttonPayload = optionalText(fields, 'ButtonPayload');
+  const buttonText = optionalText(fields, 'ButtonText');
   const repliedToSid = field(fields, 'OriginalRepliedMessageSid');
-  const latitude = field(fields, 'Latitude');
-  const messageType = (field(fields, 'MessageType') ?? '').toLowerCase();
+  const latitude = optionalText(fields, 'Latitude', 64);
+  const messageType = (optionalText(fields, 'MessageType', 64) ?? '').toLowerCase();
   const payload: Record<string, unknown> = { accountSid, to };
   const messagingServiceSid = field(fields, 'MessagingServiceSid');
   if (messagingServiceSid) payload.messagingServiceSid = messagingServiceSid;
@@ -76,17 +136,18 @@ export function parseInboundWebhook(fields: FormFields): ParseResult<WhatsAppInb
   } else if (numMedia > 0) {
     kind = 'media';
     const media = Array.from({ length: numMedia }, (_unused, index) => ({
-      url: field(fields, `MediaUrl${index}`),
-      contentType: field(fields, `MediaContentType${index}`),
+      url: optionalText(fields, `MediaUrl${index}`),
+      contentType: optionalText(fields, `MediaContentType${index}`, 255),
     }));
     payload.media = media;
     const types = media.map((item) => item.contentType ?? 'file').join(', ');
     text = body ? `${body} [${types}]` : `[${types}]`;
   } else if (latitude !== null || messageType === 'location') {
     kind = 'location';
-    const place = [field(fields, 'Label'), field(fields, 'Address')].filter(Boolean).join(', ');
-    payload.location = { latitude, longitude: field(fields, 'Longitude'), address: field(fields, 'Address'), label: field(fields, 'Label') };
-    text = `[location ${latitude ?? '?'},${field(fields, 'Longitude') ?? '?'}${place ? ` ${place}` : ''}]`;
+    const [label, address, longitude] = [optionalText(fields, 'Label'), optionalText(fields, 'Address'), optionalText(fields, 'Longitude', 64)];
+    const place = [label, address].filter(Boolean).join(', ');
+    payload.location = { latitude, longitude, address, label };
+    text = `[location ${latitude ?? '?'},${longitude ?? '?'}${place ? ` ${place}` : ''}]`;
   } else if (!body.trim()) {
     // Stickers, contacts, reactions, unsupported types: nothing we can read.
     kind = 'other';
@@ -96,7 +157,7 @@ export function parseInboundWebhook(fields: FormFields): ParseResult<WhatsAppInb
   if (repliedToSid && kind !== 'button') payload.repliedToSid = repliedToSid;
   return {
     ok: true,
-    value: { messageSid, accountSid, from, to, messagingServiceSid, profileName: field(fields, 'ProfileName'), kind, text, button, payload },
+    value: { messageSid, accountSid, from, to, messagingServiceSid, profileName: optionalText(fields, 'ProfileName', WEBHOOK_LIMITS.profileName), kind, text, button, payload },
   };
 }
 
@@ -251,9 +312,12 @@ export function parseStatusCallback(fields: FormFields): ParseResult<StatusCallb
   if (!messageSid) return { ok: false, reason: 'MessageSid is missing' };
   if (!accountSid) return { ok: false, reason: 'AccountSid is missing' };
   if (!rawStatus) return { ok: false, reason: 'MessageStatus is missing' };
+  const invalid = sidProblem('MessageSid', messageSid) ?? sidProblem('AccountSid', accountSid);
+  if (invalid) return { ok: false, reason: invalid };
   const status = mapTwilioStatus(rawStatus);
-  if (!status) return { ok: false, reason: `Unknown MessageStatus ${rawStatus}` };
-  return { ok: true, value: { messageSid, accountSid, status, rawStatus, errorCode: field(fields, 'ErrorCode'), errorMessage: field(fields, 'ErrorMessage') } };
+  if (!status) return { ok: false, reason: `Unknown MessageStatus ${JSON.stringify(truncateText(cleanText(rawStatus), 40))}` };
+  const errorCode = optionalText(fields, 'ErrorCode', 64);
+  return { ok: true, value: { messageSid, accountSid, status, rawStatus, errorCode, errorMessage: optionalText(fields, 'ErrorMessage', 1024) } };
 }
 
 /** Whether a customer's message says they got done what they came for (tenant keyword list, whole words). */

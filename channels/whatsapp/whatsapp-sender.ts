@@ -1,11 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { DeliveryStatus } from '../../src/db/entities';
-import { runHot } from '../../src/engine/hot-sql';
+import {
+  claimForSending,
+  finishSend,
+  isPendingUnclaimed,
+  recordFailedAttempt,
+  recordSentParts,
+  type SendClaim,
+} from '../../src/conversations/delivery-store';
+import type { DeliveryStatus, FeedbackPromptStyle } from '../../src/db/entities';
 import type { Logger } from '../../src/logger';
 import type { FeedbackTemplates } from './feedback-template';
 import type { TwilioClient, TwilioClients } from './twilio-client';
 import { mapTwilioStatus, replies, shouldPromptFeedback, splitReply, withinSessionWindow, BODY_LIMIT_WITH_BUTTONS } from './whatsapp-message';
-import type { WhatsAppTenant, WhatsAppTenantDirectory } from './whatsapp-tenants';
+import type { WhatsAppTenantDirectory } from './whatsapp-tenants';
 
 export interface SenderOptions {
   statusCallbackUrl: string;
@@ -19,31 +26,10 @@ export interface SendOutcome {
   reason: string | null;
 }
 
-/** A claim on a pending message older than this is taken to be from a process that died mid-send. */
-const CLAIM_LEASE = '10 minutes';
 /** Tries (with backoff, about six seconds in all) to send a reply queued behind an earlier one of its conversation. */
 const ORDER_WAIT_ATTEMPTS = 10;
 /** Twilio's limit for one message body without buttons. */
 const PLAIN_BODY_LIMIT = 1600;
-
-interface Claimed {
-  id: string;
-  tenant_id: string;
-  conversation_id: string;
-  text: string;
-  author: string;
-  payload: Record<string, unknown> | null;
-}
-
-interface SendContext {
-  /** Null when the conversation or its contact is gone. */
-  external_id: string | null;
-  feedback_opt_out: boolean;
-  status: string;
-  last_inbound_at: Date | null;
-  to_address: string | null;
-  interaction_id: string | null;
-}
 
 /**
  * Delivers stored outbound messages: claims the message (so two workers never
@@ -66,37 +52,10 @@ export class WhatsAppSender {
 
   /** Sends a pending outbound message; returns null when another worker has it or it was already sent. */
   async deliver(messageId: string, attempt = 0): Promise<SendOutcome | null> {
-    // One round trip: claim the message and read what the send needs (customer, window, sender number, interaction).
-    // A named prepared statement (runHot), like the engine's per-turn statements: parsed and planned once per connection.
-    const claimed = await runHot<Claimed & SendContext>(this.em(), 
-      `with claimed as (
-         update message set payload = jsonb_set(coalesce(payload, '{}'::jsonb), '{sendClaimedAt}', to_jsonb(now()))
-          where id = ? and channel = 'whatsapp' and direction = 'outbound' and delivery_status = 'pending'
-            and (payload->>'sendClaimedAt' is null or (payload->>'sendClaimedAt')::timestamptz < now() - interval '${CLAIM_LEASE}')
-            -- Replies leave in the order they were written: not while an earlier one of the conversation is unsent
-            -- (another instance may be sending it right now).
-            and not exists (select 1 from message earlier
-                             where earlier.conversation_id = message.conversation_id and earlier.direction = 'outbound'
-                               and earlier.channel = 'whatsapp' and earlier.delivery_status = 'pending'
-                               and earlier.created_at < message.created_at)
-          returning id, tenant_id, conversation_id, text, author, payload)
-       select claimed.*, c.external_id, c.feedback_opt_out, conv.status,
-              -- The newest inbound message of each of the contact's conversations, read backwards from the
-              -- (conversation_id, created_at) index: a max() over the join read every message of them.
-              (select max(latest.created_at) from conversation cv cross join lateral (
-                  select m.created_at from message m where m.conversation_id = cv.id and m.direction = 'inbound'
-                  order by m.created_at desc limit 1) latest
-                where cv.contact_id = conv.contact_id) as last_inbound_at,
-              (select m.payload->>'to' from message m
-                where m.conversation_id = conv.id and m.direction = 'inbound' order by m.created_at desc limit 1) as to_address,
-              (select ai.id from agent_interaction ai where ai.reply_message_id = claimed.id and ai.conversation_id = conv.id limit 1) as interaction_id
-         from claimed left join conversation conv on conv.id = claimed.conversation_id left join contact c on c.id = conv.contact_id`,
-      [messageId],
-    );
-    const message = claimed[0];
+    const message = await claimForSending(this.em(), messageId, 'whatsapp');
     if (!message) return (await this.waitingBehindEarlierReply(messageId, attempt)) ? this.deliver(messageId, attempt + 1) : null;
     try {
-      const outcome = await this.send(message, message);
+      const outcome = await this.send(message);
       this.onOutcome(outcome.status);
       return outcome;
     } catch (error) {
@@ -116,46 +75,40 @@ export class WhatsAppSender {
    */
   private async waitingBehindEarlierReply(messageId: string, attempt: number): Promise<boolean> {
     if (attempt >= ORDER_WAIT_ATTEMPTS) return false;
-    const [row] = await this.em()
-      .getConnection()
-      .execute<{ blocked: boolean }[]>(
-        `select delivery_status = 'pending' and payload->>'sendClaimedAt' is null as blocked from message where id = ?`,
-        [messageId],
-      );
-    if (!row?.blocked) return false;
+    if (!(await isPendingUnclaimed(this.em(), messageId))) return false;
     await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
     return true;
   }
 
-  private async send(message: Claimed, context: SendContext): Promise<SendOutcome> {
-    if (context.external_id === null) return this.finish(message, { status: 'not_sent', reason: 'the conversation or its contact no longer exists' }, [], null);
-    const tenant = await this.directory.byTenantId(message.tenant_id);
+  private async send(message: SendClaim): Promise<SendOutcome> {
+    if (message.externalId === null) return this.finish(message, { status: 'not_sent', reason: 'the conversation or its contact no longer exists' }, [], null);
+    const tenant = await this.directory.byTenantId(message.tenantId);
     if (!tenant) return this.finish(message, { status: 'not_sent', reason: 'the tenant has no WhatsApp binding (settings.channels.whatsapp)' }, [], null);
     const credentials = await this.directory.credentialsFor(tenant);
     if (!credentials) return this.finish(message, { status: 'not_sent', reason: 'no Twilio credentials: set the tenant secret twilioAuthToken and an account SID, or TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN' }, [], null);
-    if (!withinSessionWindow(context.last_inbound_at ? new Date(context.last_inbound_at) : null, this.now(), this.options.sessionWindowHours)) {
-      return this.finish(message, { status: 'not_sent', reason: `outside the ${this.options.sessionWindowHours}-hour WhatsApp session window: the customer has not written since ${context.last_inbound_at ? new Date(context.last_inbound_at).toISOString() : 'ever'}; only an approved template may be sent` }, [], null);
+    if (!withinSessionWindow(message.lastInboundAt, this.now(), this.options.sessionWindowHours)) {
+      return this.finish(message, { status: 'not_sent', reason: `outside the ${this.options.sessionWindowHours}-hour WhatsApp session window: the customer has not written since ${message.lastInboundAt ? message.lastInboundAt.toISOString() : 'ever'}; only an approved template may be sent` }, [], null);
     }
     const client = this.clients.get(credentials.accountSid, credentials.authToken);
     const wantsButtons =
-      message.author === 'bot' && context.interaction_id !== null && context.status === 'bot' && !context.feedback_opt_out &&
-      shouldPromptFeedback(tenant.feedbackPromptFrequency, tenant.feedbackPromptEvery, context.interaction_id);
+      message.author === 'bot' && message.interactionId !== null && message.conversationStatus === 'bot' && !message.feedbackOptOut &&
+      shouldPromptFeedback(tenant.feedbackPromptFrequency, tenant.feedbackPromptEvery, message.interactionId);
     const contentSid = wantsButtons ? await this.templates.contentSid(tenant, credentials.accountSid, client) : null;
-    const prompt = wantsButtons ? (contentSid ? 'template' : 'text') : 'none';
+    const prompt: FeedbackPromptStyle = wantsButtons ? (contentSid ? 'template' : 'text') : 'none';
     const limit = prompt === 'none' ? PLAIN_BODY_LIMIT : BODY_LIMIT_WITH_BUTTONS;
     const parts = splitReply(message.text, prompt === 'text' ? limit - replies.fallbackPrompt.length - 2 : limit);
-    const from = context.to_address ?? tenant.numbers[0] ?? null;
+    const from = message.toAddress ?? tenant.numbers[0] ?? null;
     const address: Record<string, string> = tenant.messagingServiceSid ? { messagingServiceSid: tenant.messagingServiceSid } : from ? { from } : {};
     if (!tenant.messagingServiceSid && !from) return this.finish(message, { status: 'not_sent', reason: 'no WhatsApp sender: bind a number or a Messaging Service to the tenant' }, [], null);
 
     // Parts already accepted by Twilio before a crash are not sent again.
-    const sids = Array.isArray(message.payload?.twilioSids) ? [...(message.payload.twilioSids as string[])] : [];
+    const sids = [...message.sentPartIds];
     let lastStatus: DeliveryStatus = 'queued';
     let templateUsed = prompt === 'template';
     for (let index = sids.length; index < parts.length; index += 1) {
       const isLast = index === parts.length - 1;
-      let request: Record<string, string> = { to: context.external_id, statusCallback: this.options.statusCallbackUrl, ...address };
-      if (isLast && templateUsed) request = { ...request, contentSid: contentSid!, contentVariables: JSON.stringify({ 1: parts[index], 2: context.interaction_id }) };
+      let request: Record<string, string> = { to: message.externalId, statusCallback: this.options.statusCallbackUrl, ...address };
+      if (isLast && templateUsed) request = { ...request, contentSid: contentSid!, contentVariables: JSON.stringify({ 1: parts[index], 2: message.interactionId }) };
       else request = { ...request, body: isLast && prompt !== 'none' ? `${parts[index]}\n\n${replies.fallbackPrompt}` : parts[index]! };
       let result = await this.createWithRetries(client, request, message.id);
       if (!result.ok && templateUsed && isLast && result.code === 21655) {
@@ -199,26 +152,16 @@ export class WhatsAppSender {
   }
 
   private async recordAttempt(messageId: string, reason: string): Promise<void> {
-    await this.em().getConnection().execute(
-      `update message set payload = jsonb_set(payload, '{failedAttempts}', coalesce(payload->'failedAttempts', '[]'::jsonb) || jsonb_build_array(jsonb_build_object('at', now(), 'reason', ?::text))) where id = ?`,
-      [reason, messageId],
-    );
+    await recordFailedAttempt(this.em(), messageId, reason);
   }
 
   private async saveProgress(messageId: string, sids: string[]): Promise<void> {
-    await this.em().getConnection().execute(`update message set payload = jsonb_set(payload, '{twilioSids}', ?::jsonb) where id = ?`, [JSON.stringify(sids), messageId]);
+    await recordSentParts(this.em(), messageId, sids);
   }
 
-  private async finish(message: Claimed, outcome: SendOutcome, sids: string[], prompt: string | null): Promise<SendOutcome> {
-    const extra: Record<string, unknown> = { twilioSids: sids };
-    if (prompt) extra.feedbackPrompt = prompt;
-    // channel_message_id holds the last part's SID: the one with the buttons, which a tap refers to.
-    await runHot(this.em(), 
-      `update message set delivery_status = ?, delivery_error = ?, channel_message_id = coalesce(?, channel_message_id),
-              payload = (coalesce(payload, '{}'::jsonb) - 'sendClaimedAt') || ?::jsonb
-        where id = ?`,
-      [outcome.status, outcome.reason, sids.length ? sids[sids.length - 1] : null, JSON.stringify(extra), message.id],
-    );
+  private async finish(message: SendClaim, outcome: SendOutcome, sids: string[], prompt: FeedbackPromptStyle | null): Promise<SendOutcome> {
+    // The message's channel id becomes the last part's SID: the one with the buttons, which a tap refers to.
+    await finishSend(this.em(), message.id, { status: outcome.status, reason: outcome.reason, partIds: sids, feedbackPrompt: prompt });
     if (outcome.status === 'not_sent') this.logger.warn({ messageId: message.id, reason: outcome.reason }, 'WhatsApp reply not sent');
     return outcome;
   }

@@ -99,7 +99,7 @@ export class WhatsAppTenantDirectory {
     this.loading ??= (async () => {
       try {
         const rows = await this.em().getConnection().execute<{ id: string; settings: TenantSettings }[]>(
-          `select id, settings from tenant where settings->'channels'->'whatsapp' is not null`,
+          `select id, settings from tenant where settings->'channels'->'whatsapp' is not null and disabled_at is null`,
         );
         const byAddress = new Map<string, WhatsAppTenant>();
         const byId = new Map<string, WhatsAppTenant>();

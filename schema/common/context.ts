@@ -1,16 +1,21 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../src/audit/audit-service';
-import type { ApiKeyScope } from '../../src/db/entities';
+import type { ApiKeyScope, PlatformScope } from '../../src/db/entities';
 import { AppError } from '../../src/errors';
 import type { GraphqlServices } from './services';
 import type { Loaders } from './loaders';
 
-/** The authenticated caller: one API key, bound to one tenant. */
+/**
+ * The authenticated caller: one API key, bound to one tenant; or a platform
+ * key (`platform: true`, scope tenants:manage only), bound to no tenant: its
+ * `tenantId` is a uuid no tenant has, so tenant queries find nothing.
+ */
 export interface Caller {
   tenantId: string;
   apiKeyId: string;
-  scopes: readonly ApiKeyScope[];
+  scopes: readonly (ApiKeyScope | PlatformScope)[];
   actor: Actor;
+  platform?: boolean;
 }
 
 /**

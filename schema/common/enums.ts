@@ -1,4 +1,16 @@
 import { registerEnumType } from 'type-graphql';
+import type {
+  ChannelName,
+  ConversationStatus,
+  CorrectionCategory,
+  CorrectionStatus,
+  FeedbackPromptFrequency,
+  FeedbackSource,
+  MessageAuthor,
+  MessageDirection,
+} from '../../src/db/entities';
+import type { CircuitState } from '../../src/providers/health';
+import type { ProviderId } from '../../src/providers/types';
 
 /*
  * GraphQL enums. TypeScript enums only here, because type-graphql registers
@@ -82,3 +94,22 @@ export enum ProviderIdEnum {
   KNOWLEDGE_BASE = 'knowledge-base',
 }
 registerEnumType(ProviderIdEnum, { name: 'ProviderId', description: 'An LLM provider; KNOWLEDGE_BASE is the offline provider answering from approved answers.' });
+
+/**
+ * Each enum's values must be exactly the union it exposes (the `as const` lists in src/): adding a
+ * value on one side only is a compile error here. (`${Enum}` is the union of an enum's string values.)
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+function sameValues<A, B>(check: Same<A, B>): Same<A, B> {
+  return check;
+}
+sameValues<`${ChannelEnum}`, ChannelName>(true);
+sameValues<`${FeedbackSourceEnum}`, FeedbackSource>(true);
+sameValues<`${CorrectionStatusEnum}`, CorrectionStatus>(true);
+sameValues<`${CorrectionCategoryEnum}`, CorrectionCategory>(true);
+sameValues<`${ConversationStatusEnum}`, ConversationStatus>(true);
+sameValues<`${MessageDirectionEnum}`, MessageDirection>(true);
+sameValues<`${MessageAuthorEnum}`, MessageAuthor>(true);
+sameValues<`${CircuitStateEnum}`, CircuitState>(true);
+sameValues<`${FeedbackPromptFrequencyEnum}`, FeedbackPromptFrequency>(true);
+sameValues<`${ProviderIdEnum}`, ProviderId>(true);

@@ -1,4 +1,5 @@
 import type { Orm } from '../../src/db/orm';
+import type { CustomerChannelRegistry } from '../../src/engine/outbound';
 import type { DomainEvents } from '../../src/events';
 import type { Logger } from '../../src/logger';
 import type { ModelCatalogue } from '../../src/providers/model-catalogue';
@@ -24,6 +25,10 @@ export interface GraphqlServices {
   providerHealth?: ProviderHealthSource;
   catalogue: ModelCatalogue;
   feedbackRateLimiter: RateLimiter;
+  /** FEEDBACK_TOKEN_TTL_DAYS: days a public feedback token works (default 30). */
+  feedbackTokenTtlDays?: number;
   /** The provider gateway customers' turns use: evaluations run through it. Absent without the provider layer. */
   gateway?: ModelGateway;
+  /** The running customer channels: agent replies and "the bot is back" notices go out through them. */
+  customers?: CustomerChannelRegistry;
 }

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { findConversation, listConversations } from '../../src/conversations/conversation-review';
+import { findConversation, listConversations, messagesByConversation } from '../../src/conversations/conversation-review';
 import type { Conversation, Message } from '../../src/db/entities';
 import { toConnection } from '../common/connection.types';
 import { callerOf, type GraphqlContext } from '../common/context';
@@ -9,7 +9,7 @@ import { ConversationFilterInput } from './conversations.input';
 import { BotReplyType, ConversationConnection, ConversationType, MessageType } from './conversations.types';
 
 // Enum casts below: the columns hold exactly the enums' string values.
-function toConversation(row: Conversation): ConversationType {
+export function toConversation(row: Conversation): ConversationType {
   return {
     id: row.id,
     channel: row.channel as ChannelEnum,
@@ -18,6 +18,8 @@ function toConversation(row: Conversation): ConversationType {
     contactId: row.contact.id,
     handoffReason: row.handoffReason,
     handedOffAt: row.handedOffAt,
+    assignee: row.assignee,
+    assignedAt: row.assignedAt,
     startedAt: row.startedAt,
     lastActivityAt: row.lastActivityAt,
     closedAt: row.closedAt,
@@ -25,7 +27,7 @@ function toConversation(row: Conversation): ConversationType {
   };
 }
 
-function toMessage(row: Message): MessageType {
+export function toMessage(row: Message): MessageType {
   return {
     id: row.id,
     direction: row.direction as MessageDirectionEnum,
@@ -57,10 +59,19 @@ export class ConversationsResolver {
     return row ? toConversation(row) : null;
   }
 
-  @FieldResolver(() => [MessageType], { description: 'Messages, oldest first (the latest 200).' })
-  async messages(@Root() conversation: ConversationType, @Ctx() context: GraphqlContext): Promise<MessageType[]> {
-    const rows = await context.loaders.messagesOfConversation.load(conversation.id);
-    return rows.map(toMessage);
+  @FieldResolver(() => [MessageType], {
+    description: 'Messages, oldest first: the latest `last` (default and at most 200). To read further back, pass the id of the oldest message you have as `before`.',
+  })
+  async messages(
+    @Root() conversation: ConversationType,
+    @Ctx() context: GraphqlContext,
+    @Arg('last', () => Int, { nullable: true, description: 'How many of the latest messages, 1–200 (default 200).' }) last: number | null,
+    @Arg('before', () => ID, { nullable: true, description: 'Only messages older than this message of the conversation (page backwards).' }) before: string | null,
+  ): Promise<MessageType[]> {
+    // The default page goes through the batch loader (one query for a whole page of conversations); other pages ask directly.
+    if ((last === null || last === undefined) && !before) return (await context.loaders.messagesOfConversation.load(conversation.id)).map(toMessage);
+    const rows = await messagesByConversation(context.em, callerOf(context).tenantId, [conversation.id], { last, before });
+    return (rows.get(conversation.id) ?? []).map(toMessage);
   }
 }
 

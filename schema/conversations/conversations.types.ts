@@ -83,6 +83,12 @@ export class ConversationType {
   @Field(() => Date, { nullable: true, description: 'When it was handed to a human.' })
   handedOffAt!: Date | null;
 
+  @Field(() => String, { nullable: true, description: 'Who has taken the handed-off conversation (apikey:<id>, slack:<user>); null while it waits.' })
+  assignee!: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it was taken.' })
+  assignedAt!: Date | null;
+
   @Field(() => Date, { description: 'First message.' })
   startedAt!: Date;
 

@@ -45,7 +45,8 @@ export class FeedbackResolver {
   @Mutation(() => FeedbackReceipt, {
     description:
       'Public: records a 👍/👎 on one bot reply, addressed by the reply\'s unguessable feedback token (no API key needed). ' +
-      'Rate-limited per client address and per token (RATE_LIMITED with extensions.retryAfterSeconds). Voting again replaces the vote; the history is kept.',
+      'Rate-limited per client address and per token (RATE_LIMITED with extensions.retryAfterSeconds). A token works for FEEDBACK_TOKEN_TTL_DAYS after the reply (NOT_FOUND after). ' +
+      'Voting again replaces the vote; the newest 20 votes are kept as history.',
   })
   async submitFeedback(
     @Ctx() context: GraphqlContext,
@@ -57,7 +58,7 @@ export class FeedbackResolver {
       context.services.orm.em.fork(),
       context.services.feedbackRateLimiter,
       { token, helpful, comment, ip: context.ip },
-      { events: context.services.events },
+      { events: context.services.events, tokenTtlDays: context.services.feedbackTokenTtlDays },
     );
     return { helpful: recorded.helpful ?? helpful, comment: recorded.comment, recordedAt: recorded.votedAt ?? new Date() };
   }

@@ -69,7 +69,7 @@ const RAW_ROW = `u.provider, u.model, (u.created_at at time zone 'UTC')::date as
 
 /**
  * Sums by provider, model and bucket. Whole UTC days come from the
- * trigger-maintained provider_usage_rollup (a few hundred rows for 90 days),
+ * trigger-maintained rollup (ProviderUsageRollup: a few shards per day and model),
  * the partial days at the range's edges from provider_usage through its
  * covering index; both are exact. The baseline cost is linear in the
  * successful calls' uncached, cached and output tokens, so prices are applied

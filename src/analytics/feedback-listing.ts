@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InteractionFeedback, type ChannelName, type FeedbackSource } from '../db/entities';
 import { pinnedToTenant } from '../db/tenant-pinned';
-import { afterCondition, pageOrder, pageSize, toPage, type Page, type PageRequest } from '../pagination/cursor-page';
+import { keysetPage, pageSize, type Page, type PageRequest } from '../pagination/cursor-page';
 
 /** Filters of {@link listFeedback}; all optional, combined with AND. */
 export interface FeedbackFilter {
@@ -42,9 +42,5 @@ export async function listFeedback(
   if (filter.hasComment === false) conditions.push({ comment: null });
   if (filter.channel) conditions.push({ interaction: { conversation: { channel: filter.channel } } });
   const where = { $and: conditions };
-  const [rows, totalCount] = await Promise.all([
-    em.find(InteractionFeedback, { $and: [...conditions, afterCondition(input.after)] }, { ...pinnedToTenant, orderBy: pageOrder, limit: size + 1 }),
-    em.count(InteractionFeedback, where, pinnedToTenant),
-  ]);
-  return toPage(rows, size, totalCount);
+  return keysetPage<InteractionFeedback>(em, InteractionFeedback, where, { size, after: input.after }, pinnedToTenant);
 }

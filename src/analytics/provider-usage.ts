@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ProviderDailySummary, ProviderUsage } from '../db/entities';
 import { badInput } from '../errors';
-import { afterCondition, pageOrder, pageSize, toPage, type Page, type PageRequest } from '../pagination/cursor-page';
+import { keysetPage, pageSize, type Page, type PageRequest } from '../pagination/cursor-page';
 import { checkRange, type TimeRange } from './time-range';
 
 /** Filters of {@link listProviderUsage}; all optional, combined with AND. */
@@ -35,11 +35,7 @@ export async function listProviderUsage(
   if (filter.failover !== undefined && filter.failover !== null) where.failover = filter.failover;
   if (filter.interactionId) where.interactionId = filter.interactionId;
   if (!filter.includeEvaluation) where.evaluation = false;
-  const [rows, totalCount] = await Promise.all([
-    em.find(ProviderUsage, { $and: [where, afterCondition(input.after)] }, { orderBy: pageOrder, limit: size + 1 }),
-    em.count(ProviderUsage, where),
-  ]);
-  return toPage(rows, size, totalCount);
+  return keysetPage(em, ProviderUsage, where, { size, after: input.after });
 }
 
 /**

@@ -4,9 +4,10 @@ import { AuditLog } from '../db/entities';
 /**
  * Who did something: `apikey:<api key id>` (a GraphQL caller), `slack:<user id>`
  * (a human agent in Slack), `system:<job>` (a scheduled job) or `public:<what>`
- * (an unauthenticated caller such as the public feedback mutation).
+ * (an unauthenticated caller such as the public feedback mutation), `customer:<conversation id>`
+ * (a customer asking for the bot back).
  */
-export type Actor = `apikey:${string}` | `slack:${string}` | `system:${string}` | `public:${string}`;
+export type Actor = `apikey:${string}` | `slack:${string}` | `system:${string}` | `public:${string}` | `customer:${string}`;
 
 /** One audited change. `before`/`after` are plain JSON snapshots of the changed fields. */
 export interface AuditEntry {

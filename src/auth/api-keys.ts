@@ -33,8 +33,8 @@ export async function createApiKey(
   return { apiKey, key };
 }
 
-/** The live (not revoked) key matching `key`, with its tenant, or null. */
+/** The live (not revoked) key matching `key`, with its tenant, or null (also when the tenant is disabled). */
 export async function findApiKey(em: EntityManager, key: string): Promise<ApiKey | null> {
   if (!key.startsWith(KEY_PREFIX)) return null;
-  return em.findOne(ApiKey, { keyHash: hashApiKey(key), revokedAt: null }, { populate: ['tenant'] });
+  return em.findOne(ApiKey, { keyHash: hashApiKey(key), revokedAt: null, tenant: { disabledAt: null } }, { populate: ['tenant'] });
 }

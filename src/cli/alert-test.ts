@@ -1,3 +1,5 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import { commandLine } from './command-line';
 import 'reflect-metadata';
 import { createSlackApp } from '../../channels/slack/slack-app';
 import { slackConfigFrom } from '../../channels/slack/slack-config';
@@ -12,37 +14,16 @@ import { createAlertService } from '../monitoring/alert-service';
 import type { AlertNotifier, AlertSeverity } from '../monitoring/alert-types';
 import { createLogAlertNotifier } from '../monitoring/log-alert-notifier';
 
-const USAGE = `Usage: npm run alert:test -- [--tenant <name>] [--severity info|warning|critical] [--resolve]
-
-Raises the alert "parley-test-alert" for the tenant (default: the only tenant, or "demo")
-through every configured notifier: the log always, Slack when SLACK_BOT_TOKEN and
-SLACK_SIGNING_SECRET are set (the tenant's settings.channels.slack.oncallChannel).
-Raising it again within ALERT_REPEAT_HOURS is deduplicated; --resolve resolves it
-and updates the message.
-`;
-
 /**
  * `npm run alert:test`: an entry point like main.ts (a composition root, so it
  * may build the Slack notifier) that raises or resolves one test alert.
  */
-async function main(argv: string[]): Promise<number> {
-  let tenantName: string | null = null;
-  let severity: AlertSeverity = 'warning';
-  let resolve = false;
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index]!;
-    if (argument === '--help' || argument === '-h') {
-      process.stdout.write(USAGE);
-      return 0;
-    } else if (argument === '--tenant' && argv[index + 1]) tenantName = argv[(index += 1)]!;
-    // The value was just checked against the three severities.
-    else if (argument === '--severity' && ['info', 'warning', 'critical'].includes(argv[index + 1] ?? '')) severity = argv[(index += 1)] as AlertSeverity;
-    else if (argument === '--resolve') resolve = true;
-    else {
-      process.stderr.write(`Unexpected argument "${argument}".\n\n${USAGE}`);
-      return 2;
-    }
-  }
+async function main(): Promise<number> {
+  const { values } = commandLine();
+  const tenantName = typeof values.tenant === 'string' ? values.tenant : null;
+  // The spec checked the value against the three severities.
+  const severity = (typeof values.severity === 'string' ? values.severity : 'warning') as AlertSeverity;
+  const resolve = values.resolve === true;
 
   const config = loadConfig();
   const slackConfig = slackConfigFrom(config);

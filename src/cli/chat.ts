@@ -1,3 +1,5 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import { commandLine, COMMANDS } from './command-line';
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import readline from 'node:readline';
@@ -12,18 +14,11 @@ import type { TurnResult } from '../engine/types';
 import { describeRoute } from './chat-output';
 import { AppError } from '../errors';
 import { DomainEvents } from '../events';
-import { createLogger } from '../logger';
+import { checkProviders, describeProviderCheck } from '../providers/provider-check';
+import { createOnceLogger } from './once-logger';
 import { resolveSecretKey, SecretBox } from '../security/secret-box';
 
-const HELP = `Usage: npm run chat [-- --tenant <name>] [--customer <id>]
-
-Chat with parley in the terminal as a customer of a tenant (default "${DEMO_TENANT_NAME}"),
-on the configured database (embedded by default) and providers (offline knowledge base
-unless OPENAI_API_KEY / GEMINI_API_KEY are set). Under each reply: provider, model,
-complexity, routing reason, latency, tokens and cost.
-
-Commands: /new (start over as a new customer), /help, /quit (or Ctrl-C, Ctrl-D).
-`;
+const HELP = COMMANDS['src/cli/chat']!.usage;
 
 const dim = (text: string) => (process.stdout.isTTY ? `\x1b[2m${text}\x1b[22m` : text);
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[22m` : text);
@@ -33,20 +28,12 @@ interface Options {
   customer: string;
 }
 
-function parseArguments(argv: string[]): Options | null {
-  const options: Options = { tenant: DEMO_TENANT_NAME, customer: newCustomerId() };
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index];
-    const value = argv[index + 1];
-    if (argument === '--help' || argument === '-h') return null;
-    if ((argument === '--tenant' || argument === '--customer') && value && !value.startsWith('--')) {
-      options[argument === '--tenant' ? 'tenant' : 'customer'] = value;
-      index += 1;
-    } else {
-      throw new AppError('BAD_USER_INPUT', `Unexpected argument "${argument}". Run npm run chat -- --help for the options.`);
-    }
-  }
-  return options;
+function parseArguments(): Options {
+  const { values } = commandLine();
+  return {
+    tenant: typeof values.tenant === 'string' ? values.tenant : DEMO_TENANT_NAME,
+    customer: typeof values.customer === 'string' ? values.customer : newCustomerId(),
+  };
 }
 
 function newCustomerId(): string {
@@ -61,16 +48,14 @@ function printTurn(turn: TurnResult): void {
   if (turn.status === 'with_human') process.stdout.write(`${dim('  [a human agent has this conversation: the bot stays quiet] — /new starts a fresh conversation')}\n`);
 }
 
-async function main(argv: string[]): Promise<number> {
-  const options = parseArguments(argv);
-  if (!options) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+async function main(): Promise<number> {
+  const options = parseArguments();
   const config = loadConfig();
   // Logs go to stderr and stay quiet unless asked for, so they do not break the conversation.
-  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination(2));
+  // A repeated warning (a provider failing on every turn) is written once.
+  const logger = createOnceLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination(2));
   const secret = resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
+  if (secret.warning) logger.warn(secret.warning);
   process.stdout.write(dim('Starting parley (database, providers)…\n'));
   const database: Database = await openDatabase(config, logger);
   let stack: ConversationStack | null = null;
@@ -86,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
       .configuredProviders()
       .map((status) => `${status.provider}${status.configured ? '' : ' (no key)'}`)
       .join(', ');
+    // Say once, before the first question, when a configured provider cannot be used.
+    for (const check of await checkProviders(config, { timeoutMs: 3_000 })) {
+      if (check.status !== 'ok') process.stdout.write(dim(`${describeProviderCheck(check)}\n`));
+    }
     process.stdout.write(
       `${bold('parley')} — chatting as customer ${options.customer} of "${tenant.name}" · database ${database.mode} · providers: ${providers}\n` +
         dim('Type a message (e.g. "How long does delivery take?"), /new, /help or /quit.\n'),
@@ -93,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     await converse(stack, tenant.id, options.customer);
     return 0;
   } finally {
-    stack?.close();
+    await stack?.close();
     await database.close();
   }
 }

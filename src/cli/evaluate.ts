@@ -1,42 +1,34 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import { commandLine } from './command-line';
+import { reportFormat } from './operator-commands';
 import 'reflect-metadata';
 import fs from 'node:fs';
-import path from 'node:path';
 import { Tenant } from '../db/entities';
 import { seedDemoTenant } from '../db/seed';
 import { createConversationStack } from '../engine/engine-stack';
-import { AppError, badInput } from '../errors';
+import { AppError } from '../errors';
 import { DomainEvents } from '../events';
 import { evaluationReport, renderReport, type ReportFormat } from '../learning/evaluation/evaluation-report';
 import { evaluateModelVersion } from '../learning/evaluation/evaluator';
 import { resolveSecretKey, SecretBox } from '../security/secret-box';
-import { flag, integerOption, option } from './cli-options';
 import { runCli, withDatabase } from './cli-runner';
 import { createProgressBar } from './progress-bar';
 
-const USAGE = `Usage:
-  npm run evaluate -- --version <id or number> --dataset <name[@version]> [--tenant <name>] [--out report.md|report.csv|report.json]
-                      [--format md|csv|json] [--concurrency <n>] [--no-compare]
+function option(name: string): string | undefined {
+  const value = commandLine().values[name];
+  return typeof value === 'string' ? value : undefined;
+}
 
-Runs the model version over the dataset version through the same gateway customers use, as evaluation
-traffic (no customer sees it; its usage is recorded apart), compares it with the active version on the
-same dataset version, and writes the report (format from --out's extension, else Markdown on stdout).
-Exit code 0 when it passes, 1 when it fails.`;
-
-async function main(args: string[]): Promise<number> {
-  if (flag(args, 'help') || !args.length) {
-    process.stderr.write(`${USAGE}\n`);
-    return args.length ? 0 : 2;
-  }
-  const version = option(args, 'version');
-  const dataset = option(args, 'dataset');
-  if (!version || !dataset) throw badInput(`--version and --dataset are required\n${USAGE}`);
-  const out = option(args, 'out');
-  const extension = out ? path.extname(out).slice(1).toLowerCase() : '';
-  const format = (option(args, 'format') ?? (extension === 'markdown' ? 'md' : extension || 'md')) as ReportFormat;
-  if (!['md', 'csv', 'json'].includes(format)) throw badInput('--format must be md, csv or json');
+/** `npm run evaluate`: one model version over one dataset version, with the report and the verdict as exit code. */
+async function main(): Promise<number> {
+  // Checked by the command-line spec: --version and --dataset, the report format and --concurrency.
+  const version = option('version')!;
+  const dataset = option('dataset')!;
+  const out = option('out');
+  const format = reportFormat(commandLine().values) as ReportFormat;
   return withDatabase(async ({ config, database, logger }) => {
     if (config.SEED_DEMO) await seedDemoTenant(database.orm.em.fork());
-    const tenantName = option(args, 'tenant') ?? 'demo';
+    const tenantName = option('tenant') ?? 'demo';
     const tenant = await database.orm.em.fork().findOne(Tenant, { name: tenantName });
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant named ${tenantName} (use --tenant)`);
     const secret = resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
@@ -50,8 +42,8 @@ async function main(args: string[]): Promise<number> {
           actor: 'system:evaluate-cli',
           version,
           dataset,
-          concurrency: integerOption(args, 'concurrency') ?? 4,
-          compare: !flag(args, 'no-compare'),
+          concurrency: Number(option('concurrency') ?? 4),
+          compare: commandLine().values['no-compare'] !== true,
           onProgress: (done, total, label) => {
             let bar = bars.get(label);
             if (!bar) {

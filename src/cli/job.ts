@@ -1,42 +1,23 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import { commandLine } from './command-line';
 import 'reflect-metadata';
-import { isJobName, JOBS, runJob } from '../jobs';
+import { isJobName, runJob } from '../jobs';
 import { createAlertService } from '../monitoring/alert-service';
 import { createLogAlertNotifier } from '../monitoring/log-alert-notifier';
 import { parseDay } from '../jobs/daily-provider-summary';
 import { runCli, withDatabase } from './cli-runner';
-
-const USAGE = `Usage: npm run job -- <name> [--day YYYY-MM-DD]
-
-Jobs:
-${Object.values(JOBS)
-  .map((job) => `  ${job.name.padEnd(26)} ${job.description} (schedule "${job.schedule}" UTC)`)
-  .join('\n')}
-`;
 
 /**
  * Runs one scheduled job now, on the configured database (embedded by
  * default), under the same advisory lock as the scheduler: if a running
  * instance holds it, this run is skipped and says so.
  */
-async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h') {
-    process.stdout.write(USAGE);
-    return name ? 0 : 2;
-  }
-  if (!isJobName(name)) {
-    process.stderr.write(`Unknown job "${name}".\n\n${USAGE}`);
-    return 2;
-  }
-  let day: string | undefined;
-  for (let index = 0; index < rest.length; index += 1) {
-    if (rest[index] === '--day' && rest[index + 1]) day = rest[(index += 1)];
-    else if (rest[index].startsWith('--day=')) day = rest[index].slice('--day='.length);
-    else {
-      process.stderr.write(`Unexpected argument "${rest[index]}".\n\n${USAGE}`);
-      return 2;
-    }
-  }
+async function main(): Promise<number> {
+  // The command-line spec checked the job name and the --day format.
+  const { values, positionals } = commandLine();
+  const name = positionals[0]!;
+  if (!isJobName(name)) throw new Error(`unknown job ${name}`);
+  const day = typeof values.day === 'string' ? values.day : undefined;
   // A bad day fails here, before the database starts.
   if (day !== undefined) parseDay(day);
   return withDatabase(async ({ config, database, logger }) => {
@@ -50,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
       silenceMinutes: config.ALERT_SILENCE_MINUTES,
       graphqlUrl: `${config.publicBaseUrl}/graphql`,
     });
-    const outcome = await runJob(name, { orm: database.orm, logger, retentionDays: config.USAGE_RETENTION_DAYS, cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE, alerts }, { day });
+    const outcome = await runJob(name, { orm: database.orm, logger, retentionDays: config.USAGE_RETENTION_DAYS, cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE, handoffIdleMinutes: config.HANDOFF_IDLE_RELEASE_MINUTES, alerts }, { day });
     if (!outcome.ran) {
       process.stdout.write(`${name}: skipped (${outcome.reason})\n`);
       return 1;

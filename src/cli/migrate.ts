@@ -1,3 +1,5 @@
+// First: parses the command line (and answers --help) before anything heavy loads.
+import './command-line';
 import { runCli, withDatabase } from './cli-runner';
 
 /** `npm run migrate`: apply committed migrations to DATABASE_URL (or the embedded database) and exit. */

@@ -1,3 +1,4 @@
+import { commandLine } from './command-line';
 import 'reflect-metadata';
 import { AgentInteraction, Experiment, InteractionFeedback, Rollout, Tenant } from '../db/entities';
 import { seedDemoTenant } from '../db/seed';
@@ -13,23 +14,12 @@ import { activeModelVersion, createDraftModelVersion, markModelVersionEvaluated 
 import { createAlertService } from '../monitoring/alert-service';
 import type { AlertInput } from '../monitoring/alert-types';
 import type { ModelGateway, ReplyOutcome, ReplyRequest } from '../providers/types';
-import { flag, integerOption, option } from './cli-options';
 import { runCli, withDatabase } from './cli-runner';
 
-const USAGE = `Usage:
-  npm run simulate:rollout -- [--control-rate 0.75] [--candidate-rate 0.80] [--customers-per-hour 60] [--rate-share 0.7]
-                              [--stages 0.1,0.5,1] [--stage-hours 48] [--min-sample 100] [--watch-hours 48]
-                              [--tick-hours 6] [--max-days 40] [--seed 1] [--tenant demo]
+const values = commandLine().values;
 
-Synthetic customers write to the tenant (the demo tenant by default) through the real conversation engine
-and database, on an accelerated clock: each customer is served by whichever version the running rollout
-assigns them, and rates the reply 👍 with the probability given for that version (--control-rate for the
-active version, --candidate-rate for a new candidate version created for the run). After every tick the
-rollout job runs (experiment guard + rollout step) at the simulated time; each stage, the statistics and
-every decision are printed. Exit code 0 when the candidate ends active, 3 when it was rolled back.`;
-
-function numberOption(args: string[], name: string, fallback: number): number {
-  const value = option(args, name);
+function numberOption(name: string, fallback: number): number {
+  const value = values[name];
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isFinite(parsed)) throw badInput(`--${name} must be a number`);
@@ -59,25 +49,21 @@ class SyntheticGateway implements ModelGateway {
 
 const percent = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(digits)} %`);
 
-async function main(args: string[]): Promise<number> {
-  if (flag(args, 'help')) {
-    process.stderr.write(`${USAGE}\n`);
-    return 0;
-  }
-  const controlRate = numberOption(args, 'control-rate', 0.75);
-  const candidateRate = numberOption(args, 'candidate-rate', 0.8);
-  const perHour = numberOption(args, 'customers-per-hour', 60);
-  const rateShare = numberOption(args, 'rate-share', 0.7);
-  const stages = (option(args, 'stages') ?? '0.1,0.5,1').split(',').map(Number);
-  const stageHours = numberOption(args, 'stage-hours', 48);
-  const minSample = integerOption(args, 'min-sample') ?? 100;
-  const watchHours = numberOption(args, 'watch-hours', 48);
-  const tickHours = numberOption(args, 'tick-hours', 6);
-  const maxDays = numberOption(args, 'max-days', 40);
-  const random = seededRandom(integerOption(args, 'seed') ?? 1);
+async function main(): Promise<number> {
+  const controlRate = numberOption('control-rate', 0.75);
+  const candidateRate = numberOption('candidate-rate', 0.8);
+  const perHour = numberOption('customers-per-hour', 60);
+  const rateShare = numberOption('rate-share', 0.7);
+  const stages = String(values.stages ?? '0.1,0.5,1').split(',').map(Number);
+  const stageHours = numberOption('stage-hours', 48);
+  const minSample = numberOption('min-sample', 100);
+  const watchHours = numberOption('watch-hours', 48);
+  const tickHours = numberOption('tick-hours', 6);
+  const maxDays = numberOption('max-days', 40);
+  const random = seededRandom(numberOption('seed', 1));
   return withDatabase(async ({ config, database, logger }) => {
     if (config.SEED_DEMO) await seedDemoTenant(database.orm.em.fork());
-    const tenantName = option(args, 'tenant') ?? 'demo';
+    const tenantName = String(values.tenant ?? 'demo');
     const tenant = await database.orm.em.fork().findOne(Tenant, { name: tenantName });
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant named ${tenantName} (use --tenant)`);
     const em = () => database.orm.em.fork();

@@ -8,8 +8,9 @@ import {
   type ConversationStatus,
 } from '../db/entities';
 import { pinnedToTenant } from '../db/tenant-pinned';
+import { AppError } from '../errors';
 import { isUuid } from '../ids';
-import { afterCondition, pageOrder, pageSize, toPage, type Page, type PageRequest } from '../pagination/cursor-page';
+import { keysetPage, pageSize, type Page, type PageRequest } from '../pagination/cursor-page';
 
 /**
  * Read side of conversations for review (the control plane, the Slack app):
@@ -44,11 +45,7 @@ export async function listConversations(
   if (filter.status) where.status = filter.status;
   if (filter.channel) where.channel = filter.channel;
   if (filter.contactId) where.contact = isUuid(filter.contactId) ? filter.contactId : null;
-  const [rows, totalCount] = await Promise.all([
-    em.find(Conversation, { $and: [where, afterCondition(input.after)] }, { ...pinnedToTenant, orderBy: pageOrder, limit: size + 1, populate: ['contact'] }),
-    em.count(Conversation, where, pinnedToTenant),
-  ]);
-  return toPage(rows, size, totalCount);
+  return keysetPage(em, Conversation, where, { size, after: input.after }, { ...pinnedToTenant, populate: ['contact'] });
 }
 
 /** One conversation of the tenant with its contact, or null (also for another tenant's id). */
@@ -57,22 +54,48 @@ export async function findConversation(em: EntityManager, input: { tenantId: str
   return em.findOne(Conversation, { id: input.conversationId, tenant: input.tenantId }, { populate: ['contact'] });
 }
 
-/** Messages of many conversations, oldest first, grouped by conversation id (at most `limitPerConversation` latest each). */
+/** The most messages one conversation's `messages` returns at once. */
+export const MAX_MESSAGES_PER_PAGE = 200;
+
+/**
+ * Messages of many conversations, oldest first, grouped by conversation id:
+ * the `last` latest of each (default and most {@link MAX_MESSAGES_PER_PAGE}),
+ * optionally only those older than the message `before` (to page back).
+ * Limited in SQL, one index walk per conversation: a 50,000-message
+ * conversation costs what a 200-message one does.
+ */
 export async function messagesByConversation(
   em: EntityManager,
   tenantId: string,
   conversationIds: readonly string[],
-  limitPerConversation = 200,
+  options: { last?: number | null; before?: string | null } = {},
 ): Promise<Map<string, Message[]>> {
   const grouped = new Map<string, Message[]>(conversationIds.map((id) => [id, []]));
-  if (!conversationIds.length) return grouped;
+  const last = options.last ?? MAX_MESSAGES_PER_PAGE;
+  if (!Number.isInteger(last) || last < 1 || last > MAX_MESSAGES_PER_PAGE) {
+    throw new AppError('BAD_USER_INPUT', `last must be an integer between 1 and ${MAX_MESSAGES_PER_PAGE}`);
+  }
+  const ids = conversationIds.filter(isUuid);
+  if (!ids.length || (options.before && !isUuid(options.before))) return grouped;
+  const before = options.before
+    ? 'and (created_at, id) < (select b.created_at, b.id from message b where b.id = ? and b.conversation_id = c.id and b.tenant_id = ?)'
+    : '';
+  const picked = await em.getConnection().execute<{ id: string }[]>(
+    `select m.id from unnest(?::uuid[]) as c(id)
+       cross join lateral (
+         select id from message
+          where conversation_id = c.id and tenant_id = ? ${before}
+          order by created_at desc, id desc limit ?
+       ) m`,
+    [`{${ids.join(',')}}`, tenantId, ...(options.before ? [options.before, tenantId] : []), last],
+  );
+  if (!picked.length) return grouped;
   const rows = await em.find(
     Message,
-    { tenant: tenantId, conversation: { $in: [...conversationIds] } },
+    { tenant: tenantId, id: { $in: picked.map((row) => row.id) } },
     { ...pinnedToTenant, orderBy: { createdAt: 'asc', id: 'asc' } },
   );
   for (const message of rows) grouped.get(message.conversation.id)?.push(message);
-  for (const [id, messages] of grouped) if (messages.length > limitPerConversation) grouped.set(id, messages.slice(-limitPerConversation));
   return grouped;
 }
 

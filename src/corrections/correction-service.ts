@@ -13,7 +13,8 @@ import { AppError, badInput, notFound } from '../errors';
 import type { DomainEvents } from '../events';
 import { isUuid, NO_SUCH_ID } from '../ids';
 import { pinnedToTenant } from '../db/tenant-pinned';
-import { afterCondition, pageOrder, pageSize, toPage, type Page, type PageRequest } from '../pagination/cursor-page';
+import { learnFromCorrection } from '../knowledge/knowledge-service';
+import { keysetPage, pageSize, type Page, type PageRequest } from '../pagination/cursor-page';
 
 /**
  * Human corrections of bot replies and their approval workflow. Called by the
@@ -126,9 +127,10 @@ export interface ApproveCorrectionResult {
 }
 
 /**
- * Approves a pending correction: records who and when, creates (or updates)
- * an active KnowledgeArticle (source `correction`, question = the customer's
- * message, answer = the corrected reply), audits it, commits, and then emits
+ * Approves a pending correction: records who and when, creates an active
+ * KnowledgeArticle (source `correction`, question = the customer's message,
+ * answer = the corrected reply) that supersedes any article answering the same
+ * normalised question (see learnFromCorrection), audits it, commits, and then emits
  * `correction.approved` so the knowledge-base provider refreshes at once.
  * Throws NOT_FOUND for an unknown id (or another tenant's), CONFLICT when the
  * correction is not pending (it was already decided).
@@ -146,7 +148,7 @@ export async function approveCorrection(
     correction.decidedBy = input.actor;
     correction.decidedAt = new Date();
     if (score !== null) correction.qualityScore = score;
-    const article = await upsertArticle(tx, input.tenantId, correction);
+    const article = await learnFromCorrection(tx, { tenantId: input.tenantId, actor: input.actor, correction });
     recordAudit(tx, {
       tenantId: input.tenantId,
       actor: input.actor,
@@ -233,11 +235,7 @@ export async function listCorrections(
     ...(filter.interactionId ? { interaction: isUuid(filter.interactionId) ? filter.interactionId : NO_SUCH_ID } : {}),
     ...(Object.keys(createdAt).length ? { createdAt } : {}),
   };
-  const [rows, totalCount] = await Promise.all([
-    em.find(HumanCorrection, { $and: [where, afterCondition(input.after)] }, { ...pinnedToTenant, orderBy: pageOrder, limit: size + 1 }),
-    em.count(HumanCorrection, where, pinnedToTenant),
-  ]);
-  return toPage(rows, size, totalCount);
+  return keysetPage(em, HumanCorrection, where, { size, after: input.after }, pinnedToTenant);
 }
 
 async function lockPending(tx: EntityManager, tenantId: string, correctionId: string): Promise<HumanCorrection> {
@@ -255,34 +253,6 @@ async function lockPending(tx: EntityManager, tenantId: string, correctionId: st
     });
   }
   return correction;
-}
-
-/**
- * The article learnt from this correction: the one already linked to it, else
- * an active correction-sourced article with the same question (so correcting
- * the same question twice replaces the answer instead of adding a rival),
- * else a new one.
- */
-async function upsertArticle(tx: EntityManager, tenantId: string, correction: HumanCorrection): Promise<KnowledgeArticle> {
-  const question = correction.customerMessage ?? correction.originalReply;
-  const existing =
-    (await tx.findOne(KnowledgeArticle, { tenant: tenantId, correction: correction.id })) ??
-    (await tx.findOne(KnowledgeArticle, { tenant: tenantId, source: 'correction', active: true, question }));
-  if (existing) {
-    existing.answer = correction.correctedReply;
-    existing.question = question;
-    existing.correction = correction;
-    existing.active = true;
-    return existing;
-  }
-  return tx.create(KnowledgeArticle, {
-    tenant: tenantId,
-    question,
-    answer: correction.correctedReply,
-    source: 'correction',
-    correction,
-    active: true,
-  });
 }
 
 function snapshot(correction: HumanCorrection): Record<string, unknown> {

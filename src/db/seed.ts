@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createApiKey } from '../auth/api-keys';
 import { API_KEY_SCOPES, KnowledgeArticle, Tenant } from './entities';
+import { addRevision } from '../knowledge/knowledge-service';
+import { normalizeQuestion } from '../knowledge/normalize';
 import { demoShopName, seedKnowledgeBase } from './seed-knowledge-base';
 
 export const DEMO_TENANT_NAME = 'demo';
@@ -32,7 +34,8 @@ export async function seedDemoTenant(em: EntityManager): Promise<SeedResult | nu
       },
     });
     for (const article of seedKnowledgeBase) {
-      tx.create(KnowledgeArticle, { tenant, question: article.question, answer: article.answer, topic: article.topic, source: 'seed' });
+      const row = tx.create(KnowledgeArticle, { tenant, question: article.question, normalizedQuestion: normalizeQuestion(article.question), answer: article.answer, topic: article.topic, source: 'seed' });
+      addRevision(tx, row, 'create', 'system:seed');
     }
     await tx.flush();
     const { key } = await createApiKey(tx, { tenant, name: 'demo (all scopes)', scopes: [...API_KEY_SCOPES] });

@@ -1,19 +1,22 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CHANNEL_NAMES } from '../db/entities';
 import type { Orm } from '../db/orm';
 import { AppError, badInput, notFound } from '../errors';
 import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import type { ModelGateway, ReplyOutcome } from '../providers/types';
-import { detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE } from './handoff';
-import { storeInbound } from './inbound-store';
+import { botBackNotice, detectBotRequest, detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE, promisesHuman } from './handoff';
+import { releaseConversation } from './handoff-service';
+import { finaliseReply } from './reply-text';
 import { answerSettings } from '../learning/model-versions/version-settings';
 import { servedVersion } from '../learning/experiments/serving';
+import { storeInbound } from '../conversations/inbound-store';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
-import { ClaimLostError, writeTurn, type TurnWrite } from './turn-writer';
-import { claimMessage, earliestPendingBefore, expireClaims, messageState, releaseClaim, waitingMessages, type ClaimedMessage, type HistoryRow } from './turn-store';
-import type { ConversationEngine, InboundMessage, ProcessOptions, ReceiveResult, TurnResult } from './types';
+import { ClaimLostError, writeTurn, type TurnWrite } from '../conversations/turn-write-store';
+import { answerWithoutTurn, claimMessage, earliestPendingBefore, expireClaims, messageState, releaseClaim, waitingMessages, type ClaimedMessage, type HistoryRow } from '../conversations/turn-store';
+import type { ConversationEngine, DirectAnswer, InboundMessage, ProcessOptions, ReceiveResult, TurnResult } from './types';
 
 export interface ConversationEngineOptions {
   orm: Orm;
@@ -48,7 +51,7 @@ export interface ConversationEngineService extends ConversationEngine {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CHANNELS = new Set(['whatsapp', 'slack', 'terminal', 'api']);
+const CHANNELS = new Set<string>(CHANNEL_NAMES);
 const MAX_TEXT_LENGTH = 20_000;
 
 /**
@@ -141,6 +144,16 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     const base = { message, now: clock(), signals, deferFlush };
 
     if (message.conversationStatus === 'handed_off') {
+      // "bot" / "back to bot": the customer takes the conversation back from the human queue.
+      const botLanguage = message.kind === 'text' || message.kind === 'button' ? detectBotRequest(message.text) : null;
+      if (botLanguage) {
+        const released = await releaseConversation(em(), { tenantId: message.tenantId, conversationId: message.conversationId, by: `customer:${message.conversationId}` }, { events });
+        if (released.released) {
+          const notice = botBackNotice(botLanguage);
+          const written = await commit({ ...base, reply: { text: notice, author: 'system' }, outcome: null, handoffReason: null });
+          return result('replied', message, null, { id: written.replyMessageId!, text: notice }, null, null);
+        }
+      }
       await commit({ ...base, reply: null, outcome: null, handoffReason: null });
       return result('with_human', message, null, null, null, null);
     }
@@ -159,7 +172,7 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     const served = servedVersion(message.modelVersion, message.experiment, message.contactId);
     const settings = answerSettings(message.tenantSettings, served.version, DEFAULT_SYSTEM_PROMPT);
     const prompt = buildPrompt({ systemPrompt: settings.systemPrompt, history, message: message.text, historyTokenBudget });
-    const outcome: ReplyOutcome = {
+    const generated: ReplyOutcome = {
       ...(await gateway.reply({
         tenantId: message.tenantId,
         routing: settings.routing,
@@ -170,7 +183,17 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       modelVersionId: settings.modelVersionId,
       experimentVariant: served.experimentVariant,
     };
-    const handoffReason = outcome.needsHuman ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})` : null;
+    const { outcome, unfillable } = finaliseReply(generated, message, history);
+    if (unfillable.length) logger.info({ tenantId: message.tenantId, placeholders: unfillable }, 'left out parts of an answer whose placeholders have no value (set them in the business profile)');
+    // A reply that promises a person ("let me connect you to a live agent") must lead to one.
+    const promise = outcome.needsHuman ? null : promisesHuman(outcome.text);
+    const handoffReason = generated.needsHuman
+      ? `the bot could not answer confidently (${outcome.provider}/${outcome.model})`
+      : outcome.needsHuman
+        ? `the answer needs values nobody has filled in (${unfillable.join(', ')})`
+        : promise
+          ? `the reply promised a human ("${promise}")`
+        : null;
     const written = await commit({ ...base, now: clock(), reply: { text: outcome.text, author: 'bot' }, outcome, handoffReason });
     return result(handoffReason ? 'handed_off' : 'replied', message, written.interactionId, { id: written.replyMessageId!, text: outcome.text }, handoffReason, outcome);
   }
@@ -212,7 +235,12 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     return results;
   }
 
-  return { receive, processMessage, handleTurn, recoverStuckMessages, processWaiting };
+  async function answerDirectly(messageId: string, answer: (tx: EntityManager) => Promise<DirectAnswer>): Promise<string | null> {
+    if (!UUID.test(messageId)) throw notFound('Message', messageId);
+    return answerWithoutTurn(em(), messageId, answer);
+  }
+
+  return { receive, processMessage, handleTurn, answerWithoutTurn: answerDirectly, recoverStuckMessages, processWaiting };
 }
 
 function result(

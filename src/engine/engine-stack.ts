@@ -4,14 +4,17 @@ import type { Orm } from '../db/orm';
 import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import { createModelGateway, type ModelGatewayDependencies, type ProviderGateway } from '../providers/gateway';
+import { startKnowledgeListener, type KnowledgeListener } from '../learning/knowledge-listener';
 import type { SecretBox } from '../security/secret-box';
 import { createConversationEngine, type ConversationEngineService } from './conversation-engine';
 
 export interface ConversationStack {
   gateway: ProviderGateway;
   engine: ConversationEngineService;
-  /** Unsubscribes the gateway from events. */
-  close(): void;
+  /** Knowledge written by any instance reaches this one's index (null when KB_LISTEN is false). */
+  knowledgeListener: KnowledgeListener | null;
+  /** Unsubscribes the gateway from events and stops listening. */
+  close(): Promise<void>;
 }
 
 /**
@@ -47,5 +50,15 @@ export function createConversationStack(dependencies: {
     processingLeaseMs: config.MESSAGE_PROCESSING_LEASE_MS,
     historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
   });
-  return { gateway, engine, close: () => gateway.close() };
+  const url = orm.config.get('clientUrl');
+  const knowledgeListener = config.KB_LISTEN && url ? startKnowledgeListener({ url, knowledgeBase: gateway.knowledgeBase, logger }) : null;
+  return {
+    gateway,
+    engine,
+    knowledgeListener,
+    async close() {
+      gateway.close();
+      await knowledgeListener?.close();
+    },
+  };
 }

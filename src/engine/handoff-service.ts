@@ -4,6 +4,8 @@ import { recordAudit, type Actor } from '../audit/audit-service';
 import { Conversation } from '../db/entities';
 import { notFound } from '../errors';
 import type { DomainEvents } from '../events';
+import { botBackNotice, type HandoffLanguage } from './handoff';
+import type { CustomerChannelRegistry, DeliveryReceipt } from './outbound';
 
 /** Input of {@link releaseConversation}. */
 export interface ReleaseConversationInput {
@@ -11,12 +13,29 @@ export interface ReleaseConversationInput {
   conversationId: string;
   /** Who gave it back: `slack:<user>` (Give back to bot), `system:idle-release`, `apikey:<id>`. */
   by: Actor;
+  /**
+   * Release only when nothing happened since this time (no message, handoff or
+   * take): checked under the row lock, so a customer writing while the idle
+   * job runs keeps their human.
+   */
+  quietSince?: Date;
 }
 
 export interface ReleaseConversationResult {
   conversation: Conversation;
   /** False when the conversation was not with a human (already released): nothing changed. */
   released: boolean;
+  /** The "you're back with the bot" notice, when one was sent (see `notify`). */
+  notice?: DeliveryReceipt | null;
+}
+
+export interface ReleaseOptions {
+  events?: DomainEvents;
+  /**
+   * Tell the customer the bot is back, through their channel, when it runs in
+   * this process (a channel that is not running is skipped, never an error).
+   */
+  notify?: { customers: CustomerChannelRegistry; language?: HandoffLanguage; onError?: (error: unknown) => void };
 }
 
 /**
@@ -29,7 +48,7 @@ export interface ReleaseConversationResult {
 export async function releaseConversation(
   em: EntityManager,
   input: ReleaseConversationInput,
-  options: { events?: DomainEvents } = {},
+  options: ReleaseOptions = {},
 ): Promise<ReleaseConversationResult> {
   const result = await em.transactional(async (tx) => {
     const conversation = await tx.findOne(
@@ -39,19 +58,37 @@ export async function releaseConversation(
     );
     if (!conversation) throw notFound('Conversation', input.conversationId);
     if (conversation.status !== 'handed_off') return { conversation, released: false };
+    if (input.quietSince) {
+      const [latest] = await tx.execute<Array<{ last: Date | null }>>('select max(created_at) as last from message where conversation_id = ?', [conversation.id]);
+      const activity = Math.max(latest?.last ? new Date(latest.last).getTime() : 0, conversation.handedOffAt?.getTime() ?? 0, conversation.assignedAt?.getTime() ?? 0);
+      if (activity > input.quietSince.getTime()) return { conversation, released: false };
+    }
+    const assignee = conversation.assignee;
     conversation.status = 'bot';
+    conversation.assignee = null;
+    conversation.assignedAt = null;
     recordAudit(tx, {
       tenantId: input.tenantId,
       actor: input.by,
       action: 'conversation.release',
       targetType: 'Conversation',
       targetId: conversation.id,
-      before: { status: 'handed_off', handoffReason: conversation.handoffReason },
+      before: { status: 'handed_off', handoffReason: conversation.handoffReason, assignee },
       after: { status: 'bot' },
     });
     await tx.flush();
     return { conversation, released: true };
   });
-  if (result.released) options.events?.emit('conversation.released', { tenantId: input.tenantId, conversationId: input.conversationId, by: input.by });
-  return result;
+  if (!result.released) return result;
+  options.events?.emit('conversation.released', { tenantId: input.tenantId, conversationId: input.conversationId, by: input.by });
+  const notify = options.notify;
+  if (!notify || !notify.customers.has(result.conversation.channel)) return { ...result, notice: null };
+  try {
+    const notice = await notify.customers.deliver(result.conversation.channel, result.conversation.id, botBackNotice(notify.language), { author: 'system' });
+    return { ...result, notice };
+  } catch (error) {
+    // The release stands: the customer hears from the bot at their next message anyway.
+    notify.onError?.(error);
+    return { ...result, notice: null };
+  }
 }

@@ -106,3 +106,30 @@ export function customerDataKinds(text: string): CustomerDataKind[] {
   for (const { kind, pattern } of DETECTORS) if (pattern.test(text)) found.add(kind);
   return [...found];
 }
+
+/** A retrieved knowledge article as the prompt shows it. */
+export interface ReferenceAnswer {
+  question: string;
+  answer: string;
+}
+
+export const REFERENCE_INSTRUCTION =
+  'Reference answers approved by this business follow, most relevant first. When one answers the customer\'s question, ' +
+  'base your reply on it: keep its facts, steps and policy, adapt the wording to the conversation and the customer\'s language, ' +
+  'and never contradict it. If none of them fits, do not guess: say you are not sure and offer to hand over to a colleague.';
+
+/**
+ * The prompt with the tenant's most similar approved answers added to the
+ * system message (retrieval-augmented prompting): every provider answers as
+ * the business taught it. Without references the messages are returned as they are.
+ */
+export function withReferenceAnswers(messages: readonly ChatMessage[], references: readonly ReferenceAnswer[]): ChatMessage[] {
+  if (references.length === 0) return [...messages];
+  const block = references
+    .map((reference, index) => `[${index + 1}] Customer question: ${reference.question}\nApproved answer: ${reference.answer}`)
+    .join('\n\n');
+  const knowledge = `${REFERENCE_INSTRUCTION}\n\n${block}`;
+  const [first, ...rest] = messages;
+  if (first?.role === 'system') return [{ role: 'system', content: `${first.content}\n\n${knowledge}` }, ...rest];
+  return [{ role: 'system', content: knowledge }, ...messages];
+}

@@ -1,6 +1,6 @@
 import type { RecordImplicitSignalsInput } from '../feedback/feedback-service';
-import type { HistoryRow } from './turn-store';
-import type { ClaimedMessage } from './turn-store';
+import type { HistoryRow } from '../conversations/turn-store';
+import type { ClaimedMessage } from '../conversations/turn-store';
 
 /**
  * What a new customer message says about the previous bot reply:

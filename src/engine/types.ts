@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ChannelName, MessageKind } from '../db/entities';
 
 /**
@@ -78,4 +79,19 @@ export interface ConversationEngine {
   processMessage(messageId: string, options?: ProcessOptions): Promise<TurnResult>;
   /** receive + processMessage. */
   handleTurn(inbound: InboundMessage): Promise<TurnResult & { duplicate: boolean }>;
+  /**
+   * Answers a stored inbound message without a provider turn (a channel's own feedback vote, preference
+   * command or notice). In one transaction: `answer` runs for the channel's own writes and returns the
+   * reply, the reply is stored for delivery and the message is marked processed. Returns the reply's
+   * message id, or null (and `answer` never runs) when the message is already answered or being answered.
+   */
+  answerWithoutTurn(messageId: string, answer: (tx: EntityManager) => Promise<DirectAnswer>): Promise<string | null>;
+}
+
+/** A channel's answer to a message it handles itself: see ConversationEngine.answerWithoutTurn. */
+export interface DirectAnswer {
+  /** The reply to store for delivery (author `system`). */
+  text: string;
+  /** What happened, kept on the inbound message's payload (who handled it and the outcome). */
+  note: Record<string, unknown>;
 }

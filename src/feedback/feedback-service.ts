@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { InteractionFeedback, type FeedbackSource } from '../db/entities';
+import { FEEDBACK_SOURCES, InteractionFeedback, type FeedbackSource } from '../db/entities';
 import { badInput, notFound } from '../errors';
 import { mergeSignals } from './implicit-satisfaction';
 
@@ -31,12 +31,19 @@ export interface RecordImplicitSignalsInput {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_COMMENT_LENGTH = 2_000;
-const SOURCES: readonly FeedbackSource[] = ['whatsapp', 'api', 'slack', 'terminal'];
+/**
+ * Earlier votes kept per reply (the newest ones). Without a bound, a token
+ * voted at the rate limit all day grew its JSON history by ~59 MB; with it a
+ * row holds at most 20 × 2,000 characters of comments.
+ */
+export const MAX_VOTE_HISTORY = 20;
+const SOURCES: readonly FeedbackSource[] = FEEDBACK_SOURCES;
 
 /**
  * Records a vote on an interaction of `tenantId`: the latest vote becomes the
- * row's `helpful`/`comment`/`source`/`votedAt`, and every vote is appended to
- * `history`, so a customer who changes their mind leaves a trail. Emits no
+ * row's `helpful`/`comment`/`source`/`votedAt`, and the vote is appended to
+ * `history` (the newest {@link MAX_VOTE_HISTORY} are kept), so a customer who
+ * changes their mind leaves a trail. Emits no
  * event (the caller does, after its transaction commits). Throws NOT_FOUND when
  * the interaction does not exist for this tenant.
  */
@@ -52,7 +59,8 @@ export async function recordVote(em: EntityManager, input: RecordVoteInput): Pro
     feedback.source = input.source;
     feedback.votedAt = at;
     // A new array, so the change set sees the JSON column change.
-    feedback.history = [...feedback.history, { helpful: input.helpful, comment, source: input.source, at: at.toISOString() }];
+    // The newest MAX_VOTE_HISTORY votes only.
+    feedback.history = [...feedback.history, { helpful: input.helpful, comment, source: input.source, at: at.toISOString() }].slice(-MAX_VOTE_HISTORY);
     await tx.flush();
     return feedback;
   });

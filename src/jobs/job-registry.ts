@@ -1,5 +1,9 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import { counterOn, histogramOn } from '../metrics';
 import type { Orm } from '../db/orm';
+import type { CustomerChannelRegistry } from '../engine/outbound';
+import type { DomainEvents } from '../events';
+import { releaseIdleConversations } from '../handoffs/idle-release';
 import { badInput } from '../errors';
 import type { Logger } from '../logger';
 import type { ProviderHealthSnapshot } from '../providers/health';
@@ -10,39 +14,74 @@ import { cleanUpUsage } from './usage-cleanup';
 import { guardRunningExperiments, type AlertRaiser } from '../learning/experiments/experiment-guard-job';
 import { stepRollouts } from '../learning/experiments/rollout-service';
 
-export type JobName = 'daily-provider-summary' | 'usage-cleanup' | 'provider-health-metrics' | 'experiment-guard';
+export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'experiment-guard'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
 
-/** What jobs need; main.ts and the `npm run job` CLI build it. */
-export interface JobContext {
+/** What every job gets. */
+export interface JobBase {
   orm: Orm;
   logger: Logger;
+  metrics?: JobMetrics | null;
+  now?: () => Date;
+}
+
+/** What usage-cleanup needs besides the base. */
+export interface UsageCleanupDependencies {
   /** USAGE_RETENTION_DAYS. */
   retentionDays: number;
   /** USAGE_CLEANUP_BATCH_SIZE. */
   cleanupBatchSize: number;
+}
+
+/** What provider-health-metrics needs besides the base. */
+export interface ProviderHealthDependencies {
   /** The provider layer's live health (this instance), when a gateway runs in the process. */
   healthSnapshot?: () => ProviderHealthSnapshot[];
   gauges?: ProviderHealthGauges | null;
-  metrics?: JobMetrics | null;
-  /** The alert service: the experiment guard alerts on-call through it. */
-  alerts?: AlertRaiser | null;
-  now?: () => Date;
 }
+
+/** What handoff-idle-release needs besides the base. */
+export interface HandoffIdleDependencies {
+  /** HANDOFF_IDLE_RELEASE_MINUTES (default 30). */
+  handoffIdleMinutes?: number;
+  /** Releases are announced here (the Slack app closes its handoff posts). */
+  events?: DomainEvents;
+  /** Customers whose conversation is released are told so through their channel, when it runs here. */
+  customers?: CustomerChannelRegistry;
+}
+
+/** What experiment-guard needs besides the base. */
+export interface ExperimentGuardDependencies {
+  /** The alert service: the guard and the rollout step alert on-call through it. */
+  alerts?: AlertRaiser | null;
+}
+
+/** Each job's own dependencies: a new job adds its entry here, not fields to a shared bag. */
+export interface JobDependencies {
+  'daily-provider-summary': JobBase;
+  'usage-cleanup': JobBase & UsageCleanupDependencies;
+  'provider-health-metrics': JobBase & ProviderHealthDependencies;
+  'handoff-idle-release': JobBase & HandoffIdleDependencies;
+  'experiment-guard': JobBase & ExperimentGuardDependencies;
+}
+
+/** Everything needed to run any job (the scheduler and `npm run job`): main.ts and the CLI build it. */
+export type JobContext = JobBase & UsageCleanupDependencies & ProviderHealthDependencies & HandoffIdleDependencies & ExperimentGuardDependencies;
 
 export interface JobRunOptions {
   /** daily-provider-summary: the UTC day to summarise (default: yesterday). */
   day?: string;
 }
 
-export interface JobDefinition {
-  name: JobName;
+export interface JobDefinition<N extends JobName = JobName> {
+  name: N;
   /** Cron expression, evaluated in UTC. */
   schedule: string;
   description: string;
-  run(context: JobContext, options: JobRunOptions): Promise<unknown>;
+  run(context: JobDependencies[N], options: JobRunOptions): Promise<unknown>;
 }
 
-export const JOBS: Record<JobName, JobDefinition> = {
+export const JOBS: { [N in JobName]: JobDefinition<N> } = {
   'daily-provider-summary': {
     name: 'daily-provider-summary',
     schedule: '0 1 * * *',
@@ -60,6 +99,19 @@ export const JOBS: Record<JobName, JobDefinition> = {
     schedule: '5 * * * *',
     description: 'export provider health over the last hour (all instances) as gauges',
     run: (context) => measureProviderHealth(context.orm.em.fork(), { now: now(context), snapshot: context.healthSnapshot?.(), gauges: context.gauges }),
+  },
+  'handoff-idle-release': {
+    name: 'handoff-idle-release',
+    schedule: '* * * * *',
+    description: 'give quiet handed-off conversations (every channel) back to the bot after the tenant\'s idle time',
+    run: (context) =>
+      releaseIdleConversations(context.orm.em.fork(), {
+        now: now(context),
+        defaultMinutes: context.handoffIdleMinutes ?? 30,
+        events: context.events,
+        customers: context.customers,
+        logger: context.logger,
+      }),
   },
   'experiment-guard': {
     name: 'experiment-guard',
@@ -84,8 +136,8 @@ export class JobMetrics {
   readonly duration: Histogram<'job'>;
 
   constructor(registry: Registry) {
-    this.runs = new Counter({ name: 'parley_job_runs_total', help: 'Scheduled job runs by outcome (ok, skipped, failed)', labelNames: ['job', 'outcome'], registers: [registry] });
-    this.duration = new Histogram({ name: 'parley_job_duration_seconds', help: 'Scheduled job run time', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 300, 1800], registers: [registry] });
+    this.runs = counterOn(registry, { name: 'parley_job_runs_total', help: 'Scheduled job runs by outcome (ok, skipped, failed)', labelNames: ['job', 'outcome'] });
+    this.duration = histogramOn(registry, { name: 'parley_job_duration_seconds', help: 'Scheduled job run time', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 300, 1800] });
   }
 }
 
@@ -112,6 +164,6 @@ export async function runJob(name: string, context: JobContext, options: JobRunO
   }
 }
 
-function now(context: JobContext): Date {
+function now(context: JobBase): Date {
   return context.now?.() ?? new Date();
 }

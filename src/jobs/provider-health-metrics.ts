@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Gauge, type Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
+import { gaugeOn } from '../metrics';
 import type { ProviderHealthSnapshot } from '../providers/health';
 
 /** One provider+model over the last hour, across every instance (from ProviderUsage). */
@@ -35,11 +36,11 @@ export class ProviderHealthGauges {
   readonly cost: Gauge<'provider' | 'model'>;
 
   constructor(registry: Registry) {
-    const common = { labelNames: ['provider', 'model'] as const, registers: [registry] };
-    this.calls = new Gauge({ name: 'parley_provider_hourly_calls', help: 'Provider calls in the last hour, all instances', ...common });
-    this.failureRate = new Gauge({ name: 'parley_provider_hourly_failure_rate', help: 'Failed calls / calls in the last hour, all instances', ...common });
-    this.latencyP95 = new Gauge({ name: 'parley_provider_hourly_latency_p95_seconds', help: '95th percentile call latency in the last hour, all instances', ...common });
-    this.cost = new Gauge({ name: 'parley_provider_hourly_cost_usd', help: 'Estimated spend in the last hour, all instances', ...common });
+    const common = { labelNames: ['provider', 'model'] as const };
+    this.calls = gaugeOn(registry, { name: 'parley_provider_hourly_calls', help: 'Provider calls in the last hour, all instances', ...common });
+    this.failureRate = gaugeOn(registry, { name: 'parley_provider_hourly_failure_rate', help: 'Failed calls / calls in the last hour, all instances', ...common });
+    this.latencyP95 = gaugeOn(registry, { name: 'parley_provider_hourly_latency_p95_seconds', help: '95th percentile call latency in the last hour, all instances', ...common });
+    this.cost = gaugeOn(registry, { name: 'parley_provider_hourly_cost_usd', help: 'Estimated spend in the last hour, all instances', ...common });
   }
 
   set(rows: readonly HourlyProviderHealth[]): void {

@@ -1,4 +1,7 @@
+import type { AutoPath, EntityName, FilterQuery, FindOptions, Loaded, PopulatePath } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../errors';
+import { isUuid } from '../ids';
 
 /**
  * Keyset pagination over (createdAt desc, id desc): a stable order even when
@@ -33,12 +36,17 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString('base64url');
 }
 
+/** The form encodeCursor writes (Date.toISOString for years 1–9999). */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
 export function decodeCursor(cursor: string): CursorPosition {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
-      const createdAt = new Date(parsed[0]);
-      if (!Number.isNaN(createdAt.getTime())) return { createdAt, id: parsed[1] };
+    // Checked field by field: a crafted cursor (a bad uuid, year 275760, a NUL) must be the caller's mistake, not a query error.
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && isUuid(parsed[1])) {
+      const createdAt = ISO_TIMESTAMP.test(parsed[0]) ? new Date(parsed[0]) : null;
+      const year = createdAt?.getUTCFullYear() ?? Number.NaN;
+      if (createdAt && year >= 1 && year <= 9999) return { createdAt, id: parsed[1] };
     }
   } catch {
     // fall through to the error below: any undecodable cursor is the caller's mistake
@@ -71,3 +79,32 @@ export function toPage<T extends CursorPosition>(rows: T[], size: number, totalC
 }
 
 export const pageOrder = { createdAt: 'desc', id: 'desc' } as const;
+
+/**
+ * One keyset page of `entity`: the rows matching `where` after the cursor in
+ * (createdAt desc, id desc) order, and the count of all matching rows, in
+ * parallel. `size` comes from {@link pageSize}; `options` are passed to both
+ * the find and the count (e.g. `pinnedToTenant`), `populate` to the find only.
+ */
+export async function keysetPage<T extends CursorPosition & object, P extends string = never>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  where: FilterQuery<T>,
+  page: { size: number; after?: string | null },
+  options: { filters?: FindOptions<T>['filters']; populate?: readonly AutoPath<T, P, PopulatePath.ALL>[] } = {},
+): Promise<Page<Loaded<T, P>>> {
+  const { populate, ...shared } = options;
+  // A where that is only an $and list is extended rather than nested, so the statement is the one a caller would write.
+  const conditions = isAndOnly(where) ? where.$and : [where];
+  // Cast: the cursor condition is on createdAt and id, which CursorPosition guarantees every T has.
+  const after = { $and: [...conditions, afterCondition(page.after)] } as FilterQuery<T>;
+  const [rows, totalCount] = await Promise.all([
+    em.find(entity, after, { ...shared, orderBy: pageOrder, limit: page.size + 1, populate } as FindOptions<T, P>),
+    em.count(entity, where, shared),
+  ]);
+  return toPage(rows, page.size, totalCount);
+}
+
+function isAndOnly(where: unknown): where is { $and: unknown[] } {
+  return typeof where === 'object' && where !== null && Object.keys(where).length === 1 && Array.isArray((where as { $and?: unknown }).$and);
+}

@@ -3,7 +3,7 @@ import type { ModelCatalogue } from './model-catalogue';
 import { costOf, zeroUsage } from './pricing';
 import { ProviderTimeout } from './provider-errors';
 import type { ChainCandidate, SkippedCandidate } from './provider-router';
-import { ProviderError, type AttemptRecord, type ChatMessage, type GenerateResult, type LlmProvider, type ProviderId } from './types';
+import { ProviderError, type AttemptRecord, type ChatMessage, type GenerateResult, type LlmProvider, type ProviderId, type ReferenceArticle } from './types';
 
 export interface FailoverOptions {
   /** PROVIDER_TIMEOUT_MS: the most one call may take, whatever the turn budget leaves, before it is aborted (a timeout). */
@@ -35,6 +35,8 @@ export interface FailoverRequest {
   routingReason: string;
   complexity: number;
   catalogue: ModelCatalogue;
+  /** Knowledge retrieved for the turn, passed to every provider (the knowledge base answers from it). */
+  references?: readonly ReferenceArticle[];
 }
 
 export interface AttemptError {
@@ -227,6 +229,7 @@ async function callWithTimeout(provider: LlmProvider, candidate: ChainCandidate,
         maxOutputTokens: request.maxOutputTokens,
         temperature: request.temperature,
         signal: controller.signal,
+        references: request.references,
       }),
       expired,
     ]);

@@ -15,8 +15,10 @@ import { ProviderKeyStore, type KeySource } from './provider-keys';
 import { decideRoute, describeChain, type ProviderChain, type RouteDecision, type SkippedCandidate } from './provider-router';
 import { ResponseCache } from './response-cache';
 import { RouteCache } from './route-cache';
+import { withReferenceAnswers } from '../engine/prompt';
+import { latestUserMessage } from './complexity';
 import { countLater } from './token-estimate';
-import type { CapabilityTier, ChatMessage, LlmProvider, ModelGateway, ProviderId, ReplyOutcome, ReplyRequest } from './types';
+import type { CapabilityTier, ChatMessage, LlmProvider, ModelGateway, ProviderId, ReferenceArticle, ReplyOutcome, ReplyRequest } from './types';
 
 /** The settings the provider layer reads (a subset of Config, so tests can pass a literal). */
 export type ProviderConfig = Pick<
@@ -35,6 +37,8 @@ export type ProviderConfig = Pick<
   | 'CIRCUIT_WINDOW_SECONDS'
   | 'CIRCUIT_COOLDOWN_MS'
   | 'KB_CONFIDENCE_THRESHOLD'
+  | 'KB_RETRIEVAL_K'
+  | 'KB_MIN_MARGIN'
   | 'RESPONSE_CACHE_TTL_MS'
   | 'ROUTE_CACHE_TTL_MS'
 >;
@@ -47,7 +51,7 @@ export interface ModelGatewayDependencies {
   secretBox?: SecretBox | null;
   /** Where parley_provider_* and cache metrics are registered. */
   registry?: Registry;
-  /** Subscribes to `correction.approved` so the knowledge base learns approved corrections at once. */
+  /** Subscribes to `correction.approved` and `knowledge.changed` so the knowledge base learns changes at once. */
   events?: DomainEvents;
   logger?: Logger;
   /** Injected clock (milliseconds) for tests of circuits and caches. */
@@ -69,6 +73,9 @@ export interface GatewayReplyOutcome extends ReplyOutcome {
   errors: AttemptError[];
   /** The answering provider's extras: Gemini safety ratings, knowledge-base match confidence and article. */
   metadata: Record<string, unknown>;
+  /** The knowledge retrieved for the turn (best first, at or above the floor); empty when none matched. */
+  references: ReferenceArticle[];
+  articleIds: string[];
 }
 
 export interface ProviderStatus {
@@ -127,7 +134,7 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     ttlMs: config.ROUTE_CACHE_TTL_MS,
     onError: (error, tenantId) => logger?.warn({ err: error, tenantId }, 'tenant provider keys unreadable; using environment keys'),
   });
-  const knowledgeBase = createKnowledgeBaseProvider({ em: dependencies.em, confidenceThreshold: config.KB_CONFIDENCE_THRESHOLD });
+  const knowledgeBase = createKnowledgeBaseProvider({ em: dependencies.em, confidenceThreshold: config.KB_CONFIDENCE_THRESHOLD, retrievalK: config.KB_RETRIEVAL_K, minMargin: config.KB_MIN_MARGIN });
   const providers: Record<ProviderId, LlmProvider> = {
     openai: dependencies.providers?.openai ?? createOpenAiProvider({ baseUrl: config.OPENAI_BASE_URL, resolveKey: (tenantId) => keys.keyFor(tenantId, 'openai') }),
     gemini: dependencies.providers?.gemini ?? createGeminiProvider({ baseUrl: config.GEMINI_BASE_URL, resolveKey: (tenantId) => keys.keyFor(tenantId, 'gemini') }),
@@ -153,19 +160,45 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     now,
   };
   const reportedProblems = new WeakSet<object>();
-  const unsubscribe = dependencies.events?.on('correction.approved', ({ tenantId }) => knowledgeBase.invalidate(tenantId));
+  // Same-process writes: read what changed since the index was last in sync (other instances learn through LISTEN/NOTIFY).
+  const unsubscribeCorrections = dependencies.events?.on('correction.approved', async ({ tenantId }) => {
+    await knowledgeBase.catchUp(tenantId);
+  });
+  const unsubscribeKnowledge = dependencies.events?.on('knowledge.changed', async ({ tenantId }) => {
+    await knowledgeBase.catchUp(tenantId);
+  });
+  const unsubscribe = () => {
+    unsubscribeCorrections?.();
+    unsubscribeKnowledge?.();
+  };
+
+  /** The turn's knowledge: the `k` most similar approved answers at or above the floor (the knowledge base answers from the first). */
+  async function retrieve(request: ReplyRequest): Promise<ReferenceArticle[] | undefined> {
+    const settings = { ...knowledgeBase.defaults, ...request.retrieval };
+    try {
+      return await knowledgeBase.retrieve(request.tenantId, latestUserMessage(request.messages), { ...settings, k: Math.max(1, settings.k) });
+    } catch (error) {
+      // The LLMs still answer without references; the knowledge base tries again itself (and fails over as a provider).
+      logger?.warn({ err: error, tenantId: request.tenantId }, 'knowledge retrieval failed; answering without reference answers');
+      return undefined;
+    }
+  }
 
   async function reply(request: ReplyRequest): Promise<GatewayReplyOutcome> {
     const startedAt = now();
-    const decision = decideRoute(request.messages, request.routing);
+    const references = await retrieve(request);
+    const inPrompt = (references ?? []).slice(0, Math.max(0, request.retrieval?.k ?? knowledgeBase.defaults.k));
+    const messages = withReferenceAnswers(request.messages, inPrompt);
+    const promptArticleIds = inPrompt.map((reference) => reference.id);
+    const decision = decideRoute(messages, request.routing);
     if (decision.policy.problems.length && !reportedProblems.has(decision.policy)) {
       reportedProblems.add(decision.policy);
       logger?.warn({ tenantId: request.tenantId, problems: decision.policy.problems }, 'tenant routing settings partly invalid; defaults used for those values');
     }
-    const base = { tier: decision.tier, complexity: decision.complexity, promptTokens: decision.promptTokens };
+    const base = { tier: decision.tier, complexity: decision.complexity, promptTokens: decision.promptTokens, references: references ?? [] };
 
     if (request.cacheable) {
-      const cached = responses.get(request.tenantId, decision.model, request.messages);
+      const cached = responses.get(request.tenantId, decision.model, messages);
       if (cached) {
         return {
           ...base,
@@ -183,6 +216,7 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
           skipped: [],
           errors: [],
           metadata: cached.result.metadata ?? {},
+          articleIds: promptArticleIds,
         };
       }
     }
@@ -206,7 +240,7 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
       chain.candidates,
       providers,
       health,
-      { tenantId: request.tenantId, messages: request.messages, routingReason: selectionReason, complexity: decision.complexity, catalogue: decision.policy.catalogue },
+      { tenantId: request.tenantId, messages, routingReason: selectionReason, complexity: decision.complexity, catalogue: decision.policy.catalogue, references },
       failoverOptions,
       { onFailure: (provider) => responses.invalidateProvider(provider) },
     );
@@ -236,6 +270,7 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
         skipped,
         errors: outcome.errors,
         metadata: { needsHuman: true },
+        articleIds: [],
       };
     }
 
@@ -256,7 +291,7 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     countLater(text);
     // Only first-choice LLM answers are cached: a failover answer is a degraded one, and knowledge-base answers must follow corrections at once.
     if (request.cacheable && !outcome.failover && answer.provider !== 'knowledge-base' && answer.model === decision.model) {
-      responses.set(request.tenantId, decision.model, request.messages, answer);
+      responses.set(request.tenantId, decision.model, messages, answer);
     }
     return {
       ...base,
@@ -274,6 +309,9 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
       skipped,
       errors: outcome.errors,
       metadata,
+      // The knowledge base used the article it answered with (none when it handed off); an LLM saw the prompt's references.
+      articleIds:
+        answer.provider === 'knowledge-base' ? (needsHuman || typeof metadata.articleId !== 'string' ? [] : [metadata.articleId]) : promptArticleIds,
     };
   }
 

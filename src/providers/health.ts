@@ -1,5 +1,5 @@
 import type { Counter, Histogram, Registry } from 'prom-client';
-import { counterOn, gaugeOn, histogramOn } from './provider-metrics';
+import { counterOn, gaugeOn, histogramOn } from '../metrics';
 import type { ProviderId } from './types';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -115,14 +115,14 @@ export class ProviderHealth {
         labelNames: ['provider', 'model'],
         buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30],
       });
-      const health = this;
+      const snapshot = (view: HealthView) => this.snapshot(view);
       gaugeOn(registry, {
         name: 'parley_provider_failure_rate',
         help: 'Failure rate over the health window',
         labelNames: ['provider', 'model'],
         collect() {
           this.reset();
-          for (const entry of health.snapshot({ tenantId: null })) this.set({ provider: entry.provider, model: entry.model }, entry.failureRate);
+          for (const entry of snapshot({ tenantId: null })) this.set({ provider: entry.provider, model: entry.model }, entry.failureRate);
         },
       });
       gaugeOn(registry, {
@@ -131,7 +131,7 @@ export class ProviderHealth {
         labelNames: ['provider', 'model'],
         collect() {
           this.reset();
-          for (const entry of health.snapshot({ tenantId: null })) this.set({ provider: entry.provider, model: entry.model }, entry.circuit === 'closed' ? 0 : 1);
+          for (const entry of snapshot({ tenantId: null })) this.set({ provider: entry.provider, model: entry.model }, entry.circuit === 'closed' ? 0 : 1);
         },
       });
     }

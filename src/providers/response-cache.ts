@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Counter, Registry } from 'prom-client';
-import { counterOn } from './provider-metrics';
+import { counterOn } from '../metrics';
 import type { ChatMessage, GenerateResult, ProviderId } from './types';
 
 export interface CachedReply {

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Counter, Registry } from 'prom-client';
-import { counterOn } from './provider-metrics';
+import { counterOn } from '../metrics';
 import type { ProviderKeyStore } from './provider-keys';
 import { fitChain, selectChain, type ProviderChain, type RouteDecision } from './provider-router';
 import type { RoutingPolicy } from './routing-policy';

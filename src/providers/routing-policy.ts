@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { defaultCatalogue, KNOWLEDGE_BASE_MODEL, mergeCatalogue, type ModelCatalogue } from './model-catalogue';
-import type { CapabilityTier, ProviderId } from './types';
+import { PROVIDER_IDS, type CapabilityTier, type ProviderId } from './types';
 
 /**
  * The routing rules one tenant runs with: the defaults from the issue, with the
@@ -111,7 +111,7 @@ function smallestContextWindow(catalogue: ModelCatalogue): number {
   return smallest;
 }
 
-const providerIds: readonly ProviderId[] = ['openai', 'gemini', 'knowledge-base'];
+const providerIds: readonly ProviderId[] = PROVIDER_IDS;
 
 /**
  * A tenant's fallback order may name models ("gpt-4o-mini") or providers

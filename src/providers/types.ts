@@ -3,7 +3,9 @@
  * the answer back; it never retries (the failover layer owns retries) and
  * reports failures as ProviderError, which decides once whether retrying can help.
  */
-export type ProviderId = 'openai' | 'gemini' | 'knowledge-base';
+/** Every provider parley can route to; the one list (GraphQL's ProviderId enum is checked against it). */
+export const PROVIDER_IDS = ['openai', 'gemini', 'knowledge-base'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
 export type CapabilityTier = 'cheap' | 'balanced' | 'long-context' | 'reasoning';
 
 export interface ChatMessage {
@@ -19,6 +21,19 @@ export interface GenerateRequest {
   temperature?: number;
   /** Abort when the per-provider timeout elapses. */
   signal?: AbortSignal;
+  /** The knowledge retrieved for this turn (best first, all at or above the floor): the knowledge base answers from the first. */
+  references?: readonly ReferenceArticle[];
+}
+
+/** A knowledge article retrieved for a turn, with its similarity to the customer's question in [0, 1]. */
+export interface ReferenceArticle {
+  id: string;
+  question: string;
+  answer: string;
+  topic: string | null;
+  score: number;
+  /** On the best article: its score minus that of the best article of another topic (how clearly it wins); 1 when none competes. */
+  margin?: number;
 }
 
 export interface TokenUsage {
@@ -87,10 +102,16 @@ export interface ReplyRequest {
   messages: ChatMessage[];
   /** False when the reply may depend on customer-specific data: never served from, nor stored in, the response cache. */
   cacheable: boolean;
-  /** Approved answers to retrieve into the prompt (the model version's settings). */
-  retrieval?: { k: number; minScore: number };
+  /** How many reference answers to retrieve and how similar they must be (a model version's settings); defaults from config. */
+  retrieval?: Partial<RetrievalSettings>;
   /** `evaluation`: an offline evaluation run, never a customer (its usage is recorded apart). Default `customer`. */
   traffic?: 'customer' | 'evaluation';
+}
+
+/** Knowledge retrieval settings: the `k` most similar active articles whose similarity is at least `minScore` (0–1). */
+export interface RetrievalSettings {
+  k: number;
+  minScore: number;
 }
 
 export interface ReplyOutcome {
@@ -111,6 +132,8 @@ export interface ReplyOutcome {
   attempts: AttemptRecord[];
   /** The knowledge base answered below its confidence threshold: a human should take over. */
   needsHuman: boolean;
+  /** Knowledge articles used: the reference answers put in the prompt, or the article the knowledge base answered with. */
+  articleIds?: string[];
   /** The model version that answered (set by the engine from the active version). */
   modelVersionId?: string | null;
   /** The experiment arm that answered, when the turn was part of an experiment. */

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors';
+import { weakBytesReason } from './key-strength';
 
 /**
  * AES-256-GCM for secrets stored in the database (tenant provider keys, channel
@@ -40,15 +41,29 @@ export class SecretBox {
 
 /**
  * The key from PARLEY_SECRET_KEY, or (outside production) a key file kept in
- * the data directory, created with mode 0600 on first start.
+ * the data directory, created with mode 0600 on first start. An existing key
+ * file that other users can read is refused (anyone on the machine could
+ * decrypt every tenant secret); one the file's group can read is used with a
+ * `warning` for the log. A weak key file is refused like a weak variable.
  */
-export function resolveSecretKey(configured: Buffer | null, dataDir: string): { key: Buffer; source: 'environment' | 'key-file'; created: boolean } {
+export function resolveSecretKey(
+  configured: Buffer | null,
+  dataDir: string,
+): { key: Buffer; source: 'environment' | 'key-file'; created: boolean; warning?: string } {
   if (configured) return { key: configured, source: 'environment', created: false };
   const file = path.resolve(dataDir, 'secret.key');
   if (fs.existsSync(file)) {
+    const mode = fs.statSync(file).mode & 0o777;
+    const octal = mode.toString(8).padStart(3, '0');
+    if (mode & 0o007) {
+      throw new AppError('CONFIG_INVALID', `The key file ${file} is readable by other users (mode ${octal}): run chmod 600 ${file} and start again`);
+    }
     const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'hex');
     if (key.length !== 32) throw new AppError('CONFIG_INVALID', `The key file ${file} is damaged: delete it only if no secrets were stored with it`);
-    return { key, source: 'key-file', created: false };
+    const weakness = weakBytesReason(key);
+    if (weakness) throw new AppError('CONFIG_INVALID', `The key file ${file} holds a weak key (${weakness}): replace it before storing secrets`);
+    const warning = mode & 0o070 ? `The key file ${file} is readable by its group (mode ${octal}): run chmod 600 ${file}` : undefined;
+    return { key, source: 'key-file', created: false, ...(warning ? { warning } : {}) };
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const key = crypto.randomBytes(32);

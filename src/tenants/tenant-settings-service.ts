@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { recordAudit, type Actor } from '../audit/audit-service';
-import { Tenant, type TenantSettings } from '../db/entities';
+import { FEEDBACK_PROMPT_FREQUENCIES, Tenant, type FeedbackPromptFrequency, type TenantSettings } from '../db/entities';
 import { badInput, notFound } from '../errors';
 import { defaultCatalogue, type ModelCatalogue } from '../providers/model-catalogue';
+import { PROVIDER_IDS } from '../providers/types';
 import type { SecretBox } from '../security/secret-box';
 import { readTenantSecrets, setTenantSecrets } from './tenant-service';
 
@@ -11,7 +12,7 @@ import { readTenantSecrets, setTenantSecrets } from './tenant-service';
 export const SETTABLE_SECRETS = ['openaiApiKey', 'geminiApiKey', 'twilioAuthToken', 'slackBotToken'] as const;
 export type SettableSecret = (typeof SETTABLE_SECRETS)[number];
 
-const PROVIDERS = ['openai', 'gemini', 'knowledge-base'] as const;
+const PROVIDERS: readonly string[] = PROVIDER_IDS;
 
 /**
  * A change to the tenant's settings. Absent fields stay as they are; `null`
@@ -20,7 +21,7 @@ const PROVIDERS = ['openai', 'gemini', 'knowledge-base'] as const;
  */
 export interface TenantSettingsChange {
   systemPrompt?: string | null;
-  feedbackPromptFrequency?: 'always' | 'sometimes' | 'never' | null;
+  feedbackPromptFrequency?: FeedbackPromptFrequency | null;
   feedbackPromptEvery?: number | null;
   handoffTarget?: string | null;
   routing?: {
@@ -39,7 +40,7 @@ function changeSchema(catalogue: ModelCatalogue) {
   const model = z.string().refine((id) => Boolean(catalogue[id]), { message: `must be a model of the catalogue (${Object.keys(catalogue).join(', ')})` });
   return z.object({
     systemPrompt: z.string().trim().min(1).max(8000).nullish(),
-    feedbackPromptFrequency: z.enum(['always', 'sometimes', 'never']).nullish(),
+    feedbackPromptFrequency: z.enum(FEEDBACK_PROMPT_FREQUENCIES).nullish(),
     feedbackPromptEvery: z.number().int().min(1).max(100).nullish(),
     handoffTarget: z.string().trim().min(1).max(200).nullish(),
     routing: z
@@ -52,7 +53,7 @@ function changeSchema(catalogue: ModelCatalogue) {
         longContextModel: model.nullish(),
         reasoningModel: model.nullish(),
         fallbackOrder: z
-          .array(z.string().refine((id) => (PROVIDERS as readonly string[]).includes(id) || Boolean(catalogue[id]), { message: 'must name catalogue models or providers (openai, gemini, knowledge-base)' }))
+          .array(z.string().refine((id) => PROVIDERS.includes(id) || Boolean(catalogue[id]), { message: 'must name catalogue models or providers (openai, gemini, knowledge-base)' }))
           .min(1)
           .max(10)
           .nullish(),

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { badInput } from '../errors';
 import type { SecretBox } from '../security/secret-box';
-import { getTenant, setTenantSecrets } from './tenant-service';
+import { recordAudit, type Actor } from '../audit/audit-service';
+import { getTenant, readTenantSecrets, setTenantSecrets } from './tenant-service';
 
 /**
  * A tenant's WhatsApp binding, stored as `settings.channels.whatsapp`:
@@ -76,4 +77,36 @@ export async function setWhatsAppSettings(em: EntityManager, box: SecretBox, ten
   await em.flush();
   if (values.authToken !== undefined) await setTenantSecrets(em, box, tenantId, { twilioAuthToken: values.authToken });
   return next;
+}
+
+/** The tenant's WhatsApp binding as stored, or null when it has none; `authTokenSet` says whether its own token is stored. */
+export async function readWhatsAppSettings(em: EntityManager, box: SecretBox, tenantId: string): Promise<(WhatsAppSettings & { authTokenSet: boolean }) | null> {
+  const tenant = await getTenant(em, tenantId);
+  const stored = tenant.settings.channels?.whatsapp as Partial<WhatsAppSettings> | undefined;
+  if (!stored) return null;
+  const secrets = await readTenantSecrets(em, box, tenantId);
+  return { ...stored, numbers: Array.isArray(stored.numbers) ? stored.numbers : [], authTokenSet: Boolean(secrets.twilioAuthToken) };
+}
+
+/**
+ * `setWhatsAppSettings` for the control plane and CLI: in one transaction, with
+ * an audit row (`tenant.settings.whatsapp.update`; the auth token appears only
+ * as "changed", never as a value).
+ */
+export async function updateWhatsAppSettings(
+  em: EntityManager,
+  box: SecretBox,
+  input: { tenantId: string; actor: Actor; settings: WhatsAppSettingsInput },
+): Promise<WhatsAppSettings> {
+  return em.transactional(async (tx) => {
+    const tenant = await getTenant(tx, input.tenantId);
+    const before = { ...((tenant.settings.channels?.whatsapp ?? {}) as Record<string, unknown>) };
+    const after = await setWhatsAppSettings(tx, box, input.tenantId, input.settings);
+    recordAudit(tx, {
+      tenantId: input.tenantId, actor: input.actor, action: 'tenant.settings.whatsapp.update', targetType: 'Tenant', targetId: input.tenantId,
+      before, after: { ...after, ...(input.settings.authToken !== undefined ? { authToken: input.settings.authToken === null ? 'cleared' : 'changed' } : {}) },
+    });
+    await tx.flush();
+    return after;
+  });
 }

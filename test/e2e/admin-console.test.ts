@@ -83,8 +83,16 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** The page's globals these checks read: this project's tsconfig has no DOM types (type only, so usable inside page.evaluate). */
+interface BrowserGlobals {
+  document: { activeElement: { textContent: string | null } | null; documentElement: { scrollWidth: number }; cookie: string };
+  innerWidth: number;
+  localStorage: Record<string, string>;
+  sessionStorage: Record<string, string>;
+}
+
 /** The text of the focused element (runs in the page, which has the DOM types this project's tsconfig lacks). */
-const focusedText = () => (globalThis as any).document.activeElement?.textContent as string | undefined;
+const focusedText = () => (globalThis as unknown as BrowserGlobals).document.activeElement?.textContent as string | undefined;
 
 async function go(path: string) {
   await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link', { name: new RegExp(`^${path}`) }).click();
@@ -101,9 +109,9 @@ describe('admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
 
-    // Runs in the page; `any` because this project's tsconfig has no DOM types.
+    // Runs in the page; typed by BrowserGlobals because this project's tsconfig has no DOM types.
     const storage = await page.evaluate(() => {
-      const window = globalThis as any;
+      const window = globalThis as unknown as BrowserGlobals;
       return JSON.stringify({ local: { ...window.localStorage }, session: { ...window.sessionStorage }, cookie: window.document.cookie });
     });
     expect(storage).not.toContain(demoKey);
@@ -129,7 +137,7 @@ describe('admin console in Chromium', () => {
       await phone.locator('canvas[role="img"]').first().waitFor();
       await screenshot('02-overview-phone', phone);
       // No horizontal scrolling of the page itself at phone width.
-      expect(await phone.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth + 1)).toBe(true);
+      expect(await phone.evaluate(() => (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth <= (globalThis as unknown as BrowserGlobals).innerWidth + 1)).toBe(true);
     } finally {
       await phone.close();
     }
@@ -225,7 +233,7 @@ describe('admin console in Chromium', () => {
         await phone.goto(`${server.baseUrl}/admin/${path}`);
         await phone.getByRole('heading', { name: heading, exact: true }).waitFor();
         await phone.locator('.state-loading').waitFor({ state: 'detached' });
-        expect(await phone.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth + 1)).toBe(true);
+        expect(await phone.evaluate(() => (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth <= (globalThis as unknown as BrowserGlobals).innerWidth + 1)).toBe(true);
         await screenshot(`phone-${path}`, phone);
       }
     } finally {

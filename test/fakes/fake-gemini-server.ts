@@ -47,6 +47,8 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       return method === 'POST' && found ? decodeURIComponent(found[1]!) : null;
     },
     apiKey: (request, url) => (request.headers['x-goog-api-key'] as string | undefined) ?? url.searchParams.get('key'),
+    modelList: (method, path) =>
+      method === 'GET' && path === '/v1beta/models' ? { models: ['gemini-2.5-flash', 'gemini-2.5-pro'].map((id) => ({ name: `models/${id}`, supportedGenerationMethods: ['generateContent'] })) } : null,
     promptText: (body) => {
       const contents = Array.isArray(body.contents) ? (body.contents as { parts?: { text?: string }[] }[]) : [];
       const system = (body.systemInstruction as { parts?: { text?: string }[] } | undefined)?.parts ?? [];

@@ -64,6 +64,8 @@ export interface LlmRoute {
   error(status: number, message: string, retryAfterSeconds?: number): unknown;
   /** The default reply's prompt text, to count tokens from. */
   promptText(body: Record<string, unknown>): string;
+  /** The vendor's model list (GET), answered after the key check; null for other paths. */
+  modelList?(method: string, path: string): unknown | null;
 }
 
 /** Rough and deterministic: one token per 4 characters, as the vendors' rule of thumb. */
@@ -86,11 +88,18 @@ export async function startFakeLlmServer(route: LlmRoute): Promise<FakeLlmContro
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const url = new URL(request.url ?? '/', 'http://fake');
-      let body: Record<string, unknown> = {};
+      let body: Record<string, unknown>;
       try {
         body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
       } catch {
         return send(response, 400, route.error(400, 'The request body is not valid JSON.'));
+      }
+      const list = route.modelList?.(request.method ?? 'GET', url.pathname) ?? null;
+      if (list !== null) {
+        const key = route.apiKey(request, url);
+        requests.push({ method: request.method ?? 'GET', path: url.pathname, model: '', apiKey: key, headers: request.headers, body, outcome: 'ok' });
+        if (keys.size > 0 && (!key || !keys.has(key))) return send(response, 401, route.error(401, 'Incorrect API key provided.'));
+        return send(response, 200, list);
       }
       const model = route.match(request.method ?? 'GET', url.pathname, body);
       const recorded: RecordedLlmRequest = {

@@ -25,6 +25,10 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   const server = await startFakeLlmServer({
     match: (method, path, body) => (method === 'POST' && path === '/v1/chat/completions' ? String(body.model ?? '') : null),
     apiKey: (request) => request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? null,
+    modelList: (method, path) =>
+      method === 'GET' && path === '/v1/models'
+        ? { object: 'list', data: ['gpt-4o-mini', 'gpt-4o'].map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'openai' })) }
+        : null,
     promptText: (body) => (Array.isArray(body.messages) ? body.messages.map((message: { content?: unknown }) => String(message.content ?? '')).join('\n') : ''),
     success: (request, reply) => ({
       headers: { 'x-request-id': `req_fake_${++sequence}` },

@@ -54,7 +54,7 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
   const messages = new Map<string, FakeSlackMessage>();
   const faults = new Map<string, { fault: SlackFault; remaining: number }>();
   const users = new Map<string, string>();
-  let clock = 1_700_000_000;
+  const clock = 1_700_000_000;
   let sequence = 0;
   const hanging = new Set<http.ServerResponse>();
 

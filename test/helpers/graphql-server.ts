@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { createApp, listen, type RunningServer } from '../../src/http';
+import { createApp, listen, type HttpDependencies, type RunningServer } from '../../src/http';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { defaultCatalogue } from '../../src/providers/model-catalogue';
@@ -8,8 +8,16 @@ import { RateLimiter } from '../../src/security/rate-limiter';
 import { SecretBox } from '../../src/security/secret-box';
 import type { Orm } from '../../src/db/orm';
 import { DomainEvents } from '../../src/events';
+import type { CustomerChannelRegistry } from '../../src/engine/outbound';
 import { createGraphqlMounter } from '../../schema/graphql-server';
 import type { ModelGateway } from '../../src/providers/types';
+
+/**
+ * A value of a GraphQL response as tests read it: deep field access without declaring a type per query
+ * (the assertions check the shape). The one deliberate `any` of the tests.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON of arbitrary queries, checked by the assertions
+export type GraphqlJson = any;
 
 export interface GraphqlTestServer {
   url: string;
@@ -17,24 +25,44 @@ export interface GraphqlTestServer {
   events: DomainEvents;
   secretBox: SecretBox;
   /** POST a query; returns the parsed body and the HTTP status. */
-  query<T = Record<string, any>>(key: string | null, query: string, variables?: Record<string, unknown>): Promise<{ status: number; data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  query<T = Record<string, GraphqlJson>>(key: string | null, query: string, variables?: Record<string, unknown>): Promise<{ status: number; data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
   close(): Promise<void>;
 }
 
 /** The real Express app with the real GraphQL mounter on 127.0.0.1:0. */
 export async function startGraphqlServer(
   orm: Orm,
-  options: { rateLimit?: number; maxDepth?: number; maxCost?: number; authCacheMs?: number; gateway?: ModelGateway } = {},
+  options: {
+    rateLimit?: number;
+    maxDepth?: number;
+    maxCost?: number;
+    authCacheMs?: number;
+    graphiql?: boolean;
+    introspection?: 'open' | 'with-key';
+    /** Default 100 years: fixtures have fixed dates, so real-clock expiry would depend on the day the suite runs. */
+    feedbackTokenTtlDays?: number;
+    http?: Partial<HttpDependencies>;
+    gateway?: ModelGateway;
+    events?: DomainEvents;
+    customers?: CustomerChannelRegistry;
+  } = {},
 ): Promise<GraphqlTestServer> {
   const logger = createLogger('silent');
   const health = new ProviderHealth({ windowMs: 3_600_000, failureRate: 0.5, minCalls: 2, cooldownMs: 30_000 });
-  const events = new DomainEvents();
+  const events = options.events ?? new DomainEvents();
   const secretBox = new SecretBox(crypto.randomBytes(32));
   const graphql = await createGraphqlMounter(
-    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000), gateway: options.gateway },
-    { graphiql: true, maxDepth: options.maxDepth ?? 10, maxCost: options.maxCost ?? 10_000, blockFieldSuggestions: false, authCacheMs: options.authCacheMs },
+    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000), feedbackTokenTtlDays: options.feedbackTokenTtlDays ?? 36_500, gateway: options.gateway, customers: options.customers },
+    {
+      graphiql: options.graphiql ?? true,
+      maxDepth: options.maxDepth ?? 10,
+      maxCost: options.maxCost ?? 10_000,
+      blockFieldSuggestions: false,
+      authCacheMs: options.authCacheMs,
+      introspection: options.introspection,
+    },
   );
-  const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }) }, [graphql.mount]);
+  const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }), ...options.http }, [graphql.mount]);
   const server: RunningServer = await listen(app, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${server.port}/graphql`;
   return {
@@ -46,7 +74,7 @@ export async function startGraphqlServer(
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (key) headers.authorization = `Bearer ${key}`;
       const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-      const body = (await response.json()) as { data?: any; errors?: any[] };
+      const body = (await response.json()) as { data?: GraphqlJson; errors?: { message: string; extensions?: Record<string, unknown> }[] };
       return { status: response.status, data: body.data ?? null, errors: body.errors };
     },
     async close() {

@@ -36,7 +36,7 @@ async function post(url: string, signingSecret: string, body: string, contentTyp
   }
   const response = await fetch(url, { method: 'POST', headers, body });
   const text = await response.text();
-  let json: unknown = null;
+  let json: unknown;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {

@@ -4,6 +4,14 @@ import { Conversation } from './conversation.entity';
 import { Message } from './message.entity';
 import { TenantScoped } from './tenant-scoped';
 
+/**
+ * A new unguessable feedback token (sent with a reply's feedback link). The one
+ * source of it: the entity's default and the engine's hand-written turn insert.
+ */
+export function newFeedbackToken(): string {
+  return randomBytes(18).toString('base64url');
+}
+
 /** One bot turn: the customer's message, the reply, and how the reply was produced. */
 @Entity({ tableName: 'agent_interaction' })
 @Index({ properties: ['tenant', 'createdAt'] })
@@ -28,7 +36,8 @@ export class AgentInteraction extends TenantScoped {
     | 'experimentVariant'
     | 'feedbackToken'
     | 'complexityScore'
-    | 'routingReason';
+    | 'routingReason'
+    | 'articleIds';
 
   @ManyToOne(() => Conversation, { deleteRule: 'cascade' })
   conversation!: Conversation;
@@ -82,7 +91,11 @@ export class AgentInteraction extends TenantScoped {
   @Property({ type: 'string', nullable: true })
   experimentVariant: string | null = null;
 
+  /** Knowledge articles the turn used: put in the LLM's prompt as reference answers, or the knowledge base's answer. */
+  @Property({ type: 'json', default: "'[]'" })
+  articleIds: string[] = [];
+
   /** Unguessable token that lets the public feedback mutation address this interaction. */
   @Property({ type: 'string', unique: true })
-  feedbackToken: string = randomBytes(18).toString('base64url');
+  feedbackToken: string = newFeedbackToken();
 }

@@ -1,7 +1,9 @@
 import { Entity, OptionalProps, Property, Unique } from '@mikro-orm/core';
 import { TenantScoped } from './tenant-scoped';
 
-export type ChannelName = 'whatsapp' | 'slack' | 'terminal' | 'api';
+/** Every chat platform a customer can reach parley on; the one list (GraphQL's Channel enum is checked against it). */
+export const CHANNEL_NAMES = ['whatsapp', 'slack', 'terminal', 'api'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
 /** A customer on one channel, identified by the channel's own id (a WhatsApp number or a business-scoped id). */
 @Entity({ tableName: 'contact' })

@@ -2,7 +2,8 @@ import { Enum, Entity, Index, ManyToOne, OptionalProps, Property } from '@mikro-
 import { Contact, type ChannelName } from './contact.entity';
 import { TenantScoped } from './tenant-scoped';
 
-export type ConversationStatus = 'bot' | 'handed_off' | 'closed';
+export const CONVERSATION_STATUSES = ['bot', 'handed_off', 'closed'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 
 @Entity({ tableName: 'conversation' })
 @Index({ properties: ['tenant', 'lastActivityAt'] })
@@ -12,8 +13,13 @@ export type ConversationStatus = 'bot' | 'handed_off' | 'closed';
   name: 'conversation_one_open_per_contact',
   expression: `create unique index "conversation_one_open_per_contact" on "conversation" ("contact_id") where "status" <> 'closed'`,
 })
+// The queue of conversations waiting for a human, oldest first, and the idle-release job's scan.
+@Index({
+  name: 'conversation_handoff_queue',
+  expression: `create index "conversation_handoff_queue" on "conversation" ("tenant_id", "handed_off_at") where "status" = 'handed_off'`,
+})
 export class Conversation extends TenantScoped {
-  [OptionalProps]?: 'id' | 'createdAt' | 'status' | 'startedAt' | 'lastActivityAt' | 'handoffReason' | 'handedOffAt' | 'closedAt';
+  [OptionalProps]?: 'id' | 'createdAt' | 'status' | 'startedAt' | 'lastActivityAt' | 'handoffReason' | 'handedOffAt' | 'closedAt' | 'assignee' | 'assignedAt';
 
   @ManyToOne(() => Contact, { deleteRule: 'cascade' })
   contact!: Contact;
@@ -29,6 +35,13 @@ export class Conversation extends TenantScoped {
 
   @Property({ type: 'datetime', nullable: true })
   handedOffAt: Date | null = null;
+
+  /** Who has taken the handed-off conversation (`apikey:<id>`, `slack:<user>`); null while it waits in the queue. */
+  @Property({ type: 'text', nullable: true })
+  assignee: string | null = null;
+
+  @Property({ type: 'datetime', nullable: true })
+  assignedAt: Date | null = null;
 
   @Property({ type: 'datetime' })
   startedAt: Date = new Date();

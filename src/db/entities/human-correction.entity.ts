@@ -2,8 +2,10 @@ import { Enum, Check, Entity, Index, ManyToOne, OptionalProps, Property } from '
 import { AgentInteraction } from './agent-interaction.entity';
 import { TenantScoped } from './tenant-scoped';
 
-export type CorrectionStatus = 'pending' | 'approved' | 'rejected';
-export type CorrectionCategory = 'wrong_facts' | 'tone' | 'incomplete' | 'policy' | 'other';
+export const CORRECTION_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type CorrectionStatus = (typeof CORRECTION_STATUSES)[number];
+export const CORRECTION_CATEGORIES = ['wrong_facts', 'tone', 'incomplete', 'policy', 'other'] as const;
+export type CorrectionCategory = (typeof CORRECTION_CATEGORIES)[number];
 
 /** A human agent's better version of a bot reply, waiting for (or past) approval for training. */
 @Entity({ tableName: 'human_correction' })

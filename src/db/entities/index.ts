@@ -7,9 +7,13 @@ import { Conversation } from './conversation.entity';
 import { HumanCorrection } from './human-correction.entity';
 import { InteractionFeedback } from './interaction-feedback.entity';
 import { KnowledgeArticle } from './knowledge-article.entity';
+import { KnowledgeArticleRevision } from './knowledge-article-revision.entity';
+import { PlatformApiKey } from './platform-api-key.entity';
 import { Message } from './message.entity';
 import { ProviderDailySummary } from './provider-daily-summary.entity';
 import { ProviderUsage } from './provider-usage.entity';
+import { SlackSubmission } from './slack-submission.entity';
+import { ProviderUsageRollup } from './provider-usage-rollup.entity';
 import { Tenant } from './tenant.entity';
 import { TenantScoped } from './tenant-scoped';
 import { WorkspacePost } from './workspace-post.entity';
@@ -29,14 +33,18 @@ export * from './conversation.entity';
 export * from './human-correction.entity';
 export * from './interaction-feedback.entity';
 export * from './knowledge-article.entity';
+export * from './knowledge-article-revision.entity';
+export * from './platform-api-key.entity';
 export * from './message.entity';
 export * from './provider-daily-summary.entity';
 export * from './provider-usage.entity';
+export * from './provider-usage-rollup.entity';
 export * from './tenant.entity';
 export * from './tenant-scoped';
 export * from './alert.entity';
 export * from './workspace-post.entity';
 export * from './console-session.entity';
+export * from './slack-submission.entity';
 export * from './model-version.entity';
 export * from './deployment-event.entity';
 export * from './evaluation-dataset.entity';
@@ -62,6 +70,9 @@ export const entities = [
   WorkspacePost,
   Alert,
   ConsoleSession,
+  KnowledgeArticleRevision,
+  PlatformApiKey,
+  SlackSubmission,
   ModelVersion,
   DeploymentEvent,
   EvaluationDataset,
@@ -69,6 +80,7 @@ export const entities = [
   DatasetVersion,
   EvaluationRun,
   EvaluationResult,
+  ProviderUsageRollup,
   Experiment,
   Rollout,
 ];

@@ -2,7 +2,8 @@ import { Entity, Index, OneToOne, OptionalProps, Property } from '@mikro-orm/cor
 import { AgentInteraction } from './agent-interaction.entity';
 import { TenantScoped } from './tenant-scoped';
 
-export type FeedbackSource = 'whatsapp' | 'api' | 'slack' | 'terminal';
+export const FEEDBACK_SOURCES = ['whatsapp', 'api', 'slack', 'terminal'] as const;
+export type FeedbackSource = (typeof FEEDBACK_SOURCES)[number];
 
 /** One explicit vote as it was cast; the list keeps every change of mind. */
 export interface FeedbackVote {

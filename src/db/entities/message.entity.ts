@@ -3,8 +3,10 @@ import type { ChannelName } from './contact.entity';
 import { Conversation } from './conversation.entity';
 import { TenantScoped } from './tenant-scoped';
 
-export type MessageDirection = 'inbound' | 'outbound';
-export type MessageAuthor = 'customer' | 'bot' | 'agent' | 'system';
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+export const MESSAGE_AUTHORS = ['customer', 'bot', 'agent', 'system'] as const;
+export type MessageAuthor = (typeof MESSAGE_AUTHORS)[number];
 export type MessageKind = 'text' | 'button' | 'media' | 'location' | 'other';
 /**
  * Inbound: received → processing → processed (or failed). Outbound: pending →
@@ -23,6 +25,24 @@ export type DeliveryStatus =
   | 'undelivered'
   | 'not_sent';
 
+/** How an outbound reply asked for 👍/👎: a Content template with buttons, a line of text, or not at all. */
+export type FeedbackPromptStyle = 'template' | 'text' | 'none';
+
+/** One failed attempt to hand an outbound message to the platform (retried or not). */
+export interface SendAttemptFailure {
+  at: string;
+  reason: string;
+}
+
+/** One delivery status callback as the platform sent it, in arrival order (they may arrive out of order). */
+export interface DeliveryEvent {
+  /** The platform's id of the part the callback is about. */
+  sid: string;
+  status: string;
+  errorCode: string | null;
+  at: string;
+}
+
 /** One message in or out. `channelMessageId` is unique per channel, so a redelivered webhook is recognised. */
 @Entity({ tableName: 'message' })
 // Inbound messages still to be answered: the inbox recovery scan after a restart.
@@ -39,7 +59,22 @@ export type DeliveryStatus =
 @Index({ properties: ['conversation', 'createdAt'] })
 @Index({ properties: ['tenant', 'createdAt'] })
 export class Message extends TenantScoped {
-  [OptionalProps]?: 'id' | 'createdAt' | 'kind' | 'channelMessageId' | 'deliveryStatus' | 'deliveryError' | 'processedAt' | 'processingStartedAt' | 'payload' | 'author';
+  [OptionalProps]?:
+    | 'id'
+    | 'createdAt'
+    | 'kind'
+    | 'channelMessageId'
+    | 'deliveryStatus'
+    | 'deliveryError'
+    | 'processedAt'
+    | 'processingStartedAt'
+    | 'payload'
+    | 'author'
+    | 'sendClaimedAt'
+    | 'sentPartIds'
+    | 'failedAttempts'
+    | 'statusHistory'
+    | 'feedbackPrompt';
 
   @ManyToOne(() => Conversation, { deleteRule: 'cascade' })
   conversation!: Conversation;
@@ -79,4 +114,24 @@ export class Message extends TenantScoped {
   /** The channel's raw fields worth keeping (media URLs, button payloads). */
   @Property({ type: 'json', nullable: true })
   payload: Record<string, unknown> | null = null;
+
+  /** Outbound: when a sender took the message to send it. A claim older than the lease belongs to a process that died mid-send. */
+  @Property({ type: 'datetime', nullable: true })
+  sendClaimedAt: Date | null = null;
+
+  /** Outbound: the platform's ids of the parts already accepted, in order (a resumed send skips them; the last is `channelMessageId`). */
+  @Property({ type: 'json', nullable: true })
+  sentPartIds: string[] | null = null;
+
+  /** Outbound: every failed attempt to hand the message to the platform. */
+  @Property({ type: 'json', nullable: true })
+  failedAttempts: SendAttemptFailure[] | null = null;
+
+  /** Outbound: the platform's status callbacks, in arrival order. */
+  @Property({ type: 'json', nullable: true })
+  statusHistory: DeliveryEvent[] | null = null;
+
+  /** Outbound bot replies: how the customer was asked for feedback. */
+  @Property({ type: 'string', nullable: true })
+  feedbackPrompt: FeedbackPromptStyle | null = null;
 }

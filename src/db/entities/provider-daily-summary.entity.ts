@@ -1,7 +1,11 @@
 import { BigIntType, Entity, Index, OptionalProps, Property, Unique } from '@mikro-orm/core';
 import { TenantScoped } from './tenant-scoped';
 
-/** Provider usage rolled up per day × tenant × provider × model by the daily job (idempotent upsert). */
+/**
+ * The daily provider report per day × tenant × provider × model, written by the daily job from raw usage
+ * rows (idempotent upsert): latency percentiles and failovers next to the day's totals. Sums for analytics
+ * come from ProviderUsageRollup, the one rollup; this report is what outlives the raw rows' percentiles.
+ */
 @Entity({ tableName: 'provider_daily_summary' })
 @Unique({ properties: ['tenant', 'day', 'provider', 'model'] })
 @Index({ properties: ['tenant', 'day'] })

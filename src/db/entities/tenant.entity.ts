@@ -1,7 +1,8 @@
 import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
-export type FeedbackPromptFrequency = 'always' | 'sometimes' | 'never';
+export const FEEDBACK_PROMPT_FREQUENCIES = ['always', 'sometimes', 'never'] as const;
+export type FeedbackPromptFrequency = (typeof FEEDBACK_PROMPT_FREQUENCIES)[number];
 
 /** Per-tenant routing overrides; absent values fall back to the defaults in code. */
 export interface RoutingSettings {
@@ -19,6 +20,18 @@ export interface BusinessHours {
   days: Partial<Record<'0' | '1' | '2' | '3' | '4' | '5' | '6', [string, string]>>;
 }
 
+/** A tenant's public business details, filled into `{{Name}}` placeholders of answers at send time. */
+export interface BusinessProfile {
+  companyName?: string;
+  supportPhone?: string;
+  supportEmail?: string;
+  website?: string;
+  liveChatUrl?: string;
+  openingHours?: string;
+  /** Free-form values by placeholder name (`{"Order History": "Account → Orders"}`). */
+  values?: Record<string, string>;
+}
+
 export interface TenantSettings {
   systemPrompt?: string;
   routing?: RoutingSettings;
@@ -28,6 +41,8 @@ export interface TenantSettings {
   businessHours?: BusinessHours;
   /** Where handed-off conversations go, e.g. a Slack channel id. */
   handoffTarget?: string;
+  /** Values answers may use as `{{Name}}` placeholders (support phone, website, ...): see src/tenants/business-profile.ts. */
+  profile?: BusinessProfile;
   /** Channel bindings, e.g. the WhatsApp number a tenant receives on. */
   channels?: Record<string, Record<string, unknown>>;
   [key: string]: unknown;
@@ -36,7 +51,7 @@ export interface TenantSettings {
 /** A business using parley. Its secrets live encrypted in `encryptedSecrets` and are never returned. */
 @Entity({ tableName: 'tenant' })
 export class Tenant {
-  [OptionalProps]?: 'id' | 'settings' | 'encryptedSecrets' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'id' | 'settings' | 'encryptedSecrets' | 'createdAt' | 'updatedAt' | 'disabledAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -50,6 +65,10 @@ export class Tenant {
   /** AES-256-GCM ciphertext of a JSON map (provider API keys, channel tokens). Hidden from serialisation. */
   @Property({ type: 'text', nullable: true, hidden: true, lazy: true })
   encryptedSecrets: string | null = null;
+
+  /** Set by the platform (`disableTenant`): its API keys stop working and its channels stop answering. */
+  @Property({ type: 'datetime', nullable: true })
+  disabledAt: Date | null = null;
 
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();

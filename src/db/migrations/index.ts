@@ -6,7 +6,13 @@ import { Migration20261124120000AnalyticsCoveringIndexes } from './Migration2026
 import { Migration20261124120100ProviderUsageRollup } from './Migration20261124120100ProviderUsageRollup';
 import { Migration20261124110100InteractionReplyIndex } from './Migration20261124110100InteractionReplyIndex';
 import { Migration20261201160000ConsoleSessions } from './Migration20261201160000ConsoleSessions';
+import { Migration20261201140000KnowledgeRetrieval } from './Migration20261201140000KnowledgeRetrieval';
+import { Migration20261201120000OperatorsAndKnowledge } from './Migration20261201120000OperatorsAndKnowledge';
+import { Migration20261201100000SlackSubmissions } from './Migration20261201100000SlackSubmissions';
 import { Migration20261201150000LearningEvaluation } from './Migration20261201150000LearningEvaluation';
+import { Migration20261201090000MessageSendState } from './Migration20261201090000MessageSendState';
+import { Migration20261201090100ShardedUsageRollup } from './Migration20261201090100ShardedUsageRollup';
+import { Migration20261201130000HandoffDesk } from './Migration20261201130000HandoffDesk';
 import { Migration20261201180000Experiments } from './Migration20261201180000Experiments';
 import { Migration20261201181000Rollouts } from './Migration20261201181000Rollouts';
 
@@ -22,7 +28,13 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124120100ProviderUsageRollup', class: Migration20261124120100ProviderUsageRollup },
   { name: 'Migration20261124110100InteractionReplyIndex', class: Migration20261124110100InteractionReplyIndex },
   { name: 'Migration20261201160000ConsoleSessions', class: Migration20261201160000ConsoleSessions },
+  { name: 'Migration20261201140000KnowledgeRetrieval', class: Migration20261201140000KnowledgeRetrieval },
+  { name: 'Migration20261201120000OperatorsAndKnowledge', class: Migration20261201120000OperatorsAndKnowledge },
+  { name: 'Migration20261201100000SlackSubmissions', class: Migration20261201100000SlackSubmissions },
   { name: 'Migration20261201150000LearningEvaluation', class: Migration20261201150000LearningEvaluation },
+  { name: 'Migration20261201090000MessageSendState', class: Migration20261201090000MessageSendState },
+  { name: 'Migration20261201090100ShardedUsageRollup', class: Migration20261201090100ShardedUsageRollup },
+  { name: 'Migration20261201130000HandoffDesk', class: Migration20261201130000HandoffDesk },
   { name: 'Migration20261201180000Experiments', class: Migration20261201180000Experiments },
   { name: 'Migration20261201181000Rollouts', class: Migration20261201181000Rollouts },
 ];

@@ -3,6 +3,7 @@ import { AuditLog, ConsoleSession } from '../../../src/db/entities';
 import { revokeApiKey } from '../../../src/auth/api-key-admin';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import type { GraphqlJson } from '../../helpers/graphql-server';
 import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../../helpers/console-server';
 
 let database: TestDatabase;
@@ -30,7 +31,7 @@ async function signIn(key: string): Promise<{ status: number; cookie: string | n
 
 async function graphql(cookie: string | null, query: string, headers: Record<string, string> = CONSOLE) {
   const response = await fetch(`${server.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}), ...headers }, body: JSON.stringify({ query }) });
-  return (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
+  return (await response.json()) as { data?: GraphqlJson; errors?: { message: string; extensions?: { code?: string } }[] };
 }
 
 describe('admin console sessions', () => {
@@ -77,7 +78,7 @@ describe('admin console sessions', () => {
     const other = await startConsoleServer(database.orm, database.url);
     try {
       const response = await fetch(`${other.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookie!, ...CONSOLE }, body: JSON.stringify({ query: '{ feedback { totalCount } }' }) });
-      expect(((await response.json()) as any).data).toEqual({ feedback: { totalCount: 2 } });
+      expect(((await response.json()) as { data?: unknown }).data).toEqual({ feedback: { totalCount: 2 } });
     } finally {
       await other.close();
     }

@@ -59,14 +59,18 @@ describe('correction service', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('a second approved correction of the same question updates the article instead of adding a rival', async () => {
+  it('a second approved correction of the same question, written differently, supersedes the first article (kept as history)', async () => {
     const em = database.orm.em.fork();
     const first = await createCorrection(em, { tenantId: shop.tenant.id, actor: 'apikey:k1', customerMessage: 'Opening hours?', originalReply: '?', correctedReply: '9 to 5' });
     const a = await approveCorrection(em, { tenantId: shop.tenant.id, actor: 'apikey:k1', correctionId: first.id });
-    const second = await createCorrection(em, { tenantId: shop.tenant.id, actor: 'apikey:k1', customerMessage: 'Opening hours?', originalReply: '?', correctedReply: '9 to 6' });
+    const second = await createCorrection(em, { tenantId: shop.tenant.id, actor: 'apikey:k1', customerMessage: '  opening   HOURS!! ', originalReply: '?', correctedReply: '9 to 6' });
     const b = await approveCorrection(em, { tenantId: shop.tenant.id, actor: 'apikey:k1', correctionId: second.id });
-    expect(b.article.id).toBe(a.article.id);
-    expect(await database.orm.em.fork().count(KnowledgeArticle, { tenant: shop.tenant.id, question: 'Opening hours?' })).toBe(1);
+    expect(b.article.id).not.toBe(a.article.id);
+    const rows = await database.orm.em.fork().find(KnowledgeArticle, { tenant: shop.tenant.id, normalizedQuestion: 'opening hours' }, { orderBy: { createdAt: 'asc' } });
+    expect(rows.map((row) => ({ id: row.id, active: row.active, answer: row.answer, reason: row.retiredReason, by: row.supersededBy?.id ?? null }))).toEqual([
+      { id: a.article.id, active: false, answer: '9 to 5', reason: 'superseded', by: b.article.id },
+      { id: b.article.id, active: true, answer: '9 to 6', reason: null, by: null },
+    ]);
   });
 
   it('rejects with a reason, and cannot decide another tenant\'s correction', async () => {

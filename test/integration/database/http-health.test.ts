@@ -45,7 +45,7 @@ describe('health endpoints', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const body = await response.text();
     expect(body).toMatch(/parley_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
-    expect(body).toContain('parley_process_resident_memory_bytes');
+    expect(body).toMatch(/^process_resident_memory_bytes \d+/m);
   });
 
   it('unknown routes get a JSON 404', async () => {

@@ -70,9 +70,10 @@ describe('tenant scoping', () => {
   });
   afterAll(() => database.drop());
 
-  it('every entity other than Tenant belongs to a tenant', () => {
+  it('every entity other than Tenant (and the platform\'s own keys, which belong to no tenant) belongs to a tenant', () => {
     const all = Object.values(database.orm.getMetadata().getAll()).filter((meta) => !meta.abstract && !meta.embeddable);
-    const unscoped = all.filter((meta) => meta.className !== 'Tenant' && !meta.properties.tenant);
+    const platformLevel = new Set(['Tenant', 'PlatformApiKey']);
+    const unscoped = all.filter((meta) => !platformLevel.has(meta.className) && !meta.properties.tenant);
     expect(unscoped.map((meta) => meta.className)).toEqual([]);
     // Entities added later are scoped too; the isolation cases below cover the core ones.
     expect(tenantScopedEntityNames(database.orm.em)).toEqual(expect.arrayContaining(Object.keys(idsA)));

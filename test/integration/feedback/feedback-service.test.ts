@@ -1,6 +1,8 @@
 import { InteractionFeedback, type AgentInteraction, type Tenant } from '../../../src/db/entities';
 import { AppError } from '../../../src/errors';
-import { recordImplicitSignals, recordVote } from '../../../src/feedback/feedback-service';
+import { MAX_VOTE_HISTORY, recordImplicitSignals, recordVote } from '../../../src/feedback/feedback-service';
+import { submitPublicFeedback } from '../../../src/feedback/public-feedback';
+import { RateLimiter } from '../../../src/security/rate-limiter';
 import { createInteractionRow, createTenantRow } from '../../helpers/conversation-fixtures';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 
@@ -107,5 +109,28 @@ describe('recordImplicitSignals', () => {
     await expect(recordImplicitSignals(database.orm.em.fork(), { tenantId: other.id, interactionId: interaction.id, completedAction: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(recordImplicitSignals(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, responseTimeMs: -5 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(await storedFeedback(interaction.id)).toHaveLength(0);
+  });
+});
+
+describe('bounded feedback growth', () => {
+  it('keeps only the newest MAX_VOTE_HISTORY votes of a reply, however often it is voted', async () => {
+    const interaction = await freshInteraction();
+    for (let vote = 0; vote < MAX_VOTE_HISTORY + 30; vote++) {
+      await recordVote(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, helpful: vote % 2 === 0, comment: `vote ${vote}`, source: 'api' });
+    }
+    const [row] = await storedFeedback(interaction.id);
+    expect(row!.history).toHaveLength(MAX_VOTE_HISTORY);
+    expect(row!.history[0]!.comment).toBe('vote 30');
+    expect(row!.history.at(-1)!.comment).toBe(`vote ${MAX_VOTE_HISTORY + 29}`);
+  });
+
+  it('refuses a public feedback token older than its TTL like an unknown one', async () => {
+    const interaction = await freshInteraction();
+    const limiter = new RateLimiter(1_000, 60_000);
+    const vote = (now: Date) =>
+      submitPublicFeedback(database.orm.em.fork(), limiter, { token: interaction.feedbackToken, helpful: true, ip: '198.51.100.1' }, { tokenTtlDays: 30, now });
+    const issued = interaction.createdAt.getTime();
+    await expect(vote(new Date(issued + 29 * 86_400_000))).resolves.toMatchObject({ helpful: true });
+    await expect(vote(new Date(issued + 31 * 86_400_000))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

@@ -1,7 +1,7 @@
 import { AuditLog, KnowledgeArticle, ApiKey } from '../../../src/db/entities';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
-import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server';
+import { startGraphqlServer, type GraphqlJson, type GraphqlTestServer } from '../../helpers/graphql-server';
 
 let database: TestDatabase;
 let server: GraphqlTestServer;
@@ -55,23 +55,23 @@ describe('GraphQL control plane over HTTP', () => {
     const query = `query($first: Int, $after: String, $filter: FeedbackFilterInput) {
       feedback(first: $first, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id helpful comment createdAt } } } }`;
     const all = await server.query(shop.keys.all, query, { first: 100 });
-    const ids = all.data!.feedback.edges.map((edge: any) => edge.node.id);
+    const ids = all.data!.feedback.edges.map((edge: GraphqlJson) => edge.node.id);
     expect(ids).toHaveLength(5);
-    const created = all.data!.feedback.edges.map((edge: any) => edge.node.createdAt);
+    const created = all.data!.feedback.edges.map((edge: GraphqlJson) => edge.node.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
     const paged: string[] = [];
     let after: string | null = null;
     do {
-      const page: any = await server.query(shop.keys.all, query, { first: 2, after });
+      const page: GraphqlJson = await server.query(shop.keys.all, query, { first: 2, after });
       expect(page.data.feedback.totalCount).toBe(5);
-      paged.push(...page.data.feedback.edges.map((edge: any) => edge.node.id));
+      paged.push(...page.data.feedback.edges.map((edge: GraphqlJson) => edge.node.id));
       after = page.data.feedback.pageInfo.hasNextPage ? page.data.feedback.pageInfo.endCursor : null;
     } while (after);
     expect(paged).toEqual(ids);
     const notHelpful = await server.query(shop.keys.all, query, { filter: { helpful: false } });
     expect(notHelpful.data!.feedback.totalCount).toBe(1);
     const withComment = await server.query(shop.keys.all, query, { filter: { hasComment: true, channel: 'WHATSAPP', source: 'WHATSAPP' } });
-    expect(withComment.data!.feedback.edges.map((edge: any) => edge.node.comment)).toEqual(['great, thanks']);
+    expect(withComment.data!.feedback.edges.map((edge: GraphqlJson) => edge.node.comment)).toEqual(['great, thanks']);
     const bad = await server.query(shop.keys.all, query, { after: 'nonsense' });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -98,7 +98,7 @@ describe('GraphQL control plane over HTTP', () => {
     expect(cost.balancedCostUsd).toBeCloseTo(0.0225);
     expect(cost.savingUsd).toBeCloseTo(0.0075);
     expect(cost.costPerConversationUsd).toBeCloseTo(0.015);
-    expect(cost.byModel.map((row: any) => row.model).sort()).toEqual(['gemini-2.5-flash', 'gpt-4o-mini']);
+    expect(cost.byModel.map((row: GraphqlJson) => row.model).sort()).toEqual(['gemini-2.5-flash', 'gpt-4o-mini']);
     expect(cost.series).toEqual([{ bucketStart: '2026-11-01T00:00:00.000Z', calls: 5 }]);
   });
 
@@ -145,9 +145,9 @@ describe('GraphQL control plane over HTTP', () => {
     const conversation = result.data!.conversations.nodes[0];
     expect(result.data!.conversations.totalCount).toBe(1);
     expect(conversation.messages).toHaveLength(10);
-    const replies = conversation.messages.filter((message: any) => message.author === 'BOT');
+    const replies = conversation.messages.filter((message: GraphqlJson) => message.author === 'BOT');
     expect(replies[0].botReply).toEqual({ provider: 'openai', model: 'gpt-4o-mini', costUsd: 0.001, feedback: { helpful: true } });
-    expect(conversation.messages.filter((message: any) => message.author === 'CUSTOMER').every((message: any) => message.botReply === null)).toBe(true);
+    expect(conversation.messages.filter((message: GraphqlJson) => message.author === 'CUSTOMER').every((message: GraphqlJson) => message.botReply === null)).toBe(true);
     const single = await server.query(shop.keys['analytics:view'], `query($id: ID!) { conversation(id: $id) { id messages { id } } }`, { id: shop.conversation.id });
     expect(single.data!.conversation.messages).toHaveLength(10);
   });

@@ -7,6 +7,7 @@ import {
   markModelVersionEvaluated,
   rollbackModelVersion,
 } from '../../../src/learning/model-versions/model-version-service';
+import { versionBusinessMetrics } from '../../../src/learning/evaluation/version-business-metrics';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { engineFor } from '../../helpers/engine-fixtures';
 import { makeTenant } from '../../helpers/factories';
@@ -84,6 +85,13 @@ describe('model versions and deployment history', () => {
 
     await activateModelVersion(database.orm.em.fork(), { tenantId: tenant.id, versionId: version2.id, actor, reason: 'fixed upstream' });
     expect(await turn(instanceB, 'One more question')).toBe(version2.id);
+
+    // Live-traffic metrics per version: every turn counted under the version that answered it.
+    const business = await versionBusinessMetrics(database.orm.em.fork(), { tenantId: tenant.id, from: new Date(0), to: new Date('2100-01-01') });
+    expect(business.map((row) => [row.modelVersionNumber, row.interactions, row.votes, row.thumbsUpRate])).toEqual([
+      [2, 2, 0, null],
+      [1, 2, 0, null],
+    ]);
 
     const statuses = async () =>
       Object.fromEntries(

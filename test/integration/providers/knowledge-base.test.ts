@@ -1,7 +1,7 @@
 import { KnowledgeArticle, Tenant } from '../../../src/db/entities';
 import { seedDemoTenant } from '../../../src/db/seed';
 import { seedKnowledgeBase } from '../../../src/db/seed-knowledge-base';
-import { createKnowledgeBaseProvider, HANDOVER_REPLY, processTerm } from '../../../src/providers/knowledge-base';
+import { createKnowledgeBaseProvider, HANDOVER_REPLY } from '../../../src/providers/knowledge-base';
 import { countTokens } from 'gpt-tokenizer';
 import { createTenant } from '../../../src/tenants/tenant-service';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
@@ -73,14 +73,5 @@ describe('knowledge-base provider on the seed knowledge base', () => {
     expect((await kb.generate({ tenantId: other.id, model: 'knowledge-base', messages: ask('Do you rent kayaks?') })).text).toBe(HANDOVER_REPLY);
     kb.invalidate(other.id);
     expect((await kb.generate({ tenantId: other.id, model: 'knowledge-base', messages: ask('Do you rent kayaks?') })).text).toBe('Yes, kayaks from 20 EUR a day.');
-  });
-});
-
-describe('term processing', () => {
-  it('drops stop words and folds plurals', () => {
-    expect(processTerm('How')).toBeNull();
-    expect(processTerm('Refunds')).toBe('refund');
-    expect(processTerm('deliveries')).toBe('delivery');
-    expect(processTerm('address')).toBe('address');
   });
 });

@@ -189,7 +189,7 @@ describe('WhatsApp channel over HTTP with the real engine and the fake Twilio AP
     expect(await fake.postStatusCallback(reply.sid, 'sent')).toBe(204);
     expect(await fake.postStatusCallback(reply.sid, 'read')).toBe(204);
     expect(await fake.postStatusCallback(reply.sid, 'delivered')).toBe(204);
-    const [stored] = await sql<{ delivery_status: string; history: { status: string }[] }>(`select delivery_status, payload->'statusHistory' as history from message where channel_message_id = ?`, [reply.sid]);
+    const [stored] = await sql<{ delivery_status: string; history: { status: string }[] }>(`select delivery_status, status_history as history from message where channel_message_id = ?`, [reply.sid]);
     expect(stored!.delivery_status).toBe('read');
     expect(stored!.history.map((event) => event.status)).toEqual(['sent', 'read', 'delivered']);
     const forged = await postSigned(harness.baseUrl, STATUS_PATH, { MessageSid: reply.sid, AccountSid: ACCOUNT_SID, MessageStatus: 'failed', From: 'whatsapp:+14155238886', To: from }, { token: 'not-the-token-0000000000' });

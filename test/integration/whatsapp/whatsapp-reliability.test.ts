@@ -128,7 +128,7 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
     await harness.channel.idle();
     expect(sendsTo(from)).toHaveLength(1);
     const [stored] = await sql<{ delivery_status: string; attempts: { reason: string }[] }>(
-      `select m.delivery_status, m.payload->'failedAttempts' as attempts from message m where m.channel_message_id = ?`,
+      `select m.delivery_status, m.failed_attempts as attempts from message m where m.channel_message_id = ?`,
       [sendsTo(from)[0]!.sid],
     );
     expect(stored!.delivery_status).toBe('queued');

@@ -5,7 +5,9 @@ import { loadConfig } from '../../../src/config';
 import { ConfigError } from '../../../src/errors';
 
 const noDotenv = { dotenvPath: false as const };
-const validKey = 'a'.repeat(64);
+// A key from `openssl rand -hex 32`; weak-looking keys (all 'a') are refused now.
+const validKey = '6a808fe111ab6c29e4d95e4151ede5e66b39b4ff148463e84e5c0b8274aadcbd';
+const validBase64Key = 'ymWpfUg2lViJqGbsD+d3Q53dlv86DMHX+n9ikeN6O2U=';
 
 function errorOf(run: () => unknown): ConfigError {
   try {
@@ -25,6 +27,7 @@ describe('loadConfig', () => {
     expect(config.NODE_ENV).toBe('development');
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.SEED_DEMO).toBe(true);
+    expect(config.trustProxy).toBe(false);
     expect(config.secretKey).toBeNull();
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
     expect(config.embeddedDbDir).toBe(path.resolve('.parley/db'));
@@ -54,8 +57,44 @@ describe('loadConfig', () => {
 
   it('accepts a hex or base64 secret key of 32 bytes', () => {
     expect(loadConfig({ PARLEY_SECRET_KEY: validKey }, noDotenv).secretKey?.length).toBe(32);
-    const base64 = Buffer.alloc(32, 7).toString('base64');
-    expect(loadConfig({ PARLEY_SECRET_KEY: base64 }, noDotenv).secretKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({ PARLEY_SECRET_KEY: validBase64Key }, noDotenv).secretKey).toEqual(Buffer.from(validBase64Key, 'base64'));
+  });
+
+  it.each([
+    ['64 zeros', '0'.repeat(64)],
+    ['all-same bytes', 'a'.repeat(64)],
+    ['a repeated short pattern', 'deadbeef'.repeat(8)],
+    ['a counting sequence', Buffer.from(Array.from({ length: 32 }, (_unused, index) => index)).toString('hex')],
+    ['the same bytes in base64', Buffer.alloc(32, 7).toString('base64')],
+    ['a lower-case phrase decoded as base64', 'correcthorsebatterystaplecorrecthorsebatter'],
+    ['a phrase with padding', 'thisismysupersecretpasswordforparleyproduct='],
+    ['a non-canonical base64 text', validBase64Key.slice(0, 43)],
+  ])('refuses a weak PARLEY_SECRET_KEY: %s', (_name, value) => {
+    const error = errorOf(() => loadConfig({ PARLEY_SECRET_KEY: value }, noDotenv));
+    expect(error.variable).toBe('PARLEY_SECRET_KEY');
+    expect(error.message).toMatch(/too weak|must be 32 bytes/);
+    expect(error.message).not.toContain(value);
+  });
+
+  it('seeds the demo tenant by default except in production, unless asked for', () => {
+    expect(loadConfig({}, noDotenv).SEED_DEMO).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', PARLEY_SECRET_KEY: validKey }, noDotenv).SEED_DEMO).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', PARLEY_SECRET_KEY: validKey, SEED_DEMO: 'true' }, noDotenv).SEED_DEMO).toBe(true);
+  });
+
+  it.each([
+    ['', false],
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['10.0.0.1, 192.168.0.0/16,::1', ['10.0.0.1', '192.168.0.0/16', '::1']],
+  ])('reads TRUST_PROXY=%p as Express accepts it', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }, noDotenv).trustProxy).toEqual(expected);
+  });
+
+  it.each(['everyone', '10.0.0.1/40', '300.1.1.1', '-1'])('rejects TRUST_PROXY=%s', (value) => {
+    expect(errorOf(() => loadConfig({ TRUST_PROXY: value }, noDotenv)).variable).toBe('TRUST_PROXY');
   });
 
   it('requires PARLEY_SECRET_KEY in production', () => {

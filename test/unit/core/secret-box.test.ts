@@ -47,4 +47,22 @@ describe('resolveSecretKey', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('refuses a key file other users can read, warns when its group can, and refuses a weak one', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-key-'));
+    const file = path.join(dir, 'secret.key');
+    try {
+      resolveSecretKey(null, dir);
+      fs.chmodSync(file, 0o644);
+      expect(() => resolveSecretKey(null, dir)).toThrow(/readable by other users \(mode 644\): run chmod 600/);
+      fs.chmodSync(file, 0o640);
+      expect(resolveSecretKey(null, dir).warning).toMatch(/readable by its group \(mode 640\)/);
+      fs.chmodSync(file, 0o600);
+      expect(resolveSecretKey(null, dir).warning).toBeUndefined();
+      fs.writeFileSync(file, '0'.repeat(64) + '\n');
+      expect(() => resolveSecretKey(null, dir)).toThrow(/weak key/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { buildPrompt, customerDataKinds, estimateTokens, type HistoryEntry } from '../../../src/engine/prompt';
+import { buildPrompt, customerDataKinds, estimateTokens, REFERENCE_INSTRUCTION, withReferenceAnswers, type HistoryEntry } from '../../../src/engine/prompt';
 
 const customer = (text: string): HistoryEntry => ({ direction: 'inbound', author: 'customer', text });
 const bot = (text: string): HistoryEntry => ({ direction: 'outbound', author: 'bot', text });
@@ -61,4 +61,30 @@ describe('customerDataKinds', () => {
       expect(customerDataKinds(text)).toEqual([]);
     },
   );
+});
+
+describe('withReferenceAnswers', () => {
+  const messages = [
+    { role: 'system' as const, content: 'Be kind.' },
+    { role: 'user' as const, content: 'where is my parcel' },
+  ];
+
+  it('adds the references, numbered and best first, with the instruction, to the system message', () => {
+    const result = withReferenceAnswers(messages, [
+      { question: 'How can I track my order?', answer: 'Use the tracking link.' },
+      { question: 'When will my order arrive?', answer: 'In 3–5 days.' },
+    ]);
+    expect(result).toHaveLength(2);
+    expect(result[0]!.content).toBe(
+      `Be kind.\n\n${REFERENCE_INSTRUCTION}\n\n[1] Customer question: How can I track my order?\nApproved answer: Use the tracking link.\n\n` +
+        '[2] Customer question: When will my order arrive?\nApproved answer: In 3–5 days.',
+    );
+    expect(result[1]).toEqual(messages[1]);
+  });
+
+  it('leaves the prompt alone without references, and adds a system message when there is none', () => {
+    expect(withReferenceAnswers(messages, [])).toEqual(messages);
+    const [first] = withReferenceAnswers([messages[1]!], [{ question: 'q', answer: 'a' }]);
+    expect(first).toEqual({ role: 'system', content: `${REFERENCE_INSTRUCTION}\n\n[1] Customer question: q\nApproved answer: a` });
+  });
 });

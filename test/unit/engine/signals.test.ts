@@ -1,5 +1,5 @@
 import { planSignals } from '../../../src/engine/signals';
-import type { HistoryRow } from '../../../src/engine/turn-store';
+import type { HistoryRow } from '../../../src/conversations/turn-store';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 24, 10, 0, seconds));
 let sequence = 0;

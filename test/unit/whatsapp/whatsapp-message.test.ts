@@ -149,3 +149,43 @@ describe('helpers', () => {
     expect(addressKey('whatsapp:BSUID.X')).toBe('bsuid.x');
   });
 });
+
+describe('parseInboundWebhook bounds (per-field decisions)', () => {
+  const text = { ...base, Body: 'Hello', NumMedia: '0' };
+  it.each([
+    ['MessageSid too long', { MessageSid: 'SM' + 'a'.repeat(63) }, /MessageSid is longer than 64/],
+    ['MessageSid with NUL', { MessageSid: 'SM1\u00002' }, /MessageSid must be letters and digits/],
+    ['AccountSid too long', { AccountSid: 'AC' + '1'.repeat(100) }, /AccountSid is longer/],
+    ['From too long', { From: 'whatsapp:+' + '1'.repeat(250) }, /From is longer than 255/],
+    ['From with NUL', { From: 'whatsapp:+44\u00007' }, /From contains control characters/],
+    ['To with a lone surrogate', { To: 'whatsapp:+1\ud800' }, /To contains control characters or invalid Unicode/],
+    ['NumMedia huge', { NumMedia: '10000000' }, /NumMedia must be a whole number from 0 to 10/],
+    ['NumMedia negative', { NumMedia: '-1' }, /NumMedia/],
+    ['NumMedia not a number', { NumMedia: '1e9' }, /NumMedia/],
+    ['NumMedia 11', { NumMedia: '11' }, /NumMedia/],
+  ])('refuses %s with a reason naming the field', (_name, overrides, reason) => {
+    const result = parseInboundWebhook({ ...text, ...overrides });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it('cleans what a customer controls: NUL stripped, lone surrogates replaced, long names cut to the column', () => {
+    const result = parseInboundWebhook({ ...text, Body: 'hi\u0000 there \ud83d', ProfileName: `A\u0000da${'x'.repeat(300)}` });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.text).toBe('hi there \ufffd');
+    expect(result.value.profileName).toHaveLength(255);
+    expect(result.value.profileName!.startsWith('Adax')).toBe(true);
+  });
+
+  it('accepts up to 10 media items and bounds their fields', () => {
+    const media: Record<string, string> = { NumMedia: '10' };
+    for (let index = 0; index < 10; index++) {
+      media[`MediaUrl${index}`] = `https://api.twilio.com/m/${index}`;
+      media[`MediaContentType${index}`] = index === 0 ? 'x'.repeat(1000) : 'image/jpeg';
+    }
+    const result = parseInboundWebhook({ ...text, Body: '', ...media });
+    expect(result.ok && (result.value.payload.media as unknown[]).length).toBe(10);
+    if (result.ok) expect((result.value.payload.media as { contentType: string }[])[0]!.contentType).toHaveLength(255);
+  });
+});

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { MessageAuthor } from '../db/entities';
+import { randomUUID } from 'node:crypto';
+import { newFeedbackToken, type MessageAuthor } from '../db/entities';
 import { implicitSatisfactionSql, mergeSignals, type SignalChanges } from '../feedback/implicit-satisfaction';
 import type { ReplyOutcome } from '../providers/types';
 import type { ClaimedMessage } from './turn-store';
-import { runHot } from './hot-sql';
+import { runHot } from '../db/hot-sql';
 
 /** Everything one turn writes; all of it commits together or not at all. */
 export interface TurnWrite {
@@ -20,8 +20,8 @@ export interface TurnWrite {
   signals: (SignalChanges & { interactionId: string }) | null;
   /**
    * Commit without waiting for the WAL flush (ProcessOptions.deferTurnFlush): the caller's next
-   * synchronous commit flushes it. Besides the fsync, this stops turns queueing behind one another's
-   * flush on the rows every turn of a tenant updates (the provider_usage rollup's day row).
+   * synchronous commit flushes it. Besides the fsync, this shortens how long the turn holds its
+   * provider_usage rollup row (one shard per connection, see ProviderUsageRollup).
    */
   deferFlush?: boolean;
 }
@@ -95,13 +95,13 @@ async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<Wr
       ctes.push(`interaction as (
          insert into agent_interaction (id, tenant_id, created_at, conversation_id, inbound_message_id, reply_message_id, reply_text, provider, model,
            complexity_score, routing_reason, latency_ms, input_tokens, output_tokens, total_tokens, cost_usd, failover, cache_hit, feedback_token,
-           model_version_id, experiment_variant)
+           article_ids, model_version_id, experiment_variant)
          select ${bind(interactionId, 'uuid')}, ${bind(message.tenantId, 'uuid')}, ${bind(replyAt, 'timestamptz')}, ${bind(message.conversationId, 'uuid')},
            ${bind(message.id, 'uuid')}, reply.id, ${bind(outcome.text, 'text')}, ${bind(outcome.provider, 'text')}, ${bind(outcome.model, 'text')},
            ${bind(outcome.complexity, 'float8')}, ${bind(outcome.routingReason, 'text')}, ${bind(Math.round(outcome.latencyMs), 'int')},
            ${bind(outcome.usage.inputTokens, 'int')}, ${bind(outcome.usage.outputTokens, 'int')}, ${bind(outcome.usage.totalTokens, 'int')},
            ${bind(outcome.costUsd, 'float8')}, ${bind(outcome.failover, 'boolean')}, ${bind(outcome.cacheHit, 'boolean')},
-           ${bind(randomBytes(18).toString('base64url'), 'text')},
+           ${bind(newFeedbackToken(), 'text')}, ${bind(JSON.stringify(outcome.articleIds ?? []), 'jsonb')},
            ${bind(outcome.modelVersionId ?? null, 'text')}, ${bind(outcome.experimentVariant ?? null, 'text')}
          from reply
          returning id, tenant_id)`);

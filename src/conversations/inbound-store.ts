@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { ConversationStatus } from '../db/entities';
 import { AppError, notFound } from '../errors';
-import type { InboundMessage } from './types';
-import { runHot } from './hot-sql';
+import type { InboundMessage } from '../engine/types';
+import { runHot } from '../db/hot-sql';
 
 export interface StoredInbound {
   messageId: string;

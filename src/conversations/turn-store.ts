@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
 import type { ChannelName, ConversationStatus, DeliveryStatus, MessageAuthor, MessageDirection, MessageKind, TenantSettings, TierModels } from '../db/entities';
-import { runHot } from './hot-sql';
+import { runHot } from '../db/hot-sql';
+import type { DirectAnswer } from '../engine/types';
 
 /** The driver hands timestamps over as PostgreSQL's text (MikroORM turns pg's date parsing off). */
 type Timestamp = string | Date;
@@ -215,4 +217,35 @@ export async function waitingMessages(em: EntityManager, limit: number): Promise
     [limit],
   );
   return rows.map((row) => row.id);
+}
+
+/**
+ * Answers an inbound message without a provider: under the message's row lock
+ * (concurrent workers, or recovery racing a live queue, answer once) and only
+ * while it is still 'received' ('processing' means a turn holds it), runs
+ * `answer` in the same transaction for the caller's own writes, stores the reply
+ * and marks the message processed. Returns the reply's id, or null when the
+ * message was already answered or taken (then nothing is written).
+ */
+export async function answerWithoutTurn(em: EntityManager, messageId: string, answer: (tx: EntityManager) => Promise<DirectAnswer>): Promise<string | null> {
+  return em.transactional(async (tx) => {
+    const locked = await tx.execute<{ tenant_id: string; conversation_id: string; channel: ChannelName; processed_at: Timestamp | null; delivery_status: string | null }[]>(
+      `select tenant_id, conversation_id, channel, processed_at, delivery_status from message where id = ? and direction = 'inbound' for update`,
+      [messageId],
+    );
+    const row = locked[0];
+    if (!row || row.processed_at || row.delivery_status !== 'received') return null;
+    const { text, note } = await answer(tx);
+    const id = randomUUID();
+    await tx.execute(
+      `insert into message (id, tenant_id, created_at, conversation_id, channel, direction, author, kind, text, delivery_status)
+       values (?, ?, clock_timestamp(), ?, ?, 'outbound', 'system', 'text', ?, 'pending')`,
+      [id, row.tenant_id, row.conversation_id, row.channel, text],
+    );
+    await tx.execute(
+      `update message set processed_at = now(), delivery_status = 'processed', payload = coalesce(payload, '{}'::jsonb) || ?::jsonb where id = ?`,
+      [JSON.stringify(note), messageId],
+    );
+    return id;
+  });
 }

@@ -1,0 +1,233 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import type { ChannelName, ConversationStatus, DeliveryEvent, DeliveryStatus, FeedbackPromptStyle, MessageAuthor } from '../db/entities';
+import { runHot } from '../db/hot-sql';
+
+/**
+ * The SQL of outbound delivery: storing a message to send, claiming it so two
+ * senders (in this process or another) never send it twice, recording attempts,
+ * parts and the outcome, and applying the platform's status callbacks. Channels
+ * decide what to send and how; this module only records it.
+ */
+
+/** A claim on a pending message older than this is taken to be from a process that died mid-send. */
+const SEND_CLAIM_LEASE = '10 minutes';
+
+/** The driver hands timestamps over as PostgreSQL's text (MikroORM turns pg's date parsing off). */
+type Timestamp = string | Date;
+
+/** Stores `text` as an outbound message of a conversation on `channel`; null when no such conversation exists. */
+export async function storeOutbound(
+  em: EntityManager,
+  input: { conversationId: string; channel: ChannelName; text: string; author: Extract<MessageAuthor, 'agent' | 'bot' | 'system'>; authorId: string | null },
+): Promise<string | null> {
+  const rows = await em.getConnection().execute<{ id: string }[]>(
+    `insert into message (id, tenant_id, created_at, conversation_id, channel, direction, author, kind, text, delivery_status, payload)
+     select ?, conv.tenant_id, clock_timestamp(), conv.id, conv.channel, 'outbound', ?, 'text', ?, 'pending', ?::jsonb
+       from conversation conv where conv.id = ? and conv.channel = ?
+     returning id`,
+    [randomUUID(), input.author, input.text, input.authorId ? JSON.stringify({ authorId: input.authorId }) : null, input.conversationId, input.channel],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** A claimed outbound message and what sending it needs. */
+export interface SendClaim {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+  text: string;
+  author: MessageAuthor;
+  /** Parts already accepted by the platform before a crash: not sent again. */
+  sentPartIds: string[];
+  /** The customer's id on the channel; null when the conversation or its contact is gone. */
+  externalId: string | null;
+  feedbackOptOut: boolean;
+  conversationStatus: ConversationStatus | null;
+  /** The customer's latest message in any of their conversations (the platform's session window runs from it). */
+  lastInboundAt: Date | null;
+  /** The business address the customer last wrote to (the inbound payload's `to`): replies come from it. */
+  toAddress: string | null;
+  /** Set on bot replies: the interaction that produced it. */
+  interactionId: string | null;
+}
+
+interface ClaimRow {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  text: string;
+  author: MessageAuthor;
+  sent_part_ids: string[] | null;
+  external_id: string | null;
+  feedback_opt_out: boolean | null;
+  status: ConversationStatus | null;
+  last_inbound_at: Timestamp | null;
+  to_address: string | null;
+  interaction_id: string | null;
+}
+
+/**
+ * Claims a pending outbound message for sending and reads what the send needs,
+ * in one round trip (a named prepared statement: it runs for every reply).
+ * Null when another sender holds it, it was sent already, or an earlier reply of
+ * its conversation is still unsent (replies leave in the order they were written).
+ */
+export async function claimForSending(em: EntityManager, messageId: string, channel: ChannelName): Promise<SendClaim | null> {
+  const rows = await runHot<ClaimRow>(
+    em,
+    `with claimed as (
+       update message set send_claimed_at = now()
+        where id = ? and channel = ? and direction = 'outbound' and delivery_status = 'pending'
+          and (send_claimed_at is null or send_claimed_at < now() - interval '${SEND_CLAIM_LEASE}')
+          -- Not while an earlier reply of the conversation is unsent (another instance may be sending it right now).
+          and not exists (select 1 from message earlier
+                           where earlier.conversation_id = message.conversation_id and earlier.direction = 'outbound'
+                             and earlier.channel = message.channel and earlier.delivery_status = 'pending'
+                             and earlier.created_at < message.created_at)
+        returning id, tenant_id, conversation_id, text, author, sent_part_ids)
+     select claimed.*, c.external_id, c.feedback_opt_out, conv.status,
+            -- The newest inbound message of each of the contact's conversations, read backwards from the
+            -- (conversation_id, created_at) index: a max() over the join read every message of them.
+            (select max(latest.created_at) from conversation cv cross join lateral (
+                select m.created_at from message m where m.conversation_id = cv.id and m.direction = 'inbound'
+                order by m.created_at desc limit 1) latest
+              where cv.contact_id = conv.contact_id) as last_inbound_at,
+            (select m.payload->>'to' from message m
+              where m.conversation_id = conv.id and m.direction = 'inbound' order by m.created_at desc limit 1) as to_address,
+            (select ai.id from agent_interaction ai where ai.reply_message_id = claimed.id and ai.conversation_id = conv.id limit 1) as interaction_id
+       from claimed left join conversation conv on conv.id = claimed.conversation_id left join contact c on c.id = conv.contact_id`,
+    [messageId, channel],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    conversationId: row.conversation_id,
+    text: row.text,
+    author: row.author,
+    sentPartIds: Array.isArray(row.sent_part_ids) ? [...row.sent_part_ids] : [],
+    externalId: row.external_id,
+    feedbackOptOut: row.feedback_opt_out === true,
+    conversationStatus: row.status,
+    lastInboundAt: row.last_inbound_at === null ? null : new Date(row.last_inbound_at),
+    toAddress: row.to_address,
+    interactionId: row.interaction_id,
+  };
+}
+
+/** True when the message is still pending and nobody holds it: its claim failed only because an earlier reply is unsent. */
+export async function isPendingUnclaimed(em: EntityManager, messageId: string): Promise<boolean> {
+  const [row] = await em
+    .getConnection()
+    .execute<{ blocked: boolean }[]>(`select delivery_status = 'pending' and send_claimed_at is null as blocked from message where id = ?`, [messageId]);
+  return row?.blocked === true;
+}
+
+/** Appends one failed attempt (time and reason) to the message. */
+export async function recordFailedAttempt(em: EntityManager, messageId: string, reason: string): Promise<void> {
+  await em.getConnection().execute(
+    `update message set failed_attempts = coalesce(failed_attempts, '[]'::jsonb) || jsonb_build_array(jsonb_build_object('at', now(), 'reason', ?::text)) where id = ?`,
+    [reason, messageId],
+  );
+}
+
+/** Records the parts accepted so far, so a resumed send does not send them again. */
+export async function recordSentParts(em: EntityManager, messageId: string, partIds: string[]): Promise<void> {
+  await em.getConnection().execute(`update message set sent_part_ids = ?::jsonb where id = ?`, [JSON.stringify(partIds), messageId]);
+}
+
+export interface SendResult {
+  status: DeliveryStatus;
+  reason: string | null;
+  /** Every part accepted, in order; the last one becomes the message's channel id (the one a button tap refers to). */
+  partIds: string[];
+  /** How feedback was asked for; null leaves what was recorded before. */
+  feedbackPrompt: FeedbackPromptStyle | null;
+}
+
+/** Records the outcome of a send and gives up the claim. */
+export async function finishSend(em: EntityManager, messageId: string, result: SendResult): Promise<void> {
+  await runHot(
+    em,
+    `update message set delivery_status = ?, delivery_error = ?, channel_message_id = coalesce(?, channel_message_id),
+            send_claimed_at = null, sent_part_ids = ?::jsonb, feedback_prompt = coalesce(?, feedback_prompt)
+      where id = ?`,
+    [result.status, result.reason, result.partIds.at(-1) ?? null, JSON.stringify(result.partIds), result.feedbackPrompt, messageId],
+  );
+}
+
+/** The delivery status of a message and why it failed, if it did. */
+export async function deliveryOf(em: EntityManager, messageId: string): Promise<{ status: DeliveryStatus | null; reason: string | null } | null> {
+  const rows = await em.getConnection().execute<{ delivery_status: DeliveryStatus | null; delivery_error: string | null }[]>(
+    'select delivery_status, delivery_error from message where id = ?',
+    [messageId],
+  );
+  return rows[0] ? { status: rows[0].delivery_status, reason: rows[0].delivery_error } : null;
+}
+
+/** An outbound message a status callback is about. */
+export interface SentMessage {
+  id: string;
+  deliveryStatus: DeliveryStatus | null;
+  /** True when the callback is about the part that carries the message's status (the last one). */
+  isMainPart: boolean;
+}
+
+/** Finds the outbound message a part id belongs to: its last part, else any earlier part sent in the last 7 days. */
+export async function findSentMessage(em: EntityManager, tenantId: string, channel: ChannelName, partId: string): Promise<SentMessage | null> {
+  const connection = em.getConnection();
+  const main = await connection.execute<{ id: string; delivery_status: DeliveryStatus | null }[]>(
+    `select id, delivery_status from message where channel = ? and channel_message_id = ? and tenant_id = ? and direction = 'outbound'`,
+    [channel, partId, tenantId],
+  );
+  if (main[0]) return { id: main[0].id, deliveryStatus: main[0].delivery_status, isMainPart: true };
+  const earlier = await connection.execute<{ id: string; delivery_status: DeliveryStatus | null }[]>(
+    `select id, delivery_status from message where tenant_id = ? and channel = ? and direction = 'outbound'
+        and created_at > now() - interval '7 days' and sent_part_ids @> to_jsonb(?::text)`,
+    [tenantId, channel, partId],
+  );
+  return earlier[0] ? { id: earlier[0].id, deliveryStatus: earlier[0].delivery_status, isMainPart: false } : null;
+}
+
+/** Appends a status callback to the message's history and, when `apply` is set, moves its status (and error) on. */
+export async function recordDeliveryEvent(
+  em: EntityManager,
+  messageId: string,
+  event: DeliveryEvent,
+  change: { apply: boolean; status: DeliveryStatus; error: string | null },
+): Promise<void> {
+  await em.getConnection().execute(
+    `update message set
+        delivery_status = case when ? then ?::varchar else delivery_status end,
+        delivery_error = case when ? and ?::text is not null then ?::text else delivery_error end,
+        status_history = coalesce(status_history, '[]'::jsonb) || jsonb_build_array(?::jsonb)
+      where id = ?`,
+    [change.apply, change.status, change.apply, change.error, change.error, JSON.stringify(event), messageId],
+  );
+}
+
+/** A stored message still to be answered (inbound) or sent (outbound). */
+export interface UnfinishedMessage {
+  id: string;
+  conversationId: string;
+  direction: 'inbound' | 'outbound';
+}
+
+/**
+ * Unanswered customer messages and stored-but-unsent replies of a channel older than `olderThanMs`,
+ * oldest first (so each conversation keeps its order): what a restarted channel picks up.
+ */
+export async function unfinishedMessages(em: EntityManager, channel: ChannelName, olderThanMs: number, limit: number): Promise<UnfinishedMessage[]> {
+  const rows = await em.getConnection().execute<{ id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]>(
+    `select id, conversation_id, direction, created_at from message
+      where channel = ? and direction = 'inbound' and processed_at is null and created_at < now() - (? * interval '1 millisecond')
+     union all
+     select id, conversation_id, direction, created_at from message
+      where channel = ? and direction = 'outbound' and delivery_status = 'pending' and created_at < now() - (? * interval '1 millisecond')
+     order by created_at limit ?`,
+    [channel, olderThanMs, channel, olderThanMs, limit],
+  );
+  return rows.map((row) => ({ id: row.id, conversationId: row.conversation_id, direction: row.direction }));
+}
