@@ -82,7 +82,10 @@ async function main(): Promise<number> {
     const candidate = await markModelVersionEvaluated(em(), { tenantId: tenant.id, versionId: draft.id, actor, reason: 'simulation' });
     const rates = new Map([[control.id, controlRate], [candidate.id, candidateRate]]);
 
-    let now = new Date();
+    // Metrics are cut by time window, version and arm: a new run starts after the latest simulated turn of earlier runs
+    // (their accelerated clocks ran into the future), so no earlier run's traffic falls into this rollout's window.
+    const [latest] = await em().getConnection().execute<{ at: string | Date | null }[]>('select max(created_at) as at from agent_interaction where tenant_id = ?', [tenant.id]);
+    let now = new Date(Math.max(Date.now(), latest?.at ? new Date(latest.at).getTime() + 3_600_000 : 0));
     // Alerts go through the alert service (stored; notified to the log here), and are echoed in the output.
     const alertService = createAlertService({
       orm: database.orm,
