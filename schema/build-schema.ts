@@ -11,6 +11,8 @@ import { FeedbackResolver } from './feedback/feedback.resolver';
 import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
 import { LearningResolver } from './learning/learning.resolver';
 import { HandoffsResolver } from './handoffs/handoffs.resolver';
+import { ExperimentsResolver } from './experiments/experiments.resolver';
+import { RolloutsResolver } from './experiments/rollouts.resolver';
 import { ProvidersResolver } from './providers/providers.resolver';
 import { KnowledgeResolver } from './knowledge/knowledge.resolver';
 import { PlatformResolver } from './platform/platform.resolver';
@@ -31,6 +33,8 @@ export const resolvers = [
   TenantChannelsResolver,
   LearningResolver,
   HandoffsResolver,
+  ExperimentsResolver,
+  RolloutsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

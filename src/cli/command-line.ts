@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { all, positiveInteger, positiveNumber, type Values } from './command-checks';
+import { all, positiveInteger, positiveNumber, wholeNumber, type Values } from './command-checks';
 import { OPERATOR_COMMANDS } from './operator-commands';
 
 /**
@@ -40,7 +40,7 @@ export interface ParsedCommandLine {
 }
 
 /** The scheduled jobs `npm run job` knows; a unit test keeps this list equal to JOBS. */
-export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'alert-rules'] as const;
+export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'alert-rules', 'experiment-guard'] as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {
   'src/main': {
@@ -223,6 +223,34 @@ In memory: no database.
         ? null
         : `--floor must be a number, not ${JSON.stringify(values.floor)}`,
   },
+  'src/cli/simulate-rollout': {
+    usage: `Usage: npm run simulate:rollout [-- --control-rate 0.75 --candidate-rate 0.80 --customers-per-hour 60 --rate-share 0.7
+                                  --stages 0.1,0.5,1 --stage-hours 48 --min-sample 100 --watch-hours 48
+                                  --tick-hours 6 --max-days 40 --seed 1 --tenant demo]
+
+Synthetic customers write to the tenant (the demo tenant by default) through the real conversation
+engine and database, on an accelerated clock: each is served by the version the running rollout
+assigns them and rates the reply 👍 with that version's rate (--control-rate for the active version,
+--candidate-rate for a new candidate version created for the run). After every tick the
+experiment-guard job runs at the simulated time; each stage, the statistics and every decision are
+printed. Exit code 0 when the candidate ends active, 3 when it was rolled back.
+`,
+    options: {
+      'control-rate': { type: 'string' },
+      'candidate-rate': { type: 'string' },
+      'customers-per-hour': { type: 'string' },
+      'rate-share': { type: 'string' },
+      stages: { type: 'string' },
+      'stage-hours': { type: 'string' },
+      'min-sample': { type: 'string' },
+      'watch-hours': { type: 'string' },
+      'tick-hours': { type: 'string' },
+      'max-days': { type: 'string' },
+      seed: { type: 'string' },
+      tenant: { type: 'string' },
+    },
+    check: all(positiveNumber('customers-per-hour'), positiveNumber('tick-hours'), positiveNumber('max-days'), positiveInteger('min-sample'), wholeNumber('seed')),
+  },
   ...OPERATOR_COMMANDS,
 };
 
@@ -264,6 +292,7 @@ const SCRIPTS: Record<string, string> = {
   'src/cli/knowledge': 'knowledge',
   'src/cli/datasets': 'datasets',
   'src/cli/evaluate': 'evaluate',
+  'src/cli/simulate-rollout': 'simulate:rollout',
   'schema/emit-schema': 'schema:emit',
   'bench/analytics-bench': 'bench:analytics',
   'bench/router-bench': 'bench:router',

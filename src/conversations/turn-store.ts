@@ -33,6 +33,21 @@ export interface ClaimedMessage {
   tenantSettings: TenantSettings;
   /** The tenant's active model version (null only for a tenant created before versions existed and never migrated). */
   modelVersion: ActiveModelVersion | null;
+  /** The customer: the unit experiments assign. */
+  contactId: string;
+  /** The tenant's running experiment, if any. */
+  experiment: RunningExperiment | null;
+}
+
+/** What a turn needs of the running experiment: the assignment spec and both arms' versions. */
+export interface RunningExperiment {
+  id: string;
+  key: string;
+  seed: string;
+  coverage: number;
+  weights: [number, number];
+  control: ActiveModelVersion;
+  candidate: ActiveModelVersion;
 }
 
 /** What a turn needs of the active model version. */
@@ -59,7 +74,7 @@ export interface ActiveModelVersion {
  * claimed again, and the turn's own (synchronous) commit flushes it anyway.
  */
 export async function claimMessage(em: EntityManager, messageId: string, now: Date, historyLimit: number): Promise<{ message: ClaimedMessage; history: HistoryRow[] } | null> {
-  const rows = await runHot<{ id: string; tenant_id: string; conversation_id: string; channel: ChannelName; kind: MessageKind; text: string; created_at: Timestamp; status: ConversationStatus; settings: TenantSettings; model_version: ActiveModelVersion | null; h_id: string | null; h_direction: MessageDirection; h_author: MessageAuthor; h_text: string; h_created_at: Timestamp; h_interaction_id: string | null }>(em, 
+  const rows = await runHot<{ id: string; tenant_id: string; conversation_id: string; channel: ChannelName; kind: MessageKind; text: string; created_at: Timestamp; status: ConversationStatus; settings: TenantSettings; model_version: ActiveModelVersion | null; contact_id: string; experiment: RunningExperiment | null; h_id: string | null; h_direction: MessageDirection; h_author: MessageAuthor; h_text: string; h_created_at: Timestamp; h_interaction_id: string | null }>(em, 
     `with claimed as (
        update message m set delivery_status = 'processing', processing_started_at = ?
        from conversation c, tenant t
@@ -75,7 +90,17 @@ export async function claimMessage(em: EntityManager, messageId: string, now: Da
          -- The active model version, read in the same statement: an activation or rollback applies from the next turn, on every instance.
          (select json_build_object('id', v.id, 'number', v.number, 'systemPrompt', v.system_prompt, 'tierModels', v.tier_models,
             'retrievalK', v.retrieval_k, 'retrievalMinScore', v.retrieval_min_score)
-          from model_version v where v.tenant_id = t.id and v.status = 'active') as model_version)
+          from model_version v where v.tenant_id = t.id and v.status = 'active') as model_version,
+         -- The running experiment (at most one per tenant, through its partial unique index), read here for the same reason:
+         -- starting, stopping or rolling one back applies from the next turn on every instance, with no extra round trip.
+         c.contact_id,
+         (select json_build_object('id', x.id, 'key', x.key, 'seed', x.seed, 'coverage', x.coverage, 'weights', x.weights,
+            'control', json_build_object('id', cv.id, 'number', cv.number, 'systemPrompt', cv.system_prompt, 'tierModels', cv.tier_models,
+              'retrievalK', cv.retrieval_k, 'retrievalMinScore', cv.retrieval_min_score),
+            'candidate', json_build_object('id', dv.id, 'number', dv.number, 'systemPrompt', dv.system_prompt, 'tierModels', dv.tier_models,
+              'retrievalK', dv.retrieval_k, 'retrievalMinScore', dv.retrieval_min_score))
+          from experiment x join model_version cv on cv.id = x.control_version_id join model_version dv on dv.id = x.candidate_version_id
+          where x.tenant_id = t.id and x.status = 'running') as experiment)
      select claimed.*, h.id as h_id, h.direction as h_direction, h.author as h_author, h.text as h_text, h.created_at as h_created_at,
        h.interaction_id as h_interaction_id
      from claimed left join lateral (
@@ -107,6 +132,8 @@ export async function claimMessage(em: EntityManager, messageId: string, now: Da
     conversationStatus: row.status,
     tenantSettings: row.settings ?? {},
     modelVersion: row.model_version ?? null,
+    contactId: row.contact_id,
+    experiment: row.experiment ?? null,
   };
   const history = rows
     .filter((entry) => entry.h_id !== null)

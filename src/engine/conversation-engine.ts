@@ -10,6 +10,7 @@ import { botBackNotice, detectBotRequest, detectHandoffRequest, handoffNotice, N
 import { releaseConversation } from './handoff-service';
 import { finaliseReply } from './reply-text';
 import { answerSettings } from '../learning/model-versions/version-settings';
+import { servedVersion } from '../learning/experiments/serving';
 import { storeInbound } from '../conversations/inbound-store';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
@@ -166,8 +167,10 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       return result('replied', message, null, { id: written.replyMessageId!, text: NON_TEXT_NOTICE }, null, null);
     }
 
-    // The active model version answers: its prompt, tier models and retrieval settings.
-    const settings = answerSettings(message.tenantSettings, message.modelVersion, DEFAULT_SYSTEM_PROMPT);
+    // The active model version answers (its prompt, tier models and retrieval settings), unless the customer is in an arm
+    // of the running experiment: then that arm's version answers, and the interaction records the arm.
+    const served = servedVersion(message.modelVersion, message.experiment, message.contactId);
+    const settings = answerSettings(message.tenantSettings, served.version, DEFAULT_SYSTEM_PROMPT);
     const prompt = buildPrompt({ systemPrompt: settings.systemPrompt, history, message: message.text, historyTokenBudget });
     const generated: ReplyOutcome = {
       ...(await gateway.reply({
@@ -178,8 +181,7 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
         retrieval: settings.retrieval,
       })),
       modelVersionId: settings.modelVersionId,
-      // Filled by experiments (a later issue) when the turn is part of one.
-      experimentVariant: null,
+      experimentVariant: served.experimentVariant,
     };
     const { outcome, unfillable } = finaliseReply(generated, message, history);
     if (unfillable.length) logger.info({ tenantId: message.tenantId, placeholders: unfillable }, 'left out parts of an answer whose placeholders have no value (set them in the business profile)');

@@ -13,8 +13,10 @@ import { previousUtcDay, summariseProviderDay } from './daily-provider-summary';
 import { withJobLock, type Locked } from './job-lock';
 import { measureProviderHealth, ProviderHealthGauges } from './provider-health-metrics';
 import { cleanUpUsage } from './usage-cleanup';
+import { guardRunningExperiments, type AlertRaiser } from '../learning/experiments/experiment-guard-job';
+import { stepRollouts } from '../learning/experiments/rollout-service';
 
-export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'alert-rules'] as const;
+export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'alert-rules', 'experiment-guard'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** What every job gets. */
@@ -58,6 +60,12 @@ export interface AlertRulesDependencies {
   runbookBaseUrl?: string;
 }
 
+/** What experiment-guard needs besides the base. */
+export interface ExperimentGuardDependencies {
+  /** The alert service: the guard and the rollout step alert on-call through it. */
+  alerts?: AlertRaiser | null;
+}
+
 /** Each job's own dependencies: a new job adds its entry here, not fields to a shared bag. */
 export interface JobDependencies {
   'daily-provider-summary': JobBase;
@@ -65,10 +73,11 @@ export interface JobDependencies {
   'provider-health-metrics': JobBase & ProviderHealthDependencies;
   'handoff-idle-release': JobBase & HandoffIdleDependencies;
   'alert-rules': JobBase & AlertRulesDependencies;
+  'experiment-guard': JobBase & ExperimentGuardDependencies;
 }
 
 /** Everything needed to run any job (the scheduler and `npm run job`): main.ts and the CLI build it. */
-export type JobContext = JobBase & UsageCleanupDependencies & ProviderHealthDependencies & HandoffIdleDependencies & AlertRulesDependencies;
+export type JobContext = JobBase & UsageCleanupDependencies & ProviderHealthDependencies & HandoffIdleDependencies & AlertRulesDependencies & ExperimentGuardDependencies;
 
 export interface JobRunOptions {
   /** daily-provider-summary: the UTC day to summarise (default: yesterday). */
@@ -122,6 +131,17 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
     run: async (context) => {
       if (!context.alerts) return { skipped: 'no alert service in this process' };
       return evaluateAlertRules(context.orm, { alerts: context.alerts, logger: context.logger, now: now(context), runbookBaseUrl: context.runbookBaseUrl ?? 'docs/runbooks/' });
+    },
+  },
+  'experiment-guard': {
+    name: 'experiment-guard',
+    schedule: '*/5 * * * *',
+    description: 'stop experiments whose candidate is significantly worse (> 5 %) on a guarded metric and alert on-call; advance, complete or roll back rollouts',
+    run: async (context) => {
+      const options = { now: now(context), alerts: context.alerts, logger: context.logger };
+      const stopped = await guardRunningExperiments(context.orm.em, options);
+      const rollouts = await stepRollouts(context.orm.em, options);
+      return { experiments: stopped.map(({ experiment, stopped }) => ({ experiment, stopped })), rollouts: rollouts.map(({ rolloutId, action, reason }) => ({ rolloutId, action, reason })) };
     },
   },
 };

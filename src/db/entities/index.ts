@@ -22,6 +22,8 @@ import { DeploymentEvent } from './deployment-event.entity';
 import { DatasetVersion, EvaluationCase, EvaluationDataset } from './evaluation-dataset.entity';
 import { EvaluationResult, EvaluationRun } from './evaluation-run.entity';
 import { ModelVersion } from './model-version.entity';
+import { Experiment } from './experiment.entity';
+import { Rollout } from './rollout.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -47,6 +49,8 @@ export * from './model-version.entity';
 export * from './deployment-event.entity';
 export * from './evaluation-dataset.entity';
 export * from './evaluation-run.entity';
+export * from './experiment.entity';
+export * from './rollout.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -77,4 +81,6 @@ export const entities = [
   EvaluationRun,
   EvaluationResult,
   ProviderUsageRollup,
+  Experiment,
+  Rollout,
 ];

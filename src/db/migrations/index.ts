@@ -14,6 +14,8 @@ import { Migration20261201090000MessageSendState } from './Migration202612010900
 import { Migration20261201090100ShardedUsageRollup } from './Migration20261201090100ShardedUsageRollup';
 import { Migration20261201130000HandoffDesk } from './Migration20261201130000HandoffDesk';
 import { Migration20261201170000AlertDeliveryRetries } from './Migration20261201170000AlertDeliveryRetries';
+import { Migration20261201180000Experiments } from './Migration20261201180000Experiments';
+import { Migration20261201181000Rollouts } from './Migration20261201181000Rollouts';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -35,4 +37,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201090100ShardedUsageRollup', class: Migration20261201090100ShardedUsageRollup },
   { name: 'Migration20261201130000HandoffDesk', class: Migration20261201130000HandoffDesk },
   { name: 'Migration20261201170000AlertDeliveryRetries', class: Migration20261201170000AlertDeliveryRetries },
+  { name: 'Migration20261201180000Experiments', class: Migration20261201180000Experiments },
+  { name: 'Migration20261201181000Rollouts', class: Migration20261201181000Rollouts },
 ];
