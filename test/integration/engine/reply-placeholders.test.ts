@@ -23,8 +23,10 @@ describe('placeholders are filled where the engine finalises the reply', () => {
     const gateway = new ScriptedGateway()
       .enqueue({ text: 'Thanks!' })
       .enqueue({ text: 'Order {{Order Number}} is on its way: see {{order history}} on {{Website Name}}. Questions? Call {{Customer Support Phone Number}}.' });
-    const { engine } = engineFor(database.orm, gateway);
+    const { engine, clock } = engineFor(database.orm, gateway);
     await engine.handleTurn(inbound('+447700900001', 'Hi, my order number is 4711-2'));
+    // The fixture's clock stands still: without a step both messages share one timestamp and their order is the ids' chance.
+    clock.now += 60_000;
     const turn = await engine.handleTurn(inbound('+447700900001', 'where is it?'));
     const expected = 'Order 4711-2 is on its way: see Account → Orders on trailhead.example. Questions? Call +44 20 7946 0000.';
     expect(turn).toMatchObject({ status: 'replied', reply: { text: expected } });
