@@ -92,7 +92,8 @@ describe('rollouts', () => {
     const { tenant, previous, candidate, clock, turn } = await setUp('Worse prompt.');
     const rollout = await createRollout(database.orm.em.fork(), { tenantId: tenant.id, actor, candidateVersionId: candidate.id, stages: [1], now: new Date(clock.now - 1000) });
     // 👍 on 90 % of control replies, 30 % of candidate replies.
-    for (let index = 0; index < 90; index++) await turn(index, (arm) => (arm === 'control' ? index % 10 !== 0 : index % 10 < 3));
+    // 200 customers: with ~100 per arm the always-valid interval excludes 0 whatever the random split (90 left it borderline).
+    for (let index = 0; index < 200; index++) await turn(index, (arm) => (arm === 'control' ? index % 10 !== 0 : index % 10 < 3));
     const alerts: AlertInput[] = [];
     const decisions = await stepRollouts(database.orm.em, { now: new Date(clock.now + 1000), alerts: { raise: async (input) => void alerts.push(input) }, guard: { minUnitsPerArm: 20 } });
     const mine = decisions.find((decision) => decision.rolloutId === rollout.id)!;
