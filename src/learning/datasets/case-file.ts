@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parse as parseCsvRecords } from 'csv-parse/sync';
 import type { CaseContextMessage } from '../../db/entities';
 import { badInput } from '../../errors';
 
@@ -39,37 +40,12 @@ const GUESSES: Record<'input' | 'expectedReply' | 'expectedTopic' | 'expectHando
 
 export type CaseFileFormat = 'csv' | 'jsonl';
 
-/** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. */
+/**
+ * RFC 4180 CSV (quoted fields may hold commas, doubled quotes and line breaks) as rows of cells, with the
+ * byte-order mark and blank rows dropped: `csv-parse`, the parser the knowledge import already uses.
+ */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  for (let index = 0; index < body.length; index += 1) {
-    const character = body[index];
-    if (quoted) {
-      if (character === '"' && body[index + 1] === '"') {
-        field += '"';
-        index += 1;
-      } else if (character === '"') quoted = false;
-      else field += character;
-    } else if (character === '"') quoted = true;
-    else if (character === ',') {
-      row.push(field);
-      field = '';
-    } else if (character === '\n' || character === '\r') {
-      if (character === '\r' && body[index + 1] === '\n') index += 1;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += character;
-  }
-  if (field.length || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
+  const rows = parseCsvRecords(text, { bom: true, relax_column_count: true, relax_quotes: true }) as string[][];
   return rows.filter((cells) => cells.some((cell) => cell.trim().length));
 }
 
