@@ -34,7 +34,6 @@ function numberArgument(name: string, fallback: number): number {
   return Number(argument(name, String(fallback)));
 }
 
-
 async function time(run: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await run();
@@ -66,7 +65,9 @@ async function main(): Promise<void> {
   try {
     await migrate(orm);
     const size = dataSize(scale);
-    log(`generating: ${size.usageRows} usage rows, ${size.interactions} interactions with feedback, ${size.tenants} tenants, ${size.days} days`);
+    log(
+      `generating: ${size.usageRows} usage rows, ${size.interactions} interactions with feedback, ${size.tenants} tenants, ${size.days} days`,
+    );
     const loader = new pg.Client({ connectionString: url.toString() });
     loader.on('error', (error) => log(`loader connection lost: ${error.message}`));
     await loader.connect();
@@ -80,12 +81,23 @@ async function main(): Promise<void> {
     const keys: { tenantId: string; key: string }[] = [];
     for (const tenant of tenants) {
       const em = orm.em.fork();
-      const { key } = await createApiKey(em, { tenant: em.getReference(Tenant, tenant.id), name: 'bench', scopes: ['analytics:view'] });
+      const { key } = await createApiKey(em, {
+        tenant: em.getReference(Tenant, tenant.id),
+        name: 'bench',
+        scopes: ['analytics:view'],
+      });
       keys.push({ tenantId: tenant.id, key });
     }
     const logger = createLogger('silent');
     const graphql = await createGraphqlMounter(
-      { orm, logger, events: new DomainEvents(), secretBox: new SecretBox(crypto.randomBytes(32)), catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(1000, 60_000) },
+      {
+        orm,
+        logger,
+        events: new DomainEvents(),
+        secretBox: new SecretBox(crypto.randomBytes(32)),
+        catalogue: defaultCatalogue,
+        feedbackRateLimiter: new RateLimiter(1000, 60_000),
+      },
       { graphiql: false, maxDepth: 10, maxCost: 10_000, blockFieldSuggestions: true },
     );
     const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }) }, [graphql.mount]);
@@ -123,27 +135,43 @@ async function main(): Promise<void> {
             byModel { provider model calls costUsd balancedCostUsd totalTokens } series { bucketStart calls costUsd balancedCostUsd } } }`,
           variables: { r: range },
         },
-        sql: (db, tenantId) => Promise.all([
-          db.query('select settings from tenant where id = $1', [tenantId]),
-          db.query(pgSql(costAggregateSql('day')), costAggregateParameters(tenantId, { from, to })),
-          db.query(pgSql(conversationCountSql), [tenantId, from, to]),
-        ]),
+        sql: (db, tenantId) =>
+          Promise.all([
+            db.query('select settings from tenant where id = $1', [tenantId]),
+            db.query(pgSql(costAggregateSql('day')), costAggregateParameters(tenantId, { from, to })),
+            db.query(pgSql(conversationCountSql), [tenantId, from, to]),
+          ]),
       },
       {
         name: 'feedback page (first 50, totalCount)',
-        graphql: { query: '{ feedback(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id interactionId helpful comment source votedAt createdAt } } }', variables: {} },
-        sql: (db, tenantId) => Promise.all([
-          db.query('select * from interaction_feedback where tenant_id = $1 order by created_at desc, id desc limit 51', [tenantId]),
-          db.query('select count(*) from interaction_feedback where tenant_id = $1', [tenantId]),
-        ]),
+        graphql: {
+          query:
+            '{ feedback(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id interactionId helpful comment source votedAt createdAt } } }',
+          variables: {},
+        },
+        sql: (db, tenantId) =>
+          Promise.all([
+            db.query(
+              'select * from interaction_feedback where tenant_id = $1 order by created_at desc, id desc limit 51',
+              [tenantId],
+            ),
+            db.query('select count(*) from interaction_feedback where tenant_id = $1', [tenantId]),
+          ]),
       },
       {
         name: 'providerUsage page (first 50, totalCount)',
-        graphql: { query: '{ providerUsage(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id provider model totalTokens estimatedCostUsd latencyMs success createdAt } } }', variables: {} },
-        sql: (db, tenantId) => Promise.all([
-          db.query('select * from provider_usage where tenant_id = $1 order by created_at desc, id desc limit 51', [tenantId]),
-          db.query('select count(*) from provider_usage where tenant_id = $1', [tenantId]),
-        ]),
+        graphql: {
+          query:
+            '{ providerUsage(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id provider model totalTokens estimatedCostUsd latencyMs success createdAt } } }',
+          variables: {},
+        },
+        sql: (db, tenantId) =>
+          Promise.all([
+            db.query('select * from provider_usage where tenant_id = $1 order by created_at desc, id desc limit 51', [
+              tenantId,
+            ]),
+            db.query('select count(*) from provider_usage where tenant_id = $1', [tenantId]),
+          ]),
       },
     ];
 
@@ -157,7 +185,9 @@ async function main(): Promise<void> {
       if (body.errors) throw new Error(`${testCase.name}: ${JSON.stringify(body.errors)}`);
     };
 
-    log(`\n${iterations} timed runs per query (after 5 warm-up runs), tenants rotated, GraphQL and SQL interleaved (alternating which runs first):\n`);
+    log(
+      `\n${iterations} timed runs per query (after 5 warm-up runs), tenants rotated, GraphQL and SQL interleaved (alternating which runs first):\n`,
+    );
     log('| query | GraphQL p50 | GraphQL p95 | SQL p50 | SQL p95 | ratio p50 | ratio p95 |');
     log('|---|---|---|---|---|---|---|');
     for (const testCase of cases) {
@@ -182,7 +212,9 @@ async function main(): Promise<void> {
       }
       const [graphql, sql] = [percentiles(graphqlTimes), percentiles(sqlTimes)];
       const [g50, g95, s50, s95] = [graphql.p50, graphql.p95, sql.p50, sql.p95];
-      log(`| ${testCase.name} | ${g50.toFixed(1)} ms | ${g95.toFixed(1)} ms | ${s50.toFixed(1)} ms | ${s95.toFixed(1)} ms | ${(g50 / s50).toFixed(2)}× | ${(g95 / s95).toFixed(2)}× |`);
+      log(
+        `| ${testCase.name} | ${g50.toFixed(1)} ms | ${g95.toFixed(1)} ms | ${s50.toFixed(1)} ms | ${s95.toFixed(1)} ms | ${(g50 / s50).toFixed(2)}× | ${(g95 / s95).toFixed(2)}× |`,
+      );
     }
   } finally {
     await closeServer?.();

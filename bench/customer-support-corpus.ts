@@ -32,13 +32,16 @@ export function defaultCorpusPath(): string {
  */
 export function loadCorpus(file: string): { requests: CorpusRequest[]; source: string } {
   if (!fs.existsSync(file)) {
-    throw new Error(`The customer-support dataset is not at ${file}. Put the shared datasets folder beside the project (../shared/datasets) or pass --dataset <csv>.`);
+    throw new Error(
+      `The customer-support dataset is not at ${file}. Put the shared datasets folder beside the project (../shared/datasets) or pass --dataset <csv>.`,
+    );
   }
   const rows = parseCsv(fs.readFileSync(file, 'utf8'));
   const header = rows.shift() ?? [];
   const column = (name: string) => header.indexOf(name);
   const [instruction, intent, response] = [column('instruction'), column('intent'), column('response')];
-  if (instruction < 0 || intent < 0 || response < 0) throw new Error(`${file} lacks the instruction, intent and response columns`);
+  if (instruction < 0 || intent < 0 || response < 0)
+    throw new Error(`${file} lacks the instruction, intent and response columns`);
   const requests = rows
     .filter((row) => row[instruction]?.trim())
     .map((row) => ({ instruction: row[instruction]!, intent: row[intent] ?? '', response: row[response] ?? '' }));

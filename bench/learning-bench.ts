@@ -46,11 +46,17 @@ const pct = (value: number) => `${(value * 100).toFixed(1)} %`.padStart(8);
 
 async function main(): Promise<void> {
   const { requests, source } = loadCorpus(argument('dataset', defaultCorpusPath()));
-  const examples: LabelledExample[] = requests.map((request) => ({ question: request.instruction, topic: request.intent, answer: request.response }));
+  const examples: LabelledExample[] = requests.map((request) => ({
+    question: request.instruction,
+    topic: request.intent,
+    answer: request.response,
+  }));
   const { train, heldOut } = splitExamples(examples);
   const offDomain = loadOffDomain();
   const stages = argument('stages', '2,10,30,100').split(',').map(Number);
-  log(`${source}: ${train.length} training examples replayed as knowledge, ${heldOut.length} held out, ${offDomain.length} off-domain questions`);
+  log(
+    `${source}: ${train.length} training examples replayed as knowledge, ${heldOut.length} held out, ${offDomain.length} off-domain questions`,
+  );
 
   const config = loadConfig();
   const scratch = await createScratchDatabase({ serverUrl: config.DATABASE_URL, prefix: 'parley_learning' });
@@ -66,7 +72,14 @@ async function main(): Promise<void> {
       logger: pino({ level: 'silent' }),
     });
     const ask = (question: string) =>
-      gateway.reply({ tenantId: tenant.id, messages: [{ role: 'system', content: 'Be kind.' }, { role: 'user', content: question }], cacheable: false });
+      gateway.reply({
+        tenantId: tenant.id,
+        messages: [
+          { role: 'system', content: 'Be kind.' },
+          { role: 'user', content: question },
+        ],
+        cacheable: false,
+      });
     await ask('hello'); // loads the (empty) index once: every later article arrives in place
     const loadsBefore = gateway.knowledgeBase.stats().loads;
     let written = 0;
@@ -100,7 +113,9 @@ async function main(): Promise<void> {
       const msPerQuestion = Number(process.hrtime.bigint() - started) / 1e6 / (heldOut.length + offDomain.length);
 
       const baselineIndex = new PlainTfidfNeighbour(stage);
-      const baseline = heldOut.filter((example) => baselineIndex.best(example.question).topic === example.topic).length / heldOut.length;
+      const baseline =
+        heldOut.filter((example) => baselineIndex.best(example.question).topic === example.topic).length /
+        heldOut.length;
       results.push({
         percent,
         articles: stage.length,
@@ -122,14 +137,20 @@ async function main(): Promise<void> {
   }
 
   log('');
-  log(`${'knowledge'.padEnd(16)} ${'topic acc'.padStart(9)} ${'answered'.padStart(8)} ${'wrong'.padStart(8)} ${'off-dom'.padStart(8)} ${'ROUGE-L'.padStart(8)}   ${'TF-IDF NN'.padStart(9)}`);
+  log(
+    `${'knowledge'.padEnd(16)} ${'topic acc'.padStart(9)} ${'answered'.padStart(8)} ${'wrong'.padStart(8)} ${'off-dom'.padStart(8)} ${'ROUGE-L'.padStart(8)}   ${'TF-IDF NN'.padStart(9)}`,
+  );
   for (const result of results) {
     log(
       `${`${result.percent} % (${result.articles})`.padEnd(16)} ${pct(result.right).padStart(9)} ${pct(result.answered)} ${pct(result.wrong)} ${pct(result.offDomainHandedOff)} ${'TODO'.padStart(8)}   ${pct(result.baseline).padStart(9)}`,
     );
   }
-  log('topic acc = right-topic answers / held-out questions (handoffs count as misses); wrong = wrong-topic answers / held-out;');
-  log('off-dom = off-domain questions handed off; TF-IDF NN = plain TF-IDF nearest neighbour answering every question (top-1 topic accuracy).');
+  log(
+    'topic acc = right-topic answers / held-out questions (handoffs count as misses); wrong = wrong-topic answers / held-out;',
+  );
+  log(
+    'off-dom = off-domain questions handed off; TF-IDF NN = plain TF-IDF nearest neighbour answering every question (top-1 topic accuracy).',
+  );
 }
 
 main().catch((error: unknown) => {

@@ -29,7 +29,14 @@ function post(base: string, path: string, body: string, headers: Record<string, 
   const target = new URL(path, base);
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -43,13 +50,25 @@ function post(base: string, path: string, body: string, headers: Record<string, 
 
 async function turn(fields: URLSearchParams): Promise<void> {
   const completion = JSON.parse(
-    await post(settings.llmUrl, 'chat/completions', JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: fields.get('Body') ?? '' }] }), {
-      'Content-Type': 'application/json',
-      Authorization: 'Bearer sk-bench',
-    }),
+    await post(
+      settings.llmUrl,
+      'chat/completions',
+      JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: fields.get('Body') ?? '' }] }),
+      {
+        'Content-Type': 'application/json',
+        Authorization: 'Bearer sk-bench',
+      },
+    ),
   ) as { choices: { message: { content: string } }[] };
-  const reply = new URLSearchParams({ To: fields.get('From') ?? '', From: fields.get('To') ?? '', Body: completion.choices[0]!.message.content });
-  await post(settings.twilioUrl, twilioPath, reply.toString(), { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: authorization });
+  const reply = new URLSearchParams({
+    To: fields.get('From') ?? '',
+    From: fields.get('To') ?? '',
+    Body: completion.choices[0]!.message.content,
+  });
+  await post(settings.twilioUrl, twilioPath, reply.toString(), {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    Authorization: authorization,
+  });
 }
 
 const server = http.createServer((request, response) => {
@@ -58,7 +77,12 @@ const server = http.createServer((request, response) => {
   request.on('end', () => {
     const fields = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     pool
-      .query('insert into baseline_message (id, message_sid, sender, body) values ($1, $2, $3, $4)', [randomUUID(), fields.get('MessageSid'), fields.get('From'), fields.get('Body')])
+      .query('insert into baseline_message (id, message_sid, sender, body) values ($1, $2, $3, $4)', [
+        randomUUID(),
+        fields.get('MessageSid'),
+        fields.get('From'),
+        fields.get('Body'),
+      ])
       .then(() => {
         response.writeHead(200, { 'Content-Type': 'text/xml' });
         response.end('<Response></Response>');

@@ -7,7 +7,9 @@ import type { LabelledExample } from '../src/learning/holdout-split';
  * √(query-term coverage × score relative to the article's own question).
  */
 const stopWords = new Set(
-  "a an and are as at be been but by can could do does did for from get got had has have hi hello hey how i i'm im if in into is it its it's me my of on or our please so that the their them then there these they this to was we were what when which who why will with would you your yours thanks thank".split(' '),
+  "a an and are as at be been but by can could do does did for from get got had has have hi hello hey how i i'm im if in into is it its it's me my of on or our please so that the their them then there these they this to was we were what when which who why will with would you your yours thanks thank".split(
+    ' ',
+  ),
 );
 
 export function processTerm(term: string): string | null {
@@ -18,14 +20,20 @@ export function processTerm(term: string): string | null {
   return word;
 }
 
-export function confidenceOf(result: Pick<SearchResult, 'score' | 'queryTerms'>, queryTermCount: number, selfScore: number): number {
+export function confidenceOf(
+  result: Pick<SearchResult, 'score' | 'queryTerms'>,
+  queryTermCount: number,
+  selfScore: number,
+): number {
   if (queryTermCount === 0 || selfScore <= 0) return 0;
   const coverage = Math.min(1, new Set(result.queryTerms).size / queryTermCount);
   const strength = Math.min(1, result.score / selfScore);
   return Math.round(Math.sqrt(coverage * strength) * 1000) / 1000;
 }
 
-export function miniSearchMatcher(train: readonly LabelledExample[]): (question: string) => { topic: string | null; score: number } {
+export function miniSearchMatcher(
+  train: readonly LabelledExample[],
+): (question: string) => { topic: string | null; score: number } {
   const options = { boost: { question: 3 }, fuzzy: 0.2, prefix: true, combineWith: 'OR' as const };
   const search = new MiniSearch<{ id: number; question: string; answer: string; topic: string }>({
     fields: ['question', 'answer'],

@@ -41,7 +41,21 @@ const instantGateway: ModelGateway = {
       latencyMs: 0,
       usage,
       costUsd: 0.00002,
-      attempts: [{ provider: 'openai', model: 'gpt-4o-mini', usage, costUsd: 0.00002, latencyMs: 0, success: true, errorCode: null, failover: false, routingReason: 'instant benchmark gateway', complexity: 0.1, startedAt: new Date() }],
+      attempts: [
+        {
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          usage,
+          costUsd: 0.00002,
+          latencyMs: 0,
+          success: true,
+          errorCode: null,
+          failover: false,
+          routingReason: 'instant benchmark gateway',
+          complexity: 0.1,
+          startedAt: new Date(),
+        },
+      ],
       needsHuman: false,
     };
     return outcome;
@@ -51,7 +65,15 @@ const instantGateway: ModelGateway = {
 async function main(): Promise<void> {
   const settings = JSON.parse(process.argv[2] ?? '{}') as Settings;
   const config = loadConfig(
-    { NODE_ENV: 'production', PORT: String(settings.port), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${settings.port}`, LOG_LEVEL: 'warn', TWILIO_API_URL: settings.twilioUrl, PARLEY_SECRET_KEY: settings.secretKeyHex },
+    {
+      NODE_ENV: 'production',
+      PORT: String(settings.port),
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${settings.port}`,
+      LOG_LEVEL: 'warn',
+      TWILIO_API_URL: settings.twilioUrl,
+      PARLEY_SECRET_KEY: settings.secretKeyHex,
+    },
     { dotenvPath: false },
   );
   const logger = pino({ level: config.LOG_LEVEL });
@@ -59,7 +81,16 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const events = new DomainEvents();
   const engine = createConversationEngine({ orm, gateway: instantGateway, events, logger });
-  const whatsapp = createWhatsAppChannel({ config, orm, engine, secretBox: new SecretBox(config.secretKey!), logger, metrics, events, customerChannels: new CustomerChannelRegistry() });
+  const whatsapp = createWhatsAppChannel({
+    config,
+    orm,
+    engine,
+    secretBox: new SecretBox(config.secretKey!),
+    logger,
+    metrics,
+    events,
+    customerChannels: new CustomerChannelRegistry(),
+  });
   await whatsapp.start();
   const app = await createApp({ orm, logger, metrics }, [whatsapp.mount]);
   const server = await listen(app, config.PORT, config.HOST);
@@ -74,6 +105,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`parley-instant-server failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(
+    `parley-instant-server failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -30,14 +30,11 @@ import { defaultCorpusPath, loadCorpus, type CorpusRequest } from './customer-su
  *    usage row, the processed mark and the conversation's last activity).
  */
 
-
 function count(name: string, fallback: number): number {
   const value = Number(argument(name, String(fallback)));
   if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
   return value;
 }
-
-
 
 const elapsedMs = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
 const fixed = (value: number, digits = 3) => value.toFixed(digits).padStart(9);
@@ -46,7 +43,9 @@ function conversations(corpus: CorpusRequest[], total: number): ChatMessage[][] 
   const result: ChatMessage[][] = [];
   for (let index = 0; index < total; index += 1) {
     const turns = index % 7; // 0–6 earlier exchanges
-    const messages: ChatMessage[] = [{ role: 'system', content: 'You are the customer-service assistant of an outdoor-gear shop. Answer briefly.' }];
+    const messages: ChatMessage[] = [
+      { role: 'system', content: 'You are the customer-service assistant of an outdoor-gear shop. Answer briefly.' },
+    ];
     for (let turn = 0; turn < turns; turn += 1) {
       const earlier = corpus[(index * 7 + turn) % corpus.length]!;
       messages.push({ role: 'user', content: earlier.instruction }, { role: 'assistant', content: earlier.response });
@@ -83,8 +82,12 @@ function benchRouter(corpus: CorpusRequest[], decisions: number): void {
   const loopMs = elapsedMs(loopStarted);
   const stats = percentiles(samples);
   log(`Routing decisions (decideRoute, ${decisions} conversations, new message each): tiers ${JSON.stringify(tiers)}`);
-  log(`  per decision  p50 ${fixed(stats.p50, 1)} µs   p95 ${fixed(stats.p95, 1)} µs   p99 ${fixed(stats.p99, 1)} µs   (target p99 < 50 µs: ${stats.p99 < 50 ? 'met' : 'NOT met'})`);
-  log(`  throughput    ${Math.round(decisions / (totalMs / 1000)).toLocaleString('en')} decisions/s with new messages; ${Math.round(decisions / (loopMs / 1000)).toLocaleString('en')}/s when repeated (memoised token counts)`);
+  log(
+    `  per decision  p50 ${fixed(stats.p50, 1)} µs   p95 ${fixed(stats.p95, 1)} µs   p99 ${fixed(stats.p99, 1)} µs   (target p99 < 50 µs: ${stats.p99 < 50 ? 'met' : 'NOT met'})`,
+  );
+  log(
+    `  throughput    ${Math.round(decisions / (totalMs / 1000)).toLocaleString('en')} decisions/s with new messages; ${Math.round(decisions / (loopMs / 1000)).toLocaleString('en')}/s when repeated (memoised token counts)`,
+  );
 }
 
 /** A gateway that answers at once with a complete outcome, so only the engine and the database are measured. */
@@ -103,13 +106,33 @@ class InstantGateway implements ModelGateway {
       latencyMs: 0,
       usage,
       costUsd: 0.000154,
-      attempts: [{ provider: 'gemini', model: 'gemini-2.5-flash', usage, costUsd: 0.000154, latencyMs: 0, success: true, errorCode: null, failover: false, routingReason, complexity: 0.12, startedAt: new Date() }],
+      attempts: [
+        {
+          provider: 'gemini',
+          model: 'gemini-2.5-flash',
+          usage,
+          costUsd: 0.000154,
+          latencyMs: 0,
+          success: true,
+          errorCode: null,
+          failover: false,
+          routingReason,
+          complexity: 0.12,
+          startedAt: new Date(),
+        },
+      ],
       needsHuman: false,
     };
   }
 }
 
-async function bareTurn(pool: pg.Pool, tenantId: string, conversationId: string, text: string, sequence: number): Promise<void> {
+async function bareTurn(
+  pool: pg.Pool,
+  tenantId: string,
+  conversationId: string,
+  text: string,
+  sequence: number,
+): Promise<void> {
   const now = new Date();
   const inboundId = crypto.randomUUID();
   await pool.query(
@@ -131,7 +154,16 @@ async function bareTurn(pool: pg.Pool, tenantId: string, conversationId: string,
       `insert into agent_interaction (id, tenant_id, created_at, conversation_id, inbound_message_id, reply_message_id, reply_text, provider, model,
          complexity_score, routing_reason, latency_ms, input_tokens, output_tokens, total_tokens, cost_usd, failover, cache_hit, feedback_token)
        values ($1, $2, $3, $4, $5, $6, $7, 'gemini', 'gemini-2.5-flash', 0.12, 'cheap tier', 0, 180, 40, 220, 0.000154, false, false, $8)`,
-      [interactionId, tenantId, now, conversationId, inboundId, replyId, 'Thanks for your message. Here is what I found.', crypto.randomBytes(18).toString('base64url')],
+      [
+        interactionId,
+        tenantId,
+        now,
+        conversationId,
+        inboundId,
+        replyId,
+        'Thanks for your message. Here is what I found.',
+        crypto.randomBytes(18).toString('base64url'),
+      ],
     );
     await client.query(
       `insert into provider_usage (id, tenant_id, created_at, interaction_id, provider, model, input_tokens, cached_input_tokens, output_tokens, total_tokens,
@@ -139,7 +171,10 @@ async function bareTurn(pool: pg.Pool, tenantId: string, conversationId: string,
        values ($1, $2, $3, $4, 'gemini', 'gemini-2.5-flash', 180, 0, 40, 220, 0.000154, 0, true, null, false, 'cheap tier', 0.12)`,
       [crypto.randomUUID(), tenantId, now, interactionId],
     );
-    await client.query(`update message set delivery_status = 'processed', processed_at = $1 where id = $2`, [now, inboundId]);
+    await client.query(`update message set delivery_status = 'processed', processed_at = $1 where id = $2`, [
+      now,
+      inboundId,
+    ]);
     await client.query('update conversation set last_activity_at = $1 where id = $2', [now, conversationId]);
     await client.query('commit');
   } catch (error) {
@@ -153,16 +188,27 @@ async function bareTurn(pool: pg.Pool, tenantId: string, conversationId: string,
 async function benchEngine(orm: Orm, url: string, corpus: CorpusRequest[], turns: number): Promise<void> {
   const customers = 50;
   const em = orm.em.fork();
-  const tenant = em.create(Tenant, { name: `bench-${crypto.randomBytes(3).toString('hex')}`, settings: { systemPrompt: 'You are the customer-service assistant of an outdoor-gear shop.' } });
+  const tenant = em.create(Tenant, {
+    name: `bench-${crypto.randomBytes(3).toString('hex')}`,
+    settings: { systemPrompt: 'You are the customer-service assistant of an outdoor-gear shop.' },
+  });
   await em.flush();
-  const engine = createConversationEngine({ orm, gateway: new InstantGateway(), events: new DomainEvents(), logger: pino({ level: 'silent' }) });
+  const engine = createConversationEngine({
+    orm,
+    gateway: new InstantGateway(),
+    events: new DomainEvents(),
+    logger: pino({ level: 'silent' }),
+  });
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // The bare path writes into conversations that already exist (it does no lookups at all).
   const bareConversations: string[] = [];
   for (let index = 0; index < customers; index += 1) {
     const contactId = crypto.randomUUID();
     const conversationId = crypto.randomUUID();
-    await pool.query(`insert into contact (id, tenant_id, created_at, channel, external_id) values ($1, $2, now(), 'api', $3)`, [contactId, tenant.id, `bare-${index}`]);
+    await pool.query(
+      `insert into contact (id, tenant_id, created_at, channel, external_id) values ($1, $2, now(), 'api', $3)`,
+      [contactId, tenant.id, `bare-${index}`],
+    );
     await pool.query(
       `insert into conversation (id, tenant_id, created_at, contact_id, channel, status, started_at, last_activity_at) values ($1, $2, now(), $3, 'api', 'bot', now(), now())`,
       [conversationId, tenant.id, contactId],
@@ -181,7 +227,13 @@ async function benchEngine(orm: Orm, url: string, corpus: CorpusRequest[], turns
     const runEngine = async () => {
       // handleTurn is receive + processMessage; timed in two parts to show where the time goes.
       const started = process.hrtime.bigint();
-      const received = await engine.receive({ tenantId: tenant.id, channel: 'api', externalId: `customer-${customer}`, text, channelMessageId: `engine-${index}` });
+      const received = await engine.receive({
+        tenantId: tenant.id,
+        channel: 'api',
+        externalId: `customer-${customer}`,
+        text,
+        channelMessageId: `engine-${index}`,
+      });
       const receivedMs = elapsedMs(started);
       const turn = await engine.processMessage(received.messageId);
       if (turn.status !== 'replied') throw new Error(`unexpected turn status ${turn.status}`);
@@ -212,14 +264,20 @@ async function benchEngine(orm: Orm, url: string, corpus: CorpusRequest[], turns
   await pool.end();
   const engineStats = percentiles(engineSamples);
   const bareStats = percentiles(bareSamples);
-  log(`Engine turn vs bare writes (${turns} turns each, interleaved, ${customers} customers, conversations growing to ~${Math.round((2 * (warmup + turns)) / customers)} messages):`);
+  log(
+    `Engine turn vs bare writes (${turns} turns each, interleaved, ${customers} customers, conversations growing to ~${Math.round((2 * (warmup + turns)) / customers)} messages):`,
+  );
   log('                              p50 ms     p95 ms     p99 ms');
   log(`  engine handleTurn       ${fixed(engineStats.p50)}  ${fixed(engineStats.p95)}  ${fixed(engineStats.p99)}`);
   const receiveStats = percentiles(receiveSamples);
   log(`    of which receive      ${fixed(receiveStats.p50)}  ${fixed(receiveStats.p95)}  ${fixed(receiveStats.p99)}`);
   log(`  bare SQL writes         ${fixed(bareStats.p50)}  ${fixed(bareStats.p95)}  ${fixed(bareStats.p99)}`);
-  log(`  engine overhead         ${fixed(engineStats.p50 - bareStats.p50)}  ${fixed(engineStats.p95 - bareStats.p95)}  ${fixed(engineStats.p99 - bareStats.p99)}`);
-  log(`  ratio engine / bare     ${fixed(engineStats.p50 / bareStats.p50, 2)}x ${fixed(engineStats.p95 / bareStats.p95, 2)}x ${fixed(engineStats.p99 / bareStats.p99, 2)}x`);
+  log(
+    `  engine overhead         ${fixed(engineStats.p50 - bareStats.p50)}  ${fixed(engineStats.p95 - bareStats.p95)}  ${fixed(engineStats.p99 - bareStats.p99)}`,
+  );
+  log(
+    `  ratio engine / bare     ${fixed(engineStats.p50 / bareStats.p50, 2)}x ${fixed(engineStats.p95 / bareStats.p95, 2)}x ${fixed(engineStats.p99 / bareStats.p99, 2)}x`,
+  );
   log(`  target: overhead < 2 ms at p50: ${engineStats.p50 - bareStats.p50 < 2 ? 'met' : 'NOT met'}`);
 }
 
@@ -235,7 +293,9 @@ async function main(): Promise<void> {
   const orm = await openOrm({ url: scratch.url, poolMax: 10 });
   try {
     await migrate(orm);
-    log(`database: ${scratch.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${scratch.name}`);
+    log(
+      `database: ${scratch.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${scratch.name}`,
+    );
     await benchEngine(orm, scratch.url, requests, turns);
   } finally {
     await orm.close(true);

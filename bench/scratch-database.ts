@@ -20,18 +20,28 @@ export interface ScratchDatabase {
  * A throwaway database for a benchmark: on `serverUrl` (DATABASE_URL) when
  * given, otherwise on an embedded PostgreSQL in a temporary folder.
  */
-export async function createScratchDatabase(options: { serverUrl?: string; prefix: string; logger?: Logger }): Promise<ScratchDatabase> {
+export async function createScratchDatabase(options: {
+  serverUrl?: string;
+  prefix: string;
+  logger?: Logger;
+}): Promise<ScratchDatabase> {
   let server: EmbeddedDatabase | null = null;
   let dataDir: string | null = null;
   let serverUrl = options.serverUrl;
   if (!serverUrl) {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-db-'));
     fs.chmodSync(dataDir, 0o755);
-    server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'db'), database: 'postgres', logger: options.logger });
+    server = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'db'),
+      database: 'postgres',
+      logger: options.logger,
+    });
     serverUrl = server.url;
   }
   const name = `${options.prefix}_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString() });
+  const admin = new pg.Client({
+    connectionString: Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString(),
+  });
   // A dropped admin connection must not crash the benchmark before it reports.
   admin.on('error', () => {});
   await admin.connect();
@@ -56,7 +66,9 @@ export async function createScratchDatabase(options: { serverUrl?: string; prefi
     dispose().then(
       () => process.exit(code),
       (error: unknown) => {
-        process.stderr.write(`cleanup failed: ${error instanceof Error ? error.message : String(error)}; drop ${name} by hand\n`);
+        process.stderr.write(
+          `cleanup failed: ${error instanceof Error ? error.message : String(error)}; drop ${name} by hand\n`,
+        );
         process.exit(code);
       },
     );

@@ -37,9 +37,6 @@ const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
 const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
 const BUSINESS_NUMBER = 'whatsapp:+14155550100';
 
-
-
-
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = net.createServer();
@@ -116,18 +113,38 @@ class WebhookClient {
     this.sequence += 1;
     const sid = `SM${crypto.randomBytes(12).toString('hex')}${String(this.sequence).padStart(8, '0')}`;
     const fields: Record<string, string> = {
-      SmsMessageSid: sid, NumMedia: '0', ProfileName: 'Bench', MessageType: 'text', SmsSid: sid, WaId: customer.slice(10), SmsStatus: 'received',
+      SmsMessageSid: sid,
+      NumMedia: '0',
+      ProfileName: 'Bench',
+      MessageType: 'text',
+      SmsSid: sid,
+      WaId: customer.slice(10),
+      SmsStatus: 'received',
       // A different question every time: no response cache can answer it.
       Body: `Hello, where is my order number ${this.sequence}?`,
-      To: BUSINESS_NUMBER, NumSegments: '1', ReferralNumMedia: '0', MessageSid: sid, AccountSid: ACCOUNT_SID, From: customer, ApiVersion: '2010-04-01',
+      To: BUSINESS_NUMBER,
+      NumSegments: '1',
+      ReferralNumMedia: '0',
+      MessageSid: sid,
+      AccountSid: ACCOUNT_SID,
+      From: customer,
+      ApiVersion: '2010-04-01',
     };
     const url = `${this.baseUrl}/channels/whatsapp/inbound`;
     const body = new URLSearchParams(fields).toString();
     const target = new URL(url);
     const request = http.request(
       {
-        host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent: this.agent,
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body), 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, fields) },
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent: this.agent,
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'Content-Length': Buffer.byteLength(body),
+          'X-Twilio-Signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, fields),
+        },
       },
       (response) => {
         if (response.statusCode !== 200) this.failed += 1;
@@ -153,7 +170,8 @@ interface SystemUnderTest {
 async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode} before it was ready`);
+    if (child.exitCode !== null)
+      throw new Error(`${url}: the process exited with ${child.exitCode} before it was ready`);
     try {
       const response = await fetch(url);
       if (response.ok) return;
@@ -175,7 +193,13 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Open loop: `rate` new turns per second for `seconds`, each from a customer with no turn in flight. */
-async function fixedRate(client: WebhookClient, clock: TurnClock, customers: string[], rate: number, seconds: number): Promise<void> {
+async function fixedRate(
+  client: WebhookClient,
+  clock: TurnClock,
+  customers: string[],
+  rate: number,
+  seconds: number,
+): Promise<void> {
   const started = performance.now();
   let sent = 0;
   let next = 0;
@@ -183,7 +207,8 @@ async function fixedRate(client: WebhookClient, clock: TurnClock, customers: str
     const due = Math.floor(((performance.now() - started) / 1000) * rate);
     while (sent < due) {
       let customer = customers[next++ % customers.length]!;
-      for (let tries = 0; clock.busy(customer) && tries < customers.length; tries += 1) customer = customers[next++ % customers.length]!;
+      for (let tries = 0; clock.busy(customer) && tries < customers.length; tries += 1)
+        customer = customers[next++ % customers.length]!;
       void clock.start(customer);
       client.post(customer);
       sent += 1;
@@ -193,7 +218,13 @@ async function fixedRate(client: WebhookClient, clock: TurnClock, customers: str
 }
 
 /** Closed loop: `concurrency` customers each send, wait for the reply, send again, for `seconds`. Returns turns per second. */
-async function closedLoop(client: WebhookClient, clock: TurnClock, customers: string[], concurrency: number, seconds: number): Promise<number> {
+async function closedLoop(
+  client: WebhookClient,
+  clock: TurnClock,
+  customers: string[],
+  concurrency: number,
+  seconds: number,
+): Promise<number> {
   const deadline = performance.now() + seconds * 1000;
   clock.reset();
   const started = performance.now();
@@ -227,7 +258,11 @@ interface Measurement {
   rejected: number;
 }
 
-async function measure(system: SystemUnderTest, clock: TurnClock, options: { rate: number; seconds: number; levels: number[]; levelSeconds: number }): Promise<Measurement> {
+async function measure(
+  system: SystemUnderTest,
+  clock: TurnClock,
+  options: { rate: number; seconds: number; levels: number[]; levelSeconds: number },
+): Promise<Measurement> {
   const client = new WebhookClient(system.baseUrl);
   const memory = watchMemory(system.process.pid!);
   // Each system its own customers: conversations (and their history) do not carry over between systems.
@@ -246,7 +281,9 @@ async function measure(system: SystemUnderTest, clock: TurnClock, options: { rat
   const latency = percentiles(clock.latencies);
   const latencyTurns = clock.latencies.length;
   const lost = client.posted - before - latencyTurns;
-  log(`  ${system.name}: ${latencyTurns} turns at ${options.rate}/s: p50 ${latency.p50.toFixed(2)} ms, p95 ${latency.p95.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms${lost ? `, ${lost} without a reply` : ''}`);
+  log(
+    `  ${system.name}: ${latencyTurns} turns at ${options.rate}/s: p50 ${latency.p50.toFixed(2)} ms, p95 ${latency.p95.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms${lost ? `, ${lost} without a reply` : ''}`,
+  );
 
   const levels: Measurement['levels'] = [];
   let best = 0;
@@ -255,9 +292,12 @@ async function measure(system: SystemUnderTest, clock: TurnClock, options: { rat
     const turnsPerSecond = await closedLoop(client, clock, customers, concurrency, options.levelSeconds);
     const spread = percentiles(clock.latencies);
     // Let the stragglers land, so they do not count towards the next level.
-    for (let waited = 0; clock.inFlight > 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; clock.inFlight > 0 && waited < 10_000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     levels.push({ concurrency, turnsPerSecond, p50: spread.p50, p99: spread.p99 });
-    log(`  ${system.name}: concurrency ${String(concurrency).padStart(3)} → ${turnsPerSecond.toFixed(0).padStart(5)} turns/s (p50 ${spread.p50.toFixed(1)} ms, p99 ${spread.p99.toFixed(1)} ms)`);
+    log(
+      `  ${system.name}: concurrency ${String(concurrency).padStart(3)} → ${turnsPerSecond.toFixed(0).padStart(5)} turns/s (p50 ${spread.p50.toFixed(1)} ms, p99 ${spread.p99.toFixed(1)} ms)`,
+    );
     if (turnsPerSecond > best * 1.05) {
       best = turnsPerSecond;
       flat = 0;
@@ -265,7 +305,16 @@ async function measure(system: SystemUnderTest, clock: TurnClock, options: { rat
     best = Math.max(best, turnsPerSecond);
   }
   client.close();
-  return { latency, latencyTurns, lost, levels, saturation: best, peakRssMb: memory.stop(), posted: client.posted, rejected: client.failed };
+  return {
+    latency,
+    latencyTurns,
+    lost,
+    levels,
+    saturation: best,
+    peakRssMb: memory.stop(),
+    posted: client.posted,
+    rejected: client.failed,
+  };
 }
 
 async function main(): Promise<void> {
@@ -277,7 +326,9 @@ async function main(): Promise<void> {
   const mainScript = path.join(root, 'dist', 'src', 'main.js');
   const baselineScript = path.join(root, 'dist', 'bench', 'minimal-turn-handler.js');
   const instantScript = path.join(root, 'dist', 'bench', 'parley-instant-server.js');
-  log(`parley turn benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
+  log(
+    `parley turn benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+  );
 
   const config = loadConfig();
   const scratch = await createScratchDatabase({ serverUrl: config.DATABASE_URL, prefix: 'wa_turns_bench' });
@@ -285,7 +336,11 @@ async function main(): Promise<void> {
   const secretKey = crypto.randomBytes(32);
 
   const clock = new TurnClock();
-  const twilioFake = await startFakeTwilioServer({ accounts: { [ACCOUNT_SID]: AUTH_TOKEN }, onSend: clock.onSend, recordSends: false });
+  const twilioFake = await startFakeTwilioServer({
+    accounts: { [ACCOUNT_SID]: AUTH_TOKEN },
+    onSend: clock.onSend,
+    recordSends: false,
+  });
   const openai = await startFakeOpenAi();
   const gemini = await startFakeGemini();
   // Keep the fakes' memory flat over tens of thousands of requests: answers need no history.
@@ -298,13 +353,32 @@ async function main(): Promise<void> {
     const orm = await openOrm({ url: databaseUrl, poolMax: 2 });
     await migrate(orm);
     const em = orm.em.fork();
-    const tenant = await createTenant(em, { name: 'bench-shop', settings: { feedbackPromptFrequency: 'always', systemPrompt: 'You are a shop assistant. Answer briefly.' } });
-    await setWhatsAppSettings(em, new SecretBox(secretKey), tenant.id, { numbers: [BUSINESS_NUMBER], accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-    await orm.em.fork().getConnection().execute('create table baseline_message (id uuid primary key, message_sid varchar(64) unique not null, sender text not null, body text not null, created_at timestamptz not null default now())');
+    const tenant = await createTenant(em, {
+      name: 'bench-shop',
+      settings: { feedbackPromptFrequency: 'always', systemPrompt: 'You are a shop assistant. Answer briefly.' },
+    });
+    await setWhatsAppSettings(em, new SecretBox(secretKey), tenant.id, {
+      numbers: [BUSINESS_NUMBER],
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+    });
+    await orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        'create table baseline_message (id uuid primary key, message_sid varchar(64) unique not null, sender text not null, body text not null, created_at timestamptz not null default now())',
+      );
     await orm.close(true);
-    log(`database: ${scratch.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${scratch.name}; pool 10 connections for both`);
+    log(
+      `database: ${scratch.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${scratch.name}; pool 10 connections for both`,
+    );
 
-    log(`load average before: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+    log(
+      `load average before: ${os
+        .loadavg()
+        .map((value) => value.toFixed(2))
+        .join(' ')}`,
+    );
     const options = { rate, seconds, levels, levelSeconds };
     const ready = (child: ChildProcess, name: string) =>
       new Promise<void>((resolve, reject) => {
@@ -318,22 +392,59 @@ async function main(): Promise<void> {
 
     // One system at a time, so none disturbs another. 1. The baseline.
     const baselinePort = await freePort();
-    const baseline = spawn(process.execPath, [baselineScript, JSON.stringify({ port: baselinePort, databaseUrl, llmUrl: `${openai.url}/`, twilioUrl: twilioFake.url, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, poolMax: 10 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const baseline = spawn(
+      process.execPath,
+      [
+        baselineScript,
+        JSON.stringify({
+          port: baselinePort,
+          databaseUrl,
+          llmUrl: `${openai.url}/`,
+          twilioUrl: twilioFake.url,
+          accountSid: ACCOUNT_SID,
+          authToken: AUTH_TOKEN,
+          poolMax: 10,
+        }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     children.push(baseline);
     await ready(baseline, 'baseline');
     log('baseline (parse, one insert, one LLM call, one Twilio call):');
-    const base = await measure({ name: 'baseline', baseUrl: `http://127.0.0.1:${baselinePort}`, process: baseline }, clock, options);
+    const base = await measure(
+      { name: 'baseline', baseUrl: `http://127.0.0.1:${baselinePort}`, process: baseline },
+      clock,
+      options,
+    );
     await stopChild(baseline);
 
     // 2. parley's channel and engine with a gateway that answers at once (no provider layer).
     const instantPort = await freePort();
     // --profile writes a V8 CPU profile of this child to ./.parley/profiles (open it in Chrome DevTools).
     const profile = flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.parley', 'profiles')}`] : [];
-    const instant = spawn(process.execPath, [...profile, instantScript, JSON.stringify({ port: instantPort, databaseUrl, twilioUrl: twilioFake.url, secretKeyHex: secretKey.toString('hex'), poolMax: 10 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const instant = spawn(
+      process.execPath,
+      [
+        ...profile,
+        instantScript,
+        JSON.stringify({
+          port: instantPort,
+          databaseUrl,
+          twilioUrl: twilioFake.url,
+          secretKeyHex: secretKey.toString('hex'),
+          poolMax: 10,
+        }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     children.push(instant);
     await ready(instant, 'parley (instant gateway)');
     log('parley with an instant gateway (signed webhook → stored → engine turn → Twilio send with 👍/👎 template):');
-    const channelOnly = await measure({ name: 'parley-instant', baseUrl: `http://127.0.0.1:${instantPort}`, process: instant }, clock, options);
+    const channelOnly = await measure(
+      { name: 'parley-instant', baseUrl: `http://127.0.0.1:${instantPort}`, process: instant },
+      clock,
+      options,
+    );
     await stopChild(instant);
 
     // 3. The whole service as deployed: `node dist/src/main.js`, providers calling the fake OpenAI/Gemini servers through their SDKs.
@@ -343,10 +454,22 @@ async function main(): Promise<void> {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
-        NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(parleyPort), PUBLIC_BASE_URL: publicUrl, LOG_LEVEL: 'warn',
-        DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: '10', PARLEY_SECRET_KEY: secretKey.toString('hex'), PARLEY_DATA_DIR: path.join(os.tmpdir(), `${scratch.name}-data`),
-        SEED_DEMO: 'false', JOBS_ENABLED: 'false', RESPONSE_CACHE_TTL_MS: '0',
-        OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: openai.url, GEMINI_API_KEY: 'gemini-bench', GEMINI_BASE_URL: gemini.url,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(parleyPort),
+        PUBLIC_BASE_URL: publicUrl,
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: databaseUrl,
+        DATABASE_POOL_MAX: '10',
+        PARLEY_SECRET_KEY: secretKey.toString('hex'),
+        PARLEY_DATA_DIR: path.join(os.tmpdir(), `${scratch.name}-data`),
+        SEED_DEMO: 'false',
+        JOBS_ENABLED: 'false',
+        RESPONSE_CACHE_TTL_MS: '0',
+        OPENAI_API_KEY: 'sk-bench',
+        OPENAI_BASE_URL: openai.url,
+        GEMINI_API_KEY: 'gemini-bench',
+        GEMINI_BASE_URL: gemini.url,
         TWILIO_API_URL: twilioFake.url,
       },
     });
@@ -359,28 +482,65 @@ async function main(): Promise<void> {
     // Every turn persisted: each webhook accepted is a stored, answered message with a reply Twilio accepted.
     const check = new pg.Client({ connectionString: databaseUrl });
     await check.connect();
-    const [stored] = (await check.query(`select count(*)::int as inbound, count(processed_at)::int as answered from message where direction = 'inbound'`)).rows as { inbound: number; answered: number }[];
-    const [replies] = (await check.query(`select count(*) filter (where delivery_status = 'queued')::int as sent, count(*)::int as total from message where direction = 'outbound'`)).rows as { sent: number; total: number }[];
-    const usage = (await check.query(`select provider, model, success, coalesce(error_code, '') as error, count(*)::int as calls, round(avg(latency_ms))::int as ms from provider_usage group by 1, 2, 3, 4 order by calls desc limit 5`)).rows as { provider: string; model: string; success: boolean; error: string; calls: number; ms: number }[];
+    const [stored] = (
+      await check.query(
+        `select count(*)::int as inbound, count(processed_at)::int as answered from message where direction = 'inbound'`,
+      )
+    ).rows as { inbound: number; answered: number }[];
+    const [replies] = (
+      await check.query(
+        `select count(*) filter (where delivery_status = 'queued')::int as sent, count(*)::int as total from message where direction = 'outbound'`,
+      )
+    ).rows as { sent: number; total: number }[];
+    const usage = (
+      await check.query(
+        `select provider, model, success, coalesce(error_code, '') as error, count(*)::int as calls, round(avg(latency_ms))::int as ms from provider_usage group by 1, 2, 3, 4 order by calls desc limit 5`,
+      )
+    ).rows as { provider: string; model: string; success: boolean; error: string; calls: number; ms: number }[];
     await check.end();
 
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     const report = (name: string, result: Measurement) => {
-      const added = { p50: result.latency.p50 - base.latency.p50, p95: result.latency.p95 - base.latency.p95, p99: result.latency.p99 - base.latency.p99 };
-      log(`  ${name.padEnd(15)} p50 ${result.latency.p50.toFixed(2)} ms  p95 ${result.latency.p95.toFixed(2)} ms  p99 ${result.latency.p99.toFixed(2)} ms`);
-      log(`  ${''.padEnd(15)} added p50 ${added.p50.toFixed(2)} ms (target ≤ 2: ${verdict(added.p50 <= 2)}), p95 ${added.p95.toFixed(2)} ms, p99 ${added.p99.toFixed(2)} ms (target ≤ 10: ${verdict(added.p99 <= 10)}); ratio p50 ×${(result.latency.p50 / base.latency.p50).toFixed(2)}, p99 ×${(result.latency.p99 / base.latency.p99).toFixed(2)}`);
+      const added = {
+        p50: result.latency.p50 - base.latency.p50,
+        p95: result.latency.p95 - base.latency.p95,
+        p99: result.latency.p99 - base.latency.p99,
+      };
+      log(
+        `  ${name.padEnd(15)} p50 ${result.latency.p50.toFixed(2)} ms  p95 ${result.latency.p95.toFixed(2)} ms  p99 ${result.latency.p99.toFixed(2)} ms`,
+      );
+      log(
+        `  ${''.padEnd(15)} added p50 ${added.p50.toFixed(2)} ms (target ≤ 2: ${verdict(added.p50 <= 2)}), p95 ${added.p95.toFixed(2)} ms, p99 ${added.p99.toFixed(2)} ms (target ≤ 10: ${verdict(added.p99 <= 10)}); ratio p50 ×${(result.latency.p50 / base.latency.p50).toFixed(2)}, p99 ×${(result.latency.p99 / base.latency.p99).toFixed(2)}`,
+      );
     };
     log('');
-    log(`latency at ${rate} turns/s (webhook posted → reply at the fake Twilio), ${base.latencyTurns} / ${channelOnly.latencyTurns} / ${full.latencyTurns} turns:`);
-    log(`  ${'baseline'.padEnd(15)} p50 ${base.latency.p50.toFixed(2)} ms  p95 ${base.latency.p95.toFixed(2)} ms  p99 ${base.latency.p99.toFixed(2)} ms`);
+    log(
+      `latency at ${rate} turns/s (webhook posted → reply at the fake Twilio), ${base.latencyTurns} / ${channelOnly.latencyTurns} / ${full.latencyTurns} turns:`,
+    );
+    log(
+      `  ${'baseline'.padEnd(15)} p50 ${base.latency.p50.toFixed(2)} ms  p95 ${base.latency.p95.toFixed(2)} ms  p99 ${base.latency.p99.toFixed(2)} ms`,
+    );
     report('parley-instant', channelOnly);
     report('parley', full);
-    log(`saturation: baseline ${base.saturation.toFixed(0)} turns/s; parley-instant ${channelOnly.saturation.toFixed(0)} (×${(channelOnly.saturation / base.saturation).toFixed(2)}, target ≥ 500: ${verdict(channelOnly.saturation >= 500)}); parley ${full.saturation.toFixed(0)} (×${(full.saturation / base.saturation).toFixed(2)}, target ≥ 500: ${verdict(full.saturation >= 500)})`);
+    log(
+      `saturation: baseline ${base.saturation.toFixed(0)} turns/s; parley-instant ${channelOnly.saturation.toFixed(0)} (×${(channelOnly.saturation / base.saturation).toFixed(2)}, target ≥ 500: ${verdict(channelOnly.saturation >= 500)}); parley ${full.saturation.toFixed(0)} (×${(full.saturation / base.saturation).toFixed(2)}, target ≥ 500: ${verdict(full.saturation >= 500)})`,
+    );
     const posted = channelOnly.posted + full.posted;
-    log(`persisted: ${posted} webhooks posted to parley (${channelOnly.rejected + full.rejected} rejected), ${stored!.inbound} stored, ${stored!.answered} answered, ${replies!.sent} of ${replies!.total} replies accepted by Twilio`);
-    log(`peak RSS: parley ${full.peakRssMb.toFixed(0)} MB (target ≤ 250: ${verdict(full.peakRssMb <= 250)}), parley-instant ${channelOnly.peakRssMb.toFixed(0)} MB, baseline ${base.peakRssMb.toFixed(0)} MB`);
-    log(`provider calls (parley): ${usage.map((row) => `${row.provider}/${row.model} ${row.success ? 'ok' : `failed ${row.error}`} ×${row.calls} (avg ${row.ms} ms)`).join('; ')}`);
-    log(`load average after: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+    log(
+      `persisted: ${posted} webhooks posted to parley (${channelOnly.rejected + full.rejected} rejected), ${stored!.inbound} stored, ${stored!.answered} answered, ${replies!.sent} of ${replies!.total} replies accepted by Twilio`,
+    );
+    log(
+      `peak RSS: parley ${full.peakRssMb.toFixed(0)} MB (target ≤ 250: ${verdict(full.peakRssMb <= 250)}), parley-instant ${channelOnly.peakRssMb.toFixed(0)} MB, baseline ${base.peakRssMb.toFixed(0)} MB`,
+    );
+    log(
+      `provider calls (parley): ${usage.map((row) => `${row.provider}/${row.model} ${row.success ? 'ok' : `failed ${row.error}`} ×${row.calls} (avg ${row.ms} ms)`).join('; ')}`,
+    );
+    log(
+      `load average after: ${os
+        .loadavg()
+        .map((value) => value.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     clearInterval(trim);
     for (const child of children) await stopChild(child);
@@ -392,6 +552,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:turns failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(
+    `bench:turns failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -18,7 +18,8 @@ export function schemaFilePath(): string {
 
 /** The SDL the code produces now, sorted so unrelated reorderings in code never show as drift. */
 export async function currentSchemaText(): Promise<string> {
-  const header = '# Generated from the type-graphql resolvers by `npm run schema:emit`; do not edit. `npm run schema:check` fails when it is stale.\n\n';
+  const header =
+    '# Generated from the type-graphql resolvers by `npm run schema:emit`; do not edit. `npm run schema:check` fails when it is stale.\n\n';
   return header + printSchema(lexicographicSortSchema(await buildControlPlaneSchema())) + '\n';
 }
 
@@ -31,7 +32,9 @@ async function main(mode: string | undefined): Promise<number> {
       process.stdout.write(`schema/schema.graphql is up to date.\n`);
       return 0;
     }
-    process.stderr.write('schema/schema.graphql does not match the resolvers: run npm run schema:emit and commit the result.\n');
+    process.stderr.write(
+      'schema/schema.graphql does not match the resolvers: run npm run schema:emit and commit the result.\n',
+    );
     return 1;
   }
   fs.writeFileSync(file, text);

@@ -49,7 +49,12 @@ export interface GraphqlMount {
 }
 
 function callerFrom(apiKey: ApiKey): Caller {
-  return { tenantId: apiKey.tenant.id, apiKeyId: apiKey.id, scopes: [...apiKey.scopes], actor: `apikey:${apiKey.id}` satisfies Actor };
+  return {
+    tenantId: apiKey.tenant.id,
+    apiKeyId: apiKey.id,
+    scopes: [...apiKey.scopes],
+    actor: `apikey:${apiKey.id}` satisfies Actor,
+  };
 }
 
 function platformCaller(id: string, scopes: Caller['scopes']): Caller {
@@ -81,7 +86,11 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     schema,
     ...protection,
     // Never Apollo's landing page: it loads from a CDN. Browsers get parley's own console.
-    plugins: [...protection.plugins, ApolloServerPluginLandingPageDisabled(), introspectionGate(options.introspection ?? 'open')],
+    plugins: [
+      ...protection.plugins,
+      ApolloServerPluginLandingPageDisabled(),
+      introspectionGate(options.introspection ?? 'open'),
+    ],
     validationRules: [...protection.validationRules],
     formatError: createFormatError(services.logger),
     introspection: true,
@@ -104,7 +113,11 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     const apiKey = await findApiKey(services.orm.em.fork(), match[1]!);
     // A platform key (tenants:manage) lives in its own table and belongs to no tenant.
     const platformKey = apiKey ? null : await findPlatformKey(services.orm.em.fork(), match[1]!);
-    const caller = apiKey ? callerFrom(apiKey) : platformKey ? platformCaller(platformKey.id, platformKey.scopes) : null;
+    const caller = apiKey
+      ? callerFrom(apiKey)
+      : platformKey
+        ? platformCaller(platformKey.id, platformKey.scopes)
+        : null;
     if (authCacheMs > 0) {
       if (recentKeys.size >= 10_000) recentKeys.clear();
       recentKeys.set(hash, { caller, expiresAt: now + authCacheMs });
@@ -160,7 +173,13 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
         context: async ({ req }) => {
           const caller = await authenticate(req);
           const em = caller ? tenantScope(services.orm.em, caller.tenantId) : services.orm.em.fork();
-          return { caller, em, ip: req.ip ?? 'unknown', services, loaders: createLoaders(em, caller?.tenantId ?? null) };
+          return {
+            caller,
+            em,
+            ip: req.ip ?? 'unknown',
+            services,
+            loaders: createLoaders(em, caller?.tenantId ?? null),
+          };
         },
       }),
     );
@@ -187,7 +206,10 @@ function introspectionGate(mode: 'open' | 'with-key'): ApolloServerPlugin<Graphq
         async didResolveOperation({ contextValue, document }) {
           if (contextValue.caller || !isIntrospection(document)) return;
           const message = 'Introspection needs an API key here: send Authorization: Bearer <key>';
-          throw new GraphQLError(message, { originalError: new AppError('UNAUTHENTICATED', message), extensions: { http: { status: 401 } } });
+          throw new GraphQLError(message, {
+            originalError: new AppError('UNAUTHENTICATED', message),
+            extensions: { http: { status: 401 } },
+          });
         },
       };
     },
@@ -212,10 +234,20 @@ function countTokens(query: string, max: number): number {
 function tokenLimit(max: number): express.RequestHandler {
   return (request, response, next) => {
     const body = request.body as { query?: unknown } | undefined;
-    const query = typeof body?.query === 'string' ? body.query : typeof request.query.query === 'string' ? request.query.query : null;
+    const query =
+      typeof body?.query === 'string'
+        ? body.query
+        : typeof request.query.query === 'string'
+          ? request.query.query
+          : null;
     if (query === null || countTokens(query, max) <= max) return next();
     response.status(400).json({
-      errors: [{ message: `Syntax Error: Token limit of ${max} exceeded: split the query or request fewer fields.`, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+      errors: [
+        {
+          message: `Syntax Error: Token limit of ${max} exceeded: split the query or request fewer fields.`,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ],
     });
   };
 }

@@ -84,10 +84,19 @@ function compile(reason) {
   const started = Date.now();
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
   // Incremental: a rebuild after a small change re-checks and re-emits only what it affects.
-  const args = [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--incremental', '--tsBuildInfoFile', path.join(dist, '.tsbuildinfo')];
+  const args = [
+    tsc,
+    '-p',
+    path.join(root, 'tsconfig.build.json'),
+    '--incremental',
+    '--tsBuildInfoFile',
+    path.join(dist, '.tsbuildinfo'),
+  ];
   const result = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 2, 2] });
   if (result.status !== 0) {
-    process.stderr.write('parley: the build failed (errors above); fix them, or run npm run typecheck for the full list.\n');
+    process.stderr.write(
+      'parley: the build failed (errors above); fix them, or run npm run typecheck for the full list.\n',
+    );
     process.exit(1);
   }
   process.stderr.write(`parley: built in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
@@ -123,7 +132,9 @@ if (require.main === module) {
   const target = path.join(dist, `${entry.replace(/\.(ts|js)$/, '')}.js`);
   ensureBuilt();
   if (!fs.existsSync(target)) {
-    process.stderr.write(`parley: ${path.relative(root, target)} does not exist after the build: is "${entry}" an entry point under src/, schema/ or bench/?\n`);
+    process.stderr.write(
+      `parley: ${path.relative(root, target)} does not exist after the build: is "${entry}" an entry point under src/, schema/ or bench/?\n`,
+    );
     process.exit(2);
   }
   process.argv = [process.argv[0], target, ...rest];

@@ -36,7 +36,8 @@ export class DomainEvents {
     const wrapped = (payload: DomainEventMap[K]) => {
       try {
         const result = listener(payload);
-        if (result && typeof (result as Promise<void>).catch === 'function') (result as Promise<void>).catch((error) => this.onError(error, event));
+        if (result && typeof (result as Promise<void>).catch === 'function')
+          (result as Promise<void>).catch((error) => this.onError(error, event));
       } catch (error) {
         this.onError(error, event);
       }

@@ -51,7 +51,10 @@ export async function createApp(deps: HttpDependencies, mounters: RouteMounter[]
       deps.metrics.httpRequests.inc({ method: request.method, route, status: String(response.statusCode) });
       deps.metrics.httpDuration.observe({ method: request.method, route }, seconds);
       if (route !== '/healthz' && route !== '/metrics' && route !== '/readyz') {
-        deps.logger.info({ method: request.method, path: request.path, status: response.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+        deps.logger.info(
+          { method: request.method, path: request.path, status: response.statusCode, ms: Math.round(seconds * 1000) },
+          'request',
+        );
       }
     });
     next();
@@ -88,8 +91,18 @@ export async function createApp(deps: HttpDependencies, mounters: RouteMounter[]
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
     const status = httpStatusOf(error);
     if (status >= 500) deps.logger.error({ err: error }, 'unhandled error');
-    const code = error instanceof AppError ? error.code : clientErrorCodes[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
-    const message = status >= 500 ? 'Internal error' : status === 413 ? 'The request body is too large: send a smaller request' : error instanceof Error ? error.message : 'Bad request';
+    const code =
+      error instanceof AppError
+        ? error.code
+        : (clientErrorCodes[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'));
+    const message =
+      status >= 500
+        ? 'Internal error'
+        : status === 413
+          ? 'The request body is too large: send a smaller request'
+          : error instanceof Error
+            ? error.message
+            : 'Bad request';
     response.status(status).json({ error: { code, message } });
   });
 
@@ -124,10 +137,15 @@ export function metricsHandler(deps: Pick<HttpDependencies, 'metrics' | 'metrics
   return async (request, response) => {
     if (expected) {
       const match = /^Bearer\s+(\S+)$/i.exec(request.header('authorization')?.trim() ?? '');
-      const given = crypto.createHash('sha256').update(match?.[1] ?? '').digest();
+      const given = crypto
+        .createHash('sha256')
+        .update(match?.[1] ?? '')
+        .digest();
       if (!match || !crypto.timingSafeEqual(given, expected)) {
         response.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-        response.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Send the METRICS_TOKEN as Authorization: Bearer <token>' } });
+        response.status(401).json({
+          error: { code: 'UNAUTHENTICATED', message: 'Send the METRICS_TOKEN as Authorization: Bearer <token>' },
+        });
         return;
       }
     }
@@ -177,7 +195,8 @@ function httpStatusOf(error: unknown): number {
     };
     return byCode[error.code] ?? 500;
   }
-  const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }
 

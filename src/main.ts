@@ -63,7 +63,11 @@ async function main(): Promise<void> {
 
   const secret = resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
   if (secret.warning) logger.warn({ file: `${config.PARLEY_DATA_DIR}/secret.key` }, secret.warning);
-  if (secret.created) logger.warn({ file: `${config.PARLEY_DATA_DIR}/secret.key` }, 'generated a local secret key; set PARLEY_SECRET_KEY in production');
+  if (secret.created)
+    logger.warn(
+      { file: `${config.PARLEY_DATA_DIR}/secret.key` },
+      'generated a local secret key; set PARLEY_SECRET_KEY in production',
+    );
   const secretBox = new SecretBox(secret.key);
 
   const database = await openDatabase(config, logger);
@@ -78,7 +82,9 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const readiness = new ReadinessNotes();
   const mounters: RouteMounter[] = [];
-  const events = new DomainEvents((error, event) => logger.error({ err: error, event }, 'domain event listener failed'));
+  const events = new DomainEvents((error, event) =>
+    logger.error({ err: error, event }, 'domain event listener failed'),
+  );
 
   // Providers (routing, failover, health and caches behind ModelGateway; the knowledge base works with no keys)
   // and the conversation engine on top: the same recipe as the terminal chat.
@@ -91,7 +97,9 @@ async function main(): Promise<void> {
   void checkProviders(config).then(
     (checks) => {
       providerChecks = checks;
-      for (const check of checks) if (check.status !== 'ok') logger.warn({ provider: check.provider, status: check.status, url: check.url }, describeProviderCheck(check));
+      for (const check of checks)
+        if (check.status !== 'ok')
+          logger.warn({ provider: check.provider, status: check.status, url: check.url }, describeProviderCheck(check));
     },
     (error: unknown) => logger.warn({ err: error }, 'could not check the model providers'),
   );
@@ -101,7 +109,17 @@ async function main(): Promise<void> {
 
   // WhatsApp through Twilio: tenants bind their numbers in settings.channels.whatsapp. start() registers it with
   // customerChannels and answers every message stored but not answered before the last stop or crash.
-  const whatsapp = createWhatsAppChannel({ config, orm, engine, secretBox, logger, metrics, events, customerChannels, readiness });
+  const whatsapp = createWhatsAppChannel({
+    config,
+    orm,
+    engine,
+    secretBox,
+    logger,
+    metrics,
+    events,
+    customerChannels,
+    readiness,
+  });
   mounters.push(whatsapp.mount);
   await whatsapp.start();
   lifecycle.onShutdown('whatsapp', () => whatsapp.stop());
@@ -119,10 +137,16 @@ async function main(): Promise<void> {
     logger.info({ url: `${config.publicBaseUrl}/slack/events`, api: slackConfig.apiUrl }, 'Slack app on');
     slackApp.verify().then(
       (workspace) => logger.info({ workspace }, 'Slack bot token accepted'),
-      (error: unknown) => logger.warn({ err: error }, 'Slack did not accept SLACK_BOT_TOKEN (auth.test failed): posts to Slack will fail until it is fixed'),
+      (error: unknown) =>
+        logger.warn(
+          { err: error },
+          'Slack did not accept SLACK_BOT_TOKEN (auth.test failed): posts to Slack will fail until it is fixed',
+        ),
     );
   } else {
-    logger.info('Slack app off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to bring handoffs, reviews and alerts to Slack');
+    logger.info(
+      'Slack app off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to bring handoffs, reviews and alerts to Slack',
+    );
   }
 
   // Alerts: raised by the alert-rules job (and `npm run alert:test`), delivered by the log, Slack, email and PagerDuty,
@@ -216,11 +240,18 @@ async function main(): Promise<void> {
   const server = await listen(app, config.PORT, config.HOST);
   lifecycle.onShutdown('http', () => server.close(config.SHUTDOWN_TIMEOUT_MS));
   if (config.METRICS_PORT !== undefined) {
-    const metricsServer = await listen(createMetricsApp({ metrics, metricsToken: config.METRICS_TOKEN ?? null }), config.METRICS_PORT, config.METRICS_HOST);
+    const metricsServer = await listen(
+      createMetricsApp({ metrics, metricsToken: config.METRICS_TOKEN ?? null }),
+      config.METRICS_PORT,
+      config.METRICS_HOST,
+    );
     lifecycle.onShutdown('metrics-http', () => metricsServer.close(1_000));
     logger.info({ port: metricsServer.port, host: config.METRICS_HOST }, 'metrics listener');
   }
-  logger.info({ port: server.port, database: database.mode }, `parley listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${server.port}`);
+  logger.info(
+    { port: server.port, database: database.mode },
+    `parley listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${server.port}`,
+  );
 }
 
 function printFirstRun(config: Config, tenant: string, articles: number, apiKey: string): void {

@@ -40,7 +40,10 @@ function checkName(name: string, kind: 'counter' | 'gauge' | 'histogram'): void 
  * gateways or channels on one registry (the service and a benchmark, two test
  * cases) share it instead of throwing "already registered".
  */
-export function counterOn<T extends string>(registry: Registry, configuration: Omit<CounterConfiguration<T>, 'registers'>): Counter<T> {
+export function counterOn<T extends string>(
+  registry: Registry,
+  configuration: Omit<CounterConfiguration<T>, 'registers'>,
+): Counter<T> {
   checkName(configuration.name, 'counter');
   const existing = registry.getSingleMetric(configuration.name);
   // A metric of this name on our registry was created here with the same shape.
@@ -48,7 +51,10 @@ export function counterOn<T extends string>(registry: Registry, configuration: O
   return new Counter<T>({ ...configuration, registers: [registry] });
 }
 
-export function histogramOn<T extends string>(registry: Registry, configuration: Omit<HistogramConfiguration<T>, 'registers'>): Histogram<T> {
+export function histogramOn<T extends string>(
+  registry: Registry,
+  configuration: Omit<HistogramConfiguration<T>, 'registers'>,
+): Histogram<T> {
   checkName(configuration.name, 'histogram');
   const existing = registry.getSingleMetric(configuration.name);
   if (existing) return existing as Histogram<T>;
@@ -56,7 +62,10 @@ export function histogramOn<T extends string>(registry: Registry, configuration:
 }
 
 /** A gauge on `registry`, or the one already registered under that name (whose `collect` is the one reported). */
-export function gaugeOn<T extends string>(registry: Registry, configuration: Omit<GaugeConfiguration<T>, 'registers'>): Gauge<T> {
+export function gaugeOn<T extends string>(
+  registry: Registry,
+  configuration: Omit<GaugeConfiguration<T>, 'registers'>,
+): Gauge<T> {
   checkName(configuration.name, 'gauge');
   const existing = registry.getSingleMetric(configuration.name);
   if (existing) return existing as Gauge<T>;

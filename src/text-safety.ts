@@ -12,7 +12,8 @@ const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
 /** What is wrong with the text, as the end of a sentence, or null when it can be stored. */
 export function textProblem(value: string): string | null {
   if (value.includes('\u0000')) return 'contains a NUL character (\\u0000): remove it';
-  if (LONE_SURROGATE.test(value)) return 'contains a lone UTF-16 surrogate (half of an emoji or other character): send valid Unicode';
+  if (LONE_SURROGATE.test(value))
+    return 'contains a lone UTF-16 surrogate (half of an emoji or other character): send valid Unicode';
   return null;
 }
 

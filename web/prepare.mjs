@@ -11,7 +11,9 @@ try {
   // bin/ is not in Vite's exports map: resolve its package.json and go from there.
   vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
 } catch {
-  console.warn('parley: Vite is not installed (dev dependencies omitted); the admin console is not built. Run npm install, then npm run web:build.');
+  console.warn(
+    'parley: Vite is not installed (dev dependencies omitted); the admin console is not built. Run npm install, then npm run web:build.',
+  );
   process.exit(0);
 }
 const result = spawnSync(process.execPath, [vite, 'build', 'web', '--logLevel', 'warn'], { stdio: 'inherit' });

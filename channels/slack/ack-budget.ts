@@ -60,5 +60,8 @@ export function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise
 
 /** Identity of one submission of one modal: the same view submitted with the same values is the same submission. */
 export function submissionKey(viewId: string, values: unknown): string {
-  return crypto.createHash('sha256').update(`${viewId}\n${JSON.stringify(values)}`).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(`${viewId}\n${JSON.stringify(values)}`)
+    .digest('hex');
 }

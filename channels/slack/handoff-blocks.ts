@@ -15,7 +15,12 @@ export interface HandoffView {
   released: { by: string; at: Date } | null;
 }
 
-const AUTHOR_LABEL: Record<MessageAuthor, string> = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'parley' };
+const AUTHOR_LABEL: Record<MessageAuthor, string> = {
+  customer: 'Customer',
+  bot: 'Bot',
+  agent: 'Agent',
+  system: 'parley',
+};
 
 export const HANDOFF_TAKE = 'handoff_take';
 export const HANDOFF_RELEASE = 'handoff_release';
@@ -23,10 +28,18 @@ export const HANDOFF_RELEASE = 'handoff_release';
 /** The handoff post: who, where, why, the recent exchange, and the buttons that fit its state. */
 export function handoffBlocks(view: HandoffView): Block[] {
   const transcript = view.messages.length
-    ? view.messages.map((message) => `*${AUTHOR_LABEL[message.author]}:* ${escapeMrkdwn(clip(message.text, 400))}`).join('\n')
+    ? view.messages
+        .map((message) => `*${AUTHOR_LABEL[message.author]}:* ${escapeMrkdwn(clip(message.text, 400))}`)
+        .join('\n')
     : '_No messages yet._';
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: view.released ? 'Conversation back with the bot' : 'Conversation handed off to a human' } },
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: view.released ? 'Conversation back with the bot' : 'Conversation handed off to a human',
+      },
+    },
     {
       type: 'section',
       fields: [
@@ -39,10 +52,17 @@ export function handoffBlocks(view: HandoffView): Block[] {
     section(`*Last messages*\n${transcript}`),
   ];
   if (view.released) {
-    blocks.push(context(`↩️ Given back to the bot by ${actorMention(view.released.by)} ${slackDate(view.released.at)}. Replies in this thread are no longer sent.`));
+    blocks.push(
+      context(
+        `↩️ Given back to the bot by ${actorMention(view.released.by)} ${slackDate(view.released.at)}. Replies in this thread are no longer sent.`,
+      ),
+    );
     return blocks;
   }
-  if (view.assignee) blocks.push(context(`🙋 ${actorMention(view.assignee)} has this conversation. Reply in this thread to answer the customer.`));
+  if (view.assignee)
+    blocks.push(
+      context(`🙋 ${actorMention(view.assignee)} has this conversation. Reply in this thread to answer the customer.`),
+    );
   else blocks.push(context('Press *Take it*, then reply in this thread: each reply goes to the customer.'));
   blocks.push({
     type: 'actions',
@@ -56,5 +76,7 @@ export function handoffBlocks(view: HandoffView): Block[] {
 }
 
 export function handoffText(view: HandoffView): string {
-  return view.released ? `Conversation with ${view.customer} is back with the bot` : `Handoff: ${view.customer} on ${view.channel} (${view.reason})`;
+  return view.released
+    ? `Conversation with ${view.customer} is back with the bot`
+    : `Handoff: ${view.customer} on ${view.channel} (${view.reason})`;
 }

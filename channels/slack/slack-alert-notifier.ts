@@ -20,23 +20,35 @@ export function alertBlocks(alert: AlertView): Block[] {
   const resolved = alert.status === 'resolved';
   const icon = resolved ? '✅' : SEVERITY_ICON[alert.severity];
   const blocks: Block[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${escapeMrkdwn(alert.title)}*${resolved ? ' — resolved' : ''}` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `${icon} *${escapeMrkdwn(alert.title)}*${resolved ? ' — resolved' : ''}` },
+    },
     {
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*Severity*\n${alert.severity}` },
-        { type: 'mrkdwn', text: `*Metric*\n${escapeMrkdwn(alert.metric ?? alert.key)}: ${formatNumber(alert.value)} (threshold ${formatNumber(alert.threshold)})` },
+        {
+          type: 'mrkdwn',
+          text: `*Metric*\n${escapeMrkdwn(alert.metric ?? alert.key)}: ${formatNumber(alert.value)} (threshold ${formatNumber(alert.threshold)})`,
+        },
         { type: 'mrkdwn', text: `*Since*\n${slackDate(alert.firedAt)}` },
-        { type: 'mrkdwn', text: `*Status*\n${resolved && alert.resolvedAt ? `resolved ${slackDate(alert.resolvedAt)}` : 'firing'}` },
+        {
+          type: 'mrkdwn',
+          text: `*Status*\n${resolved && alert.resolvedAt ? `resolved ${slackDate(alert.resolvedAt)}` : 'firing'}`,
+        },
       ],
     },
   ];
-  if (alert.description) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(alert.description) } });
+  if (alert.description)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(alert.description) } });
   const notes: string[] = [];
   if (alert.runbookUrl) notes.push(`<${alert.runbookUrl}|Runbook>`);
   if (alert.queryUrl) notes.push(`<${alert.queryUrl}|Open the GraphQL query>`);
-  if (alert.acknowledgedBy && alert.acknowledgedAt) notes.push(`Acknowledged by ${actorMention(alert.acknowledgedBy)} ${slackDate(alert.acknowledgedAt)}`);
-  if (alert.silencedUntil && alert.silencedUntil > new Date()) notes.push(`🔕 Silenced by ${actorMention(alert.silencedBy)} until ${slackDate(alert.silencedUntil)}`);
+  if (alert.acknowledgedBy && alert.acknowledgedAt)
+    notes.push(`Acknowledged by ${actorMention(alert.acknowledgedBy)} ${slackDate(alert.acknowledgedAt)}`);
+  if (alert.silencedUntil && alert.silencedUntil > new Date())
+    notes.push(`🔕 Silenced by ${actorMention(alert.silencedBy)} until ${slackDate(alert.silencedUntil)}`);
   notes.push(`key \`${escapeMrkdwn(alert.key)}\``);
   blocks.push(contextBlock(notes.join('  ·  ')));
   if (!resolved) {
@@ -50,7 +62,10 @@ export function alertBlocks(alert: AlertView): Block[] {
 
 export function notificationBlocks(notification: AlertNotification): { text: string; blocks: Block[] } {
   const firing = notification.alerts.filter((alert) => alert.status === 'firing').length;
-  const title = notification.alerts.length === 1 ? notification.alerts[0]!.title : `${notification.alerts.length} alerts (${firing} firing)`;
+  const title =
+    notification.alerts.length === 1
+      ? notification.alerts[0]!.title
+      : `${notification.alerts.length} alerts (${firing} firing)`;
   const prefix = notification.kind === 'repeat' ? 'Still firing: ' : '';
   const blocks: Block[] = [];
   notification.alerts.forEach((alert, index) => {
@@ -83,14 +98,25 @@ export function createSlackAlertNotifier(context: SlackContext): AlertNotifier {
 
 /** Acknowledge / Silence 1h, pressed on an alert message of the tenant's on-call channel. */
 export function registerAlertHandlers(app: App, context: SlackContext): void {
-  const handle = (actionId: string, run: (tenantId: string, alertId: string, by: `slack:${string}`) => Promise<unknown>) =>
+  const handle = (
+    actionId: string,
+    run: (tenantId: string, alertId: string, by: `slack:${string}`) => Promise<unknown>,
+  ) =>
     app.action(actionId, async ({ ack, body, action }) => {
       await ack();
       if (body.type !== 'block_actions' || !body.channel || !body.message || action.type !== 'button') return;
       const alert = await context.em().findOne(Alert, { id: action.value ?? '' });
       // Only the message that shows this alert may act on it: a stale or foreign button finds nothing.
-      if (!alert || !alert.notificationRefs.slack || alert.notificationRefs.slack !== `${body.channel.id}:${body.message.ts}`) {
-        await context.client.chat.postEphemeral({ channel: body.channel.id, user: body.user.id, text: 'This alert message is out of date; use the newest message for this alert.' });
+      if (
+        !alert ||
+        !alert.notificationRefs.slack ||
+        alert.notificationRefs.slack !== `${body.channel.id}:${body.message.ts}`
+      ) {
+        await context.client.chat.postEphemeral({
+          channel: body.channel.id,
+          user: body.user.id,
+          text: 'This alert message is out of date; use the newest message for this alert.',
+        });
         return;
       }
       if (!context.alerts) return;

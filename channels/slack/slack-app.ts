@@ -11,7 +11,14 @@ import type { AlertNotifier } from '../../src/monitoring/alert-types';
 import { createSlackAlertNotifier, registerAlertHandlers } from './slack-alert-notifier';
 import type { SlackConfig } from './slack-config';
 import type { SlackContext } from './slack-context';
-import { closeHandoffPost, closeReleasedPosts, postHandoff, postMissingHandoffs, registerHandoffHandlers, relayCustomerMessage } from './slack-handoff';
+import {
+  closeHandoffPost,
+  closeReleasedPosts,
+  postHandoff,
+  postMissingHandoffs,
+  registerHandoffHandlers,
+  relayCustomerMessage,
+} from './slack-handoff';
 import { onFeedbackRecorded, onInteractionCreated, registerReviewHandlers } from './slack-review';
 import { registerSlashCommand } from './slash-command';
 import { slackPayloadGuard } from './slack-payload-guard';
@@ -63,7 +70,10 @@ export interface SlackApp {
 function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'slack' });
   let level = LogLevel.INFO;
-  const text = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : part instanceof Error ? part.message : JSON.stringify(part))).join(' ');
+  const text = (parts: unknown[]) =>
+    parts
+      .map((part) => (typeof part === 'string' ? part : part instanceof Error ? part.message : JSON.stringify(part)))
+      .join(' ');
   return {
     debug: (...parts: unknown[]) => child.debug(text(parts)),
     info: (...parts: unknown[]) => child.info(text(parts)),
@@ -151,10 +161,15 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
   const unsubscribe: Array<() => void> = [];
   let sweep: NodeJS.Timeout | null = null;
 
-  function follow<K extends DomainEventName>(event: K, handler: (context: SlackContext, payload: DomainEventMap[K]) => Promise<unknown>): void {
+  function follow<K extends DomainEventName>(
+    event: K,
+    handler: (context: SlackContext, payload: DomainEventMap[K]) => Promise<unknown>,
+  ): void {
     unsubscribe.push(
       deps.events.on(event, (payload) => {
-        const work = handler(context, payload).catch((error: unknown) => deps.logger.error({ err: error, event }, 'Slack could not follow a domain event'));
+        const work = handler(context, payload).catch((error: unknown) =>
+          deps.logger.error({ err: error, event }, 'Slack could not follow a domain event'),
+        );
         inFlight.add(work);
         void work.finally(() => inFlight.delete(work));
       }),
@@ -180,9 +195,13 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
       follow('feedback.recorded', onFeedbackRecorded);
       const sweepOnce = () => {
         const work = (async () => {
-          await postMissingHandoffs(context).catch((error: unknown) => deps.logger.error({ err: error }, 'posting missing handoffs failed'));
+          await postMissingHandoffs(context).catch((error: unknown) =>
+            deps.logger.error({ err: error }, 'posting missing handoffs failed'),
+          );
           // The idle release itself is the handoff-idle-release job (src/jobs), for every channel; Slack only reflects it.
-          await closeReleasedPosts(context).catch((error: unknown) => deps.logger.error({ err: error }, 'closing released handoff posts failed'));
+          await closeReleasedPosts(context).catch((error: unknown) =>
+            deps.logger.error({ err: error }, 'closing released handoff posts failed'),
+          );
         })();
         inFlight.add(work);
         void work.finally(() => inFlight.delete(work));
@@ -195,7 +214,11 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
         .then((tenants) => {
           for (const tenant of tenants) {
             const problems = slackSettingsProblems(tenant.settings);
-            if (problems.length) deps.logger.warn({ tenant: tenant.name, problems }, 'tenant Slack settings partly invalid; those values are ignored');
+            if (problems.length)
+              deps.logger.warn(
+                { tenant: tenant.name, problems },
+                'tenant Slack settings partly invalid; those values are ignored',
+              );
           }
         })
         .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not check tenant Slack settings'));

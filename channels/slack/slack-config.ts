@@ -22,8 +22,16 @@ export function slackConfigFrom(config: Config): SlackConfig | null {
   const token = config.SLACK_BOT_TOKEN;
   const secret = config.SLACK_SIGNING_SECRET;
   if (!token && !secret) return null;
-  if (!secret) throw new ConfigError('SLACK_SIGNING_SECRET', 'is required when SLACK_BOT_TOKEN is set (Slack app → Basic Information → Signing Secret)');
-  if (!token) throw new ConfigError('SLACK_BOT_TOKEN', 'is required when SLACK_SIGNING_SECRET is set (Slack app → OAuth & Permissions → Bot User OAuth Token)');
+  if (!secret)
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET',
+      'is required when SLACK_BOT_TOKEN is set (Slack app → Basic Information → Signing Secret)',
+    );
+  if (!token)
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN',
+      'is required when SLACK_SIGNING_SECRET is set (Slack app → OAuth & Permissions → Bot User OAuth Token)',
+    );
   return {
     botToken: token,
     signingSecret: secret,

@@ -23,7 +23,8 @@ export function slackBodyProblem(raw: string, contentType: string): string | nul
   } catch {
     return isForm ? 'the payload field is not valid JSON' : 'the body is not valid JSON';
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return 'a Slack payload must be a JSON object';
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return 'a Slack payload must be a JSON object';
   return null;
 }
 

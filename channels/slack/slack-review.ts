@@ -16,7 +16,13 @@ import {
   rejectModal,
   type ViewValues,
 } from './correction-modal';
-import { CORRECTION_APPROVE, CORRECTION_REJECT, correctionCardBlocks, REVIEW_CORRECT, reviewBlocks } from './review-blocks';
+import {
+  CORRECTION_APPROVE,
+  CORRECTION_REJECT,
+  correctionCardBlocks,
+  REVIEW_CORRECT,
+  reviewBlocks,
+} from './review-blocks';
 import { ackBudget, submissionKey, within } from './ack-budget';
 import type { SlackContext } from './slack-context';
 import { inReviewSample, readSlackSettings } from './slack-settings';
@@ -26,7 +32,11 @@ export const CORRECT_SHORTCUT = 'correct_reply';
 
 async function renderReview(context: SlackContext, post: WorkspacePost): Promise<void> {
   const em = context.em();
-  const interaction = await em.findOneOrFail(AgentInteraction, { id: post.interaction!.id }, { populate: ['inboundMessage'] });
+  const interaction = await em.findOneOrFail(
+    AgentInteraction,
+    { id: post.interaction!.id },
+    { populate: ['inboundMessage'] },
+  );
   const corrections = await em.find(HumanCorrection, { interaction }, { orderBy: { createdAt: 'asc' } });
   const view = {
     interactionId: interaction.id,
@@ -41,7 +51,12 @@ async function renderReview(context: SlackContext, post: WorkspacePost): Promise
   const blocks = reviewBlocks(view);
   const text = `Bot reply to review: ${interaction.replyText.slice(0, 120)}`;
   if (post.postId === 'pending') {
-    const posted = await context.client.chat.postMessage({ channel: post.channelId, text, blocks, unfurl_links: false });
+    const posted = await context.client.chat.postMessage({
+      channel: post.channelId,
+      text,
+      blocks,
+      unfurl_links: false,
+    });
     post.postId = String(posted.ts);
   } else {
     await context.client.chat.update({ channel: post.channelId, ts: post.postId, text, blocks });
@@ -63,26 +78,44 @@ export async function postReviewFor(
   if (!channel) return null;
   const interaction = input.interactionId
     ? await em.findOne(AgentInteraction, { id: input.interactionId, tenant: input.tenantId })
-    : await em.findOne(AgentInteraction, { conversation: input.conversationId, tenant: input.tenantId }, { orderBy: { createdAt: 'desc' } });
+    : await em.findOne(
+        AgentInteraction,
+        { conversation: input.conversationId, tenant: input.tenantId },
+        { orderBy: { createdAt: 'desc' } },
+      );
   if (!interaction) return null;
   return context.serial(`interaction:${interaction.id}`, async () => {
     const scoped = context.em();
     let post = await reviewPostFor(scoped, input.tenantId, interaction.id);
     if (post && (!input.label || post.labels.includes(input.label))) return post;
     if (post) post.labels = [...post.labels, input.label!];
-    else post = scoped.create(WorkspacePost, { tenant: input.tenantId, purpose: 'review', channelId: channel, postId: 'pending', interaction: interaction.id, labels: input.label ? [input.label] : [] });
+    else
+      post = scoped.create(WorkspacePost, {
+        tenant: input.tenantId,
+        purpose: 'review',
+        channelId: channel,
+        postId: 'pending',
+        interaction: interaction.id,
+        labels: input.label ? [input.label] : [],
+      });
     await context.serial(`post:${post.id}`, () => renderReview({ ...context, em: () => scoped }, post!));
     return post;
   });
 }
 
-export async function onInteractionCreated(context: SlackContext, event: DomainEventMap['interaction.created']): Promise<void> {
+export async function onInteractionCreated(
+  context: SlackContext,
+  event: DomainEventMap['interaction.created'],
+): Promise<void> {
   const tenant = await context.em().findOne(Tenant, { id: event.tenantId });
   if (!tenant || !inReviewSample(event.interactionId, readSlackSettings(tenant.settings).reviewSampleRate)) return;
   await postReviewFor(context, { tenantId: event.tenantId, interactionId: event.interactionId, label: 'sample' });
 }
 
-export async function onFeedbackRecorded(context: SlackContext, event: DomainEventMap['feedback.recorded']): Promise<void> {
+export async function onFeedbackRecorded(
+  context: SlackContext,
+  event: DomainEventMap['feedback.recorded'],
+): Promise<void> {
   if (event.helpful) return;
   await postReviewFor(context, { tenantId: event.tenantId, interactionId: event.interactionId, label: 'thumbs_down' });
 }
@@ -90,31 +123,62 @@ export async function onFeedbackRecorded(context: SlackContext, event: DomainEve
 /** The bot reply a Slack post is about: a review post, a correction card, or a handoff post (its last reply). */
 async function interactionOf(context: SlackContext, post: WorkspacePost): Promise<AgentInteraction | null> {
   const em = context.em();
-  if (post.interaction) return em.findOne(AgentInteraction, { id: post.interaction.id }, { populate: ['inboundMessage'] });
-  if (post.conversation) return em.findOne(AgentInteraction, { conversation: post.conversation.id }, { orderBy: { createdAt: 'desc' }, populate: ['inboundMessage'] });
+  if (post.interaction)
+    return em.findOne(AgentInteraction, { id: post.interaction.id }, { populate: ['inboundMessage'] });
+  if (post.conversation)
+    return em.findOne(
+      AgentInteraction,
+      { conversation: post.conversation.id },
+      { orderBy: { createdAt: 'desc' }, populate: ['inboundMessage'] },
+    );
   return null;
 }
 
-async function openCorrectionModal(context: SlackContext, input: { triggerId: string; post: WorkspacePost; channel: string; user: string }): Promise<void> {
+async function openCorrectionModal(
+  context: SlackContext,
+  input: { triggerId: string; post: WorkspacePost; channel: string; user: string },
+): Promise<void> {
   const interaction = await interactionOf(context, input.post);
   if (!interaction) {
-    await context.client.chat.postEphemeral({ channel: input.channel, user: input.user, text: 'There is no bot reply to correct on this message yet.' });
+    await context.client.chat.postEphemeral({
+      channel: input.channel,
+      user: input.user,
+      text: 'There is no bot reply to correct on this message yet.',
+    });
     return;
   }
-  const privateMetadata = JSON.stringify({ tenant: input.post.tenant.id, interaction: interaction.id, channel: input.channel });
+  const privateMetadata = JSON.stringify({
+    tenant: input.post.tenant.id,
+    interaction: interaction.id,
+    channel: input.channel,
+  });
   await context.client.views.open({
     trigger_id: input.triggerId,
-    view: correctionModal({ privateMetadata, customerMessage: interaction.inboundMessage.text, originalReply: interaction.replyText }),
+    view: correctionModal({
+      privateMetadata,
+      customerMessage: interaction.inboundMessage.text,
+      originalReply: interaction.replyText,
+    }),
   });
 }
 
 async function renderCard(context: SlackContext, card: WorkspacePost): Promise<void> {
   const correction = await context.em().findOneOrFail(HumanCorrection, { id: card.correction!.id }, { refresh: true });
   const blocks = correctionCardBlocks({ ...correction, correctionId: correction.id });
-  await context.client.chat.update({ channel: card.channelId, ts: card.postId, text: `Correction ${correction.status}`, blocks });
+  await context.client.chat.update({
+    channel: card.channelId,
+    ts: card.postId,
+    text: `Correction ${correction.status}`,
+    blocks,
+  });
 }
 
-const FIELD_BLOCKS: Record<string, string> = { correctedReply: 'corrected_reply', reason: 'reason', category: 'category', qualityScore: 'quality' };
+const FIELD_BLOCKS: Record<string, string> = {
+  correctedReply: 'corrected_reply',
+  reason: 'reason',
+  category: 'category',
+  qualityScore: 'quality',
+};
 
 function isApprover(post: WorkspacePost, user: string): boolean {
   return readSlackSettings(post.tenant.settings).approvers.includes(user);
@@ -126,7 +190,12 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
     if (body.type !== 'block_actions' || !body.channel || !body.message) return;
     const post = await findPost(context.em(), body.channel.id, body.message.ts);
     if (!post) return;
-    await openCorrectionModal(context, { triggerId: body.trigger_id, post, channel: body.channel.id, user: body.user.id });
+    await openCorrectionModal(context, {
+      triggerId: body.trigger_id,
+      post,
+      channel: body.channel.id,
+      user: body.user.id,
+    });
   });
 
   app.shortcut(CORRECT_SHORTCUT, async ({ ack, shortcut }) => {
@@ -141,19 +210,30 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
       });
       return;
     }
-    await openCorrectionModal(context, { triggerId: shortcut.trigger_id, post, channel: shortcut.channel.id, user: shortcut.user.id });
+    await openCorrectionModal(context, {
+      triggerId: shortcut.trigger_id,
+      post,
+      channel: shortcut.channel.id,
+      user: shortcut.user.id,
+    });
   });
 
   app.view(CORRECTION_MODAL, async ({ ack: slackAck, body, view }) => {
     // Bolt types a view's ack as a union of its shapes; this handler sends nothing or field errors.
-    const budget = ackBudget(slackAck as (response?: { response_action: 'errors'; errors: Record<string, string> }) => Promise<void>);
+    const budget = ackBudget(
+      slackAck as (response?: { response_action: 'errors'; errors: Record<string, string> }) => Promise<void>,
+    );
     // private_metadata is what openCorrectionModal wrote; Slack hands it back verbatim in a signed request.
     const metadata = JSON.parse(view.private_metadata) as { tenant: string; interaction: string; channel: string };
     const user = body.user.id;
     // Field errors go in the acknowledgement; past the budget they go to the user as an ephemeral message.
     const refuse = async (errors: Record<string, string>) => {
       if (await budget.ack({ response_action: 'errors', errors })) return;
-      await context.client.chat.postEphemeral({ channel: metadata.channel, user, text: `Your correction was not saved: ${Object.values(errors).join(' ')}` });
+      await context.client.chat.postEphemeral({
+        channel: metadata.channel,
+        user,
+        text: `Your correction was not saved: ${Object.values(errors).join(' ')}`,
+      });
     };
     const em = context.em();
     const interaction = await em.findOne(AgentInteraction, { id: metadata.interaction, tenant: metadata.tenant });
@@ -180,8 +260,19 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
           [randomUUID(), metadata.tenant, key],
         );
         if (!fresh.length) return null;
-        if (Math.random() < 0.01) await tx.execute(`delete from slack_submission where tenant_id = ? and created_at < now() - interval '7 days'`, [metadata.tenant], 'run');
-        return createCorrection(tx, { tenantId: metadata.tenant, actor: `slack:${user}`, authorName, interactionId: interaction.id, ...parsed.value });
+        if (Math.random() < 0.01)
+          await tx.execute(
+            `delete from slack_submission where tenant_id = ? and created_at < now() - interval '7 days'`,
+            [metadata.tenant],
+            'run',
+          );
+        return createCorrection(tx, {
+          tenantId: metadata.tenant,
+          actor: `slack:${user}`,
+          authorName,
+          interactionId: interaction.id,
+          ...parsed.value,
+        });
       });
     } catch (error) {
       if (error instanceof AppError && error.code === 'BAD_USER_INPUT') {
@@ -196,17 +287,36 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
       context.logger.info({ viewId: view.id }, 'Slack correction submission seen before: ignored');
       return;
     }
-    const review = await postReviewFor(context, { tenantId: metadata.tenant, interactionId: interaction.id, label: null });
+    const review = await postReviewFor(context, {
+      tenantId: metadata.tenant,
+      interactionId: interaction.id,
+      label: null,
+    });
     if (review) await context.serial(`post:${review.id}`, () => renderReview(context, review));
     const channel = review?.channelId ?? metadata.channel;
     const blocks = correctionCardBlocks({ ...correction, correctionId: correction.id });
-    const posted = await context.client.chat.postMessage({ channel, thread_ts: review?.postId, text: 'Correction pending approval', blocks });
+    const posted = await context.client.chat.postMessage({
+      channel,
+      thread_ts: review?.postId,
+      text: 'Correction pending approval',
+      blocks,
+    });
     const cardEm = context.em();
-    cardEm.create(WorkspacePost, { tenant: metadata.tenant, purpose: 'correction', channelId: String(posted.channel ?? channel), postId: String(posted.ts), interaction: interaction.id, correction: correction.id });
+    cardEm.create(WorkspacePost, {
+      tenant: metadata.tenant,
+      purpose: 'correction',
+      channelId: String(posted.channel ?? channel),
+      postId: String(posted.ts),
+      interaction: interaction.id,
+      correction: correction.id,
+    });
     await cardEm.flush();
   });
 
-  const decision = (actionId: string, open: (card: WorkspacePost, correction: HumanCorrection, triggerId: string) => Promise<unknown>) =>
+  const decision = (
+    actionId: string,
+    open: (card: WorkspacePost, correction: HumanCorrection, triggerId: string) => Promise<unknown>,
+  ) =>
     app.action(actionId, async ({ ack, body }) => {
       await ack();
       if (body.type !== 'block_actions' || !body.channel || !body.message) return;
@@ -215,29 +325,56 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
       const card = await findPost(context.em(), channel, body.message.ts);
       if (!card?.correction || card.purpose !== 'correction') return;
       if (!isApprover(card, user)) {
-        await context.client.chat.postEphemeral({ channel, user, text: 'You are not allowed to approve or reject corrections. Ask an admin to add you to the approvers (users:manage) in the tenant settings.' });
+        await context.client.chat.postEphemeral({
+          channel,
+          user,
+          text: 'You are not allowed to approve or reject corrections. Ask an admin to add you to the approvers (users:manage) in the tenant settings.',
+        });
         return;
       }
       const correction = await context.em().findOneOrFail(HumanCorrection, { id: card.correction.id });
       if (correction.status !== 'pending') {
-        await context.client.chat.postEphemeral({ channel, user, text: `This correction was already ${correction.status}.` });
+        await context.client.chat.postEphemeral({
+          channel,
+          user,
+          text: `This correction was already ${correction.status}.`,
+        });
         return;
       }
       await open(card, correction, body.trigger_id);
     });
 
   decision(CORRECTION_APPROVE, (card, correction, triggerId) =>
-    context.client.views.open({ trigger_id: triggerId, view: approveModal({ privateMetadata: JSON.stringify({ card: card.id }), correctedReply: correction.correctedReply, proposedScore: correction.qualityScore }) }),
+    context.client.views.open({
+      trigger_id: triggerId,
+      view: approveModal({
+        privateMetadata: JSON.stringify({ card: card.id }),
+        correctedReply: correction.correctedReply,
+        proposedScore: correction.qualityScore,
+      }),
+    }),
   );
   decision(CORRECTION_REJECT, (card, correction, triggerId) =>
-    context.client.views.open({ trigger_id: triggerId, view: rejectModal({ privateMetadata: JSON.stringify({ card: card.id }), correctedReply: correction.correctedReply }) }),
+    context.client.views.open({
+      trigger_id: triggerId,
+      view: rejectModal({
+        privateMetadata: JSON.stringify({ card: card.id }),
+        correctedReply: correction.correctedReply,
+      }),
+    }),
   );
 
-  const decide = (callbackId: string, field: string, run: (card: WorkspacePost, values: ViewValues, user: string) => Promise<Record<string, string> | null>) =>
+  const decide = (
+    callbackId: string,
+    field: string,
+    run: (card: WorkspacePost, values: ViewValues, user: string) => Promise<Record<string, string> | null>,
+  ) =>
     app.view(callbackId, async ({ ack, body, view }) => {
       // Written by the Approve / Reject button handler; returned verbatim by Slack.
       const { card: cardId } = JSON.parse(view.private_metadata) as { card: string };
-      const card = await context.em().findOne(WorkspacePost, { id: cardId, purpose: 'correction' }, { populate: ['tenant', 'correction'] });
+      const card = await context
+        .em()
+        .findOne(WorkspacePost, { id: cardId, purpose: 'correction' }, { populate: ['tenant', 'correction'] });
       if (!card?.correction) {
         await ack({ response_action: 'errors', errors: { [field]: 'This correction no longer exists.' } });
         return;
@@ -251,7 +388,11 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
         // As above: the loosely typed state of a modal built here.
         errors = await run(card, view.state.values as ViewValues, body.user.id);
       } catch (error) {
-        if (error instanceof AppError && (error.code === 'CONFLICT' || error.code === 'BAD_USER_INPUT' || error.code === 'NOT_FOUND')) errors = { [field]: error.message };
+        if (
+          error instanceof AppError &&
+          (error.code === 'CONFLICT' || error.code === 'BAD_USER_INPUT' || error.code === 'NOT_FOUND')
+        )
+          errors = { [field]: error.message };
         else throw error;
       }
       if (errors) {
@@ -267,13 +408,27 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
   decide(APPROVE_MODAL, 'quality', async (card, values, user) => {
     const parsed = parseQuality(values);
     if (!parsed.ok) return parsed.errors;
-    await approveCorrection(context.em(), { tenantId: card.tenant.id, actor: `slack:${user}`, correctionId: card.correction!.id, qualityScore: parsed.score }, { events: context.events });
+    await approveCorrection(
+      context.em(),
+      {
+        tenantId: card.tenant.id,
+        actor: `slack:${user}`,
+        correctionId: card.correction!.id,
+        qualityScore: parsed.score,
+      },
+      { events: context.events },
+    );
     return null;
   });
   decide(REJECT_MODAL, 'reason', async (card, values, user) => {
     const parsed = parseRejectReason(values);
     if (!parsed.ok) return parsed.errors;
-    await rejectCorrection(context.em(), { tenantId: card.tenant.id, actor: `slack:${user}`, correctionId: card.correction!.id, reason: parsed.reason });
+    await rejectCorrection(context.em(), {
+      tenantId: card.tenant.id,
+      actor: `slack:${user}`,
+      correctionId: card.correction!.id,
+      reason: parsed.reason,
+    });
     return null;
   });
 }

@@ -10,7 +10,9 @@ export type Block = SlackTypes.KnownBlock;
 export function slackTextToPlain(text: string): string {
   return text
     .replace(/<mailto:([^|>]+)\|([^>]+)>/g, '$2')
-    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, (_all, url: string, label: string) => (label === url ? url : `${label} (${url})`))
+    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, (_all, url: string, label: string) =>
+      label === url ? url : `${label} (${url})`,
+    )
     .replace(/<(https?:[^>]+)>/g, '$1')
     .replace(/<[@#!][^|>]*\|([^>]+)>/g, '$1')
     .replace(/<[@#!]([^>]+)>/g, '$1')

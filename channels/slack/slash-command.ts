@@ -33,20 +33,31 @@ export async function statusText(context: SlackContext, tenant: Tenant): Promise
     `• Conversations with a human: *${handoffs}*`,
     `• Corrections waiting for approval: *${pending}*`,
     `• Firing alerts: *${alerts.length}*`,
-    ...alerts.slice(0, 5).map((alert) => `   – ${alert.severity}: ${escapeMrkdwn(alert.title)} (since ${slackDate(alert.firedAt)})`),
+    ...alerts
+      .slice(0, 5)
+      .map((alert) => `   – ${alert.severity}: ${escapeMrkdwn(alert.title)} (since ${slackDate(alert.firedAt)})`),
   ];
   const problems = slackSettingsProblems(tenant.settings);
-  if (problems.length) lines.push('⚠️ Settings ignored:', ...problems.map((problem) => `   – ${escapeMrkdwn(problem)}`));
+  if (problems.length)
+    lines.push('⚠️ Settings ignored:', ...problems.map((problem) => `   – ${escapeMrkdwn(problem)}`));
   return lines.join('\n');
 }
 
 export async function handoffsText(context: SlackContext, tenant: Tenant): Promise<string> {
   const em = context.em();
-  const conversations = await em.find(Conversation, { tenant, status: 'handed_off' }, { populate: ['contact'], orderBy: { handedOffAt: 'asc' }, limit: 15 });
+  const conversations = await em.find(
+    Conversation,
+    { tenant, status: 'handed_off' },
+    { populate: ['contact'], orderBy: { handedOffAt: 'asc' }, limit: 15 },
+  );
   if (!conversations.length) return 'No conversation is waiting for a human. 🎉';
   const lines = [`*Conversations with a human (${conversations.length})*`];
   for (const conversation of conversations) {
-    const post = await em.findOne(WorkspacePost, { purpose: 'handoff', conversation, closedAt: null }, { orderBy: { createdAt: 'desc' } });
+    const post = await em.findOne(
+      WorkspacePost,
+      { purpose: 'handoff', conversation, closedAt: null },
+      { orderBy: { createdAt: 'desc' } },
+    );
     let link = '';
     if (post) {
       const permalink = await context.client.chat.getPermalink({ channel: post.channelId, message_ts: post.postId });
@@ -54,7 +65,9 @@ export async function handoffsText(context: SlackContext, tenant: Tenant): Promi
     }
     const who = post?.assignee ? actorMention(post.assignee) : '_nobody yet_';
     const customer = conversation.contact.displayName ?? conversation.contact.externalId;
-    lines.push(`• ${escapeMrkdwn(customer)} (${conversation.channel}) since ${slackDate(conversation.handedOffAt ?? conversation.lastActivityAt)} · ${who}${link}`);
+    lines.push(
+      `• ${escapeMrkdwn(customer)} (${conversation.channel}) since ${slackDate(conversation.handedOffAt ?? conversation.lastActivityAt)} · ${who}${link}`,
+    );
   }
   return lines.join('\n');
 }
@@ -72,7 +85,10 @@ export function registerSlashCommand(app: App, context: SlackContext): void {
     }
     const tenant = await tenantOf(context, command.channel_id);
     if (!tenant) {
-      await ack({ response_type: 'ephemeral', text: 'This channel is not linked to a parley tenant: run the command in a handoff, review or on-call channel named in the tenant settings (settings.channels.slack).' });
+      await ack({
+        response_type: 'ephemeral',
+        text: 'This channel is not linked to a parley tenant: run the command in a handoff, review or on-call channel named in the tenant settings (settings.channels.slack).',
+      });
       return;
     }
     // The text needs queries: past the budget Slack gets an empty acknowledgement and the answer follows as an ephemeral message.

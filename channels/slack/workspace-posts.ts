@@ -3,11 +3,19 @@ import { WorkspacePost } from '../../src/db/entities';
 
 /** The post parley made as message `ts` in `channel`, whatever its purpose. */
 export function findPost(em: EntityManager, channel: string, ts: string): Promise<WorkspacePost | null> {
-  return em.findOne(WorkspacePost, { platform: 'slack', channelId: channel, postId: ts }, { populate: ['tenant', 'conversation', 'interaction', 'correction'] });
+  return em.findOne(
+    WorkspacePost,
+    { platform: 'slack', channelId: channel, postId: ts },
+    { populate: ['tenant', 'conversation', 'interaction', 'correction'] },
+  );
 }
 
 /** The current handoff post of a conversation (not yet given back to the bot). */
-export function openHandoffPost(em: EntityManager, tenantId: string, conversationId: string): Promise<WorkspacePost | null> {
+export function openHandoffPost(
+  em: EntityManager,
+  tenantId: string,
+  conversationId: string,
+): Promise<WorkspacePost | null> {
   return em.findOne(
     WorkspacePost,
     { tenant: tenantId, platform: 'slack', purpose: 'handoff', conversation: conversationId, closedAt: null },
@@ -16,8 +24,16 @@ export function openHandoffPost(em: EntityManager, tenantId: string, conversatio
 }
 
 /** The review post of a bot reply, if one was made. */
-export function reviewPostFor(em: EntityManager, tenantId: string, interactionId: string): Promise<WorkspacePost | null> {
-  return em.findOne(WorkspacePost, { tenant: tenantId, platform: 'slack', purpose: 'review', interaction: interactionId }, { orderBy: { createdAt: 'asc' } });
+export function reviewPostFor(
+  em: EntityManager,
+  tenantId: string,
+  interactionId: string,
+): Promise<WorkspacePost | null> {
+  return em.findOne(
+    WorkspacePost,
+    { tenant: tenantId, platform: 'slack', purpose: 'review', interaction: interactionId },
+    { orderBy: { createdAt: 'asc' } },
+  );
 }
 
 /**

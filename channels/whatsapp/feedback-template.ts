@@ -48,19 +48,31 @@ export class FeedbackTemplates {
     tenant.feedbackTemplate = null;
     await this.em()
       .getConnection()
-      .execute(`update tenant set settings = settings #- '{channels,whatsapp,feedbackTemplate}' where id = ?`, [tenant.tenantId]);
+      .execute(`update tenant set settings = settings #- '{channels,whatsapp,feedbackTemplate}' where id = ?`, [
+        tenant.tenantId,
+      ]);
   }
 
   private async findOrCreate(accountSid: string, client: TwilioClient): Promise<string | null> {
     try {
       // Several instances may meet a new account at once: one at a time looks the template up and creates it.
       return await this.em().transactional(async (tx) => {
-        await tx.getConnection().execute(`select pg_advisory_xact_lock(hashtext('parley:whatsapp-template:' || ?))`, [accountSid], 'all', tx.getTransactionContext());
+        await tx
+          .getConnection()
+          .execute(
+            `select pg_advisory_xact_lock(hashtext('parley:whatsapp-template:' || ?))`,
+            [accountSid],
+            'all',
+            tx.getTransactionContext(),
+          );
         return this.listOrCreate(accountSid, client);
       });
     } catch (error) {
       this.failedAt.set(accountSid, Date.now());
-      this.logger.warn({ err: error, accountSid }, 'WhatsApp feedback template unavailable; replies use the text fallback');
+      this.logger.warn(
+        { err: error, accountSid },
+        'WhatsApp feedback template unavailable; replies use the text fallback',
+      );
       return null;
     }
   }

@@ -26,7 +26,9 @@ export interface RequestFacts {
 
 export function candidateUrls(request: RequestFacts): string[] {
   const first = (value: string | undefined) => value?.split(',')[0]?.trim() || null;
-  const hosts = [first(request.header('x-forwarded-host')), first(request.header('host'))].filter((value): value is string => Boolean(value));
+  const hosts = [first(request.header('x-forwarded-host')), first(request.header('host'))].filter(
+    (value): value is string => Boolean(value),
+  );
   const forwardedProto = first(request.header('x-forwarded-proto'));
   const protocols = forwardedProto ? [forwardedProto, 'https', 'http'] : ['https', 'http'];
   const prefix = first(request.header('x-forwarded-prefix'))?.replace(/\/+$/, '') ?? '';
@@ -41,7 +43,13 @@ export function candidateUrls(request: RequestFacts): string[] {
   return [...urls];
 }
 
-export function diagnoseSignature(token: string, signature: string, fields: FormFields, expectedUrl: string, request: RequestFacts): SignatureDiagnosis {
+export function diagnoseSignature(
+  token: string,
+  signature: string,
+  fields: FormFields,
+  expectedUrl: string,
+  request: RequestFacts,
+): SignatureDiagnosis {
   const candidates = candidateUrls(request).filter((url) => url !== expectedUrl);
   const params = fields as Record<string, string>;
   const signedUrl = candidates.find((url) => twilio.validateRequest(token, signature, url, params)) ?? null;

@@ -47,14 +47,23 @@ export interface TwilioClientOptions {
 export class TwilioClients {
   private readonly clients = new Map<string, TwilioClient>();
 
-  constructor(private readonly apiUrl: string = TWILIO_DEFAULT, private readonly timeoutMs: number = 15_000) {}
+  constructor(
+    private readonly apiUrl: string = TWILIO_DEFAULT,
+    private readonly timeoutMs: number = 15_000,
+  ) {}
 
   get(accountSid: string, authToken: string): TwilioClient {
     const key = `${accountSid}:${authToken}`;
     let client = this.clients.get(key);
     if (!client) {
       const rewrite = this.apiUrl.replace(/\/+$/, '') !== TWILIO_DEFAULT;
-      const options: RequestClient.RequestClientOptions = { timeout: this.timeoutMs, keepAlive: true, maxSockets: 64, maxFreeSockets: 32, autoRetry: false };
+      const options: RequestClient.RequestClientOptions = {
+        timeout: this.timeoutMs,
+        keepAlive: true,
+        maxSockets: 64,
+        maxFreeSockets: 32,
+        autoRetry: false,
+      };
       const httpClient = rewrite ? new RewritingRequestClient(this.apiUrl, options) : new RequestClient(options);
       client = twilio(accountSid, authToken, { httpClient });
       this.clients.set(key, client);

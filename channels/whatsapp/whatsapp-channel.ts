@@ -2,7 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { deliveryOf } from '../../src/conversations/delivery-store';
 import type { Config } from '../../src/config';
 import type { Orm } from '../../src/db/orm';
-import type { CustomerChannel, CustomerChannelRegistry, DeliveryOptions, DeliveryReceipt } from '../../src/engine/outbound';
+import type {
+  CustomerChannel,
+  CustomerChannelRegistry,
+  DeliveryOptions,
+  DeliveryReceipt,
+} from '../../src/engine/outbound';
 import type { ConversationEngine } from '../../src/engine/types';
 import { AppError, badInput, notFound } from '../../src/errors';
 import type { DomainEvents } from '../../src/events';
@@ -88,7 +93,10 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
   const log = logger.child({ channel: 'whatsapp' });
   const em = (): EntityManager => deps.orm.em.fork() as EntityManager;
   const metrics = createWhatsAppMetrics(deps.metrics);
-  const directory = new WhatsAppTenantDirectory(em, deps.secretBox, { fallbackAccountSid: config.TWILIO_ACCOUNT_SID, fallbackAuthToken: config.TWILIO_AUTH_TOKEN });
+  const directory = new WhatsAppTenantDirectory(em, deps.secretBox, {
+    fallbackAccountSid: config.TWILIO_ACCOUNT_SID,
+    fallbackAuthToken: config.TWILIO_AUTH_TOKEN,
+  });
   const clients = new TwilioClients(config.TWILIO_API_URL, config.WHATSAPP_SEND_TIMEOUT_MS);
   const templates = new FeedbackTemplates(em, log);
   const sender = new WhatsAppSender(
@@ -106,10 +114,25 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
     (status) => metrics?.sends.inc({ status }),
     deps.now,
   );
-  const worker = new WhatsAppWorker(em, deps.engine, sender, directory, deps.feedback ?? { recordVote, recordImplicitSignals }, log, deps.events ?? null);
+  const worker = new WhatsAppWorker(
+    em,
+    deps.engine,
+    sender,
+    directory,
+    deps.feedback ?? { recordVote, recordImplicitSignals },
+    log,
+    deps.events ?? null,
+  );
   const maxQueued = deps.maxQueued ?? Math.max(1_000, config.WHATSAPP_CONCURRENCY * 50);
   const work = new WhatsAppWork(config.WHATSAPP_CONCURRENCY, maxQueued, log, (limit) => recover({ limit }));
-  const recover = createRecovery({ em, work, worker, sender, log, recoverEngine: deps.engine.recoverStuckMessages?.bind(deps.engine) });
+  const recover = createRecovery({
+    em,
+    work,
+    worker,
+    sender,
+    log,
+    recoverEngine: deps.engine.recoverStuckMessages?.bind(deps.engine),
+  });
   const mountWebhooks = createWebhookRoutes({
     mismatches: new SignatureMismatchReporter(log, deps.readiness ?? null),
     publicBaseUrl: config.publicBaseUrl,
@@ -132,12 +155,15 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
     async deliver(conversationId: string, text: string, options: DeliveryOptions): Promise<DeliveryReceipt> {
       const body = text.trim();
       if (!body) throw badInput('Nothing to send: the message text is empty');
-      if (!work.isAccepting) throw new AppError('CONFLICT', 'The WhatsApp channel is shutting down: try again in a moment');
+      if (!work.isAccepting)
+        throw new AppError('CONFLICT', 'The WhatsApp channel is shutting down: try again in a moment');
       const messageId = await worker.storeOutbound(conversationId, body, options.author, options.authorId ?? null);
       if (!messageId) throw notFound('WhatsApp conversation', conversationId);
       // Through the conversation's queue, so an agent's message never overtakes a bot reply being sent.
       // Forced past the overload limit: the caller waits for this one.
-      await new Promise<void>((resolve) => work.enqueue(conversationId, messageId, () => sender.deliver(messageId).finally(resolve), true));
+      await new Promise<void>((resolve) =>
+        work.enqueue(conversationId, messageId, () => sender.deliver(messageId).finally(resolve), true),
+      );
       const delivery = await deliveryOf(em(), messageId);
       return { messageId, status: delivery?.status ?? 'pending', reason: delivery?.reason ?? null };
     },
@@ -149,7 +175,9 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
       if (every > 0) {
         sweep = setInterval(() => {
           // Only messages older than a sweep: younger ones are normally still in the live queue.
-          recover({ olderThanMs: every }).catch((error: unknown) => log.error({ err: error }, 'WhatsApp recovery sweep failed'));
+          recover({ olderThanMs: every }).catch((error: unknown) =>
+            log.error({ err: error }, 'WhatsApp recovery sweep failed'),
+          );
         }, every);
         sweep.unref();
       }

@@ -69,14 +69,17 @@ const SID = /^[A-Za-z0-9]+$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function sidProblem(name: string, value: string): string | null {
-  if (value.length > WEBHOOK_LIMITS.sid) return `${name} is longer than ${WEBHOOK_LIMITS.sid} characters: not a Twilio SID`;
+  if (value.length > WEBHOOK_LIMITS.sid)
+    return `${name} is longer than ${WEBHOOK_LIMITS.sid} characters: not a Twilio SID`;
   if (!SID.test(value)) return `${name} must be letters and digits only (a Twilio SID such as SM0123…)`;
   return null;
 }
 
 function addressProblem(name: string, value: string): string | null {
-  if (value.length > WEBHOOK_LIMITS.address) return `${name} is longer than ${WEBHOOK_LIMITS.address} characters: not a WhatsApp address`;
-  if (CONTROL.test(value) || textProblem(value)) return `${name} contains control characters or invalid Unicode: not a WhatsApp address`;
+  if (value.length > WEBHOOK_LIMITS.address)
+    return `${name} is longer than ${WEBHOOK_LIMITS.address} characters: not a WhatsApp address`;
+  if (CONTROL.test(value) || textProblem(value))
+    return `${name} contains control characters or invalid Unicode: not a WhatsApp address`;
   return null;
 }
 
@@ -104,8 +107,12 @@ export function parseInboundWebhook(fields: FormFields): ParseResult<WhatsAppInb
     sidProblem('AccountSid', accountSid) ??
     addressProblem('From', from) ??
     addressProblem('To', to) ??
-    (field(fields, 'MessagingServiceSid') ? sidProblem('MessagingServiceSid', field(fields, 'MessagingServiceSid')!) : null) ??
-    (field(fields, 'OriginalRepliedMessageSid') ? sidProblem('OriginalRepliedMessageSid', field(fields, 'OriginalRepliedMessageSid')!) : null);
+    (field(fields, 'MessagingServiceSid')
+      ? sidProblem('MessagingServiceSid', field(fields, 'MessagingServiceSid')!)
+      : null) ??
+    (field(fields, 'OriginalRepliedMessageSid')
+      ? sidProblem('OriginalRepliedMessageSid', field(fields, 'OriginalRepliedMessageSid')!)
+      : null);
   if (invalid) return { ok: false, reason: invalid };
   // Bounded before anything loops on it: NumMedia=10000000 must not allocate ten million entries.
   const numMediaText = (field(fields, 'NumMedia') ?? '0').trim() || '0';
@@ -144,7 +151,11 @@ export function parseInboundWebhook(fields: FormFields): ParseResult<WhatsAppInb
     text = body ? `${body} [${types}]` : `[${types}]`;
   } else if (latitude !== null || messageType === 'location') {
     kind = 'location';
-    const [label, address, longitude] = [optionalText(fields, 'Label'), optionalText(fields, 'Address'), optionalText(fields, 'Longitude', 64)];
+    const [label, address, longitude] = [
+      optionalText(fields, 'Label'),
+      optionalText(fields, 'Address'),
+      optionalText(fields, 'Longitude', 64),
+    ];
     const place = [label, address].filter(Boolean).join(', ');
     payload.location = { latitude, longitude, address, label };
     text = `[location ${latitude ?? '?'},${longitude ?? '?'}${place ? ` ${place}` : ''}]`;
@@ -157,7 +168,18 @@ export function parseInboundWebhook(fields: FormFields): ParseResult<WhatsAppInb
   if (repliedToSid && kind !== 'button') payload.repliedToSid = repliedToSid;
   return {
     ok: true,
-    value: { messageSid, accountSid, from, to, messagingServiceSid, profileName: optionalText(fields, 'ProfileName', WEBHOOK_LIMITS.profileName), kind, text, button, payload },
+    value: {
+      messageSid,
+      accountSid,
+      from,
+      to,
+      messagingServiceSid,
+      profileName: optionalText(fields, 'ProfileName', WEBHOOK_LIMITS.profileName),
+      kind,
+      text,
+      button,
+      payload,
+    },
   };
 }
 
@@ -165,7 +187,10 @@ const THUMBS_UP = /^\s*👍[\u{1F3FB}-\u{1F3FF}]?\s*$/u;
 const THUMBS_DOWN = /^\s*👎[\u{1F3FB}-\u{1F3FF}]?\s*$/u;
 
 /** `fb:<interactionId>:up|down` (our button ids), or the button's title as a fallback. */
-export function parseFeedbackButton(payload: string | null, text: string | null): { vote: Vote; interactionId: string | null } | null {
+export function parseFeedbackButton(
+  payload: string | null,
+  text: string | null,
+): { vote: Vote; interactionId: string | null } | null {
   const match = payload ? /^fb:([0-9a-f-]{36}):(up|down)$/i.exec(payload.trim()) : null;
   if (match) return { interactionId: match[1]!.toLowerCase(), vote: match[2]!.toLowerCase() as Vote };
   const vote = typedVote(text ?? payload ?? '');
@@ -185,7 +210,10 @@ export function feedbackButtonId(interactionId: string, vote: Vote): string {
 
 /** "stop feedback" opts out of 👍/👎 prompts; "start feedback" opts back in. */
 export function feedbackPreferenceCommand(text: string): 'stop' | 'start' | null {
-  const normalised = text.trim().toLowerCase().replace(/[.!]+$/, '');
+  const normalised = text
+    .trim()
+    .toLowerCase()
+    .replace(/[.!]+$/, '');
   if (normalised === 'stop feedback') return 'stop';
   if (normalised === 'start feedback') return 'start';
   return null;
@@ -196,7 +224,11 @@ export function feedbackPreferenceCommand(text: string): 'stop' | 'start' | null
  * one reply in `every`, chosen by a hash of the interaction id, so a retry or a
  * recovery of the same reply decides the same way.
  */
-export function shouldPromptFeedback(frequency: FeedbackPromptFrequency | undefined, every: number | undefined, interactionId: string): boolean {
+export function shouldPromptFeedback(
+  frequency: FeedbackPromptFrequency | undefined,
+  every: number | undefined,
+  interactionId: string,
+): boolean {
   const mode = frequency ?? 'always';
   if (mode === 'never') return false;
   if (mode === 'always') return true;
@@ -217,7 +249,11 @@ export function splitReply(text: string, limit: number = BODY_LIMIT_WITH_BUTTONS
   let rest = text.trim();
   while ([...rest].length > limit) {
     const window = sliceByCodePoints(rest, limit);
-    let cut = lastBoundary(window, /\n\s*\n/g, limit / 2) ?? lastBoundary(window, /[.!?…]\s/g, limit / 2) ?? lastBoundary(window, /\s/g, limit / 2) ?? window.length;
+    let cut =
+      lastBoundary(window, /\n\s*\n/g, limit / 2) ??
+      lastBoundary(window, /[.!?…]\s/g, limit / 2) ??
+      lastBoundary(window, /\s/g, limit / 2) ??
+      window.length;
     if (cut <= 0) cut = window.length;
     parts.push(rest.slice(0, cut).trim());
     rest = rest.slice(cut).trim();
@@ -248,7 +284,7 @@ export function withinSessionWindow(lastInboundAt: Date | null, now: Date, hours
 
 /** The texts parley sends on its own behalf. */
 export const replies = {
-  onlyText: "Sorry, I can only read text messages. Could you write your question in words?",
+  onlyText: 'Sorry, I can only read text messages. Could you write your question in words?',
   thanksUp: 'Thanks for your feedback! 🙏',
   thanksDown: 'Thanks for telling us. Sorry that did not help: reply "talk to a human" and a person will take over.',
   feedbackStopped: 'Got it: no more feedback buttons. Write "start feedback" to turn them back on.',
@@ -260,7 +296,12 @@ export const replies = {
 /** The 👍/👎 Content template, one per Twilio account. Variables: 1 = reply body, 2 = interaction id. */
 export const FEEDBACK_TEMPLATE_NAME = 'parley_feedback_v1';
 
-export function feedbackTemplateDefinition(): { friendlyName: string; language: string; variables: Record<string, string>; types: Record<string, unknown> } {
+export function feedbackTemplateDefinition(): {
+  friendlyName: string;
+  language: string;
+  variables: Record<string, string>;
+  types: Record<string, unknown>;
+} {
   return {
     friendlyName: FEEDBACK_TEMPLATE_NAME,
     language: 'en',
@@ -280,13 +321,22 @@ export function feedbackTemplateDefinition(): { friendlyName: string; language: 
 }
 
 /** Twilio's message statuses that we record, in the order they progress. */
-const statusOrder: Partial<Record<DeliveryStatus, number>> = { pending: 0, queued: 1, sent: 2, delivered: 3, read: 4, failed: 5, undelivered: 5 };
+const statusOrder: Partial<Record<DeliveryStatus, number>> = {
+  pending: 0,
+  queued: 1,
+  sent: 2,
+  delivered: 3,
+  read: 4,
+  failed: 5,
+  undelivered: 5,
+};
 
 /** Maps a StatusCallback's MessageStatus to ours; `accepted`/`sending`/`scheduled` count as queued. */
 export function mapTwilioStatus(status: string): DeliveryStatus | null {
   const value = status.toLowerCase();
   if (value === 'accepted' || value === 'scheduled' || value === 'sending' || value === 'queued') return 'queued';
-  if (value === 'sent' || value === 'delivered' || value === 'read' || value === 'failed' || value === 'undelivered') return value;
+  if (value === 'sent' || value === 'delivered' || value === 'read' || value === 'failed' || value === 'undelivered')
+    return value;
   return null;
 }
 
@@ -315,9 +365,20 @@ export function parseStatusCallback(fields: FormFields): ParseResult<StatusCallb
   const invalid = sidProblem('MessageSid', messageSid) ?? sidProblem('AccountSid', accountSid);
   if (invalid) return { ok: false, reason: invalid };
   const status = mapTwilioStatus(rawStatus);
-  if (!status) return { ok: false, reason: `Unknown MessageStatus ${JSON.stringify(truncateText(cleanText(rawStatus), 40))}` };
+  if (!status)
+    return { ok: false, reason: `Unknown MessageStatus ${JSON.stringify(truncateText(cleanText(rawStatus), 40))}` };
   const errorCode = optionalText(fields, 'ErrorCode', 64);
-  return { ok: true, value: { messageSid, accountSid, status, rawStatus, errorCode, errorMessage: optionalText(fields, 'ErrorMessage', 1024) } };
+  return {
+    ok: true,
+    value: {
+      messageSid,
+      accountSid,
+      status,
+      rawStatus,
+      errorCode,
+      errorMessage: optionalText(fields, 'ErrorMessage', 1024),
+    },
+  };
 }
 
 /** Whether a customer's message says they got done what they came for (tenant keyword list, whole words). */
@@ -331,7 +392,17 @@ export function mentionsCompletedAction(text: string, keywords: readonly string[
   });
 }
 
-export const DEFAULT_COMPLETED_ACTION_KEYWORDS = ['thanks', 'thank you', 'that worked', 'it worked', 'solved', 'done', 'ordered', 'paid', 'perfect'];
+export const DEFAULT_COMPLETED_ACTION_KEYWORDS = [
+  'thanks',
+  'thank you',
+  'that worked',
+  'it worked',
+  'solved',
+  'done',
+  'ordered',
+  'paid',
+  'perfect',
+];
 
 /** `whatsapp:+1 555…` and `+1555…` name the same number: compare digits and the channel prefix stripped. */
 export function addressKey(address: string): string {

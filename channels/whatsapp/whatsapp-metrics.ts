@@ -12,7 +12,15 @@ export interface WhatsAppMetrics {
 export function createWhatsAppMetrics(metrics: Metrics | undefined): WhatsAppMetrics | null {
   if (!metrics) return null;
   return {
-    webhooks: counterOn(metrics.registry, { name: 'parley_whatsapp_webhooks_total', help: 'Twilio WhatsApp webhooks by route and outcome', labelNames: ['route', 'outcome'] }),
-    sends: counterOn(metrics.registry, { name: 'parley_whatsapp_sends_total', help: 'WhatsApp replies by recorded delivery outcome', labelNames: ['status'] }),
+    webhooks: counterOn(metrics.registry, {
+      name: 'parley_whatsapp_webhooks_total',
+      help: 'Twilio WhatsApp webhooks by route and outcome',
+      labelNames: ['route', 'outcome'],
+    }),
+    sends: counterOn(metrics.registry, {
+      name: 'parley_whatsapp_sends_total',
+      help: 'WhatsApp replies by recorded delivery outcome',
+      labelNames: ['status'],
+    }),
   };
 }

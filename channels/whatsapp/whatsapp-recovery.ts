@@ -34,7 +34,8 @@ export function createRecovery(deps: {
     const limit = Math.max(1, Math.floor(options.limit ?? work.maxQueued));
     const messages = await unfinishedMessages(deps.em(), 'whatsapp', age, limit);
     for (const message of messages) {
-      if (message.direction === 'inbound') work.enqueue(message.conversationId, message.id, () => worker.processInbound(message.id));
+      if (message.direction === 'inbound')
+        work.enqueue(message.conversationId, message.id, () => worker.processInbound(message.id));
       else work.enqueue(message.conversationId, message.id, () => sender.deliver(message.id));
     }
     // A full page means more may be waiting: take the next page when the queue has drained again.

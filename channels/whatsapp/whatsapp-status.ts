@@ -12,9 +12,18 @@ import { isStatusProgress, type StatusCallback } from './whatsapp-message';
 export async function recordStatus(em: EntityManager, tenantId: string, callback: StatusCallback): Promise<boolean> {
   const message = await findSentMessage(em, tenantId, 'whatsapp', callback.messageSid);
   if (!message) return false;
-  const event = { sid: callback.messageSid, status: callback.rawStatus, errorCode: callback.errorCode, at: new Date().toISOString() };
-  const apply = (message.isMainPart || callback.status === 'failed' || callback.status === 'undelivered') && isStatusProgress(message.deliveryStatus, callback.status);
-  const error = callback.errorCode ? `Twilio error ${callback.errorCode}${callback.errorMessage ? `: ${callback.errorMessage}` : ''}` : null;
+  const event = {
+    sid: callback.messageSid,
+    status: callback.rawStatus,
+    errorCode: callback.errorCode,
+    at: new Date().toISOString(),
+  };
+  const apply =
+    (message.isMainPart || callback.status === 'failed' || callback.status === 'undelivered') &&
+    isStatusProgress(message.deliveryStatus, callback.status);
+  const error = callback.errorCode
+    ? `Twilio error ${callback.errorCode}${callback.errorMessage ? `: ${callback.errorMessage}` : ''}`
+    : null;
   await recordDeliveryEvent(em, message.id, event, { apply, status: callback.status, error });
   return true;
 }

@@ -92,19 +92,26 @@ export class WhatsAppTenantDirectory {
   }
 
   private lookup(to: string, messagingServiceSid: string | null): WhatsAppTenant | null {
-    return this.byAddress.get(`n:${addressKey(to)}`) ?? (messagingServiceSid ? this.byAddress.get(`s:${messagingServiceSid}`) : undefined) ?? null;
+    return (
+      this.byAddress.get(`n:${addressKey(to)}`) ??
+      (messagingServiceSid ? this.byAddress.get(`s:${messagingServiceSid}`) : undefined) ??
+      null
+    );
   }
 
   private reload(): Promise<void> {
     this.loading ??= (async () => {
       try {
-        const rows = await this.em().getConnection().execute<{ id: string; settings: TenantSettings }[]>(
-          `select id, settings from tenant where settings->'channels'->'whatsapp' is not null and disabled_at is null`,
-        );
+        const rows = await this.em()
+          .getConnection()
+          .execute<{ id: string; settings: TenantSettings }[]>(
+            `select id, settings from tenant where settings->'channels'->'whatsapp' is not null and disabled_at is null`,
+          );
         const byAddress = new Map<string, WhatsAppTenant>();
         const byId = new Map<string, WhatsAppTenant>();
         for (const row of rows) {
-          const settings = typeof row.settings === 'string' ? (JSON.parse(row.settings) as TenantSettings) : row.settings;
+          const settings =
+            typeof row.settings === 'string' ? (JSON.parse(row.settings) as TenantSettings) : row.settings;
           const tenant = toTenant(row.id, settings);
           byId.set(tenant.tenantId, tenant);
           for (const number of tenant.numbers) byAddress.set(`n:${addressKey(number)}`, tenant);
@@ -132,7 +139,10 @@ function toTenant(tenantId: string, settings: TenantSettings): WhatsAppTenant {
     accountSid: typeof binding.accountSid === 'string' ? binding.accountSid : null,
     feedbackPromptFrequency: settings.feedbackPromptFrequency ?? 'always',
     feedbackPromptEvery: typeof every === 'number' && Number.isInteger(every) && every >= 1 ? every : 3,
-    completedActionKeywords: Array.isArray(binding.completedActionKeywords) ? binding.completedActionKeywords : DEFAULT_COMPLETED_ACTION_KEYWORDS,
-    feedbackTemplate: binding.feedbackTemplate?.contentSid && binding.feedbackTemplate.accountSid ? binding.feedbackTemplate : null,
+    completedActionKeywords: Array.isArray(binding.completedActionKeywords)
+      ? binding.completedActionKeywords
+      : DEFAULT_COMPLETED_ACTION_KEYWORDS,
+    feedbackTemplate:
+      binding.feedbackTemplate?.contentSid && binding.feedbackTemplate.accountSid ? binding.feedbackTemplate : null,
   };
 }

@@ -51,8 +51,17 @@ export function createWebhookRoutes(deps: WebhookDependencies): RouteMounter {
     if (!signature || !token || !twilio.validateRequest(token, signature, url, fields)) {
       if (signature && token) deps.mismatches.report(diagnoseSignature(token, signature, fields, url, request));
       metrics?.webhooks.inc({ route: request.path === STATUS_PATH ? 'status' : 'inbound', outcome: 'forbidden' });
-      log.warn({ path: request.path, hasSignature: Boolean(signature) }, 'rejected a WhatsApp webhook with a missing or invalid signature');
-      response.status(403).json({ error: { code: 'FORBIDDEN', message: 'Invalid or missing X-Twilio-Signature: the request was not signed by Twilio with this account\'s auth token' } });
+      log.warn(
+        { path: request.path, hasSignature: Boolean(signature) },
+        'rejected a WhatsApp webhook with a missing or invalid signature',
+      );
+      response.status(403).json({
+        error: {
+          code: 'FORBIDDEN',
+          message:
+            "Invalid or missing X-Twilio-Signature: the request was not signed by Twilio with this account's auth token",
+        },
+      });
       return false;
     }
     return true;
@@ -64,7 +73,12 @@ export function createWebhookRoutes(deps: WebhookDependencies): RouteMounter {
     const serviceSid = typeof fields.MessagingServiceSid === 'string' ? fields.MessagingServiceSid : null;
     const tenant = to || serviceSid ? await directory.resolve(to, serviceSid) : null;
     if (!(await verify(request, response, tenant))) return;
-    if (!tenant) return badRequest(response, 'inbound', `No tenant receives WhatsApp messages on ${to || 'an empty To'}: bind the number to a tenant (settings.channels.whatsapp.numbers)`);
+    if (!tenant)
+      return badRequest(
+        response,
+        'inbound',
+        `No tenant receives WhatsApp messages on ${to || 'an empty To'}: bind the number to a tenant (settings.channels.whatsapp.numbers)`,
+      );
     const parsed = parseInboundWebhook(fields);
     if (!parsed.ok) return badRequest(response, 'inbound', parsed.reason);
     const message = parsed.value;
@@ -84,8 +98,12 @@ export function createWebhookRoutes(deps: WebhookDependencies): RouteMounter {
     metrics?.webhooks.inc({ route: 'inbound', outcome: received.duplicate ? 'duplicate' : 'stored' });
     if (received.duplicate) log.info({ messageSid: message.messageSid }, 'duplicate WhatsApp delivery acknowledged');
     // A duplicate is queued only if this process is not already on it; the worker skips answered messages.
-    const known = received.duplicate ? undefined : { tenantId: tenant.tenantId, conversationId: received.conversationId, kind: message.kind, text: message.text };
-    deps.work.enqueue(received.conversationId, received.messageId, () => deps.worker.processInbound(received.messageId, known));
+    const known = received.duplicate
+      ? undefined
+      : { tenantId: tenant.tenantId, conversationId: received.conversationId, kind: message.kind, text: message.text };
+    deps.work.enqueue(received.conversationId, received.messageId, () =>
+      deps.worker.processInbound(received.messageId, known),
+    );
   }
 
   async function status(request: Request, response: Response): Promise<void> {
@@ -94,7 +112,8 @@ export function createWebhookRoutes(deps: WebhookDependencies): RouteMounter {
     const serviceSid = typeof fields.MessagingServiceSid === 'string' ? fields.MessagingServiceSid : null;
     const tenant = from || serviceSid ? await directory.resolve(from, serviceSid) : null;
     if (!(await verify(request, response, tenant))) return;
-    if (!tenant) return badRequest(response, 'status', `No tenant sends WhatsApp messages from ${from || 'an empty From'}`);
+    if (!tenant)
+      return badRequest(response, 'status', `No tenant sends WhatsApp messages from ${from || 'an empty From'}`);
     const parsed = parseStatusCallback(fields);
     if (!parsed.ok) return badRequest(response, 'status', parsed.reason);
     const recorded = await recordStatus(deps.em(), tenant.tenantId, parsed.value);

@@ -21,7 +21,9 @@ export class WhatsAppWork {
     /** Called when work was left to recovery and the queue has drained to half: take the next page. */
     private readonly catchUp: (limit: number) => Promise<unknown>,
   ) {
-    this.queue = new ConversationQueue(concurrency, (error, conversationId) => log.error({ err: error, conversationId }, 'WhatsApp turn failed; it stays stored and is retried by recovery'));
+    this.queue = new ConversationQueue(concurrency, (error, conversationId) =>
+      log.error({ err: error, conversationId }, 'WhatsApp turn failed; it stays stored and is retried by recovery'),
+    );
   }
 
   get isAccepting(): boolean {
@@ -43,7 +45,11 @@ export class WhatsAppWork {
     // Not accepting (stopping): the message stays stored and the next start's recovery answers it.
     if (!this.accepting || this.queued.has(messageId)) return;
     if (!force && this.queued.size >= this.maxQueued) {
-      if (!this.deferred) this.log.warn({ waiting: this.queued.size }, 'WhatsApp queue full: new messages wait in the database until it drains');
+      if (!this.deferred)
+        this.log.warn(
+          { waiting: this.queued.size },
+          'WhatsApp queue full: new messages wait in the database until it drains',
+        );
       this.deferred = true;
       return;
     }
@@ -55,7 +61,9 @@ export class WhatsAppWork {
         this.queued.delete(messageId);
         if (this.deferred && this.queued.size < this.maxQueued / 2) {
           this.deferred = false;
-          this.catchUp(this.maxQueued / 2).catch((error: unknown) => this.log.error({ err: error }, 'WhatsApp catch-up after overload failed'));
+          this.catchUp(this.maxQueued / 2).catch((error: unknown) =>
+            this.log.error({ err: error }, 'WhatsApp catch-up after overload failed'),
+          );
         }
       }
     });

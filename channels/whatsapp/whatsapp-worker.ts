@@ -13,7 +13,14 @@ import type { DomainEvents } from '../../src/events';
 import type { RecordImplicitSignalsInput, RecordVoteInput } from '../../src/feedback/feedback-service';
 import type { Logger } from '../../src/logger';
 import type { WhatsAppSender } from './whatsapp-sender';
-import { feedbackPreferenceCommand, mentionsCompletedAction, parseFeedbackButton, replies, typedVote, type Vote } from './whatsapp-message';
+import {
+  feedbackPreferenceCommand,
+  mentionsCompletedAction,
+  parseFeedbackButton,
+  replies,
+  typedVote,
+  type Vote,
+} from './whatsapp-message';
 import type { WhatsAppTenantDirectory } from './whatsapp-tenants';
 
 /** The feedback service functions the channel records votes and signals with (src/feedback/feedback-service.ts). */
@@ -53,9 +60,17 @@ export class WhatsAppWorker {
    * all the plan needs, so the live path skips a database read (the engine
    * itself skips messages already answered). Recovery passes nothing.
    */
-  async processInbound(messageId: string, known?: { tenantId: string; conversationId: string; kind: MessageKind; text: string }): Promise<void> {
+  async processInbound(
+    messageId: string,
+    known?: { tenantId: string; conversationId: string; kind: MessageKind; text: string },
+  ): Promise<void> {
     if (known?.kind === 'text' && !typedVote(known.text) && !feedbackPreferenceCommand(known.text)) {
-      return this.turn({ id: messageId, tenantId: known.tenantId, conversationId: known.conversationId, text: known.text });
+      return this.turn({
+        id: messageId,
+        tenantId: known.tenantId,
+        conversationId: known.conversationId,
+        text: known.text,
+      });
     }
     const row = await findInboundMessage(this.em(), messageId, 'whatsapp');
     if (!row || row.processedAt) return;
@@ -66,14 +81,23 @@ export class WhatsAppWorker {
   }
 
   /** Stores `text` as an outbound message of a WhatsApp conversation; null when no such conversation exists. */
-  async storeOutbound(conversationId: string, text: string, author: 'agent' | 'bot' | 'system', authorId: string | null): Promise<string | null> {
+  async storeOutbound(
+    conversationId: string,
+    text: string,
+    author: 'agent' | 'bot' | 'system',
+    authorId: string | null,
+  ): Promise<string | null> {
     return storeOutbound(this.em(), { conversationId, channel: 'whatsapp', text, author, authorId });
   }
 
   private async plan(row: InboundRow): Promise<Plan> {
     if (row.kind === 'button') {
-      const parsed = parseFeedbackButton(stringField(row.payload, 'buttonPayload'), stringField(row.payload, 'buttonText'));
-      if (parsed) return { type: 'vote', vote: parsed.vote, interactionId: await this.buttonTarget(row, parsed.interactionId) };
+      const parsed = parseFeedbackButton(
+        stringField(row.payload, 'buttonPayload'),
+        stringField(row.payload, 'buttonText'),
+      );
+      if (parsed)
+        return { type: 'vote', vote: parsed.vote, interactionId: await this.buttonTarget(row, parsed.interactionId) };
     }
     if (row.kind === 'text') {
       const vote = typedVote(row.text);
@@ -112,7 +136,11 @@ export class WhatsAppWorker {
     if (!mentionsCompletedAction(row.text, tenant?.completedActionKeywords ?? [])) return;
     const previous = await previousBotInteraction(this.em(), row.conversationId, row.id, false);
     if (!previous) return;
-    await this.feedback.recordImplicitSignals(this.em(), { tenantId: row.tenantId, interactionId: previous, completedAction: true });
+    await this.feedback.recordImplicitSignals(this.em(), {
+      tenantId: row.tenantId,
+      interactionId: previous,
+      completedAction: true,
+    });
   }
 
   private async answerInline(row: InboundRow, plan: Exclude<Plan, { type: 'turn' }>): Promise<string | null> {
@@ -124,11 +152,23 @@ export class WhatsAppWorker {
       if (plan.type === 'vote') {
         text = plan.vote === 'up' ? replies.thanksUp : replies.thanksDown;
         if (plan.interactionId) {
-          await this.feedback.recordVote(tx, { tenantId: row.tenantId, interactionId: plan.interactionId, helpful: plan.vote === 'up', source: 'whatsapp', at: row.createdAt });
+          await this.feedback.recordVote(tx, {
+            tenantId: row.tenantId,
+            interactionId: plan.interactionId,
+            helpful: plan.vote === 'up',
+            source: 'whatsapp',
+            at: row.createdAt,
+          });
           recordedVote = { interactionId: plan.interactionId, helpful: plan.vote === 'up' };
           outcome = { feedback: { interactionId: plan.interactionId, vote: plan.vote } };
         } else {
-          outcome = { feedback: { interactionId: null, vote: plan.vote, note: 'no bot reply of this customer matches the tap; nothing recorded' } };
+          outcome = {
+            feedback: {
+              interactionId: null,
+              vote: plan.vote,
+              note: 'no bot reply of this customer matches the tap; nothing recorded',
+            },
+          };
         }
       } else if (plan.type === 'preference') {
         await tx.nativeUpdate(Contact, { id: row.contactId, tenant: row.tenantId }, { feedbackOptOut: plan.optOut });
@@ -141,7 +181,13 @@ export class WhatsAppWorker {
       return { text, note: { handledBy: 'whatsapp-channel', ...outcome } };
     });
     const vote = recordedVote as { interactionId: string; helpful: boolean } | null;
-    if (vote) this.events?.emit('feedback.recorded', { tenantId: row.tenantId, interactionId: vote.interactionId, helpful: vote.helpful, source: 'whatsapp' });
+    if (vote)
+      this.events?.emit('feedback.recorded', {
+        tenantId: row.tenantId,
+        interactionId: vote.interactionId,
+        helpful: vote.helpful,
+        source: 'whatsapp',
+      });
     return replyId;
   }
 

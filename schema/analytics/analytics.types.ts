@@ -1,6 +1,10 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 
-@ObjectType('FeedbackFigures', { simpleResolvers: true, description: 'Feedback figures over the bot replies of a period. Rates are fractions in [0, 1]; null when their denominator is 0.' })
+@ObjectType('FeedbackFigures', {
+  simpleResolvers: true,
+  description:
+    'Feedback figures over the bot replies of a period. Rates are fractions in [0, 1]; null when their denominator is 0.',
+})
 export class FeedbackFiguresType {
   @Field(() => Int, { description: 'Bot replies in the period (the denominator of the per-reply rates).' })
   botReplies!: number;
@@ -20,7 +24,10 @@ export class FeedbackFiguresType {
   @Field(() => Float, { nullable: true, description: '👎 / votes.' })
   notHelpfulRate!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Average satisfaction in [0, 1] estimated from implicit signals.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Average satisfaction in [0, 1] estimated from implicit signals.',
+  })
   averageImplicitSatisfaction!: number | null;
 
   @Field(() => Int, { description: 'Votes that came with a comment.' })
@@ -29,10 +36,16 @@ export class FeedbackFiguresType {
   @Field(() => Float, { nullable: true, description: 'Replies after which the customer wrote again / bot replies.' })
   continuationRate!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Replies after which the customer completed the action / bot replies.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Replies after which the customer completed the action / bot replies.',
+  })
   actionCompletionRate!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Replies after which the customer asked for a human / bot replies.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Replies after which the customer asked for a human / bot replies.',
+  })
   handoffRequestRate!: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Votes per bot reply (how much feedback is collected).' })
@@ -45,16 +58,24 @@ export class FeedbackSeriesPointType extends FeedbackFiguresType {
   bucketStart!: Date;
 }
 
-@ObjectType('FeedbackAnalytics', { simpleResolvers: true, description: 'Feedback totals over the range and the same figures per bucket.' })
+@ObjectType('FeedbackAnalytics', {
+  simpleResolvers: true,
+  description: 'Feedback totals over the range and the same figures per bucket.',
+})
 export class FeedbackAnalyticsType {
   @Field(() => FeedbackFiguresType, { description: 'Over the whole range.' })
   totals!: FeedbackFiguresType;
 
-  @Field(() => [FeedbackSeriesPointType], { description: 'Per bucket, oldest first; buckets without bot replies are absent.' })
+  @Field(() => [FeedbackSeriesPointType], {
+    description: 'Per bucket, oldest first; buckets without bot replies are absent.',
+  })
   series!: FeedbackSeriesPointType[];
 }
 
-@ObjectType('CostByModel', { simpleResolvers: true, description: 'Calls, tokens and cost of one provider + model. Money in US dollars (USD).' })
+@ObjectType('CostByModel', {
+  simpleResolvers: true,
+  description: 'Calls, tokens and cost of one provider + model. Money in US dollars (USD).',
+})
 export class CostByModelType {
   @Field(() => String, { description: 'Provider id (openai, gemini, knowledge-base).' })
   provider!: string;
@@ -71,7 +92,7 @@ export class CostByModelType {
   @Field(() => Float, { description: 'Prompt tokens (cached ones included).' })
   inputTokens!: number;
 
-  @Field(() => Float, { description: 'Prompt tokens served from the provider\'s cache.' })
+  @Field(() => Float, { description: "Prompt tokens served from the provider's cache." })
   cachedInputTokens!: number;
 
   @Field(() => Float, { description: 'Completion tokens.' })
@@ -83,7 +104,9 @@ export class CostByModelType {
   @Field(() => Float, { description: 'Cost in USD at the catalogue prices.' })
   costUsd!: number;
 
-  @Field(() => Float, { description: 'What the same successful calls would have cost on the baseline (balanced) model, USD.' })
+  @Field(() => Float, {
+    description: 'What the same successful calls would have cost on the baseline (balanced) model, USD.',
+  })
   balancedCostUsd!: number;
 }
 
@@ -106,10 +129,13 @@ export class CostSeriesPointType {
 }
 
 @ObjectType('CostAnalytics', {
-  description: 'What the routed LLM calls cost, and what routing saved against sending everything to the balanced model. All money in US dollars (USD) as floats.',
+  description:
+    'What the routed LLM calls cost, and what routing saved against sending everything to the balanced model. All money in US dollars (USD) as floats.',
 })
 export class CostAnalyticsType {
-  @Field(() => String, { description: 'The model the saving is measured against: the tenant\'s balanced model (default gpt-4o).' })
+  @Field(() => String, {
+    description: "The model the saving is measured against: the tenant's balanced model (default gpt-4o).",
+  })
   baselineModel!: string;
 
   @Field(() => Int, { description: 'Provider calls in the range.' })
@@ -127,7 +153,9 @@ export class CostAnalyticsType {
   @Field(() => Float, { nullable: true, description: 'costUsd / conversations, USD; null without conversations.' })
   costPerConversationUsd!: number | null;
 
-  @Field(() => Float, { description: 'Cost in USD had every successful call gone to the baseline model at its list price.' })
+  @Field(() => Float, {
+    description: 'Cost in USD had every successful call gone to the baseline model at its list price.',
+  })
   balancedCostUsd!: number;
 
   @Field(() => Float, { description: 'balancedCostUsd − costUsd, USD (negative when routing cost more).' })

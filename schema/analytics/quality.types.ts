@@ -13,40 +13,67 @@ export class QualityFiguresType {
   @Field(() => Int, { description: 'Bot replies sent in the period.' })
   botReplies!: number;
 
-  @Field(() => Float, { nullable: true, description: 'Answer rate = conversations with at least one bot reply / conversations.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Answer rate = conversations with at least one bot reply / conversations.',
+  })
   answerRate!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Handoff rate = conversations handed to a human / conversations. Default target < 0.15.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Handoff rate = conversations handed to a human / conversations. Default target < 0.15.',
+  })
   handoffRate!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Automation rate = conversations the bot answered and never handed off / conversations.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Automation rate = conversations the bot answered and never handed off / conversations.',
+  })
   automationRate!: number | null;
 
   @Field(() => Float, {
     nullable: true,
-    description: 'Resolution rate = conversations the bot answered, never handed off and with no 👎 on any reply / conversations (Intercom Fin\'s definition, without its confirmation step).',
+    description:
+      "Resolution rate = conversations the bot answered, never handed off and with no 👎 on any reply / conversations (Intercom Fin's definition, without its confirmation step).",
   })
   resolutionRate!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Positive-feedback rate = 👍 / (👍 + 👎) over the bot replies of the period. Default target > 0.70.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Positive-feedback rate = 👍 / (👍 + 👎) over the bot replies of the period. Default target > 0.70.',
+  })
   positiveFeedbackRate!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'CSAT = conversations with at least one vote and no 👎 / conversations with at least one vote.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'CSAT = conversations with at least one vote and no 👎 / conversations with at least one vote.',
+  })
   csat!: number | null;
 
   @Field(() => Float, {
     nullable: true,
-    description: 'Response quality score 1–5 = 1 + 4 × mean reply score, where a reply scores 1 for 👍, 0 for 👎, and otherwise its implicit satisfaction in [0, 1] (continuation, completed action, handoff request, response time).',
+    description:
+      'Response quality score 1–5 = 1 + 4 × mean reply score, where a reply scores 1 for 👍, 0 for 👎, and otherwise its implicit satisfaction in [0, 1] (continuation, completed action, handoff request, response time).',
   })
   qualityScore!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Average response time = mean latency of bot replies (provider calls of a turn, retries and failover included), milliseconds.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Average response time = mean latency of bot replies (provider calls of a turn, retries and failover included), milliseconds.',
+  })
   averageResponseMs!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'p95 response time = 95th percentile (continuous) of bot reply latency, milliseconds.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'p95 response time = 95th percentile (continuous) of bot reply latency, milliseconds.',
+  })
   p95ResponseMs!: number | null;
 
-  @Field(() => Float, { description: 'LLM cost of the conversations started in the period (every provider call, failed attempts included), USD.' })
+  @Field(() => Float, {
+    description:
+      'LLM cost of the conversations started in the period (every provider call, failed attempts included), USD.',
+  })
   costUsd!: number;
 
   @Field(() => Float, { nullable: true, description: 'Cost per conversation = costUsd / conversations, USD.' })
@@ -62,7 +89,11 @@ export class QualityPointType extends QualityFiguresType {
   bucketStart!: Date;
 }
 
-@ObjectType('QualityTrend', { simpleResolvers: true, description: 'Change against the previous period of the same length: current − previous (fractions for rates). Null when either side is null.' })
+@ObjectType('QualityTrend', {
+  simpleResolvers: true,
+  description:
+    'Change against the previous period of the same length: current − previous (fractions for rates). Null when either side is null.',
+})
 export class QualityTrendType {
   @Field(() => Float, { nullable: true, description: 'Change of answerRate.' })
   answerRate!: number | null;
@@ -92,7 +123,10 @@ export class QualityTrendType {
   costPerConversation!: number | null;
 }
 
-@ObjectType('QualityTargets', { simpleResolvers: true, description: 'The tenant\'s targets (settings.metricTargets; defaults from the product brief).' })
+@ObjectType('QualityTargets', {
+  simpleResolvers: true,
+  description: "The tenant's targets (settings.metricTargets; defaults from the product brief).",
+})
 export class QualityTargetsType {
   @Field(() => Float, { description: 'positiveFeedbackRate should be above this (default 0.70).' })
   positiveFeedbackRate!: number;
@@ -101,7 +135,10 @@ export class QualityTargetsType {
   handoffRate!: number;
 }
 
-@ObjectType('QualityMetrics', { simpleResolvers: true, description: 'Quality and business metrics of the tenant over a range, computed in SQL.' })
+@ObjectType('QualityMetrics', {
+  simpleResolvers: true,
+  description: 'Quality and business metrics of the tenant over a range, computed in SQL.',
+})
 export class QualityMetricsType {
   @Field(() => QualityFiguresType, { description: 'Figures over the whole range.' })
   totals!: QualityFiguresType;
@@ -115,7 +152,7 @@ export class QualityMetricsType {
   @Field(() => [QualityPointType], { description: 'One point per UTC bucket with data, oldest first.' })
   series!: QualityPointType[];
 
-  @Field(() => QualityTargetsType, { description: 'The tenant\'s targets.' })
+  @Field(() => QualityTargetsType, { description: "The tenant's targets." })
   targets!: QualityTargetsType;
 
   @Field(() => Boolean, { description: 'totals.positiveFeedbackRate is above its target (false when unknown).' })
@@ -130,6 +167,9 @@ export class QualityFilterInput {
   @Field(() => ChannelEnum, { nullable: true, description: 'Only conversations on this channel (and their replies).' })
   channel?: ChannelEnum | null;
 
-  @Field(() => ID, { nullable: true, description: 'Only replies from this model version, and conversations with at least one of them.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Only replies from this model version, and conversations with at least one of them.',
+  })
   modelVersionId?: string | null;
 }

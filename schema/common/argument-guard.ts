@@ -50,12 +50,14 @@ function scalarProblem(value: unknown, scalar: string, path: string): string | n
   if (typeof value === 'string') {
     const text = textProblem(value);
     if (text) return `${path} ${text}`;
-    if (scalar === 'ID' && !isUuid(value)) return `${path} must be an id as returned by this API (a UUID such as 123e4567-e89b-42d3-a456-426614174000), got ${preview(value)}`;
+    if (scalar === 'ID' && !isUuid(value))
+      return `${path} must be an id as returned by this API (a UUID such as 123e4567-e89b-42d3-a456-426614174000), got ${preview(value)}`;
     return null;
   }
   if (value instanceof Date) {
     const year = value.getUTCFullYear();
-    if (Number.isNaN(year) || year < MIN_YEAR || year > MAX_YEAR) return `${path} must be a date between the years ${MIN_YEAR} and ${MAX_YEAR}`;
+    if (Number.isNaN(year) || year < MIN_YEAR || year > MAX_YEAR)
+      return `${path} must be a date between the years ${MIN_YEAR} and ${MAX_YEAR}`;
     return null;
   }
   if (value && typeof value === 'object') {

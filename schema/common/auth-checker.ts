@@ -10,8 +10,13 @@ import type { GraphqlContext } from './context';
 export const scopeAuthChecker: AuthChecker<GraphqlContext> = ({ context }, scopes) => {
   const caller = context.caller;
   if (!caller) {
-    throw new AppError('UNAUTHENTICATED', 'Send a valid API key: Authorization: Bearer <key> (create one with npm run keys -- create)');
+    throw new AppError(
+      'UNAUTHENTICATED',
+      'Send a valid API key: Authorization: Bearer <key> (create one with npm run keys -- create)',
+    );
   }
   if (!scopes.length || scopes.some((scope) => (caller.scopes as readonly string[]).includes(scope))) return true;
-  throw new AppError('FORBIDDEN', `This API key lacks the scope ${scopes.join(' or ')}; use a key that has it`, { requiredScopes: scopes });
+  throw new AppError('FORBIDDEN', `This API key lacks the scope ${scopes.join(' or ')}; use a key that has it`, {
+    requiredScopes: scopes,
+  });
 };

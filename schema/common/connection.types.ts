@@ -1,6 +1,9 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 
-@ObjectType({ simpleResolvers: true, description: 'Relay page information. Cursors are opaque; pass endCursor as `after` to get the next page.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Relay page information. Cursors are opaque; pass endCursor as `after` to get the next page.',
+})
 export class PageInfo {
   @Field(() => Boolean, { description: 'True when another page follows this one.' })
   hasNextPage!: boolean;
@@ -22,7 +25,9 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string,
 
   @ObjectType(`${name}Connection`, { simpleResolvers: true, description })
   class Connection {
-    @Field(() => [Edge], { description: 'The rows of this page, newest first (createdAt, then id, descending): a stable order.' })
+    @Field(() => [Edge], {
+      description: 'The rows of this page, newest first (createdAt, then id, descending): a stable order.',
+    })
     edges!: Edge[];
 
     @Field(() => [node], { description: 'The rows of this page without cursors (same order as edges).' })
@@ -38,7 +43,13 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string,
 }
 
 /** Maps a service page to the connection shape. */
-export function toConnection<T>(page: { nodes: T[]; cursors: string[]; hasNextPage: boolean; endCursor: string | null; totalCount: number }) {
+export function toConnection<T>(page: {
+  nodes: T[];
+  cursors: string[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+  totalCount: number;
+}) {
   return {
     edges: page.nodes.map((node, index) => ({ node, cursor: page.cursors[index]! })),
     nodes: page.nodes,

@@ -34,6 +34,10 @@ export interface GraphqlContext {
 
 /** The caller, or UNAUTHENTICATED. Resolvers behind `@Authorized` always have one. */
 export function callerOf(context: GraphqlContext): Caller {
-  if (!context.caller) throw new AppError('UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <key> (create one with npm run keys -- create)');
+  if (!context.caller)
+    throw new AppError(
+      'UNAUTHENTICATED',
+      'Send an API key: Authorization: Bearer <key> (create one with npm run keys -- create)',
+    );
   return context.caller;
 }

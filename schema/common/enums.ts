@@ -32,14 +32,20 @@ export enum FeedbackSourceEnum {
   SLACK = 'slack',
   TERMINAL = 'terminal',
 }
-registerEnumType(FeedbackSourceEnum, { name: 'FeedbackSource', description: 'Where a vote came from: a WhatsApp 👍/👎 button, the public API, an agent in Slack, the terminal chat.' });
+registerEnumType(FeedbackSourceEnum, {
+  name: 'FeedbackSource',
+  description: 'Where a vote came from: a WhatsApp 👍/👎 button, the public API, an agent in Slack, the terminal chat.',
+});
 
 export enum CorrectionStatusEnum {
   PENDING = 'pending',
   APPROVED = 'approved',
   REJECTED = 'rejected',
 }
-registerEnumType(CorrectionStatusEnum, { name: 'CorrectionStatus', description: 'Where a correction is in the approval workflow. Only PENDING corrections can be approved or rejected.' });
+registerEnumType(CorrectionStatusEnum, {
+  name: 'CorrectionStatus',
+  description: 'Where a correction is in the approval workflow. Only PENDING corrections can be approved or rejected.',
+});
 
 export enum CorrectionCategoryEnum {
   WRONG_FACTS = 'wrong_facts',
@@ -48,20 +54,29 @@ export enum CorrectionCategoryEnum {
   POLICY = 'policy',
   OTHER = 'other',
 }
-registerEnumType(CorrectionCategoryEnum, { name: 'CorrectionCategory', description: 'What was wrong with the bot reply.' });
+registerEnumType(CorrectionCategoryEnum, {
+  name: 'CorrectionCategory',
+  description: 'What was wrong with the bot reply.',
+});
 
 export enum ConversationStatusEnum {
   BOT = 'bot',
   HANDED_OFF = 'handed_off',
   CLOSED = 'closed',
 }
-registerEnumType(ConversationStatusEnum, { name: 'ConversationStatus', description: 'BOT: the bot answers; HANDED_OFF: a human agent does; CLOSED: finished.' });
+registerEnumType(ConversationStatusEnum, {
+  name: 'ConversationStatus',
+  description: 'BOT: the bot answers; HANDED_OFF: a human agent does; CLOSED: finished.',
+});
 
 export enum MessageDirectionEnum {
   INBOUND = 'inbound',
   OUTBOUND = 'outbound',
 }
-registerEnumType(MessageDirectionEnum, { name: 'MessageDirection', description: 'INBOUND: from the customer; OUTBOUND: to the customer.' });
+registerEnumType(MessageDirectionEnum, {
+  name: 'MessageDirection',
+  description: 'INBOUND: from the customer; OUTBOUND: to the customer.',
+});
 
 export enum MessageAuthorEnum {
   CUSTOMER = 'customer',
@@ -78,7 +93,8 @@ export enum CircuitStateEnum {
 }
 registerEnumType(CircuitStateEnum, {
   name: 'CircuitState',
-  description: 'CLOSED: the provider is used; OPEN: skipped after too many failures until the cooldown ends; HALF_OPEN: one probe call is allowed.',
+  description:
+    'CLOSED: the provider is used; OPEN: skipped after too many failures until the cooldown ends; HALF_OPEN: one probe call is allowed.',
 });
 
 export enum FeedbackPromptFrequencyEnum {
@@ -86,14 +102,20 @@ export enum FeedbackPromptFrequencyEnum {
   SOMETIMES = 'sometimes',
   NEVER = 'never',
 }
-registerEnumType(FeedbackPromptFrequencyEnum, { name: 'FeedbackPromptFrequency', description: 'How often bot replies carry 👍/👎 buttons.' });
+registerEnumType(FeedbackPromptFrequencyEnum, {
+  name: 'FeedbackPromptFrequency',
+  description: 'How often bot replies carry 👍/👎 buttons.',
+});
 
 export enum ProviderIdEnum {
   OPENAI = 'openai',
   GEMINI = 'gemini',
   KNOWLEDGE_BASE = 'knowledge-base',
 }
-registerEnumType(ProviderIdEnum, { name: 'ProviderId', description: 'An LLM provider; KNOWLEDGE_BASE is the offline provider answering from approved answers.' });
+registerEnumType(ProviderIdEnum, {
+  name: 'ProviderId',
+  description: 'An LLM provider; KNOWLEDGE_BASE is the offline provider answering from approved answers.',
+});
 
 /**
  * Each enum's values must be exactly the union it exposes (the `as const` lists in src/): adding a

@@ -17,7 +17,15 @@ const CODE_BY_APP_ERROR: Record<ErrorCode, string> = {
 };
 
 /** Codes Apollo and graphql-armor produce for malformed requests; their messages are safe to show. */
-const REQUEST_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST']);
+const REQUEST_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
 
 /**
  * The one place errors leave the API: AppError codes become stable GraphQL
@@ -29,7 +37,12 @@ export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const unwrapped = unwrapResolverError(error);
     // Errors from resolvers arrive wrapped with a path; others (e.g. from plugins) carry the AppError as originalError.
-    const original = unwrapped instanceof AppError ? unwrapped : error instanceof GraphQLError && error.originalError instanceof AppError ? error.originalError : unwrapped;
+    const original =
+      unwrapped instanceof AppError
+        ? unwrapped
+        : error instanceof GraphQLError && error.originalError instanceof AppError
+          ? error.originalError
+          : unwrapped;
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
     if (original instanceof AppError) {
       const code = CODE_BY_APP_ERROR[original.code];

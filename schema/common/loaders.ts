@@ -26,8 +26,14 @@ export function createLoaders(em: EntityManager, tenantId: string | null): Loade
     });
   return {
     messagesOfConversation: batch((tenant, keys) => messagesByConversation(em, tenant, keys), [] as Message[]),
-    interactionOfReply: batch<AgentInteraction | null>((tenant, keys) => interactionsByReplyMessage(em, tenant, keys), null),
+    interactionOfReply: batch<AgentInteraction | null>(
+      (tenant, keys) => interactionsByReplyMessage(em, tenant, keys),
+      null,
+    ),
     interaction: batch<AgentInteraction | null>((tenant, keys) => interactionsById(em, tenant, keys), null),
-    feedbackOfInteraction: batch<InteractionFeedback | null>((tenant, keys) => feedbackByInteraction(em, tenant, keys), null),
+    feedbackOfInteraction: batch<InteractionFeedback | null>(
+      (tenant, keys) => feedbackByInteraction(em, tenant, keys),
+      null,
+    ),
   };
 }

@@ -1,5 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { findConversation, listConversations, messagesByConversation } from '../../src/conversations/conversation-review';
+import {
+  findConversation,
+  listConversations,
+  messagesByConversation,
+} from '../../src/conversations/conversation-review';
 import type { Conversation, Message } from '../../src/db/entities';
 import { toConnection } from '../common/connection.types';
 import { callerOf, type GraphqlContext } from '../common/context';
@@ -41,43 +45,66 @@ export function toMessage(row: Message): MessageType {
 @Resolver(() => ConversationType)
 export class ConversationsResolver {
   @Authorized('analytics:view')
-  @Query(() => ConversationConnection, { description: 'Conversations, newest first, for review. Scope: analytics:view.' })
+  @Query(() => ConversationConnection, {
+    description: 'Conversations, newest first, for review. Scope: analytics:view.',
+  })
   async conversations(
     @Ctx() context: GraphqlContext,
-    @Arg('filter', () => ConversationFilterInput, { nullable: true, description: 'Filters; all optional.' }) filter: ConversationFilterInput | null,
+    @Arg('filter', () => ConversationFilterInput, { nullable: true, description: 'Filters; all optional.' })
+    filter: ConversationFilterInput | null,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' }) first: number | null,
-    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
+    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' })
+    after: string | null,
   ) {
     const page = await listConversations(context.em, { tenantId: callerOf(context).tenantId, filter, first, after });
     return toConnection({ ...page, nodes: page.nodes.map(toConversation) });
   }
 
   @Authorized('analytics:view')
-  @Query(() => ConversationType, { nullable: true, description: 'One conversation, or null when there is none with this id. Scope: analytics:view.' })
-  async conversation(@Ctx() context: GraphqlContext, @Arg('id', () => ID, { description: 'Conversation id.' }) id: string): Promise<ConversationType | null> {
+  @Query(() => ConversationType, {
+    nullable: true,
+    description: 'One conversation, or null when there is none with this id. Scope: analytics:view.',
+  })
+  async conversation(
+    @Ctx() context: GraphqlContext,
+    @Arg('id', () => ID, { description: 'Conversation id.' }) id: string,
+  ): Promise<ConversationType | null> {
     const row = await findConversation(context.em, { tenantId: callerOf(context).tenantId, conversationId: id });
     return row ? toConversation(row) : null;
   }
 
   @FieldResolver(() => [MessageType], {
-    description: 'Messages, oldest first: the latest `last` (default and at most 200). To read further back, pass the id of the oldest message you have as `before`.',
+    description:
+      'Messages, oldest first: the latest `last` (default and at most 200). To read further back, pass the id of the oldest message you have as `before`.',
   })
   async messages(
     @Root() conversation: ConversationType,
     @Ctx() context: GraphqlContext,
-    @Arg('last', () => Int, { nullable: true, description: 'How many of the latest messages, 1–200 (default 200).' }) last: number | null,
-    @Arg('before', () => ID, { nullable: true, description: 'Only messages older than this message of the conversation (page backwards).' }) before: string | null,
+    @Arg('last', () => Int, { nullable: true, description: 'How many of the latest messages, 1–200 (default 200).' })
+    last: number | null,
+    @Arg('before', () => ID, {
+      nullable: true,
+      description: 'Only messages older than this message of the conversation (page backwards).',
+    })
+    before: string | null,
   ): Promise<MessageType[]> {
     // The default page goes through the batch loader (one query for a whole page of conversations); other pages ask directly.
-    if ((last === null || last === undefined) && !before) return (await context.loaders.messagesOfConversation.load(conversation.id)).map(toMessage);
-    const rows = await messagesByConversation(context.em, callerOf(context).tenantId, [conversation.id], { last, before });
+    if ((last === null || last === undefined) && !before)
+      return (await context.loaders.messagesOfConversation.load(conversation.id)).map(toMessage);
+    const rows = await messagesByConversation(context.em, callerOf(context).tenantId, [conversation.id], {
+      last,
+      before,
+    });
     return (rows.get(conversation.id) ?? []).map(toMessage);
   }
 }
 
 @Resolver(() => MessageType)
 export class MessageResolver {
-  @FieldResolver(() => BotReplyType, { nullable: true, description: 'For a bot reply: provider, model, cost (USD) and feedback. Null for other messages.' })
+  @FieldResolver(() => BotReplyType, {
+    nullable: true,
+    description: 'For a bot reply: provider, model, cost (USD) and feedback. Null for other messages.',
+  })
   async botReply(@Root() message: MessageType, @Ctx() context: GraphqlContext): Promise<BotReplyType | null> {
     if (message.author !== 'bot' || message.direction !== 'outbound') return null;
     const interaction = await context.loaders.interactionOfReply.load(message.id);

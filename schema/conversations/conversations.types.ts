@@ -3,7 +3,10 @@ import { connectionOf } from '../common/connection.types';
 import { ChannelEnum, ConversationStatusEnum, MessageAuthorEnum, MessageDirectionEnum } from '../common/enums';
 import { FeedbackType } from '../feedback/feedback.types';
 
-@ObjectType('BotReply', { simpleResolvers: true, description: 'How a bot reply was produced, what it cost (USD) and how it landed.' })
+@ObjectType('BotReply', {
+  simpleResolvers: true,
+  description: 'How a bot reply was produced, what it cost (USD) and how it landed.',
+})
 export class BotReplyType {
   @Field(() => ID, { description: 'The bot turn (AgentInteraction) id; use it to create a correction.' })
   interactionId!: string;
@@ -53,7 +56,10 @@ export class MessageType {
   @Field(() => String, { description: 'Text of the message.' })
   text!: string;
 
-  @Field(() => String, { nullable: true, description: 'Delivery state of an outbound message (sent, delivered, read, failed, ...).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Delivery state of an outbound message (sent, delivered, read, failed, ...).',
+  })
   deliveryStatus!: string | null;
 
   @Field(() => Date, { description: 'When it was stored.' })
@@ -83,7 +89,10 @@ export class ConversationType {
   @Field(() => Date, { nullable: true, description: 'When it was handed to a human.' })
   handedOffAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'Who has taken the handed-off conversation (apikey:<id>, slack:<user>); null while it waits.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Who has taken the handed-off conversation (apikey:<id>, slack:<user>); null while it waits.',
+  })
   assignee!: string | null;
 
   @Field(() => Date, { nullable: true, description: 'When it was taken.' })

@@ -30,7 +30,7 @@ export class CreateCorrectionInput {
   @Field(() => String, { nullable: true, description: 'What the customer asked (required without interactionId).' })
   customerMessage?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The bot\'s reply (required without interactionId).' })
+  @Field(() => String, { nullable: true, description: "The bot's reply (required without interactionId)." })
   originalReply?: string | null;
 
   @Field(() => String, { description: 'The better reply, 1–4000 characters.' })

@@ -46,7 +46,8 @@ export class CorrectionsResolver {
   @Query(() => CorrectionConnection, { description: 'Corrections, newest first. Scope: analytics:view.' })
   async corrections(
     @Ctx() context: GraphqlContext,
-    @Arg('filter', () => CorrectionFilterInput, { nullable: true, description: 'Filters; all optional.' }) filter: CorrectionFilterInput | null,
+    @Arg('filter', () => CorrectionFilterInput, { nullable: true, description: 'Filters; all optional.' })
+    filter: CorrectionFilterInput | null,
     @Arg('first', () => Int, pageArguments.first) first: number | null,
     @Arg('after', () => String, pageArguments.after) after: string | null,
   ) {
@@ -55,10 +56,16 @@ export class CorrectionsResolver {
   }
 
   @Authorized('analytics:view')
-  @Query(() => CorrectionConnection, { description: 'Approved corrections (the training data), newest first. Scope: analytics:view.' })
+  @Query(() => CorrectionConnection, {
+    description: 'Approved corrections (the training data), newest first. Scope: analytics:view.',
+  })
   async approvedCorrections(
     @Ctx() context: GraphqlContext,
-    @Arg('filter', () => CorrectionFilterInput, { nullable: true, description: 'Filters; status is ignored (always APPROVED).' }) filter: CorrectionFilterInput | null,
+    @Arg('filter', () => CorrectionFilterInput, {
+      nullable: true,
+      description: 'Filters; status is ignored (always APPROVED).',
+    })
+    filter: CorrectionFilterInput | null,
     @Arg('first', () => Int, pageArguments.first) first: number | null,
     @Arg('after', () => String, pageArguments.after) after: string | null,
   ) {
@@ -72,15 +79,26 @@ export class CorrectionsResolver {
   }
 
   @Authorized('analytics:view')
-  @Query(() => CorrectionType, { nullable: true, description: 'One correction, or null when there is none with this id. Scope: analytics:view.' })
-  async correction(@Ctx() context: GraphqlContext, @Arg('id', () => ID, { description: 'Correction id.' }) id: string): Promise<CorrectionType | null> {
+  @Query(() => CorrectionType, {
+    nullable: true,
+    description: 'One correction, or null when there is none with this id. Scope: analytics:view.',
+  })
+  async correction(
+    @Ctx() context: GraphqlContext,
+    @Arg('id', () => ID, { description: 'Correction id.' }) id: string,
+  ): Promise<CorrectionType | null> {
     const row = await findCorrection(context.em, { tenantId: callerOf(context).tenantId, correctionId: id });
     return row ? toCorrection(row) : null;
   }
 
   @Authorized('corrections:write')
-  @Mutation(() => CorrectionType, { description: 'Writes a PENDING correction of a bot reply. Audited. Scope: corrections:write.' })
-  async createCorrection(@Ctx() context: GraphqlContext, @Arg('input', () => CreateCorrectionInput, { description: 'The correction.' }) input: CreateCorrectionInput): Promise<CorrectionType> {
+  @Mutation(() => CorrectionType, {
+    description: 'Writes a PENDING correction of a bot reply. Audited. Scope: corrections:write.',
+  })
+  async createCorrection(
+    @Ctx() context: GraphqlContext,
+    @Arg('input', () => CreateCorrectionInput, { description: 'The correction.' }) input: CreateCorrectionInput,
+  ): Promise<CorrectionType> {
     const caller = callerOf(context);
     const row = await createCorrection(context.em, { ...input, tenantId: caller.tenantId, actor: caller.actor });
     return toCorrection(row);
@@ -94,7 +112,11 @@ export class CorrectionsResolver {
   async approveCorrection(
     @Ctx() context: GraphqlContext,
     @Arg('id', () => ID, { description: 'Correction id.' }) id: string,
-    @Arg('qualityScore', () => Int, { nullable: true, description: 'Quality 0–5; keeps the proposed score when omitted.' }) qualityScore: number | null,
+    @Arg('qualityScore', () => Int, {
+      nullable: true,
+      description: 'Quality 0–5; keeps the proposed score when omitted.',
+    })
+    qualityScore: number | null,
   ): Promise<ApproveCorrectionPayload> {
     const caller = callerOf(context);
     const result = await approveCorrection(
@@ -106,13 +128,17 @@ export class CorrectionsResolver {
   }
 
   @Authorized('users:manage')
-  @Mutation(() => CorrectionType, { description: 'Rejects a PENDING correction (CONFLICT otherwise) with a reason. Audited. Scope: users:manage.' })
+  @Mutation(() => CorrectionType, {
+    description: 'Rejects a PENDING correction (CONFLICT otherwise) with a reason. Audited. Scope: users:manage.',
+  })
   async rejectCorrection(
     @Ctx() context: GraphqlContext,
     @Arg('id', () => ID, { description: 'Correction id.' }) id: string,
     @Arg('reason', () => String, { description: 'Why, 1–1000 characters.' }) reason: string,
   ): Promise<CorrectionType> {
     const caller = callerOf(context);
-    return toCorrection(await rejectCorrection(context.em, { tenantId: caller.tenantId, actor: caller.actor, correctionId: id, reason }));
+    return toCorrection(
+      await rejectCorrection(context.em, { tenantId: caller.tenantId, actor: caller.actor, correctionId: id, reason }),
+    );
   }
 }

@@ -2,7 +2,10 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { connectionOf } from '../common/connection.types';
 import { CorrectionCategoryEnum, CorrectionStatusEnum } from '../common/enums';
 
-@ObjectType('Correction', { simpleResolvers: true, description: 'A human agent\'s better version of a bot reply, and where it is in the approval workflow.' })
+@ObjectType('Correction', {
+  simpleResolvers: true,
+  description: "A human agent's better version of a bot reply, and where it is in the approval workflow.",
+})
 export class CorrectionType {
   @Field(() => ID, { description: 'Correction id.' })
   id!: string;
@@ -10,10 +13,13 @@ export class CorrectionType {
   @Field(() => ID, { nullable: true, description: 'The bot turn corrected, when known.' })
   interactionId!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'What the customer asked; becomes the knowledge-base question on approval.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'What the customer asked; becomes the knowledge-base question on approval.',
+  })
   customerMessage!: string | null;
 
-  @Field(() => String, { description: 'The bot\'s reply.' })
+  @Field(() => String, { description: "The bot's reply." })
   originalReply!: string;
 
   @Field(() => String, { description: 'The better reply; becomes the knowledge-base answer on approval.' })
@@ -55,7 +61,10 @@ export class CorrectionType {
 
 export const CorrectionConnection = connectionOf(CorrectionType, 'Correction', 'A page of corrections.');
 
-@ObjectType('ApproveCorrectionPayload', { simpleResolvers: true, description: 'The approved correction and the knowledge-base answer learnt from it.' })
+@ObjectType('ApproveCorrectionPayload', {
+  simpleResolvers: true,
+  description: 'The approved correction and the knowledge-base answer learnt from it.',
+})
 export class ApproveCorrectionPayload {
   @Field(() => CorrectionType, { description: 'The correction, now APPROVED.' })
   correction!: CorrectionType;

@@ -3,9 +3,20 @@ import type { Experiment } from '../../src/db/entities';
 import { notFound } from '../../src/errors';
 import type { ArmMetrics } from '../../src/learning/experiments/experiment-metrics';
 import { experimentResults } from '../../src/learning/experiments/experiment-metrics';
-import { createExperiment, findExperiment, listExperiments, startExperiment, stopExperiment } from '../../src/learning/experiments/experiment-service';
+import {
+  createExperiment,
+  findExperiment,
+  listExperiments,
+  startExperiment,
+  stopExperiment,
+} from '../../src/learning/experiments/experiment-service';
 import { callerOf, type GraphqlContext } from '../common/context';
-import { CreateExperimentInput, ExperimentArmMetricsType, ExperimentResultsType, ExperimentType } from './experiments.types';
+import {
+  CreateExperimentInput,
+  ExperimentArmMetricsType,
+  ExperimentResultsType,
+  ExperimentType,
+} from './experiments.types';
 
 function id(value: unknown): string {
   return typeof value === 'string' ? value : (value as { id: string }).id;
@@ -69,7 +80,10 @@ export class ExperimentsResolver {
     return toExperiment(row);
   }
 
-  @FieldResolver(() => ExperimentResultsType, { description: 'Metrics per arm, confidence intervals, p-values, the guard and the sample-ratio check (computed now).' })
+  @FieldResolver(() => ExperimentResultsType, {
+    description:
+      'Metrics per arm, confidence intervals, p-values, the guard and the sample-ratio check (computed now).',
+  })
   async results(@Ctx() context: GraphqlContext, @Root() experiment: ExperimentType): Promise<ExperimentResultsType> {
     const row = await findExperiment(context.em, callerOf(context).tenantId, experiment.id);
     if (!row) throw notFound('Experiment', experiment.id);
@@ -107,8 +121,14 @@ export class ExperimentsResolver {
   }
 
   @Authorized('users:manage')
-  @Mutation(() => ExperimentType, { description: 'Creates an experiment (draft) of a candidate version against the active one. Audited. Scope: users:manage.' })
-  async createExperiment(@Ctx() context: GraphqlContext, @Arg('input', () => CreateExperimentInput) input: CreateExperimentInput): Promise<ExperimentType> {
+  @Mutation(() => ExperimentType, {
+    description:
+      'Creates an experiment (draft) of a candidate version against the active one. Audited. Scope: users:manage.',
+  })
+  async createExperiment(
+    @Ctx() context: GraphqlContext,
+    @Arg('input', () => CreateExperimentInput) input: CreateExperimentInput,
+  ): Promise<ExperimentType> {
     const caller = callerOf(context);
     return toExperiment(
       await createExperiment(context.em, {
@@ -127,22 +147,43 @@ export class ExperimentsResolver {
 
   @Authorized('users:manage')
   @Mutation(() => ExperimentType, {
-    description: 'Starts a draft experiment: its customers get their arm from the next turn on every instance. One runs per tenant: a second is refused (BAD_USER_INPUT). Audited. Scope: users:manage.',
+    description:
+      'Starts a draft experiment: its customers get their arm from the next turn on every instance. One runs per tenant: a second is refused (BAD_USER_INPUT). Audited. Scope: users:manage.',
   })
-  async startExperiment(@Ctx() context: GraphqlContext, @Arg('reference', () => String, { description: 'Experiment id or key.' }) reference: string): Promise<ExperimentType> {
+  async startExperiment(
+    @Ctx() context: GraphqlContext,
+    @Arg('reference', () => String, { description: 'Experiment id or key.' }) reference: string,
+  ): Promise<ExperimentType> {
     const caller = callerOf(context);
-    return toExperiment(await startExperiment(context.em, { tenantId: caller.tenantId, experiment: reference, actor: caller.actor }));
+    return toExperiment(
+      await startExperiment(context.em, { tenantId: caller.tenantId, experiment: reference, actor: caller.actor }),
+    );
   }
 
   @Authorized('users:manage')
-  @Mutation(() => ExperimentType, { description: 'Stops an experiment: everyone is served by the active version from the next turn. Audited. Scope: users:manage.' })
+  @Mutation(() => ExperimentType, {
+    description:
+      'Stops an experiment: everyone is served by the active version from the next turn. Audited. Scope: users:manage.',
+  })
   async stopExperiment(
     @Ctx() context: GraphqlContext,
     @Arg('reference', () => String, { description: 'Experiment id or key.' }) reference: string,
     @Arg('reason', () => String, { description: 'Why (kept in the history).' }) reason: string,
-    @Arg('conclude', () => Boolean, { nullable: true, description: 'Mark it concluded (ran its course) rather than stopped.' }) conclude: boolean | null,
+    @Arg('conclude', () => Boolean, {
+      nullable: true,
+      description: 'Mark it concluded (ran its course) rather than stopped.',
+    })
+    conclude: boolean | null,
   ): Promise<ExperimentType> {
     const caller = callerOf(context);
-    return toExperiment(await stopExperiment(context.em, { tenantId: caller.tenantId, experiment: reference, actor: caller.actor, reason, conclude: conclude ?? false }));
+    return toExperiment(
+      await stopExperiment(context.em, {
+        tenantId: caller.tenantId,
+        experiment: reference,
+        actor: caller.actor,
+        reason,
+        conclude: conclude ?? false,
+      }),
+    );
   }
 }

@@ -1,6 +1,9 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 
-@ObjectType('ExperimentArmMetrics', { simpleResolvers: true, description: 'Live-traffic metrics of one arm over the experiment window.' })
+@ObjectType('ExperimentArmMetrics', {
+  simpleResolvers: true,
+  description: 'Live-traffic metrics of one arm over the experiment window.',
+})
 export class ExperimentArmMetricsType {
   @Field(() => String, { description: 'control or candidate.' })
   arm!: string;
@@ -20,10 +23,16 @@ export class ExperimentArmMetricsType {
   @Field(() => Int, { description: 'Replies the customer rated.' })
   rated!: number;
 
-  @Field(() => Float, { nullable: true, description: '👍 rate: share of rated replies rated 👍 (null without ratings).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: '👍 rate: share of rated replies rated 👍 (null without ratings).',
+  })
   thumbsUpRate!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Mean implicit satisfaction (0–1) of replies with implicit signals.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Mean implicit satisfaction (0–1) of replies with implicit signals.',
+  })
   implicitSatisfaction!: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Share of conversations handed to a human.' })
@@ -39,7 +48,10 @@ export class ExperimentArmMetricsType {
   latencyP95Ms!: number | null;
 }
 
-@ObjectType('ExperimentComparison', { simpleResolvers: true, description: 'Candidate vs control on one metric: relative difference, intervals and p-values (gbstats semantics).' })
+@ObjectType('ExperimentComparison', {
+  simpleResolvers: true,
+  description: 'Candidate vs control on one metric: relative difference, intervals and p-values (gbstats semantics).',
+})
 export class ExperimentComparisonType {
   @Field(() => String, { description: 'thumbs_up_rate, implicit_satisfaction, handoff_rate or cost_per_conversation.' })
   metric!: string;
@@ -59,23 +71,33 @@ export class ExperimentComparisonType {
   @Field(() => Float, { description: 'Relative difference (candidate − control)/control; 0.1 = 10 % higher.' })
   relativeChange!: number;
 
-  @Field(() => [Float], { description: '95 % confidence interval of the relative difference (fixed horizon: valid when looked at once).' })
+  @Field(() => [Float], {
+    description: '95 % confidence interval of the relative difference (fixed horizon: valid when looked at once).',
+  })
   ci!: number[];
 
   @Field(() => Float, { nullable: true, description: 'Two-sided p-value (fixed horizon).' })
   pValue!: number | null;
 
-  @Field(() => [Float], { description: 'Always-valid (sequential) 95 % interval: valid however often it is looked at.' })
+  @Field(() => [Float], {
+    description: 'Always-valid (sequential) 95 % interval: valid however often it is looked at.',
+  })
   sequentialCi!: number[];
 
   @Field(() => Float, { nullable: true, description: 'Always-valid (sequential) p-value.' })
   sequentialPValue!: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Why the arms cannot be compared yet (no variance, zero baseline).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the arms cannot be compared yet (no variance, zero baseline).',
+  })
   error!: string | null;
 }
 
-@ObjectType('ExperimentGuard', { simpleResolvers: true, description: 'The verdict of the guard on one guarded metric.' })
+@ObjectType('ExperimentGuard', {
+  simpleResolvers: true,
+  description: 'The verdict of the guard on one guarded metric.',
+})
 export class ExperimentGuardType {
   @Field(() => String, { description: 'Guarded metric.' })
   metric!: string;
@@ -111,7 +133,9 @@ export class ExperimentDayType {
   latencyP95Ms!: number | null;
 }
 
-@ObjectType('ExperimentResults', { description: 'Metrics per arm, statistics and the sample-ratio check over the experiment window.' })
+@ObjectType('ExperimentResults', {
+  description: 'Metrics per arm, statistics and the sample-ratio check over the experiment window.',
+})
 export class ExperimentResultsType {
   @Field(() => Date, { nullable: true, description: 'Window start (when the experiment started).' })
   from!: Date | null;
@@ -125,10 +149,15 @@ export class ExperimentResultsType {
   @Field(() => [ExperimentComparisonType], { description: 'Candidate vs control per metric.' })
   comparisons!: ExperimentComparisonType[];
 
-  @Field(() => Float, { nullable: true, description: 'Chi-squared p-value of the customers per arm against the weights.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Chi-squared p-value of the customers per arm against the weights.',
+  })
   srmPValue!: number | null;
 
-  @Field(() => Boolean, { description: 'Sample-ratio mismatch (p < 0.001): the assignment is broken; do not trust the results.' })
+  @Field(() => Boolean, {
+    description: 'Sample-ratio mismatch (p < 0.001): the assignment is broken; do not trust the results.',
+  })
   srm!: boolean;
 
   @Field(() => [ExperimentGuardType], { description: 'The guard on each guarded metric.' })
@@ -138,7 +167,10 @@ export class ExperimentResultsType {
   daily!: ExperimentDayType[];
 }
 
-@ObjectType('Experiment', { description: 'Control version vs candidate version, customers assigned by a GrowthBook-compatible hash of their contact id.' })
+@ObjectType('Experiment', {
+  description:
+    'Control version vs candidate version, customers assigned by a GrowthBook-compatible hash of their contact id.',
+})
 export class ExperimentType {
   @Field(() => ID, { description: 'Experiment id.' })
   id!: string;
@@ -194,7 +226,10 @@ export class CreateExperimentInput {
   @Field(() => Float, { nullable: true, description: 'Share of customers in the experiment, 0–1 (default 0.1).' })
   coverage?: number | null;
 
-  @Field(() => [Float], { nullable: true, description: 'Weights of control and candidate, summing to 1 (default 0.5, 0.5).' })
+  @Field(() => [Float], {
+    nullable: true,
+    description: 'Weights of control and candidate, summing to 1 (default 0.5, 0.5).',
+  })
   weights?: number[] | null;
 
   @Field(() => String, { nullable: true, description: 'Hash seed; default the key.' })
@@ -204,7 +239,10 @@ export class CreateExperimentInput {
   guardedMetrics?: string[] | null;
 }
 
-@ObjectType('Rollout', { description: 'A candidate version walked through coverage stages (10 → 50 → 100 % by default) of its experiment, then watched.' })
+@ObjectType('Rollout', {
+  description:
+    'A candidate version walked through coverage stages (10 → 50 → 100 % by default) of its experiment, then watched.',
+})
 export class RolloutType {
   @Field(() => ID, { description: 'Rollout id.' })
   id!: string;
@@ -260,7 +298,10 @@ export class CreateRolloutInput {
   @Field(() => ID, { description: 'The version to roll out (evaluated).' })
   candidateVersionId!: string;
 
-  @Field(() => [Float], { nullable: true, description: 'Coverage per stage, rising, ending with 1 (default 0.1, 0.5, 1).' })
+  @Field(() => [Float], {
+    nullable: true,
+    description: 'Coverage per stage, rising, ending with 1 (default 0.1, 0.5, 1).',
+  })
   stages?: number[] | null;
 
   @Field(() => Float, { nullable: true, description: 'Minimum hours per stage (default 48).' })

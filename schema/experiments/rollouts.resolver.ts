@@ -1,7 +1,15 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Experiment, Rollout } from '../../src/db/entities';
 import { notFound } from '../../src/errors';
-import { abortRollout, advanceRollout, createRollout, findRollout, listRollouts, pauseRollout, resumeRollout } from '../../src/learning/experiments/rollout-service';
+import {
+  abortRollout,
+  advanceRollout,
+  createRollout,
+  findRollout,
+  listRollouts,
+  pauseRollout,
+  resumeRollout,
+} from '../../src/learning/experiments/rollout-service';
 import { callerOf, type GraphqlContext } from '../common/context';
 import { CreateRolloutInput, RolloutType } from './experiments.types';
 
@@ -42,16 +50,28 @@ export class RolloutsResolver {
   }
 
   @Authorized('users:manage')
-  @Mutation(() => RolloutType, { description: 'Starts rolling a version out at the first stage; the rollout job advances it through its gates. Audited. Scope: users:manage.' })
-  async createRollout(@Ctx() context: GraphqlContext, @Arg('input', () => CreateRolloutInput) input: CreateRolloutInput): Promise<RolloutType> {
+  @Mutation(() => RolloutType, {
+    description:
+      'Starts rolling a version out at the first stage; the rollout job advances it through its gates. Audited. Scope: users:manage.',
+  })
+  async createRollout(
+    @Ctx() context: GraphqlContext,
+    @Arg('input', () => CreateRolloutInput) input: CreateRolloutInput,
+  ): Promise<RolloutType> {
     const caller = callerOf(context);
     const rollout = await createRollout(context.em, { tenantId: caller.tenantId, actor: caller.actor, ...input });
     return toRollout((await findRollout(context.em.fork(), caller.tenantId, rollout.id))!);
   }
 
   @Authorized('users:manage')
-  @Mutation(() => RolloutType, { description: 'Holds the rollout at its stage (the guard keeps watching). Audited. Scope: users:manage.' })
-  async pauseRollout(@Ctx() context: GraphqlContext, @Arg('id', () => ID, idArg) rolloutId: string, @Arg('reason', () => String, { ...reasonArg, nullable: true }) reason: string | null): Promise<RolloutType> {
+  @Mutation(() => RolloutType, {
+    description: 'Holds the rollout at its stage (the guard keeps watching). Audited. Scope: users:manage.',
+  })
+  async pauseRollout(
+    @Ctx() context: GraphqlContext,
+    @Arg('id', () => ID, idArg) rolloutId: string,
+    @Arg('reason', () => String, { ...reasonArg, nullable: true }) reason: string | null,
+  ): Promise<RolloutType> {
     const caller = callerOf(context);
     await pauseRollout(context.em, { tenantId: caller.tenantId, rolloutId, actor: caller.actor, reason });
     return this.reload(context, rolloutId);
@@ -59,24 +79,46 @@ export class RolloutsResolver {
 
   @Authorized('users:manage')
   @Mutation(() => RolloutType, { description: 'Lets a paused rollout advance again. Audited. Scope: users:manage.' })
-  async resumeRollout(@Ctx() context: GraphqlContext, @Arg('id', () => ID, idArg) rolloutId: string, @Arg('reason', () => String, { ...reasonArg, nullable: true }) reason: string | null): Promise<RolloutType> {
+  async resumeRollout(
+    @Ctx() context: GraphqlContext,
+    @Arg('id', () => ID, idArg) rolloutId: string,
+    @Arg('reason', () => String, { ...reasonArg, nullable: true }) reason: string | null,
+  ): Promise<RolloutType> {
     const caller = callerOf(context);
     await resumeRollout(context.em, { tenantId: caller.tenantId, rolloutId, actor: caller.actor, reason });
     return this.reload(context, rolloutId);
   }
 
   @Authorized('users:manage')
-  @Mutation(() => RolloutType, { description: 'Moves to the next stage now, skipping the time and sample gates (at the last stage: activates the candidate). Audited. Scope: users:manage.' })
-  async advanceRollout(@Ctx() context: GraphqlContext, @Arg('id', () => ID, idArg) rolloutId: string, @Arg('reason', () => String, reasonArg) reason: string): Promise<RolloutType> {
+  @Mutation(() => RolloutType, {
+    description:
+      'Moves to the next stage now, skipping the time and sample gates (at the last stage: activates the candidate). Audited. Scope: users:manage.',
+  })
+  async advanceRollout(
+    @Ctx() context: GraphqlContext,
+    @Arg('id', () => ID, idArg) rolloutId: string,
+    @Arg('reason', () => String, reasonArg) reason: string,
+  ): Promise<RolloutType> {
     const caller = callerOf(context);
-    return toRollout(await advanceRollout(context.em, { tenantId: caller.tenantId, rolloutId, actor: caller.actor, reason }));
+    return toRollout(
+      await advanceRollout(context.em, { tenantId: caller.tenantId, rolloutId, actor: caller.actor, reason }),
+    );
   }
 
   @Authorized('users:manage')
-  @Mutation(() => RolloutType, { description: 'Ends the rollout: everyone back on the previous version (rolled back if the candidate was already active). Audited. Scope: users:manage.' })
-  async abortRollout(@Ctx() context: GraphqlContext, @Arg('id', () => ID, idArg) rolloutId: string, @Arg('reason', () => String, reasonArg) reason: string): Promise<RolloutType> {
+  @Mutation(() => RolloutType, {
+    description:
+      'Ends the rollout: everyone back on the previous version (rolled back if the candidate was already active). Audited. Scope: users:manage.',
+  })
+  async abortRollout(
+    @Ctx() context: GraphqlContext,
+    @Arg('id', () => ID, idArg) rolloutId: string,
+    @Arg('reason', () => String, reasonArg) reason: string,
+  ): Promise<RolloutType> {
     const caller = callerOf(context);
-    return toRollout(await abortRollout(context.em, { tenantId: caller.tenantId, rolloutId, actor: caller.actor, reason }));
+    return toRollout(
+      await abortRollout(context.em, { tenantId: caller.tenantId, rolloutId, actor: caller.actor, reason }),
+    );
   }
 
   private async reload(context: GraphqlContext, rolloutId: string): Promise<RolloutType> {

@@ -9,7 +9,10 @@ import { FeedbackType } from './feedback.types';
  */
 @Resolver(() => FeedbackType)
 export class FeedbackReplyResolver {
-  @FieldResolver(() => ID, { nullable: true, description: 'The conversation of the bot reply; open it with conversation(id).' })
+  @FieldResolver(() => ID, {
+    nullable: true,
+    description: 'The conversation of the bot reply; open it with conversation(id).',
+  })
   async conversationId(@Root() feedback: FeedbackType, @Ctx() context: GraphqlContext): Promise<string | null> {
     const interaction = await context.loaders.interaction.load(feedback.interactionId);
     return interaction?.conversation.id ?? null;

@@ -12,7 +12,10 @@ export class FeedbackFilterInput {
   @Field(() => Boolean, { nullable: true, description: 'Only 👍 (true) or only 👎 (false).' })
   helpful?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'true: only rows with a vote; false: only rows with implicit signals alone.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: only rows with a vote; false: only rows with implicit signals alone.',
+  })
   voted?: boolean | null;
 
   @Field(() => FeedbackSourceEnum, { nullable: true, description: 'Only votes from this source.' })

@@ -31,12 +31,16 @@ export function toFeedback(row: InteractionFeedback): FeedbackType {
 @Resolver()
 export class FeedbackResolver {
   @Authorized('analytics:view')
-  @Query(() => FeedbackConnection, { description: 'Feedback on bot replies, newest first, as a Relay connection. Scope: analytics:view.' })
+  @Query(() => FeedbackConnection, {
+    description: 'Feedback on bot replies, newest first, as a Relay connection. Scope: analytics:view.',
+  })
   async feedback(
     @Ctx() context: GraphqlContext,
-    @Arg('filter', () => FeedbackFilterInput, { nullable: true, description: 'Filters; all optional.' }) filter: FeedbackFilterInput | null,
+    @Arg('filter', () => FeedbackFilterInput, { nullable: true, description: 'Filters; all optional.' })
+    filter: FeedbackFilterInput | null,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' }) first: number | null,
-    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
+    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' })
+    after: string | null,
   ) {
     const page = await listFeedback(context.em, { tenantId: callerOf(context).tenantId, filter, first, after });
     return toConnection({ ...page, nodes: page.nodes.map(toFeedback) });
@@ -44,7 +48,7 @@ export class FeedbackResolver {
 
   @Mutation(() => FeedbackReceipt, {
     description:
-      'Public: records a 👍/👎 on one bot reply, addressed by the reply\'s unguessable feedback token (no API key needed). ' +
+      "Public: records a 👍/👎 on one bot reply, addressed by the reply's unguessable feedback token (no API key needed). " +
       'Rate-limited per client address and per token (RATE_LIMITED with extensions.retryAfterSeconds). A token works for FEEDBACK_TOKEN_TTL_DAYS after the reply (NOT_FOUND after). ' +
       'Voting again replaces the vote; the newest 20 votes are kept as history.',
   })
@@ -52,7 +56,8 @@ export class FeedbackResolver {
     @Ctx() context: GraphqlContext,
     @Arg('token', () => String, { description: 'The feedback token sent with the reply.' }) token: string,
     @Arg('helpful', () => Boolean, { description: 'true 👍, false 👎.' }) helpful: boolean,
-    @Arg('comment', () => String, { nullable: true, description: 'Optional comment (at most 2,000 characters kept).' }) comment: string | null,
+    @Arg('comment', () => String, { nullable: true, description: 'Optional comment (at most 2,000 characters kept).' })
+    comment: string | null,
   ): Promise<FeedbackReceipt> {
     const recorded = await submitPublicFeedback(
       context.services.orm.em.fork(),
@@ -60,6 +65,10 @@ export class FeedbackResolver {
       { token, helpful, comment, ip: context.ip },
       { events: context.services.events, tokenTtlDays: context.services.feedbackTokenTtlDays },
     );
-    return { helpful: recorded.helpful ?? helpful, comment: recorded.comment, recordedAt: recorded.votedAt ?? new Date() };
+    return {
+      helpful: recorded.helpful ?? helpful,
+      comment: recorded.comment,
+      recordedAt: recorded.votedAt ?? new Date(),
+    };
   }
 }

@@ -2,7 +2,10 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { connectionOf } from '../common/connection.types';
 import { FeedbackSourceEnum } from '../common/enums';
 
-@ObjectType('Feedback', { simpleResolvers: true, description: 'What is known of how one bot reply landed: the latest explicit vote and the implicit signals.' })
+@ObjectType('Feedback', {
+  simpleResolvers: true,
+  description: 'What is known of how one bot reply landed: the latest explicit vote and the implicit signals.',
+})
 export class FeedbackType {
   @Field(() => ID, { description: 'Feedback row id.' })
   id!: string;
@@ -10,7 +13,10 @@ export class FeedbackType {
   @Field(() => ID, { description: 'The bot turn (AgentInteraction) this feedback is about.' })
   interactionId!: string;
 
-  @Field(() => Boolean, { nullable: true, description: 'Latest vote: true 👍, false 👎, null when the customer did not vote.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Latest vote: true 👍, false 👎, null when the customer did not vote.',
+  })
   helpful!: boolean | null;
 
   @Field(() => String, { nullable: true, description: 'Comment left with the latest vote.' })

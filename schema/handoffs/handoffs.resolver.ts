@@ -16,30 +16,43 @@ async function conversationView(context: GraphqlContext, tenantId: string, conve
 @Resolver()
 export class HandoffsResolver {
   @Authorized('analytics:view')
-  @Query(() => HandoffQueueType, { description: 'Conversations handed to a human, longest waiting first, on every channel. Scope: analytics:view.' })
+  @Query(() => HandoffQueueType, {
+    description: 'Conversations handed to a human, longest waiting first, on every channel. Scope: analytics:view.',
+  })
   async handoffQueue(
     @Ctx() context: GraphqlContext,
     @Arg('first', () => Int, { nullable: true, description: 'How many, 1–100 (default 20).' }) first: number | null,
-    @Arg('unassignedOnly', () => Boolean, { nullable: true, description: 'Only conversations nobody has taken yet.' }) unassignedOnly: boolean | null,
+    @Arg('unassignedOnly', () => Boolean, { nullable: true, description: 'Only conversations nobody has taken yet.' })
+    unassignedOnly: boolean | null,
   ): Promise<HandoffQueueType> {
     const queue = await handoffQueue(context.em, { tenantId: callerOf(context).tenantId, first, unassignedOnly });
     return {
       totalCount: queue.totalCount,
-      nodes: queue.nodes.map((node) => ({ conversation: toConversation(node.conversation), lastCustomerMessage: node.lastCustomerMessage ? toMessage(node.lastCustomerMessage) : null })),
+      nodes: queue.nodes.map((node) => ({
+        conversation: toConversation(node.conversation),
+        lastCustomerMessage: node.lastCustomerMessage ? toMessage(node.lastCustomerMessage) : null,
+      })),
     };
   }
 
   @Authorized('corrections:write')
   @Mutation(() => ID, {
-    description: 'Takes a handed-off conversation: only the caller answers it from now on (CONFLICT when someone else has it, unless force). Returns its id. Audited. Scope: corrections:write.',
+    description:
+      'Takes a handed-off conversation: only the caller answers it from now on (CONFLICT when someone else has it, unless force). Returns its id. Audited. Scope: corrections:write.',
   })
   async takeConversation(
     @Ctx() context: GraphqlContext,
     @Arg('id', () => ID, { description: 'Conversation id.' }) id: string,
-    @Arg('force', () => Boolean, { nullable: true, description: 'Take it over from whoever has it.' }) force: boolean | null,
+    @Arg('force', () => Boolean, { nullable: true, description: 'Take it over from whoever has it.' })
+    force: boolean | null,
   ): Promise<string> {
     const caller = callerOf(context);
-    const row = await takeConversation(context.em, { tenantId: caller.tenantId, conversationId: id, by: caller.actor, force: force ?? false });
+    const row = await takeConversation(context.em, {
+      tenantId: caller.tenantId,
+      conversationId: id,
+      by: caller.actor,
+      force: force ?? false,
+    });
     return row.id;
   }
 
@@ -51,19 +64,34 @@ export class HandoffsResolver {
   async replyAsAgent(
     @Ctx() context: GraphqlContext,
     @Arg('id', () => ID, { description: 'Conversation id.' }) id: string,
-    @Arg('text', () => String, { description: 'What the customer reads (plain text, up to 4,000 characters).' }) text: string,
+    @Arg('text', () => String, { description: 'What the customer reads (plain text, up to 4,000 characters).' })
+    text: string,
   ): Promise<AgentReplyPayload> {
     const caller = callerOf(context);
     const customers = context.services.customers ?? new CustomerChannelRegistry();
-    const { receipt } = await replyAsAgent(context.em, customers, { tenantId: caller.tenantId, conversationId: id, text, by: caller.actor });
-    return { conversation: await conversationView(context, caller.tenantId, id), messageId: receipt.messageId, deliveryStatus: receipt.status, reason: receipt.reason };
+    const { receipt } = await replyAsAgent(context.em, customers, {
+      tenantId: caller.tenantId,
+      conversationId: id,
+      text,
+      by: caller.actor,
+    });
+    return {
+      conversation: await conversationView(context, caller.tenantId, id),
+      messageId: receipt.messageId,
+      deliveryStatus: receipt.status,
+      reason: receipt.reason,
+    };
   }
 
   @Authorized('corrections:write')
   @Mutation(() => ReleaseConversationPayload, {
-    description: 'Gives a handed-off conversation back to the bot and tells the customer so. Idempotent. Audited. Scope: corrections:write.',
+    description:
+      'Gives a handed-off conversation back to the bot and tells the customer so. Idempotent. Audited. Scope: corrections:write.',
   })
-  async releaseConversation(@Ctx() context: GraphqlContext, @Arg('id', () => ID, { description: 'Conversation id.' }) id: string): Promise<ReleaseConversationPayload> {
+  async releaseConversation(
+    @Ctx() context: GraphqlContext,
+    @Arg('id', () => ID, { description: 'Conversation id.' }) id: string,
+  ): Promise<ReleaseConversationPayload> {
     const caller = callerOf(context);
     const customers = context.services.customers;
     const result = await releaseConversation(
@@ -71,9 +99,22 @@ export class HandoffsResolver {
       { tenantId: caller.tenantId, conversationId: id, by: caller.actor },
       {
         events: context.services.events,
-        notify: customers ? { customers, onError: (error) => context.services.logger.warn({ err: error, conversationId: id }, 'released, but the customer could not be told') } : undefined,
+        notify: customers
+          ? {
+              customers,
+              onError: (error) =>
+                context.services.logger.warn(
+                  { err: error, conversationId: id },
+                  'released, but the customer could not be told',
+                ),
+            }
+          : undefined,
       },
     );
-    return { conversation: await conversationView(context, caller.tenantId, id), released: result.released, noticeStatus: result.notice?.status ?? null };
+    return {
+      conversation: await conversationView(context, caller.tenantId, id),
+      released: result.released,
+      noticeStatus: result.notice?.status ?? null,
+    };
   }
 }

@@ -8,7 +8,8 @@ export enum KnowledgeArticleStatusEnum {
 }
 registerEnumType(KnowledgeArticleStatusEnum, {
   name: 'KnowledgeArticleStatus',
-  description: 'ACTIVE articles answer customers; RETIRED ones were taken out by an operator; SUPERSEDED ones were replaced by a newer answer to the same question.',
+  description:
+    'ACTIVE articles answer customers; RETIRED ones were taken out by an operator; SUPERSEDED ones were replaced by a newer answer to the same question.',
 });
 
 export enum KnowledgeStatusFilterEnum {
@@ -18,7 +19,10 @@ export enum KnowledgeStatusFilterEnum {
   INACTIVE = 'inactive',
   ALL = 'all',
 }
-registerEnumType(KnowledgeStatusFilterEnum, { name: 'KnowledgeStatusFilter', description: 'Which articles to list; INACTIVE = RETIRED or SUPERSEDED.' });
+registerEnumType(KnowledgeStatusFilterEnum, {
+  name: 'KnowledgeStatusFilter',
+  description: 'Which articles to list; INACTIVE = RETIRED or SUPERSEDED.',
+});
 
 export enum PlaceholderSourceEnum {
   PROFILE = 'profile',
@@ -27,16 +31,23 @@ export enum PlaceholderSourceEnum {
 }
 registerEnumType(PlaceholderSourceEnum, {
   name: 'PlaceholderSource',
-  description: 'Where a {{Name}} value comes from: the business profile, what the customer wrote (order numbers...), or nowhere known yet (add it to the profile\'s values).',
+  description:
+    "Where a {{Name}} value comes from: the business profile, what the customer wrote (order numbers...), or nowhere known yet (add it to the profile's values).",
 });
 
 export enum ImportFormatEnum {
   CSV = 'csv',
   JSONL = 'jsonl',
 }
-registerEnumType(ImportFormatEnum, { name: 'ImportFormat', description: 'CSV with a header row, or JSON Lines (one object a line).' });
+registerEnumType(ImportFormatEnum, {
+  name: 'ImportFormat',
+  description: 'CSV with a header row, or JSON Lines (one object a line).',
+});
 
-@ObjectType('ArticlePlaceholder', { simpleResolvers: true, description: 'A {{Name}} placeholder of an answer and whether it can be filled.' })
+@ObjectType('ArticlePlaceholder', {
+  simpleResolvers: true,
+  description: 'A {{Name}} placeholder of an answer and whether it can be filled.',
+})
 export class ArticlePlaceholderType {
   @Field(() => String, { description: 'The name as written in the answer.' })
   name!: string;
@@ -44,11 +55,17 @@ export class ArticlePlaceholderType {
   @Field(() => PlaceholderSourceEnum, { description: 'Where its value comes from.' })
   source!: PlaceholderSourceEnum;
 
-  @Field(() => Boolean, { description: 'True when the business profile fills it now (always false for customer values, filled per conversation).' })
+  @Field(() => Boolean, {
+    description:
+      'True when the business profile fills it now (always false for customer values, filled per conversation).',
+  })
   filledByProfile!: boolean;
 }
 
-@ObjectType('KnowledgeArticle', { simpleResolvers: true, description: 'An answer the knowledge base gives to a customer question.' })
+@ObjectType('KnowledgeArticle', {
+  simpleResolvers: true,
+  description: 'An answer the knowledge base gives to a customer question.',
+})
 export class KnowledgeArticleType {
   @Field(() => ID, { description: 'Article id.' })
   id!: string;
@@ -80,7 +97,10 @@ export class KnowledgeArticleType {
   @Field(() => [ArticlePlaceholderType], { description: 'Its {{Name}} placeholders.' })
   placeholders!: ArticlePlaceholderType[];
 
-  @Field(() => [String], { description: 'Placeholders nothing fills: parts of the answer holding them are left out when sent. Set them in the business profile.' })
+  @Field(() => [String], {
+    description:
+      'Placeholders nothing fills: parts of the answer holding them are left out when sent. Set them in the business profile.',
+  })
   unfilledPlaceholders!: string[];
 
   @Field(() => Date, { description: 'Created.' })
@@ -93,9 +113,16 @@ export class KnowledgeArticleType {
   retiredAt!: Date | null;
 }
 
-export const KnowledgeArticleConnection = connectionOf(KnowledgeArticleType, 'KnowledgeArticle', 'A page of knowledge articles.');
+export const KnowledgeArticleConnection = connectionOf(
+  KnowledgeArticleType,
+  'KnowledgeArticle',
+  'A page of knowledge articles.',
+);
 
-@ObjectType('KnowledgeArticleRevision', { simpleResolvers: true, description: 'One version of an article: what it said after a change, who changed it and why.' })
+@ObjectType('KnowledgeArticleRevision', {
+  simpleResolvers: true,
+  description: 'One version of an article: what it said after a change, who changed it and why.',
+})
 export class KnowledgeRevisionType {
   @Field(() => ID, { description: 'Revision id.' })
   id!: string;
@@ -103,7 +130,7 @@ export class KnowledgeRevisionType {
   @Field(() => ID, { description: 'The article (an earlier article for the same question, when it was superseded).' })
   articleId!: string;
 
-  @Field(() => Int, { description: 'The article\'s version after this change.' })
+  @Field(() => Int, { description: "The article's version after this change." })
   version!: number;
 
   @Field(() => String, { description: 'create, edit, retire, restore, supersede or import.' })
@@ -131,7 +158,10 @@ export class KnowledgeRevisionType {
   createdAt!: Date;
 }
 
-@ObjectType('KnowledgeArticleChange', { simpleResolvers: true, description: 'An article after a change, and the one it replaced, if any.' })
+@ObjectType('KnowledgeArticleChange', {
+  simpleResolvers: true,
+  description: 'An article after a change, and the one it replaced, if any.',
+})
 export class KnowledgeChangePayload {
   @Field(() => KnowledgeArticleType, { description: 'The article.' })
   article!: KnowledgeArticleType;
@@ -140,7 +170,10 @@ export class KnowledgeChangePayload {
   supersededArticleId!: string | null;
 }
 
-@ObjectType('UnfilledPlaceholder', { simpleResolvers: true, description: 'A placeholder that active answers use and nothing fills.' })
+@ObjectType('UnfilledPlaceholder', {
+  simpleResolvers: true,
+  description: 'A placeholder that active answers use and nothing fills.',
+})
 export class UnfilledPlaceholderType {
   @Field(() => String, { description: 'The placeholder name.' })
   name!: string;
@@ -161,7 +194,10 @@ export class SkippedCountType {
   count!: number;
 }
 
-@ObjectType('KnowledgeImportSummary', { simpleResolvers: true, description: 'What an import did. Re-importing the same rows adds and updates nothing.' })
+@ObjectType('KnowledgeImportSummary', {
+  simpleResolvers: true,
+  description: 'What an import did. Re-importing the same rows adds and updates nothing.',
+})
 export class ImportSummaryType {
   @Field(() => Int, { description: 'Rows read.' })
   rows!: number;
@@ -217,11 +253,17 @@ export class KnowledgeArticleFilterInput {
   @Field(() => String, { nullable: true, description: 'seed, manual, correction or import.' })
   source?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Text to find in the question (case, punctuation and spacing ignored) or the answer.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Text to find in the question (case, punctuation and spacing ignored) or the answer.',
+  })
   search?: string | null;
 }
 
-@InputType({ description: 'Which column holds which field; omitted fields use the usual names (question|instruction, answer|response, topic|category).' })
+@InputType({
+  description:
+    'Which column holds which field; omitted fields use the usual names (question|instruction, answer|response, topic|category).',
+})
 export class ImportMappingInput {
   @Field(() => String, { nullable: true, description: 'Column of the question.' })
   question?: string | null;
@@ -233,7 +275,9 @@ export class ImportMappingInput {
   topic?: string | null;
 }
 
-@InputType({ description: 'Rows to import (up to the 1 MB request limit; use npm run knowledge -- import for big files).' })
+@InputType({
+  description: 'Rows to import (up to the 1 MB request limit; use npm run knowledge -- import for big files).',
+})
 export class ImportKnowledgeInput {
   @Field(() => ImportFormatEnum, { description: 'CSV or JSONL.' })
   format!: ImportFormatEnum;

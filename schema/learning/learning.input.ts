@@ -38,16 +38,25 @@ export class EvaluationCaseInput {
   @Field(() => Boolean, { nullable: true, description: 'Whether a human should take over (default false).' })
   expectHandoff?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: 'Earlier conversation as JSON ([{role: customer|agent, text}]).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Earlier conversation as JSON ([{role: customer|agent, text}]).',
+  })
   context?: string | null;
 }
 
 @InputType({ description: 'Which column (CSV) or field (JSONL) holds each part of a case; unset ones are guessed.' })
 export class ColumnMappingInput {
-  @Field(() => String, { nullable: true, description: 'Column of the customer message (guessed: input, question, instruction…).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Column of the customer message (guessed: input, question, instruction…).',
+  })
   input?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Column of the expected reply (guessed: expected_reply, response, answer…).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Column of the expected reply (guessed: expected_reply, response, answer…).',
+  })
   expectedReply?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Column of the expected topic (guessed: topic, intent).' })
@@ -59,6 +68,9 @@ export class ColumnMappingInput {
   @Field(() => String, { nullable: true, description: 'Column of the context as JSON.' })
   context?: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'Topics whose cases expect a handoff (e.g. contact_human_agent).' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Topics whose cases expect a handoff (e.g. contact_human_agent).',
+  })
   handoffTopics?: string[] | null;
 }

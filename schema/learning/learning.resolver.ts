@@ -1,5 +1,12 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { DatasetVersion, DeploymentEvent, EvaluationCase, EvaluationDataset, EvaluationRun, ModelVersion } from '../../src/db/entities';
+import type {
+  DatasetVersion,
+  DeploymentEvent,
+  EvaluationCase,
+  EvaluationDataset,
+  EvaluationRun,
+  ModelVersion,
+} from '../../src/db/entities';
 import { AppError, badInput, notFound } from '../../src/errors';
 import { readCaseFile, sampleCases, type CaseInput } from '../../src/learning/datasets/case-file';
 import {
@@ -15,7 +22,13 @@ import {
   versionCases,
 } from '../../src/learning/datasets/dataset-service';
 import type { EvaluationMetrics } from '../../src/learning/evaluation/evaluation-metrics';
-import { evaluationReport, findEvaluationRun, listEvaluationRuns, renderReport, type ReportFormat } from '../../src/learning/evaluation/evaluation-report';
+import {
+  evaluationReport,
+  findEvaluationRun,
+  listEvaluationRuns,
+  renderReport,
+  type ReportFormat,
+} from '../../src/learning/evaluation/evaluation-report';
 import { evaluateModelVersion } from '../../src/learning/evaluation/evaluator';
 import { versionBusinessMetrics } from '../../src/learning/evaluation/version-business-metrics';
 import {
@@ -74,7 +87,13 @@ function toDeploymentEvent(row: DeploymentEvent): DeploymentEventType {
 }
 
 function toDataset(row: EvaluationDataset): EvaluationDatasetType {
-  return { id: row.id, name: row.name, description: row.description, latestVersionNumber: row.latestVersionNumber, createdAt: row.createdAt };
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    latestVersionNumber: row.latestVersionNumber,
+    createdAt: row.createdAt,
+  };
 }
 
 function toDatasetVersion(row: DatasetVersion): DatasetVersionType {
@@ -148,16 +167,22 @@ export class LearningResolver {
   }
 
   @Authorized('analytics:view')
-  @Query(() => [DeploymentEventType], { description: 'Deployment history, newest first (at most 500). Scope: analytics:view.' })
+  @Query(() => [DeploymentEventType], {
+    description: 'Deployment history, newest first (at most 500). Scope: analytics:view.',
+  })
   async deploymentHistory(
     @Ctx() context: GraphqlContext,
-    @Arg('modelVersionId', () => ID, { nullable: true, description: 'Only this version\'s events.' }) modelVersionId: string | null,
+    @Arg('modelVersionId', () => ID, { nullable: true, description: "Only this version's events." })
+    modelVersionId: string | null,
   ): Promise<DeploymentEventType[]> {
     return (await deploymentHistory(context.em, callerOf(context).tenantId, modelVersionId)).map(toDeploymentEvent);
   }
 
   @Authorized('analytics:view')
-  @Query(() => [VersionBusinessMetricsType], { description: 'Live-traffic metrics per model version (👍 rate, implicit satisfaction, handoff rate). Scope: analytics:view.' })
+  @Query(() => [VersionBusinessMetricsType], {
+    description:
+      'Live-traffic metrics per model version (👍 rate, implicit satisfaction, handoff rate). Scope: analytics:view.',
+  })
   async versionBusinessMetrics(
     @Ctx() context: GraphqlContext,
     @Arg('from', () => Date, { description: 'Start of the range (inclusive).' }) from: Date,
@@ -167,7 +192,10 @@ export class LearningResolver {
   }
 
   @Authorized('corrections:write')
-  @Mutation(() => ModelVersionType, { description: 'Creates a draft model version from the active one (or parentVersionId) with changes. Scope: corrections:write.' })
+  @Mutation(() => ModelVersionType, {
+    description:
+      'Creates a draft model version from the active one (or parentVersionId) with changes. Scope: corrections:write.',
+  })
   async createModelVersion(
     @Ctx() context: GraphqlContext,
     @Arg('input', () => CreateModelVersionInput, { description: 'The changes.' }) input: CreateModelVersionInput,
@@ -190,25 +218,43 @@ export class LearningResolver {
   }
 
   @Authorized('users:manage')
-  @Mutation(() => ModelVersionType, { description: 'Makes a version the active one from the next turn on, on every instance. Scope: users:manage.' })
+  @Mutation(() => ModelVersionType, {
+    description: 'Makes a version the active one from the next turn on, on every instance. Scope: users:manage.',
+  })
   async activateModelVersion(
     @Ctx() context: GraphqlContext,
     @Arg('id', () => ID, { description: 'Model version id.' }) id: string,
     @Arg('reason', () => String, { nullable: true, description: 'Why (kept in the history).' }) reason: string | null,
-    @Arg('force', () => Boolean, { nullable: true, description: 'Activate a draft that was never evaluated (audited).' }) force: boolean | null,
+    @Arg('force', () => Boolean, {
+      nullable: true,
+      description: 'Activate a draft that was never evaluated (audited).',
+    })
+    force: boolean | null,
   ): Promise<ModelVersionType> {
     const caller = callerOf(context);
-    return toModelVersion(await activateModelVersion(context.em, { tenantId: caller.tenantId, versionId: id, actor: caller.actor, reason, force: force ?? false }));
+    return toModelVersion(
+      await activateModelVersion(context.em, {
+        tenantId: caller.tenantId,
+        versionId: id,
+        actor: caller.actor,
+        reason,
+        force: force ?? false,
+      }),
+    );
   }
 
   @Authorized('users:manage')
-  @Mutation(() => ModelVersionType, { description: 'Goes back to the previously active version at once; returns it. Scope: users:manage.' })
+  @Mutation(() => ModelVersionType, {
+    description: 'Goes back to the previously active version at once; returns it. Scope: users:manage.',
+  })
   async rollbackModelVersion(
     @Ctx() context: GraphqlContext,
     @Arg('reason', () => String, { nullable: true, description: 'Why (kept in the history).' }) reason: string | null,
   ): Promise<ModelVersionType> {
     const caller = callerOf(context);
-    return toModelVersion(await rollbackModelVersion(context.em, { tenantId: caller.tenantId, actor: caller.actor, reason }));
+    return toModelVersion(
+      await rollbackModelVersion(context.em, { tenantId: caller.tenantId, actor: caller.actor, reason }),
+    );
   }
 
   @Authorized('analytics:view')
@@ -218,7 +264,7 @@ export class LearningResolver {
   }
 
   @Authorized('analytics:view')
-  @Query(() => [DatasetVersionType], { description: 'A dataset\'s versions, newest first. Scope: analytics:view.' })
+  @Query(() => [DatasetVersionType], { description: "A dataset's versions, newest first. Scope: analytics:view." })
   async datasetVersions(
     @Ctx() context: GraphqlContext,
     @Arg('dataset', () => String, { description: 'Dataset id or name.' }) dataset: string,
@@ -230,12 +276,17 @@ export class LearningResolver {
   }
 
   @Authorized('analytics:view')
-  @Query(() => [EvaluationCaseType], { description: 'The cases of a dataset version, in order. Scope: analytics:view.' })
+  @Query(() => [EvaluationCaseType], {
+    description: 'The cases of a dataset version, in order. Scope: analytics:view.',
+  })
   async evaluationCases(
     @Ctx() context: GraphqlContext,
-    @Arg('datasetVersion', () => String, { description: 'name, name@3, a dataset id or a dataset version id.' }) datasetVersion: string,
-    @Arg('first', () => Int, { nullable: true, description: 'At most this many (default 100, at most 1,000).' }) first: number | null,
-    @Arg('offset', () => Int, { nullable: true, description: 'Skip this many first (default 0).' }) offset: number | null,
+    @Arg('datasetVersion', () => String, { description: 'name, name@3, a dataset id or a dataset version id.' })
+    datasetVersion: string,
+    @Arg('first', () => Int, { nullable: true, description: 'At most this many (default 100, at most 1,000).' })
+    first: number | null,
+    @Arg('offset', () => Int, { nullable: true, description: 'Skip this many first (default 0).' })
+    offset: number | null,
   ): Promise<EvaluationCaseType[]> {
     const version = await resolveDatasetVersion(context.em, callerOf(context).tenantId, datasetVersion);
     const size = Math.min(Math.max(first ?? 100, 1), 1000);
@@ -245,22 +296,30 @@ export class LearningResolver {
   }
 
   @Authorized('corrections:write')
-  @Mutation(() => DatasetVersionType, { description: 'Creates an empty dataset (its version 1). Scope: corrections:write.' })
+  @Mutation(() => DatasetVersionType, {
+    description: 'Creates an empty dataset (its version 1). Scope: corrections:write.',
+  })
   async createEvaluationDataset(
     @Ctx() context: GraphqlContext,
-    @Arg('name', () => String, { description: 'Unique name: letters, digits, dots, dashes, underscores.' }) name: string,
+    @Arg('name', () => String, { description: 'Unique name: letters, digits, dots, dashes, underscores.' })
+    name: string,
     @Arg('description', () => String, { nullable: true, description: 'What it is for.' }) description: string | null,
   ): Promise<DatasetVersionType> {
     const caller = callerOf(context);
-    return toDatasetVersion((await createDataset(context.em, { tenantId: caller.tenantId, actor: caller.actor, name, description })).version);
+    return toDatasetVersion(
+      (await createDataset(context.em, { tenantId: caller.tenantId, actor: caller.actor, name, description })).version,
+    );
   }
 
   @Authorized('corrections:write')
-  @Mutation(() => DatasetVersionType, { description: 'Adds cases typed by hand: a new version. Scope: corrections:write.' })
+  @Mutation(() => DatasetVersionType, {
+    description: 'Adds cases typed by hand: a new version. Scope: corrections:write.',
+  })
   async addEvaluationCases(
     @Ctx() context: GraphqlContext,
     @Arg('dataset', () => String, { description: 'Dataset id or name.' }) dataset: string,
-    @Arg('cases', () => [EvaluationCaseInput], { description: 'The cases (at most 1,000).' }) cases: EvaluationCaseInput[],
+    @Arg('cases', () => [EvaluationCaseInput], { description: 'The cases (at most 1,000).' })
+    cases: EvaluationCaseInput[],
   ): Promise<DatasetVersionType> {
     const caller = callerOf(context);
     if (cases.length > 1000) throw badInput('At most 1,000 cases at once; import a file for more');
@@ -273,33 +332,54 @@ export class LearningResolver {
       expectHandoff: entry.expectHandoff ?? false,
       context: parseJson(entry.context, 'context') ?? [],
     }));
-    return toDatasetVersion(await addCases(context.em, { tenantId: caller.tenantId, actor: caller.actor, datasetId: found.id, cases: inputs, source: 'manual' }));
+    return toDatasetVersion(
+      await addCases(context.em, {
+        tenantId: caller.tenantId,
+        actor: caller.actor,
+        datasetId: found.id,
+        cases: inputs,
+        source: 'manual',
+      }),
+    );
   }
 
   @Authorized('corrections:write')
-  @Mutation(() => DatasetVersionType, { description: 'Imports cases from CSV or JSONL text with a column mapping: a new version. Scope: corrections:write.' })
+  @Mutation(() => DatasetVersionType, {
+    description: 'Imports cases from CSV or JSONL text with a column mapping: a new version. Scope: corrections:write.',
+  })
   async importEvaluationCases(
     @Ctx() context: GraphqlContext,
     @Arg('dataset', () => String, { description: 'Dataset id or name.' }) dataset: string,
     @Arg('format', () => String, { description: 'csv or jsonl.' }) format: string,
-    @Arg('content', () => String, { description: 'The file\'s text (at most 20 MB).' }) content: string,
-    @Arg('mapping', () => ColumnMappingInput, { nullable: true, description: 'Column mapping; unset parts are guessed.' }) mapping: ColumnMappingInput | null,
-    @Arg('sample', () => Int, { nullable: true, description: 'Keep a deterministic sample of this many rows.' }) sample: number | null,
-    @Arg('fileName', () => String, { nullable: true, description: 'Name recorded as provenance.' }) fileName: string | null,
+    @Arg('content', () => String, { description: "The file's text (at most 20 MB)." }) content: string,
+    @Arg('mapping', () => ColumnMappingInput, {
+      nullable: true,
+      description: 'Column mapping; unset parts are guessed.',
+    })
+    mapping: ColumnMappingInput | null,
+    @Arg('sample', () => Int, { nullable: true, description: 'Keep a deterministic sample of this many rows.' })
+    sample: number | null,
+    @Arg('fileName', () => String, { nullable: true, description: 'Name recorded as provenance.' })
+    fileName: string | null,
   ): Promise<DatasetVersionType> {
     const caller = callerOf(context);
     if (format !== 'csv' && format !== 'jsonl') throw badInput('format must be csv or jsonl');
     if (content.length > 20_000_000) throw badInput('The file is larger than 20 MB; use npm run datasets -- import');
     const found = await findDataset(context.em, caller.tenantId, dataset);
     if (!found) throw notFound('Dataset', dataset);
-    const read = readCaseFile(content, format, {
-      input: mapping?.input ?? undefined,
-      expectedReply: mapping?.expectedReply ?? undefined,
-      expectedTopic: mapping?.expectedTopic ?? undefined,
-      expectHandoff: mapping?.expectHandoff ?? undefined,
-      context: mapping?.context ?? undefined,
-      handoffTopics: mapping?.handoffTopics ?? undefined,
-    }, fileName ?? `upload.${format}`);
+    const read = readCaseFile(
+      content,
+      format,
+      {
+        input: mapping?.input ?? undefined,
+        expectedReply: mapping?.expectedReply ?? undefined,
+        expectedTopic: mapping?.expectedTopic ?? undefined,
+        expectHandoff: mapping?.expectHandoff ?? undefined,
+        context: mapping?.context ?? undefined,
+        handoffTopics: mapping?.handoffTopics ?? undefined,
+      },
+      fileName ?? `upload.${format}`,
+    );
     const cases = sample ? sampleCases(read.cases, sample) : read.cases;
     return toDatasetVersion(
       await addCases(context.em, {
@@ -314,19 +394,31 @@ export class LearningResolver {
   }
 
   @Authorized('corrections:write')
-  @Mutation(() => DatasetVersionType, { nullable: true, description: 'Adds approved corrections not yet in the dataset, with provenance; null when there were none. Scope: corrections:write.' })
+  @Mutation(() => DatasetVersionType, {
+    nullable: true,
+    description:
+      'Adds approved corrections not yet in the dataset, with provenance; null when there were none. Scope: corrections:write.',
+  })
   async importCorrectionsIntoDataset(
     @Ctx() context: GraphqlContext,
     @Arg('dataset', () => String, { description: 'Dataset id or name.' }) dataset: string,
-    @Arg('minQuality', () => Int, { nullable: true, description: 'Only corrections of at least this quality (0–5).' }) minQuality: number | null,
+    @Arg('minQuality', () => Int, { nullable: true, description: 'Only corrections of at least this quality (0–5).' })
+    minQuality: number | null,
   ): Promise<DatasetVersionType | null> {
     const caller = callerOf(context);
-    const result = await importApprovedCorrections(context.em, { tenantId: caller.tenantId, actor: caller.actor, datasetId: dataset, minQuality });
+    const result = await importApprovedCorrections(context.em, {
+      tenantId: caller.tenantId,
+      actor: caller.actor,
+      datasetId: dataset,
+      minQuality,
+    });
     return result.version ? toDatasetVersion(result.version) : null;
   }
 
   @Authorized('corrections:write')
-  @Mutation(() => DatasetVersionType, { description: 'Archives cases: a new version without them. Scope: corrections:write.' })
+  @Mutation(() => DatasetVersionType, {
+    description: 'Archives cases: a new version without them. Scope: corrections:write.',
+  })
   async archiveEvaluationCases(
     @Ctx() context: GraphqlContext,
     @Arg('dataset', () => String, { description: 'Dataset id or name.' }) dataset: string,
@@ -336,20 +428,33 @@ export class LearningResolver {
     const caller = callerOf(context);
     const found = await findDataset(context.em, caller.tenantId, dataset);
     if (!found) throw notFound('Dataset', dataset);
-    return toDatasetVersion(await archiveCases(context.em, { tenantId: caller.tenantId, actor: caller.actor, datasetId: found.id, caseIds, reason }));
+    return toDatasetVersion(
+      await archiveCases(context.em, {
+        tenantId: caller.tenantId,
+        actor: caller.actor,
+        datasetId: found.id,
+        caseIds,
+        reason,
+      }),
+    );
   }
 
   @Authorized('analytics:view')
   @Query(() => [EvaluationRunType], { description: 'Evaluation runs, newest first. Scope: analytics:view.' })
   async evaluationRuns(
     @Ctx() context: GraphqlContext,
-    @Arg('first', () => Int, { nullable: true, description: 'At most this many (default 50, at most 200).' }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, description: 'At most this many (default 50, at most 200).' })
+    first: number | null,
   ): Promise<EvaluationRunType[]> {
-    return (await listEvaluationRuns(context.em, callerOf(context).tenantId, Math.min(Math.max(first ?? 50, 1), 200))).map(toRun);
+    return (
+      await listEvaluationRuns(context.em, callerOf(context).tenantId, Math.min(Math.max(first ?? 50, 1), 200))
+    ).map(toRun);
   }
 
   @Authorized('analytics:view')
-  @Query(() => EvaluationReportType, { description: 'A run with its comparison, and the report rendered as json, csv or md. Scope: analytics:view.' })
+  @Query(() => EvaluationReportType, {
+    description: 'A run with its comparison, and the report rendered as json, csv or md. Scope: analytics:view.',
+  })
   async evaluationReport(
     @Ctx() context: GraphqlContext,
     @Arg('runId', () => ID, { description: 'Evaluation run id.' }) runId: string,
@@ -371,13 +476,16 @@ export class LearningResolver {
 
   @Authorized('corrections:write')
   @Mutation(() => EvaluationRunType, {
-    description: 'Evaluates a model version on a dataset version through the gateway, as evaluation traffic, in the background; poll evaluationRuns. Scope: corrections:write.',
+    description:
+      'Evaluates a model version on a dataset version through the gateway, as evaluation traffic, in the background; poll evaluationRuns. Scope: corrections:write.',
   })
   async startEvaluation(
     @Ctx() context: GraphqlContext,
     @Arg('modelVersion', () => String, { description: 'Model version id or number.' }) modelVersion: string,
-    @Arg('dataset', () => String, { description: 'name, name@3, a dataset id or a dataset version id.' }) dataset: string,
-    @Arg('concurrency', () => Int, { nullable: true, description: 'Cases answered at once (default 4, at most 32).' }) concurrency: number | null,
+    @Arg('dataset', () => String, { description: 'name, name@3, a dataset id or a dataset version id.' })
+    dataset: string,
+    @Arg('concurrency', () => Int, { nullable: true, description: 'Cases answered at once (default 4, at most 32).' })
+    concurrency: number | null,
   ): Promise<EvaluationRunType> {
     const caller = callerOf(context);
     const gateway = context.services.gateway;
@@ -390,7 +498,14 @@ export class LearningResolver {
     const runId = new Promise<string>((resolve) => (started = resolve));
     const running = evaluateModelVersion(
       { em: root, gateway, logger: context.services.logger },
-      { tenantId: caller.tenantId, actor: caller.actor, version: modelVersion, dataset, concurrency: concurrency ?? 4, onRunCreated: (id) => started(id) },
+      {
+        tenantId: caller.tenantId,
+        actor: caller.actor,
+        version: modelVersion,
+        dataset,
+        concurrency: concurrency ?? 4,
+        onRunCreated: (id) => started(id),
+      },
     );
     running.catch((error: unknown) => context.services.logger.error({ err: error }, 'evaluation failed'));
     const id = await Promise.race([runId, running.then((run) => run.id)]);

@@ -1,6 +1,9 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 
-@ObjectType('ModelVersion', { simpleResolvers: true, description: 'A deployable answer configuration of the tenant: models per tier, system prompt, retrieval settings.' })
+@ObjectType('ModelVersion', {
+  simpleResolvers: true,
+  description: 'A deployable answer configuration of the tenant: models per tier, system prompt, retrieval settings.',
+})
 export class ModelVersionType {
   @Field(() => ID, { description: 'Model version id.' })
   id!: string;
@@ -11,10 +14,16 @@ export class ModelVersionType {
   @Field(() => String, { description: 'draft, evaluated, rolling_out, active, retired or rolled_back.' })
   status!: string;
 
-  @Field(() => String, { description: 'Model per routing tier as JSON, e.g. {"cheap":"gpt-4o-mini"}; missing tiers follow the tenant routing settings.' })
+  @Field(() => String, {
+    description:
+      'Model per routing tier as JSON, e.g. {"cheap":"gpt-4o-mini"}; missing tiers follow the tenant routing settings.',
+  })
   tierModels!: string;
 
-  @Field(() => String, { nullable: true, description: 'System prompt; null follows the tenant settings (or the built-in default).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'System prompt; null follows the tenant settings (or the built-in default).',
+  })
   systemPrompt!: string | null;
 
   @Field(() => Int, { description: 'Approved answers retrieved into each prompt.' })
@@ -75,7 +84,10 @@ export class DeploymentEventType {
   createdAt!: Date;
 }
 
-@ObjectType('EvaluationDataset', { simpleResolvers: true, description: 'A named set of evaluation cases with immutable versions.' })
+@ObjectType('EvaluationDataset', {
+  simpleResolvers: true,
+  description: 'A named set of evaluation cases with immutable versions.',
+})
 export class EvaluationDatasetType {
   @Field(() => ID, { description: 'Dataset id.' })
   id!: string;
@@ -120,7 +132,10 @@ export class DatasetVersionType {
   createdAt!: Date;
 }
 
-@ObjectType('EvaluationCase', { simpleResolvers: true, description: 'One evaluation case: context, customer message, expected reply.' })
+@ObjectType('EvaluationCase', {
+  simpleResolvers: true,
+  description: 'One evaluation case: context, customer message, expected reply.',
+})
 export class EvaluationCaseType {
   @Field(() => ID, { description: 'Case id.' })
   id!: string;
@@ -150,7 +165,10 @@ export class EvaluationCaseType {
   provenance!: string | null;
 }
 
-@ObjectType('EvaluationMetrics', { simpleResolvers: true, description: 'Offline metrics of one run. Rates are fractions 0–1; BLEU is 0–100.' })
+@ObjectType('EvaluationMetrics', {
+  simpleResolvers: true,
+  description: 'Offline metrics of one run. Rates are fractions 0–1; BLEU is 0–100.',
+})
 export class EvaluationMetricsType {
   @Field(() => Int, { description: 'Cases answered.' })
   cases!: number;
@@ -170,7 +188,10 @@ export class EvaluationMetricsType {
   @Field(() => Float, { description: 'Share of normalised exact matches.' })
   exactMatch!: number;
 
-  @Field(() => Float, { nullable: true, description: 'Share of cases with a topic answered from an article of that topic (handoffs count as misses).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Share of cases with a topic answered from an article of that topic (handoffs count as misses).',
+  })
   topicAccuracy!: number | null;
 
   @Field(() => Float, { description: 'Share of cases handed off.' })
@@ -189,7 +210,10 @@ export class EvaluationMetricsType {
   latencyP95Ms!: number;
 }
 
-@ObjectType('MetricComparison', { simpleResolvers: true, description: 'One metric of a candidate against the baseline.' })
+@ObjectType('MetricComparison', {
+  simpleResolvers: true,
+  description: 'One metric of a candidate against the baseline.',
+})
 export class MetricComparisonType {
   @Field(() => String, { description: 'Metric name.' })
   metric!: string;
@@ -210,7 +234,10 @@ export class MetricComparisonType {
   ok!: boolean;
 }
 
-@ObjectType('EvaluationRun', { simpleResolvers: true, description: 'One model version over one dataset version, with its verdict.' })
+@ObjectType('EvaluationRun', {
+  simpleResolvers: true,
+  description: 'One model version over one dataset version, with its verdict.',
+})
 export class EvaluationRunType {
   @Field(() => ID, { description: 'Run id.' })
   id!: string;
@@ -242,7 +269,10 @@ export class EvaluationRunType {
   @Field(() => EvaluationMetricsType, { nullable: true, description: 'Metrics, once completed.' })
   metrics!: EvaluationMetricsType | null;
 
-  @Field(() => ID, { nullable: true, description: 'The baseline run (the active version on the same dataset version).' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The baseline run (the active version on the same dataset version).',
+  })
   baselineRunId!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The error, when failed.' })
@@ -255,12 +285,15 @@ export class EvaluationRunType {
   finishedAt!: Date | null;
 }
 
-@ObjectType('EvaluationReport', { simpleResolvers: true, description: 'A run with its baseline comparison, and the report rendered in the format asked for.' })
+@ObjectType('EvaluationReport', {
+  simpleResolvers: true,
+  description: 'A run with its baseline comparison, and the report rendered in the format asked for.',
+})
 export class EvaluationReportType {
   @Field(() => EvaluationRunType, { description: 'The run.' })
   run!: EvaluationRunType;
 
-  @Field(() => EvaluationMetricsType, { nullable: true, description: 'The baseline run\'s metrics.' })
+  @Field(() => EvaluationMetricsType, { nullable: true, description: "The baseline run's metrics." })
   baselineMetrics!: EvaluationMetricsType | null;
 
   @Field(() => [MetricComparisonType], { description: 'Each gated metric against the baseline.' })
@@ -270,7 +303,10 @@ export class EvaluationReportType {
   rendered!: string;
 }
 
-@ObjectType('VersionBusinessMetrics', { simpleResolvers: true, description: 'Live-traffic metrics of one model version over a time range.' })
+@ObjectType('VersionBusinessMetrics', {
+  simpleResolvers: true,
+  description: 'Live-traffic metrics of one model version over a time range.',
+})
 export class VersionBusinessMetricsType {
   @Field(() => ID, { description: 'Model version id.' })
   modelVersionId!: string;
@@ -290,6 +326,9 @@ export class VersionBusinessMetricsType {
   @Field(() => Float, { nullable: true, description: 'Mean implicit satisfaction (0–1) where known.' })
   implicitSatisfaction!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Share of turns that handed the conversation off, or after which the customer asked for a human.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Share of turns that handed the conversation off, or after which the customer asked for a human.',
+  })
   handoffRate!: number | null;
 }

@@ -1,6 +1,9 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 
-@ObjectType('PlatformTenant', { simpleResolvers: true, description: 'A tenant as the platform sees it (no settings, no secrets).' })
+@ObjectType('PlatformTenant', {
+  simpleResolvers: true,
+  description: 'A tenant as the platform sees it (no settings, no secrets).',
+})
 export class PlatformTenantType {
   @Field(() => ID, { description: 'Tenant id.' })
   id!: string;
@@ -24,7 +27,10 @@ export class PlatformTenantType {
   createdAt!: Date;
 }
 
-@ObjectType('CreateTenantPayload', { simpleResolvers: true, description: 'The new tenant and its first API key (shown only here).' })
+@ObjectType('CreateTenantPayload', {
+  simpleResolvers: true,
+  description: 'The new tenant and its first API key (shown only here).',
+})
 export class CreateTenantPayload {
   @Field(() => PlatformTenantType, { description: 'The tenant.' })
   tenant!: PlatformTenantType;
@@ -47,6 +53,10 @@ export class CreateTenantInput {
   @Field(() => String, { nullable: true, description: 'Label of the first key (default "first key").' })
   keyName?: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'Scopes of the first key (default all tenant scopes: analytics:view, corrections:write, users:manage).' })
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'Scopes of the first key (default all tenant scopes: analytics:view, corrections:write, users:manage).',
+  })
   scopes?: string[] | null;
 }

@@ -9,7 +9,12 @@ import { toConnection } from '../common/connection.types';
 import { callerOf, type GraphqlContext } from '../common/context';
 import { type CircuitStateEnum, ProviderIdEnum } from '../common/enums';
 import { ProviderUsageFilterInput } from './providers.input';
-import { ProviderDailySummaryType, ProviderHealthType, ProviderUsageConnection, ProviderUsageType } from './providers.types';
+import {
+  ProviderDailySummaryType,
+  ProviderHealthType,
+  ProviderUsageConnection,
+  ProviderUsageType,
+} from './providers.types';
 
 function toUsage(row: ProviderUsage): ProviderUsageType {
   const { tenant: _tenant, ...fields } = row;
@@ -22,24 +27,43 @@ export class ProvidersResolver {
   @Query(() => ProviderUsageConnection, { description: 'Provider calls, newest first. Scope: analytics:view.' })
   async providerUsage(
     @Ctx() context: GraphqlContext,
-    @Arg('filter', () => ProviderUsageFilterInput, { nullable: true, description: 'Filters; all optional.' }) filter: ProviderUsageFilterInput | null,
+    @Arg('filter', () => ProviderUsageFilterInput, { nullable: true, description: 'Filters; all optional.' })
+    filter: ProviderUsageFilterInput | null,
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' }) first: number | null,
-    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
+    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' })
+    after: string | null,
   ) {
-    const interactionId = filter?.interactionId ? (isUuid(filter.interactionId) ? filter.interactionId : NO_SUCH_ID) : null;
-    const page = await listProviderUsage(context.em, { tenantId: callerOf(context).tenantId, filter: { ...(filter ?? {}), interactionId }, first, after });
+    const interactionId = filter?.interactionId
+      ? isUuid(filter.interactionId)
+        ? filter.interactionId
+        : NO_SUCH_ID
+      : null;
+    const page = await listProviderUsage(context.em, {
+      tenantId: callerOf(context).tenantId,
+      filter: { ...(filter ?? {}), interactionId },
+      first,
+      after,
+    });
     return toConnection({ ...page, nodes: page.nodes.map(toUsage) });
   }
 
   @Authorized('analytics:view')
-  @Query(() => [ProviderDailySummaryType], { description: 'Daily roll-ups of provider calls for UTC days in [range.from, range.to), oldest first. Scope: analytics:view.' })
+  @Query(() => [ProviderDailySummaryType], {
+    description:
+      'Daily roll-ups of provider calls for UTC days in [range.from, range.to), oldest first. Scope: analytics:view.',
+  })
   async providerDailySummaries(
     @Ctx() context: GraphqlContext,
     @Arg('range', () => DateRangeInput, { description: 'Days whose UTC date is in [from, to).' }) range: DateRangeInput,
     @Arg('provider', () => String, { nullable: true, description: 'Only this provider.' }) provider: string | null,
     @Arg('model', () => String, { nullable: true, description: 'Only this model.' }) model: string | null,
   ): Promise<ProviderDailySummaryType[]> {
-    const rows = await listProviderDailySummaries(context.em, { tenantId: callerOf(context).tenantId, range, provider, model });
+    const rows = await listProviderDailySummaries(context.em, {
+      tenantId: callerOf(context).tenantId,
+      range,
+      provider,
+      model,
+    });
     return rows.map(({ tenant: _tenant, id: _id, createdAt: _createdAt, ...fields }) => fields);
   }
 
@@ -71,7 +95,8 @@ export class ProvidersResolver {
   })
   async resetProviderStats(
     @Ctx() context: GraphqlContext,
-    @Arg('provider', () => ProviderIdEnum, { nullable: true, description: 'The provider to reset; all when omitted.' }) provider: ProviderIdEnum | null,
+    @Arg('provider', () => ProviderIdEnum, { nullable: true, description: 'The provider to reset; all when omitted.' })
+    provider: ProviderIdEnum | null,
   ): Promise<number> {
     const caller = callerOf(context);
     const health = context.services.providerHealth;
@@ -80,8 +105,20 @@ export class ProvidersResolver {
     // ProviderIdEnum's values are exactly the ProviderId strings.
     const reset = health?.reset((provider ?? undefined) as ProviderId | undefined, own) ?? 0;
     recordAudit(context.em, {
-      tenantId: caller.tenantId, actor: caller.actor, action: 'provider.stats.reset', targetType: 'ProviderHealth', targetId: provider ?? 'all',
-      before: { keyOwner: 'tenant', entries: matching.map((entry) => ({ provider: entry.provider, model: entry.model, calls: entry.calls, circuit: entry.circuit })) },
+      tenantId: caller.tenantId,
+      actor: caller.actor,
+      action: 'provider.stats.reset',
+      targetType: 'ProviderHealth',
+      targetId: provider ?? 'all',
+      before: {
+        keyOwner: 'tenant',
+        entries: matching.map((entry) => ({
+          provider: entry.provider,
+          model: entry.model,
+          calls: entry.calls,
+          circuit: entry.circuit,
+        })),
+      },
       after: { reset },
     });
     await context.em.flush();

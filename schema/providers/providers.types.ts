@@ -2,7 +2,10 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { connectionOf } from '../common/connection.types';
 import { CircuitStateEnum } from '../common/enums';
 
-@ObjectType('ProviderUsage', { simpleResolvers: true, description: 'One call to one LLM provider, successful or not. Money in US dollars (USD).' })
+@ObjectType('ProviderUsage', {
+  simpleResolvers: true,
+  description: 'One call to one LLM provider, successful or not. Money in US dollars (USD).',
+})
 export class ProviderUsageType {
   @Field(() => ID, { description: 'Usage row id.' })
   id!: string;
@@ -55,7 +58,10 @@ export class ProviderUsageType {
 
 export const ProviderUsageConnection = connectionOf(ProviderUsageType, 'ProviderUsage', 'A page of provider calls.');
 
-@ObjectType('ProviderDailySummary', { simpleResolvers: true, description: 'Provider calls of one UTC day, provider and model, rolled up by the daily job. Money in USD.' })
+@ObjectType('ProviderDailySummary', {
+  simpleResolvers: true,
+  description: 'Provider calls of one UTC day, provider and model, rolled up by the daily job. Money in USD.',
+})
 export class ProviderDailySummaryType {
   @Field(() => String, { description: 'UTC day, YYYY-MM-DD.' })
   day!: string;
@@ -106,7 +112,10 @@ export class ProviderDailySummaryType {
     'Live health of one provider + model over the sliding window, in this instance: for the shared platform keys (every tenant without its own key uses them) or for your own key.',
 })
 export class ProviderHealthType {
-  @Field(() => String, { description: '"shared": the platform keys, common to every tenant without its own key; "tenant": your own API key for this provider.' })
+  @Field(() => String, {
+    description:
+      '"shared": the platform keys, common to every tenant without its own key; "tenant": your own API key for this provider.',
+  })
   keyOwner!: string;
 
   @Field(() => String, { description: 'Provider id.' })
@@ -127,7 +136,10 @@ export class ProviderHealthType {
   @Field(() => Int, { description: 'Failed calls in the window.' })
   failures!: number;
 
-  @Field(() => Int, { description: 'Successful calls in the window that took nearly their whole time allowance; the circuit counts them like failures.' })
+  @Field(() => Int, {
+    description:
+      'Successful calls in the window that took nearly their whole time allowance; the circuit counts them like failures.',
+  })
   slowCalls!: number;
 
   @Field(() => Float, { description: 'failures / calls (0 without calls).' })

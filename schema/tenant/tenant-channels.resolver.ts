@@ -7,13 +7,26 @@ import { getTenant, readTenantSecrets } from '../../src/tenants/tenant-service';
 import { updateTenantSecrets } from '../../src/tenants/tenant-settings-service';
 import { readWhatsAppSettings, updateWhatsAppSettings } from '../../src/tenants/whatsapp-settings';
 import { callerOf, type GraphqlContext } from '../common/context';
-import { BusinessProfileInput, BusinessProfileType, SlackSettingsInput, SlackSettingsType, WhatsAppSettingsInput, WhatsAppSettingsType } from './tenant-channels.types';
+import {
+  BusinessProfileInput,
+  BusinessProfileType,
+  SlackSettingsInput,
+  SlackSettingsType,
+  WhatsAppSettingsInput,
+  WhatsAppSettingsType,
+} from './tenant-channels.types';
 
 function toProfile(profile: BusinessProfile): BusinessProfileType {
   return {
-    companyName: profile.companyName ?? null, supportPhone: profile.supportPhone ?? null, supportEmail: profile.supportEmail ?? null,
-    website: profile.website ?? null, liveChatUrl: profile.liveChatUrl ?? null, openingHours: profile.openingHours ?? null,
-    values: Object.entries(profile.values ?? {}).map(([name, value]) => ({ name, value })).sort((left, right) => left.name.localeCompare(right.name)),
+    companyName: profile.companyName ?? null,
+    supportPhone: profile.supportPhone ?? null,
+    supportEmail: profile.supportEmail ?? null,
+    website: profile.website ?? null,
+    liveChatUrl: profile.liveChatUrl ?? null,
+    openingHours: profile.openingHours ?? null,
+    values: Object.entries(profile.values ?? {})
+      .map(([name, value]) => ({ name, value }))
+      .sort((left, right) => left.name.localeCompare(right.name)),
   };
 }
 
@@ -21,24 +34,42 @@ function toProfile(profile: BusinessProfile): BusinessProfileType {
 @Resolver()
 export class TenantChannelsResolver {
   @Authorized('users:manage')
-  @Query(() => WhatsAppSettingsType, { nullable: true, description: 'The WhatsApp binding, or null when none is set. Scope: users:manage.' })
+  @Query(() => WhatsAppSettingsType, {
+    nullable: true,
+    description: 'The WhatsApp binding, or null when none is set. Scope: users:manage.',
+  })
   async whatsAppSettings(@Ctx() context: GraphqlContext): Promise<WhatsAppSettingsType | null> {
     const settings = await readWhatsAppSettings(context.em, context.services.secretBox, callerOf(context).tenantId);
     if (!settings) return null;
     return {
-      numbers: settings.numbers, messagingServiceSid: settings.messagingServiceSid ?? null, accountSid: settings.accountSid ?? null,
-      completedActionKeywords: settings.completedActionKeywords ?? [], authTokenSet: settings.authTokenSet,
+      numbers: settings.numbers,
+      messagingServiceSid: settings.messagingServiceSid ?? null,
+      accountSid: settings.accountSid ?? null,
+      completedActionKeywords: settings.completedActionKeywords ?? [],
+      authTokenSet: settings.authTokenSet,
     };
   }
 
   @Authorized('users:manage')
-  @Mutation(() => WhatsAppSettingsType, { description: 'Binds the tenant to its WhatsApp sender(s), validated (SID formats, numbers not bound elsewhere). Audited (the token as "changed" only). Scope: users:manage.' })
-  async updateWhatsAppSettings(@Ctx() context: GraphqlContext, @Arg('input', () => WhatsAppSettingsInput, { description: 'The binding.' }) input: WhatsAppSettingsInput): Promise<WhatsAppSettingsType> {
+  @Mutation(() => WhatsAppSettingsType, {
+    description:
+      'Binds the tenant to its WhatsApp sender(s), validated (SID formats, numbers not bound elsewhere). Audited (the token as "changed" only). Scope: users:manage.',
+  })
+  async updateWhatsAppSettings(
+    @Ctx() context: GraphqlContext,
+    @Arg('input', () => WhatsAppSettingsInput, { description: 'The binding.' }) input: WhatsAppSettingsInput,
+  ): Promise<WhatsAppSettingsType> {
     const caller = callerOf(context);
     await updateWhatsAppSettings(context.em, context.services.secretBox, {
       tenantId: caller.tenantId,
       actor: caller.actor,
-      settings: { numbers: input.numbers ?? [], messagingServiceSid: input.messagingServiceSid, accountSid: input.accountSid, completedActionKeywords: input.completedActionKeywords, authToken: input.authToken },
+      settings: {
+        numbers: input.numbers ?? [],
+        messagingServiceSid: input.messagingServiceSid,
+        accountSid: input.accountSid,
+        completedActionKeywords: input.completedActionKeywords,
+        authToken: input.authToken,
+      },
     });
     return (await this.whatsAppSettings(context))!;
   }
@@ -53,17 +84,30 @@ export class TenantChannelsResolver {
   }
 
   @Authorized('users:manage')
-  @Mutation(() => SlackSettingsType, { description: 'Changes the Slack channels, approvers, sampling, idle release and the tenant\'s own bot token, validated. Audited (the token by name only). Scope: users:manage.' })
-  async updateSlackSettings(@Ctx() context: GraphqlContext, @Arg('input', () => SlackSettingsInput, { description: 'The changes.' }) input: SlackSettingsInput): Promise<SlackSettingsType> {
+  @Mutation(() => SlackSettingsType, {
+    description:
+      "Changes the Slack channels, approvers, sampling, idle release and the tenant's own bot token, validated. Audited (the token by name only). Scope: users:manage.",
+  })
+  async updateSlackSettings(
+    @Ctx() context: GraphqlContext,
+    @Arg('input', () => SlackSettingsInput, { description: 'The changes.' }) input: SlackSettingsInput,
+  ): Promise<SlackSettingsType> {
     const caller = callerOf(context);
     const { botToken, ...change } = input;
     if (typeof botToken === 'string' && !/^xox[bp]-[A-Za-z0-9-]{10,}$/.test(botToken.trim())) {
       throw badInput('botToken: must be a Slack bot token (xoxb-…, from OAuth & Permissions)', { field: 'botToken' });
     }
-    const defined = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as SlackSettingsChange;
-    if (Object.keys(defined).length) await setSlackSettings(context.em, { tenantId: caller.tenantId, actor: caller.actor, change: defined });
+    const defined = Object.fromEntries(
+      Object.entries(change).filter(([, value]) => value !== undefined),
+    ) as SlackSettingsChange;
+    if (Object.keys(defined).length)
+      await setSlackSettings(context.em, { tenantId: caller.tenantId, actor: caller.actor, change: defined });
     if (botToken !== undefined) {
-      await updateTenantSecrets(context.em, context.services.secretBox, { tenantId: caller.tenantId, actor: caller.actor, secrets: { slackBotToken: botToken } });
+      await updateTenantSecrets(context.em, context.services.secretBox, {
+        tenantId: caller.tenantId,
+        actor: caller.actor,
+        secrets: { slackBotToken: botToken },
+      });
     }
     return this.slackSettings(context);
   }
@@ -75,14 +119,22 @@ export class TenantChannelsResolver {
   }
 
   @Authorized('users:manage')
-  @Mutation(() => BusinessProfileType, { description: 'Changes the business profile, validated. Audited. Scope: users:manage.' })
-  async updateBusinessProfile(@Ctx() context: GraphqlContext, @Arg('input', () => BusinessProfileInput, { description: 'The changes.' }) input: BusinessProfileInput): Promise<BusinessProfileType> {
+  @Mutation(() => BusinessProfileType, {
+    description: 'Changes the business profile, validated. Audited. Scope: users:manage.',
+  })
+  async updateBusinessProfile(
+    @Ctx() context: GraphqlContext,
+    @Arg('input', () => BusinessProfileInput, { description: 'The changes.' }) input: BusinessProfileInput,
+  ): Promise<BusinessProfileType> {
     const caller = callerOf(context);
     const { values, ...fields } = input;
     const profile = await updateBusinessProfile(context.em, {
       tenantId: caller.tenantId,
       actor: caller.actor,
-      change: { ...fields, ...(values ? { values: Object.fromEntries(values.map((entry) => [entry.name, entry.value ?? null])) } : {}) },
+      change: {
+        ...fields,
+        ...(values ? { values: Object.fromEntries(values.map((entry) => [entry.name, entry.value ?? null])) } : {}),
+      },
     });
     return toProfile(profile);
   }

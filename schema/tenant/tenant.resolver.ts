@@ -38,13 +38,16 @@ function toSettings(view: TenantSettingsView): TenantSettingsType {
 @Resolver()
 export class TenantResolver {
   @Authorized('users:manage')
-  @Query(() => TenantSettingsType, { description: 'The caller\'s tenant settings. Scope: users:manage.' })
+  @Query(() => TenantSettingsType, { description: "The caller's tenant settings. Scope: users:manage." })
   async tenantSettings(@Ctx() context: GraphqlContext): Promise<TenantSettingsType> {
     return toSettings(await getTenantSettings(context.em, context.services.secretBox, callerOf(context).tenantId));
   }
 
   @Authorized('users:manage')
-  @Mutation(() => TenantSettingsType, { description: 'Validates and applies settings changes (routing, feedback frequency, handoff target, system prompt). Audited. Scope: users:manage.' })
+  @Mutation(() => TenantSettingsType, {
+    description:
+      'Validates and applies settings changes (routing, feedback frequency, handoff target, system prompt). Audited. Scope: users:manage.',
+  })
   async updateTenantSettings(
     @Ctx() context: GraphqlContext,
     @Arg('input', () => UpdateTenantSettingsInput, { description: 'The changes.' }) input: UpdateTenantSettingsInput,
@@ -60,12 +63,19 @@ export class TenantResolver {
   }
 
   @Authorized('users:manage')
-  @Mutation(() => [String], { description: 'Sets or clears tenant secrets (provider API keys, channel tokens); returns the names now set, never values. Audited (names only). Scope: users:manage.' })
+  @Mutation(() => [String], {
+    description:
+      'Sets or clears tenant secrets (provider API keys, channel tokens); returns the names now set, never values. Audited (names only). Scope: users:manage.',
+  })
   async setTenantSecrets(
     @Ctx() context: GraphqlContext,
     @Arg('input', () => TenantSecretsInput, { description: 'Secrets to set or clear.' }) input: TenantSecretsInput,
   ): Promise<string[]> {
     const caller = callerOf(context);
-    return updateTenantSecrets(context.em, context.services.secretBox, { tenantId: caller.tenantId, actor: caller.actor, secrets: { ...input } });
+    return updateTenantSecrets(context.em, context.services.secretBox, {
+      tenantId: caller.tenantId,
+      actor: caller.actor,
+      secrets: { ...input },
+    });
   }
 }

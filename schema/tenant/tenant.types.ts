@@ -1,15 +1,24 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { FeedbackPromptFrequencyEnum } from '../common/enums';
 
-@ObjectType('RoutingSettings', { simpleResolvers: true, description: 'How the router picks a model for this tenant; null fields use the defaults in code.' })
+@ObjectType('RoutingSettings', {
+  simpleResolvers: true,
+  description: 'How the router picks a model for this tenant; null fields use the defaults in code.',
+})
 export class RoutingSettingsType {
   @Field(() => Float, { nullable: true, description: 'Complexity below this goes to the cheap model (default 0.3).' })
   cheapThreshold!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Complexity above this goes to the reasoning model (default 0.7).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Complexity above this goes to the reasoning model (default 0.7).',
+  })
   reasoningThreshold!: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Prompts above this many tokens go to the long-context model (default 100000).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Prompts above this many tokens go to the long-context model (default 100000).',
+  })
   longContextTokens!: number | null;
 
   @Field(() => String, { nullable: true, description: 'Model of the cheap tier.' })
@@ -24,11 +33,18 @@ export class RoutingSettingsType {
   @Field(() => String, { nullable: true, description: 'Model of the reasoning tier.' })
   reasoningModel!: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'Failover order after the tier\'s first choice: model ids (gpt-4o-mini) or provider ids (gemini, openai); the knowledge base always ends the chain.' })
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Failover order after the tier's first choice: model ids (gpt-4o-mini) or provider ids (gemini, openai); the knowledge base always ends the chain.",
+  })
   fallbackOrder!: string[] | null;
 }
 
-@ObjectType('TenantSettings', { simpleResolvers: true, description: 'The caller\'s tenant settings. Secrets are never returned: only which ones are set.' })
+@ObjectType('TenantSettings', {
+  simpleResolvers: true,
+  description: "The caller's tenant settings. Secrets are never returned: only which ones are set.",
+})
 export class TenantSettingsType {
   @Field(() => ID, { description: 'Tenant id.' })
   tenantId!: string;
@@ -42,7 +58,10 @@ export class TenantSettingsType {
   @Field(() => RoutingSettingsType, { description: 'Routing thresholds and models.' })
   routing!: RoutingSettingsType;
 
-  @Field(() => FeedbackPromptFrequencyEnum, { nullable: true, description: 'How often replies carry 👍/👎 (default ALWAYS).' })
+  @Field(() => FeedbackPromptFrequencyEnum, {
+    nullable: true,
+    description: 'How often replies carry 👍/👎 (default ALWAYS).',
+  })
   feedbackPromptFrequency!: FeedbackPromptFrequencyEnum | null;
 
   @Field(() => Int, { nullable: true, description: 'With SOMETIMES: one reply in this many.' })
@@ -51,7 +70,9 @@ export class TenantSettingsType {
   @Field(() => String, { nullable: true, description: 'Where handed-off conversations go (e.g. a Slack channel id).' })
   handoffTarget!: string | null;
 
-  @Field(() => [String], { description: 'Names of the secrets that are set (openaiApiKey, geminiApiKey, ...); values are never readable.' })
+  @Field(() => [String], {
+    description: 'Names of the secrets that are set (openaiApiKey, geminiApiKey, ...); values are never readable.',
+  })
   secretsSet!: string[];
 
   @Field(() => Date, { description: 'Last change.' })
@@ -81,7 +102,10 @@ export class RoutingSettingsInput {
   @Field(() => String, { nullable: true, description: 'A catalogue model id.' })
   reasoningModel?: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'Failover order: catalogue model ids or provider ids (openai, gemini, knowledge-base), 1–10 entries.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Failover order: catalogue model ids or provider ids (openai, gemini, knowledge-base), 1–10 entries.',
+  })
   fallbackOrder?: string[] | null;
 }
 

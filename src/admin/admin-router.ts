@@ -1,7 +1,12 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import fs from 'node:fs';
 import path from 'node:path';
-import { closeConsoleSession, findConsoleSession, openConsoleSession, purgeExpiredConsoleSessions } from '../auth/console-sessions';
+import {
+  closeConsoleSession,
+  findConsoleSession,
+  openConsoleSession,
+  purgeExpiredConsoleSessions,
+} from '../auth/console-sessions';
 import { CONSOLE_HEADER, SESSION_COOKIE, readCookie, sessionCookie } from '../auth/console-cookie';
 import type { Orm } from '../db/orm';
 import { tenantScope } from '../db/tenant-scope';
@@ -70,12 +75,22 @@ export function createAdminMounter(options: AdminConsoleOptions): RouteMounter {
         const allowed = limiter.hit(request.ip ?? 'unknown');
         if (!allowed.allowed) {
           response.setHeader('Retry-After', String(allowed.retryAfterSeconds));
-          response.status(429).json({ error: { code: 'RATE_LIMITED', message: `Too many sign-in attempts: try again in ${allowed.retryAfterSeconds} s` } });
+          response.status(429).json({
+            error: {
+              code: 'RATE_LIMITED',
+              message: `Too many sign-in attempts: try again in ${allowed.retryAfterSeconds} s`,
+            },
+          });
           return;
         }
         const key = typeof request.body?.key === 'string' ? request.body.key.trim() : '';
         if (!key) {
-          response.status(400).json({ error: { code: 'BAD_USER_INPUT', message: 'Paste an API key (pk_…); create one with npm run keys -- create' } });
+          response.status(400).json({
+            error: {
+              code: 'BAD_USER_INPUT',
+              message: 'Paste an API key (pk_…); create one with npm run keys -- create',
+            },
+          });
           return;
         }
         const opened = await openConsoleSession(options.orm.em.fork(), {
@@ -84,12 +99,22 @@ export function createAdminMounter(options: AdminConsoleOptions): RouteMounter {
           userAgent: request.get('user-agent') ?? null,
         });
         if (!opened) {
-          response.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'This key is unknown or revoked: check it, or create one with npm run keys -- create' } });
+          response.status(401).json({
+            error: {
+              code: 'UNAUTHENTICATED',
+              message: 'This key is unknown or revoked: check it, or create one with npm run keys -- create',
+            },
+          });
           return;
         }
         // Housekeeping on sign-in (rare, indexed): expired sessions go; several instances may do it at once.
-        purgeExpiredConsoleSessions(options.orm.em.fork()).catch((error: unknown) => options.logger.warn({ err: error }, 'could not purge expired console sessions'));
-        response.setHeader('Set-Cookie', sessionCookie(opened.token, { maxAgeSeconds: options.sessionTtlMs / 1000, secure: request.secure }));
+        purgeExpiredConsoleSessions(options.orm.em.fork()).catch((error: unknown) =>
+          options.logger.warn({ err: error }, 'could not purge expired console sessions'),
+        );
+        response.setHeader(
+          'Set-Cookie',
+          sessionCookie(opened.token, { maxAgeSeconds: options.sessionTtlMs / 1000, secure: request.secure }),
+        );
         response.json({ signedIn: true, expiresAt: opened.identity.expiresAt.toISOString() });
       } catch (error) {
         next(error);
@@ -113,13 +138,24 @@ export function createAdminMounter(options: AdminConsoleOptions): RouteMounter {
     });
 
     // Hashed file names change with their content: cache them for a year.
-    router.use('/assets', express.static(path.join(options.webRoot, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }));
+    router.use(
+      '/assets',
+      express.static(path.join(options.webRoot, 'assets'), {
+        immutable: true,
+        maxAge: '365d',
+        index: false,
+        fallthrough: false,
+      }),
+    );
 
     // Every other GET is a client-side route of the SPA: index.html, always revalidated.
     router.get(/.*/, (_request, response) => {
       response.setHeader('Cache-Control', 'no-cache');
       if (!fs.existsSync(indexFile)) {
-        response.status(503).type('text').send('The admin console is not built: run npm run web:build (npm install does it), then reload.');
+        response
+          .status(503)
+          .type('text')
+          .send('The admin console is not built: run npm run web:build (npm install does it), then reload.');
         return;
       }
       response.sendFile(indexFile);
@@ -142,7 +178,9 @@ export function createAdminMounter(options: AdminConsoleOptions): RouteMounter {
 /** Requests that use or change the session must carry the console header (see console-cookie.ts). */
 function requireConsoleHeader(request: Request, response: Response, next: NextFunction): void {
   if (request.get(CONSOLE_HEADER)) return next();
-  response.status(403).json({ error: { code: 'FORBIDDEN', message: `Send the ${CONSOLE_HEADER} header (the console does)` } });
+  response
+    .status(403)
+    .json({ error: { code: 'FORBIDDEN', message: `Send the ${CONSOLE_HEADER} header (the console does)` } });
 }
 
 /**
@@ -152,7 +190,8 @@ function requireConsoleHeader(request: Request, response: Response, next: NextFu
 export function findWebRoot(from: string = __dirname): string {
   let directory = from;
   for (;;) {
-    if (fs.existsSync(path.join(directory, 'package.json')) && fs.existsSync(path.join(directory, 'web'))) return path.join(directory, 'web', 'dist');
+    if (fs.existsSync(path.join(directory, 'package.json')) && fs.existsSync(path.join(directory, 'web')))
+      return path.join(directory, 'web', 'dist');
     const parent = path.dirname(directory);
     if (parent === directory) return path.resolve('web', 'dist');
     directory = parent;

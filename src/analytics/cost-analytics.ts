@@ -50,7 +50,10 @@ export interface CostAnalytics {
 }
 
 /** Per-token prices of the baseline model's first price band. */
-function baselinePrices(catalogue: ModelCatalogue, model: string): { input: number; cachedInput: number; output: number } {
+function baselinePrices(
+  catalogue: ModelCatalogue,
+  model: string,
+): { input: number; cachedInput: number; output: number } {
   const spec = catalogue[model];
   if (!spec) throw badInput(`The baseline model ${model} is not in the model catalogue`);
   const band = spec.prices[0]!;
@@ -78,10 +81,14 @@ const RAW_ROW = `u.provider, u.model, (u.created_at at time zone 'UTC')::date as
  * from, first whole day; tenant, end of whole days, to (timestamps).
  */
 export function costAggregateSql(bucket: TimeBucketName): string {
-  const sums = ROW_COLUMNS.split(', ').map((column) => `sum(x.${column}) as ${column}`).join(', ');
+  const sums = ROW_COLUMNS.split(', ')
+    .map((column) => `sum(x.${column}) as ${column}`)
+    .join(', ');
   return `select x.provider, x.model, date_trunc('${bucketSql(bucket)}', x.day::timestamp) at time zone 'UTC' as bucket, ${sums}
   from (
-    select r.provider, r.model, r.day, ${ROW_COLUMNS.split(', ').map((column) => `r.${column}`).join(', ')}
+    select r.provider, r.model, r.day, ${ROW_COLUMNS.split(', ')
+      .map((column) => `r.${column}`)
+      .join(', ')}
       from provider_usage_rollup r where r.tenant_id = ? and r.day >= ?::date and r.day < ?::date
     union all
     select ${RAW_ROW} from provider_usage u where u.tenant_id = ? and u.created_at >= ? and u.created_at < ? and not u.evaluation
@@ -97,9 +104,29 @@ export function costAggregateParameters(tenantId: string, range: TimeRange): unk
   const endOfWholeDays = new Date(Math.floor(range.to.getTime() / day) * day);
   if (firstWholeDay >= endOfWholeDays) {
     // No whole day inside: everything from raw rows, the second edge empty.
-    return [tenantId, isoDay(range.from), isoDay(range.from), tenantId, range.from, range.to, tenantId, range.to, range.to];
+    return [
+      tenantId,
+      isoDay(range.from),
+      isoDay(range.from),
+      tenantId,
+      range.from,
+      range.to,
+      tenantId,
+      range.to,
+      range.to,
+    ];
   }
-  return [tenantId, isoDay(firstWholeDay), isoDay(endOfWholeDays), tenantId, range.from, firstWholeDay, tenantId, endOfWholeDays, range.to];
+  return [
+    tenantId,
+    isoDay(firstWholeDay),
+    isoDay(endOfWholeDays),
+    tenantId,
+    range.from,
+    firstWholeDay,
+    tenantId,
+    endOfWholeDays,
+    range.to,
+  ];
 }
 
 function isoDay(date: Date): string {
@@ -139,13 +166,17 @@ export async function costAnalytics(
   const connection = em.getConnection();
   const [tenant, rows, conversationRows] = await Promise.all([
     // Raw: only the settings column is needed, and this runs on every request.
-    connection.execute<{ settings: TenantSettings }[]>('select settings from tenant where id = ?', [input.tenantId]).then((found) => found[0] ?? null),
+    connection
+      .execute<{ settings: TenantSettings }[]>('select settings from tenant where id = ?', [input.tenantId])
+      .then((found) => found[0] ?? null),
     connection.execute<AggregateRow[]>(costAggregateSql(input.groupBy), costAggregateParameters(input.tenantId, range)),
     connection.execute<{ conversations: string }[]>(conversationCountSql, scope),
   ]);
   // The tenant's own catalogue override (settings.routing.catalogue) prices its baseline, as it prices its calls.
   const override = tenant?.settings.routing?.catalogue;
-  const catalogue = override ? mergeCatalogue(input.catalogue ?? defaultCatalogue, override).catalogue : (input.catalogue ?? defaultCatalogue);
+  const catalogue = override
+    ? mergeCatalogue(input.catalogue ?? defaultCatalogue, override).catalogue
+    : (input.catalogue ?? defaultCatalogue);
   const configured = tenant?.settings.routing?.models?.balanced;
   const baselineModel = typeof configured === 'string' && catalogue[configured] ? configured : DEFAULT_BALANCED_MODEL;
   const prices = baselinePrices(catalogue, baselineModel);
@@ -153,9 +184,22 @@ export async function costAnalytics(
   const buckets = new Map<number, CostSeriesPoint>();
   for (const row of rows) {
     const balancedCostUsd =
-      Number(row.ok_uncached_tokens) * prices.input + Number(row.ok_cached_tokens) * prices.cachedInput + Number(row.ok_output_tokens) * prices.output;
+      Number(row.ok_uncached_tokens) * prices.input +
+      Number(row.ok_cached_tokens) * prices.cachedInput +
+      Number(row.ok_output_tokens) * prices.output;
     const key = `${row.provider}\u0000${row.model}`;
-    const byModelRow = models.get(key) ?? { provider: row.provider, model: row.model, calls: 0, failedCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, balancedCostUsd: 0 };
+    const byModelRow = models.get(key) ?? {
+      provider: row.provider,
+      model: row.model,
+      calls: 0,
+      failedCalls: 0,
+      inputTokens: 0,
+      cachedInputTokens: 0,
+      outputTokens: 0,
+      totalTokens: 0,
+      costUsd: 0,
+      balancedCostUsd: 0,
+    };
     byModelRow.calls += Number(row.calls);
     byModelRow.failedCalls += Number(row.failed_calls);
     byModelRow.inputTokens += Number(row.input_tokens);
@@ -166,14 +210,22 @@ export async function costAnalytics(
     byModelRow.balancedCostUsd += balancedCostUsd;
     models.set(key, byModelRow);
     const start = new Date(row.bucket).getTime();
-    const point = buckets.get(start) ?? { bucketStart: new Date(start), calls: 0, totalTokens: 0, costUsd: 0, balancedCostUsd: 0 };
+    const point = buckets.get(start) ?? {
+      bucketStart: new Date(start),
+      calls: 0,
+      totalTokens: 0,
+      costUsd: 0,
+      balancedCostUsd: 0,
+    };
     point.calls += Number(row.calls);
     point.totalTokens += Number(row.total_tokens);
     point.costUsd += Number(row.cost_usd);
     point.balancedCostUsd += balancedCostUsd;
     buckets.set(start, point);
   }
-  const byModel = [...models.values()].sort((a, b) => b.costUsd - a.costUsd || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+  const byModel = [...models.values()].sort(
+    (a, b) => b.costUsd - a.costUsd || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model),
+  );
   const series = [...buckets.values()].sort((a, b) => a.bucketStart.getTime() - b.bucketStart.getTime());
   const sum = (pick: (row: CostByModel) => number) => byModel.reduce((total, row) => total + pick(row), 0);
   const costUsd = sum((row) => row.costUsd);

@@ -93,14 +93,27 @@ export async function feedbackAnalytics(
   input: { tenantId: string; range: TimeRange; groupBy: TimeBucketName },
 ): Promise<FeedbackAnalytics> {
   const range = checkRange(input.range);
-  const rows = await em.getConnection().execute<FiguresRow[]>(feedbackSeriesSql(input.groupBy), [input.tenantId, range.from, range.to]);
+  const rows = await em
+    .getConnection()
+    .execute<FiguresRow[]>(feedbackSeriesSql(input.groupBy), [input.tenantId, range.from, range.to]);
   const series = rows.map((row) => ({ bucketStart: new Date(row.bucket), counts: countsOf(row) }));
   const totals = series.reduce<Counts>(
     (sum, point) => {
       for (const key of Object.keys(sum) as (keyof Counts)[]) sum[key] += point.counts[key];
       return sum;
     },
-    { replies: 0, votes: 0, helpful: 0, notHelpful: 0, withComment: 0, continued: 0, completed: 0, handoff: 0, satisfactionSum: 0, satisfactionCount: 0 },
+    {
+      replies: 0,
+      votes: 0,
+      helpful: 0,
+      notHelpful: 0,
+      withComment: 0,
+      continued: 0,
+      completed: 0,
+      handoff: 0,
+      satisfactionSum: 0,
+      satisfactionCount: 0,
+    },
   );
   return {
     totals: toFigures(totals),

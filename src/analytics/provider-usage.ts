@@ -53,7 +53,10 @@ export async function listProviderDailySummaries(
   };
   if (input.provider) where.provider = input.provider;
   if (input.model) where.model = input.model;
-  const rows = await em.find(ProviderDailySummary, where, { orderBy: { day: 'asc', provider: 'asc', model: 'asc' }, limit: 5000 });
+  const rows = await em.find(ProviderDailySummary, where, {
+    orderBy: { day: 'asc', provider: 'asc', model: 'asc' },
+    limit: 5000,
+  });
   if (rows.length === 5000) throw badInput('Too many daily summaries: narrow the range or filter by provider or model');
   return rows;
 }

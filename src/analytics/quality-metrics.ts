@@ -43,7 +43,17 @@ export interface QualityTargets {
 
 export type QualityTrend = Record<(typeof TREND_FIELDS)[number], number | null>;
 
-export const TREND_FIELDS = ['answerRate', 'handoffRate', 'automationRate', 'resolutionRate', 'positiveFeedbackRate', 'csat', 'qualityScore', 'p95ResponseMs', 'costPerConversation'] as const;
+export const TREND_FIELDS = [
+  'answerRate',
+  'handoffRate',
+  'automationRate',
+  'resolutionRate',
+  'positiveFeedbackRate',
+  'csat',
+  'qualityScore',
+  'p95ResponseMs',
+  'costPerConversation',
+] as const;
 
 export interface QualityMetrics {
   totals: QualityFigures;
@@ -79,7 +89,9 @@ function cuts(filter: QualityFilter) {
     replyParams.push(filter.channel);
   }
   if (filter.modelVersionId) {
-    conversation.push('exists (select 1 from agent_interaction mi where mi.conversation_id = c.id and mi.model_version_id = ?)');
+    conversation.push(
+      'exists (select 1 from agent_interaction mi where mi.conversation_id = c.id and mi.model_version_id = ?)',
+    );
     conversationParams.push(filter.modelVersionId);
     reply.push('i.model_version_id = ?');
     replyParams.push(filter.modelVersionId);
@@ -148,11 +160,22 @@ function figures(conversation: Row | undefined, reply: Row | undefined): Quality
   };
 }
 
-async function scan(em: EntityManager, tenantId: string, range: TimeRange, groupBy: TimeBucketName, filter: QualityFilter) {
+async function scan(
+  em: EntityManager,
+  tenantId: string,
+  range: TimeRange,
+  groupBy: TimeBucketName,
+  filter: QualityFilter,
+) {
   const connection = em.getConnection();
   const where = cuts(filter);
   const [conversations, replies] = await Promise.all([
-    connection.execute<Row[]>(conversationSql(groupBy, where.conversation), [tenantId, range.from, range.to, ...where.conversationParams]),
+    connection.execute<Row[]>(conversationSql(groupBy, where.conversation), [
+      tenantId,
+      range.from,
+      range.to,
+      ...where.conversationParams,
+    ]),
     connection.execute<Row[]>(replySql(groupBy, where.reply), [tenantId, range.from, range.to, ...where.replyParams]),
   ]);
   const key = (row: Row) => (row.bucket === null ? 'total' : new Date(row.bucket as Date).toISOString());
@@ -181,12 +204,21 @@ export function targetsFrom(settings: Record<string, unknown> | null | undefined
 /** Quality and business metrics of a tenant over `range`, with the previous period of equal length and the tenant's targets. */
 export async function qualityMetrics(
   em: EntityManager,
-  input: { tenantId: string; range: TimeRange; groupBy: TimeBucketName; targets?: Partial<QualityTargets>; filter?: QualityFilter },
+  input: {
+    tenantId: string;
+    range: TimeRange;
+    groupBy: TimeBucketName;
+    targets?: Partial<QualityTargets>;
+    filter?: QualityFilter;
+  },
 ): Promise<QualityMetrics> {
   const range = checkRange(input.range);
   const length = range.to.getTime() - range.from.getTime();
   const previousRange = { from: new Date(range.from.getTime() - length), to: range.from };
-  const [current, previous] = await Promise.all([scan(em, input.tenantId, range, input.groupBy, input.filter ?? {}), scan(em.fork(), input.tenantId, previousRange, input.groupBy, input.filter ?? {})]);
+  const [current, previous] = await Promise.all([
+    scan(em, input.tenantId, range, input.groupBy, input.filter ?? {}),
+    scan(em.fork(), input.tenantId, previousRange, input.groupBy, input.filter ?? {}),
+  ]);
   const targets = { ...DEFAULT_QUALITY_TARGETS, ...input.targets };
   const trend = {} as QualityTrend;
   for (const field of TREND_FIELDS) {

@@ -12,11 +12,17 @@ export interface TimeRange {
 export const MAX_RANGE_DAYS = 731;
 
 export function checkRange(range: TimeRange): TimeRange {
-  if (!(range.from instanceof Date) || Number.isNaN(range.from.getTime()) || !(range.to instanceof Date) || Number.isNaN(range.to.getTime())) {
+  if (
+    !(range.from instanceof Date) ||
+    Number.isNaN(range.from.getTime()) ||
+    !(range.to instanceof Date) ||
+    Number.isNaN(range.to.getTime())
+  ) {
     throw badInput('range.from and range.to must be ISO-8601 date-times');
   }
   if (range.to <= range.from) throw badInput('range.to must be after range.from');
-  if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000) throw badInput(`A range may span at most ${MAX_RANGE_DAYS} days`);
+  if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000)
+    throw badInput(`A range may span at most ${MAX_RANGE_DAYS} days`);
   return range;
 }
 

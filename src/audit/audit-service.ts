@@ -7,7 +7,8 @@ import { AuditLog } from '../db/entities';
  * (an unauthenticated caller such as the public feedback mutation), `customer:<conversation id>`
  * (a customer asking for the bot back).
  */
-export type Actor = `apikey:${string}` | `slack:${string}` | `system:${string}` | `public:${string}` | `customer:${string}`;
+export type Actor =
+  `apikey:${string}` | `slack:${string}` | `system:${string}` | `public:${string}` | `customer:${string}`;
 
 /** One audited change. `before`/`after` are plain JSON snapshots of the changed fields. */
 export interface AuditEntry {

@@ -36,5 +36,9 @@ export async function createApiKey(
 /** The live (not revoked) key matching `key`, with its tenant, or null (also when the tenant is disabled). */
 export async function findApiKey(em: EntityManager, key: string): Promise<ApiKey | null> {
   if (!key.startsWith(KEY_PREFIX)) return null;
-  return em.findOne(ApiKey, { keyHash: hashApiKey(key), revokedAt: null, tenant: { disabledAt: null } }, { populate: ['tenant'] });
+  return em.findOne(
+    ApiKey,
+    { keyHash: hashApiKey(key), revokedAt: null, tenant: { disabledAt: null } },
+    { populate: ['tenant'] },
+  );
 }

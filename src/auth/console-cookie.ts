@@ -29,14 +29,22 @@ export function readCookie(header: string | undefined, name: string): string | n
 
 /** Set-Cookie value for a session token (or, with `token: null`, one that deletes it). */
 export function sessionCookie(token: string | null, options: { maxAgeSeconds: number; secure: boolean }): string {
-  const parts = [`${SESSION_COOKIE}=${token ? encodeURIComponent(token) : ''}`, 'Path=/', 'HttpOnly', 'SameSite=Strict'];
+  const parts = [
+    `${SESSION_COOKIE}=${token ? encodeURIComponent(token) : ''}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+  ];
   parts.push(token ? `Max-Age=${Math.floor(options.maxAgeSeconds)}` : 'Max-Age=0');
   if (options.secure) parts.push('Secure');
   return parts.join('; ');
 }
 
 /** The session token of a request that may use it: cookie present and the console header set. */
-export function consoleSessionToken(headers: { cookie?: string; [name: string]: string | string[] | undefined }): string | null {
+export function consoleSessionToken(headers: {
+  cookie?: string;
+  [name: string]: string | string[] | undefined;
+}): string | null {
   if (!headers[CONSOLE_HEADER]) return null;
   return readCookie(headers.cookie, SESSION_COOKIE);
 }

@@ -36,7 +36,13 @@ export async function openConsoleSession(
     lastSeenAt: now,
     userAgent: input.userAgent ? input.userAgent.slice(0, 300) : null,
   });
-  recordAudit(em, { tenantId: apiKey.tenant.id, actor: `apikey:${apiKey.id}`, action: 'console.sign_in', targetType: 'ConsoleSession', targetId: session.id });
+  recordAudit(em, {
+    tenantId: apiKey.tenant.id,
+    actor: `apikey:${apiKey.id}`,
+    action: 'console.sign_in',
+    targetType: 'ConsoleSession',
+    targetId: session.id,
+  });
   await em.flush();
   return { token, identity: { sessionId: session.id, apiKey, expiresAt: session.expiresAt } };
 }
@@ -45,7 +51,11 @@ export async function openConsoleSession(
  * The session behind a cookie token: unexpired, and its key not revoked
  * (revoking a key ends its sessions at once). Null otherwise.
  */
-export async function findConsoleSession(em: EntityManager, token: string, now: Date = new Date()): Promise<SessionIdentity | null> {
+export async function findConsoleSession(
+  em: EntityManager,
+  token: string,
+  now: Date = new Date(),
+): Promise<SessionIdentity | null> {
   if (!token || token.length > 200) return null;
   const session = await em.findOne(
     ConsoleSession,
@@ -60,7 +70,13 @@ export async function findConsoleSession(em: EntityManager, token: string, now: 
 export async function closeConsoleSession(em: EntityManager, token: string): Promise<boolean> {
   const session = await em.findOne(ConsoleSession, { tokenHash: hashToken(token) }, { populate: ['apiKey'] });
   if (!session) return false;
-  recordAudit(em, { tenantId: session.tenant.id, actor: `apikey:${session.apiKey.id}`, action: 'console.sign_out', targetType: 'ConsoleSession', targetId: session.id });
+  recordAudit(em, {
+    tenantId: session.tenant.id,
+    actor: `apikey:${session.apiKey.id}`,
+    action: 'console.sign_out',
+    targetType: 'ConsoleSession',
+    targetId: session.id,
+  });
   em.remove(session);
   await em.flush();
   return true;

@@ -31,15 +31,25 @@ async function main(): Promise<number> {
   const database = await openDatabase(config, logger);
   try {
     const em = database.orm.em.fork();
-    const tenants = tenantName ? await em.find(Tenant, { name: tenantName }) : await em.find(Tenant, {}, { orderBy: { createdAt: 'asc' } });
+    const tenants = tenantName
+      ? await em.find(Tenant, { name: tenantName })
+      : await em.find(Tenant, {}, { orderBy: { createdAt: 'asc' } });
     const tenant = tenants.length === 1 ? tenants[0]! : tenants.find((candidate) => candidate.name === 'demo');
     if (!tenant) {
-      process.stderr.write(tenantName ? `No tenant named "${tenantName}".\n` : 'Several tenants exist: choose one with --tenant <name>.\n');
+      process.stderr.write(
+        tenantName ? `No tenant named "${tenantName}".\n` : 'Several tenants exist: choose one with --tenant <name>.\n',
+      );
       return 2;
     }
     const extra: AlertNotifier[] = [];
     if (slackConfig) {
-      const slack = createSlackApp({ config: slackConfig, orm: database.orm, events: new DomainEvents(), logger, customers: new CustomerChannelRegistry() });
+      const slack = createSlackApp({
+        config: slackConfig,
+        orm: database.orm,
+        events: new DomainEvents(),
+        logger,
+        customers: new CustomerChannelRegistry(),
+      });
       extra.push(slack.alertNotifier);
     }
     // Every medium for the test alert, whatever the tenant routes by severity: the point is to exercise them all.
@@ -57,7 +67,9 @@ async function main(): Promise<number> {
     });
     if (resolve) {
       const resolved = await alerts.resolve(tenant.id, 'parley-test-alert');
-      process.stdout.write(resolved ? `Resolved the test alert of ${tenant.name}.\n` : `No firing test alert for ${tenant.name}.\n`);
+      process.stdout.write(
+        resolved ? `Resolved the test alert of ${tenant.name}.\n` : `No firing test alert for ${tenant.name}.\n`,
+      );
       process.stdout.write(report.map((line) => `  ${line}\n`).join(''));
       return 0;
     }
@@ -73,7 +85,10 @@ async function main(): Promise<number> {
       query: '{ providerHealth { provider model calls failureRate circuit } }',
     });
     process.stdout.write(`Test alert for ${tenant.name}: ${outcome}.\n${report.map((line) => `  ${line}\n`).join('')}`);
-    if (delivery.disabled.length) process.stdout.write(`Off: ${delivery.disabled.join('; ')}${slackConfig ? '' : '; slack (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)'}.\n`);
+    if (delivery.disabled.length)
+      process.stdout.write(
+        `Off: ${delivery.disabled.join('; ')}${slackConfig ? '' : '; slack (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)'}.\n`,
+      );
     return report.some((line) => line.includes('FAILED')) ? 1 : 0;
     return 0;
   } finally {
@@ -95,8 +110,18 @@ function reporting(notifier: AlertNotifier, report: string[]): AlertNotifier {
   };
   return {
     id: notifier.id,
-    send: (notification) => attempt('send', () => notifier.send(notification), (reference) => (reference ? `sent (${reference})` : 'nowhere to send for this tenant')),
-    update: (reference, notification) => attempt('update', () => notifier.update(reference, notification), () => `updated ${reference}`),
+    send: (notification) =>
+      attempt(
+        'send',
+        () => notifier.send(notification),
+        (reference) => (reference ? `sent (${reference})` : 'nowhere to send for this tenant'),
+      ),
+    update: (reference, notification) =>
+      attempt(
+        'update',
+        () => notifier.update(reference, notification),
+        () => `updated ${reference}`,
+      ),
   };
 }
 

@@ -44,8 +44,14 @@ function printTurn(turn: TurnResult): void {
   if (turn.reply) process.stdout.write(`${bold('parley ›')} ${turn.reply.text}\n`);
   const details = describeRoute(turn);
   if (details) process.stdout.write(`${dim(details)}\n`);
-  if (turn.status === 'handed_off') process.stdout.write(`${dim(`  [handed off to a human: ${turn.handoffReason}] — /new starts a fresh conversation with the bot`)}\n`);
-  if (turn.status === 'with_human') process.stdout.write(`${dim('  [a human agent has this conversation: the bot stays quiet] — /new starts a fresh conversation')}\n`);
+  if (turn.status === 'handed_off')
+    process.stdout.write(
+      `${dim(`  [handed off to a human: ${turn.handoffReason}] — /new starts a fresh conversation with the bot`)}\n`,
+    );
+  if (turn.status === 'with_human')
+    process.stdout.write(
+      `${dim('  [a human agent has this conversation: the bot stays quiet] — /new starts a fresh conversation')}\n`,
+    );
 }
 
 async function main(): Promise<number> {
@@ -63,10 +69,21 @@ async function main(): Promise<number> {
     if (config.SEED_DEMO) await seedDemoTenant(database.orm.em.fork());
     const tenant = await database.orm.em.fork().findOne(Tenant, { name: options.tenant });
     if (!tenant) {
-      const names = (await database.orm.em.fork().find(Tenant, {}, { orderBy: { name: 'asc' }, limit: 20 })).map((row) => row.name);
-      throw new AppError('NOT_FOUND', `No tenant named "${options.tenant}". Known tenants: ${names.join(', ') || 'none (set SEED_DEMO=true to create the demo tenant)'}`);
+      const names = (await database.orm.em.fork().find(Tenant, {}, { orderBy: { name: 'asc' }, limit: 20 })).map(
+        (row) => row.name,
+      );
+      throw new AppError(
+        'NOT_FOUND',
+        `No tenant named "${options.tenant}". Known tenants: ${names.join(', ') || 'none (set SEED_DEMO=true to create the demo tenant)'}`,
+      );
     }
-    stack = createConversationStack({ config, orm: database.orm, events: new DomainEvents(), logger, secretBox: new SecretBox(secret.key) });
+    stack = createConversationStack({
+      config,
+      orm: database.orm,
+      events: new DomainEvents(),
+      logger,
+      secretBox: new SecretBox(secret.key),
+    });
     const providers = stack.gateway
       .configuredProviders()
       .map((status) => `${status.provider}${status.configured ? '' : ' (no key)'}`)
@@ -89,7 +106,11 @@ async function main(): Promise<number> {
 
 async function converse(stack: ConversationStack, tenantId: string, firstCustomer: string): Promise<void> {
   let customer = firstCustomer;
-  const lines = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  const lines = readline.createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: process.stdin.isTTY,
+  });
   // Ctrl-C ends the chat like Ctrl-D: the loop below finishes the turn in progress, then everything stops.
   lines.on('SIGINT', () => lines.close());
   const stop = () => lines.close();

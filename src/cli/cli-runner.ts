@@ -34,7 +34,12 @@ export function runCli(name: string, main: (args: string[]) => Promise<number>):
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      const message = error instanceof AppError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+      const message =
+        error instanceof AppError
+          ? error.message
+          : error instanceof Error
+            ? (error.stack ?? error.message)
+            : String(error);
       process.stderr.write(`parley ${name}: ${message}\n`);
       process.exit(1);
     },

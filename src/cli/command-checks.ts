@@ -13,7 +13,9 @@ export const positiveInteger = (name: string) => (values: Values) => {
   const raw = values[name];
   if (raw === undefined) return null;
   const value = Number(raw);
-  return Number.isInteger(value) && value > 0 ? null : `--${name} must be a positive whole number, not ${JSON.stringify(raw)}`;
+  return Number.isInteger(value) && value > 0
+    ? null
+    : `--${name} must be a positive whole number, not ${JSON.stringify(raw)}`;
 };
 export const wholeNumber = (name: string) => (values: Values) => {
   const raw = values[name];

@@ -40,7 +40,14 @@ export interface ParsedCommandLine {
 }
 
 /** The scheduled jobs `npm run job` knows; a unit test keeps this list equal to JOBS. */
-export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'alert-rules', 'experiment-guard'] as const;
+export const JOB_NAMES = [
+  'daily-provider-summary',
+  'usage-cleanup',
+  'provider-health-metrics',
+  'handoff-idle-release',
+  'alert-rules',
+  'experiment-guard',
+] as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {
   'src/main': {
@@ -72,10 +79,14 @@ A new key is printed once.
     positionals: { min: 1, max: 2 },
     check: (values, positionals) => {
       const [command] = positionals;
-      if (!['create', 'list', 'revoke'].includes(command ?? '')) return `unknown command ${JSON.stringify(command)}: use create, list or revoke`;
-      if (command === 'create' && (!values.tenant || !values.scopes)) return 'create needs --tenant <name> and --scopes <scope,scope…>';
-      if (command === 'revoke' && positionals.length !== 2) return 'revoke needs the key id: npm run keys -- revoke <key id>';
-      if (command !== 'revoke' && positionals.length > 1) return `unexpected argument ${JSON.stringify(positionals[1])}`;
+      if (!['create', 'list', 'revoke'].includes(command ?? ''))
+        return `unknown command ${JSON.stringify(command)}: use create, list or revoke`;
+      if (command === 'create' && (!values.tenant || !values.scopes))
+        return 'create needs --tenant <name> and --scopes <scope,scope…>';
+      if (command === 'revoke' && positionals.length !== 2)
+        return 'revoke needs the key id: npm run keys -- revoke <key id>';
+      if (command !== 'revoke' && positionals.length > 1)
+        return `unexpected argument ${JSON.stringify(positionals[1])}`;
       return null;
     },
   },
@@ -90,8 +101,10 @@ ${JOB_NAMES.map((name) => `  ${name}`).join('\n')}
     options: { day: { type: 'string' } },
     positionals: { min: 1, max: 1 },
     check: (values, positionals) => {
-      if (!(JOB_NAMES as readonly string[]).includes(positionals[0]!)) return `unknown job ${JSON.stringify(positionals[0])}: use one of ${JOB_NAMES.join(', ')}`;
-      if (values.day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(values.day))) return `--day must be a date as YYYY-MM-DD, not ${JSON.stringify(values.day)}`;
+      if (!(JOB_NAMES as readonly string[]).includes(positionals[0]!))
+        return `unknown job ${JSON.stringify(positionals[0])}: use one of ${JOB_NAMES.join(', ')}`;
+      if (values.day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(values.day)))
+        return `--day must be a date as YYYY-MM-DD, not ${JSON.stringify(values.day)}`;
       return null;
     },
   },
@@ -121,7 +134,9 @@ what each notifier did. Raising it again within ALERT_REPEAT_HOURS is deduplicat
 `,
     options: { tenant: { type: 'string' }, severity: { type: 'string' }, resolve: { type: 'boolean' } },
     check: (values) =>
-      values.severity === undefined || ['info', 'warning', 'critical'].includes(String(values.severity)) ? null : `--severity must be info, warning or critical, not ${JSON.stringify(values.severity)}`,
+      values.severity === undefined || ['info', 'warning', 'critical'].includes(String(values.severity))
+        ? null
+        : `--severity must be info, warning or critical, not ${JSON.stringify(values.severity)}`,
   },
   'src/cli/slack-settings': {
     usage: `Usage: npm run slack:settings -- --tenant <name> [options]
@@ -161,7 +176,13 @@ Generates ≥ 1M provider_usage rows (at scale 1) in a throwaway database on DAT
 server (or an embedded PostgreSQL), then times the analytics queries through GraphQL
 and as plain SQL. The database is dropped at the end and on Ctrl-C (unless --keep).
 `,
-    options: { scale: { type: 'string' }, iterations: { type: 'string' }, keep: { type: 'boolean' }, 'only-generate': { type: 'boolean' }, debug: { type: 'boolean' } },
+    options: {
+      scale: { type: 'string' },
+      iterations: { type: 'string' },
+      keep: { type: 'boolean' },
+      'only-generate': { type: 'boolean' },
+      debug: { type: 'boolean' },
+    },
     check: all(positiveNumber('scale'), positiveNumber('iterations')),
   },
   'bench/router-bench': {
@@ -182,9 +203,18 @@ Simulated WhatsApp customers against a running parley child process with fake pr
 and a fake Twilio: latency at a fixed rate, then throughput at rising concurrency. The
 throwaway database and the child processes are cleaned up at the end and on Ctrl-C.
 `,
-    options: { rate: { type: 'string' }, seconds: { type: 'string' }, levels: { type: 'string' }, 'level-seconds': { type: 'string' }, profile: { type: 'boolean' } },
+    options: {
+      rate: { type: 'string' },
+      seconds: { type: 'string' },
+      levels: { type: 'string' },
+      'level-seconds': { type: 'string' },
+      profile: { type: 'boolean' },
+    },
     check: all(positiveNumber('rate'), positiveNumber('seconds'), positiveNumber('level-seconds'), (values) =>
-      values.levels === undefined || String(values.levels).split(',').every((level) => Number.isInteger(Number(level)) && Number(level) > 0)
+      values.levels === undefined ||
+      String(values.levels)
+        .split(',')
+        .every((level) => Number.isInteger(Number(level)) && Number(level) > 0)
         ? null
         : `--levels must be positive whole numbers separated by commas, not ${JSON.stringify(values.levels)}`,
     ),
@@ -202,7 +232,10 @@ a plain TF-IDF nearest-neighbour baseline per stage.
 `,
     options: { dataset: { type: 'string' }, stages: { type: 'string' } },
     check: (values) =>
-      values.stages === undefined || String(values.stages).split(',').every((stage) => Number(stage) > 0 && Number(stage) <= 100)
+      values.stages === undefined ||
+      String(values.stages)
+        .split(',')
+        .every((stage) => Number(stage) > 0 && Number(stage) <= 100)
         ? null
         : `--stages must be percentages (above 0, at most 100) separated by commas, not ${JSON.stringify(values.stages)}`,
   },
@@ -249,18 +282,30 @@ printed. Exit code 0 when the candidate ends active, 3 when it was rolled back.
       seed: { type: 'string' },
       tenant: { type: 'string' },
     },
-    check: all(positiveNumber('customers-per-hour'), positiveNumber('tick-hours'), positiveNumber('max-days'), positiveInteger('min-sample'), wholeNumber('seed')),
+    check: all(
+      positiveNumber('customers-per-hour'),
+      positiveNumber('tick-hours'),
+      positiveNumber('max-days'),
+      positiveInteger('min-sample'),
+      wholeNumber('seed'),
+    ),
   },
   ...OPERATOR_COMMANDS,
 };
 
-export type CommandOutcome = { kind: 'run'; parsed: ParsedCommandLine } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
+export type CommandOutcome =
+  { kind: 'run'; parsed: ParsedCommandLine } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
 
 /** Parses `argv` against a spec (pure: for tests and for `commandLine`). */
 export function parseCommand(name: string, spec: CommandSpec, argv: string[]): CommandOutcome {
   let parsed: ParsedCommandLine;
   try {
-    const result = parseArgs({ args: argv, options: { ...spec.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const result = parseArgs({
+      args: argv,
+      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     parsed = { values: result.values as Values, positionals: result.positionals };
   } catch (error) {
     // parseArgs' messages name the option ("Unknown option '--x'"); keep its first sentence.
@@ -269,8 +314,13 @@ export function parseCommand(name: string, spec: CommandSpec, argv: string[]): C
   }
   if (parsed.values.help) return { kind: 'help', text: spec.usage };
   const { min = 0, max = 0 } = spec.positionals ?? {};
-  if (parsed.positionals.length > max) return { kind: 'error', message: `unexpected argument ${JSON.stringify(parsed.positionals[max])} (see npm run ${name} -- --help)` };
-  if (parsed.positionals.length < min) return { kind: 'error', message: `missing argument (see npm run ${name} -- --help)` };
+  if (parsed.positionals.length > max)
+    return {
+      kind: 'error',
+      message: `unexpected argument ${JSON.stringify(parsed.positionals[max])} (see npm run ${name} -- --help)`,
+    };
+  if (parsed.positionals.length < min)
+    return { kind: 'error', message: `missing argument (see npm run ${name} -- --help)` };
   const problem = spec.check?.(parsed.values, parsed.positionals);
   if (problem) return { kind: 'error', message: `${problem} (see npm run ${name} -- --help)` };
   return { kind: 'run', parsed };
@@ -279,7 +329,10 @@ export function parseCommand(name: string, spec: CommandSpec, argv: string[]): C
 /** The spec key of a running entry file (`…/dist/src/cli/chat.js` → `src/cli/chat`), or null. */
 export function entryKey(filename: string | undefined): string | null {
   if (!filename) return null;
-  const normalised = filename.split(path.sep).join('/').replace(/\.(js|ts)$/, '');
+  const normalised = filename
+    .split(path.sep)
+    .join('/')
+    .replace(/\.(js|ts)$/, '');
   return Object.keys(COMMANDS).find((key) => normalised.endsWith(`/${key}`)) ?? null;
 }
 

@@ -47,7 +47,8 @@ async function main(): Promise<number> {
     const tenantId = tenant.id;
     const dataset = async () => {
       const found = await findDataset(em(), tenantId, name!);
-      if (!found) throw new AppError('NOT_FOUND', `No dataset named ${name}; create it with npm run datasets -- create ${name}`);
+      if (!found)
+        throw new AppError('NOT_FOUND', `No dataset named ${name}; create it with npm run datasets -- create ${name}`);
       return found;
     };
     const report = (version: { number: number; caseCount: number; change: string }) =>
@@ -60,31 +61,49 @@ async function main(): Promise<number> {
         const rows = await listDatasets(em(), tenantId);
         for (const row of rows) {
           const [latest] = await datasetVersions(em(), tenantId, row.id);
-          process.stdout.write(`${row.name}@${row.latestVersionNumber}  ${latest?.caseCount ?? 0} cases  ${row.description}\n`);
+          process.stdout.write(
+            `${row.name}@${row.latestVersionNumber}  ${latest?.caseCount ?? 0} cases  ${row.description}\n`,
+          );
         }
         if (!rows.length) process.stdout.write('No datasets yet.\n');
         return 0;
       }
       case 'create': {
-        const { version } = await createDataset(em(), { tenantId, actor, name: name!, description: option('description') });
+        const { version } = await createDataset(em(), {
+          tenantId,
+          actor,
+          name: name!,
+          description: option('description'),
+        });
         report(version);
         return 0;
       }
       case 'import': {
         const found = await dataset();
         const file = argument!;
-        const format = (option('format') ?? (file.endsWith('.jsonl') || file.endsWith('.ndjson') ? 'jsonl' : 'csv')) as CaseFileFormat;
-        const read = readCaseFile(fs.readFileSync(file, 'utf8'), format, {
-          input: option('input'),
-          expectedReply: option('expected-reply'),
-          expectedTopic: option('topic'),
-          expectHandoff: option('handoff'),
-          context: option('context'),
-          handoffTopics: option('handoff-topics')?.split(',').map((topic) => topic.trim()).filter(Boolean),
-        }, path.basename(file));
+        const format = (option('format') ??
+          (file.endsWith('.jsonl') || file.endsWith('.ndjson') ? 'jsonl' : 'csv')) as CaseFileFormat;
+        const read = readCaseFile(
+          fs.readFileSync(file, 'utf8'),
+          format,
+          {
+            input: option('input'),
+            expectedReply: option('expected-reply'),
+            expectedTopic: option('topic'),
+            expectHandoff: option('handoff'),
+            context: option('context'),
+            handoffTopics: option('handoff-topics')
+              ?.split(',')
+              .map((topic) => topic.trim())
+              .filter(Boolean),
+          },
+          path.basename(file),
+        );
         const sample = integerOption('sample');
         const cases = sample ? sampleCases(read.cases, sample) : read.cases;
-        process.stderr.write(`Read ${read.cases.length} cases from ${file}${read.skipped ? ` (${read.skipped} rows without a message or reply skipped)` : ''}${sample ? `; importing a sample of ${cases.length}` : ''}.\n`);
+        process.stderr.write(
+          `Read ${read.cases.length} cases from ${file}${read.skipped ? ` (${read.skipped} rows without a message or reply skipped)` : ''}${sample ? `; importing a sample of ${cases.length}` : ''}.\n`,
+        );
         const bar = createProgressBar('importing');
         const version = await addCases(em(), {
           tenantId,
@@ -103,25 +122,58 @@ async function main(): Promise<number> {
         const found = await dataset();
         const input = option('input')!;
         const expectedReply = option('expected-reply')!;
-        report(await addCases(em(), { tenantId, actor, datasetId: found.id, source: 'manual', cases: [{ input, expectedReply, expectedTopic: option('topic'), expectHandoff: commandLine().values['expect-handoff'] === true }] }));
+        report(
+          await addCases(em(), {
+            tenantId,
+            actor,
+            datasetId: found.id,
+            source: 'manual',
+            cases: [
+              {
+                input,
+                expectedReply,
+                expectedTopic: option('topic'),
+                expectHandoff: commandLine().values['expect-handoff'] === true,
+              },
+            ],
+          }),
+        );
         return 0;
       }
       case 'import-corrections': {
         const found = await dataset();
-        const result = await importApprovedCorrections(em(), { tenantId, actor, datasetId: found.id, minQuality: integerOption('min-quality') });
+        const result = await importApprovedCorrections(em(), {
+          tenantId,
+          actor,
+          datasetId: found.id,
+          minQuality: integerOption('min-quality'),
+        });
         if (result.version) report(result.version);
         else process.stdout.write(`No new approved corrections (${result.skipped} already in ${name}).\n`);
         return 0;
       }
       case 'archive': {
         const found = await dataset();
-        report(await archiveCases(em(), { tenantId, actor, datasetId: found.id, caseIds: argument!.split(',').map((id) => id.trim()).filter(Boolean), reason: option('reason') }));
+        report(
+          await archiveCases(em(), {
+            tenantId,
+            actor,
+            datasetId: found.id,
+            caseIds: argument!
+              .split(',')
+              .map((id) => id.trim())
+              .filter(Boolean),
+            reason: option('reason'),
+          }),
+        );
         return 0;
       }
       default: {
         const found = await dataset();
         for (const version of await datasetVersions(em(), tenantId, found.id)) {
-          process.stdout.write(`${found.name}@${version.number}  ${version.caseCount} cases  ${version.createdAt.toISOString()}  ${version.createdBy}  ${version.change}\n`);
+          process.stdout.write(
+            `${found.name}@${version.number}  ${version.caseCount} cases  ${version.createdAt.toISOString()}  ${version.createdBy}  ${version.change}\n`,
+          );
         }
         return 0;
       }

@@ -32,7 +32,13 @@ async function main(): Promise<number> {
     const tenant = await database.orm.em.fork().findOne(Tenant, { name: tenantName });
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant named ${tenantName} (use --tenant)`);
     const secret = resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
-    const stack = createConversationStack({ config, orm: database.orm, events: new DomainEvents(), logger, secretBox: new SecretBox(secret.key) });
+    const stack = createConversationStack({
+      config,
+      orm: database.orm,
+      events: new DomainEvents(),
+      logger,
+      secretBox: new SecretBox(secret.key),
+    });
     const bars = new Map<string, ReturnType<typeof createProgressBar>>();
     try {
       const run = await evaluateModelVersion(
@@ -60,7 +66,9 @@ async function main(): Promise<number> {
       const text = renderReport(report, format);
       if (out) {
         fs.writeFileSync(out, text);
-        process.stderr.write(`Wrote ${out}. Verdict: ${run.verdict ?? run.status}${run.gating ? '' : ' (not gating)'}; ${run.reasons.join('; ')}\n`);
+        process.stderr.write(
+          `Wrote ${out}. Verdict: ${run.verdict ?? run.status}${run.gating ? '' : ' (not gating)'}; ${run.reasons.join('; ')}\n`,
+        );
       } else process.stdout.write(text);
       return run.verdict === 'fail' ? 1 : 0;
     } finally {

@@ -32,7 +32,15 @@ async function main(): Promise<number> {
       silenceMinutes: config.ALERT_SILENCE_MINUTES,
       graphqlUrl: `${config.publicBaseUrl}/graphql`,
     });
-    const context = { orm: database.orm, logger, retentionDays: config.USAGE_RETENTION_DAYS, cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE, handoffIdleMinutes: config.HANDOFF_IDLE_RELEASE_MINUTES, alerts, runbookBaseUrl: config.runbookBaseUrl };
+    const context = {
+      orm: database.orm,
+      logger,
+      retentionDays: config.USAGE_RETENTION_DAYS,
+      cleanupBatchSize: config.USAGE_CLEANUP_BATCH_SIZE,
+      handoffIdleMinutes: config.HANDOFF_IDLE_RELEASE_MINUTES,
+      alerts,
+      runbookBaseUrl: config.runbookBaseUrl,
+    };
     const outcome = await runJob(name, context, { day }).finally(() => delivery.close());
     if (!outcome.ran) {
       process.stdout.write(`${name}: skipped (${outcome.reason})\n`);

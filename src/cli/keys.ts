@@ -19,15 +19,29 @@ async function main(): Promise<number> {
     const actor = 'system:keys-cli' as const;
     if (command === 'create') {
       const tenantName = option('tenant');
-      const scopes = (option('scopes') ?? '').split(',').map((scope) => scope.trim()).filter(Boolean);
-      const { apiKey, key } = await issueApiKey(em, { tenantName: tenantName!, scopes, name: option('name') ?? `cli ${new Date().toISOString().slice(0, 10)}`, actor });
-      process.stdout.write(`Created key ${apiKey.id} for tenant ${tenantName} with scopes ${apiKey.scopes.join(', ')}.\nKey (shown only now): ${key}\n`);
+      const scopes = (option('scopes') ?? '')
+        .split(',')
+        .map((scope) => scope.trim())
+        .filter(Boolean);
+      const { apiKey, key } = await issueApiKey(em, {
+        tenantName: tenantName!,
+        scopes,
+        name: option('name') ?? `cli ${new Date().toISOString().slice(0, 10)}`,
+        actor,
+      });
+      process.stdout.write(
+        `Created key ${apiKey.id} for tenant ${tenantName} with scopes ${apiKey.scopes.join(', ')}.\nKey (shown only now): ${key}\n`,
+      );
     } else if (command === 'list') {
       const tenantName = option('tenant');
       const keys = await listApiKeys(em, {});
       for (const key of keys.filter((row) => !tenantName || row.tenant.name === tenantName)) {
-        const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : `last used ${key.lastUsedAt?.toISOString() ?? 'never'}`;
-        process.stdout.write(`${key.id}  ${key.tenant.name}  ${key.prefix}…  ${key.name}  [${key.scopes.join(',')}]  ${state}\n`);
+        const state = key.revokedAt
+          ? `revoked ${key.revokedAt.toISOString()}`
+          : `last used ${key.lastUsedAt?.toISOString() ?? 'never'}`;
+        process.stdout.write(
+          `${key.id}  ${key.tenant.name}  ${key.prefix}…  ${key.name}  [${key.scopes.join(',')}]  ${state}\n`,
+        );
       }
       if (!keys.length) process.stdout.write('No keys.\n');
     } else {

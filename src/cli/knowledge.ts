@@ -22,7 +22,9 @@ function progressBar(stream: NodeJS.WriteStream) {
     if (stream.isTTY) {
       const width = 30;
       const filled = Math.round(ratio * width);
-      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${Math.round(ratio * 100)}%${done === total ? '\n' : ''}`);
+      stream.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${Math.round(ratio * 100)}%${done === total ? '\n' : ''}`,
+      );
     } else {
       const step = Math.floor(ratio * 10);
       if (step !== lastLine) {
@@ -37,8 +39,15 @@ export function formatSummary(summary: ImportSummary): string {
   const lines = [
     `Rows: ${summary.rows}. Added ${summary.added}, updated ${summary.updated}, skipped ${summary.skipped} (${(summary.durationMs / 1000).toFixed(1)} s).`,
   ];
-  for (const [reason, count] of Object.entries(summary.skippedReasons).sort((left, right) => right[1] - left[1])) lines.push(`  skipped ${count}: ${reason}`);
-  if (summary.skippedExamples.length) lines.push(`  first skipped rows: ${summary.skippedExamples.slice(0, 10).map((example) => example.row).join(', ')}`);
+  for (const [reason, count] of Object.entries(summary.skippedReasons).sort((left, right) => right[1] - left[1]))
+    lines.push(`  skipped ${count}: ${reason}`);
+  if (summary.skippedExamples.length)
+    lines.push(
+      `  first skipped rows: ${summary.skippedExamples
+        .slice(0, 10)
+        .map((example) => example.row)
+        .join(', ')}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -46,11 +55,20 @@ export function formatSummary(summary: ImportSummary): string {
 async function main(): Promise<number> {
   // Checked by the command-line spec: the command, --tenant, --file for import, the article id and --status (the file's format is checked on reading it).
   const [command, articleId] = commandLine().positionals;
-  const values = { tenant: option('tenant')!, file: option('file'), format: option('format'), map: option('map'), search: option('search'), status: option('status'), reason: option('reason') };
+  const values = {
+    tenant: option('tenant')!,
+    file: option('file'),
+    format: option('format'),
+    map: option('map'),
+    search: option('search'),
+    status: option('status'),
+    reason: option('reason'),
+  };
   const status = values.status ?? 'active';
   const mapping = values.map ? parseMapping(values.map) : {};
   // Read the file before opening the database: a bad path or mapping fails in a moment.
-  const file = command === 'import' ? await readImportFile(path.resolve(values.file!), { format: values.format, mapping }) : null;
+  const file =
+    command === 'import' ? await readImportFile(path.resolve(values.file!), { format: values.format, mapping }) : null;
 
   return withDatabase(async ({ database }) => {
     const em = database.orm.em.fork();
@@ -59,17 +77,36 @@ async function main(): Promise<number> {
     const actor = 'system:knowledge-cli' as const;
     if (command === 'import') {
       const { rows, columns } = file!;
-      process.stderr.write(`Importing ${rows.length} rows into ${tenant.name}: question ← ${columns.question}, answer ← ${columns.answer}, topic ← ${columns.topic ?? '(none)'}\n`);
-      const summary = await importArticles(em, { tenantId: tenant.id, actor, rows, label: path.basename(values.file!), onProgress: progressBar(process.stderr) });
+      process.stderr.write(
+        `Importing ${rows.length} rows into ${tenant.name}: question ← ${columns.question}, answer ← ${columns.answer}, topic ← ${columns.topic ?? '(none)'}\n`,
+      );
+      const summary = await importArticles(em, {
+        tenantId: tenant.id,
+        actor,
+        rows,
+        label: path.basename(values.file!),
+        onProgress: progressBar(process.stderr),
+      });
       process.stdout.write(formatSummary(summary));
     } else if (command === 'list') {
-      const page = await listArticles(em, { tenantId: tenant.id, filter: { search: values.search ?? null, status: status as ArticleStatusFilter }, first: 100 });
+      const page = await listArticles(em, {
+        tenantId: tenant.id,
+        filter: { search: values.search ?? null, status: status as ArticleStatusFilter },
+        first: 100,
+      });
       for (const article of page.nodes) {
-        process.stdout.write(`${article.id}  ${article.active ? 'active' : article.retiredReason}  [${article.topic ?? '-'}]  ${article.question.replace(/\s+/g, ' ').slice(0, 80)}\n`);
+        process.stdout.write(
+          `${article.id}  ${article.active ? 'active' : article.retiredReason}  [${article.topic ?? '-'}]  ${article.question.replace(/\s+/g, ' ').slice(0, 80)}\n`,
+        );
       }
       process.stdout.write(`${page.nodes.length} of ${page.totalCount} shown.\n`);
     } else if (command === 'retire') {
-      const article = await retireArticle(em, { tenantId: tenant.id, actor, articleId: articleId!, reason: values.reason ?? null });
+      const article = await retireArticle(em, {
+        tenantId: tenant.id,
+        actor,
+        articleId: articleId!,
+        reason: values.reason ?? null,
+      });
       process.stdout.write(`Retired ${article.id}.\n`);
     } else {
       const { article, superseded } = await restoreArticle(em, { tenantId: tenant.id, actor, articleId: articleId! });

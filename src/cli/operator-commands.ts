@@ -39,7 +39,8 @@ tenants and disableTenant GraphQL operations; tenant keys never get that scope.
     positionals: { min: 1, max: 2 },
     check: (_values, positionals) => {
       const [command, target] = positionals;
-      if (!TENANT_COMMANDS.includes(command!)) return `unknown command ${JSON.stringify(command)}: use ${TENANT_COMMANDS.join(', ')}`;
+      if (!TENANT_COMMANDS.includes(command!))
+        return `unknown command ${JSON.stringify(command)}: use ${TENANT_COMMANDS.join(', ')}`;
       if (['create', 'disable', 'enable'].includes(command!) && !target) return `${command} needs a tenant name`;
       return null;
     },
@@ -67,11 +68,15 @@ topic ← topic|category|intent. Re-running an import changes nothing that is un
     positionals: { min: 1, max: 2 },
     check: (values, positionals) => {
       const [command, articleId] = positionals;
-      if (!['import', 'list', 'retire', 'restore'].includes(command!)) return `unknown command ${JSON.stringify(command)}: use import, list, retire or restore`;
+      if (!['import', 'list', 'retire', 'restore'].includes(command!))
+        return `unknown command ${JSON.stringify(command)}: use import, list, retire or restore`;
       if (!values.tenant) return '--tenant <name> is required';
       if (command === 'import' && !values.file) return 'import needs --file <path>';
       if ((command === 'retire' || command === 'restore') && !articleId) return `${command} needs an article id`;
-      if (values.status !== undefined && !['active', 'retired', 'superseded', 'inactive', 'all'].includes(String(values.status))) {
+      if (
+        values.status !== undefined &&
+        !['active', 'retired', 'superseded', 'inactive', 'all'].includes(String(values.status))
+      ) {
         return `--status must be active, retired, superseded, inactive or all, not ${JSON.stringify(values.status)}`;
       }
       return null;
@@ -111,12 +116,17 @@ The shared customer-support CSV works with no mapping:
     check: all(
       (values, positionals) => {
         const [command, name, argument] = positionals;
-        if (!DATASET_COMMANDS.includes(command!)) return `unknown command ${JSON.stringify(command)}: use ${DATASET_COMMANDS.join(', ')}`;
+        if (!DATASET_COMMANDS.includes(command!))
+          return `unknown command ${JSON.stringify(command)}: use ${DATASET_COMMANDS.join(', ')}`;
         if (command !== 'list' && !name) return `${command} needs a dataset name`;
-        if (command === 'import' && !argument) return 'import needs a file: npm run datasets -- import <name> <file.csv|file.jsonl>';
-        if (command === 'archive' && !argument) return 'archive needs case ids: npm run datasets -- archive <name> <case id>[,<case id>…]';
-        if (command === 'add' && (!values.input || !values['expected-reply'])) return 'add needs --input <customer message> and --expected-reply <reply>';
-        if (values.format !== undefined && !['csv', 'jsonl'].includes(String(values.format))) return `--format must be csv or jsonl, not ${JSON.stringify(values.format)}`;
+        if (command === 'import' && !argument)
+          return 'import needs a file: npm run datasets -- import <name> <file.csv|file.jsonl>';
+        if (command === 'archive' && !argument)
+          return 'archive needs case ids: npm run datasets -- archive <name> <case id>[,<case id>…]';
+        if (command === 'add' && (!values.input || !values['expected-reply']))
+          return 'add needs --input <customer message> and --expected-reply <reply>';
+        if (values.format !== undefined && !['csv', 'jsonl'].includes(String(values.format)))
+          return `--format must be csv or jsonl, not ${JSON.stringify(values.format)}`;
         return null;
       },
       wholeNumber('sample'),
@@ -143,10 +153,15 @@ Exit code 0 when it passes, 1 when it fails.
       'no-compare': { type: 'boolean' },
     },
     check: all(
-      (values) => (values.version && values.dataset ? null : '--version <id or number> and --dataset <name[@version]> are required'),
+      (values) =>
+        values.version && values.dataset
+          ? null
+          : '--version <id or number> and --dataset <name[@version]> are required',
       (values) => {
         const format = reportFormat(values);
-        return ['md', 'csv', 'json'].includes(format) ? null : `--format must be md, csv or json, not ${JSON.stringify(format)}${values.format === undefined ? ` (from --out ${JSON.stringify(values.out)})` : ''}`;
+        return ['md', 'csv', 'json'].includes(format)
+          ? null
+          : `--format must be md, csv or json, not ${JSON.stringify(format)}${values.format === undefined ? ` (from --out ${JSON.stringify(values.out)})` : ''}`;
       },
       positiveInteger('concurrency'),
     ),

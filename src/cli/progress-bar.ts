@@ -2,7 +2,10 @@
  * A one-line progress bar on stderr (redrawn in place on a terminal, a line
  * every 10 % otherwise, so logs and CI output stay readable).
  */
-export function createProgressBar(label: string, stream: NodeJS.WriteStream = process.stderr): { update(done: number, total: number): void; finish(): void } {
+export function createProgressBar(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): { update(done: number, total: number): void; finish(): void } {
   const interactive = Boolean(stream.isTTY);
   let lastDecile = -1;
   let lastDraw = 0;

@@ -9,8 +9,17 @@ import { guardRunningExperiments } from '../learning/experiments/experiment-guar
 import { experimentResults } from '../learning/experiments/experiment-metrics';
 import { stopExperiment } from '../learning/experiments/experiment-service';
 import { seededRandom } from '../learning/experiments/guard';
-import { abortRollout, createRollout, stepRollouts, type RolloutDecision } from '../learning/experiments/rollout-service';
-import { activeModelVersion, createDraftModelVersion, markModelVersionEvaluated } from '../learning/model-versions/model-version-service';
+import {
+  abortRollout,
+  createRollout,
+  stepRollouts,
+  type RolloutDecision,
+} from '../learning/experiments/rollout-service';
+import {
+  activeModelVersion,
+  createDraftModelVersion,
+  markModelVersionEvaluated,
+} from '../learning/model-versions/model-version-service';
 import { createAlertService } from '../monitoring/alert-service';
 import type { AlertInput } from '../monitoring/alert-types';
 import type { ModelGateway, ReplyOutcome, ReplyRequest } from '../providers/types';
@@ -47,14 +56,17 @@ class SyntheticGateway implements ModelGateway {
   }
 }
 
-const percent = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(digits)} %`);
+const percent = (value: number | null | undefined, digits = 1) =>
+  value === null || value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(digits)} %`;
 
 async function main(): Promise<number> {
   const controlRate = numberOption('control-rate', 0.75);
   const candidateRate = numberOption('candidate-rate', 0.8);
   const perHour = numberOption('customers-per-hour', 60);
   const rateShare = numberOption('rate-share', 0.7);
-  const stages = String(values.stages ?? '0.1,0.5,1').split(',').map(Number);
+  const stages = String(values.stages ?? '0.1,0.5,1')
+    .split(',')
+    .map(Number);
   const stageHours = numberOption('stage-hours', 48);
   const minSample = numberOption('min-sample', 100);
   const watchHours = numberOption('watch-hours', 48);
@@ -70,21 +82,51 @@ async function main(): Promise<number> {
     const actor = 'system:simulate-rollout' as const;
 
     // A clean start: an unfinished rollout or running experiment of an earlier run is ended first.
-    for (const open of await em().find(Rollout, { tenant: tenant.id, status: { $in: ['running', 'paused', 'watching'] } })) {
-      await abortRollout(em(), { tenantId: tenant.id, rolloutId: open.id, actor, reason: 'superseded by a new simulation' });
+    for (const open of await em().find(Rollout, {
+      tenant: tenant.id,
+      status: { $in: ['running', 'paused', 'watching'] },
+    })) {
+      await abortRollout(em(), {
+        tenantId: tenant.id,
+        rolloutId: open.id,
+        actor,
+        reason: 'superseded by a new simulation',
+      });
     }
     for (const running of await em().find(Experiment, { tenant: tenant.id, status: 'running' })) {
-      await stopExperiment(em(), { tenantId: tenant.id, experiment: running.id, actor, reason: 'superseded by a new simulation' });
+      await stopExperiment(em(), {
+        tenantId: tenant.id,
+        experiment: running.id,
+        actor,
+        reason: 'superseded by a new simulation',
+      });
     }
 
     const control = await activeModelVersion(em(), tenant.id);
-    const draft = await createDraftModelVersion(em(), { tenantId: tenant.id, actor, changes: { notes: `simulated candidate (👍 ${candidateRate} vs ${controlRate})` } });
-    const candidate = await markModelVersionEvaluated(em(), { tenantId: tenant.id, versionId: draft.id, actor, reason: 'simulation' });
-    const rates = new Map([[control.id, controlRate], [candidate.id, candidateRate]]);
+    const draft = await createDraftModelVersion(em(), {
+      tenantId: tenant.id,
+      actor,
+      changes: { notes: `simulated candidate (👍 ${candidateRate} vs ${controlRate})` },
+    });
+    const candidate = await markModelVersionEvaluated(em(), {
+      tenantId: tenant.id,
+      versionId: draft.id,
+      actor,
+      reason: 'simulation',
+    });
+    const rates = new Map([
+      [control.id, controlRate],
+      [candidate.id, candidateRate],
+    ]);
 
     // Metrics are cut by time window, version and arm: a new run starts after the latest simulated turn of earlier runs
     // (their accelerated clocks ran into the future), so no earlier run's traffic falls into this rollout's window.
-    const [latest] = await em().getConnection().execute<{ at: string | Date | null }[]>('select max(created_at) as at from agent_interaction where tenant_id = ?', [tenant.id]);
+    const [latest] = await em()
+      .getConnection()
+      .execute<{ at: string | Date | null }[]>(
+        'select max(created_at) as at from agent_interaction where tenant_id = ?',
+        [tenant.id],
+      );
     let now = new Date(Math.max(Date.now(), latest?.at ? new Date(latest.at).getTime() + 3_600_000 : 0));
     // Alerts go through the alert service (stored; notified to the log here), and are echoed in the output.
     const alertService = createAlertService({
@@ -103,7 +145,13 @@ async function main(): Promise<number> {
         return alertService.raise(input);
       },
     };
-    const engine = createConversationEngine({ orm: database.orm, gateway: new SyntheticGateway(), events: new DomainEvents(), logger, clock: () => now });
+    const engine = createConversationEngine({
+      orm: database.orm,
+      gateway: new SyntheticGateway(),
+      events: new DomainEvents(),
+      logger,
+      clock: () => now,
+    });
     const rollout = await createRollout(em(), {
       tenantId: tenant.id,
       actor,
@@ -128,7 +176,12 @@ async function main(): Promise<number> {
       const arrivals = Math.round(perHour * tickHours);
       for (let index = 0; index < arrivals; index++) {
         customer += 1;
-        const turn = await engine.handleTurn({ tenantId: tenant.id, channel: 'whatsapp', externalId: `+1999${runTag}${customer}`, text: 'Where is my order?' });
+        const turn = await engine.handleTurn({
+          tenantId: tenant.id,
+          channel: 'whatsapp',
+          externalId: `+1999${runTag}${customer}`,
+          text: 'Where is my order?',
+        });
         if (!turn.interactionId || random() >= rateShare) continue;
         const fork = em();
         const interaction = await fork.findOneOrFail(AgentInteraction, { id: turn.interactionId });
@@ -138,7 +191,9 @@ async function main(): Promise<number> {
       }
       // What the experiment-guard job does on schedule, at the simulated time.
       await guardRunningExperiments(database.orm.em, { now, logger, alerts });
-      const decision = (await stepRollouts(database.orm.em, { now, logger, alerts })).find((entry) => entry.rolloutId === rollout.id);
+      const decision = (await stepRollouts(database.orm.em, { now, logger, alerts })).find(
+        (entry) => entry.rolloutId === rollout.id,
+      );
       if (!decision) break;
       last = decision;
       const experiment = await em().findOneOrFail(Experiment, { id: rollout.experiment.id });
@@ -149,14 +204,21 @@ async function main(): Promise<number> {
           `customers ${results.arms.control.customers}/${results.arms.candidate.customers}, 👍 ${percent(thumbs.controlValue)} → ${percent(thumbs.candidateValue)} ` +
           `(${thumbs.fixed.expected >= 0 ? '+' : ''}${percent(thumbs.fixed.expected)}, always-valid CI ${percent(thumbs.sequential.ci[0])} … ${percent(thumbs.sequential.ci[1])}), ` +
           `SRM p ${results.srmPValue?.toPrecision(3) ?? '–'}`;
-        const where = decision.action === 'waiting' && decision.stage !== undefined ? `stage ${decision.stage + 1} (${percent(decision.coverage, 0)})` : '';
-        process.stdout.write(`[+${hoursSince()} h] ${decision.action.toUpperCase().padEnd(11)} ${where} ${experiment.status === 'running' ? stat : ''}\n               ${decision.reason}\n`);
+        const where =
+          decision.action === 'waiting' && decision.stage !== undefined
+            ? `stage ${decision.stage + 1} (${percent(decision.coverage, 0)})`
+            : '';
+        process.stdout.write(
+          `[+${hoursSince()} h] ${decision.action.toUpperCase().padEnd(11)} ${where} ${experiment.status === 'running' ? stat : ''}\n               ${decision.reason}\n`,
+        );
       }
       if (decision.action === 'completed' || decision.action === 'rolled_back' || decision.action === 'ended') break;
     }
     const final = await em().findOneOrFail(Rollout, { id: rollout.id });
     const active = await activeModelVersion(em(), tenant.id);
-    process.stdout.write(`\nRollout ${final.status}${final.endReason ? ` (${final.endReason})` : ''}; active version: ${active.number}; ${customer} synthetic customers.\n`);
+    process.stdout.write(
+      `\nRollout ${final.status}${final.endReason ? ` (${final.endReason})` : ''}; active version: ${active.number}; ${customer} synthetic customers.\n`,
+    );
     if (last?.action === 'rolled_back') return 3;
     return active.id === candidate.id ? 0 : 3;
   });

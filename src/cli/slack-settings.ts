@@ -23,7 +23,11 @@ async function main(): Promise<number> {
     const value = values[flag];
     if (typeof value !== 'string') continue;
     if (value === 'none') change[key] = null;
-    else if (key === 'approvers') change[key] = value.split(',').map((id) => id.trim()).filter(Boolean);
+    else if (key === 'approvers')
+      change[key] = value
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean);
     else if (key === 'reviewSampleRate' || key === 'idleReleaseMinutes') change[key] = Number(value);
     else change[key] = value;
   }

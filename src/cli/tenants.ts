@@ -17,18 +17,34 @@ async function main(): Promise<number> {
     const em = database.orm.em.fork();
     const actor = 'system:tenants-cli' as const;
     if (command === 'create') {
-      const scopes = option('scopes')?.split(',').map((scope) => scope.trim()).filter(Boolean);
-      const { tenant, apiKey, key } = await createTenantWithKey(em, { name: target!, scopes, keyName: option('key-name'), actor });
-      process.stdout.write(`Created tenant ${tenant.name} (${tenant.id}).\nFirst key ${apiKey.id} with scopes ${apiKey.scopes.join(', ')} (shown only now): ${key}\n`);
+      const scopes = option('scopes')
+        ?.split(',')
+        .map((scope) => scope.trim())
+        .filter(Boolean);
+      const { tenant, apiKey, key } = await createTenantWithKey(em, {
+        name: target!,
+        scopes,
+        keyName: option('key-name'),
+        actor,
+      });
+      process.stdout.write(
+        `Created tenant ${tenant.name} (${tenant.id}).\nFirst key ${apiKey.id} with scopes ${apiKey.scopes.join(', ')} (shown only now): ${key}\n`,
+      );
     } else if (command === 'list') {
       const tenants = await listTenants(em);
       for (const { tenant, activeKeys, whatsappNumbers } of tenants) {
-        process.stdout.write(`${tenant.id}  ${tenant.name}  ${tenant.disabledAt ? `disabled ${tenant.disabledAt.toISOString()}` : 'enabled'}  keys ${activeKeys}  whatsapp ${whatsappNumbers.join(',') || '-'}\n`);
+        process.stdout.write(
+          `${tenant.id}  ${tenant.name}  ${tenant.disabledAt ? `disabled ${tenant.disabledAt.toISOString()}` : 'enabled'}  keys ${activeKeys}  whatsapp ${whatsappNumbers.join(',') || '-'}\n`,
+        );
       }
       if (!tenants.length) process.stdout.write('No tenants.\n');
     } else if (command === 'platform-key') {
-      const { platformKey, key } = await issuePlatformKey(em, { name: option('key-name') ?? `cli ${new Date().toISOString().slice(0, 10)}` });
-      process.stdout.write(`Created platform key ${platformKey.id} (scope tenants:manage). Key (shown only now): ${key}\n`);
+      const { platformKey, key } = await issuePlatformKey(em, {
+        name: option('key-name') ?? `cli ${new Date().toISOString().slice(0, 10)}`,
+      });
+      process.stdout.write(
+        `Created platform key ${platformKey.id} (scope tenants:manage). Key (shown only now): ${key}\n`,
+      );
     } else {
       const tenant = await setTenantDisabled(em, { tenant: target!, disabled: command === 'disable', actor });
       process.stdout.write(`Tenant ${tenant.name} is now ${tenant.disabledAt ? 'disabled' : 'enabled'}.\n`);

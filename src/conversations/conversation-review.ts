@@ -45,11 +45,20 @@ export async function listConversations(
   if (filter.status) where.status = filter.status;
   if (filter.channel) where.channel = filter.channel;
   if (filter.contactId) where.contact = isUuid(filter.contactId) ? filter.contactId : null;
-  return keysetPage(em, Conversation, where, { size, after: input.after }, { ...pinnedToTenant, populate: ['contact'] });
+  return keysetPage(
+    em,
+    Conversation,
+    where,
+    { size, after: input.after },
+    { ...pinnedToTenant, populate: ['contact'] },
+  );
 }
 
 /** One conversation of the tenant with its contact, or null (also for another tenant's id). */
-export async function findConversation(em: EntityManager, input: { tenantId: string; conversationId: string }): Promise<Conversation | null> {
+export async function findConversation(
+  em: EntityManager,
+  input: { tenantId: string; conversationId: string },
+): Promise<Conversation | null> {
   if (!isUuid(input.conversationId)) return null;
   return em.findOne(Conversation, { id: input.conversationId, tenant: input.tenantId }, { populate: ['contact'] });
 }
@@ -106,12 +115,20 @@ export async function interactionsByReplyMessage(
   messageIds: readonly string[],
 ): Promise<Map<string, AgentInteraction>> {
   if (!messageIds.length) return new Map();
-  const rows = await em.find(AgentInteraction, { tenant: tenantId, replyMessage: { $in: [...messageIds] } }, pinnedToTenant);
+  const rows = await em.find(
+    AgentInteraction,
+    { tenant: tenantId, replyMessage: { $in: [...messageIds] } },
+    pinnedToTenant,
+  );
   return new Map(rows.map((interaction) => [interaction.replyMessage!.id, interaction]));
 }
 
 /** Interactions by id. */
-export async function interactionsById(em: EntityManager, tenantId: string, ids: readonly string[]): Promise<Map<string, AgentInteraction>> {
+export async function interactionsById(
+  em: EntityManager,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<Map<string, AgentInteraction>> {
   if (!ids.length) return new Map();
   const rows = await em.find(AgentInteraction, { tenant: tenantId, id: { $in: [...ids] } }, pinnedToTenant);
   return new Map(rows.map((interaction) => [interaction.id, interaction]));
@@ -124,6 +141,10 @@ export async function feedbackByInteraction(
   interactionIds: readonly string[],
 ): Promise<Map<string, InteractionFeedback>> {
   if (!interactionIds.length) return new Map();
-  const rows = await em.find(InteractionFeedback, { tenant: tenantId, interaction: { $in: [...interactionIds] } }, pinnedToTenant);
+  const rows = await em.find(
+    InteractionFeedback,
+    { tenant: tenantId, interaction: { $in: [...interactionIds] } },
+    pinnedToTenant,
+  );
   return new Map(rows.map((feedback) => [feedback.interaction.id, feedback]));
 }

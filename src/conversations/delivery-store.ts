@@ -1,6 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import type { ChannelName, ConversationStatus, DeliveryEvent, DeliveryStatus, FeedbackPromptStyle, MessageAuthor } from '../db/entities';
+import type {
+  ChannelName,
+  ConversationStatus,
+  DeliveryEvent,
+  DeliveryStatus,
+  FeedbackPromptStyle,
+  MessageAuthor,
+} from '../db/entities';
 import { runHot } from '../db/hot-sql';
 
 /**
@@ -19,14 +26,27 @@ type Timestamp = string | Date;
 /** Stores `text` as an outbound message of a conversation on `channel`; null when no such conversation exists. */
 export async function storeOutbound(
   em: EntityManager,
-  input: { conversationId: string; channel: ChannelName; text: string; author: Extract<MessageAuthor, 'agent' | 'bot' | 'system'>; authorId: string | null },
+  input: {
+    conversationId: string;
+    channel: ChannelName;
+    text: string;
+    author: Extract<MessageAuthor, 'agent' | 'bot' | 'system'>;
+    authorId: string | null;
+  },
 ): Promise<string | null> {
   const rows = await em.getConnection().execute<{ id: string }[]>(
     `insert into message (id, tenant_id, created_at, conversation_id, channel, direction, author, kind, text, delivery_status, payload)
      select ?, conv.tenant_id, clock_timestamp(), conv.id, conv.channel, 'outbound', ?, 'text', ?, 'pending', ?::jsonb
        from conversation conv where conv.id = ? and conv.channel = ?
      returning id`,
-    [randomUUID(), input.author, input.text, input.authorId ? JSON.stringify({ authorId: input.authorId }) : null, input.conversationId, input.channel],
+    [
+      randomUUID(),
+      input.author,
+      input.text,
+      input.authorId ? JSON.stringify({ authorId: input.authorId }) : null,
+      input.conversationId,
+      input.channel,
+    ],
   );
   return rows[0]?.id ?? null;
 }
@@ -73,7 +93,11 @@ interface ClaimRow {
  * Null when another sender holds it, it was sent already, or an earlier reply of
  * its conversation is still unsent (replies leave in the order they were written).
  */
-export async function claimForSending(em: EntityManager, messageId: string, channel: ChannelName): Promise<SendClaim | null> {
+export async function claimForSending(
+  em: EntityManager,
+  messageId: string,
+  channel: ChannelName,
+): Promise<SendClaim | null> {
   const rows = await runHot<ClaimRow>(
     em,
     `with claimed as (
@@ -121,21 +145,28 @@ export async function claimForSending(em: EntityManager, messageId: string, chan
 export async function isPendingUnclaimed(em: EntityManager, messageId: string): Promise<boolean> {
   const [row] = await em
     .getConnection()
-    .execute<{ blocked: boolean }[]>(`select delivery_status = 'pending' and send_claimed_at is null as blocked from message where id = ?`, [messageId]);
+    .execute<{ blocked: boolean }[]>(
+      `select delivery_status = 'pending' and send_claimed_at is null as blocked from message where id = ?`,
+      [messageId],
+    );
   return row?.blocked === true;
 }
 
 /** Appends one failed attempt (time and reason) to the message. */
 export async function recordFailedAttempt(em: EntityManager, messageId: string, reason: string): Promise<void> {
-  await em.getConnection().execute(
-    `update message set failed_attempts = coalesce(failed_attempts, '[]'::jsonb) || jsonb_build_array(jsonb_build_object('at', now(), 'reason', ?::text)) where id = ?`,
-    [reason, messageId],
-  );
+  await em
+    .getConnection()
+    .execute(
+      `update message set failed_attempts = coalesce(failed_attempts, '[]'::jsonb) || jsonb_build_array(jsonb_build_object('at', now(), 'reason', ?::text)) where id = ?`,
+      [reason, messageId],
+    );
 }
 
 /** Records the parts accepted so far, so a resumed send does not send them again. */
 export async function recordSentParts(em: EntityManager, messageId: string, partIds: string[]): Promise<void> {
-  await em.getConnection().execute(`update message set sent_part_ids = ?::jsonb where id = ?`, [JSON.stringify(partIds), messageId]);
+  await em
+    .getConnection()
+    .execute(`update message set sent_part_ids = ?::jsonb where id = ?`, [JSON.stringify(partIds), messageId]);
 }
 
 export interface SendResult {
@@ -154,16 +185,28 @@ export async function finishSend(em: EntityManager, messageId: string, result: S
     `update message set delivery_status = ?, delivery_error = ?, channel_message_id = coalesce(?, channel_message_id),
             send_claimed_at = null, sent_part_ids = ?::jsonb, feedback_prompt = coalesce(?, feedback_prompt)
       where id = ?`,
-    [result.status, result.reason, result.partIds.at(-1) ?? null, JSON.stringify(result.partIds), result.feedbackPrompt, messageId],
+    [
+      result.status,
+      result.reason,
+      result.partIds.at(-1) ?? null,
+      JSON.stringify(result.partIds),
+      result.feedbackPrompt,
+      messageId,
+    ],
   );
 }
 
 /** The delivery status of a message and why it failed, if it did. */
-export async function deliveryOf(em: EntityManager, messageId: string): Promise<{ status: DeliveryStatus | null; reason: string | null } | null> {
-  const rows = await em.getConnection().execute<{ delivery_status: DeliveryStatus | null; delivery_error: string | null }[]>(
-    'select delivery_status, delivery_error from message where id = ?',
-    [messageId],
-  );
+export async function deliveryOf(
+  em: EntityManager,
+  messageId: string,
+): Promise<{ status: DeliveryStatus | null; reason: string | null } | null> {
+  const rows = await em
+    .getConnection()
+    .execute<{ delivery_status: DeliveryStatus | null; delivery_error: string | null }[]>(
+      'select delivery_status, delivery_error from message where id = ?',
+      [messageId],
+    );
   return rows[0] ? { status: rows[0].delivery_status, reason: rows[0].delivery_error } : null;
 }
 
@@ -176,7 +219,12 @@ export interface SentMessage {
 }
 
 /** Finds the outbound message a part id belongs to: its last part, else any earlier part sent in the last 7 days. */
-export async function findSentMessage(em: EntityManager, tenantId: string, channel: ChannelName, partId: string): Promise<SentMessage | null> {
+export async function findSentMessage(
+  em: EntityManager,
+  tenantId: string,
+  channel: ChannelName,
+  partId: string,
+): Promise<SentMessage | null> {
   const connection = em.getConnection();
   const main = await connection.execute<{ id: string; delivery_status: DeliveryStatus | null }[]>(
     `select id, delivery_status from message where channel = ? and channel_message_id = ? and tenant_id = ? and direction = 'outbound'`,
@@ -219,15 +267,22 @@ export interface UnfinishedMessage {
  * Unanswered customer messages and stored-but-unsent replies of a channel older than `olderThanMs`,
  * oldest first (so each conversation keeps its order): what a restarted channel picks up.
  */
-export async function unfinishedMessages(em: EntityManager, channel: ChannelName, olderThanMs: number, limit: number): Promise<UnfinishedMessage[]> {
-  const rows = await em.getConnection().execute<{ id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]>(
-    `select id, conversation_id, direction, created_at from message
+export async function unfinishedMessages(
+  em: EntityManager,
+  channel: ChannelName,
+  olderThanMs: number,
+  limit: number,
+): Promise<UnfinishedMessage[]> {
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]>(
+      `select id, conversation_id, direction, created_at from message
       where channel = ? and direction = 'inbound' and processed_at is null and created_at < now() - (? * interval '1 millisecond')
      union all
      select id, conversation_id, direction, created_at from message
       where channel = ? and direction = 'outbound' and delivery_status = 'pending' and created_at < now() - (? * interval '1 millisecond')
      order by created_at limit ?`,
-    [channel, olderThanMs, channel, olderThanMs, limit],
-  );
+      [channel, olderThanMs, channel, olderThanMs, limit],
+    );
   return rows.map((row) => ({ id: row.id, conversationId: row.conversation_id, direction: row.direction }));
 }

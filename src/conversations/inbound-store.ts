@@ -27,7 +27,11 @@ class DuplicateDelivery extends Error {}
  * contact). A redelivered `channelMessageId` rolls everything back and returns
  * the first delivery's ids with `duplicate: true`.
  */
-export async function storeInbound(em: EntityManager, inbound: InboundMessage, receivedAt: Date): Promise<StoredInbound> {
+export async function storeInbound(
+  em: EntityManager,
+  inbound: InboundMessage,
+  receivedAt: Date,
+): Promise<StoredInbound> {
   const known = await storeForOpenConversation(em, inbound, receivedAt);
   if (known) return known;
   try {
@@ -59,7 +63,13 @@ export async function storeInbound(em: EntityManager, inbound: InboundMessage, r
         ],
       );
       if (inserted.length === 0) throw new DuplicateDelivery();
-      return { messageId: inserted[0].id, conversationId: conversation.id, contactId, conversationStatus: conversation.status, duplicate: false };
+      return {
+        messageId: inserted[0].id,
+        conversationId: conversation.id,
+        contactId,
+        conversationStatus: conversation.status,
+        duplicate: false,
+      };
     });
   } catch (error) {
     if (error instanceof DuplicateDelivery) return firstDelivery(em, inbound);
@@ -74,8 +84,18 @@ export async function storeInbound(em: EntityManager, inbound: InboundMessage, r
  * open conversation does not exist yet (the caller then takes the creating
  * path); a redelivery is recognised here too.
  */
-async function storeForOpenConversation(em: EntityManager, inbound: InboundMessage, receivedAt: Date): Promise<StoredInbound | null> {
-  const rows = await runHot<{ conversation_id: string; contact_id: string; status: ConversationStatus; message_id: string | null }>(em, 
+async function storeForOpenConversation(
+  em: EntityManager,
+  inbound: InboundMessage,
+  receivedAt: Date,
+): Promise<StoredInbound | null> {
+  const rows = await runHot<{
+    conversation_id: string;
+    contact_id: string;
+    status: ConversationStatus;
+    message_id: string | null;
+  }>(
+    em,
     `with open as (
        select c.id, c.contact_id, c.status from contact k
        join conversation c on c.contact_id = k.id and c.status <> 'closed'
@@ -107,7 +127,13 @@ async function storeForOpenConversation(em: EntityManager, inbound: InboundMessa
   const row = rows[0];
   if (!row) return null;
   if (!row.message_id) return firstDelivery(em, inbound);
-  return { messageId: row.message_id, conversationId: row.conversation_id, contactId: row.contact_id, conversationStatus: row.status, duplicate: false };
+  return {
+    messageId: row.message_id,
+    conversationId: row.conversation_id,
+    contactId: row.contact_id,
+    conversationStatus: row.status,
+    duplicate: false,
+  };
 }
 
 async function findOrCreateContact(tx: EntityManager, inbound: InboundMessage, now: Date): Promise<string> {
@@ -124,7 +150,17 @@ async function findOrCreateContact(tx: EntityManager, inbound: InboundMessage, n
        union all
        select id from contact where tenant_id = ? and channel = ? and external_id = ?
        limit 1`,
-      [randomUUID(), inbound.tenantId, now, inbound.channel, inbound.externalId, inbound.displayName ?? null, inbound.tenantId, inbound.channel, inbound.externalId],
+      [
+        randomUUID(),
+        inbound.tenantId,
+        now,
+        inbound.channel,
+        inbound.externalId,
+        inbound.displayName ?? null,
+        inbound.tenantId,
+        inbound.channel,
+        inbound.externalId,
+      ],
     );
     if (rows.length) return rows[0].id;
   }
@@ -158,7 +194,9 @@ async function findOrCreateConversation(
 }
 
 async function firstDelivery(em: EntityManager, inbound: InboundMessage): Promise<StoredInbound> {
-  const rows = await em.execute<{ id: string; conversation_id: string; contact_id: string; status: ConversationStatus; tenant_id: string }[]>(
+  const rows = await em.execute<
+    { id: string; conversation_id: string; contact_id: string; status: ConversationStatus; tenant_id: string }[]
+  >(
     `select m.id, m.conversation_id, m.tenant_id, c.contact_id, c.status
      from message m join conversation c on c.id = m.conversation_id
      where m.channel = ? and m.channel_message_id = ?`,
@@ -167,13 +205,25 @@ async function firstDelivery(em: EntityManager, inbound: InboundMessage): Promis
   const row = rows[0];
   // Channel message ids are unique per platform; the same id under another tenant is a forged or misrouted delivery.
   if (!row || row.tenant_id !== inbound.tenantId) {
-    throw new AppError('CONFLICT', `Message ${inbound.channelMessageId} was already delivered to another tenant; check the channel routing`);
+    throw new AppError(
+      'CONFLICT',
+      `Message ${inbound.channelMessageId} was already delivered to another tenant; check the channel routing`,
+    );
   }
-  return { messageId: row.id, conversationId: row.conversation_id, contactId: row.contact_id, conversationStatus: row.status, duplicate: true };
+  return {
+    messageId: row.id,
+    conversationId: row.conversation_id,
+    contactId: row.contact_id,
+    conversationStatus: row.status,
+    duplicate: true,
+  };
 }
 
 function isForeignKeyViolation(error: unknown, constraint: string): boolean {
   // MikroORM wraps the driver error; the pg fields survive on it (code 23503 = foreign_key_violation).
   const candidate = error as { code?: string; constraint?: string; message?: string };
-  return candidate?.code === '23503' && (candidate.constraint === constraint || String(candidate.message).includes(constraint));
+  return (
+    candidate?.code === '23503' &&
+    (candidate.constraint === constraint || String(candidate.message).includes(constraint))
+  );
 }

@@ -21,7 +21,11 @@ export interface StoredInboundMessage {
   contactId: string;
 }
 
-export async function findInboundMessage(em: EntityManager, messageId: string, channel: ChannelName): Promise<StoredInboundMessage | null> {
+export async function findInboundMessage(
+  em: EntityManager,
+  messageId: string,
+  channel: ChannelName,
+): Promise<StoredInboundMessage | null> {
   const rows = await em.getConnection().execute<
     {
       id: string;
@@ -63,7 +67,12 @@ export async function findInboundMessage(em: EntityManager, messageId: string, c
  * With `immediately`, only when the very last message before it is that reply
  * (a typed 👍 counts as a vote only right after a bot message).
  */
-export async function previousBotInteraction(em: EntityManager, conversationId: string, messageId: string, immediately: boolean): Promise<string | null> {
+export async function previousBotInteraction(
+  em: EntityManager,
+  conversationId: string,
+  messageId: string,
+  immediately: boolean,
+): Promise<string | null> {
   const rows = await em.getConnection().execute<{ interaction_id: string | null }[]>(
     `select (select ai.id from agent_interaction ai where ai.conversation_id = m.conversation_id and ai.reply_message_id = m.id limit 1) as interaction_id
        from message m
@@ -76,7 +85,12 @@ export async function previousBotInteraction(em: EntityManager, conversationId: 
 }
 
 /** The interaction `interactionId` when it answered one of the contact's conversations, else null. */
-export async function interactionOfContact(em: EntityManager, tenantId: string, contactId: string, interactionId: string): Promise<string | null> {
+export async function interactionOfContact(
+  em: EntityManager,
+  tenantId: string,
+  contactId: string,
+  interactionId: string,
+): Promise<string | null> {
   const rows = await em.getConnection().execute<{ id: string }[]>(
     `select ai.id from agent_interaction ai join conversation conv on conv.id = ai.conversation_id
       where ai.id = ? and ai.tenant_id = ? and conv.contact_id = ?`,
@@ -86,7 +100,13 @@ export async function interactionOfContact(em: EntityManager, tenantId: string, 
 }
 
 /** The interaction whose reply the platform knows as `channelMessageId`, when it was sent to this contact. */
-export async function interactionOfSentReply(em: EntityManager, tenantId: string, contactId: string, channel: ChannelName, channelMessageId: string): Promise<string | null> {
+export async function interactionOfSentReply(
+  em: EntityManager,
+  tenantId: string,
+  contactId: string,
+  channel: ChannelName,
+  channelMessageId: string,
+): Promise<string | null> {
   const rows = await em.getConnection().execute<{ id: string }[]>(
     `select ai.id from message m join agent_interaction ai on ai.reply_message_id = m.id join conversation conv on conv.id = m.conversation_id
       where m.channel = ? and m.channel_message_id = ? and m.tenant_id = ? and conv.contact_id = ?`,
@@ -96,7 +116,12 @@ export async function interactionOfSentReply(em: EntityManager, tenantId: string
 }
 
 /** Handed-off conversations of a tenant with no open workspace post of `purpose`, longest waiting first. */
-export async function handedOffWithoutPost(em: EntityManager, tenantId: string, purpose: string, limit: number): Promise<string[]> {
+export async function handedOffWithoutPost(
+  em: EntityManager,
+  tenantId: string,
+  purpose: string,
+  limit: number,
+): Promise<string[]> {
   const rows = await em.getConnection().execute<Array<{ id: string }>>(
     `select c.id from conversation c
       where c.tenant_id = ? and c.status = 'handed_off'

@@ -1,6 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import type { ChannelName, ConversationStatus, DeliveryStatus, MessageAuthor, MessageDirection, MessageKind, TenantSettings, TierModels } from '../db/entities';
+import type {
+  ChannelName,
+  ConversationStatus,
+  DeliveryStatus,
+  MessageAuthor,
+  MessageDirection,
+  MessageKind,
+  TenantSettings,
+  TierModels,
+} from '../db/entities';
 import { runHot } from '../db/hot-sql';
 import type { DirectAnswer } from '../engine/types';
 
@@ -73,8 +82,33 @@ export interface ActiveModelVersion {
  * synchronous_commit off: a claim lost in a crash only means the message is
  * claimed again, and the turn's own (synchronous) commit flushes it anyway.
  */
-export async function claimMessage(em: EntityManager, messageId: string, now: Date, historyLimit: number): Promise<{ message: ClaimedMessage; history: HistoryRow[] } | null> {
-  const rows = await runHot<{ id: string; tenant_id: string; conversation_id: string; channel: ChannelName; kind: MessageKind; text: string; created_at: Timestamp; status: ConversationStatus; settings: TenantSettings; model_version: ActiveModelVersion | null; contact_id: string; experiment: RunningExperiment | null; h_id: string | null; h_direction: MessageDirection; h_author: MessageAuthor; h_text: string; h_created_at: Timestamp; h_interaction_id: string | null }>(em, 
+export async function claimMessage(
+  em: EntityManager,
+  messageId: string,
+  now: Date,
+  historyLimit: number,
+): Promise<{ message: ClaimedMessage; history: HistoryRow[] } | null> {
+  const rows = await runHot<{
+    id: string;
+    tenant_id: string;
+    conversation_id: string;
+    channel: ChannelName;
+    kind: MessageKind;
+    text: string;
+    created_at: Timestamp;
+    status: ConversationStatus;
+    settings: TenantSettings;
+    model_version: ActiveModelVersion | null;
+    contact_id: string;
+    experiment: RunningExperiment | null;
+    h_id: string | null;
+    h_direction: MessageDirection;
+    h_author: MessageAuthor;
+    h_text: string;
+    h_created_at: Timestamp;
+    h_interaction_id: string | null;
+  }>(
+    em,
     `with claimed as (
        update message m set delivery_status = 'processing', processing_started_at = ?
        from conversation c, tenant t
@@ -137,7 +171,14 @@ export async function claimMessage(em: EntityManager, messageId: string, now: Da
   };
   const history = rows
     .filter((entry) => entry.h_id !== null)
-    .map((entry) => ({ id: entry.h_id!, direction: entry.h_direction, author: entry.h_author, text: entry.h_text, createdAt: toDate(entry.h_created_at), interactionId: entry.h_interaction_id }));
+    .map((entry) => ({
+      id: entry.h_id!,
+      direction: entry.h_direction,
+      author: entry.h_author,
+      text: entry.h_text,
+      createdAt: toDate(entry.h_created_at),
+      interactionId: entry.h_interaction_id,
+    }));
   return { message, history };
 }
 
@@ -152,18 +193,37 @@ export interface MessageState {
 }
 
 export async function messageState(em: EntityManager, messageId: string): Promise<MessageState | null> {
-  const rows = await em.execute<Array<{ id: string; conversation_id: string; direction: MessageDirection; delivery_status: DeliveryStatus | null; processed_at: Timestamp | null; created_at: Timestamp }>>(
-    'select id, conversation_id, direction, delivery_status, processed_at, created_at from message where id = ?',
-    [messageId],
-  );
+  const rows = await em.execute<
+    Array<{
+      id: string;
+      conversation_id: string;
+      direction: MessageDirection;
+      delivery_status: DeliveryStatus | null;
+      processed_at: Timestamp | null;
+      created_at: Timestamp;
+    }>
+  >('select id, conversation_id, direction, delivery_status, processed_at, created_at from message where id = ?', [
+    messageId,
+  ]);
   const row = rows[0];
   return row
-    ? { id: row.id, conversationId: row.conversation_id, direction: row.direction, deliveryStatus: row.delivery_status, processedAt: row.processed_at === null ? null : toDate(row.processed_at), createdAt: toDate(row.created_at), createdAtText: toText(row.created_at) }
+    ? {
+        id: row.id,
+        conversationId: row.conversation_id,
+        direction: row.direction,
+        deliveryStatus: row.delivery_status,
+        processedAt: row.processed_at === null ? null : toDate(row.processed_at),
+        createdAt: toDate(row.created_at),
+        createdAtText: toText(row.created_at),
+      }
     : null;
 }
 
 /** The earliest inbound message of the conversation before `message` still waiting or being answered. */
-export async function earliestPendingBefore(em: EntityManager, message: MessageState): Promise<{ id: string; deliveryStatus: DeliveryStatus } | null> {
+export async function earliestPendingBefore(
+  em: EntityManager,
+  message: MessageState,
+): Promise<{ id: string; deliveryStatus: DeliveryStatus } | null> {
   const rows = await em.execute<Array<{ id: string; delivery_status: DeliveryStatus }>>(
     `select id, delivery_status from message
      where conversation_id = ? and direction = 'inbound' and processed_at is null
@@ -227,9 +287,21 @@ export async function waitingMessages(em: EntityManager, limit: number): Promise
  * and marks the message processed. Returns the reply's id, or null when the
  * message was already answered or taken (then nothing is written).
  */
-export async function answerWithoutTurn(em: EntityManager, messageId: string, answer: (tx: EntityManager) => Promise<DirectAnswer>): Promise<string | null> {
+export async function answerWithoutTurn(
+  em: EntityManager,
+  messageId: string,
+  answer: (tx: EntityManager) => Promise<DirectAnswer>,
+): Promise<string | null> {
   return em.transactional(async (tx) => {
-    const locked = await tx.execute<{ tenant_id: string; conversation_id: string; channel: ChannelName; processed_at: Timestamp | null; delivery_status: string | null }[]>(
+    const locked = await tx.execute<
+      {
+        tenant_id: string;
+        conversation_id: string;
+        channel: ChannelName;
+        processed_at: Timestamp | null;
+        delivery_status: string | null;
+      }[]
+    >(
       `select tenant_id, conversation_id, channel, processed_at, delivery_status from message where id = ? and direction = 'inbound' for update`,
       [messageId],
     );

@@ -130,7 +130,10 @@ async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<Wr
     const signals = write.signals;
     // A first signal on the reply inserts its feedback row; later ones merge into it (flags only ever turn
     // on; a response time is kept once known) and recompute the satisfaction from the merged values.
-    const first = mergeSignals({ continuedConversation: false, completedAction: false, requestedHandoff: false, responseTimeMs: null }, signals);
+    const first = mergeSignals(
+      { continuedConversation: false, completedAction: false, requestedHandoff: false, responseTimeMs: null },
+      signals,
+    );
     const merged = {
       continued: 'interaction_feedback.continued_conversation or excluded.continued_conversation',
       completed: 'interaction_feedback.completed_action',
@@ -153,12 +156,16 @@ async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<Wr
          updated_at = excluded.updated_at
        returning id)`);
   }
-  const [state] = await runHot<{ claimed: number; handed_off: number }>(em, 
+  const [state] = await runHot<{ claimed: number; handed_off: number }>(
+    em,
     `with ${ctes.join(',\n')}
      select (select count(*) from inbound)::int as claimed,
             (select count(*) from conversation_update where handed_off_now)::int as handed_off${
-              write.deferFlush ? `
-     where set_config('synchronous_commit', 'off', true) is not null` : ''}`,
+              write.deferFlush
+                ? `
+     where set_config('synchronous_commit', 'off', true) is not null`
+                : ''
+            }`,
     params,
   );
   if (!state || state.claimed !== 1) throw new ClaimLostError(message.id);

@@ -24,7 +24,13 @@ import { keysetPage, pageSize, type Page, type PageRequest } from '../pagination
  * in the same transaction.
  */
 
-export const CORRECTION_CATEGORIES = ['wrong_facts', 'tone', 'incomplete', 'policy', 'other'] as const satisfies readonly CorrectionCategory[];
+export const CORRECTION_CATEGORIES = [
+  'wrong_facts',
+  'tone',
+  'incomplete',
+  'policy',
+  'other',
+] as const satisfies readonly CorrectionCategory[];
 export const CORRECTION_STATUSES = ['pending', 'approved', 'rejected'] as const satisfies readonly CorrectionStatus[];
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -83,8 +89,10 @@ export async function createCorrection(em: EntityManager, input: CreateCorrectio
     }
     const customerMessage = fields.customerMessage ?? interaction?.inboundMessage.text ?? null;
     const originalReply = fields.originalReply ?? interaction?.replyText ?? null;
-    if (!customerMessage) throw badInput('customerMessage is required when no interactionId is given', { field: 'customerMessage' });
-    if (!originalReply) throw badInput('originalReply is required when no interactionId is given', { field: 'originalReply' });
+    if (!customerMessage)
+      throw badInput('customerMessage is required when no interactionId is given', { field: 'customerMessage' });
+    if (!originalReply)
+      throw badInput('originalReply is required when no interactionId is given', { field: 'originalReply' });
     const correction = tx.create(HumanCorrection, {
       tenant: input.tenantId,
       interaction,
@@ -140,7 +148,8 @@ export async function approveCorrection(
   input: ApproveCorrectionInput,
   options: { events?: DomainEvents } = {},
 ): Promise<ApproveCorrectionResult> {
-  const score = input.qualityScore === undefined || input.qualityScore === null ? null : parse(qualityScore, input.qualityScore);
+  const score =
+    input.qualityScore === undefined || input.qualityScore === null ? null : parse(qualityScore, input.qualityScore);
   const result = await em.transactional(async (tx) => {
     const correction = await lockPending(tx, input.tenantId, input.correctionId);
     const before = snapshot(correction);
@@ -199,7 +208,10 @@ export async function rejectCorrection(em: EntityManager, input: RejectCorrectio
 }
 
 /** One correction of the tenant, or null (also for another tenant's id). */
-export async function findCorrection(em: EntityManager, input: { tenantId: string; correctionId: string }): Promise<HumanCorrection | null> {
+export async function findCorrection(
+  em: EntityManager,
+  input: { tenantId: string; correctionId: string },
+): Promise<HumanCorrection | null> {
   if (!isUuid(input.correctionId)) return null;
   return em.findOne(HumanCorrection, { id: input.correctionId, tenant: input.tenantId });
 }
@@ -248,9 +260,13 @@ async function lockPending(tx: EntityManager, tenantId: string, correctionId: st
   );
   if (!correction) throw notFound('Correction', correctionId);
   if (correction.status !== 'pending') {
-    throw new AppError('CONFLICT', `Correction ${correctionId} was already ${correction.status}; only pending corrections can be approved or rejected`, {
-      status: correction.status,
-    });
+    throw new AppError(
+      'CONFLICT',
+      `Correction ${correctionId} was already ${correction.status}; only pending corrections can be approved or rejected`,
+      {
+        status: correction.status,
+      },
+    );
   }
   return correction;
 }

@@ -21,7 +21,10 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   if (!url) {
     embedded = await startEmbeddedPostgres({ dataDir: config.embeddedDbDir, port: config.EMBEDDED_DB_PORT, logger });
     url = embedded.url;
-    logger.info({ dataDir: embedded.dataDir, port: embedded.port, firstStart: embedded.created }, 'embedded PostgreSQL started');
+    logger.info(
+      { dataDir: embedded.dataDir, port: embedded.port, firstStart: embedded.created },
+      'embedded PostgreSQL started',
+    );
   }
   let orm: Orm;
   try {

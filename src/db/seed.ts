@@ -27,14 +27,30 @@ export async function seedDemoTenant(em: EntityManager): Promise<SeedResult | nu
       settings: {
         systemPrompt:
           `You are the customer-service assistant of ${demoShopName}, an online outdoor-gear shop. ` +
-          'Answer briefly and kindly, in the customer\'s language. If you are not sure, offer to hand over to a human.',
+          "Answer briefly and kindly, in the customer's language. If you are not sure, offer to hand over to a human.",
         feedbackPromptFrequency: 'always',
         feedbackPromptEvery: 3,
-        businessHours: { timezone: 'Europe/London', days: { '1': ['09:00', '18:00'], '2': ['09:00', '18:00'], '3': ['09:00', '18:00'], '4': ['09:00', '18:00'], '5': ['09:00', '18:00'] } },
+        businessHours: {
+          timezone: 'Europe/London',
+          days: {
+            '1': ['09:00', '18:00'],
+            '2': ['09:00', '18:00'],
+            '3': ['09:00', '18:00'],
+            '4': ['09:00', '18:00'],
+            '5': ['09:00', '18:00'],
+          },
+        },
       },
     });
     for (const article of seedKnowledgeBase) {
-      const row = tx.create(KnowledgeArticle, { tenant, question: article.question, normalizedQuestion: normalizeQuestion(article.question), answer: article.answer, topic: article.topic, source: 'seed' });
+      const row = tx.create(KnowledgeArticle, {
+        tenant,
+        question: article.question,
+        normalizedQuestion: normalizeQuestion(article.question),
+        answer: article.answer,
+        topic: article.topic,
+        source: 'seed',
+      });
       addRevision(tx, row, 'create', 'system:seed');
     }
     await tx.flush();

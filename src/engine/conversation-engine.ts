@@ -6,7 +6,14 @@ import { AppError, badInput, notFound } from '../errors';
 import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import type { ModelGateway, ReplyOutcome } from '../providers/types';
-import { botBackNotice, detectBotRequest, detectHandoffRequest, handoffNotice, NON_TEXT_NOTICE, promisesHuman } from './handoff';
+import {
+  botBackNotice,
+  detectBotRequest,
+  detectHandoffRequest,
+  handoffNotice,
+  NON_TEXT_NOTICE,
+  promisesHuman,
+} from './handoff';
 import { releaseConversation } from './handoff-service';
 import { finaliseReply } from './reply-text';
 import { answerSettings } from '../learning/model-versions/version-settings';
@@ -15,8 +22,25 @@ import { storeInbound } from '../conversations/inbound-store';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { planSignals } from './signals';
 import { ClaimLostError, writeTurn, type TurnWrite } from '../conversations/turn-write-store';
-import { answerWithoutTurn, claimMessage, earliestPendingBefore, expireClaims, messageState, releaseClaim, waitingMessages, type ClaimedMessage, type HistoryRow } from '../conversations/turn-store';
-import type { ConversationEngine, DirectAnswer, InboundMessage, ProcessOptions, ReceiveResult, TurnResult } from './types';
+import {
+  answerWithoutTurn,
+  claimMessage,
+  earliestPendingBefore,
+  expireClaims,
+  messageState,
+  releaseClaim,
+  waitingMessages,
+  type ClaimedMessage,
+  type HistoryRow,
+} from '../conversations/turn-store';
+import type {
+  ConversationEngine,
+  DirectAnswer,
+  InboundMessage,
+  ProcessOptions,
+  ReceiveResult,
+  TurnResult,
+} from './types';
 
 export interface ConversationEngineOptions {
   orm: Orm;
@@ -84,7 +108,12 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
         handedOff: stored.conversationStatus === 'handed_off',
       });
     }
-    return { messageId: stored.messageId, conversationId: stored.conversationId, contactId: stored.contactId, duplicate: stored.duplicate };
+    return {
+      messageId: stored.messageId,
+      conversationId: stored.conversationId,
+      contactId: stored.contactId,
+      duplicate: stored.duplicate,
+    };
   }
 
   async function processMessage(messageId: string, options: ProcessOptions = {}): Promise<TurnResult> {
@@ -95,8 +124,10 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       if (claimed) return runClaimed(claimed.message, claimed.history, options.deferTurnFlush === true);
       const state = await messageState(em(), messageId);
       if (!state) throw notFound('Message', messageId);
-      if (state.direction !== 'inbound') throw badInput(`Message ${messageId} is a reply, not a customer message: only inbound messages are processed`);
-      if (state.deliveryStatus !== 'received' || state.processedAt) return alreadyProcessed(state.conversationId, messageId);
+      if (state.direction !== 'inbound')
+        throw badInput(`Message ${messageId} is a reply, not a customer message: only inbound messages are processed`);
+      if (state.deliveryStatus !== 'received' || state.processedAt)
+        return alreadyProcessed(state.conversationId, messageId);
       // Still waiting: an earlier message of the conversation goes first.
       const earlier = await earliestPendingBefore(em(), state);
       if (earlier?.deliveryStatus === 'received') {
@@ -105,7 +136,10 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
         continue;
       }
       if (Date.now() > deadline) {
-        throw new AppError('CONFLICT', `Message ${messageId} waits for an earlier message of its conversation that is still being answered; it will be answered after that one (or after recovery)`);
+        throw new AppError(
+          'CONFLICT',
+          `Message ${messageId} waits for an earlier message of its conversation that is still being answered; it will be answered after that one (or after recovery)`,
+        );
       }
       const running = inFlight.get(state.conversationId);
       if (running) await running.catch(() => undefined);
@@ -128,18 +162,30 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       return await answerClaimed(message, history, deferFlush);
     } catch (error) {
       if (error instanceof ClaimLostError) {
-        logger.warn({ messageId: message.id }, 'claim expired while answering; the reply was discarded and the message is answered once by whoever holds it now');
+        logger.warn(
+          { messageId: message.id },
+          'claim expired while answering; the reply was discarded and the message is answered once by whoever holds it now',
+        );
         return alreadyProcessed(message.conversationId, message.id);
       }
-      await releaseClaim(em(), message.id, error instanceof Error ? error.message : String(error)).catch((releaseError: unknown) =>
-        logger.error({ err: releaseError, messageId: message.id }, 'could not release the claim; recovery will take it back after the lease'),
+      await releaseClaim(em(), message.id, error instanceof Error ? error.message : String(error)).catch(
+        (releaseError: unknown) =>
+          logger.error(
+            { err: releaseError, messageId: message.id },
+            'could not release the claim; recovery will take it back after the lease',
+          ),
       );
       throw error;
     }
   }
 
-  async function answerClaimed(message: ClaimedMessage, history: HistoryRow[], deferFlush: boolean): Promise<TurnResult> {
-    const handoffRequest = message.kind === 'text' || message.kind === 'button' ? detectHandoffRequest(message.text) : null;
+  async function answerClaimed(
+    message: ClaimedMessage,
+    history: HistoryRow[],
+    deferFlush: boolean,
+  ): Promise<TurnResult> {
+    const handoffRequest =
+      message.kind === 'text' || message.kind === 'button' ? detectHandoffRequest(message.text) : null;
     const signals = planSignals(history, message, handoffRequest !== null);
     const base = { message, now: clock(), signals, deferFlush };
 
@@ -147,10 +193,23 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       // "bot" / "back to bot": the customer takes the conversation back from the human queue.
       const botLanguage = message.kind === 'text' || message.kind === 'button' ? detectBotRequest(message.text) : null;
       if (botLanguage) {
-        const released = await releaseConversation(em(), { tenantId: message.tenantId, conversationId: message.conversationId, by: `customer:${message.conversationId}` }, { events });
+        const released = await releaseConversation(
+          em(),
+          {
+            tenantId: message.tenantId,
+            conversationId: message.conversationId,
+            by: `customer:${message.conversationId}`,
+          },
+          { events },
+        );
         if (released.released) {
           const notice = botBackNotice(botLanguage);
-          const written = await commit({ ...base, reply: { text: notice, author: 'system' }, outcome: null, handoffReason: null });
+          const written = await commit({
+            ...base,
+            reply: { text: notice, author: 'system' },
+            outcome: null,
+            handoffReason: null,
+          });
           return result('replied', message, null, { id: written.replyMessageId!, text: notice }, null, null);
         }
       }
@@ -159,11 +218,28 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     }
     if (handoffRequest) {
       const reason = `customer asked for a human ("${handoffRequest.phrase}")`;
-      const written = await commit({ ...base, reply: { text: handoffNotice(handoffRequest.language), author: 'system' }, outcome: null, handoffReason: reason });
-      return result('handed_off', message, null, { id: written.replyMessageId!, text: handoffNotice(handoffRequest.language) }, reason, null);
+      const written = await commit({
+        ...base,
+        reply: { text: handoffNotice(handoffRequest.language), author: 'system' },
+        outcome: null,
+        handoffReason: reason,
+      });
+      return result(
+        'handed_off',
+        message,
+        null,
+        { id: written.replyMessageId!, text: handoffNotice(handoffRequest.language) },
+        reason,
+        null,
+      );
     }
     if (!message.text.trim()) {
-      const written = await commit({ ...base, reply: { text: NON_TEXT_NOTICE, author: 'system' }, outcome: null, handoffReason: null });
+      const written = await commit({
+        ...base,
+        reply: { text: NON_TEXT_NOTICE, author: 'system' },
+        outcome: null,
+        handoffReason: null,
+      });
       return result('replied', message, null, { id: written.replyMessageId!, text: NON_TEXT_NOTICE }, null, null);
     }
 
@@ -171,7 +247,12 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     // of the running experiment: then that arm's version answers, and the interaction records the arm.
     const served = servedVersion(message.modelVersion, message.experiment, message.contactId);
     const settings = answerSettings(message.tenantSettings, served.version, DEFAULT_SYSTEM_PROMPT);
-    const prompt = buildPrompt({ systemPrompt: settings.systemPrompt, history, message: message.text, historyTokenBudget });
+    const prompt = buildPrompt({
+      systemPrompt: settings.systemPrompt,
+      history,
+      message: message.text,
+      historyTokenBudget,
+    });
     const generated: ReplyOutcome = {
       ...(await gateway.reply({
         tenantId: message.tenantId,
@@ -184,7 +265,11 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       experimentVariant: served.experimentVariant,
     };
     const { outcome, unfillable } = finaliseReply(generated, message, history);
-    if (unfillable.length) logger.info({ tenantId: message.tenantId, placeholders: unfillable }, 'left out parts of an answer whose placeholders have no value (set them in the business profile)');
+    if (unfillable.length)
+      logger.info(
+        { tenantId: message.tenantId, placeholders: unfillable },
+        'left out parts of an answer whose placeholders have no value (set them in the business profile)',
+      );
     // A reply that promises a person ("let me connect you to a live agent") must lead to one.
     const promise = outcome.needsHuman ? null : promisesHuman(outcome.text);
     const handoffReason = generated.needsHuman
@@ -193,9 +278,22 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
         ? `the answer needs values nobody has filled in (${unfillable.join(', ')})`
         : promise
           ? `the reply promised a human ("${promise}")`
-        : null;
-    const written = await commit({ ...base, now: clock(), reply: { text: outcome.text, author: 'bot' }, outcome, handoffReason });
-    return result(handoffReason ? 'handed_off' : 'replied', message, written.interactionId, { id: written.replyMessageId!, text: outcome.text }, handoffReason, outcome);
+          : null;
+    const written = await commit({
+      ...base,
+      now: clock(),
+      reply: { text: outcome.text, author: 'bot' },
+      outcome,
+      handoffReason,
+    });
+    return result(
+      handoffReason ? 'handed_off' : 'replied',
+      message,
+      written.interactionId,
+      { id: written.replyMessageId!, text: outcome.text },
+      handoffReason,
+      outcome,
+    );
   }
 
   /** Writes the turn, then (after the commit) tells the listeners. */
@@ -203,9 +301,15 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     const written = await writeTurn(em(), write);
     const { tenantId, conversationId } = write.message;
     if (written.interactionId && written.replyMessageId) {
-      events.emit('interaction.created', { tenantId, conversationId, interactionId: written.interactionId, replyMessageId: written.replyMessageId });
+      events.emit('interaction.created', {
+        tenantId,
+        conversationId,
+        interactionId: written.interactionId,
+        replyMessageId: written.replyMessageId,
+      });
     }
-    if (written.handedOff && write.handoffReason) events.emit('conversation.handed_off', { tenantId, conversationId, reason: write.handoffReason });
+    if (written.handedOff && write.handoffReason)
+      events.emit('conversation.handed_off', { tenantId, conversationId, reason: write.handoffReason });
     return written;
   }
 
@@ -235,12 +339,22 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     return results;
   }
 
-  async function answerDirectly(messageId: string, answer: (tx: EntityManager) => Promise<DirectAnswer>): Promise<string | null> {
+  async function answerDirectly(
+    messageId: string,
+    answer: (tx: EntityManager) => Promise<DirectAnswer>,
+  ): Promise<string | null> {
     if (!UUID.test(messageId)) throw notFound('Message', messageId);
     return answerWithoutTurn(em(), messageId, answer);
   }
 
-  return { receive, processMessage, handleTurn, answerWithoutTurn: answerDirectly, recoverStuckMessages, processWaiting };
+  return {
+    receive,
+    processMessage,
+    handleTurn,
+    answerWithoutTurn: answerDirectly,
+    recoverStuckMessages,
+    processWaiting,
+  };
 }
 
 function result(
@@ -276,15 +390,25 @@ function result(
 }
 
 function alreadyProcessed(conversationId: string, messageId: string): TurnResult {
-  return { status: 'already_processed', conversationId, inboundMessageId: messageId, interactionId: null, reply: null, handoffReason: null, route: null };
+  return {
+    status: 'already_processed',
+    conversationId,
+    inboundMessageId: messageId,
+    interactionId: null,
+    reply: null,
+    handoffReason: null,
+    route: null,
+  };
 }
 
 function validateInbound(inbound: InboundMessage): void {
   if (!inbound || typeof inbound !== 'object') throw badInput('An inbound message is required');
   if (!UUID.test(inbound.tenantId ?? '')) throw badInput('tenantId must be a tenant id (uuid)');
   if (!CHANNELS.has(inbound.channel)) throw badInput(`channel must be one of ${[...CHANNELS].join(', ')}`);
-  if (typeof inbound.externalId !== 'string' || !inbound.externalId.trim()) throw badInput('externalId (the customer\'s id on the channel) is required');
+  if (typeof inbound.externalId !== 'string' || !inbound.externalId.trim())
+    throw badInput("externalId (the customer's id on the channel) is required");
   if (typeof inbound.text !== 'string') throw badInput('text must be a string (empty for media without a caption)');
   if (inbound.text.length > MAX_TEXT_LENGTH) throw badInput(`text is longer than ${MAX_TEXT_LENGTH} characters`);
-  if (inbound.receivedAt !== undefined && Number.isNaN(new Date(inbound.receivedAt).getTime())) throw badInput('receivedAt must be a valid date');
+  if (inbound.receivedAt !== undefined && Number.isNaN(new Date(inbound.receivedAt).getTime()))
+    throw badInput('receivedAt must be a valid date');
 }

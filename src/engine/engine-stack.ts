@@ -51,7 +51,8 @@ export function createConversationStack(dependencies: {
     historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
   });
   const url = orm.config.get('clientUrl');
-  const knowledgeListener = config.KB_LISTEN && url ? startKnowledgeListener({ url, knowledgeBase: gateway.knowledgeBase, logger }) : null;
+  const knowledgeListener =
+    config.KB_LISTEN && url ? startKnowledgeListener({ url, knowledgeBase: gateway.knowledgeBase, logger }) : null;
   return {
     gateway,
     engine,

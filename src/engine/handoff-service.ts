@@ -59,8 +59,15 @@ export async function releaseConversation(
     if (!conversation) throw notFound('Conversation', input.conversationId);
     if (conversation.status !== 'handed_off') return { conversation, released: false };
     if (input.quietSince) {
-      const [latest] = await tx.execute<Array<{ last: Date | null }>>('select max(created_at) as last from message where conversation_id = ?', [conversation.id]);
-      const activity = Math.max(latest?.last ? new Date(latest.last).getTime() : 0, conversation.handedOffAt?.getTime() ?? 0, conversation.assignedAt?.getTime() ?? 0);
+      const [latest] = await tx.execute<Array<{ last: Date | null }>>(
+        'select max(created_at) as last from message where conversation_id = ?',
+        [conversation.id],
+      );
+      const activity = Math.max(
+        latest?.last ? new Date(latest.last).getTime() : 0,
+        conversation.handedOffAt?.getTime() ?? 0,
+        conversation.assignedAt?.getTime() ?? 0,
+      );
       if (activity > input.quietSince.getTime()) return { conversation, released: false };
     }
     const assignee = conversation.assignee;
@@ -80,11 +87,20 @@ export async function releaseConversation(
     return { conversation, released: true };
   });
   if (!result.released) return result;
-  options.events?.emit('conversation.released', { tenantId: input.tenantId, conversationId: input.conversationId, by: input.by });
+  options.events?.emit('conversation.released', {
+    tenantId: input.tenantId,
+    conversationId: input.conversationId,
+    by: input.by,
+  });
   const notify = options.notify;
   if (!notify || !notify.customers.has(result.conversation.channel)) return { ...result, notice: null };
   try {
-    const notice = await notify.customers.deliver(result.conversation.channel, result.conversation.id, botBackNotice(notify.language), { author: 'system' });
+    const notice = await notify.customers.deliver(
+      result.conversation.channel,
+      result.conversation.id,
+      botBackNotice(notify.language),
+      { author: 'system' },
+    );
     return { ...result, notice };
   } catch (error) {
     // The release stands: the customer hears from the bot at their next message anyway.

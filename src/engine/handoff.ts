@@ -17,48 +17,127 @@ const PERSON_EN =
   '(?:(?:an?|the|your|one of your|some|any) )?(?:real |live |actual |human |customer service |customer support |support )?' +
   '(?:agent|human being|human|person|people|representative|rep|operator|somebody|someone|anybody|anyone|member of (?:staff|your team|the team)|' +
   'staff member|staff|manager|supervisor|assistant|customer service|one of your team|someone real)s?';
-const ES_PERSON = '(?:(?:un|una|el|la) )?(?:agente|persona|humano|asesor|asesora|operador|operadora|representante|alguien|ejecutivo|ejecutiva|supervisor)';
-const FR_PERSON = '(?:(?:un|une|le|la|l) )?(?:vrai |vraie )?(?:agent|conseiller|conseillere|humain|personne|operateur|operatrice|quelquun|etre humain|interlocuteur|responsable)';
-const DE_PERSON = '(?:(?:einem|einer|einen|eine|ein|den|die) )?(?:echten |echte |echter |richtigen |menschlichen )?(?:menschen|mensch|mitarbeiter|mitarbeiterin|berater|beraterin|person|agenten|jemandem|jemanden|kundenberater|ansprechpartner)';
+const ES_PERSON =
+  '(?:(?:un|una|el|la) )?(?:agente|persona|humano|asesor|asesora|operador|operadora|representante|alguien|ejecutivo|ejecutiva|supervisor)';
+const FR_PERSON =
+  '(?:(?:un|une|le|la|l) )?(?:vrai |vraie )?(?:agent|conseiller|conseillere|humain|personne|operateur|operatrice|quelquun|etre humain|interlocuteur|responsable)';
+const DE_PERSON =
+  '(?:(?:einem|einer|einen|eine|ein|den|die) )?(?:echten |echte |echter |richtigen |menschlichen )?(?:menschen|mensch|mitarbeiter|mitarbeiterin|berater|beraterin|person|agenten|jemandem|jemanden|kundenberater|ansprechpartner)';
 const PT_PERSON = '(?:(?:um|uma|o|a) )?(?:atendente|humano|pessoa|agente|operador|operadora|alguem|representante)';
-const IT_PERSON = '(?:(?:un|una|l|lo|la) )?(?:operatore|operatrice|persona|umano|agente|consulente|qualcuno|assistente)';
+const IT_PERSON =
+  '(?:(?:un|una|l|lo|la) )?(?:operatore|operatrice|persona|umano|agente|consulente|qualcuno|assistente)';
 const NL_PERSON = '(?:(?:een|de) )?(?:medewerker|mens|persoon|echt persoon|iemand)';
-const PLEASE = '(?: please| pls| plz| now| asap| por favor| svp| sil vous plait| stp| bitte| per favore| alstublieft| alsjeblieft| graag)?';
+const PLEASE =
+  '(?: please| pls| plz| now| asap| por favor| svp| sil vous plait| stp| bitte| per favore| alstublieft| alsjeblieft| graag)?';
 
 const PATTERNS: Array<{ language: HandoffLanguage; pattern: RegExp }> = [
-  { language: 'en', pattern: new RegExp(`\\b(?:talk|talking|speak|speaking|chat|chatting)(?: (?:to|with))? ${PERSON_EN}\\b`) },
-  { language: 'en', pattern: new RegExp(`\\b(?:connect|transfer|put|pass|get|forward|escalate) (?:me|this|it|my (?:case|call|chat|request))(?: in (?:touch|contact))?(?: (?:through|over|back))? (?:to|with) ${PERSON_EN}\\b`) },
-  { language: 'en', pattern: new RegExp(`(?:\\b(?:i|id) (?:want|need|would like|like|would rather|rather)|^(?:want|need)|(?:^|please |pls |can you |could you )get|can i (?:have|get)|could i (?:have|get)|give me|get me|help from) ${PERSON_EN}\\b`) },
+  {
+    language: 'en',
+    pattern: new RegExp(`\\b(?:talk|talking|speak|speaking|chat|chatting)(?: (?:to|with))? ${PERSON_EN}\\b`),
+  },
+  {
+    language: 'en',
+    pattern: new RegExp(
+      `\\b(?:connect|transfer|put|pass|get|forward|escalate) (?:me|this|it|my (?:case|call|chat|request))(?: in (?:touch|contact))?(?: (?:through|over|back))? (?:to|with) ${PERSON_EN}\\b`,
+    ),
+  },
+  {
+    language: 'en',
+    pattern: new RegExp(
+      `(?:\\b(?:i|id) (?:want|need|would like|like|would rather|rather)|^(?:want|need)|(?:^|please |pls |can you |could you )get|can i (?:have|get)|could i (?:have|get)|give me|get me|help from) ${PERSON_EN}\\b`,
+    ),
+  },
   { language: 'en', pattern: new RegExp(`\\b(?:contact|reach|call|ring) ${PERSON_EN}\\b`) },
   { language: 'en', pattern: /\b(?:someone|somebody|an agent|a person|a human) (?:to )?call me\b|\bcall ?back from\b/ },
   { language: 'en', pattern: new RegExp(`\\b(?:is|are) there ${PERSON_EN} (?:i|we) (?:can|could)\\b`) },
   { language: 'en', pattern: /\b(?:human|live) (?:support|help|assistance)\b/ },
-  { language: 'en', pattern: new RegExp(`^(?:(?:an?|the) )?(?:real |live |actual )?(?:human|agent|person|representative|operator|customer service|customer support|human being)${PLEASE}$`) },
-  { language: 'es', pattern: new RegExp(`\\b(?:hablar|hablarlo|comunicarme|comunicarse|contactar|contactarme|charlar)(?: (?:con|a))? ${ES_PERSON}\\b`) },
-  { language: 'es', pattern: new RegExp(`\\b(?:pasame|paseme|pasenme|comunicame|comuniqueme|me comunica|me comunicas|me pasa|me pasas|transfiereme|transfierame|me transfiere) (?:con |a )?${ES_PERSON}\\b`) },
-  { language: 'es', pattern: /\b(?:quiero|necesito|deseo|me gustaria) (?:un|una) (?:agente|persona|humano|asesor|operador|representante)\b/ },
-  { language: 'es', pattern: /\b(?:persona real|agente humano|atencion humana)\b|\bhay alguien con quien (?:pueda|puedo) hablar\b/ },
+  {
+    language: 'en',
+    pattern: new RegExp(
+      `^(?:(?:an?|the) )?(?:real |live |actual )?(?:human|agent|person|representative|operator|customer service|customer support|human being)${PLEASE}$`,
+    ),
+  },
+  {
+    language: 'es',
+    pattern: new RegExp(
+      `\\b(?:hablar|hablarlo|comunicarme|comunicarse|contactar|contactarme|charlar)(?: (?:con|a))? ${ES_PERSON}\\b`,
+    ),
+  },
+  {
+    language: 'es',
+    pattern: new RegExp(
+      `\\b(?:pasame|paseme|pasenme|comunicame|comuniqueme|me comunica|me comunicas|me pasa|me pasas|transfiereme|transfierame|me transfiere) (?:con |a )?${ES_PERSON}\\b`,
+    ),
+  },
+  {
+    language: 'es',
+    pattern:
+      /\b(?:quiero|necesito|deseo|me gustaria) (?:un|una) (?:agente|persona|humano|asesor|operador|representante)\b/,
+  },
+  {
+    language: 'es',
+    pattern: /\b(?:persona real|agente humano|atencion humana)\b|\bhay alguien con quien (?:pueda|puedo) hablar\b/,
+  },
   { language: 'es', pattern: new RegExp(`^(?:un |una )?(?:agente|humano|asesor|operador)${PLEASE}$`) },
   { language: 'fr', pattern: new RegExp(`\\b(?:parler|discuter|echanger)(?: (?:a|avec|au))? ${FR_PERSON}\\b`) },
-  { language: 'fr', pattern: new RegExp(`\\b(?:passez moi|passe moi|me passer|mettez moi en relation avec|mets moi en relation avec|me mettre en relation avec|transferez moi (?:a|vers)|joindre|contacter) ${FR_PERSON}\\b`) },
-  { language: 'fr', pattern: /\b(?:jai besoin dune?|je veux une?|je voudrais une?|je souhaite une?) (?:vrai |vraie )?(?:agent|conseiller|conseillere|humain|personne|operateur)\b/ },
+  {
+    language: 'fr',
+    pattern: new RegExp(
+      `\\b(?:passez moi|passe moi|me passer|mettez moi en relation avec|mets moi en relation avec|me mettre en relation avec|transferez moi (?:a|vers)|joindre|contacter) ${FR_PERSON}\\b`,
+    ),
+  },
+  {
+    language: 'fr',
+    pattern:
+      /\b(?:jai besoin dune?|je veux une?|je voudrais une?|je souhaite une?) (?:vrai |vraie )?(?:agent|conseiller|conseillere|humain|personne|operateur)\b/,
+  },
   { language: 'fr', pattern: /\b(?:vraie personne|etre humain|agent humain)\b/ },
   { language: 'fr', pattern: new RegExp(`^(?:un |une )?(?:conseiller|conseillere|humain|agent|operateur)${PLEASE}$`) },
-  { language: 'de', pattern: new RegExp(`\\bmit ${DE_PERSON}\\b.{0,30}\\b(?:sprechen|reden|verbinden|telefonieren|chatten)\\b`) },
+  {
+    language: 'de',
+    pattern: new RegExp(`\\bmit ${DE_PERSON}\\b.{0,30}\\b(?:sprechen|reden|verbinden|telefonieren|chatten)\\b`),
+  },
   { language: 'de', pattern: new RegExp(`\\b(?:verbinden sie mich|verbinde mich|verbindet mich) mit ${DE_PERSON}\\b`) },
-  { language: 'de', pattern: /\b(?:(?:einen|eine) (?:echten |richtigen )?(?:mitarbeiter|menschen|berater|person)|jemanden) sprechen\b/ },
-  { language: 'de', pattern: /\b(?:ich brauche|ich will|ich mochte|ich hatte gerne) (?:einen|eine) (?:echten |richtigen )?(?:menschen|mitarbeiter|berater|person)\b/ },
-  { language: 'de', pattern: /\b(?:echte person|echten menschen|echter mensch|menschlicher mitarbeiter|menschlichen mitarbeiter)\b/ },
+  {
+    language: 'de',
+    pattern: /\b(?:(?:einen|eine) (?:echten |richtigen )?(?:mitarbeiter|menschen|berater|person)|jemanden) sprechen\b/,
+  },
+  {
+    language: 'de',
+    pattern:
+      /\b(?:ich brauche|ich will|ich mochte|ich hatte gerne) (?:einen|eine) (?:echten |richtigen )?(?:menschen|mitarbeiter|berater|person)\b/,
+  },
+  {
+    language: 'de',
+    pattern: /\b(?:echte person|echten menschen|echter mensch|menschlicher mitarbeiter|menschlichen mitarbeiter)\b/,
+  },
   { language: 'de', pattern: new RegExp(`^(?:mitarbeiter|mensch|berater)${PLEASE}$`) },
   { language: 'pt', pattern: new RegExp(`\\b(?:falar|conversar)(?: com)? ${PT_PERSON}\\b`) },
-  { language: 'pt', pattern: new RegExp(`\\b(?:me passa|me passe|me transfere|me transfira|transfere me|passa me)(?: para| pra)? ${PT_PERSON}\\b`) },
+  {
+    language: 'pt',
+    pattern: new RegExp(
+      `\\b(?:me passa|me passe|me transfere|me transfira|transfere me|passa me)(?: para| pra)? ${PT_PERSON}\\b`,
+    ),
+  },
   { language: 'pt', pattern: /\b(?:quero|preciso de|gostaria de) (?:um|uma) (?:atendente|humano|agente)\b/ },
-  { language: 'pt', pattern: /\b(?:pessoa real|atendente humano|atendimento humano)\b|\btem alguem com quem (?:eu )?(?:possa|posso) falar\b/ },
+  {
+    language: 'pt',
+    pattern:
+      /\b(?:pessoa real|atendente humano|atendimento humano)\b|\btem alguem com quem (?:eu )?(?:possa|posso) falar\b/,
+  },
   { language: 'pt', pattern: new RegExp(`^(?:um |uma )?(?:atendente|humano)${PLEASE}$`) },
   { language: 'it', pattern: new RegExp(`\\b(?:parlare|parlarne|chattare)(?: con)? ${IT_PERSON}\\b`) },
-  { language: 'it', pattern: new RegExp(`\\b(?:mi passi|mi passa|passami|mi metta in contatto con|mettimi in contatto con|mi trasferisca a|contattare) ${IT_PERSON}\\b`) },
+  {
+    language: 'it',
+    pattern: new RegExp(
+      `\\b(?:mi passi|mi passa|passami|mi metta in contatto con|mettimi in contatto con|mi trasferisca a|contattare) ${IT_PERSON}\\b`,
+    ),
+  },
   { language: 'it', pattern: /\b(?:ho bisogno di|voglio|vorrei) (?:un|una) (?:operatore|persona|umano|agente)\b/ },
-  { language: 'it', pattern: /\b(?:persona (?:reale|vera)|operatore umano)\b|\bce qualcuno con cui (?:posso|possa) parlare\b/ },
+  {
+    language: 'it',
+    pattern: /\b(?:persona (?:reale|vera)|operatore umano)\b|\bce qualcuno con cui (?:posso|possa) parlare\b/,
+  },
   { language: 'it', pattern: new RegExp(`^(?:un )?operatore${PLEASE}$`) },
   { language: 'nl', pattern: new RegExp(`\\b(?:spreken|praten) met ${NL_PERSON}\\b`) },
   { language: 'nl', pattern: new RegExp(`\\bmet ${NL_PERSON} (?:spreken|praten)\\b`) },
@@ -114,10 +193,17 @@ export function detectHandoffRequest(text: string): HandoffRequest | null {
 // A customer with a human who wants the bot back: short messages only, so a sentence that merely mentions the bot
 // ("the bot gave me a wrong answer") does not end the human's conversation.
 const BOT_REQUESTS: Array<{ language: HandoffLanguage; pattern: RegExp }> = [
-  { language: 'en', pattern: /^(?:(?:i want |give me |can i have |can i get |i want to go |go |take me )?(?:the )?bot(?: again| back)?|back to (?:the )?bot|(?:talk|speak|chat) (?:to|with) (?:the )?bot(?: again)?|bot please|i want the bot back)$/ },
+  {
+    language: 'en',
+    pattern:
+      /^(?:(?:i want |give me |can i have |can i get |i want to go |go |take me )?(?:the )?bot(?: again| back)?|back to (?:the )?bot|(?:talk|speak|chat) (?:to|with) (?:the )?bot(?: again)?|bot please|i want the bot back)$/,
+  },
   { language: 'es', pattern: /^(?:volver al bot|quiero (?:volver al|el) bot|hablar con el bot|regresar al bot)$/ },
   { language: 'fr', pattern: /^(?:retour au bot|revenir au bot|je veux (?:revenir au|le) bot|parler au bot)$/ },
-  { language: 'de', pattern: /^(?:zuruck zum bot|zum bot|ich will (?:zuruck )?zum bot|mit dem bot (?:sprechen|reden))$/ },
+  {
+    language: 'de',
+    pattern: /^(?:zuruck zum bot|zum bot|ich will (?:zuruck )?zum bot|mit dem bot (?:sprechen|reden))$/,
+  },
   { language: 'pt', pattern: /^(?:voltar (?:ao|para o|pro) bot|quero (?:voltar ao|o) bot|falar com o bot)$/ },
   { language: 'it', pattern: /^(?:torna(?:re)? al bot|voglio (?:tornare al|il) bot|parlare con il bot)$/ },
   { language: 'nl', pattern: /^(?:terug naar (?:de )?bot|ik wil (?:terug naar )?de bot|praten met de bot)$/ },
@@ -125,7 +211,10 @@ const BOT_REQUESTS: Array<{ language: HandoffLanguage; pattern: RegExp }> = [
 
 /** The language of a customer's request to have the bot back ("bot", "back to bot", "volver al bot"), or null. */
 export function detectBotRequest(text: string): HandoffLanguage | null {
-  const normalised = normaliseForMatching(text).replace(/ (?:please|pls|por favor|svp|sil vous plait|bitte|per favore|alstublieft)$/, '');
+  const normalised = normaliseForMatching(text).replace(
+    / (?:please|pls|por favor|svp|sil vous plait|bitte|per favore|alstublieft)$/,
+    '',
+  );
   return BOT_REQUESTS.find(({ pattern }) => pattern.test(normalised))?.language ?? null;
 }
 
@@ -151,7 +240,7 @@ export function promisesHuman(reply: string): string | null {
 const NOTICES: Record<HandoffLanguage, string> = {
   en: "Of course. I'm passing you to a member of our team; a person will answer you here shortly.",
   es: 'Por supuesto. Le paso con una persona de nuestro equipo, que le responderá aquí en breve.',
-  fr: "Bien sûr. Je vous passe un membre de notre équipe ; une personne vous répondra ici très bientôt.",
+  fr: 'Bien sûr. Je vous passe un membre de notre équipe ; une personne vous répondra ici très bientôt.',
   de: 'Gerne. Ich leite Sie an unser Team weiter; ein Mitarbeiter antwortet Ihnen hier in Kürze.',
   pt: 'Claro. Vou passar você para alguém da nossa equipe; uma pessoa responderá aqui em breve.',
   it: 'Certo. La passo a un membro del nostro team; una persona le risponderà qui a breve.',
@@ -164,7 +253,7 @@ export function handoffNotice(language: HandoffLanguage = 'en'): string {
 }
 
 const BOT_BACK_NOTICES: Record<HandoffLanguage, string> = {
-  en: "You're back with our virtual assistant. How can I help? (Write \"agent\" any time to ask for a person again.)",
+  en: 'You\'re back with our virtual assistant. How can I help? (Write "agent" any time to ask for a person again.)',
   es: 'Vuelve a hablar con nuestro asistente virtual. ¿En qué puedo ayudarle? (Escriba "agente" para volver a pedir una persona.)',
   fr: 'Vous êtes de nouveau avec notre assistant virtuel. Comment puis-je vous aider ? (Écrivez « conseiller » pour redemander une personne.)',
   de: 'Sie sind wieder bei unserem virtuellen Assistenten. Wie kann ich helfen? (Schreiben Sie „Mitarbeiter“, um wieder eine Person zu bekommen.)',

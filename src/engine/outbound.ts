@@ -57,12 +57,21 @@ export class CustomerChannelRegistry {
   /** The adapter for `name`; throws CONFIG_INVALID when that channel is not running in this process. */
   get(name: ChannelName): CustomerChannel {
     const channel = this.channels.get(name);
-    if (!channel) throw new AppError('CONFIG_INVALID', `No ${name} channel is running in this process: configure and start it before delivering messages to ${name} customers`);
+    if (!channel)
+      throw new AppError(
+        'CONFIG_INVALID',
+        `No ${name} channel is running in this process: configure and start it before delivering messages to ${name} customers`,
+      );
     return channel;
   }
 
   /** Shorthand for `get(channel).deliver(...)`; the caller knows the channel from `Conversation.channel`. */
-  deliver(channel: ChannelName, conversationId: string, text: string, options: DeliveryOptions): Promise<DeliveryReceipt> {
+  deliver(
+    channel: ChannelName,
+    conversationId: string,
+    text: string,
+    options: DeliveryOptions,
+  ): Promise<DeliveryReceipt> {
     return this.get(channel).deliver(conversationId, text, options);
   }
 }

@@ -20,47 +20,103 @@ export type PlaceholderSource = 'profile' | 'customer' | 'unknown';
 
 /** Case- and space-insensitive key of a placeholder name. */
 export function placeholderKey(name: string): string {
-  return name.toLowerCase().replace(/\s+/g, '').replace(/anonymi[sz]ed$/, '');
+  return name
+    .toLowerCase()
+    .replace(/\s+/g, '')
+    .replace(/anonymi[sz]ed$/, '');
 }
 
 type ProfileField = Exclude<keyof BusinessProfile, 'values'>;
 
 const PROFILE_ALIASES: Record<ProfileField, string[]> = {
   supportPhone: [
-    'Customer Support Phone Number', 'Support Phone Number', 'Customer Service Phone Number', 'Phone Number', 'Support Phone',
-    'Customer Support Number', 'Contact Number', 'Phone', 'Customer Service Number', 'Telephone',
+    'Customer Support Phone Number',
+    'Support Phone Number',
+    'Customer Service Phone Number',
+    'Phone Number',
+    'Support Phone',
+    'Customer Support Number',
+    'Contact Number',
+    'Phone',
+    'Customer Service Number',
+    'Telephone',
   ],
-  supportEmail: ['Customer Support Email', 'Customer Support Email Address', 'Support Email', 'Customer Service Email', 'Email', 'Email Address', 'Contact Email'],
-  website: ['Website Name', 'Website URL', 'Website', 'Company Website', 'Website or App', 'Site', 'URL', 'Online Store'],
+  supportEmail: [
+    'Customer Support Email',
+    'Customer Support Email Address',
+    'Support Email',
+    'Customer Service Email',
+    'Email',
+    'Email Address',
+    'Contact Email',
+  ],
+  website: [
+    'Website Name',
+    'Website URL',
+    'Website',
+    'Company Website',
+    'Website or App',
+    'Site',
+    'URL',
+    'Online Store',
+  ],
   liveChatUrl: ['Live Chat', 'Live Chat Link', 'Live Chat URL', 'Chat', 'Live Chat Support', 'Online Chat'],
   openingHours: [
-    'Customer Support Availability', 'Customer Support Hours', 'Customer Service Hours', 'Opening Hours', 'Business Hours',
-    'Support Hours', 'Hours', 'Working Hours', 'Customer Service Availability',
+    'Customer Support Availability',
+    'Customer Support Hours',
+    'Customer Service Hours',
+    'Opening Hours',
+    'Business Hours',
+    'Support Hours',
+    'Hours',
+    'Working Hours',
+    'Customer Service Availability',
   ],
   companyName: ['Company Name', 'Company', 'Store Name', 'Business Name', 'Brand'],
 };
 
 const FIELD_BY_KEY = new Map<string, ProfileField>(
-  Object.entries(PROFILE_ALIASES).flatMap(([field, names]) => names.map((name) => [placeholderKey(name), field as ProfileField] as const)),
+  Object.entries(PROFILE_ALIASES).flatMap(([field, names]) =>
+    names.map((name) => [placeholderKey(name), field as ProfileField] as const),
+  ),
 );
 
 /** Customer-specific values and where to find them in what the customer wrote. */
 const CUSTOMER_PATTERNS: Array<{ names: string[]; pattern: RegExp }> = [
   {
-    names: ['Order Number', 'Order ID', 'Order No', 'Purchase ID', 'Purchase Number', 'Order Reference', 'Reference Number'],
-    pattern: /\b(?:order|purchase|reference|ref)\s*(?:number|no\.?|id|#|nr\.?)?\s*(?:is|was|:)?\s*#?\s*([A-Za-z0-9][A-Za-z0-9-]{3,40})/gi,
+    names: [
+      'Order Number',
+      'Order ID',
+      'Order No',
+      'Purchase ID',
+      'Purchase Number',
+      'Order Reference',
+      'Reference Number',
+    ],
+    pattern:
+      /\b(?:order|purchase|reference|ref)\s*(?:number|no\.?|id|#|nr\.?)?\s*(?:is|was|:)?\s*#?\s*([A-Za-z0-9][A-Za-z0-9-]{3,40})/gi,
   },
-  { names: ['Invoice Number', 'Invoice ID', 'Bill Number', 'Bill ID', 'Invoice No'], pattern: /\b(?:invoice|bill)\s*(?:number|no\.?|id|#|nr\.?)?\s*(?:is|was|:)?\s*#?\s*([A-Za-z0-9][A-Za-z0-9-]{3,40})/gi },
-  { names: ['Tracking Number', 'Tracking ID', 'Tracking Code'], pattern: /\btracking\s*(?:number|no\.?|id|code|#)?\s*(?:is|was|:)?\s*#?\s*([A-Za-z0-9][A-Za-z0-9-]{5,40})/gi },
+  {
+    names: ['Invoice Number', 'Invoice ID', 'Bill Number', 'Bill ID', 'Invoice No'],
+    pattern:
+      /\b(?:invoice|bill)\s*(?:number|no\.?|id|#|nr\.?)?\s*(?:is|was|:)?\s*#?\s*([A-Za-z0-9][A-Za-z0-9-]{3,40})/gi,
+  },
+  {
+    names: ['Tracking Number', 'Tracking ID', 'Tracking Code'],
+    pattern: /\btracking\s*(?:number|no\.?|id|code|#)?\s*(?:is|was|:)?\s*#?\s*([A-Za-z0-9][A-Za-z0-9-]{5,40})/gi,
+  },
 ];
 
-const CUSTOMER_BY_KEY = new Map<string, RegExp>(CUSTOMER_PATTERNS.flatMap(({ names, pattern }) => names.map((name) => [placeholderKey(name), pattern] as const)));
+const CUSTOMER_BY_KEY = new Map<string, RegExp>(
+  CUSTOMER_PATTERNS.flatMap(({ names, pattern }) => names.map((name) => [placeholderKey(name), pattern] as const)),
+);
 
 /** Where a placeholder's value would come from (for reports: profile fields can be set, customer values cannot). */
 export function placeholderSource(name: string, profile: BusinessProfile = {}): PlaceholderSource {
   const key = placeholderKey(name);
   if (CUSTOMER_BY_KEY.has(key)) return 'customer';
-  if (FIELD_BY_KEY.has(key) || Object.keys(profile.values ?? {}).some((valueName) => placeholderKey(valueName) === key)) return 'profile';
+  if (FIELD_BY_KEY.has(key) || Object.keys(profile.values ?? {}).some((valueName) => placeholderKey(valueName) === key))
+    return 'profile';
   return 'unknown';
 }
 
@@ -110,7 +166,10 @@ export interface FillResult {
 const LIST_MARKER = /^(\s*(?:\d+[.)]|[-*•])\s+)/;
 
 /** Fills the placeholders of `text`; see the module comment for the rules. */
-export function fillPlaceholders(text: string, context: { profile?: BusinessProfile | null; customerMessages?: readonly string[] }): FillResult {
+export function fillPlaceholders(
+  text: string,
+  context: { profile?: BusinessProfile | null; customerMessages?: readonly string[] },
+): FillResult {
   // No placeholders: the text is sent as it is (even a reply of only an emoji).
   if (!text.includes('{{') && !text.includes('}}')) return { text, filled: [], unfilled: [], dropped: 0, empty: false };
   const profile = context.profile ?? {};

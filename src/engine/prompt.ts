@@ -31,7 +31,7 @@ export interface Prompt {
 }
 
 export const DEFAULT_SYSTEM_PROMPT =
-  'You are a helpful customer-service assistant. Answer briefly and kindly, in the customer\'s language. ' +
+  "You are a helpful customer-service assistant. Answer briefly and kindly, in the customer's language. " +
   'If you are not sure, offer to hand the conversation over to a human.';
 
 /** Chat formats add a few tokens per message for the role and separators. */
@@ -65,8 +65,14 @@ export function buildPrompt(input: PromptInput): Prompt {
     kept.push({ role: entry.direction === 'inbound' ? 'user' : 'assistant', content: entry.text });
   }
   kept.reverse();
-  const messages: ChatMessage[] = [{ role: 'system', content: input.systemPrompt }, ...kept, { role: 'user', content: input.message }];
-  const cacheable = messages.every((message) => message.role !== 'user' || customerDataKinds(message.content).length === 0);
+  const messages: ChatMessage[] = [
+    { role: 'system', content: input.systemPrompt },
+    ...kept,
+    { role: 'user', content: input.message },
+  ];
+  const cacheable = messages.every(
+    (message) => message.role !== 'user' || customerDataKinds(message.content).length === 0,
+  );
   return {
     messages,
     cacheable,
@@ -114,8 +120,8 @@ export interface ReferenceAnswer {
 }
 
 export const REFERENCE_INSTRUCTION =
-  'Reference answers approved by this business follow, most relevant first. When one answers the customer\'s question, ' +
-  'base your reply on it: keep its facts, steps and policy, adapt the wording to the conversation and the customer\'s language, ' +
+  "Reference answers approved by this business follow, most relevant first. When one answers the customer's question, " +
+  "base your reply on it: keep its facts, steps and policy, adapt the wording to the conversation and the customer's language, " +
   'and never contradict it. If none of them fits, do not guess: say you are not sure and offer to hand over to a colleague.';
 
 /**
@@ -123,10 +129,16 @@ export const REFERENCE_INSTRUCTION =
  * system message (retrieval-augmented prompting): every provider answers as
  * the business taught it. Without references the messages are returned as they are.
  */
-export function withReferenceAnswers(messages: readonly ChatMessage[], references: readonly ReferenceAnswer[]): ChatMessage[] {
+export function withReferenceAnswers(
+  messages: readonly ChatMessage[],
+  references: readonly ReferenceAnswer[],
+): ChatMessage[] {
   if (references.length === 0) return [...messages];
   const block = references
-    .map((reference, index) => `[${index + 1}] Customer question: ${reference.question}\nApproved answer: ${reference.answer}`)
+    .map(
+      (reference, index) =>
+        `[${index + 1}] Customer question: ${reference.question}\nApproved answer: ${reference.answer}`,
+    )
     .join('\n\n');
   const knowledge = `${REFERENCE_INSTRUCTION}\n\n${block}`;
   const [first, ...rest] = messages;

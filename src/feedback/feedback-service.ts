@@ -60,7 +60,10 @@ export async function recordVote(em: EntityManager, input: RecordVoteInput): Pro
     feedback.votedAt = at;
     // A new array, so the change set sees the JSON column change.
     // The newest MAX_VOTE_HISTORY votes only.
-    feedback.history = [...feedback.history, { helpful: input.helpful, comment, source: input.source, at: at.toISOString() }].slice(-MAX_VOTE_HISTORY);
+    feedback.history = [
+      ...feedback.history,
+      { helpful: input.helpful, comment, source: input.source, at: at.toISOString() },
+    ].slice(-MAX_VOTE_HISTORY);
     await tx.flush();
     return feedback;
   });
@@ -70,7 +73,10 @@ export async function recordVote(em: EntityManager, input: RecordVoteInput): Pro
  * Merges implicit signals into an interaction's feedback row (creating it when
  * needed) and recomputes `implicitSatisfaction` from the merged signals.
  */
-export async function recordImplicitSignals(em: EntityManager, input: RecordImplicitSignalsInput): Promise<InteractionFeedback> {
+export async function recordImplicitSignals(
+  em: EntityManager,
+  input: RecordImplicitSignalsInput,
+): Promise<InteractionFeedback> {
   return em.transactional((tx) => applyImplicitSignals(tx, input));
 }
 
@@ -79,7 +85,10 @@ export async function recordImplicitSignals(em: EntityManager, input: RecordImpl
  * conversation engine's turn): locks and changes the row; the caller's flush
  * and commit write it, together with the rest of its work.
  */
-export async function applyImplicitSignals(tx: EntityManager, input: RecordImplicitSignalsInput): Promise<InteractionFeedback> {
+export async function applyImplicitSignals(
+  tx: EntityManager,
+  input: RecordImplicitSignalsInput,
+): Promise<InteractionFeedback> {
   if (input.responseTimeMs != null && (!Number.isFinite(input.responseTimeMs) || input.responseTimeMs < 0)) {
     throw badInput('responseTimeMs must be a non-negative number of milliseconds');
   }
@@ -94,7 +103,11 @@ export async function applyImplicitSignals(tx: EntityManager, input: RecordImpli
  * overwriting each other. Creation is `insert … on conflict do nothing`, which
  * is safe when two first votes race.
  */
-async function lockFeedbackRow(tx: EntityManager, tenantId: string, interactionId: string): Promise<InteractionFeedback> {
+async function lockFeedbackRow(
+  tx: EntityManager,
+  tenantId: string,
+  interactionId: string,
+): Promise<InteractionFeedback> {
   if (!UUID.test(interactionId) || !UUID.test(tenantId)) throw notFound('Interaction', interactionId);
   // Creates the row only for an interaction of this tenant; the locking read below then finds
   // nothing for an unknown or foreign interaction.
@@ -120,7 +133,11 @@ function normaliseComment(comment: string | null | undefined): string | null {
 }
 
 /** For callers that hold an interaction entity: its feedback row, or null when nothing was recorded yet. */
-export async function findFeedback(em: EntityManager, tenantId: string, interactionId: string): Promise<InteractionFeedback | null> {
+export async function findFeedback(
+  em: EntityManager,
+  tenantId: string,
+  interactionId: string,
+): Promise<InteractionFeedback | null> {
   if (!UUID.test(interactionId)) return null;
   return em.findOne(InteractionFeedback, { interaction: interactionId, tenant: tenantId });
 }

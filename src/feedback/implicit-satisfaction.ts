@@ -40,7 +40,12 @@ export function implicitSatisfaction(signals: ImplicitSignals): number {
  * signal (booleans and an integer), for writes that merge signals in one
  * statement. Exact integer arithmetic on both sides keeps the two equal.
  */
-export function implicitSatisfactionSql(signals: { continued: string; completed: string; handoff: string; responseTime: string }): string {
+export function implicitSatisfactionSql(signals: {
+  continued: string;
+  completed: string;
+  handoff: string;
+  responseTime: string;
+}): string {
   const window = PROMPT_RESPONSE_WINDOW_MS;
   return `(greatest(0, least(1000, 500
     + case when ${signals.completed} then 350 else 0 end
@@ -58,13 +63,21 @@ export interface SignalChanges {
 }
 
 /** `current` with `changes` applied, and the satisfaction recomputed from the result. */
-export function mergeSignals(current: ImplicitSignals, changes: SignalChanges): ImplicitSignals & { implicitSatisfaction: number } {
+export function mergeSignals(
+  current: ImplicitSignals,
+  changes: SignalChanges,
+): ImplicitSignals & { implicitSatisfaction: number } {
   const merged: ImplicitSignals = {
     continuedConversation: changes.continuedConversation ?? current.continuedConversation,
     completedAction: changes.completedAction ?? current.completedAction,
     requestedHandoff: changes.requestedHandoff ?? current.requestedHandoff,
     // An integer column: sub-millisecond precision is noise here.
-    responseTimeMs: changes.responseTimeMs === undefined ? current.responseTimeMs : changes.responseTimeMs === null ? null : Math.round(changes.responseTimeMs),
+    responseTimeMs:
+      changes.responseTimeMs === undefined
+        ? current.responseTimeMs
+        : changes.responseTimeMs === null
+          ? null
+          : Math.round(changes.responseTimeMs),
   };
   return { ...merged, implicitSatisfaction: implicitSatisfaction(merged) };
 }

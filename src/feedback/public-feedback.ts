@@ -36,25 +36,47 @@ export async function submitPublicFeedback(
   for (const key of [`ip:${input.ip}`, `token:${input.token}`]) {
     const verdict = limiter.hit(key);
     if (!verdict.allowed) {
-      throw new AppError('RATE_LIMITED', `Too many feedback submissions; try again in ${verdict.retryAfterSeconds} s`, { retryAfterSeconds: verdict.retryAfterSeconds });
+      throw new AppError('RATE_LIMITED', `Too many feedback submissions; try again in ${verdict.retryAfterSeconds} s`, {
+        retryAfterSeconds: verdict.retryAfterSeconds,
+      });
     }
   }
-  if (typeof input.token !== 'string' || input.token.length < 16 || input.token.length > 64) throw notFound('Feedback token');
-  const interaction = await em.findOne(AgentInteraction, { feedbackToken: input.token }, { fields: ['id', 'tenant', 'createdAt'] });
+  if (typeof input.token !== 'string' || input.token.length < 16 || input.token.length > 64)
+    throw notFound('Feedback token');
+  const interaction = await em.findOne(
+    AgentInteraction,
+    { feedbackToken: input.token },
+    { fields: ['id', 'tenant', 'createdAt'] },
+  );
   if (!interaction) throw notFound('Feedback token');
   // Tokens expire with their reply's age; an expired one answers like an unknown one.
   const ttlMs = (options.tokenTtlDays ?? DEFAULT_FEEDBACK_TOKEN_TTL_DAYS) * 86_400_000;
   if ((options.now ?? new Date()).getTime() - interaction.createdAt.getTime() > ttlMs) throw notFound('Feedback token');
   const tenantId = interaction.tenant.id;
   const feedback = await em.transactional(async (tx) => {
-    const recorded = await recordVote(tx, { tenantId, interactionId: interaction.id, helpful: input.helpful, comment: input.comment, source: 'api' });
+    const recorded = await recordVote(tx, {
+      tenantId,
+      interactionId: interaction.id,
+      helpful: input.helpful,
+      comment: input.comment,
+      source: 'api',
+    });
     recordAudit(tx, {
-      tenantId, actor: 'public:feedback', action: 'feedback.submit', targetType: 'AgentInteraction', targetId: interaction.id,
+      tenantId,
+      actor: 'public:feedback',
+      action: 'feedback.submit',
+      targetType: 'AgentInteraction',
+      targetId: interaction.id,
       after: { helpful: recorded.helpful, comment: recorded.comment, source: recorded.source },
     });
     await tx.flush();
     return recorded;
   });
-  options.events?.emit('feedback.recorded', { tenantId, interactionId: interaction.id, helpful: input.helpful, source: 'api' });
+  options.events?.emit('feedback.recorded', {
+    tenantId,
+    interactionId: interaction.id,
+    helpful: input.helpful,
+    source: 'api',
+  });
   return feedback;
 }

@@ -30,7 +30,12 @@ export async function handoffQueue(
   const where: Record<string, unknown> = { tenant: input.tenantId, status: 'handed_off' };
   if (input.unassignedOnly) where.assignee = null;
   const [rows, totalCount] = await Promise.all([
-    em.find(Conversation, where, { ...pinnedToTenant, orderBy: { handedOffAt: 'asc', id: 'asc' }, limit: pageSize(input.first), populate: ['contact'] }),
+    em.find(Conversation, where, {
+      ...pinnedToTenant,
+      orderBy: { handedOffAt: 'asc', id: 'asc' },
+      limit: pageSize(input.first),
+      populate: ['contact'],
+    }),
     em.count(Conversation, where, pinnedToTenant),
   ]);
   const latest = rows.length
@@ -41,16 +46,34 @@ export async function handoffQueue(
         rows.map((row) => row.id),
       )
     : [];
-  const messages = latest.length ? await em.find(Message, { id: { $in: latest.map((row) => row.id) }, tenant: input.tenantId }, pinnedToTenant) : [];
-  const byConversation = new Map(latest.map((row) => [row.conversation_id, messages.find((message) => message.id === row.id) ?? null]));
-  return { nodes: rows.map((conversation) => ({ conversation, lastCustomerMessage: byConversation.get(conversation.id) ?? null })), totalCount };
+  const messages = latest.length
+    ? await em.find(Message, { id: { $in: latest.map((row) => row.id) }, tenant: input.tenantId }, pinnedToTenant)
+    : [];
+  const byConversation = new Map(
+    latest.map((row) => [row.conversation_id, messages.find((message) => message.id === row.id) ?? null]),
+  );
+  return {
+    nodes: rows.map((conversation) => ({
+      conversation,
+      lastCustomerMessage: byConversation.get(conversation.id) ?? null,
+    })),
+    totalCount,
+  };
 }
 
 async function lockHandedOff(tx: EntityManager, tenantId: string, conversationId: string): Promise<Conversation> {
   if (!isUuid(conversationId)) throw notFound('Conversation', conversationId);
-  const conversation = await tx.findOne(Conversation, { id: conversationId, tenant: tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  const conversation = await tx.findOne(
+    Conversation,
+    { id: conversationId, tenant: tenantId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+  );
   if (!conversation) throw notFound('Conversation', conversationId);
-  if (conversation.status !== 'handed_off') throw new AppError('CONFLICT', `Conversation ${conversationId} is with the bot, not waiting for a human: nothing to take or answer`);
+  if (conversation.status !== 'handed_off')
+    throw new AppError(
+      'CONFLICT',
+      `Conversation ${conversationId} is with the bot, not waiting for a human: nothing to take or answer`,
+    );
   return conversation;
 }
 
@@ -67,12 +90,23 @@ export async function takeConversation(
     const conversation = await lockHandedOff(tx, input.tenantId, input.conversationId);
     if (conversation.assignee === input.by) return conversation;
     if (conversation.assignee && !input.force) {
-      throw new AppError('CONFLICT', `${conversation.assignee} already has conversation ${conversation.id}; take it with force: true to take it over`);
+      throw new AppError(
+        'CONFLICT',
+        `${conversation.assignee} already has conversation ${conversation.id}; take it with force: true to take it over`,
+      );
     }
     const before = { assignee: conversation.assignee };
     conversation.assignee = input.by;
     conversation.assignedAt = input.now ?? new Date();
-    recordAudit(tx, { tenantId: input.tenantId, actor: input.by, action: 'conversation.take', targetType: 'Conversation', targetId: conversation.id, before, after: { assignee: input.by } });
+    recordAudit(tx, {
+      tenantId: input.tenantId,
+      actor: input.by,
+      action: 'conversation.take',
+      targetType: 'Conversation',
+      targetId: conversation.id,
+      before,
+      after: { assignee: input.by },
+    });
     await tx.flush();
     return conversation;
   });
@@ -93,19 +127,31 @@ export async function replyAsAgent(
 ): Promise<{ conversation: Conversation; receipt: DeliveryReceipt }> {
   const text = input.text.trim();
   if (!text) throw badInput('The reply is empty: write what the customer should read', { field: 'text' });
-  if (text.length > MAX_AGENT_REPLY_LENGTH) throw badInput(`The reply is longer than ${MAX_AGENT_REPLY_LENGTH} characters`, { field: 'text' });
+  if (text.length > MAX_AGENT_REPLY_LENGTH)
+    throw badInput(`The reply is longer than ${MAX_AGENT_REPLY_LENGTH} characters`, { field: 'text' });
   const conversation = await em.transactional(async (tx) => {
     const row = await lockHandedOff(tx, input.tenantId, input.conversationId);
-    if (row.assignee && row.assignee !== input.by) throw new AppError('CONFLICT', `${row.assignee} has conversation ${row.id}: take it (force) before answering`);
+    if (row.assignee && row.assignee !== input.by)
+      throw new AppError('CONFLICT', `${row.assignee} has conversation ${row.id}: take it (force) before answering`);
     if (!row.assignee) {
       row.assignee = input.by;
       row.assignedAt = new Date();
     }
-    recordAudit(tx, { tenantId: input.tenantId, actor: input.by, action: 'conversation.agent_reply', targetType: 'Conversation', targetId: row.id, after: { length: text.length } });
+    recordAudit(tx, {
+      tenantId: input.tenantId,
+      actor: input.by,
+      action: 'conversation.agent_reply',
+      targetType: 'Conversation',
+      targetId: row.id,
+      after: { length: text.length },
+    });
     await tx.flush();
     return row;
   });
   // The registry throws CONFIG_INVALID when the conversation's channel does not run in this process.
-  const receipt = await customers.deliver(conversation.channel, conversation.id, text, { author: 'agent', authorId: input.by });
+  const receipt = await customers.deliver(conversation.channel, conversation.id, text, {
+    author: 'agent',
+    authorId: input.by,
+  });
   return { conversation, receipt };
 }

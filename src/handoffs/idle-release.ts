@@ -46,17 +46,22 @@ export interface IdleReleaseResult {
  * for its tenant's idle time. Each release is `releaseConversation`: locked,
  * audited as `system:idle-release`, announced with `conversation.released`.
  */
-export async function releaseIdleConversations(em: EntityManager, options: IdleReleaseOptions): Promise<IdleReleaseResult> {
+export async function releaseIdleConversations(
+  em: EntityManager,
+  options: IdleReleaseOptions,
+): Promise<IdleReleaseResult> {
   const now = options.now ?? new Date();
-  const rows = await em.getConnection().execute<Array<{ id: string; tenant_id: string; settings: TenantSettings; last_activity: Date | null }>>(
-    `select c.id, c.tenant_id, t.settings,
+  const rows = await em
+    .getConnection()
+    .execute<Array<{ id: string; tenant_id: string; settings: TenantSettings; last_activity: Date | null }>>(
+      `select c.id, c.tenant_id, t.settings,
             greatest(c.handed_off_at, c.assigned_at, (select max(m.created_at) from message m where m.conversation_id = c.id)) as last_activity
        from conversation c join tenant t on t.id = c.tenant_id
       where c.status = 'handed_off'
       order by c.handed_off_at asc nulls first
       limit ?`,
-    [options.limit ?? 1_000],
-  );
+      [options.limit ?? 1_000],
+    );
   const released: string[] = [];
   for (const row of rows) {
     const idle = idleReleaseMinutes(row.settings, options.defaultMinutes);
@@ -65,11 +70,23 @@ export async function releaseIdleConversations(em: EntityManager, options: IdleR
     if (now.getTime() - last < idle * 60_000) continue;
     const result = await releaseConversation(
       em.fork(),
-      { tenantId: row.tenant_id, conversationId: row.id, by: 'system:idle-release', quietSince: new Date(now.getTime() - idle * 60_000) },
+      {
+        tenantId: row.tenant_id,
+        conversationId: row.id,
+        by: 'system:idle-release',
+        quietSince: new Date(now.getTime() - idle * 60_000),
+      },
       {
         events: options.events,
         notify: options.customers
-          ? { customers: options.customers, onError: (error) => options.logger?.warn({ err: error, conversationId: row.id }, 'released an idle conversation but could not tell the customer') }
+          ? {
+              customers: options.customers,
+              onError: (error) =>
+                options.logger?.warn(
+                  { err: error, conversationId: row.id },
+                  'released an idle conversation but could not tell the customer',
+                ),
+            }
           : undefined,
       },
     );

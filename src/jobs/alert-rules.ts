@@ -32,12 +32,15 @@ export interface AlertRulesResult {
  * resolve too.
  */
 export async function evaluateAlertRules(orm: Orm, options: AlertRulesOptions): Promise<AlertRulesResult> {
-  const tenants = await orm.em.fork().find(Tenant, {}, { fields: ['id', 'name', 'settings'], orderBy: { createdAt: 'asc' } });
+  const tenants = await orm.em
+    .fork()
+    .find(Tenant, {}, { fields: ['id', 'name', 'settings'], orderBy: { createdAt: 'asc' } });
   const result: AlertRulesResult = { tenants: tenants.length, raised: {}, resolved: 0, failed: 0 };
   for (const tenant of tenants) {
     try {
       const { settings, error } = readAlertSettings(tenant.settings);
-      if (error) options.logger.warn({ tenantId: tenant.id, error }, 'invalid alert settings: evaluating with the defaults');
+      if (error)
+        options.logger.warn({ tenantId: tenant.id, error }, 'invalid alert settings: evaluating with the defaults');
       const verdicts = await evaluateRules(orm.em.fork(), tenant.id, { to: options.now, settings });
       const firing = new Set((await options.alerts.firing(tenant.id)).map((alert) => alert.key));
       const seen = new Set<string>();
@@ -51,7 +54,8 @@ export async function evaluateAlertRules(orm: Orm, options: AlertRulesOptions): 
         }
       }
       for (const key of firing) {
-        if (key.startsWith('provider-failure:') && !seen.has(key) && (await options.alerts.resolve(tenant.id, key))) result.resolved += 1;
+        if (key.startsWith('provider-failure:') && !seen.has(key) && (await options.alerts.resolve(tenant.id, key)))
+          result.resolved += 1;
       }
     } catch (error) {
       result.failed += 1;

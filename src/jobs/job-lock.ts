@@ -21,7 +21,10 @@ export type Locked<T> = { ran: true; result: T } | { ran: false; reason: string 
  */
 export async function withJobLock<T>(em: EntityManager, jobName: string, work: () => Promise<T>): Promise<Locked<T>> {
   return em.fork().transactional(async (tx) => {
-    const [row] = await tx.execute<Array<{ locked: boolean }>>('select pg_try_advisory_xact_lock(?, ?) as locked', [LOCK_NAMESPACE, jobLockKey(jobName)]);
+    const [row] = await tx.execute<Array<{ locked: boolean }>>('select pg_try_advisory_xact_lock(?, ?) as locked', [
+      LOCK_NAMESPACE,
+      jobLockKey(jobName),
+    ]);
     if (!row?.locked) return { ran: false, reason: `another instance is running ${jobName}` } as const;
     return { ran: true, result: await work() } as const;
   });

@@ -16,7 +16,14 @@ import { cleanUpUsage } from './usage-cleanup';
 import { guardRunningExperiments, type AlertRaiser } from '../learning/experiments/experiment-guard-job';
 import { stepRollouts } from '../learning/experiments/rollout-service';
 
-export const JOB_NAMES = ['daily-provider-summary', 'usage-cleanup', 'provider-health-metrics', 'handoff-idle-release', 'alert-rules', 'experiment-guard'] as const;
+export const JOB_NAMES = [
+  'daily-provider-summary',
+  'usage-cleanup',
+  'provider-health-metrics',
+  'handoff-idle-release',
+  'alert-rules',
+  'experiment-guard',
+] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** What every job gets. */
@@ -77,7 +84,12 @@ export interface JobDependencies {
 }
 
 /** Everything needed to run any job (the scheduler and `npm run job`): main.ts and the CLI build it. */
-export type JobContext = JobBase & UsageCleanupDependencies & ProviderHealthDependencies & HandoffIdleDependencies & AlertRulesDependencies & ExperimentGuardDependencies;
+export type JobContext = JobBase &
+  UsageCleanupDependencies &
+  ProviderHealthDependencies &
+  HandoffIdleDependencies &
+  AlertRulesDependencies &
+  ExperimentGuardDependencies;
 
 export interface JobRunOptions {
   /** daily-provider-summary: the UTC day to summarise (default: yesterday). */
@@ -96,25 +108,35 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
   'daily-provider-summary': {
     name: 'daily-provider-summary',
     schedule: '0 1 * * *',
-    description: 'roll yesterday\'s provider usage (UTC) into daily summaries with latency percentiles',
+    description: "roll yesterday's provider usage (UTC) into daily summaries with latency percentiles",
     run: (context, options) => summariseProviderDay(context.orm.em.fork(), options.day ?? previousUtcDay(now(context))),
   },
   'usage-cleanup': {
     name: 'usage-cleanup',
     schedule: '30 3 * * 0',
     description: 'delete provider usage rows older than USAGE_RETENTION_DAYS, in batches',
-    run: (context) => cleanUpUsage(context.orm.em.fork(), { retentionDays: context.retentionDays, batchSize: context.cleanupBatchSize, now: now(context) }),
+    run: (context) =>
+      cleanUpUsage(context.orm.em.fork(), {
+        retentionDays: context.retentionDays,
+        batchSize: context.cleanupBatchSize,
+        now: now(context),
+      }),
   },
   'provider-health-metrics': {
     name: 'provider-health-metrics',
     schedule: '5 * * * *',
     description: 'export provider health over the last hour (all instances) as gauges',
-    run: (context) => measureProviderHealth(context.orm.em.fork(), { now: now(context), snapshot: context.healthSnapshot?.(), gauges: context.gauges }),
+    run: (context) =>
+      measureProviderHealth(context.orm.em.fork(), {
+        now: now(context),
+        snapshot: context.healthSnapshot?.(),
+        gauges: context.gauges,
+      }),
   },
   'handoff-idle-release': {
     name: 'handoff-idle-release',
     schedule: '* * * * *',
-    description: 'give quiet handed-off conversations (every channel) back to the bot after the tenant\'s idle time',
+    description: "give quiet handed-off conversations (every channel) back to the bot after the tenant's idle time",
     run: (context) =>
       releaseIdleConversations(context.orm.em.fork(), {
         now: now(context),
@@ -130,18 +152,27 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
     description: 'evaluate the five alert rules per tenant over sliding windows; raise, repeat and resolve alerts',
     run: async (context) => {
       if (!context.alerts) return { skipped: 'no alert service in this process' };
-      return evaluateAlertRules(context.orm, { alerts: context.alerts, logger: context.logger, now: now(context), runbookBaseUrl: context.runbookBaseUrl ?? 'docs/runbooks/' });
+      return evaluateAlertRules(context.orm, {
+        alerts: context.alerts,
+        logger: context.logger,
+        now: now(context),
+        runbookBaseUrl: context.runbookBaseUrl ?? 'docs/runbooks/',
+      });
     },
   },
   'experiment-guard': {
     name: 'experiment-guard',
     schedule: '*/5 * * * *',
-    description: 'stop experiments whose candidate is significantly worse (> 5 %) on a guarded metric and alert on-call; advance, complete or roll back rollouts',
+    description:
+      'stop experiments whose candidate is significantly worse (> 5 %) on a guarded metric and alert on-call; advance, complete or roll back rollouts',
     run: async (context) => {
       const options = { now: now(context), alerts: context.alerts, logger: context.logger };
       const stopped = await guardRunningExperiments(context.orm.em, options);
       const rollouts = await stepRollouts(context.orm.em, options);
-      return { experiments: stopped.map(({ experiment, stopped }) => ({ experiment, stopped })), rollouts: rollouts.map(({ rolloutId, action, reason }) => ({ rolloutId, action, reason })) };
+      return {
+        experiments: stopped.map(({ experiment, stopped }) => ({ experiment, stopped })),
+        rollouts: rollouts.map(({ rolloutId, action, reason }) => ({ rolloutId, action, reason })),
+      };
     },
   },
 };
@@ -156,8 +187,17 @@ export class JobMetrics {
   readonly duration: Histogram<'job'>;
 
   constructor(registry: Registry) {
-    this.runs = counterOn(registry, { name: 'parley_job_runs_total', help: 'Scheduled job runs by outcome (ok, skipped, failed)', labelNames: ['job', 'outcome'] });
-    this.duration = histogramOn(registry, { name: 'parley_job_duration_seconds', help: 'Scheduled job run time', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 300, 1800] });
+    this.runs = counterOn(registry, {
+      name: 'parley_job_runs_total',
+      help: 'Scheduled job runs by outcome (ok, skipped, failed)',
+      labelNames: ['job', 'outcome'],
+    });
+    this.duration = histogramOn(registry, {
+      name: 'parley_job_duration_seconds',
+      help: 'Scheduled job run time',
+      labelNames: ['job'],
+      buckets: [0.01, 0.1, 1, 10, 60, 300, 1800],
+    });
   }
 }
 
@@ -166,7 +206,8 @@ export class JobMetrics {
  * it), logging and counting the outcome. Throws what the job throws.
  */
 export async function runJob(name: string, context: JobContext, options: JobRunOptions = {}): Promise<Locked<unknown>> {
-  if (!isJobName(name)) throw badInput(`Unknown job ${JSON.stringify(name)}: use one of ${Object.keys(JOBS).join(', ')}`);
+  if (!isJobName(name))
+    throw badInput(`Unknown job ${JSON.stringify(name)}: use one of ${Object.keys(JOBS).join(', ')}`);
   const job = JOBS[name];
   const started = process.hrtime.bigint();
   try {

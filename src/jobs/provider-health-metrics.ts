@@ -37,10 +37,26 @@ export class ProviderHealthGauges {
 
   constructor(registry: Registry) {
     const common = { labelNames: ['provider', 'model'] as const };
-    this.calls = gaugeOn(registry, { name: 'parley_provider_hourly_calls', help: 'Provider calls in the last hour, all instances', ...common });
-    this.failureRate = gaugeOn(registry, { name: 'parley_provider_hourly_failure_rate', help: 'Failed calls / calls in the last hour, all instances', ...common });
-    this.latencyP95 = gaugeOn(registry, { name: 'parley_provider_hourly_latency_p95_seconds', help: '95th percentile call latency in the last hour, all instances', ...common });
-    this.cost = gaugeOn(registry, { name: 'parley_provider_hourly_cost_usd', help: 'Estimated spend in the last hour, all instances', ...common });
+    this.calls = gaugeOn(registry, {
+      name: 'parley_provider_hourly_calls',
+      help: 'Provider calls in the last hour, all instances',
+      ...common,
+    });
+    this.failureRate = gaugeOn(registry, {
+      name: 'parley_provider_hourly_failure_rate',
+      help: 'Failed calls / calls in the last hour, all instances',
+      ...common,
+    });
+    this.latencyP95 = gaugeOn(registry, {
+      name: 'parley_provider_hourly_latency_p95_seconds',
+      help: '95th percentile call latency in the last hour, all instances',
+      ...common,
+    });
+    this.cost = gaugeOn(registry, {
+      name: 'parley_provider_hourly_cost_usd',
+      help: 'Estimated spend in the last hour, all instances',
+      ...common,
+    });
   }
 
   set(rows: readonly HourlyProviderHealth[]): void {
@@ -66,7 +82,18 @@ export async function measureProviderHealth(
 ): Promise<ProviderHealthResult> {
   const now = options.now ?? new Date();
   const since = new Date(now.getTime() - 3_600_000);
-  const rows = await em.execute<Array<{ provider: string; model: string; calls: string; failures: string; failovers: string; p50: number; p95: number; cost: number }>>(
+  const rows = await em.execute<
+    Array<{
+      provider: string;
+      model: string;
+      calls: string;
+      failures: string;
+      failovers: string;
+      p50: number;
+      p95: number;
+      cost: number;
+    }>
+  >(
     `select provider, model, count(*) as calls, count(*) filter (where not success) as failures,
        count(*) filter (where failover) as failovers,
        percentile_cont(0.5) within group (order by latency_ms) as p50,
@@ -76,7 +103,9 @@ export async function measureProviderHealth(
      group by provider, model order by provider, model`,
     [since, now],
   );
-  const circuits = new Map((options.snapshot ?? []).map((entry) => [`${entry.provider}/${entry.model}`, entry.circuit]));
+  const circuits = new Map(
+    (options.snapshot ?? []).map((entry) => [`${entry.provider}/${entry.model}`, entry.circuit]),
+  );
   const providers = rows.map((row): HourlyProviderHealth => {
     // count(*) is bigint: the driver hands it over as text.
     const calls = Number(row.calls);

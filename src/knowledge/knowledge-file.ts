@@ -35,10 +35,15 @@ const DEFAULT_COLUMNS: Record<ImportField, string[]> = {
 /** Parses `question=instruction,answer=response,topic=category`. */
 export function parseMapping(text: string): ColumnMapping {
   const mapping: ColumnMapping = {};
-  for (const part of text.split(',').map((item) => item.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const [field, column] = part.split('=').map((item) => item.trim());
     if (!field || !column || !(IMPORT_FIELDS as readonly string[]).includes(field)) {
-      throw badInput(`Bad mapping "${part}": use field=column with field one of ${IMPORT_FIELDS.join(', ')} (e.g. question=instruction,answer=response,topic=category)`);
+      throw badInput(
+        `Bad mapping "${part}": use field=column with field one of ${IMPORT_FIELDS.join(', ')} (e.g. question=instruction,answer=response,topic=category)`,
+      );
     }
     mapping[field as ImportField] = column;
   }
@@ -60,14 +65,18 @@ export function resolveMapping(columns: string[], mapping: ColumnMapping): Recor
     const wanted = mapping[field];
     if (wanted) {
       const column = byLower.get(wanted.toLowerCase());
-      if (!column) throw badInput(`Column "${wanted}" (for ${field}) is not in the file; its columns are: ${columns.join(', ')}`);
+      if (!column)
+        throw badInput(`Column "${wanted}" (for ${field}) is not in the file; its columns are: ${columns.join(', ')}`);
       resolved[field] = column;
     } else {
       resolved[field] = DEFAULT_COLUMNS[field].map((name) => byLower.get(name)).find(Boolean) ?? null;
     }
   }
   for (const field of ['question', 'answer'] as const) {
-    if (!resolved[field]) throw badInput(`No column for ${field}: pass --map ${field}=<column> (the file's columns are: ${columns.join(', ')})`);
+    if (!resolved[field])
+      throw badInput(
+        `No column for ${field}: pass --map ${field}=<column> (the file's columns are: ${columns.join(', ')})`,
+      );
   }
   return resolved;
 }
@@ -76,16 +85,29 @@ function cell(record: Record<string, unknown>, column: string | null): string {
   if (!column) return '';
   const value = record[column];
   if (value === null || value === undefined) return '';
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : JSON.stringify(value);
 }
 
 /** Parses file content into rows. Throws BAD_USER_INPUT for a malformed file (naming the line). */
-export function parseImport(content: string, format: ImportFormat, mapping: ColumnMapping = {}): { rows: ImportRow[]; columns: Record<ImportField, string | null> } {
+export function parseImport(
+  content: string,
+  format: ImportFormat,
+  mapping: ColumnMapping = {},
+): { rows: ImportRow[]; columns: Record<ImportField, string | null> } {
   let records: Record<string, unknown>[];
   let columns: string[];
   if (format === 'csv') {
     try {
-      records = parseCsv(content, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }) as Record<string, string>[];
+      records = parseCsv(content, {
+        columns: true,
+        bom: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+      }) as Record<string, string>[];
     } catch (error) {
       throw badInput(`The CSV file is malformed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -102,7 +124,8 @@ export function parseImport(content: string, format: ImportFormat, mapping: Colu
       } catch {
         throw badInput(`Line ${index + 1} of the JSONL file is not JSON`);
       }
-      if (!value || typeof value !== 'object' || Array.isArray(value)) throw badInput(`Line ${index + 1} of the JSONL file is not a JSON object`);
+      if (!value || typeof value !== 'object' || Array.isArray(value))
+        throw badInput(`Line ${index + 1} of the JSONL file is not a JSON object`);
       // Checked just above: a non-array object.
       const record = value as Record<string, unknown>;
       Object.keys(record).forEach((name) => names.add(name));
@@ -125,7 +148,9 @@ export async function readImportFile(file: string, options: { format?: string | 
   try {
     content = await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw badInput(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`);
+    throw badInput(
+      `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`,
+    );
   }
   return parseImport(content, formatOf(file, options.format), options.mapping ?? {});
 }

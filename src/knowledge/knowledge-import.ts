@@ -5,7 +5,13 @@ import { KnowledgeArticle } from '../db/entities';
 import { pinnedToTenant } from '../db/tenant-pinned';
 import type { DomainEvents } from '../events';
 import type { ImportRow } from './knowledge-file';
-import { addRevision, createSuperseding, lockTenantKnowledge, MAX_ANSWER_LENGTH, MAX_QUESTION_LENGTH } from './knowledge-service';
+import {
+  addRevision,
+  createSuperseding,
+  lockTenantKnowledge,
+  MAX_ANSWER_LENGTH,
+  MAX_QUESTION_LENGTH,
+} from './knowledge-service';
 import { normalizeQuestion, normalizeTopic, sameAnswer } from './normalize';
 
 /** What an import did. Re-running the same file adds and updates nothing: every row is skipped as unchanged. */
@@ -66,7 +72,15 @@ export const SKIP_REASONS = {
  */
 export async function importArticles(em: EntityManager, options: ImportOptions): Promise<ImportSummary> {
   const started = Date.now();
-  const summary: ImportSummary = { rows: options.rows.length, added: 0, updated: 0, skipped: 0, skippedReasons: {}, skippedExamples: [], durationMs: 0 };
+  const summary: ImportSummary = {
+    rows: options.rows.length,
+    added: 0,
+    updated: 0,
+    skipped: 0,
+    skippedReasons: {},
+    skippedExamples: [],
+    durationMs: 0,
+  };
   const skip = (row: number, reason: string) => {
     summary.skipped += 1;
     summary.skippedReasons[reason] = (summary.skippedReasons[reason] ?? 0) + 1;
@@ -109,8 +123,15 @@ export async function importArticles(em: EntityManager, options: ImportOptions):
         [options.tenantId, JSON.stringify(batch.map((row) => row.normalized))],
       );
       const byQuestion = new Map<string, ExistingRow[]>();
-      for (const article of existing) byQuestion.set(article.normalized_question, [...(byQuestion.get(article.normalized_question) ?? []), article]);
-      const fresh: Array<{ id: string; question: string; normalized_question: string; answer: string; topic: string | null }> = [];
+      for (const article of existing)
+        byQuestion.set(article.normalized_question, [...(byQuestion.get(article.normalized_question) ?? []), article]);
+      const fresh: Array<{
+        id: string;
+        question: string;
+        normalized_question: string;
+        answer: string;
+        topic: string | null;
+      }> = [];
       const load = (id: string) => tx.findOneOrFail(KnowledgeArticle, { id, tenant: options.tenantId }, pinnedToTenant);
       for (const row of batch) {
         const articles = byQuestion.get(row.normalized) ?? [];
@@ -134,15 +155,32 @@ export async function importArticles(em: EntityManager, options: ImportOptions):
         }
         if (!active) {
           // The common case, written as one multi-row INSERT per batch (thousands of rows in a few seconds).
-          const article = { id: randomUUID(), question: row.question, normalized_question: row.normalized, answer: row.answer, topic };
+          const article = {
+            id: randomUUID(),
+            question: row.question,
+            normalized_question: row.normalized,
+            answer: row.answer,
+            topic,
+          };
           fresh.push(article);
           changedIds.push(article.id);
           summary.added += 1;
           continue;
         }
-        const { article, superseded } = await createSuperseding(tx, {
-          tenantId: options.tenantId, actor: options.actor, question: row.question, answer: row.answer, topic, source: 'import', action: 'import', note,
-        }, await load(active.id));
+        const { article, superseded } = await createSuperseding(
+          tx,
+          {
+            tenantId: options.tenantId,
+            actor: options.actor,
+            question: row.question,
+            answer: row.answer,
+            topic,
+            source: 'import',
+            action: 'import',
+            note,
+          },
+          await load(active.id),
+        );
         changedIds.push(article.id, superseded!.id);
         summary.updated += 1;
       }
@@ -169,11 +207,22 @@ export async function importArticles(em: EntityManager, options: ImportOptions):
   summary.durationMs = Date.now() - started;
   await em.transactional(async (tx) => {
     recordAudit(tx, {
-      tenantId: options.tenantId, actor: options.actor, action: 'knowledge.import', targetType: 'KnowledgeArticle',
-      after: { label: options.label ?? null, rows: summary.rows, added: summary.added, updated: summary.updated, skipped: summary.skipped, skippedReasons: summary.skippedReasons },
+      tenantId: options.tenantId,
+      actor: options.actor,
+      action: 'knowledge.import',
+      targetType: 'KnowledgeArticle',
+      after: {
+        label: options.label ?? null,
+        rows: summary.rows,
+        added: summary.added,
+        updated: summary.updated,
+        skipped: summary.skipped,
+        skippedReasons: summary.skippedReasons,
+      },
     });
     await tx.flush();
   });
-  if (changedIds.length) options.events?.emit('knowledge.changed', { tenantId: options.tenantId, articleIds: changedIds, action: 'import' });
+  if (changedIds.length)
+    options.events?.emit('knowledge.changed', { tenantId: options.tenantId, articleIds: changedIds, action: 'import' });
   return summary;
 }

@@ -46,7 +46,13 @@ export async function lockTenantKnowledge(tx: EntityManager, tenantId: string): 
   await tx.execute('select pg_advisory_xact_lock(hashtext(?))', [`knowledge:${tenantId}`]);
 }
 
-export function addRevision(tx: EntityManager, article: KnowledgeArticle, action: KnowledgeRevisionAction, actor: string, note: string | null = null): KnowledgeArticleRevision {
+export function addRevision(
+  tx: EntityManager,
+  article: KnowledgeArticle,
+  action: KnowledgeRevisionAction,
+  actor: string,
+  note: string | null = null,
+): KnowledgeArticleRevision {
   return tx.create(KnowledgeArticleRevision, {
     tenant: article.tenant,
     article,
@@ -71,7 +77,12 @@ export function supersede(tx: EntityManager, old: KnowledgeArticle, by: Knowledg
   addRevision(tx, old, 'supersede', actor, `superseded by ${by.id}`);
 }
 
-async function activeArticleFor(tx: EntityManager, tenantId: string, normalizedQuestion: string, except?: string): Promise<KnowledgeArticle | null> {
+async function activeArticleFor(
+  tx: EntityManager,
+  tenantId: string,
+  normalizedQuestion: string,
+  except?: string,
+): Promise<KnowledgeArticle | null> {
   return tx.findOne(
     KnowledgeArticle,
     { tenant: tenantId, normalizedQuestion, active: true, ...(except ? { id: { $ne: except } } : {}) },
@@ -131,7 +142,14 @@ function parseFields(input: { question: string; answer: string; topic?: string |
 }
 
 function snapshot(article: KnowledgeArticle): Record<string, unknown> {
-  return { question: article.question, answer: article.answer, topic: article.topic, active: article.active, version: article.version, retiredReason: article.retiredReason };
+  return {
+    question: article.question,
+    answer: article.answer,
+    topic: article.topic,
+    active: article.active,
+    version: article.version,
+    retiredReason: article.retiredReason,
+  };
 }
 
 function changed(options: ServiceOptions, tenantId: string, articleIds: string[], action: string): void {
@@ -150,9 +168,18 @@ export async function addArticle(
   const fields = parseFields(input);
   const result = await em.transactional(async (tx) => {
     await lockTenantKnowledge(tx, input.tenantId);
-    const created = await createSuperseding(tx, { ...fields, tenantId: input.tenantId, actor: input.actor, source: 'manual' });
+    const created = await createSuperseding(tx, {
+      ...fields,
+      tenantId: input.tenantId,
+      actor: input.actor,
+      source: 'manual',
+    });
     recordAudit(tx, {
-      tenantId: input.tenantId, actor: input.actor, action: 'knowledge.create', targetType: 'KnowledgeArticle', targetId: created.article.id,
+      tenantId: input.tenantId,
+      actor: input.actor,
+      action: 'knowledge.create',
+      targetType: 'KnowledgeArticle',
+      targetId: created.article.id,
       after: { ...snapshot(created.article), supersededArticleId: created.superseded?.id ?? null },
     });
     await tx.flush();
@@ -165,7 +192,11 @@ export async function addArticle(
 async function lockedArticle(tx: EntityManager, tenantId: string, articleId: string): Promise<KnowledgeArticle> {
   if (!isUuid(articleId)) throw notFound('Knowledge article', articleId);
   await lockTenantKnowledge(tx, tenantId);
-  const article = await tx.findOne(KnowledgeArticle, { id: articleId, tenant: tenantId }, { ...pinnedToTenant, refresh: true });
+  const article = await tx.findOne(
+    KnowledgeArticle,
+    { id: articleId, tenant: tenantId },
+    { ...pinnedToTenant, refresh: true },
+  );
   if (!article) throw notFound('Knowledge article', articleId);
   return article;
 }
@@ -176,7 +207,14 @@ async function lockedArticle(tx: EntityManager, tenantId: string, articleId: str
  */
 export async function editArticle(
   em: EntityManager,
-  input: { tenantId: string; actor: Actor; articleId: string; question?: string | null; answer?: string | null; topic?: string | null },
+  input: {
+    tenantId: string;
+    actor: Actor;
+    articleId: string;
+    question?: string | null;
+    answer?: string | null;
+    topic?: string | null;
+  },
   options: ServiceOptions = {},
 ): Promise<KnowledgeArticle> {
   const article = await em.transactional(async (tx) => {
@@ -190,7 +228,12 @@ export async function editArticle(
     const normalizedQuestion = normalizeQuestion(fields.question);
     if (row.active && normalizedQuestion !== row.normalizedQuestion) {
       const rival = await activeArticleFor(tx, input.tenantId, normalizedQuestion, row.id);
-      if (rival) throw new AppError('CONFLICT', `Article ${rival.id} already answers this question: edit that one, or retire it first`, { articleId: rival.id });
+      if (rival)
+        throw new AppError(
+          'CONFLICT',
+          `Article ${rival.id} already answers this question: edit that one, or retire it first`,
+          { articleId: rival.id },
+        );
     }
     if (fields.question === row.question && fields.answer === row.answer && fields.topic === row.topic) return row;
     row.question = fields.question;
@@ -199,7 +242,15 @@ export async function editArticle(
     row.topic = fields.topic;
     row.version += 1;
     addRevision(tx, row, 'edit', input.actor);
-    recordAudit(tx, { tenantId: input.tenantId, actor: input.actor, action: 'knowledge.edit', targetType: 'KnowledgeArticle', targetId: row.id, before, after: snapshot(row) });
+    recordAudit(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      action: 'knowledge.edit',
+      targetType: 'KnowledgeArticle',
+      targetId: row.id,
+      before,
+      after: snapshot(row),
+    });
     await tx.flush();
     return row;
   });
@@ -216,14 +267,26 @@ export async function retireArticle(
   const reason = input.reason?.trim().slice(0, 1000) || null;
   const article = await em.transactional(async (tx) => {
     const row = await lockedArticle(tx, input.tenantId, input.articleId);
-    if (!row.active) throw new AppError('CONFLICT', `Article ${row.id} is not active (${row.retiredReason ?? 'retired'}); nothing to retire`);
+    if (!row.active)
+      throw new AppError(
+        'CONFLICT',
+        `Article ${row.id} is not active (${row.retiredReason ?? 'retired'}); nothing to retire`,
+      );
     const before = snapshot(row);
     row.active = false;
     row.retiredAt = new Date();
     row.retiredReason = 'retired';
     row.version += 1;
     addRevision(tx, row, 'retire', input.actor, reason);
-    recordAudit(tx, { tenantId: input.tenantId, actor: input.actor, action: 'knowledge.retire', targetType: 'KnowledgeArticle', targetId: row.id, before, after: { ...snapshot(row), reason } });
+    recordAudit(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      action: 'knowledge.retire',
+      targetType: 'KnowledgeArticle',
+      targetId: row.id,
+      before,
+      after: { ...snapshot(row), reason },
+    });
     await tx.flush();
     return row;
   });
@@ -254,13 +317,23 @@ export async function restoreArticle(
     addRevision(tx, row, 'restore', input.actor, current ? `replaces ${current.id}` : null);
     if (current) supersede(tx, current, row, input.actor);
     recordAudit(tx, {
-      tenantId: input.tenantId, actor: input.actor, action: 'knowledge.restore', targetType: 'KnowledgeArticle', targetId: row.id,
-      before, after: { ...snapshot(row), supersededArticleId: current?.id ?? null },
+      tenantId: input.tenantId,
+      actor: input.actor,
+      action: 'knowledge.restore',
+      targetType: 'KnowledgeArticle',
+      targetId: row.id,
+      before,
+      after: { ...snapshot(row), supersededArticleId: current?.id ?? null },
     });
     await tx.flush();
     return { article: row, superseded: current };
   });
-  changed(options, input.tenantId, [result.article.id, ...(result.superseded ? [result.superseded.id] : [])], 'restore');
+  changed(
+    options,
+    input.tenantId,
+    [result.article.id, ...(result.superseded ? [result.superseded.id] : [])],
+    'restore',
+  );
   return result;
 }
 
@@ -270,12 +343,19 @@ export async function restoreArticle(
  * otherwise a new `correction` article supersedes whatever answers the same
  * normalised question (a seed answer, an import, an older correction).
  */
-export async function learnFromCorrection(tx: EntityManager, input: { tenantId: string; actor: Actor; correction: HumanCorrection }): Promise<KnowledgeArticle> {
+export async function learnFromCorrection(
+  tx: EntityManager,
+  input: { tenantId: string; actor: Actor; correction: HumanCorrection },
+): Promise<KnowledgeArticle> {
   const { correction } = input;
   const question = (correction.customerMessage ?? correction.originalReply).trim().slice(0, MAX_QUESTION_LENGTH);
   const answer = correction.correctedReply;
   await lockTenantKnowledge(tx, input.tenantId);
-  const linked = await tx.findOne(KnowledgeArticle, { tenant: input.tenantId, correction: correction.id }, pinnedToTenant);
+  const linked = await tx.findOne(
+    KnowledgeArticle,
+    { tenant: input.tenantId, correction: correction.id },
+    pinnedToTenant,
+  );
   if (linked && linked.active) {
     linked.answer = answer;
     linked.version += 1;
@@ -283,7 +363,14 @@ export async function learnFromCorrection(tx: EntityManager, input: { tenantId: 
     return linked;
   }
   const { article } = await createSuperseding(tx, {
-    tenantId: input.tenantId, actor: input.actor, question, answer, topic: null, source: 'correction', correction, note: `correction ${correction.id}`,
+    tenantId: input.tenantId,
+    actor: input.actor,
+    question,
+    answer,
+    topic: null,
+    source: 'correction',
+    correction,
+    note: `correction ${correction.id}`,
   });
   return article;
 }
@@ -306,10 +393,14 @@ function likePattern(text: string): string {
 function whereOf(tenantId: string, filter: ArticleFilter): Record<string, unknown> {
   const status = filter.status ?? 'active';
   const statusCondition =
-    status === 'active' ? { active: true }
-      : status === 'retired' ? { active: false, retiredReason: 'retired' }
-        : status === 'superseded' ? { active: false, retiredReason: 'superseded' }
-          : status === 'inactive' ? { active: false }
+    status === 'active'
+      ? { active: true }
+      : status === 'retired'
+        ? { active: false, retiredReason: 'retired' }
+        : status === 'superseded'
+          ? { active: false, retiredReason: 'superseded' }
+          : status === 'inactive'
+            ? { active: false }
             : {};
   const search = filter.search?.trim();
   const normalized = search ? normalizeQuestion(search) : '';
@@ -318,27 +409,51 @@ function whereOf(tenantId: string, filter: ArticleFilter): Record<string, unknow
     ...statusCondition,
     ...(filter.topic ? { topic: normalizeTopic(filter.topic) } : {}),
     ...(filter.source ? { source: filter.source } : {}),
-    ...(search ? { $or: [...(normalized ? [{ normalizedQuestion: { $like: likePattern(normalized) } }] : []), { answer: { $ilike: likePattern(search) } }] } : {}),
+    ...(search
+      ? {
+          $or: [
+            ...(normalized ? [{ normalizedQuestion: { $like: likePattern(normalized) } }] : []),
+            { answer: { $ilike: likePattern(search) } },
+          ],
+        }
+      : {}),
   };
 }
 
 /** Articles of the tenant, newest first, keyset-paginated. */
-export async function listArticles(em: EntityManager, input: { tenantId: string; filter?: ArticleFilter | null } & PageRequest): Promise<Page<KnowledgeArticle>> {
+export async function listArticles(
+  em: EntityManager,
+  input: { tenantId: string; filter?: ArticleFilter | null } & PageRequest,
+): Promise<Page<KnowledgeArticle>> {
   const size = pageSize(input.first);
   const where = whereOf(input.tenantId, input.filter ?? {});
   const [rows, totalCount] = await Promise.all([
-    em.find(KnowledgeArticle, { $and: [where, afterCondition(input.after)] }, { ...pinnedToTenant, orderBy: pageOrder, limit: size + 1 }),
+    em.find(
+      KnowledgeArticle,
+      { $and: [where, afterCondition(input.after)] },
+      { ...pinnedToTenant, orderBy: pageOrder, limit: size + 1 },
+    ),
     em.count(KnowledgeArticle, where, pinnedToTenant),
   ]);
   return toPage(rows, size, totalCount);
 }
 
 /** Every article matching the filter (for placeholder reports); at most `limit`. */
-export async function allArticles(em: EntityManager, input: { tenantId: string; filter?: ArticleFilter | null; limit?: number }): Promise<KnowledgeArticle[]> {
-  return em.find(KnowledgeArticle, whereOf(input.tenantId, input.filter ?? {}), { ...pinnedToTenant, orderBy: pageOrder, limit: input.limit ?? 100_000 });
+export async function allArticles(
+  em: EntityManager,
+  input: { tenantId: string; filter?: ArticleFilter | null; limit?: number },
+): Promise<KnowledgeArticle[]> {
+  return em.find(KnowledgeArticle, whereOf(input.tenantId, input.filter ?? {}), {
+    ...pinnedToTenant,
+    orderBy: pageOrder,
+    limit: input.limit ?? 100_000,
+  });
 }
 
-export async function findArticle(em: EntityManager, input: { tenantId: string; articleId: string }): Promise<KnowledgeArticle | null> {
+export async function findArticle(
+  em: EntityManager,
+  input: { tenantId: string; articleId: string },
+): Promise<KnowledgeArticle | null> {
   if (!isUuid(input.articleId)) return null;
   return em.findOne(KnowledgeArticle, { id: input.articleId, tenant: input.tenantId }, pinnedToTenant);
 }
@@ -347,14 +462,21 @@ export async function findArticle(em: EntityManager, input: { tenantId: string; 
  * The history of an article: its own revisions and those of the articles it
  * superseded (the earlier answers to the same question), newest first.
  */
-export async function articleHistory(em: EntityManager, input: { tenantId: string; articleId: string }): Promise<KnowledgeArticleRevision[]> {
+export async function articleHistory(
+  em: EntityManager,
+  input: { tenantId: string; articleId: string },
+): Promise<KnowledgeArticleRevision[]> {
   const article = await findArticle(em, input);
   if (!article) throw notFound('Knowledge article', input.articleId);
   const ids = new Set([article.id]);
   let frontier = [article.id];
   // Follow the supersession chain backwards; bounded so a cycle (restore after restore) cannot loop.
   for (let depth = 0; depth < 50 && frontier.length; depth++) {
-    const older = await em.find(KnowledgeArticle, { tenant: input.tenantId, supersededBy: { $in: frontier } }, { ...pinnedToTenant, fields: ['id'] });
+    const older = await em.find(
+      KnowledgeArticle,
+      { tenant: input.tenantId, supersededBy: { $in: frontier } },
+      { ...pinnedToTenant, fields: ['id'] },
+    );
     frontier = older.map((row) => row.id).filter((id) => !ids.has(id));
     frontier.forEach((id) => ids.add(id));
   }

@@ -6,7 +6,10 @@
  * back-filled it with the equivalent SQL (`lower`, `[^[:alnum:]]+` → space).
  */
 export function normalizeQuestion(question: string): string {
-  return question.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return question
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 /** Answers compared for "unchanged": the same text once spacing is collapsed. */

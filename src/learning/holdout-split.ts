@@ -23,7 +23,9 @@ export function isHeldOut(example: Pick<LabelledExample, 'question' | 'topic'>):
   return digest.readUInt32BE(0) % 100 < HELD_OUT_PERCENT;
 }
 
-export function splitExamples<T extends Pick<LabelledExample, 'question' | 'topic'>>(examples: readonly T[]): { train: T[]; heldOut: T[] } {
+export function splitExamples<T extends Pick<LabelledExample, 'question' | 'topic'>>(
+  examples: readonly T[],
+): { train: T[]; heldOut: T[] } {
   const train: T[] = [];
   const heldOut: T[] = [];
   for (const example of examples) (isHeldOut(example) ? heldOut : train).push(example);
@@ -31,8 +33,14 @@ export function splitExamples<T extends Pick<LabelledExample, 'question' | 'topi
 }
 
 /** Keeps the first `percent` % of `examples` in a fixed pseudo-random order (a hash of the question), so smaller stages nest in larger ones. */
-export function sampleExamples<T extends Pick<LabelledExample, 'question' | 'topic'>>(examples: readonly T[], percent: number): T[] {
-  const ranked = examples.map((example) => ({ example, key: createHash('sha1').update(`stage\u0000${example.question}\u0000${example.topic}`).digest().readUInt32BE(0) }));
+export function sampleExamples<T extends Pick<LabelledExample, 'question' | 'topic'>>(
+  examples: readonly T[],
+  percent: number,
+): T[] {
+  const ranked = examples.map((example) => ({
+    example,
+    key: createHash('sha1').update(`stage\u0000${example.question}\u0000${example.topic}`).digest().readUInt32BE(0),
+  }));
   ranked.sort((a, b) => a.key - b.key);
   return ranked.slice(0, Math.round((examples.length * percent) / 100)).map((entry) => entry.example);
 }

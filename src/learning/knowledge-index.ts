@@ -90,12 +90,20 @@ export class KnowledgeIndex {
     }
     const stems = stemCounts(article.question);
     const grams = charGramCounts(article.question);
-    const entry: Entry = { article: { ...article }, stems, length: sum(stems.values()), grams, gramNorm: 0, normCorpusSize: 0 };
+    const entry: Entry = {
+      article: { ...article },
+      stems,
+      length: sum(stems.values()),
+      grams,
+      gramNorm: 0,
+      normCorpusSize: 0,
+    };
     this.entries.set(article.id, entry);
     this.totalLength += entry.length;
     for (const [term, count] of stems) posting(this.stemPostings, term).set(article.id, count);
     for (const [gram, count] of grams) posting(this.gramPostings, gram).set(article.id, 1 + Math.log(count));
-    for (const word of new Set(words(article.question))) this.vocabulary.set(word, (this.vocabulary.get(word) ?? 0) + 1);
+    for (const word of new Set(words(article.question)))
+      this.vocabulary.set(word, (this.vocabulary.get(word) ?? 0) + 1);
   }
 
   /** Drops an article (retired, superseded or deleted); unknown ids are ignored. */
@@ -144,7 +152,9 @@ export class KnowledgeIndex {
       const best = pool.findIndex(([id]) => this.entries.get(id)!.article.topic === winner);
       if (best > 0) pool.unshift(...pool.splice(best, 1));
     }
-    return pool.slice(0, k).map(([id, score]) => ({ ...this.entries.get(id)!.article, score: Math.round(score * 10_000) / 10_000 }));
+    return pool
+      .slice(0, k)
+      .map(([id, score]) => ({ ...this.entries.get(id)!.article, score: Math.round(score * 10_000) / 10_000 }));
   }
 
   private queryStems(query: string): Map<string, number> {
@@ -235,7 +245,8 @@ export class KnowledgeIndex {
     if (entry.normCorpusSize === 0 || Math.abs(size - entry.normCorpusSize) > NORM_DRIFT * size) {
       let squares = 0;
       for (const gram of entry.grams.keys()) {
-        const weight = this.gramPostings.get(gram)!.get(entry.article.id)! * this.gramIdf(this.gramPostings.get(gram)!.size);
+        const weight =
+          this.gramPostings.get(gram)!.get(entry.article.id)! * this.gramIdf(this.gramPostings.get(gram)!.size);
         squares += weight * weight;
       }
       entry.gramNorm = Math.sqrt(squares) || 1;

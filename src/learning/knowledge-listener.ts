@@ -54,7 +54,9 @@ export function startKnowledgeListener(options: KnowledgeListenerOptions): Knowl
     if (batch.length === 0) return;
     knowledgeBase.applyChanges(batch).catch((error: unknown) => {
       logger?.warn({ err: error, changes: batch.length }, 'could not apply knowledge changes; catching up instead');
-      knowledgeBase.catchUp().catch((catchUpError: unknown) => logger?.error({ err: catchUpError }, 'knowledge catch-up failed'));
+      knowledgeBase
+        .catchUp()
+        .catch((catchUpError: unknown) => logger?.error({ err: catchUpError }, 'knowledge catch-up failed'));
     });
   };
 

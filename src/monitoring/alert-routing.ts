@@ -31,7 +31,10 @@ const RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 }
 
 /** The severity a message is routed by: the highest among its alerts. */
 export function notificationSeverity(notification: AlertNotification): AlertSeverity {
-  return notification.alerts.reduce<AlertSeverity>((highest, alert) => (RANK[alert.severity] > RANK[highest] ? alert.severity : highest), 'info');
+  return notification.alerts.reduce<AlertSeverity>(
+    (highest, alert) => (RANK[alert.severity] > RANK[highest] ? alert.severity : highest),
+    'info',
+  );
 }
 
 export interface RoutingOptions {
@@ -72,7 +75,11 @@ export function routeNotifiers(notifiers: AlertNotifier[], options: RoutingOptio
   });
 }
 
-export async function withRetries<T>(work: () => Promise<T>, label: string, options: Pick<RoutingOptions, 'retries' | 'backoffMs' | 'logger'>): Promise<T> {
+export async function withRetries<T>(
+  work: () => Promise<T>,
+  label: string,
+  options: Pick<RoutingOptions, 'retries' | 'backoffMs' | 'logger'>,
+): Promise<T> {
   const base = options.backoffMs ?? 500;
   for (let attempt = 0; ; attempt += 1) {
     try {
@@ -81,8 +88,14 @@ export async function withRetries<T>(work: () => Promise<T>, label: string, opti
       const permanent = (error as { retryable?: boolean }).retryable === false;
       if (permanent || attempt >= options.retries) throw error;
       const hinted = (error as RetryHint).retryAfterMs;
-      const delay = hinted !== undefined ? Math.min(30_000, hinted) : Math.min(30_000, base * 2 ** attempt * (0.75 + Math.random() * 0.5));
-      options.logger.warn({ err: error, notifier: label, attempt: attempt + 1, delayMs: Math.round(delay) }, 'alert delivery failed: retrying');
+      const delay =
+        hinted !== undefined
+          ? Math.min(30_000, hinted)
+          : Math.min(30_000, base * 2 ** attempt * (0.75 + Math.random() * 0.5));
+      options.logger.warn(
+        { err: error, notifier: label, attempt: attempt + 1, delayMs: Math.round(delay) },
+        'alert delivery failed: retrying',
+      );
       await sleep(delay);
     }
   }

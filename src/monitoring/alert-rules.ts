@@ -4,7 +4,13 @@ import { thresholdsFor } from './alert-settings';
 import type { AlertSeverity } from './alert-types';
 
 /** The five rules; each name is also its runbook's file name (docs/runbooks/<name>.md). */
-export const ALERT_RULES = ['quality-degradation', 'cost-spike', 'latency-p95', 'provider-failure', 'handoff-spike'] as const;
+export const ALERT_RULES = [
+  'quality-degradation',
+  'cost-spike',
+  'latency-p95',
+  'provider-failure',
+  'handoff-spike',
+] as const;
 export type AlertRuleName = (typeof ALERT_RULES)[number];
 
 /**
@@ -35,10 +41,12 @@ export interface RuleWindow {
 }
 
 type Row = Record<string, string | number | null>;
-const numberOf = (value: string | number | null | undefined): number | null => (value === null || value === undefined ? null : Number(value));
+const numberOf = (value: string | number | null | undefined): number | null =>
+  value === null || value === undefined ? null : Number(value);
 
 function verdict(base: Omit<RuleVerdict, 'state'>, minSamples: number, breached: boolean): RuleVerdict {
-  const state = base.samples === 0 ? 'idle' : base.samples < minSamples ? 'insufficient' : breached ? 'firing' : 'clear';
+  const state =
+    base.samples === 0 ? 'idle' : base.samples < minSamples ? 'insufficient' : breached ? 'firing' : 'clear';
   return { ...base, state };
 }
 
@@ -227,7 +235,8 @@ export async function evaluateRules(em: EntityManager, tenantId: string, window:
           value: current,
           threshold,
           // Without a baseline of its own minimum size there is nothing to compare with.
-          samples: baselineSamples >= limits.minSamples ? qualitySamples : Math.min(qualitySamples, limits.minSamples - 1),
+          samples:
+            baselineSamples >= limits.minSamples ? qualitySamples : Math.min(qualitySamples, limits.minSamples - 1),
           query: `{ feedbackAnalytics(${range}, groupBy: DAY) { totals { botReplies averageImplicitSatisfaction feedbackCollectionRate } } }`,
         },
         limits.minSamples,

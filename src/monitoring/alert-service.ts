@@ -98,7 +98,10 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
         try {
           await notifier.update(reference, notification);
         } catch (error) {
-          options.logger.warn({ err: error, notifier: notifier.id, alert: alert.key }, 'alert notification update failed');
+          options.logger.warn(
+            { err: error, notifier: notifier.id, alert: alert.key },
+            'alert notification update failed',
+          );
         }
       }),
     );
@@ -132,7 +135,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     const notifiers = options.notifiers.filter((notifier) => alert.notifyFailed.includes(notifier.id));
     if (!notifiers.length) return false;
     const members = alert.notificationGroup ? await groupOf(tx, alert.notificationGroup) : [alert];
-    const sent = await sendAll(notifiers, { tenantId: alert.tenant.id, kind: 'new', alerts: members.map(view) }, alert.key);
+    const sent = await sendAll(
+      notifiers,
+      { tenantId: alert.tenant.id, kind: 'new', alerts: members.map(view) },
+      alert.key,
+    );
     for (const member of members.includes(alert) ? members : [...members, alert]) {
       member.notificationRefs = { ...member.notificationRefs, ...sent.refs };
     }
@@ -148,7 +155,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       windowMs > 0
         ? await tx.findOne(
             Alert,
-            { tenant: alert.tenant, id: { $ne: alert.id }, notificationGroupStartedAt: { $gte: new Date(at.getTime() - windowMs) } },
+            {
+              tenant: alert.tenant,
+              id: { $ne: alert.id },
+              notificationGroupStartedAt: { $gte: new Date(at.getTime() - windowMs) },
+            },
             { orderBy: { notificationGroupStartedAt: 'desc' } },
           )
         : null;
@@ -165,7 +176,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     }
     alert.notificationGroup = randomUUID();
     alert.notificationGroupStartedAt = at;
-    const { refs, failed, error } = await sendAll(options.notifiers, { tenantId: alert.tenant.id, kind, alerts: [view(alert)] }, alert.key);
+    const { refs, failed, error } = await sendAll(
+      options.notifiers,
+      { tenantId: alert.tenant.id, kind, alerts: [view(alert)] },
+      alert.key,
+    );
     alert.notificationRefs = refs;
     alert.notifyError = error;
     alert.notifyFailed = failed;
@@ -182,16 +197,30 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     async raise(input) {
       if (!input.key.trim()) throw badInput('An alert needs a key: the stable name of the condition');
       if (!input.title.trim()) throw badInput('An alert needs a title');
-      if (!SEVERITIES.includes(input.severity)) throw badInput(`Alert severity must be one of ${SEVERITIES.join(', ')}`);
+      if (!SEVERITIES.includes(input.severity))
+        throw badInput(`Alert severity must be one of ${SEVERITIES.join(', ')}`);
       return locked(input.tenantId, async (tx) => {
         const at = now();
         let alert = await tx.findOne(Alert, { tenant: input.tenantId, key: input.key });
         let newEpisode = false;
         if (!alert) {
-          alert = tx.create(Alert, { tenant: input.tenantId, key: input.key, title: input.title, severity: input.severity, firedAt: at, lastSeenAt: at });
+          alert = tx.create(Alert, {
+            tenant: input.tenantId,
+            key: input.key,
+            title: input.title,
+            severity: input.severity,
+            firedAt: at,
+            lastSeenAt: at,
+          });
           newEpisode = true;
         } else if (alert.status === 'resolved') {
-          Object.assign(alert, { status: 'firing', firedAt: at, resolvedAt: null, acknowledgedBy: null, acknowledgedAt: null });
+          Object.assign(alert, {
+            status: 'firing',
+            firedAt: at,
+            resolvedAt: null,
+            acknowledgedBy: null,
+            acknowledgedAt: null,
+          });
           newEpisode = true;
         }
         Object.assign(alert, {
@@ -209,7 +238,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
 
         let outcome: RaiseOutcome;
         if (alert.silencedUntil && alert.silencedUntil > at) outcome = 'silenced';
-        else if (newEpisode || !alert.notifiedAt || alert.notifiedAt < alert.firedAt) outcome = await notify(tx, alert, 'new', at);
+        else if (newEpisode || !alert.notifiedAt || alert.notifiedAt < alert.firedAt)
+          outcome = await notify(tx, alert, 'new', at);
         else if (alert.acknowledgedAt) outcome = 'acknowledged';
         else if (at.getTime() - alert.notifiedAt.getTime() >= repeatMs) outcome = await notify(tx, alert, 'repeat', at);
         else if (await retryFailed(tx, alert)) outcome = 'retried';
@@ -259,7 +289,9 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     },
 
     async firing(tenantId) {
-      const alerts = await options.orm.em.fork().find(Alert, { tenant: tenantId, status: 'firing' }, { orderBy: { firedAt: 'desc' } });
+      const alerts = await options.orm.em
+        .fork()
+        .find(Alert, { tenant: tenantId, status: 'firing' }, { orderBy: { firedAt: 'desc' } });
       return alerts.map(view);
     },
 

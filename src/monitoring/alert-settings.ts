@@ -18,7 +18,12 @@ export const ruleThresholdsSchema = z
     /** Quality degradation: fire when the window's positive-feedback rate is this fraction below its trailing baseline. */
     qualityDropRatio: fraction.optional(),
     /** Trailing baseline of the quality rule, in hours before the window. */
-    qualityBaselineHours: z.number().int().min(1).max(24 * 90).optional(),
+    qualityBaselineHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .optional(),
     /** Cost spike: fire when spend in the window is this fraction over the budget's pace. */
     costOverPaceRatio: fraction.optional(),
     /** Latency: fire when the window's p95 reply time is above this many milliseconds. */
@@ -34,9 +39,18 @@ export const ruleThresholdsSchema = z
 export const tenantAlertSettingsSchema = z
   .object({
     /** Per severity, the notifiers that receive it (the service log always does). */
-    routes: z.object({ critical: notifierList.optional(), warning: notifierList.optional(), info: notifierList.optional() }).strict().optional(),
-    email: z.object({ to: z.array(z.string().email()).min(1) }).strict().optional(),
-    pagerduty: z.object({ routingKey: z.string().min(1) }).strict().optional(),
+    routes: z
+      .object({ critical: notifierList.optional(), warning: notifierList.optional(), info: notifierList.optional() })
+      .strict()
+      .optional(),
+    email: z
+      .object({ to: z.array(z.string().email()).min(1) })
+      .strict()
+      .optional(),
+    pagerduty: z
+      .object({ routingKey: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Monthly LLM budget in USD: the cost-spike rule compares spend with its pace. No budget, no cost rule. */
     monthlyBudgetUsd: z.number().positive().optional(),
     rules: ruleThresholdsSchema.optional(),
@@ -71,12 +85,18 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
  * error is reported and the defaults apply (the GraphQL mutation that writes
  * settings validates with the same schema).
  */
-export function readAlertSettings(settings: Record<string, unknown> | null | undefined): { settings: TenantAlertSettings; error: string | null } {
+export function readAlertSettings(settings: Record<string, unknown> | null | undefined): {
+  settings: TenantAlertSettings;
+  error: string | null;
+} {
   const raw = settings?.alerts;
   if (raw === undefined || raw === null) return { settings: {}, error: null };
   const parsed = tenantAlertSettingsSchema.safeParse(raw);
   if (parsed.success) return { settings: parsed.data, error: null };
-  return { settings: {}, error: parsed.error.issues.map((issue) => `alerts.${issue.path.join('.')}: ${issue.message}`).join('; ') };
+  return {
+    settings: {},
+    error: parsed.error.issues.map((issue) => `alerts.${issue.path.join('.')}: ${issue.message}`).join('; '),
+  };
 }
 
 export function routeFor(settings: TenantAlertSettings, severity: AlertSeverity): RoutableNotifier[] {

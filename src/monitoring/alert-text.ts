@@ -28,8 +28,10 @@ export function alertLines(alert: AlertView): string[] {
   if (alert.description) lines.push('', alert.description);
   if (alert.runbookUrl) lines.push(`Runbook: ${alert.runbookUrl}`);
   if (alert.queryUrl) lines.push(`Data: ${alert.queryUrl}`);
-  if (alert.acknowledgedBy && alert.acknowledgedAt) lines.push(`Acknowledged by ${alert.acknowledgedBy} at ${alert.acknowledgedAt.toISOString()}`);
-  if (alert.silencedUntil) lines.push(`Silenced by ${alert.silencedBy ?? 'someone'} until ${alert.silencedUntil.toISOString()}`);
+  if (alert.acknowledgedBy && alert.acknowledgedAt)
+    lines.push(`Acknowledged by ${alert.acknowledgedBy} at ${alert.acknowledgedAt.toISOString()}`);
+  if (alert.silencedUntil)
+    lines.push(`Silenced by ${alert.silencedBy ?? 'someone'} until ${alert.silencedUntil.toISOString()}`);
   lines.push(`Key: ${alert.key}`);
   return lines;
 }

@@ -76,4 +76,5 @@ export interface AlertNotifier {
 }
 
 /** What `raise` did, for logs, the CLI and tests. */
-export type RaiseOutcome = 'notified' | 'grouped' | 'repeated' | 'retried' | 'deduplicated' | 'acknowledged' | 'silenced';
+export type RaiseOutcome =
+  'notified' | 'grouped' | 'repeated' | 'retried' | 'deduplicated' | 'acknowledged' | 'silenced';

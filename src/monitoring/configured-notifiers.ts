@@ -22,7 +22,13 @@ export interface ConfiguredNotifiers {
  * routing key, or with PAGERDUTY_ROUTING_KEY), plus the ones a composition
  * root built (Slack). All of them go through per-tenant routing and retries.
  */
-export function configuredNotifiers(config: Config, orm: Orm, logger: Logger, extra: AlertNotifier[] = [], options: { routeBySeverity?: boolean } = {}): ConfiguredNotifiers {
+export function configuredNotifiers(
+  config: Config,
+  orm: Orm,
+  logger: Logger,
+  extra: AlertNotifier[] = [],
+  options: { routeBySeverity?: boolean } = {},
+): ConfiguredNotifiers {
   const settingsFor = createAlertSettingsReader(orm, logger);
   const raw: AlertNotifier[] = [createLogAlertNotifier(logger), ...extra];
   const disabled: string[] = [];
@@ -31,16 +37,32 @@ export function configuredNotifiers(config: Config, orm: Orm, logger: Logger, ex
     const email = createEmailNotifier({
       smtpUrl: config.ALERT_SMTP_URL,
       from: config.ALERT_EMAIL_FROM,
-      defaultTo: (config.ALERT_EMAIL_TO ?? '').split(',').map((address) => address.trim()).filter(Boolean),
+      defaultTo: (config.ALERT_EMAIL_TO ?? '')
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
       settingsFor,
     });
     raw.push(email);
     closeEmail = () => email.close();
   } else disabled.push('email (set ALERT_SMTP_URL)');
-  raw.push(createPagerDutyNotifier({ eventsUrl: config.PAGERDUTY_EVENTS_URL, defaultRoutingKey: config.PAGERDUTY_ROUTING_KEY ?? null, settingsFor, source: config.publicBaseUrl }));
-  if (!config.PAGERDUTY_ROUTING_KEY) disabled.push('pagerduty for tenants without settings.alerts.pagerduty.routingKey (set PAGERDUTY_ROUTING_KEY)');
+  raw.push(
+    createPagerDutyNotifier({
+      eventsUrl: config.PAGERDUTY_EVENTS_URL,
+      defaultRoutingKey: config.PAGERDUTY_ROUTING_KEY ?? null,
+      settingsFor,
+      source: config.publicBaseUrl,
+    }),
+  );
+  if (!config.PAGERDUTY_ROUTING_KEY)
+    disabled.push('pagerduty for tenants without settings.alerts.pagerduty.routingKey (set PAGERDUTY_ROUTING_KEY)');
   return {
-    notifiers: routeNotifiers(raw, { settingsFor, logger, retries: config.ALERT_NOTIFY_RETRIES, routeBySeverity: options.routeBySeverity }),
+    notifiers: routeNotifiers(raw, {
+      settingsFor,
+      logger,
+      retries: config.ALERT_NOTIFY_RETRIES,
+      routeBySeverity: options.routeBySeverity,
+    }),
     enabled: raw.map((notifier) => notifier.id),
     disabled,
     close: closeEmail,

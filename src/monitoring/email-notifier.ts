@@ -24,14 +24,20 @@ export interface EmailNotifierOptions {
  */
 export function createEmailNotifier(options: EmailNotifierOptions): AlertNotifier & { close(): void } {
   const timeout = options.timeoutMs ?? 10_000;
-  const transport = nodemailer.createTransport({ url: options.smtpUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout * 3 });
+  const transport = nodemailer.createTransport({
+    url: options.smtpUrl,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout * 3,
+  });
   /** SMTP 5xx replies (mailbox unknown, relaying denied) are permanent: no point retrying them. */
   const deliver = async (message: Parameters<typeof transport.sendMail>[0]) => {
     try {
       return await transport.sendMail(message);
     } catch (error) {
       const code = (error as { responseCode?: number }).responseCode;
-      if (code && code >= 500) throw new PermanentNotifierError(`SMTP refused the alert email: ${(error as Error).message}`);
+      if (code && code >= 500)
+        throw new PermanentNotifierError(`SMTP refused the alert email: ${(error as Error).message}`);
       throw error;
     }
   };

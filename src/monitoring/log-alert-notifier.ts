@@ -21,7 +21,10 @@ export function createLogAlertNotifier(logger: Logger): AlertNotifier {
   const write = (notification: AlertNotification) => {
     for (const alert of notification.alerts) {
       const level = alert.status === 'resolved' ? 'info' : alert.severity === 'critical' ? 'error' : 'warn';
-      logger[level]({ tenantId: notification.tenantId, kind: notification.kind, ...line(alert) }, `alert ${alert.status}: ${alert.title}`);
+      logger[level](
+        { tenantId: notification.tenantId, kind: notification.kind, ...line(alert) },
+        `alert ${alert.status}: ${alert.title}`,
+      );
     }
   };
   return {

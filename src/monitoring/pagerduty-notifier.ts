@@ -56,7 +56,12 @@ export function pagerDutyAction(alerts: AlertView[]): PagerDutyAction {
 }
 
 /** The event that triggers (or re-triggers with fresh details) the incident of a notification. */
-export function triggerEvent(notification: AlertNotification, routingKey: string, dedupKey: string, source: string): PagerDutyEvent {
+export function triggerEvent(
+  notification: AlertNotification,
+  routingKey: string,
+  dedupKey: string,
+  source: string,
+): PagerDutyEvent {
   const [first] = notification.alerts;
   const links: Array<{ href: string; text: string }> = [];
   for (const alert of notification.alerts) {
@@ -71,7 +76,11 @@ export function triggerEvent(notification: AlertNotification, routingKey: string
       // PagerDuty truncates summaries at 1024 characters.
       summary: notificationSubject(notification).slice(0, 1024),
       source,
-      severity: notification.alerts.some((alert) => alert.severity === 'critical') ? 'critical' : first?.severity === 'warning' ? 'warning' : 'info',
+      severity: notification.alerts.some((alert) => alert.severity === 'critical')
+        ? 'critical'
+        : first?.severity === 'warning'
+          ? 'warning'
+          : 'info',
       timestamp: first?.firedAt.toISOString(),
       component: first?.metric ?? undefined,
       group: `tenant:${notification.tenantId}`,
@@ -94,7 +103,8 @@ export function triggerEvent(notification: AlertNotification, routingKey: string
 export function createPagerDutyNotifier(options: PagerDutyNotifierOptions): AlertNotifier {
   const send = options.fetch ?? fetch;
   const endpoint = `${options.eventsUrl.replace(/\/+$/, '')}/v2/enqueue`;
-  const routingKey = async (tenantId: string) => (await options.settingsFor(tenantId)).pagerduty?.routingKey ?? options.defaultRoutingKey;
+  const routingKey = async (tenantId: string) =>
+    (await options.settingsFor(tenantId)).pagerduty?.routingKey ?? options.defaultRoutingKey;
 
   async function enqueue(event: PagerDutyEvent): Promise<string> {
     let response: Response;
@@ -108,7 +118,10 @@ export function createPagerDutyNotifier(options: PagerDutyNotifierOptions): Aler
     } catch (error) {
       // Network errors and timeouts are worth retrying; say where we tried to go.
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new PagerDutyError(`PagerDuty unreachable at ${endpoint}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, 0);
+      throw new PagerDutyError(
+        `PagerDuty unreachable at ${endpoint}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+        0,
+      );
     }
     const text = await response.text();
     let body: { status?: string; message?: string; dedup_key?: string; errors?: string[] } = {};
@@ -121,7 +134,11 @@ export function createPagerDutyNotifier(options: PagerDutyNotifierOptions): Aler
     const detail = `PagerDuty answered ${response.status}: ${body.message ?? text.slice(0, 200)}${body.errors?.length ? ` (${body.errors.join('; ')})` : ''}`;
     if (response.status === 429 || response.status >= 500) {
       const retryAfter = Number(response.headers.get('retry-after'));
-      throw new PagerDutyError(detail, response.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+      throw new PagerDutyError(
+        detail,
+        response.status,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      );
     }
     throw new PermanentNotifierError(detail);
   }

@@ -43,7 +43,13 @@ export function decodeCursor(cursor: string): CursorPosition {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     // Checked field by field: a crafted cursor (a bad uuid, year 275760, a NUL) must be the caller's mistake, not a query error.
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && isUuid(parsed[1])) {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[0] === 'string' &&
+      typeof parsed[1] === 'string' &&
+      isUuid(parsed[1])
+    ) {
       const createdAt = ISO_TIMESTAMP.test(parsed[0]) ? new Date(parsed[0]) : null;
       const year = createdAt?.getUTCFullYear() ?? Number.NaN;
       if (createdAt && year >= 1 && year <= 9999) return { createdAt, id: parsed[1] };
@@ -106,5 +112,10 @@ export async function keysetPage<T extends CursorPosition & object, P extends st
 }
 
 function isAndOnly(where: unknown): where is { $and: unknown[] } {
-  return typeof where === 'object' && where !== null && Object.keys(where).length === 1 && Array.isArray((where as { $and?: unknown }).$and);
+  return (
+    typeof where === 'object' &&
+    where !== null &&
+    Object.keys(where).length === 1 &&
+    Array.isArray((where as { $and?: unknown }).$and)
+  );
 }

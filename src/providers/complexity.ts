@@ -51,7 +51,8 @@ const featureNames = Object.keys(complexityWeights) as (keyof ComplexityFeatures
 // Words that signal analysis rather than lookup. Matched on word boundaries, case-insensitive.
 const complexKeywords =
   /\b(?:explain|why|compare|comparison|difference|differences|versus|vs|analy[sz]e|analysis|calculate|calculation|estimate|troubleshoot|diagnose|debug|integrate|integration|configure|configuration|migrate|optimi[sz]e|pros and cons|trade-?offs?|recommend|evaluate|justify|legal|contract|liability|compliance|gdpr|warranty claim|dispute|chargeback|discrepancy|inconsistent|prorated?|pro-rata)\b/gi;
-const stepMarkers = /\b(?:first(?:ly)?|then|after that|afterwards|next|finally|step \d+|secondly|thirdly)\b|^\s*(?:\d+[.)]|[-*•])\s+/gim;
+const stepMarkers =
+  /\b(?:first(?:ly)?|then|after that|afterwards|next|finally|step \d+|secondly|thirdly)\b|^\s*(?:\d+[.)]|[-*•])\s+/gim;
 // Only constructs that do not occur in ordinary English ("return", "let me", "select a size" must not count).
 const codeMarkers =
   /```|=>|\b(?:function\s*\w*\s*\(|(?:const|let|var)\s+\w+\s*=|def\s+\w+\s*\(|class\s+\w+\s*[{(:]|console\.log|System\.out|printf\(|select\s+[\w*, ]+\s+from\s+\w+\s+where|traceback \(most recent call last\)|at\s+[\w.]+\s*\([^)]*:\d+:\d+\)|null ?pointer ?exception|undefined is not a function)|\w+\([^()]*\)\s*;|<\/?(?:div|span|script|html|body|p|a)\b[^>]*>/i;
@@ -85,7 +86,8 @@ function countChar(text: string, char: string): number {
 
 /** The customer's newest message: the last `user` message. */
 export function latestUserMessage(messages: readonly ChatMessage[]): string {
-  for (let index = messages.length - 1; index >= 0; index--) if (messages[index]!.role === 'user') return messages[index]!.content;
+  for (let index = messages.length - 1; index >= 0; index--)
+    if (messages[index]!.role === 'user') return messages[index]!.content;
   return '';
 }
 

@@ -3,7 +3,15 @@ import type { ModelCatalogue } from './model-catalogue';
 import { costOf, zeroUsage } from './pricing';
 import { ProviderTimeout } from './provider-errors';
 import type { ChainCandidate, SkippedCandidate } from './provider-router';
-import { ProviderError, type AttemptRecord, type ChatMessage, type GenerateResult, type LlmProvider, type ProviderId, type ReferenceArticle } from './types';
+import {
+  ProviderError,
+  type AttemptRecord,
+  type ChatMessage,
+  type GenerateResult,
+  type LlmProvider,
+  type ProviderId,
+  type ReferenceArticle,
+} from './types';
 
 export interface FailoverOptions {
   /** PROVIDER_TIMEOUT_MS: the most one call may take, whatever the turn budget leaves, before it is aborted (a timeout). */
@@ -81,13 +89,17 @@ export function attemptTimeout(
   remainingMs: number | null,
   options: Pick<FailoverOptions, 'timeoutMs'>,
 ): number | null {
-  if (candidate.provider === 'knowledge-base') return remainingMs === null ? options.timeoutMs : Math.min(options.timeoutMs, Math.max(remainingMs, KNOWLEDGE_BASE_MIN_MS));
+  if (candidate.provider === 'knowledge-base')
+    return remainingMs === null
+      ? options.timeoutMs
+      : Math.min(options.timeoutMs, Math.max(remainingMs, KNOWLEDGE_BASE_MIN_MS));
   if (remainingMs === null) return options.timeoutMs;
   if (remainingMs < MIN_ATTEMPT_MS) return null;
   return Math.max(MIN_ATTEMPT_MS, Math.min(options.timeoutMs, Math.floor(remainingMs / Math.max(1, modelsLeft))));
 }
 
-const defaultSleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds).unref());
+const defaultSleep = (milliseconds: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, milliseconds).unref());
 
 /**
  * Exponential backoff with "equal jitter": half the exponential step plus a
@@ -126,7 +138,8 @@ export async function runFailover(
   const errors: AttemptError[] = [];
   let failedOver = false;
   const turnStartedAt = now();
-  const remaining = (): number | null => (options.turnBudgetMs === undefined ? null : options.turnBudgetMs - (now() - turnStartedAt));
+  const remaining = (): number | null =>
+    options.turnBudgetMs === undefined ? null : options.turnBudgetMs - (now() - turnStartedAt);
 
   for (const [position, candidate] of chain.entries()) {
     const modelsLeft = chain.slice(position).filter((entry) => entry.provider !== 'knowledge-base').length;
@@ -151,7 +164,12 @@ export async function runFailover(
         break;
       }
       const startedAt = now();
-      const record = (success: boolean, latencyMs: number, result: GenerateResult | null, errorCode: string | null): void => {
+      const record = (
+        success: boolean,
+        latencyMs: number,
+        result: GenerateResult | null,
+        errorCode: string | null,
+      ): void => {
         const usage = result?.usage ?? { ...zeroUsage };
         attempts.push({
           provider: candidate.provider,
@@ -173,19 +191,36 @@ export async function runFailover(
         const slow = candidate.provider !== 'knowledge-base' && latencyMs >= timeoutMs * SLOW_SHARE;
         health.record(candidate.provider, candidate.model, { ok: true, latencyMs, slow }, owner);
         record(true, latencyMs, result, null);
-        return { answer: { provider: candidate.provider, model: candidate.model, result }, attempts, skipped, errors, failover: failedOver };
+        return {
+          answer: { provider: candidate.provider, model: candidate.model, result },
+          attempts,
+          skipped,
+          errors,
+          failover: failedOver,
+        };
       } catch (thrown) {
         const latencyMs = Math.max(0, now() - startedAt);
         const error = asProviderError(thrown, candidate.provider);
         // A missing key or a caller's cancellation says nothing about the provider's health.
-        if (error.code !== 'no_api_key' && error.code !== 'aborted') health.record(candidate.provider, candidate.model, { ok: false, latencyMs, errorCode: error.code }, owner);
+        if (error.code !== 'no_api_key' && error.code !== 'aborted')
+          health.record(candidate.provider, candidate.model, { ok: false, latencyMs, errorCode: error.code }, owner);
         else if (permit.probe) health.release(candidate.provider, candidate.model, owner);
         record(false, latencyMs, null, error.code);
-        errors.push({ provider: candidate.provider, model: candidate.model, code: error.code, message: error.message, retryable: error.retryable });
+        errors.push({
+          provider: candidate.provider,
+          model: candidate.model,
+          code: error.code,
+          message: error.message,
+          retryable: error.retryable,
+        });
         hooks.onFailure?.(candidate.provider, error);
         // A timeout is not retried on the same model: it would likely hang again and eat the turn.
         const canRetry =
-          error.retryable && error.code !== 'timeout' && retry < options.maxRetries && !permit.probe && health.circuitOf(candidate.provider, candidate.model, owner) === 'closed';
+          error.retryable &&
+          error.code !== 'timeout' &&
+          retry < options.maxRetries &&
+          !permit.probe &&
+          health.circuitOf(candidate.provider, candidate.model, owner) === 'closed';
         if (!canRetry) break;
         const cap = options.retryAfterCapMs ?? 10_000;
         if (error.retryAfterMs !== undefined && error.retryAfterMs > cap) {
@@ -195,7 +230,10 @@ export async function runFailover(
         const delay = backoffDelay(retry, options, error.retryAfterMs);
         const left = remaining();
         if (left !== null && left - delay < MIN_ATTEMPT_MS * Math.max(1, modelsLeft)) {
-          skipped.push({ ...candidate, reason: `no retry: a ${delay} ms backoff does not fit the turn budget left (${Math.max(0, Math.round(left))} ms)` });
+          skipped.push({
+            ...candidate,
+            reason: `no retry: a ${delay} ms backoff does not fit the turn budget left (${Math.max(0, Math.round(left))} ms)`,
+          });
           break;
         }
         await sleep(delay);
@@ -210,14 +248,21 @@ export async function runFailover(
  * Aborts the call's signal when the budget runs out, and also stops waiting,
  * so an adapter that ignores its signal cannot hold up the turn.
  */
-async function callWithTimeout(provider: LlmProvider, candidate: ChainCandidate, request: FailoverRequest, timeoutMs: number): Promise<GenerateResult> {
+async function callWithTimeout(
+  provider: LlmProvider,
+  candidate: ChainCandidate,
+  request: FailoverRequest,
+  timeoutMs: number,
+): Promise<GenerateResult> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
       const reason = new ProviderTimeout(timeoutMs);
       controller.abort(reason);
-      reject(new ProviderError(`${candidate.provider} timed out: ${reason.message}`, candidate.provider, 'timeout', true));
+      reject(
+        new ProviderError(`${candidate.provider} timed out: ${reason.message}`, candidate.provider, 'timeout', true),
+      );
     }, timeoutMs);
   });
   try {

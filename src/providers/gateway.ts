@@ -7,18 +7,38 @@ import type { SecretBox } from '../security/secret-box';
 import { runFailover, type AttemptError, type FailoverOptions } from './failover';
 import { createGeminiProvider } from './gemini';
 import { ProviderHealth } from './health';
-import { createKnowledgeBaseProvider, HANDOVER_REPLY, OUTAGE_REPLY, type KnowledgeBaseProvider } from './knowledge-base';
+import {
+  createKnowledgeBaseProvider,
+  HANDOVER_REPLY,
+  OUTAGE_REPLY,
+  type KnowledgeBaseProvider,
+} from './knowledge-base';
 import { KNOWLEDGE_BASE_MODEL } from './model-catalogue';
 import { createOpenAiProvider } from './openai';
 import { addUsage, zeroUsage } from './pricing';
 import { ProviderKeyStore, type KeySource } from './provider-keys';
-import { decideRoute, describeChain, type ProviderChain, type RouteDecision, type SkippedCandidate } from './provider-router';
+import {
+  decideRoute,
+  describeChain,
+  type ProviderChain,
+  type RouteDecision,
+  type SkippedCandidate,
+} from './provider-router';
 import { ResponseCache } from './response-cache';
 import { RouteCache } from './route-cache';
 import { withReferenceAnswers } from '../engine/prompt';
 import { latestUserMessage } from './complexity';
 import { countLater } from './token-estimate';
-import type { CapabilityTier, ChatMessage, LlmProvider, ModelGateway, ProviderId, ReferenceArticle, ReplyOutcome, ReplyRequest } from './types';
+import type {
+  CapabilityTier,
+  ChatMessage,
+  LlmProvider,
+  ModelGateway,
+  ProviderId,
+  ReferenceArticle,
+  ReplyOutcome,
+  ReplyRequest,
+} from './types';
 
 /** The settings the provider layer reads (a subset of Config, so tests can pass a literal). */
 export type ProviderConfig = Pick<
@@ -110,10 +130,12 @@ export interface ProviderGateway extends ModelGateway {
  */
 export function modelOutage(errors: readonly AttemptError[], skipped: readonly SkippedCandidate[]): string | null {
   const causes = new Set<string>();
-  for (const error of errors) if (error.provider !== 'knowledge-base' && error.retryable) causes.add(`${error.model}: ${error.code}`);
+  for (const error of errors)
+    if (error.provider !== 'knowledge-base' && error.retryable) causes.add(`${error.model}: ${error.code}`);
   for (const entry of skipped) {
     if (entry.provider === 'knowledge-base') continue;
-    if (/^circuit |^turn budget |^asked to retry after |^no retry: /.test(entry.reason)) causes.add(`${entry.model}: ${entry.reason}`);
+    if (/^circuit |^turn budget |^asked to retry after |^no retry: /.test(entry.reason))
+      causes.add(`${entry.model}: ${entry.reason}`);
   }
   return causes.size ? [...causes].join('; ') : null;
 }
@@ -132,12 +154,28 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     secretBox: dependencies.secretBox,
     environment: { openai: config.OPENAI_API_KEY, gemini: config.GEMINI_API_KEY },
     ttlMs: config.ROUTE_CACHE_TTL_MS,
-    onError: (error, tenantId) => logger?.warn({ err: error, tenantId }, 'tenant provider keys unreadable; using environment keys'),
+    onError: (error, tenantId) =>
+      logger?.warn({ err: error, tenantId }, 'tenant provider keys unreadable; using environment keys'),
   });
-  const knowledgeBase = createKnowledgeBaseProvider({ em: dependencies.em, confidenceThreshold: config.KB_CONFIDENCE_THRESHOLD, retrievalK: config.KB_RETRIEVAL_K, minMargin: config.KB_MIN_MARGIN });
+  const knowledgeBase = createKnowledgeBaseProvider({
+    em: dependencies.em,
+    confidenceThreshold: config.KB_CONFIDENCE_THRESHOLD,
+    retrievalK: config.KB_RETRIEVAL_K,
+    minMargin: config.KB_MIN_MARGIN,
+  });
   const providers: Record<ProviderId, LlmProvider> = {
-    openai: dependencies.providers?.openai ?? createOpenAiProvider({ baseUrl: config.OPENAI_BASE_URL, resolveKey: (tenantId) => keys.keyFor(tenantId, 'openai') }),
-    gemini: dependencies.providers?.gemini ?? createGeminiProvider({ baseUrl: config.GEMINI_BASE_URL, resolveKey: (tenantId) => keys.keyFor(tenantId, 'gemini') }),
+    openai:
+      dependencies.providers?.openai ??
+      createOpenAiProvider({
+        baseUrl: config.OPENAI_BASE_URL,
+        resolveKey: (tenantId) => keys.keyFor(tenantId, 'openai'),
+      }),
+    gemini:
+      dependencies.providers?.gemini ??
+      createGeminiProvider({
+        baseUrl: config.GEMINI_BASE_URL,
+        resolveKey: (tenantId) => keys.keyFor(tenantId, 'gemini'),
+      }),
     'knowledge-base': dependencies.providers?.['knowledge-base'] ?? knowledgeBase,
   };
   const health = new ProviderHealth({
@@ -176,10 +214,16 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
   async function retrieve(request: ReplyRequest): Promise<ReferenceArticle[] | undefined> {
     const settings = { ...knowledgeBase.defaults, ...request.retrieval };
     try {
-      return await knowledgeBase.retrieve(request.tenantId, latestUserMessage(request.messages), { ...settings, k: Math.max(1, settings.k) });
+      return await knowledgeBase.retrieve(request.tenantId, latestUserMessage(request.messages), {
+        ...settings,
+        k: Math.max(1, settings.k),
+      });
     } catch (error) {
       // The LLMs still answer without references; the knowledge base tries again itself (and fails over as a provider).
-      logger?.warn({ err: error, tenantId: request.tenantId }, 'knowledge retrieval failed; answering without reference answers');
+      logger?.warn(
+        { err: error, tenantId: request.tenantId },
+        'knowledge retrieval failed; answering without reference answers',
+      );
       return undefined;
     }
   }
@@ -193,9 +237,17 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     const decision = decideRoute(messages, request.routing);
     if (decision.policy.problems.length && !reportedProblems.has(decision.policy)) {
       reportedProblems.add(decision.policy);
-      logger?.warn({ tenantId: request.tenantId, problems: decision.policy.problems }, 'tenant routing settings partly invalid; defaults used for those values');
+      logger?.warn(
+        { tenantId: request.tenantId, problems: decision.policy.problems },
+        'tenant routing settings partly invalid; defaults used for those values',
+      );
     }
-    const base = { tier: decision.tier, complexity: decision.complexity, promptTokens: decision.promptTokens, references: references ?? [] };
+    const base = {
+      tier: decision.tier,
+      complexity: decision.complexity,
+      promptTokens: decision.promptTokens,
+      references: references ?? [],
+    };
 
     if (request.cacheable) {
       const cached = responses.get(request.tenantId, decision.model, messages);
@@ -225,14 +277,20 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     try {
       // A key rotated since the selection was cached (here or on another instance) is used from this turn on.
       const rotated = await keys.refresh(request.tenantId).catch((error: unknown) => {
-        logger?.warn({ err: error, tenantId: request.tenantId }, 'could not check the tenant\'s provider keys for changes; using the cached ones');
+        logger?.warn(
+          { err: error, tenantId: request.tenantId },
+          "could not check the tenant's provider keys for changes; using the cached ones",
+        );
         return false;
       });
       if (rotated) routes.invalidate(request.tenantId);
       chain = await routes.chainFor(request.tenantId, decision);
     } catch (error) {
       // Selecting providers should not fail; if it does, the customer is still answered, from the knowledge base.
-      logger?.error({ err: error, tenantId: request.tenantId }, 'provider selection failed; answering from the knowledge base');
+      logger?.error(
+        { err: error, tenantId: request.tenantId },
+        'provider selection failed; answering from the knowledge base',
+      );
       chain = { candidates: [{ provider: 'knowledge-base', model: KNOWLEDGE_BASE_MODEL }], skipped: [] };
     }
     const selectionReason = describeChain(decision, chain.skipped);
@@ -240,20 +298,36 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
       chain.candidates,
       providers,
       health,
-      { tenantId: request.tenantId, messages, routingReason: selectionReason, complexity: decision.complexity, catalogue: decision.policy.catalogue, references },
+      {
+        tenantId: request.tenantId,
+        messages,
+        routingReason: selectionReason,
+        complexity: decision.complexity,
+        catalogue: decision.policy.catalogue,
+        references,
+      },
       failoverOptions,
       { onFailure: (provider) => responses.invalidateProvider(provider) },
     );
-    for (const error of outcome.errors) logger?.warn({ tenantId: request.tenantId, provider: error.provider, model: error.model, code: error.code }, error.message);
+    for (const error of outcome.errors)
+      logger?.warn(
+        { tenantId: request.tenantId, provider: error.provider, model: error.model, code: error.code },
+        error.message,
+      );
 
     const skipped = [...chain.skipped, ...outcome.skipped];
-    const routingReason = describeChain(decision, skipped) + (outcome.failover && outcome.answer ? `; answered by ${outcome.answer.model} after failover` : '');
+    const routingReason =
+      describeChain(decision, skipped) +
+      (outcome.failover && outcome.answer ? `; answered by ${outcome.answer.model} after failover` : '');
     const usage = outcome.attempts.reduce((sum, attempt) => addUsage(sum, attempt.usage), { ...zeroUsage });
     const costUsd = outcome.attempts.reduce((sum, attempt) => sum + attempt.costUsd, 0);
 
     if (!outcome.answer) {
       // Even the knowledge base failed (its database is unreachable): the customer still gets an answer and a human.
-      logger?.error({ tenantId: request.tenantId, errors: outcome.errors.map((error) => error.code) }, 'every provider failed, the knowledge base included');
+      logger?.error(
+        { tenantId: request.tenantId, errors: outcome.errors.map((error) => error.code) },
+        'every provider failed, the knowledge base included',
+      );
       return {
         ...base,
         text: HANDOVER_REPLY,
@@ -285,12 +359,20 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
       text = OUTAGE_REPLY;
       needsHuman = false;
       metadata = { ...metadata, needsHuman: false, outage };
-      logger?.warn({ tenantId: request.tenantId, outage }, 'language models unavailable and the knowledge base not confident: told the customer it is a temporary problem');
+      logger?.warn(
+        { tenantId: request.tenantId, outage },
+        'language models unavailable and the knowledge base not confident: told the customer it is a temporary problem',
+      );
     }
     // The reply is history on the customer's next turn: have its token count ready for that routing decision.
     countLater(text);
     // Only first-choice LLM answers are cached: a failover answer is a degraded one, and knowledge-base answers must follow corrections at once.
-    if (request.cacheable && !outcome.failover && answer.provider !== 'knowledge-base' && answer.model === decision.model) {
+    if (
+      request.cacheable &&
+      !outcome.failover &&
+      answer.provider !== 'knowledge-base' &&
+      answer.model === decision.model
+    ) {
       responses.set(request.tenantId, decision.model, messages, answer);
     }
     return {
@@ -311,7 +393,11 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
       metadata,
       // The knowledge base used the article it answered with (none when it handed off); an LLM saw the prompt's references.
       articleIds:
-        answer.provider === 'knowledge-base' ? (needsHuman || typeof metadata.articleId !== 'string' ? [] : [metadata.articleId]) : promptArticleIds,
+        answer.provider === 'knowledge-base'
+          ? needsHuman || typeof metadata.articleId !== 'string'
+            ? []
+            : [metadata.articleId]
+          : promptArticleIds,
     };
   }
 
@@ -324,8 +410,18 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
     configuredProviders() {
       const environment = new Set(keys.environmentProviders());
       return [
-        { provider: 'openai', configured: environment.has('openai'), keySource: environment.has('openai') ? 'environment' : 'none', baseUrl: config.OPENAI_BASE_URL ?? null },
-        { provider: 'gemini', configured: environment.has('gemini'), keySource: environment.has('gemini') ? 'environment' : 'none', baseUrl: config.GEMINI_BASE_URL ?? null },
+        {
+          provider: 'openai',
+          configured: environment.has('openai'),
+          keySource: environment.has('openai') ? 'environment' : 'none',
+          baseUrl: config.OPENAI_BASE_URL ?? null,
+        },
+        {
+          provider: 'gemini',
+          configured: environment.has('gemini'),
+          keySource: environment.has('gemini') ? 'environment' : 'none',
+          baseUrl: config.GEMINI_BASE_URL ?? null,
+        },
         { provider: 'knowledge-base', configured: true, keySource: 'not needed', baseUrl: null },
       ];
     },

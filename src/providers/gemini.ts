@@ -33,7 +33,13 @@ export function createGeminiProvider(options: GeminiProviderOptions): LlmProvide
     id: 'gemini',
     async generate(request: GenerateRequest): Promise<GenerateResult> {
       const apiKey = await options.resolveKey(request.tenantId);
-      if (!apiKey) throw new ProviderError('No Gemini API key: set GEMINI_API_KEY or the tenant secret geminiApiKey', 'gemini', 'no_api_key', false);
+      if (!apiKey)
+        throw new ProviderError(
+          'No Gemini API key: set GEMINI_API_KEY or the tenant secret geminiApiKey',
+          'gemini',
+          'no_api_key',
+          false,
+        );
       const { systemInstruction, contents } = toGeminiConversation(request.messages);
       let retryAfterMs: number | undefined;
       let networkError: unknown;
@@ -75,7 +81,10 @@ export function createGeminiProvider(options: GeminiProviderOptions): LlmProvide
  * instruction; `assistant` is `model`; consecutive messages of one role are
  * merged, since the API expects the roles to alternate.
  */
-export function toGeminiConversation(messages: readonly ChatMessage[]): { systemInstruction: string | undefined; contents: Content[] } {
+export function toGeminiConversation(messages: readonly ChatMessage[]): {
+  systemInstruction: string | undefined;
+  contents: Content[];
+} {
   const system: string[] = [];
   const contents: Content[] = [];
   for (const message of messages) {
@@ -91,7 +100,15 @@ export function toGeminiConversation(messages: readonly ChatMessage[]): { system
   return { systemInstruction: system.length ? system.join('\n\n') : undefined, contents };
 }
 
-const filtered = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT']);
+const filtered = new Set([
+  'SAFETY',
+  'RECITATION',
+  'BLOCKLIST',
+  'PROHIBITED_CONTENT',
+  'SPII',
+  'IMAGE_SAFETY',
+  'IMAGE_PROHIBITED_CONTENT',
+]);
 
 function toResult(response: GenerateContentResponse): GenerateResult {
   const candidate = response?.candidates?.[0];
@@ -99,7 +116,12 @@ function toResult(response: GenerateContentResponse): GenerateResult {
   const blockReason = response?.promptFeedback?.blockReason;
   if (!candidate || (!text && (blockReason || filtered.has(String(candidate.finishReason))))) {
     if (blockReason || (candidate && filtered.has(String(candidate.finishReason)))) {
-      throw new ProviderError(`gemini blocked the reply (${blockReason ?? candidate?.finishReason})`, 'gemini', 'content_filter', false);
+      throw new ProviderError(
+        `gemini blocked the reply (${blockReason ?? candidate?.finishReason})`,
+        'gemini',
+        'content_filter',
+        false,
+      );
     }
     throw new ProviderError('gemini answered without candidates', 'gemini', 'malformed', false);
   }
@@ -110,7 +132,14 @@ function toResult(response: GenerateContentResponse): GenerateResult {
   const reason = String(candidate.finishReason ?? '');
   return {
     text,
-    finishReason: reason === 'STOP' ? 'stop' : reason === 'MAX_TOKENS' ? 'length' : filtered.has(reason) ? 'content_filter' : 'other',
+    finishReason:
+      reason === 'STOP'
+        ? 'stop'
+        : reason === 'MAX_TOKENS'
+          ? 'length'
+          : filtered.has(reason)
+            ? 'content_filter'
+            : 'other',
     usage: {
       inputTokens,
       cachedInputTokens: usage?.cachedContentTokenCount ?? 0,
@@ -118,7 +147,15 @@ function toResult(response: GenerateContentResponse): GenerateResult {
       totalTokens: usage?.totalTokenCount ?? inputTokens + outputTokens,
     },
     metadata: {
-      ...(candidate.safetyRatings?.length ? { safetyRatings: candidate.safetyRatings.map((rating) => ({ category: rating.category, probability: rating.probability, blocked: rating.blocked ?? false })) } : {}),
+      ...(candidate.safetyRatings?.length
+        ? {
+            safetyRatings: candidate.safetyRatings.map((rating) => ({
+              category: rating.category,
+              probability: rating.probability,
+              blocked: rating.blocked ?? false,
+            })),
+          }
+        : {}),
       ...(response.modelVersion ? { responseModel: response.modelVersion } : {}),
       ...(response.responseId ? { responseId: response.responseId } : {}),
     },
@@ -126,22 +163,37 @@ function toResult(response: GenerateContentResponse): GenerateResult {
 }
 
 /** SDK errors to ProviderError. ApiError's message is the JSON error body, where Gemini puts RetryInfo. */
-export function mapGeminiError(error: unknown, signal?: AbortSignal, retryAfterMs?: number, unreachable = false): ProviderError {
+export function mapGeminiError(
+  error: unknown,
+  signal?: AbortSignal,
+  retryAfterMs?: number,
+  unreachable = false,
+): ProviderError {
   if (error instanceof ProviderError) return error;
   if (signal?.aborted) return abortError('gemini', signal);
   if (error instanceof ApiError) {
     let message = error.message;
     let retryDelay: number | undefined;
     try {
-      const body = JSON.parse(error.message) as { error?: { message?: string; details?: { '@type'?: string; retryDelay?: unknown }[] } };
+      const body = JSON.parse(error.message) as {
+        error?: { message?: string; details?: { '@type'?: string; retryDelay?: unknown }[] };
+      };
       message = body.error?.message ?? message;
-      retryDelay = parseRetryDelay(body.error?.details?.find((detail) => detail['@type']?.endsWith('RetryInfo'))?.retryDelay);
+      retryDelay = parseRetryDelay(
+        body.error?.details?.find((detail) => detail['@type']?.endsWith('RetryInfo'))?.retryDelay,
+      );
     } catch {
       // Not JSON: keep the raw message.
     }
     return providerErrorFromStatus('gemini', error.status, message, retryAfterMs ?? retryDelay);
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (unreachable) return new ProviderError(`gemini could not be reached (${truncate(message)}). Check GEMINI_BASE_URL.`, 'gemini', 'network', true);
+  if (unreachable)
+    return new ProviderError(
+      `gemini could not be reached (${truncate(message)}). Check GEMINI_BASE_URL.`,
+      'gemini',
+      'network',
+      true,
+    );
   return new ProviderError(`gemini answered with a malformed body: ${truncate(message)}`, 'gemini', 'malformed', false);
 }

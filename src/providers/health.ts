@@ -108,7 +108,11 @@ export class ProviderHealth {
     this.now = options.now ?? Date.now;
     if (options.registry) {
       const registry = options.registry;
-      this.calls = counterOn(registry, { name: 'parley_provider_calls_total', help: 'Provider calls by outcome', labelNames: ['provider', 'model', 'outcome'] });
+      this.calls = counterOn(registry, {
+        name: 'parley_provider_calls_total',
+        help: 'Provider calls by outcome',
+        labelNames: ['provider', 'model', 'outcome'],
+      });
       this.latency = histogramOn(registry, {
         name: 'parley_provider_latency_seconds',
         help: 'Provider call latency',
@@ -122,7 +126,8 @@ export class ProviderHealth {
         labelNames: ['provider', 'model'],
         collect() {
           this.reset();
-          for (const entry of snapshot({ tenantId: null })) this.set({ provider: entry.provider, model: entry.model }, entry.failureRate);
+          for (const entry of snapshot({ tenantId: null }))
+            this.set({ provider: entry.provider, model: entry.model }, entry.failureRate);
         },
       });
       gaugeOn(registry, {
@@ -131,7 +136,8 @@ export class ProviderHealth {
         labelNames: ['provider', 'model'],
         collect() {
           this.reset();
-          for (const entry of snapshot({ tenantId: null })) this.set({ provider: entry.provider, model: entry.model }, entry.circuit === 'closed' ? 0 : 1);
+          for (const entry of snapshot({ tenantId: null }))
+            this.set({ provider: entry.provider, model: entry.model }, entry.circuit === 'closed' ? 0 : 1);
         },
       });
     }
@@ -141,13 +147,21 @@ export class ProviderHealth {
    * Whether a call may be made now. In half-open state the first caller gets
    * the probe and others are refused until its outcome is recorded.
    */
-  tryAcquire(provider: ProviderId, model: string, keyTenantId: string | null = null): { allowed: true; probe: boolean } | { allowed: false; reason: string } {
+  tryAcquire(
+    provider: ProviderId,
+    model: string,
+    keyTenantId: string | null = null,
+  ): { allowed: true; probe: boolean } | { allowed: false; reason: string } {
     const entry = this.entries.get(key(provider, model, keyTenantId));
     if (!entry || entry.circuit === 'closed') return { allowed: true, probe: false };
     const now = this.now();
     if (entry.circuit === 'open') {
       const waited = now - (entry.openedAt ?? now);
-      if (waited < this.options.cooldownMs) return { allowed: false, reason: `circuit open (retry in ${Math.ceil((this.options.cooldownMs - waited) / 1000)} s)` };
+      if (waited < this.options.cooldownMs)
+        return {
+          allowed: false,
+          reason: `circuit open (retry in ${Math.ceil((this.options.cooldownMs - waited) / 1000)} s)`,
+        };
       entry.circuit = 'half-open';
     }
     if (entry.probeInFlight) return { allowed: false, reason: 'circuit half-open (probe in flight)' };
@@ -156,7 +170,12 @@ export class ProviderHealth {
   }
 
   /** `keyTenantId`: the tenant whose own key made the call; null (default) for the shared keys. */
-  record(provider: ProviderId, model: string, result: { ok: boolean; latencyMs: number; errorCode?: string | null; slow?: boolean }, keyTenantId: string | null = null): void {
+  record(
+    provider: ProviderId,
+    model: string,
+    result: { ok: boolean; latencyMs: number; errorCode?: string | null; slow?: boolean },
+    keyTenantId: string | null = null,
+  ): void {
     const entry = this.entryFor(provider, model, keyTenantId);
     const now = this.now();
     const slow = result.ok && result.slow === true;
@@ -246,7 +265,10 @@ export class ProviderHealth {
         lastFailureAt: entry.lastFailureAt === null ? null : new Date(entry.lastFailureAt),
       });
     }
-    return result.sort((a, b) => a.keyOwner.localeCompare(b.keyOwner) || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+    return result.sort(
+      (a, b) =>
+        a.keyOwner.localeCompare(b.keyOwner) || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model),
+    );
   }
 
   private open(entry: Entry, now: number): void {
@@ -263,7 +285,18 @@ export class ProviderHealth {
     const name = key(provider, model, tenantId);
     let entry = this.entries.get(name);
     if (!entry) {
-      entry = { provider, model, tenantId, outcomes: [], circuit: 'closed', openedAt: null, countSince: 0, probeInFlight: false, lastErrorCode: null, lastFailureAt: null };
+      entry = {
+        provider,
+        model,
+        tenantId,
+        outcomes: [],
+        circuit: 'closed',
+        openedAt: null,
+        countSince: 0,
+        probeInFlight: false,
+        lastErrorCode: null,
+        lastFailureAt: null,
+      };
       this.entries.set(name, entry);
     }
     return entry;

@@ -4,9 +4,17 @@ import { KnowledgeIndex, type IndexedArticle } from '../learning/knowledge-index
 import { latestUserMessage } from './complexity';
 import { KNOWLEDGE_BASE_MODEL } from './model-catalogue';
 import { estimatePromptTokens, tokensOf } from './token-estimate';
-import { ProviderError, type GenerateRequest, type GenerateResult, type LlmProvider, type ReferenceArticle, type RetrievalSettings } from './types';
+import {
+  ProviderError,
+  type GenerateRequest,
+  type GenerateResult,
+  type LlmProvider,
+  type ReferenceArticle,
+  type RetrievalSettings,
+} from './types';
 
-export const HANDOVER_REPLY = "I'm not sure — let me hand you over to a colleague who can help. Someone will reply here shortly.";
+export const HANDOVER_REPLY =
+  "I'm not sure — let me hand you over to a colleague who can help. Someone will reply here shortly.";
 
 /**
  * What the customer is told when the language models are down and the knowledge base has no confident answer:
@@ -44,7 +52,11 @@ export function withMargin(found: readonly ReferenceArticle[]): ReferenceArticle
 }
 
 /** The knowledge base's answer-or-hand-off decision on its best article. */
-export function answersConfidently(best: ReferenceArticle | null | undefined, threshold: number, minMargin: number): boolean {
+export function answersConfidently(
+  best: ReferenceArticle | null | undefined,
+  threshold: number,
+  minMargin: number,
+): boolean {
   return !!best && best.score >= threshold && (best.score >= CLEAR_MATCH || (best.margin ?? 1) >= minMargin);
 }
 
@@ -114,7 +126,10 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
   const indexes = new LRUCache<string, Promise<TenantIndex>>({ max: options.maxTenants ?? 1_000 });
   const counters = { loads: 0, articlesApplied: 0 };
   const minMargin = options.minMargin ?? DEFAULT_MIN_MARGIN;
-  const defaults: RetrievalSettings = { k: options.retrievalK ?? DEFAULT_RETRIEVAL.k, minScore: options.confidenceThreshold };
+  const defaults: RetrievalSettings = {
+    k: options.retrievalK ?? DEFAULT_RETRIEVAL.k,
+    minScore: options.confidenceThreshold,
+  };
 
   const indexFor = (tenantId: string): Promise<TenantIndex> => {
     let index = indexes.get(tenantId);
@@ -142,18 +157,25 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
     return indexFor(tenantId);
   };
 
-  const retrieve = async (tenantId: string, question: string, settings: Partial<RetrievalSettings> = {}): Promise<ReferenceArticle[]> => {
+  const retrieve = async (
+    tenantId: string,
+    question: string,
+    settings: Partial<RetrievalSettings> = {},
+  ): Promise<ReferenceArticle[]> => {
     const { k, minScore } = { ...defaults, ...settings };
     const { index } = await indexSynced(tenantId);
     // A wider look than k finds the best competitor of another topic for the margin.
     return withMargin(index.search(question, Math.max(k, MARGIN_POOL)))
-      .slice(0, k).filter((article) => article.score >= minScore);
+      .slice(0, k)
+      .filter((article) => article.score >= minScore);
   };
 
   const match = async (tenantId: string, question: string): Promise<KnowledgeMatch | null> => {
     const { index } = await indexSynced(tenantId);
     const [best] = index.search(question, 1);
-    return best ? { articleId: best.id, question: best.question, answer: best.answer, topic: best.topic, confidence: best.score } : null;
+    return best
+      ? { articleId: best.id, question: best.question, answer: best.answer, topic: best.topic, confidence: best.score }
+      : null;
   };
 
   /** Applies fresh rows to a loaded index: active ones are (re)indexed, others and missing ids leave it. */
@@ -181,7 +203,8 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
     stats: () => ({ ...counters }),
     catchUp: (tenantId) => track(catchUp(tenantId)),
     async generate(request: GenerateRequest): Promise<GenerateResult> {
-      if (request.signal?.aborted) throw new ProviderError('knowledge-base call was cancelled', 'knowledge-base', 'aborted', false);
+      if (request.signal?.aborted)
+        throw new ProviderError('knowledge-base call was cancelled', 'knowledge-base', 'aborted', false);
       let found: ReferenceArticle | null;
       try {
         // The gateway passes the turn's retrieval (already filtered by its floor); called alone, retrieve now.
@@ -189,7 +212,12 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
           ? (request.references[0] ?? null)
           : ((await retrieve(request.tenantId, latestUserMessage(request.messages), { k: 1, minScore: 0 }))[0] ?? null);
       } catch (error) {
-        throw new ProviderError(`knowledge base unavailable: ${error instanceof Error ? error.message : String(error)}`, 'knowledge-base', 'unavailable', true);
+        throw new ProviderError(
+          `knowledge base unavailable: ${error instanceof Error ? error.message : String(error)}`,
+          'knowledge-base',
+          'unavailable',
+          true,
+        );
       }
       const confident = answersConfidently(found, options.confidenceThreshold, minMargin);
       const text = confident ? found!.answer : HANDOVER_REPLY;
@@ -256,11 +284,19 @@ function toIndexed(row: ArticleRow): IndexedArticle {
   return { id: row.id, question: row.question, answer: row.answer, topic: row.topic };
 }
 
-async function readArticles(em: EntityManager, tenantId: string, condition: string, parameters: unknown[]): Promise<ArticleRow[]> {
+async function readArticles(
+  em: EntityManager,
+  tenantId: string,
+  condition: string,
+  parameters: unknown[],
+): Promise<ArticleRow[]> {
   const rows = await em
     .fork()
     .getConnection()
-    .execute<ArticleRow[]>(`select id, question, answer, topic, active, updated_at from knowledge_article where tenant_id = ? and ${condition}`, [tenantId, ...parameters]);
+    .execute<ArticleRow[]>(
+      `select id, question, answer, topic, active, updated_at from knowledge_article where tenant_id = ? and ${condition}`,
+      [tenantId, ...parameters],
+    );
   return rows.map((row) => ({ ...row, updated_at: new Date(row.updated_at) }));
 }
 

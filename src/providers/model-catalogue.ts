@@ -28,7 +28,13 @@ export type ModelCatalogue = Readonly<Record<string, ModelSpec>>;
 /** The model id the offline knowledge-base provider reports. */
 export const KNOWLEDGE_BASE_MODEL = 'knowledge-base';
 
-function model(id: string, provider: ProviderId, contextWindow: number, tier: CapabilityTier, prices: PriceBand[]): ModelSpec {
+function model(
+  id: string,
+  provider: ProviderId,
+  contextWindow: number,
+  tier: CapabilityTier,
+  prices: PriceBand[],
+): ModelSpec {
   return { id, provider, contextWindow, tier, prices };
 }
 
@@ -47,9 +53,15 @@ export const defaultCatalogue: ModelCatalogue = Object.freeze({
     { upToPromptTokens: 200_000, input: 1.25, cachedInput: 0.125, output: 10 },
     { input: 2.5, cachedInput: 0.25, output: 15 },
   ]),
-  'gemini-2.5-flash': model('gemini-2.5-flash', 'gemini', 1_048_576, 'cheap', [{ input: 0.3, cachedInput: 0.03, output: 2.5 }]),
-  'gemini-2.5-flash-lite': model('gemini-2.5-flash-lite', 'gemini', 1_048_576, 'cheap', [{ input: 0.1, cachedInput: 0.01, output: 0.4 }]),
-  [KNOWLEDGE_BASE_MODEL]: model(KNOWLEDGE_BASE_MODEL, 'knowledge-base', Number.MAX_SAFE_INTEGER, 'cheap', [{ input: 0, cachedInput: 0, output: 0 }]),
+  'gemini-2.5-flash': model('gemini-2.5-flash', 'gemini', 1_048_576, 'cheap', [
+    { input: 0.3, cachedInput: 0.03, output: 2.5 },
+  ]),
+  'gemini-2.5-flash-lite': model('gemini-2.5-flash-lite', 'gemini', 1_048_576, 'cheap', [
+    { input: 0.1, cachedInput: 0.01, output: 0.4 },
+  ]),
+  [KNOWLEDGE_BASE_MODEL]: model(KNOWLEDGE_BASE_MODEL, 'knowledge-base', Number.MAX_SAFE_INTEGER, 'cheap', [
+    { input: 0, cachedInput: 0, output: 0 },
+  ]),
 });
 
 const providerIds: readonly ProviderId[] = ['openai', 'gemini', 'knowledge-base'];
@@ -62,10 +74,14 @@ export type CatalogueOverride = Record<string, Partial<Omit<ModelSpec, 'id'>>>;
  * The default catalogue with a tenant's overrides applied. Invalid entries are
  * reported (not silently dropped) so the control plane can refuse them.
  */
-export function mergeCatalogue(base: ModelCatalogue, override: unknown): { catalogue: ModelCatalogue; problems: string[] } {
+export function mergeCatalogue(
+  base: ModelCatalogue,
+  override: unknown,
+): { catalogue: ModelCatalogue; problems: string[] } {
   if (override === undefined || override === null) return { catalogue: base, problems: [] };
   const problems: string[] = [];
-  if (typeof override !== 'object' || Array.isArray(override)) return { catalogue: base, problems: ['routing.catalogue must be an object of model id → model fields'] };
+  if (typeof override !== 'object' || Array.isArray(override))
+    return { catalogue: base, problems: ['routing.catalogue must be an object of model id → model fields'] };
   const merged: Record<string, ModelSpec> = { ...base };
   for (const [id, fields] of Object.entries(override as Record<string, unknown>)) {
     if (!fields || typeof fields !== 'object') {
@@ -90,11 +106,13 @@ export function mergeCatalogue(base: ModelCatalogue, override: unknown): { catal
 function validateModel(spec: ModelSpec): string | null {
   if (!providerIds.includes(spec.provider)) return `provider must be one of ${providerIds.join(', ')}`;
   if (!tiers.includes(spec.tier)) return `tier must be one of ${tiers.join(', ')}`;
-  if (!Number.isInteger(spec.contextWindow) || spec.contextWindow <= 0) return 'contextWindow must be a positive integer';
+  if (!Number.isInteger(spec.contextWindow) || spec.contextWindow <= 0)
+    return 'contextWindow must be a positive integer';
   if (!Array.isArray(spec.prices) || spec.prices.length === 0) return 'prices must list at least one band';
   for (const band of spec.prices) {
     for (const field of ['input', 'cachedInput', 'output'] as const) {
-      if (typeof band[field] !== 'number' || !(band[field] >= 0)) return `prices.${field} must be a non-negative number (dollars per 1M tokens)`;
+      if (typeof band[field] !== 'number' || !(band[field] >= 0))
+        return `prices.${field} must be a non-negative number (dollars per 1M tokens)`;
     }
   }
   return null;

@@ -37,7 +37,13 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvide
     id: 'openai',
     async generate(request: GenerateRequest): Promise<GenerateResult> {
       const apiKey = await options.resolveKey(request.tenantId);
-      if (!apiKey) throw new ProviderError('No OpenAI API key: set OPENAI_API_KEY or the tenant secret openaiApiKey', 'openai', 'no_api_key', false);
+      if (!apiKey)
+        throw new ProviderError(
+          'No OpenAI API key: set OPENAI_API_KEY or the tenant secret openaiApiKey',
+          'openai',
+          'no_api_key',
+          false,
+        );
       const reasoning = reasoningModel.test(request.model);
       let completion: OpenAI.Chat.Completions.ChatCompletion;
       try {
@@ -45,7 +51,11 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvide
           {
             model: request.model,
             messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
-            ...(request.maxOutputTokens ? (reasoning ? { max_completion_tokens: request.maxOutputTokens } : { max_tokens: request.maxOutputTokens }) : {}),
+            ...(request.maxOutputTokens
+              ? reasoning
+                ? { max_completion_tokens: request.maxOutputTokens }
+                : { max_tokens: request.maxOutputTokens }
+              : {}),
             ...(request.temperature !== undefined && !reasoning ? { temperature: request.temperature } : {}),
           },
           { signal: request.signal },
@@ -76,7 +86,11 @@ function toResult(completion: OpenAI.Chat.Completions.ChatCompletion): GenerateR
       outputTokens,
       totalTokens: usage?.total_tokens ?? inputTokens + outputTokens,
     },
-    metadata: { responseId: completion.id, responseModel: completion.model, ...(choice.message.refusal ? { refusal: choice.message.refusal } : {}) },
+    metadata: {
+      responseId: completion.id,
+      responseModel: completion.model,
+      ...(choice.message.refusal ? { refusal: choice.message.refusal } : {}),
+    },
   };
 }
 
@@ -88,9 +102,17 @@ function finishReasonOf(reason: string | null | undefined): GenerateResult['fini
 /** SDK errors to ProviderError: status-based retryability, Retry-After, network and timeout. */
 export function mapOpenAiError(error: unknown, signal?: AbortSignal): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (error instanceof APIUserAbortError || (signal?.aborted && !(error instanceof APIError && error.status))) return abortError('openai', signal);
-  if (error instanceof APIConnectionTimeoutError) return new ProviderError('openai timed out (SDK timeout)', 'openai', 'timeout', true);
-  if (error instanceof APIConnectionError) return new ProviderError(`openai could not be reached: ${error.message}. Check OPENAI_BASE_URL.`, 'openai', 'network', true);
+  if (error instanceof APIUserAbortError || (signal?.aborted && !(error instanceof APIError && error.status)))
+    return abortError('openai', signal);
+  if (error instanceof APIConnectionTimeoutError)
+    return new ProviderError('openai timed out (SDK timeout)', 'openai', 'timeout', true);
+  if (error instanceof APIConnectionError)
+    return new ProviderError(
+      `openai could not be reached: ${error.message}. Check OPENAI_BASE_URL.`,
+      'openai',
+      'network',
+      true,
+    );
   if (error instanceof APIError && typeof error.status === 'number') {
     return providerErrorFromStatus('openai', error.status, error.message, parseRetryAfter(error.headers));
   }

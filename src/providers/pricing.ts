@@ -19,18 +19,29 @@ export function priceBandFor(spec: ModelSpec, promptTokens: number): PriceBand {
  * prices and one final division, so it is exact to the last representable digit.
  * Unknown models cost 0 (and are logged by the caller); they cannot be routed to.
  */
-export function costOf(model: string | ModelSpec, usage: TokenUsage, catalogue: ModelCatalogue = defaultCatalogue): number {
+export function costOf(
+  model: string | ModelSpec,
+  usage: TokenUsage,
+  catalogue: ModelCatalogue = defaultCatalogue,
+): number {
   const spec = typeof model === 'string' ? catalogue[model] : model;
   if (!spec) return 0;
   const band = priceBandFor(spec, usage.inputTokens);
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
   const uncached = usage.inputTokens - cached;
   const microDollarsTimesMillion =
-    uncached * Math.round(band.input * MICRO) + cached * Math.round(band.cachedInput * MICRO) + usage.outputTokens * Math.round(band.output * MICRO);
+    uncached * Math.round(band.input * MICRO) +
+    cached * Math.round(band.cachedInput * MICRO) +
+    usage.outputTokens * Math.round(band.output * MICRO);
   return microDollarsTimesMillion / (MICRO * 1_000_000);
 }
 
-export const zeroUsage: Readonly<TokenUsage> = Object.freeze({ inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, totalTokens: 0 });
+export const zeroUsage: Readonly<TokenUsage> = Object.freeze({
+  inputTokens: 0,
+  cachedInputTokens: 0,
+  outputTokens: 0,
+  totalTokens: 0,
+});
 
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   return {

@@ -37,29 +37,60 @@ async function probe(
   try {
     response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
-    const cause = error instanceof Error ? ((error.cause as { code?: string } | undefined)?.code ?? error.name) : String(error);
-    return { provider, status: 'unreachable', url, detail: `${url} did not answer (${cause}): check ${names.baseUrl} and the network` };
+    const cause =
+      error instanceof Error ? ((error.cause as { code?: string } | undefined)?.code ?? error.name) : String(error);
+    return {
+      provider,
+      status: 'unreachable',
+      url,
+      detail: `${url} did not answer (${cause}): check ${names.baseUrl} and the network`,
+    };
   }
   await response.body?.cancel();
   if (response.ok) return { provider, status: 'ok', url, detail: null };
   if (response.status === 401 || response.status === 403 || (provider === 'gemini' && response.status === 400)) {
-    return { provider, status: 'rejected', url, detail: `the API key was rejected (HTTP ${response.status}): check ${names.key}` };
+    return {
+      provider,
+      status: 'rejected',
+      url,
+      detail: `the API key was rejected (HTTP ${response.status}): check ${names.key}`,
+    };
   }
-  if (response.status === 404) return { provider, status: 'wrong_url', url, detail: `${url} does not exist (HTTP 404): check ${names.baseUrl}` };
+  if (response.status === 404)
+    return { provider, status: 'wrong_url', url, detail: `${url} does not exist (HTTP 404): check ${names.baseUrl}` };
   return { provider, status: 'error', url, detail: `${url} answered HTTP ${response.status}` };
 }
 
 /** Checks every provider that has a key in the environment, in parallel, each within `timeoutMs`. */
-export async function checkProviders(settings: ProviderCheckSettings, options: { timeoutMs?: number } = {}): Promise<ProviderCheck[]> {
+export async function checkProviders(
+  settings: ProviderCheckSettings,
+  options: { timeoutMs?: number } = {},
+): Promise<ProviderCheck[]> {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const checks: Array<Promise<ProviderCheck>> = [];
   if (settings.OPENAI_API_KEY) {
     const base = (settings.OPENAI_BASE_URL ?? OPENAI_DEFAULT).replace(/\/+$/, '');
-    checks.push(probe('openai', `${base}/models`, { authorization: `Bearer ${settings.OPENAI_API_KEY}` }, { key: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' }, timeoutMs));
+    checks.push(
+      probe(
+        'openai',
+        `${base}/models`,
+        { authorization: `Bearer ${settings.OPENAI_API_KEY}` },
+        { key: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' },
+        timeoutMs,
+      ),
+    );
   }
   if (settings.GEMINI_API_KEY) {
     const base = (settings.GEMINI_BASE_URL ?? GEMINI_DEFAULT).replace(/\/+$/, '');
-    checks.push(probe('gemini', `${base}/v1beta/models`, { 'x-goog-api-key': settings.GEMINI_API_KEY }, { key: 'GEMINI_API_KEY', baseUrl: 'GEMINI_BASE_URL' }, timeoutMs));
+    checks.push(
+      probe(
+        'gemini',
+        `${base}/v1beta/models`,
+        { 'x-goog-api-key': settings.GEMINI_API_KEY },
+        { key: 'GEMINI_API_KEY', baseUrl: 'GEMINI_BASE_URL' },
+        timeoutMs,
+      ),
+    );
   }
   return Promise.all(checks);
 }
@@ -67,5 +98,7 @@ export async function checkProviders(settings: ProviderCheckSettings, options: {
 /** The one line a person reads about a failed check. */
 export function describeProviderCheck(check: ProviderCheck): string {
   const name = check.provider === 'openai' ? 'OpenAI' : 'Gemini';
-  return check.status === 'ok' ? `${name}: ok` : `${name} is not usable: ${check.detail}; until then parley answers with the other providers and the knowledge base`;
+  return check.status === 'ok'
+    ? `${name}: ok`
+    : `${name} is not usable: ${check.detail}; until then parley answers with the other providers and the knowledge base`;
 }

@@ -16,20 +16,33 @@ export function codeForStatus(status: number): string {
   return `http_${status}`;
 }
 
-export function providerErrorFromStatus(provider: ProviderId, status: number, message: string, retryAfterMs?: number): ProviderError {
+export function providerErrorFromStatus(
+  provider: ProviderId,
+  status: number,
+  message: string,
+  retryAfterMs?: number,
+): ProviderError {
   const hint =
     status === 401 || status === 403
       ? ' Check the API key (tenant secret or environment).'
       : status === 404
         ? ' Check the model name and the base URL.'
         : '';
-  return new ProviderError(`${provider} answered HTTP ${status}: ${truncate(message)}.${hint}`, provider, codeForStatus(status), isRetryableStatus(status), status, retryAfterMs);
+  return new ProviderError(
+    `${provider} answered HTTP ${status}: ${truncate(message)}.${hint}`,
+    provider,
+    codeForStatus(status),
+    isRetryableStatus(status),
+    status,
+    retryAfterMs,
+  );
 }
 
 /** An abort: our timeout (retryable: the next try or provider may be faster) or the caller's cancellation (not retryable). */
 export function abortError(provider: ProviderId, signal: AbortSignal | undefined): ProviderError {
   const reason: unknown = signal?.reason;
-  if (reason instanceof ProviderTimeout) return new ProviderError(`${provider} timed out: ${reason.message}`, provider, 'timeout', true);
+  if (reason instanceof ProviderTimeout)
+    return new ProviderError(`${provider} timed out: ${reason.message}`, provider, 'timeout', true);
   return new ProviderError(`${provider} call was cancelled`, provider, 'aborted', false);
 }
 
@@ -37,7 +50,10 @@ export function abortError(provider: ProviderId, signal: AbortSignal | undefined
  * Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3).
  * OpenAI also sends `retry-after-ms`. Returns milliseconds, or undefined.
  */
-export function parseRetryAfter(headers: { get(name: string): string | null } | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  headers: { get(name: string): string | null } | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (!headers) return undefined;
   const milliseconds = headers.get('retry-after-ms');
   if (milliseconds && /^\d+(\.\d+)?$/.test(milliseconds.trim())) return Math.ceil(Number(milliseconds));

@@ -44,7 +44,8 @@ export class ProviderKeyStore {
   private readonly cache: LRUCache<string, Promise<LoadedKeys>> | null;
 
   constructor(private readonly options: ProviderKeyStoreOptions) {
-    this.cache = options.ttlMs > 0 ? new LRUCache<string, Promise<LoadedKeys>>({ max: 10_000, ttl: options.ttlMs }) : null;
+    this.cache =
+      options.ttlMs > 0 ? new LRUCache<string, Promise<LoadedKeys>>({ max: 10_000, ttl: options.ttlMs }) : null;
   }
 
   async keysFor(tenantId: string): Promise<TenantKeys> {
@@ -90,7 +91,9 @@ export class ProviderKeyStore {
   /** The stored ciphertext; undefined when the tenant does not exist. */
   private async readCiphertext(tenantId: string): Promise<string | null | undefined> {
     if (!isUuid(tenantId)) return undefined;
-    const rows = await this.options.em!.getConnection().execute<{ encrypted_secrets: string | null }[]>('select encrypted_secrets from tenant where id = ?', [tenantId]);
+    const rows = await this.options
+      .em!.getConnection()
+      .execute<{ encrypted_secrets: string | null }[]>('select encrypted_secrets from tenant where id = ?', [tenantId]);
     return rows.length ? rows[0]!.encrypted_secrets : undefined;
   }
 

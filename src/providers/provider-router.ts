@@ -123,20 +123,32 @@ export function selectChain(
 }
 
 /** Leaves out the models whose context window cannot hold the prompt (the knowledge base always can). */
-export function fitChain(chain: ProviderChain, promptTokens: number, catalogue: RoutingPolicy['catalogue']): ProviderChain {
-  if (chain.candidates.every((candidate) => promptTokens <= (catalogue[candidate.model]?.contextWindow ?? 0))) return chain;
+export function fitChain(
+  chain: ProviderChain,
+  promptTokens: number,
+  catalogue: RoutingPolicy['catalogue'],
+): ProviderChain {
+  if (chain.candidates.every((candidate) => promptTokens <= (catalogue[candidate.model]?.contextWindow ?? 0)))
+    return chain;
   const candidates: ChainCandidate[] = [];
   const skipped = [...chain.skipped];
   for (const candidate of chain.candidates) {
     const window = catalogue[candidate.model]?.contextWindow ?? 0;
     if (promptTokens <= window) candidates.push(candidate);
-    else skipped.push({ ...candidate, reason: `prompt ${promptTokens} tokens exceeds its ${window}-token context window` });
+    else
+      skipped.push({
+        ...candidate,
+        reason: `prompt ${promptTokens} tokens exceeds its ${window}-token context window`,
+      });
   }
   return { candidates, skipped };
 }
 
 /** selectChain then fitChain: the chain one turn runs. */
-export function buildChain(decision: Pick<RouteDecision, 'tier' | 'model' | 'promptTokens' | 'policy'>, unavailable: Partial<Record<ProviderId, string>>): ProviderChain {
+export function buildChain(
+  decision: Pick<RouteDecision, 'tier' | 'model' | 'promptTokens' | 'policy'>,
+  unavailable: Partial<Record<ProviderId, string>>,
+): ProviderChain {
   return fitChain(selectChain(decision, unavailable), decision.promptTokens, decision.policy.catalogue);
 }
 
@@ -145,7 +157,10 @@ export function buildChain(decision: Pick<RouteDecision, 'tier' | 'model' | 'pro
  * the interaction and usage rows, e.g. "…; gemini-2.5-flash, gemini-2.5-flash-lite
  * skipped: no Gemini API key (…)".
  */
-export function describeChain(decision: Pick<RouteDecision, 'reason'>, skippedCandidates: readonly SkippedCandidate[]): string {
+export function describeChain(
+  decision: Pick<RouteDecision, 'reason'>,
+  skippedCandidates: readonly SkippedCandidate[],
+): string {
   if (skippedCandidates.length === 0) return decision.reason;
   const modelsByReason = new Map<string, string[]>();
   for (const entry of skippedCandidates) {

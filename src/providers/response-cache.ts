@@ -47,8 +47,14 @@ export class ResponseCache {
           })
         : null;
     if (options.registry) {
-      this.hits = counterOn(options.registry, { name: 'parley_response_cache_hits_total', help: 'Replies served from the response cache' });
-      this.misses = counterOn(options.registry, { name: 'parley_response_cache_misses_total', help: 'Cacheable replies not found in the response cache' });
+      this.hits = counterOn(options.registry, {
+        name: 'parley_response_cache_hits_total',
+        help: 'Replies served from the response cache',
+      });
+      this.misses = counterOn(options.registry, {
+        name: 'parley_response_cache_misses_total',
+        help: 'Cacheable replies not found in the response cache',
+      });
     }
   }
 
@@ -86,7 +92,9 @@ export class ResponseCache {
 
 /** Case, surrounding and repeated whitespace do not change the answer, so they do not change the key. */
 export function normaliseConversation(messages: readonly ChatMessage[]): string {
-  return messages.map((message) => `${message.role}:${message.content.trim().replace(/\s+/g, ' ').toLowerCase()}`).join('\n');
+  return messages
+    .map((message) => `${message.role}:${message.content.trim().replace(/\s+/g, ' ').toLowerCase()}`)
+    .join('\n');
 }
 
 function cacheKey(tenantId: string, model: string, messages: readonly ChatMessage[]): string {

@@ -39,14 +39,29 @@ export class RouteCache {
 
   constructor(private readonly options: RouteCacheOptions) {
     this.chains =
-      options.ttlMs > 0 ? new LRUCache({ max: 20_000, ttl: options.ttlMs, ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}) }) : null;
+      options.ttlMs > 0
+        ? new LRUCache({
+            max: 20_000,
+            ttl: options.ttlMs,
+            ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}),
+          })
+        : null;
     if (options.registry) {
-      this.hits = counterOn(options.registry, { name: 'parley_route_cache_hits_total', help: 'Provider selections served from the route cache' });
-      this.misses = counterOn(options.registry, { name: 'parley_route_cache_misses_total', help: 'Provider selections built (tenant keys read)' });
+      this.hits = counterOn(options.registry, {
+        name: 'parley_route_cache_hits_total',
+        help: 'Provider selections served from the route cache',
+      });
+      this.misses = counterOn(options.registry, {
+        name: 'parley_route_cache_misses_total',
+        help: 'Provider selections built (tenant keys read)',
+      });
     }
   }
 
-  async chainFor(tenantId: string, decision: Pick<RouteDecision, 'tier' | 'model' | 'promptTokens' | 'policy'>): Promise<ProviderChain> {
+  async chainFor(
+    tenantId: string,
+    decision: Pick<RouteDecision, 'tier' | 'model' | 'promptTokens' | 'policy'>,
+  ): Promise<ProviderChain> {
     const name = `${tenantId}|${decision.tier}|${decision.model}|${policyId(decision.policy)}`;
     let selection = this.chains?.get(name);
     if (selection) this.hits?.inc();
@@ -66,7 +81,10 @@ export class RouteCache {
     for (const name of [...this.chains.keys()]) if (name.startsWith(`${tenantId}|`)) this.chains.delete(name);
   }
 
-  private async select(tenantId: string, decision: Pick<RouteDecision, 'tier' | 'model' | 'policy'>): Promise<ProviderChain> {
+  private async select(
+    tenantId: string,
+    decision: Pick<RouteDecision, 'tier' | 'model' | 'policy'>,
+  ): Promise<ProviderChain> {
     const keys = await this.options.keys.keysFor(tenantId);
     const unavailable: Partial<Record<ProviderId, string>> = {};
     if (!keys.openai) unavailable.openai = 'no OpenAI API key (OPENAI_API_KEY or tenant secret openaiApiKey)';
@@ -75,7 +93,8 @@ export class RouteCache {
     // Calls with the tenant's own key have their own circuit: its revoked key or spent quota is nobody else's outage.
     for (const candidate of chain.candidates) {
       const provider = candidate.provider;
-      if ((provider === 'openai' || provider === 'gemini') && keys[provider]?.source === 'tenant') candidate.keyTenantId = tenantId;
+      if ((provider === 'openai' || provider === 'gemini') && keys[provider]?.source === 'tenant')
+        candidate.keyTenantId = tenantId;
     }
     return chain;
   }

@@ -29,7 +29,12 @@ export const defaultPolicy: RoutingPolicy = Object.freeze({
   reasoningThreshold: 0.7,
   longContextTokens: 100_000,
   exactTokensAbove: Math.min(100_000, smallestContextWindow(defaultCatalogue)),
-  models: Object.freeze({ cheap: 'gemini-2.5-flash', balanced: 'gpt-4o', 'long-context': 'gemini-2.5-pro', reasoning: 'o4-mini' }),
+  models: Object.freeze({
+    cheap: 'gemini-2.5-flash',
+    balanced: 'gpt-4o',
+    'long-context': 'gemini-2.5-pro',
+    reasoning: 'o4-mini',
+  }),
   // Each chain crosses to the other vendor early: a vendor outage is the failure failover exists for.
   fallbackOrder: Object.freeze({
     cheap: ['gpt-4o-mini', 'gemini-2.5-flash-lite'],
@@ -82,15 +87,18 @@ function buildPolicy(routing: Record<string, unknown>): RoutingPolicy {
   }
   let longContextTokens = defaultPolicy.longContextTokens;
   if (routing.longContextTokens !== undefined) {
-    if (Number.isInteger(routing.longContextTokens) && (routing.longContextTokens as number) > 0) longContextTokens = routing.longContextTokens as number;
+    if (Number.isInteger(routing.longContextTokens) && (routing.longContextTokens as number) > 0)
+      longContextTokens = routing.longContextTokens as number;
     else problems.push('routing.longContextTokens must be a positive integer');
   }
   const models = { ...defaultPolicy.models };
   const requestedModels = routing.models;
   if (requestedModels && typeof requestedModels === 'object') {
     for (const [tier, model] of Object.entries(requestedModels as Record<string, unknown>)) {
-      if (!tierNames.includes(tier as CapabilityTier)) problems.push(`routing.models.${tier} is not a tier (${tierNames.join(', ')})`);
-      else if (typeof model !== 'string' || !catalogue[model]) problems.push(`routing.models.${tier}: ${String(model)} is not in the model catalogue`);
+      if (!tierNames.includes(tier as CapabilityTier))
+        problems.push(`routing.models.${tier} is not a tier (${tierNames.join(', ')})`);
+      else if (typeof model !== 'string' || !catalogue[model])
+        problems.push(`routing.models.${tier}: ${String(model)} is not in the model catalogue`);
       else models[tier as CapabilityTier] = model;
     }
   } else if (requestedModels !== undefined) problems.push('routing.models must be an object of tier → model id');
@@ -98,16 +106,28 @@ function buildPolicy(routing: Record<string, unknown>): RoutingPolicy {
   if (routing.fallbackOrder !== undefined) {
     if (Array.isArray(routing.fallbackOrder) && routing.fallbackOrder.every((entry) => typeof entry === 'string')) {
       const entries = routing.fallbackOrder as string[];
-      fallbackOrder = Object.fromEntries(tierNames.map((tier) => [tier, expandFallback(entries, tier, catalogue, problems)])) as Record<CapabilityTier, string[]>;
+      fallbackOrder = Object.fromEntries(
+        tierNames.map((tier) => [tier, expandFallback(entries, tier, catalogue, problems)]),
+      ) as Record<CapabilityTier, string[]>;
     } else problems.push('routing.fallbackOrder must be a list of model or provider ids');
   }
   const exactTokensAbove = Math.min(longContextTokens, smallestContextWindow(catalogue));
-  return Object.freeze({ cheapThreshold, reasoningThreshold, longContextTokens, exactTokensAbove, models, fallbackOrder, catalogue, problems: [...new Set(problems)] });
+  return Object.freeze({
+    cheapThreshold,
+    reasoningThreshold,
+    longContextTokens,
+    exactTokensAbove,
+    models,
+    fallbackOrder,
+    catalogue,
+    problems: [...new Set(problems)],
+  });
 }
 
 function smallestContextWindow(catalogue: ModelCatalogue): number {
   let smallest = Number.MAX_SAFE_INTEGER;
-  for (const spec of Object.values(catalogue)) if (spec.provider !== 'knowledge-base') smallest = Math.min(smallest, spec.contextWindow);
+  for (const spec of Object.values(catalogue))
+    if (spec.provider !== 'knowledge-base') smallest = Math.min(smallest, spec.contextWindow);
   return smallest;
 }
 
@@ -118,7 +138,12 @@ const providerIds: readonly ProviderId[] = PROVIDER_IDS;
  * ("gemini"): a provider stands for its catalogue model of the same tier, or
  * its first model when it has none in that tier.
  */
-function expandFallback(entries: string[], tier: CapabilityTier, catalogue: ModelCatalogue, problems: string[]): string[] {
+function expandFallback(
+  entries: string[],
+  tier: CapabilityTier,
+  catalogue: ModelCatalogue,
+  problems: string[],
+): string[] {
   const models: string[] = [];
   for (const entry of entries) {
     if (entry === 'knowledge-base' || entry === KNOWLEDGE_BASE_MODEL) models.push(KNOWLEDGE_BASE_MODEL);

@@ -16,8 +16,10 @@ export const MIN_DISTINCT_KEY_BYTES = 20;
 export function weakKeyReason(text: string, key: Buffer): string | null {
   const trimmed = text.trim();
   if (!/^[0-9a-fA-F]{64}$/.test(trimmed)) {
-    if (key.toString('base64') !== trimmed) return 'base64 keys must be the canonical 44-character encoding of 32 bytes';
-    if (!/[A-Z]/.test(trimmed) || !/[a-z]/.test(trimmed)) return 'it reads like a phrase, not random bytes (a random base64 key mixes upper- and lower-case letters)';
+    if (key.toString('base64') !== trimmed)
+      return 'base64 keys must be the canonical 44-character encoding of 32 bytes';
+    if (!/[A-Z]/.test(trimmed) || !/[a-z]/.test(trimmed))
+      return 'it reads like a phrase, not random bytes (a random base64 key mixes upper- and lower-case letters)';
   }
   return weakBytesReason(key);
 }
@@ -25,10 +27,12 @@ export function weakKeyReason(text: string, key: Buffer): string | null {
 /** The byte rules alone (also applied to a key file). */
 export function weakBytesReason(key: Buffer): string | null {
   const distinct = new Set(key).size;
-  if (distinct < MIN_DISTINCT_KEY_BYTES) return `it has only ${distinct} distinct byte values (random keys have at least ${MIN_DISTINCT_KEY_BYTES})`;
+  if (distinct < MIN_DISTINCT_KEY_BYTES)
+    return `it has only ${distinct} distinct byte values (random keys have at least ${MIN_DISTINCT_KEY_BYTES})`;
   const step = (key[1]! - key[0]! + 256) % 256;
   let arithmetic = true;
-  for (let index = 2; index < key.length && arithmetic; index++) arithmetic = (key[index]! - key[index - 1]! + 256) % 256 === step;
+  for (let index = 2; index < key.length && arithmetic; index++)
+    arithmetic = (key[index]! - key[index - 1]! + 256) % 256 === step;
   if (arithmetic) return 'its bytes are a counting sequence';
   return null;
 }

@@ -56,13 +56,25 @@ export function resolveSecretKey(
     const mode = fs.statSync(file).mode & 0o777;
     const octal = mode.toString(8).padStart(3, '0');
     if (mode & 0o007) {
-      throw new AppError('CONFIG_INVALID', `The key file ${file} is readable by other users (mode ${octal}): run chmod 600 ${file} and start again`);
+      throw new AppError(
+        'CONFIG_INVALID',
+        `The key file ${file} is readable by other users (mode ${octal}): run chmod 600 ${file} and start again`,
+      );
     }
     const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'hex');
-    if (key.length !== 32) throw new AppError('CONFIG_INVALID', `The key file ${file} is damaged: delete it only if no secrets were stored with it`);
+    if (key.length !== 32)
+      throw new AppError(
+        'CONFIG_INVALID',
+        `The key file ${file} is damaged: delete it only if no secrets were stored with it`,
+      );
     const weakness = weakBytesReason(key);
-    if (weakness) throw new AppError('CONFIG_INVALID', `The key file ${file} holds a weak key (${weakness}): replace it before storing secrets`);
-    const warning = mode & 0o070 ? `The key file ${file} is readable by its group (mode ${octal}): run chmod 600 ${file}` : undefined;
+    if (weakness)
+      throw new AppError(
+        'CONFIG_INVALID',
+        `The key file ${file} holds a weak key (${weakness}): replace it before storing secrets`,
+      );
+    const warning =
+      mode & 0o070 ? `The key file ${file} is readable by its group (mode ${octal}): run chmod 600 ${file}` : undefined;
     return { key, source: 'key-file', created: false, ...(warning ? { warning } : {}) };
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });

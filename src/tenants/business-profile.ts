@@ -15,20 +15,38 @@ const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(
 
 const changeSchema = z.object({
   companyName: text(100).nullish(),
-  supportPhone: z.string().trim().regex(/^\+?[0-9][0-9 ()./-]{3,28}[0-9]$/, 'must be a phone number such as +44 20 7946 0000').nullish(),
+  supportPhone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9 ()./-]{3,28}[0-9]$/, 'must be a phone number such as +44 20 7946 0000')
+    .nullish(),
   supportEmail: z.string().trim().email('must be an email address').max(200).nullish(),
   website: z
     .string()
     .trim()
     .max(200)
-    .regex(/^(https?:\/\/)?[a-z0-9-]+(\.[a-z0-9-]+)+(\/\S*)?$/i, 'must be a web address such as shop.example.com or https://shop.example.com')
+    .regex(
+      /^(https?:\/\/)?[a-z0-9-]+(\.[a-z0-9-]+)+(\/\S*)?$/i,
+      'must be a web address such as shop.example.com or https://shop.example.com',
+    )
     .nullish(),
-  liveChatUrl: z.string().trim().max(500).url('must be a URL such as https://shop.example.com/chat').refine((url) => /^https?:/i.test(url), 'must be an http(s) URL').nullish(),
+  liveChatUrl: z
+    .string()
+    .trim()
+    .max(500)
+    .url('must be a URL such as https://shop.example.com/chat')
+    .refine((url) => /^https?:/i.test(url), 'must be an http(s) URL')
+    .nullish(),
   openingHours: text(200).nullish(),
   /** Replaces the whole map when given; a value of null or "" removes that name. */
   values: z
     .record(
-      z.string().trim().min(1).max(60).regex(/^[\p{L}\p{N} _&/-]+$/u, 'placeholder names hold letters, digits, spaces, _ & / -'),
+      z
+        .string()
+        .trim()
+        .min(1)
+        .max(60)
+        .regex(/^[\p{L}\p{N} _&/-]+$/u, 'placeholder names hold letters, digits, spaces, _ & / -'),
       z.string().trim().max(500).nullable(),
     )
     .refine((values) => Object.keys(values).length <= 100, 'at most 100 values')
@@ -52,8 +70,13 @@ export async function getBusinessProfile(em: EntityManager, tenantId: string): P
  * field. `values`, when given, is merged name by name (null removes a name).
  * Audited as `tenant.profile.update` with before/after.
  */
-export async function updateBusinessProfile(em: EntityManager, input: { tenantId: string; actor: Actor; change: BusinessProfileChange }): Promise<BusinessProfile> {
-  const blanksAsNull = Object.fromEntries(Object.entries(input.change).map(([key, value]) => [key, value === '' ? null : value]));
+export async function updateBusinessProfile(
+  em: EntityManager,
+  input: { tenantId: string; actor: Actor; change: BusinessProfileChange },
+): Promise<BusinessProfile> {
+  const blanksAsNull = Object.fromEntries(
+    Object.entries(input.change).map(([key, value]) => [key, value === '' ? null : value]),
+  );
   const parsed = changeSchema.safeParse(blanksAsNull);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -66,7 +89,14 @@ export async function updateBusinessProfile(em: EntityManager, input: { tenantId
     if (!tenant) throw notFound('Tenant', input.tenantId);
     const before = structuredClone(readBusinessProfile(tenant));
     const next: BusinessProfile = structuredClone(before);
-    for (const key of ['companyName', 'supportPhone', 'supportEmail', 'website', 'liveChatUrl', 'openingHours'] as const) {
+    for (const key of [
+      'companyName',
+      'supportPhone',
+      'supportEmail',
+      'website',
+      'liveChatUrl',
+      'openingHours',
+    ] as const) {
       const value = change[key];
       if (value === null) delete next[key];
       else if (value !== undefined) next[key] = value;
@@ -82,7 +112,15 @@ export async function updateBusinessProfile(em: EntityManager, input: { tenantId
     }
     // A new object, so the change set sees the JSON column change.
     tenant.settings = { ...tenant.settings, profile: next };
-    recordAudit(tx, { tenantId: input.tenantId, actor: input.actor, action: 'tenant.profile.update', targetType: 'Tenant', targetId: input.tenantId, before: { ...before }, after: { ...next } });
+    recordAudit(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      action: 'tenant.profile.update',
+      targetType: 'Tenant',
+      targetId: input.tenantId,
+      before: { ...before },
+      after: { ...next },
+    });
     await tx.flush();
     return next;
   });

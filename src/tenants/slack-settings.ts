@@ -29,7 +29,9 @@ export interface SlackTenantSettings {
   idleReleaseMinutes: number;
 }
 
-const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0123ABCD (channel details → About)');
+const channelId = z
+  .string()
+  .regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0123ABCD (channel details → About)');
 
 export const slackTenantSettingsSchema = z.object({
   handoffChannel: channelId.nullish(),
@@ -50,7 +52,10 @@ export function readSlackSettings(settings: TenantSettings): SlackTenantSettings
     if (field && field.safeParse(value).success) cleaned[key] = value;
   }
   const parsed = slackTenantSettingsSchema.parse(cleaned);
-  const fallbackHandoff = typeof settings.handoffTarget === 'string' && channelId.safeParse(settings.handoffTarget).success ? settings.handoffTarget : null;
+  const fallbackHandoff =
+    typeof settings.handoffTarget === 'string' && channelId.safeParse(settings.handoffTarget).success
+      ? settings.handoffTarget
+      : null;
   return {
     handoffChannel: parsed.handoffChannel ?? fallbackHandoff,
     reviewChannel: parsed.reviewChannel ?? null,
@@ -66,7 +71,9 @@ export function slackSettingsProblems(settings: TenantSettings): string[] {
   const raw = settings.channels?.slack;
   if (raw === undefined) return [];
   const result = slackTenantSettingsSchema.safeParse(raw);
-  return result.success ? [] : result.error.issues.map((issue) => `settings.channels.slack.${issue.path.join('.')} ${issue.message}`);
+  return result.success
+    ? []
+    : result.error.issues.map((issue) => `settings.channels.slack.${issue.path.join('.')} ${issue.message}`);
 }
 
 /** Tenants whose Slack settings name `channel` (as handoff, review or on-call channel). */
@@ -105,11 +112,20 @@ export type SlackSettingsChange = { [K in keyof SlackTenantSettings]?: SlackTena
  * Validates and merges `change` into `settings.channels.slack`, audited like
  * every settings change. Throws BAD_USER_INPUT naming the first bad field.
  */
-export async function setSlackSettings(em: EntityManager, input: { tenantId: string; actor: Actor; change: SlackSettingsChange }): Promise<SlackTenantSettings> {
-  const partial = slackTenantSettingsSchema.partial().safeParse(Object.fromEntries(Object.entries(input.change).filter(([, value]) => value !== null && value !== undefined)));
+export async function setSlackSettings(
+  em: EntityManager,
+  input: { tenantId: string; actor: Actor; change: SlackSettingsChange },
+): Promise<SlackTenantSettings> {
+  const partial = slackTenantSettingsSchema
+    .partial()
+    .safeParse(
+      Object.fromEntries(Object.entries(input.change).filter(([, value]) => value !== null && value !== undefined)),
+    );
   if (!partial.success) {
     const issue = partial.error.issues[0]!;
-    throw badInput(`settings.channels.slack.${issue.path.join('.')}: ${issue.message}`, { field: issue.path.join('.') });
+    throw badInput(`settings.channels.slack.${issue.path.join('.')}: ${issue.message}`, {
+      field: issue.path.join('.'),
+    });
   }
   return em.transactional(async (tx) => {
     const tenant = await tx.findOne(Tenant, { id: input.tenantId });
@@ -122,7 +138,15 @@ export async function setSlackSettings(em: EntityManager, input: { tenantId: str
       else if (value !== undefined) next[key] = value;
     }
     tenant.settings = { ...tenant.settings, channels: { ...(tenant.settings.channels ?? {}), slack: next } };
-    recordAudit(tx, { tenantId: input.tenantId, actor: input.actor, action: 'tenant.settings.slack.update', targetType: 'Tenant', targetId: input.tenantId, before, after: next });
+    recordAudit(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      action: 'tenant.settings.slack.update',
+      targetType: 'Tenant',
+      targetId: input.tenantId,
+      before,
+      after: next,
+    });
     await tx.flush();
     return readSlackSettings(tenant.settings);
   });

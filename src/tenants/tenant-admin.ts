@@ -15,12 +15,27 @@ import { isUuid } from '../ids';
  */
 
 const PLATFORM_KEY_PREFIX = 'pk_';
-const nameSchema = z.string().trim().min(1, 'must not be empty').max(100).regex(/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u, 'may hold letters, digits, spaces, dots, dashes and underscores, starting with a letter or digit');
+const nameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100)
+  .regex(
+    /^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u,
+    'may hold letters, digits, spaces, dots, dashes and underscores, starting with a letter or digit',
+  );
 
 /** Creates a platform key (scope tenants:manage); the returned `key` is the only time it exists outside its hash. */
-export async function issuePlatformKey(em: EntityManager, input: { name: string }): Promise<{ platformKey: PlatformApiKey; key: string }> {
+export async function issuePlatformKey(
+  em: EntityManager,
+  input: { name: string },
+): Promise<{ platformKey: PlatformApiKey; key: string }> {
   const key = PLATFORM_KEY_PREFIX + crypto.randomBytes(24).toString('base64url');
-  const platformKey = em.create(PlatformApiKey, { name: input.name.trim() || 'platform', prefix: key.slice(0, PLATFORM_KEY_PREFIX.length + 6), keyHash: hashApiKey(key) });
+  const platformKey = em.create(PlatformApiKey, {
+    name: input.name.trim() || 'platform',
+    prefix: key.slice(0, PLATFORM_KEY_PREFIX.length + 6),
+    keyHash: hashApiKey(key),
+  });
   await em.flush();
   return { platformKey, key };
 }
@@ -69,9 +84,20 @@ export async function createTenantWithKey(
     const tenant = tx.create(Tenant, { name, settings: {} });
     await tx.flush();
     const { apiKey, key } = await createApiKey(tx, { tenant, name: input.keyName?.trim() || 'first key', scopes });
-    recordAudit(tx, { tenantId: tenant.id, actor: input.actor, action: 'tenant.create', targetType: 'Tenant', targetId: tenant.id, after: { name } });
     recordAudit(tx, {
-      tenantId: tenant.id, actor: input.actor, action: 'apikey.create', targetType: 'ApiKey', targetId: apiKey.id,
+      tenantId: tenant.id,
+      actor: input.actor,
+      action: 'tenant.create',
+      targetType: 'Tenant',
+      targetId: tenant.id,
+      after: { name },
+    });
+    recordAudit(tx, {
+      tenantId: tenant.id,
+      actor: input.actor,
+      action: 'apikey.create',
+      targetType: 'ApiKey',
+      targetId: apiKey.id,
       after: { name: apiKey.name, prefix: apiKey.prefix, scopes: apiKey.scopes },
     });
     await tx.flush();
@@ -88,9 +114,11 @@ export interface TenantSummary {
 /** Every tenant, by name, with its live key count and WhatsApp numbers. */
 export async function listTenants(em: EntityManager): Promise<TenantSummary[]> {
   const tenants = await em.find(Tenant, {}, { orderBy: { name: 'asc' } });
-  const counts = await em.getConnection().execute<{ tenant_id: string; count: string }[]>(
-    'select tenant_id, count(*) as count from api_key where revoked_at is null group by tenant_id',
-  );
+  const counts = await em
+    .getConnection()
+    .execute<{ tenant_id: string; count: string }[]>(
+      'select tenant_id, count(*) as count from api_key where revoked_at is null group by tenant_id',
+    );
   const byTenant = new Map(counts.map((row) => [row.tenant_id, Number(row.count)]));
   return tenants.map((tenant) => {
     const whatsapp = (tenant.settings.channels?.whatsapp ?? {}) as { numbers?: unknown };
@@ -103,7 +131,9 @@ export async function listTenants(em: EntityManager): Promise<TenantSummary[]> {
 }
 
 async function tenantByNameOrId(em: EntityManager, nameOrId: string): Promise<Tenant> {
-  const tenant = (isUuid(nameOrId) ? await em.findOne(Tenant, { id: nameOrId }) : null) ?? (await em.findOne(Tenant, { name: nameOrId }));
+  const tenant =
+    (isUuid(nameOrId) ? await em.findOne(Tenant, { id: nameOrId }) : null) ??
+    (await em.findOne(Tenant, { name: nameOrId }));
   if (!tenant) throw notFound('Tenant', nameOrId);
   return tenant;
 }
@@ -113,13 +143,25 @@ async function tenantByNameOrId(em: EntityManager, nameOrId: string): Promise<Te
  * and its channels stop routing to it; nothing is deleted. CONFLICT when it is
  * already in that state.
  */
-export async function setTenantDisabled(em: EntityManager, input: { tenant: string; disabled: boolean; actor: Actor }): Promise<Tenant> {
+export async function setTenantDisabled(
+  em: EntityManager,
+  input: { tenant: string; disabled: boolean; actor: Actor },
+): Promise<Tenant> {
   return em.transactional(async (tx) => {
     const tenant = await tenantByNameOrId(tx, input.tenant);
-    if (Boolean(tenant.disabledAt) === input.disabled) throw new AppError('CONFLICT', `Tenant ${tenant.name} is already ${input.disabled ? 'disabled' : 'enabled'}`);
+    if (Boolean(tenant.disabledAt) === input.disabled)
+      throw new AppError('CONFLICT', `Tenant ${tenant.name} is already ${input.disabled ? 'disabled' : 'enabled'}`);
     const before = { disabledAt: tenant.disabledAt };
     tenant.disabledAt = input.disabled ? new Date() : null;
-    recordAudit(tx, { tenantId: tenant.id, actor: input.actor, action: input.disabled ? 'tenant.disable' : 'tenant.enable', targetType: 'Tenant', targetId: tenant.id, before, after: { disabledAt: tenant.disabledAt } });
+    recordAudit(tx, {
+      tenantId: tenant.id,
+      actor: input.actor,
+      action: input.disabled ? 'tenant.disable' : 'tenant.enable',
+      targetType: 'Tenant',
+      targetId: tenant.id,
+      before,
+      after: { disabledAt: tenant.disabledAt },
+    });
     await tx.flush();
     return tenant;
   });

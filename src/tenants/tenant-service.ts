@@ -12,7 +12,10 @@ export interface TenantSecrets {
   [name: string]: string | undefined;
 }
 
-export async function createTenant(em: EntityManager, input: { name: string; settings?: TenantSettings }): Promise<Tenant> {
+export async function createTenant(
+  em: EntityManager,
+  input: { name: string; settings?: TenantSettings },
+): Promise<Tenant> {
   const name = input.name.trim();
   if (!name) throw badInput('A tenant needs a name');
   if (await em.findOne(Tenant, { name })) throw badInput(`A tenant named ${name} already exists`);

@@ -37,7 +37,9 @@ export interface TenantSettingsChange {
 }
 
 function changeSchema(catalogue: ModelCatalogue) {
-  const model = z.string().refine((id) => Boolean(catalogue[id]), { message: `must be a model of the catalogue (${Object.keys(catalogue).join(', ')})` });
+  const model = z.string().refine((id) => Boolean(catalogue[id]), {
+    message: `must be a model of the catalogue (${Object.keys(catalogue).join(', ')})`,
+  });
   return z.object({
     systemPrompt: z.string().trim().min(1).max(8000).nullish(),
     feedbackPromptFrequency: z.enum(FEEDBACK_PROMPT_FREQUENCIES).nullish(),
@@ -53,7 +55,11 @@ function changeSchema(catalogue: ModelCatalogue) {
         longContextModel: model.nullish(),
         reasoningModel: model.nullish(),
         fallbackOrder: z
-          .array(z.string().refine((id) => PROVIDERS.includes(id) || Boolean(catalogue[id]), { message: 'must name catalogue models or providers (openai, gemini, knowledge-base)' }))
+          .array(
+            z.string().refine((id) => PROVIDERS.includes(id) || Boolean(catalogue[id]), {
+              message: 'must name catalogue models or providers (openai, gemini, knowledge-base)',
+            }),
+          )
           .min(1)
           .max(10)
           .nullish(),
@@ -71,11 +77,21 @@ export interface TenantSettingsView {
   updatedAt: Date;
 }
 
-export async function getTenantSettings(em: EntityManager, box: SecretBox, tenantId: string): Promise<TenantSettingsView> {
+export async function getTenantSettings(
+  em: EntityManager,
+  box: SecretBox,
+  tenantId: string,
+): Promise<TenantSettingsView> {
   const tenant = await em.findOne(Tenant, { id: tenantId });
   if (!tenant) throw notFound('Tenant', tenantId);
   const secrets = await readTenantSecrets(em, box, tenantId);
-  return { tenantId, tenantName: tenant.name, settings: tenant.settings, secretsSet: Object.keys(secrets).sort(), updatedAt: tenant.updatedAt };
+  return {
+    tenantId,
+    tenantName: tenant.name,
+    settings: tenant.settings,
+    secretsSet: Object.keys(secrets).sort(),
+    updatedAt: tenant.updatedAt,
+  };
 }
 
 /**
@@ -119,11 +135,22 @@ export async function updateTenantSettings(
       routing.models = models;
       const cheap = routing.cheapThreshold ?? 0.3;
       const reasoning = routing.reasoningThreshold ?? 0.7;
-      if (cheap >= reasoning) throw badInput(`routing.cheapThreshold (${cheap}) must be below routing.reasoningThreshold (${reasoning})`, { field: 'routing.cheapThreshold' });
+      if (cheap >= reasoning)
+        throw badInput(`routing.cheapThreshold (${cheap}) must be below routing.reasoningThreshold (${reasoning})`, {
+          field: 'routing.cheapThreshold',
+        });
       next.routing = routing;
     }
     tenant.settings = next;
-    recordAudit(tx, { tenantId: input.tenantId, actor: input.actor, action: 'tenant.settings.update', targetType: 'Tenant', targetId: input.tenantId, before, after: next });
+    recordAudit(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      action: 'tenant.settings.update',
+      targetType: 'Tenant',
+      targetId: input.tenantId,
+      before,
+      after: next,
+    });
     await tx.flush();
   });
   return getTenantSettings(em.fork(), box, input.tenantId);
@@ -141,8 +168,10 @@ export async function updateTenantSecrets(
   const changes: Record<string, string | null> = {};
   for (const [name, value] of Object.entries(input.secrets)) {
     if (value === undefined) continue;
-    if (!(SETTABLE_SECRETS as readonly string[]).includes(name)) throw badInput(`Unknown secret ${name}: use ${SETTABLE_SECRETS.join(', ')}`);
-    if (value !== null && (value.length > 500 || /\s/.test(value.trim()) )) throw badInput(`${name} does not look like a key (no spaces, at most 500 characters)`, { field: name });
+    if (!(SETTABLE_SECRETS as readonly string[]).includes(name))
+      throw badInput(`Unknown secret ${name}: use ${SETTABLE_SECRETS.join(', ')}`);
+    if (value !== null && (value.length > 500 || /\s/.test(value.trim())))
+      throw badInput(`${name} does not look like a key (no spaces, at most 500 characters)`, { field: name });
     changes[name] = value === null ? null : value.trim();
   }
   if (!Object.keys(changes).length) throw badInput('Pass at least one secret to set or clear');
@@ -150,8 +179,13 @@ export async function updateTenantSecrets(
     const before = Object.keys(await readTenantSecrets(tx, box, input.tenantId)).sort();
     const after = await setTenantSecrets(tx, box, input.tenantId, changes);
     recordAudit(tx, {
-      tenantId: input.tenantId, actor: input.actor, action: 'tenant.secrets.update', targetType: 'Tenant', targetId: input.tenantId,
-      before: { secretsSet: before }, after: { secretsSet: after, changed: Object.keys(changes).sort() },
+      tenantId: input.tenantId,
+      actor: input.actor,
+      action: 'tenant.secrets.update',
+      targetType: 'Tenant',
+      targetId: input.tenantId,
+      before: { secretsSet: before },
+      after: { secretsSet: after, changed: Object.keys(changes).sort() },
     });
     await tx.flush();
     return after;

@@ -30,8 +30,14 @@ export interface WhatsAppSettings {
 
 const inputSchema = z.object({
   numbers: z.array(z.string().trim().min(3).max(100)).max(20).default([]),
-  messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must be MG followed by 32 hex characters').nullish(),
-  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex characters').nullish(),
+  messagingServiceSid: z
+    .string()
+    .regex(/^MG[0-9a-fA-F]{32}$/, 'must be MG followed by 32 hex characters')
+    .nullish(),
+  accountSid: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex characters')
+    .nullish(),
   completedActionKeywords: z.array(z.string().trim().min(1).max(60)).max(50).nullish(),
   /** Stored encrypted as the `twilioAuthToken` secret; null removes it. */
   authToken: z.string().min(16).nullish(),
@@ -45,15 +51,27 @@ export type WhatsAppSettingsInput = z.input<typeof inputSchema>;
  * Messaging Service already bound to another tenant is refused, so inbound
  * routing stays unambiguous.
  */
-export async function setWhatsAppSettings(em: EntityManager, box: SecretBox, tenantId: string, input: WhatsAppSettingsInput): Promise<WhatsAppSettings> {
+export async function setWhatsAppSettings(
+  em: EntityManager,
+  box: SecretBox,
+  tenantId: string,
+  input: WhatsAppSettingsInput,
+): Promise<WhatsAppSettings> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw badInput(`WhatsApp settings: ${issue.path.join('.') || 'input'} ${issue.message}`);
   }
   const values = parsed.data;
-  if (!values.numbers.length && !values.messagingServiceSid) throw badInput('WhatsApp settings need at least one number or a messagingServiceSid to receive on');
-  const numbers = [...new Set(values.numbers.map((number) => (/^whatsapp:/i.test(number) ? `whatsapp:${number.slice(9)}` : `whatsapp:${number}`)))];
+  if (!values.numbers.length && !values.messagingServiceSid)
+    throw badInput('WhatsApp settings need at least one number or a messagingServiceSid to receive on');
+  const numbers = [
+    ...new Set(
+      values.numbers.map((number) =>
+        /^whatsapp:/i.test(number) ? `whatsapp:${number.slice(9)}` : `whatsapp:${number}`,
+      ),
+    ),
+  ];
 
   const tenant = await getTenant(em, tenantId);
   const taken = await em.getConnection().execute<{ id: string; name: string }[]>(
@@ -63,7 +81,8 @@ export async function setWhatsAppSettings(em: EntityManager, box: SecretBox, ten
         or (?::text is not null and settings->'channels'->'whatsapp'->>'messagingServiceSid' = ?::text))`,
     [tenantId, JSON.stringify(numbers), values.messagingServiceSid ?? null, values.messagingServiceSid ?? null],
   );
-  if (taken.length) throw badInput(`That WhatsApp number or Messaging Service is already bound to tenant ${taken[0]!.name}`);
+  if (taken.length)
+    throw badInput(`That WhatsApp number or Messaging Service is already bound to tenant ${taken[0]!.name}`);
 
   const previous = (tenant.settings.channels?.whatsapp ?? {}) as Partial<WhatsAppSettings>;
   const next: WhatsAppSettings = { numbers };
@@ -71,7 +90,11 @@ export async function setWhatsAppSettings(em: EntityManager, box: SecretBox, ten
   if (values.accountSid) next.accountSid = values.accountSid;
   if (values.completedActionKeywords) next.completedActionKeywords = values.completedActionKeywords;
   // The stored template stays valid only for the same account.
-  if (previous.feedbackTemplate && previous.feedbackTemplate.accountSid === (values.accountSid ?? previous.feedbackTemplate.accountSid)) next.feedbackTemplate = previous.feedbackTemplate;
+  if (
+    previous.feedbackTemplate &&
+    previous.feedbackTemplate.accountSid === (values.accountSid ?? previous.feedbackTemplate.accountSid)
+  )
+    next.feedbackTemplate = previous.feedbackTemplate;
   // A new object, so the change set sees the JSON column change.
   tenant.settings = { ...tenant.settings, channels: { ...(tenant.settings.channels ?? {}), whatsapp: { ...next } } };
   await em.flush();
@@ -80,12 +103,20 @@ export async function setWhatsAppSettings(em: EntityManager, box: SecretBox, ten
 }
 
 /** The tenant's WhatsApp binding as stored, or null when it has none; `authTokenSet` says whether its own token is stored. */
-export async function readWhatsAppSettings(em: EntityManager, box: SecretBox, tenantId: string): Promise<(WhatsAppSettings & { authTokenSet: boolean }) | null> {
+export async function readWhatsAppSettings(
+  em: EntityManager,
+  box: SecretBox,
+  tenantId: string,
+): Promise<(WhatsAppSettings & { authTokenSet: boolean }) | null> {
   const tenant = await getTenant(em, tenantId);
   const stored = tenant.settings.channels?.whatsapp as Partial<WhatsAppSettings> | undefined;
   if (!stored) return null;
   const secrets = await readTenantSecrets(em, box, tenantId);
-  return { ...stored, numbers: Array.isArray(stored.numbers) ? stored.numbers : [], authTokenSet: Boolean(secrets.twilioAuthToken) };
+  return {
+    ...stored,
+    numbers: Array.isArray(stored.numbers) ? stored.numbers : [],
+    authTokenSet: Boolean(secrets.twilioAuthToken),
+  };
 }
 
 /**
@@ -103,8 +134,18 @@ export async function updateWhatsAppSettings(
     const before = { ...((tenant.settings.channels?.whatsapp ?? {}) as Record<string, unknown>) };
     const after = await setWhatsAppSettings(tx, box, input.tenantId, input.settings);
     recordAudit(tx, {
-      tenantId: input.tenantId, actor: input.actor, action: 'tenant.settings.whatsapp.update', targetType: 'Tenant', targetId: input.tenantId,
-      before, after: { ...after, ...(input.settings.authToken !== undefined ? { authToken: input.settings.authToken === null ? 'cleared' : 'changed' } : {}) },
+      tenantId: input.tenantId,
+      actor: input.actor,
+      action: 'tenant.settings.whatsapp.update',
+      targetType: 'Tenant',
+      targetId: input.tenantId,
+      before,
+      after: {
+        ...after,
+        ...(input.settings.authToken !== undefined
+          ? { authToken: input.settings.authToken === null ? 'cleared' : 'changed' }
+          : {}),
+      },
     });
     await tx.flush();
     return after;

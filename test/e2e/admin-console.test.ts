@@ -34,7 +34,13 @@ const pageErrors: string[] = [];
 jest.setTimeout(180_000);
 
 async function ask(customer: string, text: string) {
-  return server.stack.engine.handleTurn({ tenantId, channel: 'terminal', externalId: customer, displayName: customer, text });
+  return server.stack.engine.handleTurn({
+    tenantId,
+    channel: 'terminal',
+    externalId: customer,
+    displayName: customer,
+    text,
+  });
 }
 
 async function screenshot(name: string, target: Page = page) {
@@ -42,7 +48,8 @@ async function screenshot(name: string, target: Page = page) {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Browser tests need Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`Browser tests need Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium`);
   ensureWebBuilt();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   database = await createTestDatabase();
@@ -52,24 +59,58 @@ beforeAll(async () => {
   const em = database.orm.em.fork();
   const empty = em.create(Tenant, { name: 'brand-new shop' });
   await em.flush();
-  emptyTenantKey = (await createApiKey(em, { tenant: empty, name: 'new tenant', scopes: ['analytics:view', 'corrections:write', 'users:manage'] })).key;
+  emptyTenantKey = (
+    await createApiKey(em, {
+      tenant: empty,
+      name: 'new tenant',
+      scopes: ['analytics:view', 'corrections:write', 'users:manage'],
+    })
+  ).key;
   server = await startConsoleServer(database.orm, database.url);
 
   // Demo traffic through the real engine (offline knowledge base), and votes on it.
-  const questions = ['Where is my order, and how can I track it?', 'How do I cancel my order?', 'What is your return policy?', 'How long does delivery take?', 'Do you offer express delivery?'];
+  const questions = [
+    'Where is my order, and how can I track it?',
+    'How do I cancel my order?',
+    'What is your return policy?',
+    'How long does delivery take?',
+    'Do you offer express delivery?',
+  ];
   for (const [index, question] of questions.entries()) {
     const turn = await ask(`customer-${index}`, question);
-    if (turn.interactionId) await recordVote(database.orm.em.fork(), { tenantId, interactionId: turn.interactionId, helpful: index !== 1, source: 'terminal' });
+    if (turn.interactionId)
+      await recordVote(database.orm.em.fork(), {
+        tenantId,
+        interactionId: turn.interactionId,
+        helpful: index !== 1,
+        source: 'terminal',
+      });
   }
   const iceland = await ask('customer-iceland', QUESTION);
   expect(iceland.interactionId).toBeTruthy();
-  await recordVote(database.orm.em.fork(), { tenantId, interactionId: iceland.interactionId!, helpful: false, comment: 'I asked about Iceland, not in general', source: 'terminal' });
+  await recordVote(database.orm.em.fork(), {
+    tenantId,
+    interactionId: iceland.interactionId!,
+    helpful: false,
+    comment: 'I asked about Iceland, not in general',
+    source: 'terminal',
+  });
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'America/New_York', locale: 'en-US' });
+  context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    timezoneId: 'America/New_York',
+    locale: 'en-US',
+  });
   page = await context.newPage();
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
@@ -85,17 +126,25 @@ afterAll(async () => {
 
 /** The page's globals these checks read: this project's tsconfig has no DOM types (type only, so usable inside page.evaluate). */
 interface BrowserGlobals {
-  document: { activeElement: { textContent: string | null } | null; documentElement: { scrollWidth: number }; cookie: string };
+  document: {
+    activeElement: { textContent: string | null } | null;
+    documentElement: { scrollWidth: number };
+    cookie: string;
+  };
   innerWidth: number;
   localStorage: Record<string, string>;
   sessionStorage: Record<string, string>;
 }
 
 /** The text of the focused element (runs in the page, which has the DOM types this project's tsconfig lacks). */
-const focusedText = () => (globalThis as unknown as BrowserGlobals).document.activeElement?.textContent as string | undefined;
+const focusedText = () =>
+  (globalThis as unknown as BrowserGlobals).document.activeElement?.textContent as string | undefined;
 
 async function go(path: string) {
-  await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link', { name: new RegExp(`^${path}`) }).click();
+  await page
+    .getByRole('navigation', { name: 'Console pages' })
+    .getByRole('link', { name: new RegExp(`^${path}`) })
+    .click();
 }
 
 describe('admin console in Chromium', () => {
@@ -112,21 +161,35 @@ describe('admin console in Chromium', () => {
     // Runs in the page; typed by BrowserGlobals because this project's tsconfig has no DOM types.
     const storage = await page.evaluate(() => {
       const window = globalThis as unknown as BrowserGlobals;
-      return JSON.stringify({ local: { ...window.localStorage }, session: { ...window.sessionStorage }, cookie: window.document.cookie });
+      return JSON.stringify({
+        local: { ...window.localStorage },
+        session: { ...window.sessionStorage },
+        cookie: window.document.cookie,
+      });
     });
     expect(storage).not.toContain(demoKey);
     expect(storage).not.toContain('parley_session');
     const cookies = await context.cookies();
-    expect(cookies.find((cookie) => cookie.name === 'parley_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookies.find((cookie) => cookie.name === 'parley_session')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
   });
 
   it('shows the overview with the demo traffic in figures and charts', async () => {
     const helpful = page.getByRole('region', { name: 'Helpful rate' });
     // 4 👍 of 6 votes
     await expect(helpful.locator('.metric-value').textContent()).resolves.toBe('66.7%');
-    await expect(page.getByRole('region', { name: 'Cost per conversation' }).locator('.metric-value').textContent()).resolves.toMatch(/^\$\d/);
+    await expect(
+      page.getByRole('region', { name: 'Cost per conversation' }).locator('.metric-value').textContent(),
+    ).resolves.toMatch(/^\$\d/);
     expect(await page.locator('canvas[role="img"]').count()).toBeGreaterThanOrEqual(3);
-    await expect(page.getByRole('cell', { name: /knowledge-base/ }).first().isVisible()).resolves.toBe(true);
+    await expect(
+      page
+        .getByRole('cell', { name: /knowledge-base/ })
+        .first()
+        .isVisible(),
+    ).resolves.toBe(true);
     await screenshot('01-overview');
 
     const phone = await context.newPage();
@@ -137,20 +200,28 @@ describe('admin console in Chromium', () => {
       await phone.locator('canvas[role="img"]').first().waitFor();
       await screenshot('02-overview-phone', phone);
       // No horizontal scrolling of the page itself at phone width.
-      expect(await phone.evaluate(() => (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth <= (globalThis as unknown as BrowserGlobals).innerWidth + 1)).toBe(true);
+      expect(
+        await phone.evaluate(
+          () =>
+            (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth <=
+            (globalThis as unknown as BrowserGlobals).innerWidth + 1,
+        ),
+      ).toBe(true);
     } finally {
       await phone.close();
     }
   });
 
-  it('lists conversations and shows a transcript with each reply\'s route, cost, latency and feedback', async () => {
+  it("lists conversations and shows a transcript with each reply's route, cost, latency and feedback", async () => {
     await go('Conversations');
     await page.getByRole('heading', { name: 'Conversations' }).waitFor();
     await expect(page.locator('tbody tr').count()).resolves.toBe(6);
     await screenshot('03-conversations');
     await page.getByRole('link', { name: 'customer-iceland' }).click();
     await page.getByRole('heading', { name: 'customer-iceland' }).waitFor();
-    await expect(page.locator('.reply-details').first().textContent()).resolves.toMatch(/Routeknowledge-base.*Cost\$.*Latency.*FeedbackNot helpful/s);
+    await expect(page.locator('.reply-details').first().textContent()).resolves.toMatch(
+      /Routeknowledge-base.*Cost\$.*Latency.*FeedbackNot helpful/s,
+    );
     await screenshot('04-transcript');
   });
 
@@ -177,14 +248,22 @@ describe('admin console in Chromium', () => {
     const after = await ask('customer-after-approval', QUESTION);
     expect(after.reply?.text).toContain(BETTER_REPLY);
     await page.getByRole('tab', { name: 'Approved' }).click();
-    await page.locator('.card').filter({ hasText: BETTER_REPLY }).getByText(/approved/).first().waitFor();
+    await page
+      .locator('.card')
+      .filter({ hasText: BETTER_REPLY })
+      .getByText(/approved/)
+      .first()
+      .waitFor();
     await screenshot('07-corrections-approved');
   });
 
   it('shows providers, settings, GraphiQL with the session, and the pages that wait for their API', async () => {
     await go('Providers');
     await page.getByRole('heading', { name: 'Health now' }).waitFor();
-    await page.getByRole('cell', { name: /knowledge-base/ }).first().waitFor();
+    await page
+      .getByRole('cell', { name: /knowledge-base/ })
+      .first()
+      .waitFor();
     await screenshot('08-providers');
 
     await go('Settings');
@@ -229,11 +308,23 @@ describe('admin console in Chromium', () => {
     await phone.setViewportSize({ width: 390, height: 844 });
     phone.on('pageerror', (error) => pageErrors.push(error.message));
     try {
-      for (const [path, heading] of [['conversations', 'Conversations'], ['feedback', 'Feedback review'], ['corrections', 'Corrections'], ['providers', 'Providers'], ['settings', 'Settings']]) {
+      for (const [path, heading] of [
+        ['conversations', 'Conversations'],
+        ['feedback', 'Feedback review'],
+        ['corrections', 'Corrections'],
+        ['providers', 'Providers'],
+        ['settings', 'Settings'],
+      ]) {
         await phone.goto(`${server.baseUrl}/admin/${path}`);
         await phone.getByRole('heading', { name: heading, exact: true }).waitFor();
         await phone.locator('.state-loading').waitFor({ state: 'detached' });
-        expect(await phone.evaluate(() => (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth <= (globalThis as unknown as BrowserGlobals).innerWidth + 1)).toBe(true);
+        expect(
+          await phone.evaluate(
+            () =>
+              (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth <=
+              (globalThis as unknown as BrowserGlobals).innerWidth + 1,
+          ),
+        ).toBe(true);
         await screenshot(`phone-${path}`, phone);
       }
     } finally {

@@ -48,11 +48,20 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     },
     apiKey: (request, url) => (request.headers['x-goog-api-key'] as string | undefined) ?? url.searchParams.get('key'),
     modelList: (method, path) =>
-      method === 'GET' && path === '/v1beta/models' ? { models: ['gemini-2.5-flash', 'gemini-2.5-pro'].map((id) => ({ name: `models/${id}`, supportedGenerationMethods: ['generateContent'] })) } : null,
+      method === 'GET' && path === '/v1beta/models'
+        ? {
+            models: ['gemini-2.5-flash', 'gemini-2.5-pro'].map((id) => ({
+              name: `models/${id}`,
+              supportedGenerationMethods: ['generateContent'],
+            })),
+          }
+        : null,
     promptText: (body) => {
       const contents = Array.isArray(body.contents) ? (body.contents as { parts?: { text?: string }[] }[]) : [];
       const system = (body.systemInstruction as { parts?: { text?: string }[] } | undefined)?.parts ?? [];
-      return [...system, ...contents.flatMap((content) => content.parts ?? [])].map((part) => part.text ?? '').join('\n');
+      return [...system, ...contents.flatMap((content) => content.parts ?? [])]
+        .map((part) => part.text ?? '')
+        .join('\n');
     },
     success: (request, reply) => ({
       body: {
@@ -80,7 +89,9 @@ export async function startFakeGemini(): Promise<FakeGemini> {
         code: status,
         message,
         status: statusNames[status] ?? 'UNKNOWN',
-        ...(retryAfterSeconds !== undefined ? { details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retryAfterSeconds}s` }] } : {}),
+        ...(retryAfterSeconds !== undefined
+          ? { details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retryAfterSeconds}s` }] }
+          : {}),
       },
     }),
   });

@@ -60,7 +60,10 @@ export interface LlmRoute {
   /** The model named by the path, or null when this path is not an endpoint (404). */
   match(method: string, path: string, body: Record<string, unknown>): string | null;
   apiKey(request: http.IncomingMessage, url: URL): string | null;
-  success(request: RecordedLlmRequest, reply: { text: string; usage: Required<FakeUsage> }): { headers?: Record<string, string>; body: unknown };
+  success(
+    request: RecordedLlmRequest,
+    reply: { text: string; usage: Required<FakeUsage> },
+  ): { headers?: Record<string, string>; body: unknown };
   error(status: number, message: string, retryAfterSeconds?: number): unknown;
   /** The default reply's prompt text, to count tokens from. */
   promptText(body: Record<string, unknown>): string;
@@ -97,8 +100,17 @@ export async function startFakeLlmServer(route: LlmRoute): Promise<FakeLlmContro
       const list = route.modelList?.(request.method ?? 'GET', url.pathname) ?? null;
       if (list !== null) {
         const key = route.apiKey(request, url);
-        requests.push({ method: request.method ?? 'GET', path: url.pathname, model: '', apiKey: key, headers: request.headers, body, outcome: 'ok' });
-        if (keys.size > 0 && (!key || !keys.has(key))) return send(response, 401, route.error(401, 'Incorrect API key provided.'));
+        requests.push({
+          method: request.method ?? 'GET',
+          path: url.pathname,
+          model: '',
+          apiKey: key,
+          headers: request.headers,
+          body,
+          outcome: 'ok',
+        });
+        if (keys.size > 0 && (!key || !keys.has(key)))
+          return send(response, 401, route.error(401, 'Incorrect API key provided.'));
         return send(response, 200, list);
       }
       const model = route.match(request.method ?? 'GET', url.pathname, body);
@@ -133,8 +145,14 @@ export async function startFakeLlmServer(route: LlmRoute): Promise<FakeLlmContro
           response.writeHead(200, { 'content-type': 'application/json' });
           return response.end('{"choices": [ {"message": this is not json');
         }
-        const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
-        return send(response, fault.status, route.error(fault.status, fault.message ?? `Injected HTTP ${fault.status}.`, fault.retryAfterSeconds), headers);
+        const headers: Record<string, string> =
+          fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
+        return send(
+          response,
+          fault.status,
+          route.error(fault.status, fault.message ?? `Injected HTTP ${fault.status}.`, fault.retryAfterSeconds),
+          headers,
+        );
       }
       const scripted = script ? script(recorded) : `Fake reply from ${model}.`;
       const text = typeof scripted === 'string' ? scripted : scripted.text;
@@ -194,7 +212,12 @@ export async function startFakeLlmServer(route: LlmRoute): Promise<FakeLlmContro
   };
 }
 
-function send(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }

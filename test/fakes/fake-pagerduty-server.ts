@@ -42,8 +42,10 @@ const SEVERITIES = ['critical', 'error', 'warning', 'info'];
 function validate(body: Record<string, unknown>): string[] {
   const errors: string[] = [];
   if (typeof body.routing_key !== 'string' || !body.routing_key) errors.push("'routing_key' is missing or blank");
-  if (!['trigger', 'acknowledge', 'resolve'].includes(String(body.event_action))) errors.push("'event_action' is invalid (must be one of the following: 'trigger', 'acknowledge' or 'resolve')");
-  if (body.event_action !== 'trigger' && typeof body.dedup_key !== 'string') errors.push("'dedup_key' is missing or blank");
+  if (!['trigger', 'acknowledge', 'resolve'].includes(String(body.event_action)))
+    errors.push("'event_action' is invalid (must be one of the following: 'trigger', 'acknowledge' or 'resolve')");
+  if (body.event_action !== 'trigger' && typeof body.dedup_key !== 'string')
+    errors.push("'dedup_key' is missing or blank");
   if (body.event_action === 'trigger') {
     const payload = body.payload as Record<string, unknown> | undefined;
     if (!payload || typeof payload !== 'object') errors.push("'payload' is missing or blank");
@@ -51,7 +53,10 @@ function validate(body: Record<string, unknown>): string[] {
       if (typeof payload.summary !== 'string' || !payload.summary) errors.push("'payload.summary' is missing or blank");
       else if (payload.summary.length > 1024) errors.push("'payload.summary' must be at most 1024 characters");
       if (typeof payload.source !== 'string' || !payload.source) errors.push("'payload.source' is missing or blank");
-      if (!SEVERITIES.includes(String(payload.severity))) errors.push("'payload.severity' is invalid (must be one of the following: 'critical', 'warning', 'error' or 'info')");
+      if (!SEVERITIES.includes(String(payload.severity)))
+        errors.push(
+          "'payload.severity' is invalid (must be one of the following: 'critical', 'warning', 'error' or 'info')",
+        );
     }
   }
   return errors;
@@ -83,11 +88,23 @@ export async function startFakePagerDutyServer(): Promise<FakePagerDutyServer> {
         response.end(JSON.stringify(body));
       };
       let parsed: Record<string, unknown> | null = null;
-      if (request.method !== 'POST' || request.url !== '/v2/enqueue') return answer(404, { status: 'not found', message: 'Not Found' });
+      if (request.method !== 'POST' || request.url !== '/v2/enqueue')
+        return answer(404, { status: 'not found', message: 'Not Found' });
       const fault = faults.shift();
       if (fault) {
-        const headers: Record<string, string> = fault.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
-        return answer(fault.status, fault.status === 429 ? { status: 'throttle event', message: 'Requests for this service are arriving too quickly.  Please retry later.' } : { status: 'error', message: 'Internal Server Error' }, headers);
+        const headers: Record<string, string> = fault.retryAfterSeconds
+          ? { 'retry-after': String(fault.retryAfterSeconds) }
+          : {};
+        return answer(
+          fault.status,
+          fault.status === 429
+            ? {
+                status: 'throttle event',
+                message: 'Requests for this service are arriving too quickly.  Please retry later.',
+              }
+            : { status: 'error', message: 'Internal Server Error' },
+          headers,
+        );
       }
       try {
         parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;

@@ -21,9 +21,7 @@ export interface FakeSlackMessage {
 
 /** What the next call(s) of a method should get instead of a normal answer. */
 export type SlackFault =
-  | { kind: 'error'; error: string }
-  | { kind: 'status'; status: number; retryAfterSeconds?: number }
-  | { kind: 'hang' };
+  { kind: 'error'; error: string } | { kind: 'status'; status: number; retryAfterSeconds?: number } | { kind: 'hang' };
 
 export interface FakeSlackServer {
   /** Base URL ending in `/api/`, as the Web API client's `slackApiUrl` expects. */
@@ -68,7 +66,11 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
       const raw = Buffer.concat(chunks).toString('utf8');
       const args = decodeBody(raw, String(request.headers['content-type'] ?? ''));
       const authorization = String(request.headers.authorization ?? '');
-      const token = authorization.startsWith('Bearer ') ? authorization.slice(7) : typeof args.token === 'string' ? args.token : null;
+      const token = authorization.startsWith('Bearer ')
+        ? authorization.slice(7)
+        : typeof args.token === 'string'
+          ? args.token
+          : null;
       calls.push({ method, token, args });
 
       const pending = faults.get(method);
@@ -82,7 +84,9 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
         if (fault.kind === 'status') {
           const headers: Record<string, string> = { 'content-type': 'application/json' };
           if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-          response.writeHead(fault.status, headers).end(JSON.stringify({ ok: false, error: fault.status === 429 ? 'ratelimited' : 'internal_error' }));
+          response
+            .writeHead(fault.status, headers)
+            .end(JSON.stringify({ ok: false, error: fault.status === 429 ? 'ratelimited' : 'internal_error' }));
           return;
         }
         return send(response, { ok: false, error: fault.error });
@@ -95,7 +99,15 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
   function answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://parley-test.slack.com/', team: 'parley test', user: 'parley', team_id: TEAM, user_id: BOT_USER, bot_id: 'BPARLEY01' };
+        return {
+          ok: true,
+          url: 'https://parley-test.slack.com/',
+          team: 'parley test',
+          user: 'parley',
+          team_id: TEAM,
+          user_id: BOT_USER,
+          bot_id: 'BPARLEY01',
+        };
       case 'chat.postMessage': {
         const channel = String(args.channel ?? '');
         if (!channel) return { ok: false, error: 'channel_not_found' };
@@ -109,7 +121,19 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
           blocks: Array.isArray(args.blocks) ? args.blocks : [],
         };
         messages.set(`${channel}:${ts}`, message);
-        return { ok: true, channel, ts, message: { type: 'message', text: message.text, blocks: message.blocks, ts, user: BOT_USER, bot_id: 'BPARLEY01' } };
+        return {
+          ok: true,
+          channel,
+          ts,
+          message: {
+            type: 'message',
+            text: message.text,
+            blocks: message.blocks,
+            ts,
+            user: BOT_USER,
+            bot_id: 'BPARLEY01',
+          },
+        };
       }
       case 'chat.update': {
         const key = `${String(args.channel)}:${String(args.ts)}`;
@@ -117,13 +141,23 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
         if (!existing) return { ok: false, error: 'message_not_found' };
         if (args.text !== undefined) existing.text = String(args.text);
         if (Array.isArray(args.blocks)) existing.blocks = args.blocks;
-        return { ok: true, channel: existing.channel, ts: existing.ts, text: existing.text, message: { text: existing.text, blocks: existing.blocks } };
+        return {
+          ok: true,
+          channel: existing.channel,
+          ts: existing.ts,
+          text: existing.text,
+          message: { text: existing.text, blocks: existing.blocks },
+        };
       }
       case 'chat.postEphemeral':
         if (!args.channel || !args.user) return { ok: false, error: 'invalid_arguments' };
         return { ok: true, message_ts: nextTs() };
       case 'chat.getPermalink':
-        return { ok: true, channel: args.channel, permalink: `https://parley-test.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}` };
+        return {
+          ok: true,
+          channel: args.channel,
+          permalink: `https://parley-test.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}`,
+        };
       case 'views.open':
       case 'views.push':
         if (!args.trigger_id) return { ok: false, error: 'invalid_trigger_id' };
@@ -133,10 +167,22 @@ export async function startFakeSlackServer(): Promise<FakeSlackServer> {
       case 'users.info': {
         const id = String(args.user ?? '');
         const name = users.get(id) ?? `User ${id}`;
-        return { ok: true, user: { id, team_id: TEAM, name: name.toLowerCase().replace(/\s+/g, '.'), real_name: name, profile: { real_name: name, display_name: name } } };
+        return {
+          ok: true,
+          user: {
+            id,
+            team_id: TEAM,
+            name: name.toLowerCase().replace(/\s+/g, '.'),
+            real_name: name,
+            profile: { real_name: name, display_name: name },
+          },
+        };
       }
       case 'conversations.info':
-        return { ok: true, channel: { id: args.channel, name: `channel-${String(args.channel).toLowerCase()}`, is_member: true } };
+        return {
+          ok: true,
+          channel: { id: args.channel, name: `channel-${String(args.channel).toLowerCase()}`, is_member: true },
+        };
       default:
         return { ok: false, error: 'unknown_method' };
     }

@@ -38,7 +38,9 @@ export async function startFakeSmtpServer(): Promise<FakeSmtpServer> {
       stream.on('end', () => {
         const code = rejections.shift();
         if (code) {
-          const error = Object.assign(new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: code });
+          const error = Object.assign(new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'), {
+            responseCode: code,
+          });
           return callback(error);
         }
         const raw = Buffer.concat(chunks).toString('utf8');
@@ -52,7 +54,9 @@ export async function startFakeSmtpServer(): Promise<FakeSmtpServer> {
           raw,
           text: quotedPrintable ? decodeQuotedPrintable(body) : body,
           header(name) {
-            const match = unfolded.split(/\r?\n/).find((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+            const match = unfolded
+              .split(/\r?\n/)
+              .find((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`));
             return match ? match.slice(name.length + 1).trim() : null;
           },
         });
@@ -74,6 +78,8 @@ export async function startFakeSmtpServer(): Promise<FakeSmtpServer> {
 
 /** RFC 2045 quoted-printable: soft line breaks (`=` at the end of a line) and `=XX` bytes. */
 function decodeQuotedPrintable(text: string): string {
-  const bytes = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const bytes = text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/gi, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }

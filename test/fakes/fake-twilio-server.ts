@@ -37,7 +37,8 @@ export interface RecordedTemplate {
   types: Record<string, unknown>;
 }
 
-export type InjectedFailure = { status: 429 | 500 | 503 | 400; retryAfterSeconds?: number; code?: number } | { hang: true };
+export type InjectedFailure =
+  { status: 429 | 500 | 503 | 400; retryAfterSeconds?: number; code?: number } | { hang: true };
 type Area = 'messages' | 'content';
 
 export interface FakeTwilioServer {
@@ -93,7 +94,12 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
     const messages = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages(?:\/([^/]+))?\.json$/.exec(url.pathname);
     const content = /^\/v1\/Content(?:\/([^/]+))?$/.exec(url.pathname);
     const area: Area | null = messages ? 'messages' : content ? 'content' : null;
-    if (!area) return sendJson(response, 404, { code: 20404, message: `The requested resource ${url.pathname} was not found`, status: 404 });
+    if (!area)
+      return sendJson(response, 404, {
+        code: 20404,
+        message: `The requested resource ${url.pathname} was not found`,
+        status: 404,
+      });
     requestCount[area] += 1;
     const accountSid = authenticate(request);
     if (!accountSid) return sendJson(response, 401, { code: 20003, message: 'Authenticate', status: 401 });
@@ -105,24 +111,47 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
         return;
       }
       if (failure.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(failure.retryAfterSeconds));
-      return sendJson(response, failure.status, { code: failure.code ?? (failure.status === 429 ? 20429 : 20500), message: `Injected failure ${failure.status}`, more_info: 'https://www.twilio.com/docs/errors', status: failure.status });
+      return sendJson(response, failure.status, {
+        code: failure.code ?? (failure.status === 429 ? 20429 : 20500),
+        message: `Injected failure ${failure.status}`,
+        more_info: 'https://www.twilio.com/docs/errors',
+        status: failure.status,
+      });
     }
     if (messages) {
-      if (messages[1] !== accountSid) return sendJson(response, 403, { code: 20403, message: 'Forbidden', status: 403 });
-      if (request.method === 'POST' && !messages[2]) return createMessage(response, accountSid, new URLSearchParams(body));
+      if (messages[1] !== accountSid)
+        return sendJson(response, 403, { code: 20403, message: 'Forbidden', status: 403 });
+      if (request.method === 'POST' && !messages[2])
+        return createMessage(response, accountSid, new URLSearchParams(body));
       if (request.method === 'GET' && messages[2]) {
         const found = sends.find((send) => send.sid === messages[2]);
-        return found ? sendJson(response, 200, messageJson(found, 'sent')) : sendJson(response, 404, { code: 20404, message: 'Not found', status: 404 });
+        return found
+          ? sendJson(response, 200, messageJson(found, 'sent'))
+          : sendJson(response, 404, { code: 20404, message: 'Not found', status: 404 });
       }
       return sendJson(response, 405, { code: 20004, message: 'Method not allowed', status: 405 });
     }
-    if (!contentAvailable) return sendJson(response, 404, { code: 20404, message: 'Content API is not available on this account', status: 404 });
-    if (request.method === 'POST' && !content![1]) return createTemplate(response, accountSid, JSON.parse(body || '{}'));
+    if (!contentAvailable)
+      return sendJson(response, 404, {
+        code: 20404,
+        message: 'Content API is not available on this account',
+        status: 404,
+      });
+    if (request.method === 'POST' && !content![1])
+      return createTemplate(response, accountSid, JSON.parse(body || '{}'));
     if (request.method === 'GET' && !content![1]) {
       const mine = templates.filter((template) => template.accountSid === accountSid).map(templateJson);
       return sendJson(response, 200, {
         contents: mine,
-        meta: { page: 0, page_size: 50, first_page_url: `${serverUrl()}/v1/Content?PageSize=50&Page=0`, previous_page_url: null, url: `${serverUrl()}/v1/Content?PageSize=50&Page=0`, next_page_url: null, key: 'contents' },
+        meta: {
+          page: 0,
+          page_size: 50,
+          first_page_url: `${serverUrl()}/v1/Content?PageSize=50&Page=0`,
+          previous_page_url: null,
+          url: `${serverUrl()}/v1/Content?PageSize=50&Page=0`,
+          next_page_url: null,
+          key: 'contents',
+        },
       });
     }
     return sendJson(response, 405, { code: 20004, message: 'Method not allowed', status: 405 });
@@ -142,21 +171,40 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
     const body = form.get('Body');
     const contentSid = form.get('ContentSid');
     if (!to) return sendJson(response, 400, { code: 21604, message: "A 'To' phone number is required.", status: 400 });
-    if (!from && !messagingServiceSid) return sendJson(response, 400, { code: 21603, message: "A 'From' phone number is required.", status: 400 });
-    if (!body && !contentSid) return sendJson(response, 400, { code: 21602, message: 'Message body is required.', status: 400 });
-    if (body && body.length > 1600) return sendJson(response, 400, { code: 21617, message: 'The concatenated message body exceeds the 1600 character limit.', status: 400 });
-    const variables = form.get('ContentVariables') ? (JSON.parse(form.get('ContentVariables')!) as Record<string, string>) : null;
+    if (!from && !messagingServiceSid)
+      return sendJson(response, 400, { code: 21603, message: "A 'From' phone number is required.", status: 400 });
+    if (!body && !contentSid)
+      return sendJson(response, 400, { code: 21602, message: 'Message body is required.', status: 400 });
+    if (body && body.length > 1600)
+      return sendJson(response, 400, {
+        code: 21617,
+        message: 'The concatenated message body exceeds the 1600 character limit.',
+        status: 400,
+      });
+    const variables = form.get('ContentVariables')
+      ? (JSON.parse(form.get('ContentVariables')!) as Record<string, string>)
+      : null;
     let renderedText = body ?? '';
     let buttonIds: string[] = [];
     if (contentSid) {
-      const template = templates.find((candidate) => candidate.sid === contentSid && candidate.accountSid === accountSid);
-      if (!template) return sendJson(response, 400, { code: 21655, message: 'The ContentSid is Invalid.', status: 400 });
-      const quickReply = template.types['twilio/quick-reply'] as { body: string; actions: { id?: string }[] } | undefined;
-      const fill = (text: string) => text.replace(/\{\{(\d+)\}\}/g, (_whole, key: string) => variables?.[key] ?? template.variables[key] ?? '');
+      const template = templates.find(
+        (candidate) => candidate.sid === contentSid && candidate.accountSid === accountSid,
+      );
+      if (!template)
+        return sendJson(response, 400, { code: 21655, message: 'The ContentSid is Invalid.', status: 400 });
+      const quickReply = template.types['twilio/quick-reply'] as
+        { body: string; actions: { id?: string }[] } | undefined;
+      const fill = (text: string) =>
+        text.replace(/\{\{(\d+)\}\}/g, (_whole, key: string) => variables?.[key] ?? template.variables[key] ?? '');
       renderedText = fill(quickReply?.body ?? '');
       buttonIds = (quickReply?.actions ?? []).map((action) => fill(action.id ?? ''));
       // WhatsApp's limit for a body with buttons.
-      if (renderedText.length > 1024) return sendJson(response, 400, { code: 63005, message: 'Body with quick replies exceeds 1024 characters', status: 400 });
+      if (renderedText.length > 1024)
+        return sendJson(response, 400, {
+          code: 63005,
+          message: 'Body with quick replies exceeds 1024 characters',
+          status: 400,
+        });
     }
     const send: RecordedSend = {
       sid: `SM${crypto.randomBytes(16).toString('hex')}`,
@@ -266,7 +314,10 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
     waitForSends(count, timeoutMs = 10_000) {
       if (sends.length >= count) return Promise.resolve(sends.slice());
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`fake Twilio: expected ${count} sends, saw ${sends.length}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`fake Twilio: expected ${count} sends, saw ${sends.length}`)),
+          timeoutMs,
+        );
         waiters.push({
           count,
           resolve: () => {
@@ -279,8 +330,22 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
     async postStatusCallback(sid, status, extra = {}) {
       const send = sends.find((candidate) => candidate.sid === sid);
       if (!send?.statusCallback) throw new Error(`fake Twilio: send ${sid} has no StatusCallback`);
-      const params: Record<string, string> = { MessageSid: sid, SmsSid: sid, AccountSid: send.accountSid, MessageStatus: status, SmsStatus: status, To: send.to, From: send.from ?? '', ApiVersion: '2010-04-01', ...extra };
-      const signature = twilio.getExpectedTwilioSignature(options.accounts[send.accountSid]!, send.statusCallback, params);
+      const params: Record<string, string> = {
+        MessageSid: sid,
+        SmsSid: sid,
+        AccountSid: send.accountSid,
+        MessageStatus: status,
+        SmsStatus: status,
+        To: send.to,
+        From: send.from ?? '',
+        ApiVersion: '2010-04-01',
+        ...extra,
+      };
+      const signature = twilio.getExpectedTwilioSignature(
+        options.accounts[send.accountSid]!,
+        send.statusCallback,
+        params,
+      );
       const result = await fetch(send.statusCallback, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },

@@ -29,17 +29,44 @@ export interface ConsoleTestServer {
  * (offline knowledge base, no response cache), GraphQL and the admin console,
  * on 127.0.0.1:0.
  */
-export async function startConsoleServer(orm: Orm, databaseUrl: string, options: { sessionTtlMs?: number; graphiql?: boolean; authCacheMs?: number } = {}): Promise<ConsoleTestServer> {
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, RESPONSE_CACHE_TTL_MS: '0', LOG_LEVEL: 'silent' }, { dotenvPath: false });
+export async function startConsoleServer(
+  orm: Orm,
+  databaseUrl: string,
+  options: { sessionTtlMs?: number; graphiql?: boolean; authCacheMs?: number } = {},
+): Promise<ConsoleTestServer> {
+  const config = loadConfig(
+    { NODE_ENV: 'test', DATABASE_URL: databaseUrl, RESPONSE_CACHE_TTL_MS: '0', LOG_LEVEL: 'silent' },
+    { dotenvPath: false },
+  );
   const logger = createLogger('silent');
   const events = new DomainEvents();
   const secretBox = new SecretBox(crypto.randomBytes(32));
   const stack = createConversationStack({ config, orm, events, logger, secretBox });
   const graphql = await createGraphqlMounter(
-    { orm, logger, events, secretBox, providerHealth: stack.gateway.health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(100, 60_000) },
-    { graphiql: options.graphiql ?? true, maxDepth: 10, maxCost: 10_000, blockFieldSuggestions: false, authCacheMs: options.authCacheMs ?? 0 },
+    {
+      orm,
+      logger,
+      events,
+      secretBox,
+      providerHealth: stack.gateway.health,
+      catalogue: defaultCatalogue,
+      feedbackRateLimiter: new RateLimiter(100, 60_000),
+    },
+    {
+      graphiql: options.graphiql ?? true,
+      maxDepth: 10,
+      maxCost: 10_000,
+      blockFieldSuggestions: false,
+      authCacheMs: options.authCacheMs ?? 0,
+    },
   );
-  const admin = createAdminMounter({ orm, logger, webRoot: findWebRoot(), sessionTtlMs: options.sessionTtlMs ?? 3_600_000, graphiql: options.graphiql ?? true });
+  const admin = createAdminMounter({
+    orm,
+    logger,
+    webRoot: findWebRoot(),
+    sessionTtlMs: options.sessionTtlMs ?? 3_600_000,
+    graphiql: options.graphiql ?? true,
+  });
   const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }) }, [graphql.mount, admin]);
   const server: RunningServer = await listen(app, 0, '127.0.0.1');
   return {

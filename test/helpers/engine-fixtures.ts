@@ -1,5 +1,9 @@
 import pino from 'pino';
-import { createConversationEngine, type ConversationEngineOptions, type ConversationEngineService } from '../../src/engine/conversation-engine';
+import {
+  createConversationEngine,
+  type ConversationEngineOptions,
+  type ConversationEngineService,
+} from '../../src/engine/conversation-engine';
 import { DomainEvents, type DomainEventMap, type DomainEventName } from '../../src/events';
 import type { Orm } from '../../src/db/orm';
 import type { ModelGateway } from '../../src/providers/types';

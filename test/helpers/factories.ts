@@ -15,7 +15,11 @@ function unique(prefix: string): string {
   return `${prefix}-${process.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-export async function makeTenant(em: EntityManager, settings: TenantSettings = {}, name = unique('tenant')): Promise<Tenant> {
+export async function makeTenant(
+  em: EntityManager,
+  settings: TenantSettings = {},
+  name = unique('tenant'),
+): Promise<Tenant> {
   const tenant = em.create(Tenant, { name, settings });
   await em.flush();
   return tenant;
@@ -26,7 +30,13 @@ export async function makeConversationWithTurn(
   em: EntityManager,
   tenant: Tenant,
   options: { channel?: ChannelName; question?: string; reply?: string; at?: Date } = {},
-): Promise<{ contact: Contact; conversation: Conversation; inbound: Message; reply: Message; interaction: AgentInteraction }> {
+): Promise<{
+  contact: Contact;
+  conversation: Conversation;
+  inbound: Message;
+  reply: Message;
+  interaction: AgentInteraction;
+}> {
   const channel = options.channel ?? 'whatsapp';
   const at = options.at ?? new Date();
   const contact = em.create(Contact, { tenant, channel, externalId: unique('whatsapp:+4477') });
@@ -41,7 +51,15 @@ export async function makeConversationWithTurn(
     createdAt: at,
     processedAt: at,
   });
-  const reply = em.create(Message, { tenant, conversation, channel, direction: 'outbound', author: 'bot', text: options.reply ?? 'It ships tomorrow.', createdAt: at });
+  const reply = em.create(Message, {
+    tenant,
+    conversation,
+    channel,
+    direction: 'outbound',
+    author: 'bot',
+    text: options.reply ?? 'It ships tomorrow.',
+    createdAt: at,
+  });
   const interaction = em.create(AgentInteraction, {
     tenant,
     conversation,

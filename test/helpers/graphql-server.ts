@@ -25,7 +25,11 @@ export interface GraphqlTestServer {
   events: DomainEvents;
   secretBox: SecretBox;
   /** POST a query; returns the parsed body and the HTTP status. */
-  query<T = Record<string, GraphqlJson>>(key: string | null, query: string, variables?: Record<string, unknown>): Promise<{ status: number; data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  query<T = Record<string, GraphqlJson>>(
+    key: string | null,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{ status: number; data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
   close(): Promise<void>;
 }
 
@@ -52,7 +56,18 @@ export async function startGraphqlServer(
   const events = options.events ?? new DomainEvents();
   const secretBox = new SecretBox(crypto.randomBytes(32));
   const graphql = await createGraphqlMounter(
-    { orm, logger, events, secretBox, providerHealth: health, catalogue: defaultCatalogue, feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000), feedbackTokenTtlDays: options.feedbackTokenTtlDays ?? 36_500, gateway: options.gateway, customers: options.customers },
+    {
+      orm,
+      logger,
+      events,
+      secretBox,
+      providerHealth: health,
+      catalogue: defaultCatalogue,
+      feedbackRateLimiter: new RateLimiter(options.rateLimit ?? 100, 60_000),
+      feedbackTokenTtlDays: options.feedbackTokenTtlDays ?? 36_500,
+      gateway: options.gateway,
+      customers: options.customers,
+    },
     {
       graphiql: options.graphiql ?? true,
       maxDepth: options.maxDepth ?? 10,
@@ -62,7 +77,9 @@ export async function startGraphqlServer(
       introspection: options.introspection,
     },
   );
-  const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }), ...options.http }, [graphql.mount]);
+  const app = await createApp({ orm, logger, metrics: createMetrics({ defaults: false }), ...options.http }, [
+    graphql.mount,
+  ]);
   const server: RunningServer = await listen(app, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${server.port}/graphql`;
   return {
@@ -74,7 +91,10 @@ export async function startGraphqlServer(
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (key) headers.authorization = `Bearer ${key}`;
       const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-      const body = (await response.json()) as { data?: GraphqlJson; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+      const body = (await response.json()) as {
+        data?: GraphqlJson;
+        errors?: { message: string; extensions?: Record<string, unknown> }[];
+      };
       return { status: response.status, data: body.data ?? null, errors: body.errors };
     },
     async close() {

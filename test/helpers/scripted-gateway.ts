@@ -49,7 +49,13 @@ export function scriptedOutcome(overrides: Partial<ReplyOutcome> = {}): ReplyOut
   return base;
 }
 
-export function attempt(outcome: Pick<ReplyOutcome, 'provider' | 'model' | 'usage' | 'costUsd' | 'latencyMs' | 'routingReason' | 'complexity'>, overrides: Partial<AttemptRecord> = {}): AttemptRecord {
+export function attempt(
+  outcome: Pick<
+    ReplyOutcome,
+    'provider' | 'model' | 'usage' | 'costUsd' | 'latencyMs' | 'routingReason' | 'complexity'
+  >,
+  overrides: Partial<AttemptRecord> = {},
+): AttemptRecord {
   return {
     provider: outcome.provider,
     model: outcome.model,

@@ -22,7 +22,15 @@ export const AGENT = 'U0AGENT';
 export function slackSettings(overrides: Record<string, unknown> = {}): TenantSettings {
   return {
     channels: {
-      slack: { handoffChannel: HANDOFF_CHANNEL, reviewChannel: REVIEW_CHANNEL, oncallChannel: ONCALL_CHANNEL, approvers: [APPROVER], reviewSampleRate: 0, idleReleaseMinutes: 30, ...overrides },
+      slack: {
+        handoffChannel: HANDOFF_CHANNEL,
+        reviewChannel: REVIEW_CHANNEL,
+        oncallChannel: ONCALL_CHANNEL,
+        approvers: [APPROVER],
+        reviewSampleRate: 0,
+        idleReleaseMinutes: 30,
+        ...overrides,
+      },
     },
   };
 }
@@ -46,14 +54,26 @@ export interface SlackHarness {
  */
 export async function startSlackHarness(
   orm: Orm,
-  options: { events?: DomainEvents; customers?: CustomerChannelRegistry; alerts?: Partial<AlertServiceOptions>; retries?: number; processBeforeResponse?: boolean } = {},
+  options: {
+    events?: DomainEvents;
+    customers?: CustomerChannelRegistry;
+    alerts?: Partial<AlertServiceOptions>;
+    retries?: number;
+    processBeforeResponse?: boolean;
+  } = {},
 ): Promise<SlackHarness> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const slack = await startFakeSlackServer();
   const events = options.events ?? new DomainEvents();
   const customers = options.customers ?? new CustomerChannelRegistry();
   const app = createSlackApp({
-    config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: slack.apiUrl, publicBaseUrl: 'https://parley.test', idleSweepSeconds: 3600 },
+    config: {
+      botToken: BOT_TOKEN,
+      signingSecret: SIGNING_SECRET,
+      apiUrl: slack.apiUrl,
+      publicBaseUrl: 'https://parley.test',
+      idleSweepSeconds: 3600,
+    },
     orm,
     events,
     logger,

@@ -23,7 +23,13 @@ export interface SlackPostResult {
   json: unknown;
 }
 
-async function post(url: string, signingSecret: string, body: string, contentType: string, options: SlackPostOptions): Promise<SlackPostResult> {
+async function post(
+  url: string,
+  signingSecret: string,
+  body: string,
+  contentType: string,
+  options: SlackPostOptions,
+): Promise<SlackPostResult> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
     'content-type': contentType,
@@ -46,13 +52,23 @@ async function post(url: string, signingSecret: string, body: string, contentTyp
 }
 
 /** Interactivity (block_actions, message_action, view_submission): form body with one `payload` field holding JSON. */
-export function postInteraction(url: string, signingSecret: string, payload: Record<string, unknown>, options: SlackPostOptions = {}): Promise<SlackPostResult> {
+export function postInteraction(
+  url: string,
+  signingSecret: string,
+  payload: Record<string, unknown>,
+  options: SlackPostOptions = {},
+): Promise<SlackPostResult> {
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   return post(url, signingSecret, body, 'application/x-www-form-urlencoded', options);
 }
 
 /** Events API: a JSON `event_callback` envelope. */
-export function postEvent(url: string, signingSecret: string, event: Record<string, unknown>, options: SlackPostOptions & { teamId?: string } = {}): Promise<SlackPostResult> {
+export function postEvent(
+  url: string,
+  signingSecret: string,
+  event: Record<string, unknown>,
+  options: SlackPostOptions & { teamId?: string } = {},
+): Promise<SlackPostResult> {
   const envelope = {
     token: 'legacy-verification-token',
     team_id: options.teamId ?? 'TPARLEY01',
@@ -67,7 +83,12 @@ export function postEvent(url: string, signingSecret: string, event: Record<stri
 }
 
 /** Slash commands: a plain form body. */
-export function postCommand(url: string, signingSecret: string, fields: Record<string, string>, options: SlackPostOptions = {}): Promise<SlackPostResult> {
+export function postCommand(
+  url: string,
+  signingSecret: string,
+  fields: Record<string, string>,
+  options: SlackPostOptions = {},
+): Promise<SlackPostResult> {
   const body = new URLSearchParams({
     token: 'legacy-verification-token',
     team_id: 'TPARLEY01',
@@ -98,9 +119,24 @@ export function blockActionPayload(input: {
     container: { type: 'message', message_ts: input.messageTs, channel_id: input.channel, is_ephemeral: false },
     trigger_id: `trigger.${crypto.randomBytes(4).toString('hex')}`,
     channel: { id: input.channel, name: 'channel' },
-    message: { type: 'message', ts: input.messageTs, thread_ts: input.threadTs, text: '', user: 'UBOTPARLEY', bot_id: 'BPARLEY01' },
+    message: {
+      type: 'message',
+      ts: input.messageTs,
+      thread_ts: input.threadTs,
+      text: '',
+      user: 'UBOTPARLEY',
+      bot_id: 'BPARLEY01',
+    },
     response_url: 'https://hooks.slack.invalid/actions/1',
-    actions: [{ type: 'button', action_id: input.actionId, block_id: 'actions', value: input.value, action_ts: `${Date.now() / 1000}` }],
+    actions: [
+      {
+        type: 'button',
+        action_id: input.actionId,
+        block_id: 'actions',
+        value: input.value,
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
   };
 }
 
@@ -132,7 +168,13 @@ export function viewSubmissionPayload(input: {
 }
 
 /** A message shortcut (message_action) on the message `messageTs` in `channel`. */
-export function messageShortcutPayload(input: { callbackId: string; user: string; channel: string; messageTs: string; text?: string }): Record<string, unknown> {
+export function messageShortcutPayload(input: {
+  callbackId: string;
+  user: string;
+  channel: string;
+  messageTs: string;
+  text?: string;
+}): Record<string, unknown> {
   return {
     type: 'message_action',
     token: 'legacy-verification-token',
@@ -149,7 +191,11 @@ export function messageShortcutPayload(input: { callbackId: string; user: string
 }
 
 /** Poll until `check` returns a truthy value (effects that happen after Slack got its acknowledgement). */
-export async function eventually<T>(check: () => T | Promise<T>, what = 'condition', attempts = 100): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  what = 'condition',
+  attempts = 100,
+): Promise<NonNullable<T>> {
   let last: unknown;
   for (let attempt = 0; attempt < attempts; attempt++) {
     try {

@@ -3,9 +3,18 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import twilio from 'twilio';
-import { createWhatsAppChannel, type WhatsAppChannel, type WhatsAppChannelConfig, type WhatsAppChannelDependencies } from '../../channels/whatsapp/whatsapp-channel';
+import {
+  createWhatsAppChannel,
+  type WhatsAppChannel,
+  type WhatsAppChannelConfig,
+  type WhatsAppChannelDependencies,
+} from '../../channels/whatsapp/whatsapp-channel';
 import type { Orm } from '../../src/db/orm';
-import { createConversationEngine, type ConversationEngineOptions, type ConversationEngineService } from '../../src/engine/conversation-engine';
+import {
+  createConversationEngine,
+  type ConversationEngineOptions,
+  type ConversationEngineService,
+} from '../../src/engine/conversation-engine';
 import { CustomerChannelRegistry } from '../../src/engine/outbound';
 import { DomainEvents } from '../../src/events';
 import { createApp } from '../../src/http';
@@ -35,17 +44,33 @@ export interface WhatsAppHarness {
 export const secretKeyHex = crypto.randomBytes(32).toString('hex');
 export const secretBox = new SecretBox(Buffer.from(secretKeyHex, 'hex'));
 
-export async function createWhatsAppTenant(orm: Orm, options: { name?: string; number?: string; settings?: TenantSettings; accountSid?: string; authToken?: string } = {}): Promise<string> {
+export async function createWhatsAppTenant(
+  orm: Orm,
+  options: { name?: string; number?: string; settings?: TenantSettings; accountSid?: string; authToken?: string } = {},
+): Promise<string> {
   const em = orm.em.fork();
-  const tenant = await createTenant(em, { name: options.name ?? `shop-${crypto.randomBytes(3).toString('hex')}`, settings: options.settings ?? { feedbackPromptFrequency: 'always' } });
-  await setWhatsAppSettings(em, secretBox, tenant.id, { numbers: [options.number ?? BUSINESS_NUMBER], accountSid: options.accountSid ?? ACCOUNT_SID, authToken: options.authToken ?? AUTH_TOKEN });
+  const tenant = await createTenant(em, {
+    name: options.name ?? `shop-${crypto.randomBytes(3).toString('hex')}`,
+    settings: options.settings ?? { feedbackPromptFrequency: 'always' },
+  });
+  await setWhatsAppSettings(em, secretBox, tenant.id, {
+    numbers: [options.number ?? BUSINESS_NUMBER],
+    accountSid: options.accountSid ?? ACCOUNT_SID,
+    authToken: options.authToken ?? AUTH_TOKEN,
+  });
   return tenant.id;
 }
 
 export async function startWhatsAppHarness(
   orm: Orm,
   gateway: ModelGateway,
-  options: { twilioUrl: string; config?: Partial<WhatsAppChannelConfig>; engine?: Partial<ConversationEngineOptions>; channel?: Partial<WhatsAppChannelDependencies>; start?: boolean } ,
+  options: {
+    twilioUrl: string;
+    config?: Partial<WhatsAppChannelConfig>;
+    engine?: Partial<ConversationEngineOptions>;
+    channel?: Partial<WhatsAppChannelDependencies>;
+    start?: boolean;
+  },
 ): Promise<WhatsAppHarness> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const events = new DomainEvents();
@@ -126,12 +151,23 @@ export function inboundFields(overrides: Record<string, string> = {}): Record<st
 }
 
 /** POSTs a form to parley signed the way Twilio signs it (the twilio library's own function), unless `signature` overrides it. */
-export async function postSigned(baseUrl: string, path: string, fields: Record<string, string>, options: { signature?: string | null; token?: string } = {}): Promise<{ status: number; body: string; contentType: string | null }> {
+export async function postSigned(
+  baseUrl: string,
+  path: string,
+  fields: Record<string, string>,
+  options: { signature?: string | null; token?: string } = {},
+): Promise<{ status: number; body: string; contentType: string | null }> {
   const url = `${baseUrl}${path}`;
-  const signature = options.signature === undefined ? twilio.getExpectedTwilioSignature(options.token ?? AUTH_TOKEN, url, fields) : options.signature;
+  const signature =
+    options.signature === undefined
+      ? twilio.getExpectedTwilioSignature(options.token ?? AUTH_TOKEN, url, fields)
+      : options.signature;
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(signature ? { 'X-Twilio-Signature': signature } : {}) },
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      ...(signature ? { 'X-Twilio-Signature': signature } : {}),
+    },
     body: new URLSearchParams(fields).toString(),
   });
   return { status: response.status, body: await response.text(), contentType: response.headers.get('content-type') };

@@ -71,7 +71,10 @@ export function App() {
       <div className="layout">
         <header className="topbar">
           <strong className="brand">parley</strong>
-          <span className="tenant" title={`Key ${session.keyName} (${session.keyPrefix}…), scopes ${session.scopes?.join(', ')}`}>
+          <span
+            className="tenant"
+            title={`Key ${session.keyName} (${session.keyPrefix}…), scopes ${session.scopes?.join(', ')}`}
+          >
             {session.tenantName}
           </span>
           <button

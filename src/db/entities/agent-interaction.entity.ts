@@ -19,7 +19,11 @@ export function newFeedbackToken(): string {
 // A reply's interaction, looked up on every turn (Migration20261124110100InteractionReplyIndex).
 @Index({ properties: ['replyMessage'] })
 // Covering index for control-plane analytics (Migration20261124120000AnalyticsCoveringIndexes).
-@Index({ name: 'agent_interaction_analytics_index', expression: 'create index "agent_interaction_analytics_index" on "agent_interaction" ("tenant_id", "created_at") include ("id", "conversation_id")' })
+@Index({
+  name: 'agent_interaction_analytics_index',
+  expression:
+    'create index "agent_interaction_analytics_index" on "agent_interaction" ("tenant_id", "created_at") include ("id", "conversation_id")',
+})
 export class AgentInteraction extends TenantScoped {
   [OptionalProps]?:
     | 'id'

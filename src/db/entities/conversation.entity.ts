@@ -19,7 +19,17 @@ export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
   expression: `create index "conversation_handoff_queue" on "conversation" ("tenant_id", "handed_off_at") where "status" = 'handed_off'`,
 })
 export class Conversation extends TenantScoped {
-  [OptionalProps]?: 'id' | 'createdAt' | 'status' | 'startedAt' | 'lastActivityAt' | 'handoffReason' | 'handedOffAt' | 'closedAt' | 'assignee' | 'assignedAt';
+  [OptionalProps]?:
+    | 'id'
+    | 'createdAt'
+    | 'status'
+    | 'startedAt'
+    | 'lastActivityAt'
+    | 'handoffReason'
+    | 'handedOffAt'
+    | 'closedAt'
+    | 'assignee'
+    | 'assignedAt';
 
   @ManyToOne(() => Contact, { deleteRule: 'cascade' })
   contact!: Contact;

@@ -9,7 +9,7 @@ export type CorrectionCategory = (typeof CORRECTION_CATEGORIES)[number];
 
 /** A human agent's better version of a bot reply, waiting for (or past) approval for training. */
 @Entity({ tableName: 'human_correction' })
-@Check({ name: 'human_correction_quality_score_range', expression: "((quality_score >= 0) AND (quality_score <= 5))" })
+@Check({ name: 'human_correction_quality_score_range', expression: '((quality_score >= 0) AND (quality_score <= 5))' })
 @Index({ properties: ['tenant', 'status', 'createdAt'] })
 @Index({ properties: ['tenant', 'createdAt'] })
 export class HumanCorrection extends TenantScoped {

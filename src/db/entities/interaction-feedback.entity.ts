@@ -21,8 +21,16 @@ export interface FeedbackVote {
 @Index({ properties: ['tenant', 'createdAt'] })
 @Index({ properties: ['tenant', 'updatedAt'] })
 // Covering indexes for control-plane analytics (Migration20261124120000AnalyticsCoveringIndexes).
-@Index({ name: 'interaction_feedback_analytics_index', expression: 'create index "interaction_feedback_analytics_index" on "interaction_feedback" ("tenant_id", "interaction_id") include ("helpful", "continued_conversation", "completed_action", "requested_handoff", "implicit_satisfaction")' })
-@Index({ name: 'interaction_feedback_commented_vote_index', expression: 'create index "interaction_feedback_commented_vote_index" on "interaction_feedback" ("tenant_id", "interaction_id") where "comment" is not null and "helpful" is not null' })
+@Index({
+  name: 'interaction_feedback_analytics_index',
+  expression:
+    'create index "interaction_feedback_analytics_index" on "interaction_feedback" ("tenant_id", "interaction_id") include ("helpful", "continued_conversation", "completed_action", "requested_handoff", "implicit_satisfaction")',
+})
+@Index({
+  name: 'interaction_feedback_commented_vote_index',
+  expression:
+    'create index "interaction_feedback_commented_vote_index" on "interaction_feedback" ("tenant_id", "interaction_id") where "comment" is not null and "helpful" is not null',
+})
 export class InteractionFeedback extends TenantScoped {
   [OptionalProps]?:
     | 'id'

@@ -17,8 +17,18 @@ export type KnowledgeRetiredReason = 'retired' | 'superseded';
 @Index({ properties: ['tenant', 'normalizedQuestion'] })
 export class KnowledgeArticle extends TenantScoped {
   [OptionalProps]?:
-    | 'id' | 'createdAt' | 'updatedAt' | 'topic' | 'source' | 'correction' | 'active'
-    | 'normalizedQuestion' | 'version' | 'retiredAt' | 'retiredReason' | 'supersededBy';
+    | 'id'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'topic'
+    | 'source'
+    | 'correction'
+    | 'active'
+    | 'normalizedQuestion'
+    | 'version'
+    | 'retiredAt'
+    | 'retiredReason'
+    | 'supersededBy';
 
   /** A typical customer question this answers (indexed for search). */
   @Property({ type: 'text' })

@@ -1,7 +1,14 @@
 import { Entity, Index, ManyToOne, OptionalProps, Property, Unique } from '@mikro-orm/core';
 import { TenantScoped } from './tenant-scoped';
 
-export const MODEL_VERSION_STATUSES = ['draft', 'evaluated', 'rolling_out', 'active', 'retired', 'rolled_back'] as const;
+export const MODEL_VERSION_STATUSES = [
+  'draft',
+  'evaluated',
+  'rolling_out',
+  'active',
+  'retired',
+  'rolled_back',
+] as const;
 export type ModelVersionStatus = (typeof MODEL_VERSION_STATUSES)[number];
 
 /** The model per routing tier; a missing tier follows the tenant's routing settings. */

@@ -7,7 +7,11 @@ import { TenantScoped } from './tenant-scoped';
 @Index({ properties: ['tenant', 'provider', 'model', 'createdAt'] })
 @Index({ properties: ['createdAt'] })
 // Covering index for control-plane analytics (Migration20261124120000AnalyticsCoveringIndexes).
-@Index({ name: 'provider_usage_analytics_index', expression: 'create index "provider_usage_analytics_index" on "provider_usage" ("tenant_id", "created_at") include ("provider", "model", "success", "input_tokens", "cached_input_tokens", "output_tokens", "total_tokens", "estimated_cost_usd")' })
+@Index({
+  name: 'provider_usage_analytics_index',
+  expression:
+    'create index "provider_usage_analytics_index" on "provider_usage" ("tenant_id", "created_at") include ("provider", "model", "success", "input_tokens", "cached_input_tokens", "output_tokens", "total_tokens", "estimated_cost_usd")',
+})
 export class ProviderUsage extends TenantScoped {
   [OptionalProps]?:
     | 'id'

@@ -19,7 +19,18 @@ export type WorkspacePostPurpose = 'handoff' | 'review' | 'correction';
 @Index({ properties: ['tenant', 'interaction'] })
 @Index({ properties: ['correction'] })
 export class WorkspacePost extends TenantScoped {
-  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'platform' | 'conversation' | 'interaction' | 'correction' | 'labels' | 'assignee' | 'assignedAt' | 'closedAt';
+  [OptionalProps]?:
+    | 'id'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'platform'
+    | 'conversation'
+    | 'interaction'
+    | 'correction'
+    | 'labels'
+    | 'assignee'
+    | 'assignedAt'
+    | 'closedAt';
 
   @Property({ type: 'string' })
   platform: WorkspacePlatform = 'slack';

@@ -8,8 +8,12 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261124110000EngineProcessingLease extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "message" add column "processing_started_at" timestamptz null;`);
-    this.addSql(`create index "message_processing_started_at_index" on "message" ("processing_started_at") where "delivery_status" = 'processing';`);
-    this.addSql(`create unique index "conversation_one_open_per_contact" on "conversation" ("contact_id") where "status" <> 'closed';`);
+    this.addSql(
+      `create index "message_processing_started_at_index" on "message" ("processing_started_at") where "delivery_status" = 'processing';`,
+    );
+    this.addSql(
+      `create unique index "conversation_one_open_per_contact" on "conversation" ("contact_id") where "status" <> 'closed';`,
+    );
   }
 
   override async down(): Promise<void> {

@@ -41,7 +41,8 @@ export class Migration20261124120100ProviderUsageRollup extends Migration {
     this.addSql(`create trigger "provider_usage_rollup_after_insert" after insert on "provider_usage"
       referencing new table as inserted for each statement execute function "provider_usage_rollup_add"();`);
     // Usage recorded before this migration.
-    this.addSql(`insert into provider_usage_rollup (tenant_id, day, provider, model, calls, failed_calls, input_tokens, cached_input_tokens, output_tokens,
+    this
+      .addSql(`insert into provider_usage_rollup (tenant_id, day, provider, model, calls, failed_calls, input_tokens, cached_input_tokens, output_tokens,
         total_tokens, cost_usd, ok_uncached_tokens, ok_cached_tokens, ok_output_tokens)
       select tenant_id, (created_at at time zone 'UTC')::date, provider, model, count(*), count(*) filter (where not success),
         sum(input_tokens), sum(cached_input_tokens), sum(output_tokens), sum(total_tokens), sum(estimated_cost_usd),

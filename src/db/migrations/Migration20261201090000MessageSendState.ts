@@ -24,8 +24,10 @@ export class Migration20261201090000MessageSendState extends Migration {
   }
 
   override async down(): Promise<void> {
-    const back = (key: string, column: string) => `case when "${column}" is null then '{}'::jsonb else jsonb_build_object('${key}', "${column}") end`;
-    this.addSql(`update "message" set "payload" = coalesce("payload", '{}'::jsonb) || ${back('sendClaimedAt', 'send_claimed_at')} || ${back('twilioSids', 'sent_part_ids')}
+    const back = (key: string, column: string) =>
+      `case when "${column}" is null then '{}'::jsonb else jsonb_build_object('${key}', "${column}") end`;
+    this
+      .addSql(`update "message" set "payload" = coalesce("payload", '{}'::jsonb) || ${back('sendClaimedAt', 'send_claimed_at')} || ${back('twilioSids', 'sent_part_ids')}
         || ${back('failedAttempts', 'failed_attempts')} || ${back('statusHistory', 'status_history')} || ${back('feedbackPrompt', 'feedback_prompt')}
       where "direction" = 'outbound' and ("send_claimed_at" is not null or "sent_part_ids" is not null or "failed_attempts" is not null
         or "status_history" is not null or "feedback_prompt" is not null);`);

@@ -14,8 +14,12 @@ export class Migration20261201090100ShardedUsageRollup extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "provider_usage_rollup" add column "shard" smallint not null default 0;`);
     this.addSql(`alter table "provider_usage_rollup" alter column "shard" drop default;`);
-    this.addSql(`alter table "provider_usage_rollup" drop constraint "provider_usage_rollup_pkey", add constraint "provider_usage_rollup_pkey" primary key ("tenant_id", "day", "provider", "model", "shard");`);
-    this.addSql(`alter table "provider_usage_rollup" rename constraint "provider_usage_rollup_tenant_id_fkey" to "provider_usage_rollup_tenant_id_foreign";`);
+    this.addSql(
+      `alter table "provider_usage_rollup" drop constraint "provider_usage_rollup_pkey", add constraint "provider_usage_rollup_pkey" primary key ("tenant_id", "day", "provider", "model", "shard");`,
+    );
+    this.addSql(
+      `alter table "provider_usage_rollup" rename constraint "provider_usage_rollup_tenant_id_fkey" to "provider_usage_rollup_tenant_id_foreign";`,
+    );
     this.addSql(rollupFunction(`(pg_backend_pid() % ${SHARDS})::smallint`, '(tenant_id, day, provider, model, shard)'));
   }
 
@@ -28,9 +32,13 @@ export class Migration20261201090100ShardedUsageRollup extends Migration {
         sum(ok_output_tokens) as ok_output_tokens
       from "provider_usage_rollup" group by 1, 2, 3, 4;`);
     this.addSql(`delete from "provider_usage_rollup";`);
-    this.addSql(`alter table "provider_usage_rollup" drop constraint "provider_usage_rollup_pkey", drop column "shard", add constraint "provider_usage_rollup_pkey" primary key ("tenant_id", "day", "provider", "model");`);
+    this.addSql(
+      `alter table "provider_usage_rollup" drop constraint "provider_usage_rollup_pkey", drop column "shard", add constraint "provider_usage_rollup_pkey" primary key ("tenant_id", "day", "provider", "model");`,
+    );
     this.addSql(`insert into "provider_usage_rollup" select * from "provider_usage_rollup_merged";`);
-    this.addSql(`alter table "provider_usage_rollup" rename constraint "provider_usage_rollup_tenant_id_foreign" to "provider_usage_rollup_tenant_id_fkey";`);
+    this.addSql(
+      `alter table "provider_usage_rollup" rename constraint "provider_usage_rollup_tenant_id_foreign" to "provider_usage_rollup_tenant_id_fkey";`,
+    );
   }
 }
 

@@ -7,8 +7,12 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261201130000HandoffDesk extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`alter table "conversation" add column "assignee" text null, add column "assigned_at" timestamptz null;`);
-    this.addSql(`create index "conversation_handoff_queue" on "conversation" ("tenant_id", "handed_off_at") where "status" = 'handed_off';`);
+    this.addSql(
+      `alter table "conversation" add column "assignee" text null, add column "assigned_at" timestamptz null;`,
+    );
+    this.addSql(
+      `create index "conversation_handoff_queue" on "conversation" ("tenant_id", "handed_off_at") where "status" = 'handed_off';`,
+    );
   }
 
   override async down(): Promise<void> {

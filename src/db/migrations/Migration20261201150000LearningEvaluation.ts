@@ -13,40 +13,108 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261201150000LearningEvaluation extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create table "model_version" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "number" int not null, "status" varchar(255) not null default 'draft', "tier_models" jsonb not null, "system_prompt" text null, "retrieval_k" int not null default 3, "retrieval_min_score" double precision not null default 0.3, "offline_model_artifact_id" varchar(255) null, "parent_version_id" uuid null, "notes" text not null default '', "created_by" varchar(255) null, "evaluated_at" timestamptz null, "activated_at" timestamptz null, "retired_at" timestamptz null, "updated_at" timestamptz not null, constraint "model_version_pkey" primary key ("id"));`);
-    this.addSql(`create unique index "model_version_one_active_per_tenant" on "model_version" ("tenant_id") where "status" = 'active';`);
-    this.addSql(`alter table "model_version" add constraint "model_version_tenant_id_number_unique" unique ("tenant_id", "number");`);
-    this.addSql(`create table "evaluation_dataset" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "name" varchar(255) not null, "description" text not null default '', "latest_version_number" int not null default 0, "updated_at" timestamptz not null, constraint "evaluation_dataset_pkey" primary key ("id"));`);
-    this.addSql(`alter table "evaluation_dataset" add constraint "evaluation_dataset_tenant_id_name_unique" unique ("tenant_id", "name");`);
-    this.addSql(`create table "evaluation_case" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "dataset_id" uuid not null, "context" jsonb not null, "input" text not null, "expected_reply" text not null, "expected_topic" varchar(255) null, "expect_handoff" boolean not null default false, "source" varchar(255) not null, "source_ref" varchar(255) null, "provenance" jsonb null, constraint "evaluation_case_pkey" primary key ("id"));`);
-    this.addSql(`create index "evaluation_case_dataset_id_created_at_index" on "evaluation_case" ("dataset_id", "created_at");`);
-    this.addSql(`create table "deployment_event" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "model_version_id" uuid not null, "action" varchar(255) not null, "from_status" varchar(255) null, "to_status" varchar(255) not null, "actor" varchar(255) not null, "reason" text null, "details" jsonb null, constraint "deployment_event_pkey" primary key ("id"));`);
-    this.addSql(`create index "deployment_event_model_version_id_created_at_index" on "deployment_event" ("model_version_id", "created_at");`);
-    this.addSql(`create index "deployment_event_tenant_id_created_at_index" on "deployment_event" ("tenant_id", "created_at");`);
-    this.addSql(`create table "dataset_version" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "dataset_id" uuid not null, "number" int not null, "case_ids" jsonb not null, "case_count" int not null, "change" text not null default '', "parent_version_id" uuid null, "created_by" varchar(255) not null, constraint "dataset_version_pkey" primary key ("id"));`);
-    this.addSql(`alter table "dataset_version" add constraint "dataset_version_dataset_id_number_unique" unique ("dataset_id", "number");`);
-    this.addSql(`create table "evaluation_run" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "model_version_id" uuid not null, "dataset_version_id" uuid not null, "baseline_run_id" uuid null, "status" varchar(255) not null default 'running', "case_count" int not null, "completed_cases" int not null default 0, "metrics" jsonb null, "verdict" varchar(255) null, "reasons" jsonb not null, "thresholds" jsonb null, "gating" boolean not null default false, "started_by" varchar(255) not null, "finished_at" timestamptz null, "error" text null, constraint "evaluation_run_pkey" primary key ("id"));`);
-    this.addSql(`create index "evaluation_run_model_version_id_dataset_version_id_index" on "evaluation_run" ("model_version_id", "dataset_version_id");`);
-    this.addSql(`create index "evaluation_run_tenant_id_created_at_index" on "evaluation_run" ("tenant_id", "created_at");`);
-    this.addSql(`create table "evaluation_result" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "run_id" uuid not null, "evaluation_case_id" uuid not null, "reply_text" text not null, "provider" varchar(255) not null, "model" varchar(255) not null, "handed_off" boolean not null, "predicted_topic" varchar(255) null, "latency_ms" int not null, "cost_usd" double precision not null, "sentence_bleu" double precision not null, "rouge1" double precision not null, "rouge2" double precision not null, "rouge_l" double precision not null, "exact_match" boolean not null, "error" text null, constraint "evaluation_result_pkey" primary key ("id"));`);
-    this.addSql(`create index "evaluation_result_run_id_created_at_index" on "evaluation_result" ("run_id", "created_at");`);
-    this.addSql(`alter table "model_version" add constraint "model_version_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "model_version" add constraint "model_version_parent_version_id_foreign" foreign key ("parent_version_id") references "model_version" ("id") on update cascade on delete set null;`);
-    this.addSql(`alter table "evaluation_dataset" add constraint "evaluation_dataset_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "evaluation_case" add constraint "evaluation_case_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "evaluation_case" add constraint "evaluation_case_dataset_id_foreign" foreign key ("dataset_id") references "evaluation_dataset" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "deployment_event" add constraint "deployment_event_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "deployment_event" add constraint "deployment_event_model_version_id_foreign" foreign key ("model_version_id") references "model_version" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "dataset_version" add constraint "dataset_version_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "dataset_version" add constraint "dataset_version_dataset_id_foreign" foreign key ("dataset_id") references "evaluation_dataset" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "dataset_version" add constraint "dataset_version_parent_version_id_foreign" foreign key ("parent_version_id") references "dataset_version" ("id") on update cascade on delete set null;`);
-    this.addSql(`alter table "evaluation_run" add constraint "evaluation_run_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "evaluation_run" add constraint "evaluation_run_model_version_id_foreign" foreign key ("model_version_id") references "model_version" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "evaluation_run" add constraint "evaluation_run_dataset_version_id_foreign" foreign key ("dataset_version_id") references "dataset_version" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "evaluation_run" add constraint "evaluation_run_baseline_run_id_foreign" foreign key ("baseline_run_id") references "evaluation_run" ("id") on update cascade on delete set null;`);
-    this.addSql(`alter table "evaluation_result" add constraint "evaluation_result_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "evaluation_result" add constraint "evaluation_result_run_id_foreign" foreign key ("run_id") references "evaluation_run" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "evaluation_result" add constraint "evaluation_result_evaluation_case_id_foreign" foreign key ("evaluation_case_id") references "evaluation_case" ("id") on update cascade on delete cascade;`);
+    this.addSql(
+      `create table "model_version" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "number" int not null, "status" varchar(255) not null default 'draft', "tier_models" jsonb not null, "system_prompt" text null, "retrieval_k" int not null default 3, "retrieval_min_score" double precision not null default 0.3, "offline_model_artifact_id" varchar(255) null, "parent_version_id" uuid null, "notes" text not null default '', "created_by" varchar(255) null, "evaluated_at" timestamptz null, "activated_at" timestamptz null, "retired_at" timestamptz null, "updated_at" timestamptz not null, constraint "model_version_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create unique index "model_version_one_active_per_tenant" on "model_version" ("tenant_id") where "status" = 'active';`,
+    );
+    this.addSql(
+      `alter table "model_version" add constraint "model_version_tenant_id_number_unique" unique ("tenant_id", "number");`,
+    );
+    this.addSql(
+      `create table "evaluation_dataset" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "name" varchar(255) not null, "description" text not null default '', "latest_version_number" int not null default 0, "updated_at" timestamptz not null, constraint "evaluation_dataset_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `alter table "evaluation_dataset" add constraint "evaluation_dataset_tenant_id_name_unique" unique ("tenant_id", "name");`,
+    );
+    this.addSql(
+      `create table "evaluation_case" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "dataset_id" uuid not null, "context" jsonb not null, "input" text not null, "expected_reply" text not null, "expected_topic" varchar(255) null, "expect_handoff" boolean not null default false, "source" varchar(255) not null, "source_ref" varchar(255) null, "provenance" jsonb null, constraint "evaluation_case_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "evaluation_case_dataset_id_created_at_index" on "evaluation_case" ("dataset_id", "created_at");`,
+    );
+    this.addSql(
+      `create table "deployment_event" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "model_version_id" uuid not null, "action" varchar(255) not null, "from_status" varchar(255) null, "to_status" varchar(255) not null, "actor" varchar(255) not null, "reason" text null, "details" jsonb null, constraint "deployment_event_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "deployment_event_model_version_id_created_at_index" on "deployment_event" ("model_version_id", "created_at");`,
+    );
+    this.addSql(
+      `create index "deployment_event_tenant_id_created_at_index" on "deployment_event" ("tenant_id", "created_at");`,
+    );
+    this.addSql(
+      `create table "dataset_version" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "dataset_id" uuid not null, "number" int not null, "case_ids" jsonb not null, "case_count" int not null, "change" text not null default '', "parent_version_id" uuid null, "created_by" varchar(255) not null, constraint "dataset_version_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `alter table "dataset_version" add constraint "dataset_version_dataset_id_number_unique" unique ("dataset_id", "number");`,
+    );
+    this.addSql(
+      `create table "evaluation_run" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "model_version_id" uuid not null, "dataset_version_id" uuid not null, "baseline_run_id" uuid null, "status" varchar(255) not null default 'running', "case_count" int not null, "completed_cases" int not null default 0, "metrics" jsonb null, "verdict" varchar(255) null, "reasons" jsonb not null, "thresholds" jsonb null, "gating" boolean not null default false, "started_by" varchar(255) not null, "finished_at" timestamptz null, "error" text null, constraint "evaluation_run_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "evaluation_run_model_version_id_dataset_version_id_index" on "evaluation_run" ("model_version_id", "dataset_version_id");`,
+    );
+    this.addSql(
+      `create index "evaluation_run_tenant_id_created_at_index" on "evaluation_run" ("tenant_id", "created_at");`,
+    );
+    this.addSql(
+      `create table "evaluation_result" ("id" uuid not null, "tenant_id" uuid not null, "created_at" timestamptz not null, "run_id" uuid not null, "evaluation_case_id" uuid not null, "reply_text" text not null, "provider" varchar(255) not null, "model" varchar(255) not null, "handed_off" boolean not null, "predicted_topic" varchar(255) null, "latency_ms" int not null, "cost_usd" double precision not null, "sentence_bleu" double precision not null, "rouge1" double precision not null, "rouge2" double precision not null, "rouge_l" double precision not null, "exact_match" boolean not null, "error" text null, constraint "evaluation_result_pkey" primary key ("id"));`,
+    );
+    this.addSql(
+      `create index "evaluation_result_run_id_created_at_index" on "evaluation_result" ("run_id", "created_at");`,
+    );
+    this.addSql(
+      `alter table "model_version" add constraint "model_version_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "model_version" add constraint "model_version_parent_version_id_foreign" foreign key ("parent_version_id") references "model_version" ("id") on update cascade on delete set null;`,
+    );
+    this.addSql(
+      `alter table "evaluation_dataset" add constraint "evaluation_dataset_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "evaluation_case" add constraint "evaluation_case_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "evaluation_case" add constraint "evaluation_case_dataset_id_foreign" foreign key ("dataset_id") references "evaluation_dataset" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "deployment_event" add constraint "deployment_event_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "deployment_event" add constraint "deployment_event_model_version_id_foreign" foreign key ("model_version_id") references "model_version" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "dataset_version" add constraint "dataset_version_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "dataset_version" add constraint "dataset_version_dataset_id_foreign" foreign key ("dataset_id") references "evaluation_dataset" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "dataset_version" add constraint "dataset_version_parent_version_id_foreign" foreign key ("parent_version_id") references "dataset_version" ("id") on update cascade on delete set null;`,
+    );
+    this.addSql(
+      `alter table "evaluation_run" add constraint "evaluation_run_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "evaluation_run" add constraint "evaluation_run_model_version_id_foreign" foreign key ("model_version_id") references "model_version" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "evaluation_run" add constraint "evaluation_run_dataset_version_id_foreign" foreign key ("dataset_version_id") references "dataset_version" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "evaluation_run" add constraint "evaluation_run_baseline_run_id_foreign" foreign key ("baseline_run_id") references "evaluation_run" ("id") on update cascade on delete set null;`,
+    );
+    this.addSql(
+      `alter table "evaluation_result" add constraint "evaluation_result_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "evaluation_result" add constraint "evaluation_result_run_id_foreign" foreign key ("run_id") references "evaluation_run" ("id") on update cascade on delete cascade;`,
+    );
+    this.addSql(
+      `alter table "evaluation_result" add constraint "evaluation_result_evaluation_case_id_foreign" foreign key ("evaluation_case_id") references "evaluation_case" ("id") on update cascade on delete cascade;`,
+    );
     this.addSql(`alter table "provider_usage" add column "evaluation" boolean not null default false;`);
 
     this.addSql(`create function "model_version_for_new_tenant"() returns trigger language plpgsql as $$
@@ -60,7 +128,9 @@ export class Migration20261201150000LearningEvaluation extends Migration {
         values (gen_random_uuid(), new.id, now(), version_id, 'activated', null, 'active', 'system:tenant-created', 'every tenant starts with version 1');
         return null;
       end $$;`);
-    this.addSql(`create trigger "tenant_model_version_1" after insert on "tenant" for each row execute function "model_version_for_new_tenant"();`);
+    this.addSql(
+      `create trigger "tenant_model_version_1" after insert on "tenant" for each row execute function "model_version_for_new_tenant"();`,
+    );
     this.addSql(`with created as (
         insert into model_version (id, tenant_id, created_at, number, status, tier_models, system_prompt, retrieval_k, retrieval_min_score,
           notes, created_by, activated_at, updated_at)
@@ -116,7 +186,15 @@ export class Migration20261201150000LearningEvaluation extends Migration {
     this.addSql('drop trigger if exists "tenant_model_version_1" on "tenant";');
     this.addSql('drop function if exists "model_version_for_new_tenant"();');
     this.addSql('alter table "provider_usage" drop column if exists "evaluation";');
-    for (const table of ['evaluation_result', 'evaluation_run', 'dataset_version', 'evaluation_case', 'evaluation_dataset', 'deployment_event', 'model_version']) {
+    for (const table of [
+      'evaluation_result',
+      'evaluation_run',
+      'dataset_version',
+      'evaluation_case',
+      'evaluation_dataset',
+      'deployment_event',
+      'model_version',
+    ]) {
       this.addSql(`drop table if exists "${table}" cascade;`);
     }
   }

@@ -49,9 +49,16 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((cells) => cells.some((cell) => cell.trim().length));
 }
 
-function pick(names: string[], explicit: string | undefined, guesses: string[], part: string, required: boolean): string | null {
+function pick(
+  names: string[],
+  explicit: string | undefined,
+  guesses: string[],
+  part: string,
+  required: boolean,
+): string | null {
   if (explicit) {
-    if (!names.includes(explicit)) throw badInput(`Column ${explicit} (for ${part}) is not in the file; it has ${names.join(', ')}`);
+    if (!names.includes(explicit))
+      throw badInput(`Column ${explicit} (for ${part}) is not in the file; it has ${names.join(', ')}`);
     return explicit;
   }
   const found = guesses.find((guess) => names.includes(guess)) ?? null;
@@ -61,7 +68,11 @@ function pick(names: string[], explicit: string | undefined, guesses: string[], 
 
 function truthy(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
-  return ['1', 'true', 'yes', 'y'].includes(String(value ?? '').trim().toLowerCase());
+  return ['1', 'true', 'yes', 'y'].includes(
+    String(value ?? '')
+      .trim()
+      .toLowerCase(),
+  );
 }
 
 function parseContext(value: unknown, where: string): CaseContextMessage[] {
@@ -124,7 +135,9 @@ export function readCaseFile(
       input,
       expectedReply,
       expectedTopic: topic,
-      expectHandoff: (columns.expectHandoff ? truthy(record[columns.expectHandoff]) : false) || (topic !== null && handoffTopics.has(topic)),
+      expectHandoff:
+        (columns.expectHandoff ? truthy(record[columns.expectHandoff]) : false) ||
+        (topic !== null && handoffTopics.has(topic)),
       context: columns.context ? parseContext(record[columns.context], where) : [],
       sourceRef: where,
       provenance: { file: fileName },
@@ -137,7 +150,10 @@ export function readCaseFile(
 export function sampleCases(cases: CaseInput[], size: number): CaseInput[] {
   if (size >= cases.length) return cases;
   const ranked = cases
-    .map((entry, index) => ({ index, key: createHash('sha1').update(entry.input).update('\u0000').update(String(index)).digest('hex') }))
+    .map((entry, index) => ({
+      index,
+      key: createHash('sha1').update(entry.input).update('\u0000').update(String(index)).digest('hex'),
+    }))
     .sort((first, second) => (first.key < second.key ? -1 : first.key > second.key ? 1 : 0))
     .slice(0, size)
     .map((entry) => entry.index)

@@ -1,7 +1,14 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit, type Actor } from '../../audit/audit-service';
-import { DatasetVersion, EvaluationCase, EvaluationDataset, HumanCorrection, KnowledgeArticle, type EvaluationCaseSource } from '../../db/entities';
+import {
+  DatasetVersion,
+  EvaluationCase,
+  EvaluationDataset,
+  HumanCorrection,
+  KnowledgeArticle,
+  type EvaluationCaseSource,
+} from '../../db/entities';
 import { AppError, badInput, notFound } from '../../errors';
 import { isUuid } from '../../ids';
 import type { CaseInput } from './case-file';
@@ -24,7 +31,11 @@ export async function listDatasets(em: EntityManager, tenantId: string): Promise
   return em.find(EvaluationDataset, { tenant: tenantId }, { orderBy: { name: 'asc' } });
 }
 
-export async function findDataset(em: EntityManager, tenantId: string, reference: string): Promise<EvaluationDataset | null> {
+export async function findDataset(
+  em: EntityManager,
+  tenantId: string,
+  reference: string,
+): Promise<EvaluationDataset | null> {
   if (isUuid(reference)) {
     const byId = await em.findOne(EvaluationDataset, { id: reference, tenant: tenantId });
     if (byId) return byId;
@@ -32,7 +43,11 @@ export async function findDataset(em: EntityManager, tenantId: string, reference
   return em.findOne(EvaluationDataset, { name: reference, tenant: tenantId });
 }
 
-export async function datasetVersions(em: EntityManager, tenantId: string, datasetId: string): Promise<DatasetVersion[]> {
+export async function datasetVersions(
+  em: EntityManager,
+  tenantId: string,
+  datasetId: string,
+): Promise<DatasetVersion[]> {
   return em.find(DatasetVersion, { tenant: tenantId, dataset: datasetId }, { orderBy: { number: 'desc' } });
 }
 
@@ -40,7 +55,11 @@ export async function datasetVersions(em: EntityManager, tenantId: string, datas
  * A dataset version by `name`, `name@3`, a dataset id (its latest version) or a
  * dataset version id.
  */
-export async function resolveDatasetVersion(em: EntityManager, tenantId: string, reference: string): Promise<DatasetVersion> {
+export async function resolveDatasetVersion(
+  em: EntityManager,
+  tenantId: string,
+  reference: string,
+): Promise<DatasetVersion> {
   if (isUuid(reference)) {
     const version = await em.findOne(DatasetVersion, { id: reference, tenant: tenantId }, { populate: ['dataset'] });
     if (version) return version;
@@ -66,25 +85,63 @@ export async function createDataset(
   input: { tenantId: string; actor: Actor; name: string; description?: string | null },
 ): Promise<{ dataset: EvaluationDataset; version: DatasetVersion }> {
   const name = input.name.trim();
-  if (!/^[\w.-]{1,100}$/.test(name)) throw badInput('A dataset name is 1–100 letters, digits, dots, dashes or underscores');
+  if (!/^[\w.-]{1,100}$/.test(name))
+    throw badInput('A dataset name is 1–100 letters, digits, dots, dashes or underscores');
   return em.transactional(async (tx) => {
-    if (await tx.findOne(EvaluationDataset, { tenant: input.tenantId, name })) throw badInput(`A dataset named ${name} already exists`);
-    const dataset = tx.create(EvaluationDataset, { tenant: input.tenantId, name, description: input.description?.trim() ?? '', latestVersionNumber: 1 });
-    const version = tx.create(DatasetVersion, { tenant: input.tenantId, dataset, number: 1, caseIds: [], caseCount: 0, change: 'created', createdBy: input.actor });
-    recordAudit(tx, { tenantId: input.tenantId, actor: input.actor, action: 'dataset.create', targetType: 'EvaluationDataset', targetId: dataset.id, after: { name, description: dataset.description } });
+    if (await tx.findOne(EvaluationDataset, { tenant: input.tenantId, name }))
+      throw badInput(`A dataset named ${name} already exists`);
+    const dataset = tx.create(EvaluationDataset, {
+      tenant: input.tenantId,
+      name,
+      description: input.description?.trim() ?? '',
+      latestVersionNumber: 1,
+    });
+    const version = tx.create(DatasetVersion, {
+      tenant: input.tenantId,
+      dataset,
+      number: 1,
+      caseIds: [],
+      caseCount: 0,
+      change: 'created',
+      createdBy: input.actor,
+    });
+    recordAudit(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      action: 'dataset.create',
+      targetType: 'EvaluationDataset',
+      targetId: dataset.id,
+      after: { name, description: dataset.description },
+    });
     return { dataset, version };
   });
 }
 
 /** Locks the dataset and returns it with its latest version. */
-async function lockLatest(tx: EntityManager, tenantId: string, datasetId: string): Promise<{ dataset: EvaluationDataset; latest: DatasetVersion }> {
-  const dataset = await tx.findOne(EvaluationDataset, { id: datasetId, tenant: tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+async function lockLatest(
+  tx: EntityManager,
+  tenantId: string,
+  datasetId: string,
+): Promise<{ dataset: EvaluationDataset; latest: DatasetVersion }> {
+  const dataset = await tx.findOne(
+    EvaluationDataset,
+    { id: datasetId, tenant: tenantId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
   if (!dataset) throw notFound('Dataset', datasetId);
   const latest = await tx.findOneOrFail(DatasetVersion, { dataset, number: dataset.latestVersionNumber });
   return { dataset, latest };
 }
 
-function nextVersion(tx: EntityManager, tenantId: string, dataset: EvaluationDataset, latest: DatasetVersion, caseIds: string[], change: string, actor: Actor): DatasetVersion {
+function nextVersion(
+  tx: EntityManager,
+  tenantId: string,
+  dataset: EvaluationDataset,
+  latest: DatasetVersion,
+  caseIds: string[],
+  change: string,
+  actor: Actor,
+): DatasetVersion {
   dataset.latestVersionNumber = latest.number + 1;
   return tx.create(DatasetVersion, {
     tenant: tenantId,
@@ -106,7 +163,15 @@ function validateCase(entry: CaseInput, index: number): void {
 /** Adds cases (typed by hand, read from a file or taken from corrections) as one new version. */
 export async function addCases(
   em: EntityManager,
-  input: { tenantId: string; actor: Actor; datasetId: string; cases: CaseInput[]; source: EvaluationCaseSource; change?: string; onProgress?: ProgressCallback },
+  input: {
+    tenantId: string;
+    actor: Actor;
+    datasetId: string;
+    cases: CaseInput[];
+    source: EvaluationCaseSource;
+    change?: string;
+    onProgress?: ProgressCallback;
+  },
 ): Promise<DatasetVersion> {
   if (!input.cases.length) throw badInput('No cases to add');
   input.cases.forEach(validateCase);
@@ -162,11 +227,16 @@ export async function importApprovedCorrections(
   const corrections = await em.find(HumanCorrection, where, { orderBy: { decidedAt: 'asc', id: 'asc' } });
   const latest = await resolveDatasetVersion(em, input.tenantId, input.datasetId);
   const existing = new Set(
-    (await em.find(EvaluationCase, { id: { $in: latest.caseIds }, source: 'correction' }, { fields: ['sourceRef'] })).map((row) => row.sourceRef),
+    (
+      await em.find(EvaluationCase, { id: { $in: latest.caseIds }, source: 'correction' }, { fields: ['sourceRef'] })
+    ).map((row) => row.sourceRef),
   );
   const fresh = corrections.filter((correction) => !existing.has(correction.id));
   if (!fresh.length) return { version: null, imported: 0, skipped: corrections.length };
-  const articles = await em.find(KnowledgeArticle, { tenant: input.tenantId, correction: { $in: fresh.map((correction) => correction.id) } });
+  const articles = await em.find(KnowledgeArticle, {
+    tenant: input.tenantId,
+    correction: { $in: fresh.map((correction) => correction.id) },
+  });
   const topicOf = new Map(articles.map((article) => [article.correction?.id, article.topic]));
   const version = await addCases(em, {
     tenantId: input.tenantId,
@@ -203,10 +273,21 @@ export async function archiveCases(
     const { dataset, latest } = await lockLatest(tx, input.tenantId, input.datasetId);
     const removing = new Set(input.caseIds);
     const missing = input.caseIds.filter((id) => !latest.caseIds.includes(id));
-    if (missing.length) throw badInput(`Not in the latest version (${latest.number}) of ${dataset.name}: ${missing.slice(0, 5).join(', ')}`);
+    if (missing.length)
+      throw badInput(
+        `Not in the latest version (${latest.number}) of ${dataset.name}: ${missing.slice(0, 5).join(', ')}`,
+      );
     const kept = latest.caseIds.filter((id) => !removing.has(id));
     const reason = input.reason?.trim();
-    const version = nextVersion(tx, input.tenantId, dataset, latest, kept, `archived ${removing.size} case${removing.size === 1 ? '' : 's'}${reason ? `: ${reason}` : ''}`, input.actor);
+    const version = nextVersion(
+      tx,
+      input.tenantId,
+      dataset,
+      latest,
+      kept,
+      `archived ${removing.size} case${removing.size === 1 ? '' : 's'}${reason ? `: ${reason}` : ''}`,
+      input.actor,
+    );
     recordAudit(tx, {
       tenantId: input.tenantId,
       actor: input.actor,
@@ -223,6 +304,9 @@ export async function archiveCases(
 /** Throws unless the version is big enough to gate a deployment. */
 export function assertGatingSize(version: DatasetVersion): void {
   if (version.caseCount < GATING_MINIMUM_CASES) {
-    throw new AppError('BAD_USER_INPUT', `Dataset version ${version.number} has ${version.caseCount} cases; gating a deployment needs at least ${GATING_MINIMUM_CASES}`);
+    throw new AppError(
+      'BAD_USER_INPUT',
+      `Dataset version ${version.number} has ${version.caseCount} cases; gating a deployment needs at least ${GATING_MINIMUM_CASES}`,
+    );
   }
 }

@@ -43,13 +43,19 @@ export function aggregateMetrics(cases: readonly ScoredCase[]): EvaluationMetric
   const latencies = cases.map((entry) => entry.latencyMs);
   return {
     cases: cases.length,
-    bleu: cases.length ? corpusBleu(cases.map((entry) => entry.replyText), [cases.map((entry) => entry.expectedReply)]).score : 0,
+    bleu: cases.length
+      ? corpusBleu(
+          cases.map((entry) => entry.replyText),
+          [cases.map((entry) => entry.expectedReply)],
+        ).score
+      : 0,
     rouge1: mean(cases.map((entry) => entry.rouge1)),
     rouge2: mean(cases.map((entry) => entry.rouge2)),
     rougeL: mean(cases.map((entry) => entry.rougeL)),
     exactMatch: mean(cases.map((entry) => (entry.exactMatch ? 1 : 0))),
     topicAccuracy: topical.length
-      ? topical.filter((entry) => !entry.handedOff && entry.predictedTopic === entry.expectedTopic).length / topical.length
+      ? topical.filter((entry) => !entry.handedOff && entry.predictedTopic === entry.expectedTopic).length /
+        topical.length
       : null,
     topicCases: topical.length,
     handoffRate: mean(cases.map((entry) => (entry.handedOff ? 1 : 0))),
@@ -74,10 +80,15 @@ export const DEFAULT_THRESHOLDS: EvaluationThresholds = { maxRelativeDrop: 0.02,
 /** The tenant's thresholds (settings.evaluation), defaults for anything missing or invalid. */
 export function thresholdsFrom(settings: Record<string, unknown> | null | undefined): EvaluationThresholds {
   const evaluation = (settings?.evaluation ?? {}) as Record<string, unknown>;
-  const number = (value: unknown, fallback: number, max: number) => (typeof value === 'number' && value >= 0 && value <= max ? value : fallback);
+  const number = (value: unknown, fallback: number, max: number) =>
+    typeof value === 'number' && value >= 0 && value <= max ? value : fallback;
   return {
     maxRelativeDrop: number(evaluation.maxRelativeDrop, DEFAULT_THRESHOLDS.maxRelativeDrop, 1),
-    maxHandoffRateIncreasePoints: number(evaluation.maxHandoffRateIncreasePoints, DEFAULT_THRESHOLDS.maxHandoffRateIncreasePoints, 100),
+    maxHandoffRateIncreasePoints: number(
+      evaluation.maxHandoffRateIncreasePoints,
+      DEFAULT_THRESHOLDS.maxHandoffRateIncreasePoints,
+      100,
+    ),
   };
 }
 
@@ -108,22 +119,42 @@ const format = (value: number) => (Math.abs(value) >= 1 ? value.toFixed(2) : val
  * baseline (relative) and the handoff rate rose by at most the allowed points.
  * A metric the baseline scores 0 on cannot get relatively worse.
  */
-export function compareWithBaseline(candidate: EvaluationMetrics, baseline: EvaluationMetrics, thresholds: EvaluationThresholds): Verdict {
+export function compareWithBaseline(
+  candidate: EvaluationMetrics,
+  baseline: EvaluationMetrics,
+  thresholds: EvaluationThresholds,
+): Verdict {
   const comparisons: MetricComparison[] = [];
   const reasons: string[] = [];
   for (const metric of GATED_METRICS) {
     const ours = candidate[metric];
     const theirs = baseline[metric];
     if (ours === null || theirs === null) {
-      comparisons.push({ metric, candidate: ours, baseline: theirs, change: null, limit: 'not compared (no topics)', ok: true });
+      comparisons.push({
+        metric,
+        candidate: ours,
+        baseline: theirs,
+        change: null,
+        limit: 'not compared (no topics)',
+        ok: true,
+      });
       continue;
     }
     const change = theirs === 0 ? (ours === 0 ? 0 : Number.POSITIVE_INFINITY) : ours / theirs - 1;
     // A tiny tolerance so a drop of exactly the threshold passes despite floating point.
     const ok = change >= -thresholds.maxRelativeDrop - 1e-12;
-    comparisons.push({ metric, candidate: ours, baseline: theirs, change: Number.isFinite(change) ? change : null, limit: `≥ −${(thresholds.maxRelativeDrop * 100).toFixed(1)} %`, ok });
+    comparisons.push({
+      metric,
+      candidate: ours,
+      baseline: theirs,
+      change: Number.isFinite(change) ? change : null,
+      limit: `≥ −${(thresholds.maxRelativeDrop * 100).toFixed(1)} %`,
+      ok,
+    });
     if (!ok) {
-      reasons.push(`${metric} ${format(ours)} is ${(-change * 100).toFixed(2)} % below the baseline's ${format(theirs)} (at most ${(thresholds.maxRelativeDrop * 100).toFixed(1)} % allowed)`);
+      reasons.push(
+        `${metric} ${format(ours)} is ${(-change * 100).toFixed(2)} % below the baseline's ${format(theirs)} (at most ${(thresholds.maxRelativeDrop * 100).toFixed(1)} % allowed)`,
+      );
     }
   }
   const points = (candidate.handoffRate - baseline.handoffRate) * 100;
@@ -141,6 +172,13 @@ export function compareWithBaseline(candidate: EvaluationMetrics, baseline: Eval
       `handoff rate ${(candidate.handoffRate * 100).toFixed(1)} % is ${points.toFixed(1)} points above the baseline's ${(baseline.handoffRate * 100).toFixed(1)} % (at most ${thresholds.maxHandoffRateIncreasePoints} allowed)`,
     );
   }
-  if (!reasons.length) reasons.push('every quality metric within the threshold of the baseline, and the handoff rate did not rise beyond it');
-  return { verdict: reasons.length && comparisons.every((comparison) => comparison.ok) ? 'pass' : 'fail', reasons, comparisons };
+  if (!reasons.length)
+    reasons.push(
+      'every quality metric within the threshold of the baseline, and the handoff rate did not rise beyond it',
+    );
+  return {
+    verdict: reasons.length && comparisons.every((comparison) => comparison.ok) ? 'pass' : 'fail',
+    reasons,
+    comparisons,
+  };
 }

@@ -1,7 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { recordAudit, type Actor } from '../../audit/audit-service';
-import { DatasetVersion, EvaluationCase, EvaluationResult, EvaluationRun, KnowledgeArticle, ModelVersion, Tenant } from '../../db/entities';
+import {
+  DatasetVersion,
+  EvaluationCase,
+  EvaluationResult,
+  EvaluationRun,
+  KnowledgeArticle,
+  ModelVersion,
+  Tenant,
+} from '../../db/entities';
 import { AppError } from '../../errors';
 import { detectHandoffRequest, handoffNotice } from '../../engine/handoff';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT, type HistoryEntry } from '../../engine/prompt';
@@ -13,7 +21,13 @@ import { exactMatch } from '../metrics/exact-match';
 import { rougeScore } from '../metrics/rouge';
 import { markModelVersionEvaluated, resolveModelVersion } from '../model-versions/model-version-service';
 import { answerSettings } from '../model-versions/version-settings';
-import { aggregateMetrics, compareWithBaseline, thresholdsFrom, type EvaluationMetrics, type ScoredCase } from './evaluation-metrics';
+import {
+  aggregateMetrics,
+  compareWithBaseline,
+  thresholdsFrom,
+  type EvaluationMetrics,
+  type ScoredCase,
+} from './evaluation-metrics';
 
 export interface EvaluatorDependencies {
   /** The root entity manager (orm.em); the evaluator forks it. */
@@ -54,11 +68,18 @@ const RESULT_BATCH = 50;
  * dataset version (reused when one exists) and judged against the tenant's
  * thresholds. A passing draft on a dataset of ≥ 500 cases becomes `evaluated`.
  */
-export async function evaluateModelVersion(dependencies: EvaluatorDependencies, input: EvaluateInput): Promise<EvaluationRun> {
+export async function evaluateModelVersion(
+  dependencies: EvaluatorDependencies,
+  input: EvaluateInput,
+): Promise<EvaluationRun> {
   const em = dependencies.em.fork();
   const version = await resolveModelVersion(em, input.tenantId, input.version);
   const datasetVersion = await resolveDatasetVersion(em, input.tenantId, input.dataset);
-  if (datasetVersion.caseCount === 0) throw new AppError('BAD_USER_INPUT', `Dataset version ${datasetVersion.dataset.name}@${datasetVersion.number} has no cases`);
+  if (datasetVersion.caseCount === 0)
+    throw new AppError(
+      'BAD_USER_INPUT',
+      `Dataset version ${datasetVersion.dataset.name}@${datasetVersion.number} has no cases`,
+    );
   const tenant = await em.findOneOrFail(Tenant, { id: input.tenantId });
   const candidate = await runOver(dependencies, input, version, datasetVersion, tenant, 'candidate');
   try {
@@ -67,7 +88,10 @@ export async function evaluateModelVersion(dependencies: EvaluatorDependencies, 
     await dependencies.em
       .fork()
       .getConnection()
-      .execute(`update evaluation_run set status = 'failed', error = ?, finished_at = now() where id = ?`, [error instanceof Error ? error.message : String(error), candidate.id]);
+      .execute(`update evaluation_run set status = 'failed', error = ?, finished_at = now() where id = ?`, [
+        error instanceof Error ? error.message : String(error),
+        candidate.id,
+      ]);
     throw error;
   }
 }
@@ -95,14 +119,30 @@ async function judge(
         { tenant: input.tenantId, modelVersion: active, datasetVersion, status: 'completed', baselineRun: null },
         { orderBy: { createdAt: 'desc' } },
       )) ?? (await runOver(dependencies, input, active, datasetVersion, tenant, 'baseline'));
-    const verdict = compareWithBaseline(run.metrics as unknown as EvaluationMetrics, baseline.metrics as unknown as EvaluationMetrics, thresholds);
+    const verdict = compareWithBaseline(
+      run.metrics as unknown as EvaluationMetrics,
+      baseline.metrics as unknown as EvaluationMetrics,
+      thresholds,
+    );
     run.baselineRun = runEm.getReference(EvaluationRun, baseline.id);
     run.verdict = verdict.verdict;
-    run.reasons = [...verdict.reasons, ...(gating ? [] : [`not gating: the dataset version has ${datasetVersion.caseCount} cases, fewer than ${GATING_MINIMUM_CASES}`])];
+    run.reasons = [
+      ...verdict.reasons,
+      ...(gating
+        ? []
+        : [
+            `not gating: the dataset version has ${datasetVersion.caseCount} cases, fewer than ${GATING_MINIMUM_CASES}`,
+          ]),
+    ];
   } else {
     run.verdict = 'pass';
-    run.reasons = [active?.id === version.id ? 'this is the active version: it is its own baseline' : 'no comparison asked for'];
-    if (!gating) run.reasons.push(`not gating: the dataset version has ${datasetVersion.caseCount} cases, fewer than ${GATING_MINIMUM_CASES}`);
+    run.reasons = [
+      active?.id === version.id ? 'this is the active version: it is its own baseline' : 'no comparison asked for',
+    ];
+    if (!gating)
+      run.reasons.push(
+        `not gating: the dataset version has ${datasetVersion.caseCount} cases, fewer than ${GATING_MINIMUM_CASES}`,
+      );
   }
   run.status = 'completed';
   run.finishedAt = new Date();
@@ -112,11 +152,22 @@ async function judge(
     action: 'evaluation.complete',
     targetType: 'EvaluationRun',
     targetId: run.id,
-    after: { modelVersion: version.number, datasetVersion: `${datasetVersion.dataset.name}@${datasetVersion.number}`, verdict: run.verdict, gating },
+    after: {
+      modelVersion: version.number,
+      datasetVersion: `${datasetVersion.dataset.name}@${datasetVersion.number}`,
+      verdict: run.verdict,
+      gating,
+    },
   });
   await runEm.flush();
   if (run.verdict === 'pass' && gating && version.status === 'draft') {
-    await markModelVersionEvaluated(dependencies.em.fork(), { tenantId: input.tenantId, versionId: version.id, actor: input.actor, runId: run.id, reason: 'evaluation passed' });
+    await markModelVersionEvaluated(dependencies.em.fork(), {
+      tenantId: input.tenantId,
+      versionId: version.id,
+      actor: input.actor,
+      runId: run.id,
+      reason: 'evaluation passed',
+    });
   }
   return run;
 }
@@ -167,7 +218,12 @@ async function runOver(
     action: 'evaluation.start',
     targetType: 'EvaluationRun',
     targetId: run.id,
-    after: { modelVersion: version.number, datasetVersion: `${datasetVersion.dataset.name}@${datasetVersion.number}`, cases: cases.length, role: label },
+    after: {
+      modelVersion: version.number,
+      datasetVersion: `${datasetVersion.dataset.name}@${datasetVersion.number}`,
+      cases: cases.length,
+      role: label,
+    },
   });
   await em.flush();
   if (label === 'candidate') input.onRunCreated?.(run.id);
@@ -197,9 +253,25 @@ async function runOver(
     const request = detectHandoffRequest(entry.input);
     if (request) {
       // The engine hands these off without asking a provider; so does the evaluation.
-      return { text: handoffNotice(request.language), provider: 'engine', model: 'handoff', handedOff: true, articleId: null, topic: null, latencyMs: 0, costUsd: 0, attempts: [], error: null };
+      return {
+        text: handoffNotice(request.language),
+        provider: 'engine',
+        model: 'handoff',
+        handedOff: true,
+        articleId: null,
+        topic: null,
+        latencyMs: 0,
+        costUsd: 0,
+        attempts: [],
+        error: null,
+      };
     }
-    const prompt = buildPrompt({ systemPrompt: settings.systemPrompt, history: contextHistory(entry), message: entry.input, historyTokenBudget });
+    const prompt = buildPrompt({
+      systemPrompt: settings.systemPrompt,
+      history: contextHistory(entry),
+      message: entry.input,
+      historyTokenBudget,
+    });
     const startedAt = Date.now();
     try {
       const outcome: ReplyOutcome & { metadata?: Record<string, unknown> } = await dependencies.gateway.reply({
@@ -226,7 +298,18 @@ async function runOver(
       };
     } catch (error) {
       // The gateway does not throw for provider failures; anything here is a bug or an outage of the database: record it as a handoff.
-      return { text: '', provider: 'none', model: 'none', handedOff: true, articleId: null, topic: null, latencyMs: Date.now() - startedAt, costUsd: 0, attempts: [], error: error instanceof Error ? error.message : String(error) };
+      return {
+        text: '',
+        provider: 'none',
+        model: 'none',
+        handedOff: true,
+        articleId: null,
+        topic: null,
+        latencyMs: Date.now() - startedAt,
+        costUsd: 0,
+        attempts: [],
+        error: error instanceof Error ? error.message : String(error),
+      };
     }
   }
 
@@ -238,9 +321,24 @@ async function runOver(
     if (attempts.length) {
       const values: unknown[] = [];
       const tuples = attempts.map((attempt) => {
-        values.push(randomUUID(), input.tenantId, attempt.startedAt, attempt.provider, attempt.model, attempt.usage.inputTokens, attempt.usage.cachedInputTokens,
-          attempt.usage.outputTokens, attempt.usage.totalTokens, attempt.costUsd, Math.round(attempt.latencyMs), attempt.success, attempt.errorCode,
-          attempt.failover, attempt.routingReason, attempt.complexity);
+        values.push(
+          randomUUID(),
+          input.tenantId,
+          attempt.startedAt,
+          attempt.provider,
+          attempt.model,
+          attempt.usage.inputTokens,
+          attempt.usage.cachedInputTokens,
+          attempt.usage.outputTokens,
+          attempt.usage.totalTokens,
+          attempt.costUsd,
+          Math.round(attempt.latencyMs),
+          attempt.success,
+          attempt.errorCode,
+          attempt.failover,
+          attempt.routingReason,
+          attempt.complexity,
+        );
         return '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)';
       });
       await writeEm.getConnection().execute(
@@ -331,7 +429,10 @@ async function runOver(
     await dependencies.em
       .fork()
       .getConnection()
-      .execute(`update evaluation_run set status = 'failed', error = ?, finished_at = now() where id = ?`, [error instanceof Error ? error.message : String(error), run.id]);
+      .execute(`update evaluation_run set status = 'failed', error = ?, finished_at = now() where id = ?`, [
+        error instanceof Error ? error.message : String(error),
+        run.id,
+      ]);
     throw error;
   }
 }

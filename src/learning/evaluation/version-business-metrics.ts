@@ -17,9 +17,20 @@ export interface VersionBusinessMetrics {
  * handed the conversation off (the bot could not answer) or the customer asked
  * for a human right after it.
  */
-export async function versionBusinessMetrics(em: EntityManager, input: { tenantId: string; from: Date; to: Date }): Promise<VersionBusinessMetrics[]> {
+export async function versionBusinessMetrics(
+  em: EntityManager,
+  input: { tenantId: string; from: Date; to: Date },
+): Promise<VersionBusinessMetrics[]> {
   const rows = await em.getConnection().execute<
-    Array<{ id: string; number: number; interactions: string; votes: string; thumbs_up: string | null; satisfaction: string | null; handoffs: string }>
+    Array<{
+      id: string;
+      number: number;
+      interactions: string;
+      votes: string;
+      thumbs_up: string | null;
+      satisfaction: string | null;
+      handoffs: string;
+    }>
   >(
     `select v.id, v.number, count(ai.id) as interactions, count(f.helpful) as votes,
        avg(case when f.helpful then 1.0 else 0.0 end) filter (where f.helpful is not null) as thumbs_up,

@@ -67,7 +67,9 @@ export async function guardRunningExperiments(em: EntityManager, options: GuardR
         threshold: -(options.guard?.maxRelativeDrop ?? 0.05),
         query: `{ experiment(reference: "${experiment.key}") { key status stopReason results { srm comparisons { metric relativeChange pValue } } } }`,
       })
-      .catch((error: unknown) => options.logger?.error({ err: error, experiment: experiment.key }, 'could not raise the experiment-guard alert'));
+      .catch((error: unknown) =>
+        options.logger?.error({ err: error, experiment: experiment.key }, 'could not raise the experiment-guard alert'),
+      );
   }
   return outcomes;
 }

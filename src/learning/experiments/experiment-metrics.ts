@@ -54,8 +54,12 @@ export function experimentWindow(experiment: Experiment, now: Date): ExperimentW
 
 /** Interactions of the window served by one of `sources` (a version and the arm it was recorded with; null: outside any experiment). */
 function armRows(sources: ArmSource[]): string {
-  const match = sources.map(() => '(ai.model_version_id = ? and ai.experiment_variant is not distinct from ?::text)').join(' or ');
-  const label = sources.map(() => 'when ai.model_version_id = ? and ai.experiment_variant is not distinct from ?::text then ?::text').join(' ');
+  const match = sources
+    .map(() => '(ai.model_version_id = ? and ai.experiment_variant is not distinct from ?::text)')
+    .join(' or ');
+  const label = sources
+    .map(() => 'when ai.model_version_id = ? and ai.experiment_variant is not distinct from ?::text then ?::text')
+    .join(' ');
   return `
   with arm_rows as (
     select ai.id, ai.conversation_id, case ${label} end as arm, ai.cost_usd, ai.latency_ms, ai.created_at,
@@ -98,14 +102,25 @@ export function experimentSources(experiment: Experiment): ArmSource[] {
   ];
 }
 
-export async function armMetrics(em: EntityManager, experiment: Experiment, window: ExperimentWindow): Promise<Record<ExperimentArm, ArmMetrics>> {
+export async function armMetrics(
+  em: EntityManager,
+  experiment: Experiment,
+  window: ExperimentWindow,
+): Promise<Record<ExperimentArm, ArmMetrics>> {
   const sources = experimentSources(experiment);
-  const [control, candidate] = await Promise.all(sources.map((source) => sourceMetrics(em, tenantIdOf(experiment), source, window)));
+  const [control, candidate] = await Promise.all(
+    sources.map((source) => sourceMetrics(em, tenantIdOf(experiment), source, window)),
+  );
   return { control, candidate };
 }
 
 /** The metrics of one arm source over a window (the watch period after a rollout compares the new version with the old one's arm this way). */
-export async function sourceMetrics(em: EntityManager, tenantId: string, source: ArmSource, window: ExperimentWindow): Promise<ArmMetrics> {
+export async function sourceMetrics(
+  em: EntityManager,
+  tenantId: string,
+  source: ArmSource,
+  window: ExperimentWindow,
+): Promise<ArmMetrics> {
   const rows = await em.getConnection().execute<Record<string, string | number | null>[]>(
     `${armRows([source])},
     per_arm as (
@@ -163,7 +178,11 @@ export async function sourceMetrics(em: EntityManager, tenantId: string, source:
   return result;
 }
 
-export async function dailyArmMetrics(em: EntityManager, experiment: Experiment, window: ExperimentWindow): Promise<DailyArmMetrics[]> {
+export async function dailyArmMetrics(
+  em: EntityManager,
+  experiment: Experiment,
+  window: ExperimentWindow,
+): Promise<DailyArmMetrics[]> {
   const rows = await em.getConnection().execute<Record<string, string | number | null>[]>(
     `${armRows(experimentSources(experiment))}
     select to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD') as day, arm, count(*) as interactions,
@@ -241,7 +260,10 @@ export async function experimentResults(
       controlUnits: control.n,
       candidateUnits: candidate.n,
       fixed: compareArms(control, candidate, { kind: 'two-sided' }),
-      sequential: compareArms(control, candidate, { kind: 'sequential-two-sided', sequentialTuning: guardOptions.sequentialTuning ?? 5000 }),
+      sequential: compareArms(control, candidate, {
+        kind: 'sequential-two-sided',
+        sequentialTuning: guardOptions.sequentialTuning ?? 5000,
+      }),
     };
   });
   const units = [arms.control.customers, arms.candidate.customers];

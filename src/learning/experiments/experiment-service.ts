@@ -53,7 +53,8 @@ function tenantOf(experiment: Experiment): string {
 }
 
 export function validateCoverage(coverage: number): void {
-  if (!(coverage > 0 && coverage <= 1)) throw badInput('coverage must be more than 0 and at most 1 (0.1 = 10 % of customers)');
+  if (!(coverage > 0 && coverage <= 1))
+    throw badInput('coverage must be more than 0 and at most 1 (0.1 = 10 % of customers)');
 }
 
 /** An audit row and a deployment-history row (on the candidate version) for one change of an experiment. */
@@ -75,7 +76,12 @@ export function recordExperimentEvent(
     toStatus: experiment.status,
     actor,
     reason,
-    details: { experiment: experiment.key, experimentId: experiment.id, coverage: experiment.coverage, ...(details ?? {}) },
+    details: {
+      experiment: experiment.key,
+      experimentId: experiment.id,
+      coverage: experiment.coverage,
+      ...(details ?? {}),
+    },
   });
   recordAudit(tx, {
     tenantId: tenantOf(experiment),
@@ -92,7 +98,11 @@ export async function listExperiments(em: EntityManager, tenantId: string): Prom
   return em.find(Experiment, { tenant: tenantId }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 200 });
 }
 
-export async function findExperiment(em: EntityManager, tenantId: string, reference: string): Promise<Experiment | null> {
+export async function findExperiment(
+  em: EntityManager,
+  tenantId: string,
+  reference: string,
+): Promise<Experiment | null> {
   if (isUuid(reference)) return em.findOne(Experiment, { id: reference, tenant: tenantId });
   return em.findOne(Experiment, { key: reference, tenant: tenantId });
 }
@@ -103,7 +113,8 @@ export async function runningExperiment(em: EntityManager, tenantId: string): Pr
 
 export async function createExperiment(em: EntityManager, input: CreateExperimentInput): Promise<Experiment> {
   const key = input.key.trim();
-  if (!/^[a-z0-9][a-z0-9._-]{0,99}$/i.test(key)) throw badInput('key: letters, digits, dot, dash or underscore, at most 100 characters');
+  if (!/^[a-z0-9][a-z0-9._-]{0,99}$/i.test(key))
+    throw badInput('key: letters, digits, dot, dash or underscore, at most 100 characters');
   const coverage = input.coverage ?? 0.1;
   validateCoverage(coverage);
   const weights = input.weights ?? [0.5, 0.5];
@@ -112,19 +123,30 @@ export async function createExperiment(em: EntityManager, input: CreateExperimen
   }
   const guarded = input.guardedMetrics ?? [...GUARDED_METRICS];
   const unknown = guarded.filter((metric) => !(GUARDED_METRICS as readonly string[]).includes(metric));
-  if (unknown.length) throw badInput(`guardedMetrics: unknown ${unknown.join(', ')}; use ${GUARDED_METRICS.join(', ')}`);
+  if (unknown.length)
+    throw badInput(`guardedMetrics: unknown ${unknown.join(', ')}; use ${GUARDED_METRICS.join(', ')}`);
   return em.transactional(async (tx) => {
-    if (await tx.count(Experiment, { tenant: input.tenantId, key })) throw badInput(`An experiment ${key} already exists; use another key`);
-    const candidate = isUuid(input.candidateVersionId) ? await tx.findOne(ModelVersion, { id: input.candidateVersionId, tenant: input.tenantId }) : null;
+    if (await tx.count(Experiment, { tenant: input.tenantId, key }))
+      throw badInput(`An experiment ${key} already exists; use another key`);
+    const candidate = isUuid(input.candidateVersionId)
+      ? await tx.findOne(ModelVersion, { id: input.candidateVersionId, tenant: input.tenantId })
+      : null;
     if (!candidate) throw notFound('Model version', input.candidateVersionId);
     const control = input.controlVersionId
-      ? isUuid(input.controlVersionId) ? await tx.findOne(ModelVersion, { id: input.controlVersionId, tenant: input.tenantId }) : null
+      ? isUuid(input.controlVersionId)
+        ? await tx.findOne(ModelVersion, { id: input.controlVersionId, tenant: input.tenantId })
+        : null
       : await tx.findOne(ModelVersion, { tenant: input.tenantId, status: 'active' });
-    if (!control) throw input.controlVersionId ? notFound('Model version', input.controlVersionId) : new AppError('CONFLICT', 'The tenant has no active model version to compare with');
+    if (!control)
+      throw input.controlVersionId
+        ? notFound('Model version', input.controlVersionId)
+        : new AppError('CONFLICT', 'The tenant has no active model version to compare with');
     if (control.id === candidate.id) throw badInput('control and candidate must be different versions');
     for (const version of [control, candidate]) {
       if (version.status === 'draft' || version.status === 'retired') {
-        throw badInput(`Version ${version.number} is ${version.status}: only evaluated (or previously active) versions serve customers`);
+        throw badInput(
+          `Version ${version.number} is ${version.status}: only evaluated (or previously active) versions serve customers`,
+        );
       }
     }
     const experiment = tx.create(Experiment, {
@@ -160,7 +182,8 @@ export async function startExperiment(
     return await em.transactional(async (tx) => {
       const experiment = await lockExperiment(tx, input.tenantId, input.experiment);
       if (experiment.status === 'running') return experiment;
-      if (experiment.status !== 'draft') throw badInput(`Experiment ${experiment.key} is ${experiment.status}; create a new one to test again`);
+      if (experiment.status !== 'draft')
+        throw badInput(`Experiment ${experiment.key} is ${experiment.status}; create a new one to test again`);
       const running = await runningExperiment(tx, input.tenantId);
       if (running) throw oneRunning(running.key);
       experiment.status = 'running';
@@ -170,15 +193,19 @@ export async function startExperiment(
       return experiment;
     });
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException && /experiment_one_running_per_tenant/.test(error.message)) throw oneRunning(null);
+    if (error instanceof UniqueConstraintViolationException && /experiment_one_running_per_tenant/.test(error.message))
+      throw oneRunning(null);
     throw error;
   }
 }
 
 function oneRunning(key: string | null): AppError {
-  return badInput(`Only one experiment runs per tenant at a time: ${key ? `experiment ${key} is running` : 'another experiment just started'}; stop it first`, {
-    running: key,
-  });
+  return badInput(
+    `Only one experiment runs per tenant at a time: ${key ? `experiment ${key} is running` : 'another experiment just started'}; stop it first`,
+    {
+      running: key,
+    },
+  );
 }
 
 /**
@@ -187,7 +214,15 @@ function oneRunning(key: string | null): AppError {
  */
 export async function stopExperiment(
   em: EntityManager,
-  input: { tenantId: string; experiment: string; actor: Actor; reason: string; conclude?: boolean; now?: Date; details?: Record<string, unknown> },
+  input: {
+    tenantId: string;
+    experiment: string;
+    actor: Actor;
+    reason: string;
+    conclude?: boolean;
+    now?: Date;
+    details?: Record<string, unknown>;
+  },
 ): Promise<Experiment> {
   const reason = input.reason.trim();
   if (!reason) throw badInput('Say why the experiment stops (reason)');
@@ -198,7 +233,15 @@ export async function stopExperiment(
     experiment.status = input.conclude ? 'concluded' : 'stopped';
     experiment.stoppedAt = input.now ?? new Date();
     experiment.stopReason = reason;
-    recordExperimentEvent(tx, experiment, input.conclude ? 'concluded' : 'stopped', from, input.actor, reason, input.details);
+    recordExperimentEvent(
+      tx,
+      experiment,
+      input.conclude ? 'concluded' : 'stopped',
+      from,
+      input.actor,
+      reason,
+      input.details,
+    );
     return experiment;
   });
 }
@@ -211,10 +254,13 @@ export async function setExperimentCoverage(
   validateCoverage(input.coverage);
   return em.transactional(async (tx) => {
     const experiment = await lockExperiment(tx, input.tenantId, input.experiment);
-    if (experiment.status === 'stopped' || experiment.status === 'concluded') throw badInput(`Experiment ${experiment.key} is ${experiment.status}`);
+    if (experiment.status === 'stopped' || experiment.status === 'concluded')
+      throw badInput(`Experiment ${experiment.key} is ${experiment.status}`);
     const before = experiment.coverage;
     experiment.coverage = input.coverage;
-    recordExperimentEvent(tx, experiment, 'coverage_changed', experiment.status, input.actor, input.reason ?? null, { previousCoverage: before });
+    recordExperimentEvent(tx, experiment, 'coverage_changed', experiment.status, input.actor, input.reason ?? null, {
+      previousCoverage: before,
+    });
     return experiment;
   });
 }

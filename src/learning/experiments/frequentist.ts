@@ -92,7 +92,7 @@ function moments(a: ArmStatistic, b: ArmStatistic, relative: boolean): Moments {
   let variance: number;
   if (relative) {
     // Delta method for (mean_b / mean_a) − 1 with independent arms.
-    variance = meanA === 0 ? 0 : (varB / b.n) / meanA ** 2 + ((varA / a.n) * meanB ** 2) / meanA ** 4;
+    variance = meanA === 0 ? 0 : varB / b.n / meanA ** 2 + ((varA / a.n) * meanB ** 2) / meanA ** 4;
   } else {
     variance = varB / b.n + varA / a.n;
   }
@@ -106,9 +106,7 @@ function moments(a: ArmStatistic, b: ArmStatistic, relative: boolean): Moments {
 function welchDof(a: ArmStatistic, b: ArmStatistic): number {
   const varA = statisticVariance(a);
   const varB = statisticVariance(b);
-  return (
-    (varB / b.n + varA / a.n) ** 2 / (varB ** 2 / (b.n ** 2 * (b.n - 1)) + varA ** 2 / (a.n ** 2 * (a.n - 1)))
-  );
+  return (varB / b.n + varA / a.n) ** 2 / (varB ** 2 / (b.n ** 2 * (b.n - 1)) + varA ** 2 / (a.n ** 2 * (a.n - 1)));
 }
 
 /** ρ of the normal-mixture boundary (eq. 161). */
@@ -119,7 +117,8 @@ export function sequentialRho(alpha: number, tuning: number, twoSided = true): n
 
 function sequentialHalfwidth(s2: number, n: number, alpha: number, rho: number, twoSided: boolean): number {
   const nr2 = n * rho * rho;
-  if (twoSided) return Math.sqrt(s2) * Math.sqrt((2 * (nr2 + 1) * Math.log(Math.sqrt(nr2 + 1) / alpha)) / (n * rho) ** 2);
+  if (twoSided)
+    return Math.sqrt(s2) * Math.sqrt((2 * (nr2 + 1) * Math.log(Math.sqrt(nr2 + 1) / alpha)) / (n * rho) ** 2);
   return Math.sqrt(s2 * ((2 * (nr2 + 1)) / (n * rho) ** 2) * Math.log(1 + Math.sqrt(nr2 + 1) / (2 * alpha)));
 }
 

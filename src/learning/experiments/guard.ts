@@ -11,7 +11,12 @@
  */
 import { compareArms, type ArmStatistic, type TestResult } from './frequentist';
 
-export const GUARDED_METRICS = ['thumbs_up_rate', 'implicit_satisfaction', 'handoff_rate', 'cost_per_conversation'] as const;
+export const GUARDED_METRICS = [
+  'thumbs_up_rate',
+  'implicit_satisfaction',
+  'handoff_rate',
+  'cost_per_conversation',
+] as const;
 export type GuardedMetric = (typeof GUARDED_METRICS)[number];
 
 /** Direction of improvement of each guarded metric. */
@@ -56,7 +61,14 @@ export function evaluateGuard(
   const minUnits = options.minUnitsPerArm ?? 100;
   const base = { metric, controlUnits: control.n, candidateUnits: candidate.n };
   if (control.n < minUnits || candidate.n < minUnits) {
-    return { ...base, verdict: 'insufficient_data', relativeChange: 0, ci: [0, 0], pValue: null, reason: `fewer than ${minUnits} units in an arm` };
+    return {
+      ...base,
+      verdict: 'insufficient_data',
+      relativeChange: 0,
+      ci: [0, 0],
+      pValue: null,
+      reason: `fewer than ${minUnits} units in an arm`,
+    };
   }
   const test: TestResult = compareArms(control, candidate, {
     kind: 'sequential-two-sided',

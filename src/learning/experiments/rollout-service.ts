@@ -2,7 +2,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { recordAudit, type Actor } from '../../audit/audit-service';
-import { DeploymentEvent, Experiment, ModelVersion, Rollout, type ModelVersionStatus, type RolloutStatus } from '../../db/entities';
+import {
+  DeploymentEvent,
+  Experiment,
+  ModelVersion,
+  Rollout,
+  type ModelVersionStatus,
+  type RolloutStatus,
+} from '../../db/entities';
 import { badInput, notFound } from '../../errors';
 import { isUuid } from '../../ids';
 import type { Logger } from '../../logger';
@@ -78,7 +85,15 @@ function snapshotRollout(rollout: Rollout): Record<string, unknown> {
   };
 }
 
-function recordRolloutEvent(tx: EntityManager, rollout: Rollout, action: string, from: RolloutStatus | null, actor: Actor, reason: string | null, details?: Record<string, unknown>): void {
+function recordRolloutEvent(
+  tx: EntityManager,
+  rollout: Rollout,
+  action: string,
+  from: RolloutStatus | null,
+  actor: Actor,
+  reason: string | null,
+  details?: Record<string, unknown>,
+): void {
   tx.create(DeploymentEvent, {
     tenant: tenantOf(rollout),
     modelVersion: tx.getReference(ModelVersion, idOf(rollout.candidateVersion)),
@@ -87,7 +102,12 @@ function recordRolloutEvent(tx: EntityManager, rollout: Rollout, action: string,
     toStatus: rollout.status,
     actor,
     reason,
-    details: { rolloutId: rollout.id, stage: rollout.stageIndex, coverage: rollout.stages[rollout.stageIndex], ...(details ?? {}) },
+    details: {
+      rolloutId: rollout.id,
+      stage: rollout.stageIndex,
+      coverage: rollout.stages[rollout.stageIndex],
+      ...(details ?? {}),
+    },
   });
   recordAudit(tx, {
     tenantId: tenantOf(rollout),
@@ -101,12 +121,26 @@ function recordRolloutEvent(tx: EntityManager, rollout: Rollout, action: string,
 }
 
 /** A version status change outside activation (rolling out, rolled back during a rollout, back to evaluated). */
-function setVersionStatus(tx: EntityManager, version: ModelVersion, status: ModelVersionStatus, actor: Actor, reason: string | null): void {
+function setVersionStatus(
+  tx: EntityManager,
+  version: ModelVersion,
+  status: ModelVersionStatus,
+  actor: Actor,
+  reason: string | null,
+): void {
   const from = version.status;
   if (from === status) return;
   version.status = status;
   const action = status === 'rolled_back' ? 'rolled_back' : status === 'rolling_out' ? 'rolling_out' : 'rollout_ended';
-  tx.create(DeploymentEvent, { tenant: version.tenant, modelVersion: version, action, fromStatus: from, toStatus: status, actor, reason });
+  tx.create(DeploymentEvent, {
+    tenant: version.tenant,
+    modelVersion: version,
+    action,
+    fromStatus: from,
+    toStatus: status,
+    actor,
+    reason,
+  });
   recordAudit(tx, {
     tenantId: idOf(version.tenant),
     actor,
@@ -119,13 +153,21 @@ function setVersionStatus(tx: EntityManager, version: ModelVersion, status: Mode
 }
 
 function validateStages(stages: number[]): void {
-  if (!stages.length || stages.some((stage, index) => !(stage > 0 && stage <= 1) || (index > 0 && stage <= stages[index - 1])) || stages.at(-1) !== 1) {
+  if (
+    !stages.length ||
+    stages.some((stage, index) => !(stage > 0 && stage <= 1) || (index > 0 && stage <= stages[index - 1])) ||
+    stages.at(-1) !== 1
+  ) {
     throw badInput('stages: rising coverages in (0, 1], ending with 1 (100 %), e.g. [0.1, 0.5, 1]');
   }
 }
 
 export async function listRollouts(em: EntityManager, tenantId: string): Promise<Rollout[]> {
-  return em.find(Rollout, { tenant: tenantId }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 100, populate: ['experiment'] });
+  return em.find(
+    Rollout,
+    { tenant: tenantId },
+    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 100, populate: ['experiment'] },
+  );
 }
 
 export async function findRollout(em: EntityManager, tenantId: string, rolloutId: string): Promise<Rollout | null> {
@@ -144,8 +186,11 @@ export async function createRollout(em: EntityManager, input: CreateRolloutInput
     throw badInput('minStageHours and watchHours must be ≥ 0, minSamplePerArm a whole number ≥ 1');
   }
   const now = input.now ?? new Date();
-  if (await em.count(Rollout, { tenant: input.tenantId, status: { $in: OPEN } })) throw badInput('A rollout is already under way for this tenant: finish, roll back or abort it first');
-  const candidate = isUuid(input.candidateVersionId) ? await em.findOne(ModelVersion, { id: input.candidateVersionId, tenant: input.tenantId }) : null;
+  if (await em.count(Rollout, { tenant: input.tenantId, status: { $in: OPEN } }))
+    throw badInput('A rollout is already under way for this tenant: finish, roll back or abort it first');
+  const candidate = isUuid(input.candidateVersionId)
+    ? await em.findOne(ModelVersion, { id: input.candidateVersionId, tenant: input.tenantId })
+    : null;
   if (!candidate) throw notFound('Model version', input.candidateVersionId);
   if (candidate.status !== 'evaluated' && candidate.status !== 'rolled_back') {
     throw badInput(`Version ${candidate.number} is ${candidate.status}: only an evaluated version can be rolled out`);
@@ -179,8 +224,14 @@ export async function createRollout(em: EntityManager, input: CreateRolloutInput
       return rollout;
     });
   } catch (error) {
-    await stopExperiment(em.fork(), { tenantId: input.tenantId, experiment: experiment.id, actor: input.actor, reason: 'rollout could not be created' });
-    if (error instanceof UniqueConstraintViolationException) throw badInput('A rollout is already under way for this tenant');
+    await stopExperiment(em.fork(), {
+      tenantId: input.tenantId,
+      experiment: experiment.id,
+      actor: input.actor,
+      reason: 'rollout could not be created',
+    });
+    if (error instanceof UniqueConstraintViolationException)
+      throw badInput('A rollout is already under way for this tenant');
     throw error;
   }
 }
@@ -193,10 +244,14 @@ async function lockRollout(tx: EntityManager, tenantId: string, rolloutId: strin
   return rollout;
 }
 
-export async function pauseRollout(em: EntityManager, input: { tenantId: string; rolloutId: string; actor: Actor; reason?: string | null }): Promise<Rollout> {
+export async function pauseRollout(
+  em: EntityManager,
+  input: { tenantId: string; rolloutId: string; actor: Actor; reason?: string | null },
+): Promise<Rollout> {
   return em.transactional(async (tx) => {
     const rollout = await lockRollout(tx, input.tenantId, input.rolloutId);
-    if (rollout.status !== 'running') throw badInput(`The rollout is ${rollout.status}; only a running rollout can be paused`);
+    if (rollout.status !== 'running')
+      throw badInput(`The rollout is ${rollout.status}; only a running rollout can be paused`);
     rollout.status = 'paused';
     recordRolloutEvent(tx, rollout, 'paused', 'running', input.actor, input.reason ?? null);
     return rollout;
@@ -204,10 +259,14 @@ export async function pauseRollout(em: EntityManager, input: { tenantId: string;
 }
 
 /** A paused rollout runs again (its stage keeps its start time; the guard kept watching meanwhile). */
-export async function resumeRollout(em: EntityManager, input: { tenantId: string; rolloutId: string; actor: Actor; reason?: string | null }): Promise<Rollout> {
+export async function resumeRollout(
+  em: EntityManager,
+  input: { tenantId: string; rolloutId: string; actor: Actor; reason?: string | null },
+): Promise<Rollout> {
   return em.transactional(async (tx) => {
     const rollout = await lockRollout(tx, input.tenantId, input.rolloutId);
-    if (rollout.status !== 'paused') throw badInput(`The rollout is ${rollout.status}; only a paused rollout can be resumed`);
+    if (rollout.status !== 'paused')
+      throw badInput(`The rollout is ${rollout.status}; only a paused rollout can be resumed`);
     rollout.status = 'running';
     recordRolloutEvent(tx, rollout, 'resumed', 'paused', input.actor, input.reason ?? null);
     return rollout;
@@ -215,7 +274,10 @@ export async function resumeRollout(em: EntityManager, input: { tenantId: string
 }
 
 /** Moves to the next stage now, skipping the time and sample gates (a person decides; the reason is required and kept). */
-export async function advanceRollout(em: EntityManager, input: { tenantId: string; rolloutId: string; actor: Actor; reason: string; now?: Date }): Promise<Rollout> {
+export async function advanceRollout(
+  em: EntityManager,
+  input: { tenantId: string; rolloutId: string; actor: Actor; reason: string; now?: Date },
+): Promise<Rollout> {
   const reason = input.reason?.trim();
   if (!reason) throw badInput('Say why the rollout advances now (reason)');
   const rollout = await findRollout(em, input.tenantId, input.rolloutId);
@@ -226,7 +288,10 @@ export async function advanceRollout(em: EntityManager, input: { tenantId: strin
 }
 
 /** Ends a rollout: everyone back on the previous version (rolled back when the candidate was already active). */
-export async function abortRollout(em: EntityManager, input: { tenantId: string; rolloutId: string; actor: Actor; reason: string; now?: Date }): Promise<Rollout> {
+export async function abortRollout(
+  em: EntityManager,
+  input: { tenantId: string; rolloutId: string; actor: Actor; reason: string; now?: Date },
+): Promise<Rollout> {
   const reason = input.reason?.trim();
   if (!reason) throw badInput('Say why the rollout is aborted (reason)');
   const rollout = await findRollout(em, input.tenantId, input.rolloutId);
@@ -236,7 +301,13 @@ export async function abortRollout(em: EntityManager, input: { tenantId: string;
   return (await findRollout(em.fork(), input.tenantId, rollout.id))!;
 }
 
-async function nextStage(em: EntityManager, rollout: Rollout, actor: Actor, reason: string, now: Date): Promise<'advanced' | 'activated'> {
+async function nextStage(
+  em: EntityManager,
+  rollout: Rollout,
+  actor: Actor,
+  reason: string,
+  now: Date,
+): Promise<'advanced' | 'activated'> {
   const tenantId = tenantOf(rollout);
   if (rollout.stageIndex < rollout.stages.length - 1) {
     const coverage = rollout.stages[rollout.stageIndex + 1];
@@ -251,8 +322,20 @@ async function nextStage(em: EntityManager, rollout: Rollout, actor: Actor, reas
     return 'advanced';
   }
   // Last stage passed: the candidate becomes the active version; the experiment ends; the watch begins.
-  await stopExperiment(em.fork(), { tenantId, experiment: idOf(rollout.experiment), actor, reason: `rollout complete: ${reason}`, conclude: true, now });
-  await activateModelVersion(em.fork(), { tenantId, versionId: idOf(rollout.candidateVersion), actor, reason: `rollout complete: ${reason}` });
+  await stopExperiment(em.fork(), {
+    tenantId,
+    experiment: idOf(rollout.experiment),
+    actor,
+    reason: `rollout complete: ${reason}`,
+    conclude: true,
+    now,
+  });
+  await activateModelVersion(em.fork(), {
+    tenantId,
+    versionId: idOf(rollout.candidateVersion),
+    actor,
+    reason: `rollout complete: ${reason}`,
+  });
   await em.fork().transactional(async (tx) => {
     const row = await lockRollout(tx, tenantId, rollout.id);
     const from = row.status;
@@ -264,11 +347,26 @@ async function nextStage(em: EntityManager, rollout: Rollout, actor: Actor, reas
   return 'activated';
 }
 
-async function endRollout(em: EntityManager, rollout: Rollout, status: 'rolled_back' | 'aborted', actor: Actor, reason: string, now: Date, details?: Record<string, unknown>): Promise<void> {
+async function endRollout(
+  em: EntityManager,
+  rollout: Rollout,
+  status: 'rolled_back' | 'aborted',
+  actor: Actor,
+  reason: string,
+  now: Date,
+  details?: Record<string, unknown>,
+): Promise<void> {
   const tenantId = tenantOf(rollout);
   const experiment = await em.fork().findOneOrFail(Experiment, { id: idOf(rollout.experiment) });
   if (experiment.status === 'running' || experiment.status === 'draft') {
-    await stopExperiment(em.fork(), { tenantId, experiment: experiment.id, actor, reason: `rollout ${status.replace('_', ' ')}: ${reason}`, now, details });
+    await stopExperiment(em.fork(), {
+      tenantId,
+      experiment: experiment.id,
+      actor,
+      reason: `rollout ${status.replace('_', ' ')}: ${reason}`,
+      now,
+      details,
+    });
   }
   const candidate = await em.fork().findOneOrFail(ModelVersion, { id: idOf(rollout.candidateVersion) });
   if (rollout.status === 'watching' && candidate.status === 'active') {
@@ -278,7 +376,8 @@ async function endRollout(em: EntityManager, rollout: Rollout, status: 'rolled_b
   await em.fork().transactional(async (tx) => {
     const row = await lockRollout(tx, tenantId, rollout.id);
     const version = await tx.findOneOrFail(ModelVersion, { id: idOf(row.candidateVersion) });
-    if (version.status === 'rolling_out') setVersionStatus(tx, version, status === 'rolled_back' ? 'rolled_back' : 'evaluated', actor, reason);
+    if (version.status === 'rolling_out')
+      setVersionStatus(tx, version, status === 'rolled_back' ? 'rolled_back' : 'evaluated', actor, reason);
     const from = row.status;
     row.status = status;
     row.endReason = reason;
@@ -301,11 +400,19 @@ export async function stepRollouts(em: EntityManager, options: RolloutStepOption
   return decisions;
 }
 
-export async function stepRollout(em: EntityManager, rollout: Rollout, options: RolloutStepOptions): Promise<RolloutDecision> {
+export async function stepRollout(
+  em: EntityManager,
+  rollout: Rollout,
+  options: RolloutStepOptions,
+): Promise<RolloutDecision> {
   const now = options.now;
   const tenantId = tenantOf(rollout);
   const experiment = await em.fork().findOneOrFail(Experiment, { id: idOf(rollout.experiment) });
-  const decision = (action: RolloutDecision['action'], reason: string, extra: Partial<RolloutDecision> = {}): RolloutDecision => ({
+  const decision = (
+    action: RolloutDecision['action'],
+    reason: string,
+    extra: Partial<RolloutDecision> = {},
+  ): RolloutDecision => ({
     rolloutId: rollout.id,
     tenantId,
     action,
@@ -332,7 +439,9 @@ export async function stepRollout(em: EntityManager, rollout: Rollout, options: 
         threshold: -(options.guard?.maxRelativeDrop ?? 0.05),
         query: '{ rollouts { id status endReason stage coverage } }',
       })
-      .catch((error: unknown) => options.logger?.error({ err: error, rollout: rollout.id }, 'could not raise the rollout alert'));
+      .catch((error: unknown) =>
+        options.logger?.error({ err: error, rollout: rollout.id }, 'could not raise the rollout alert'),
+      );
     return decision('rolled_back', reason, { guards, results });
   };
 
@@ -340,18 +449,40 @@ export async function stepRollout(em: EntityManager, rollout: Rollout, options: 
     // The new active version since completion vs the previous version's control arm during the rollout.
     const window = { from: rollout.completedAt!, to: now };
     const before = { from: experiment.startedAt!, to: experiment.stoppedAt ?? rollout.completedAt! };
-    const current = await sourceMetrics(em.fork(), tenantId, { arm: 'candidate', versionId: idOf(rollout.candidateVersion), variant: null }, window);
-    const previous = await sourceMetrics(em.fork(), tenantId, { arm: 'control', versionId: idOf(rollout.previousVersion), variant: 'control' }, before);
+    const current = await sourceMetrics(
+      em.fork(),
+      tenantId,
+      { arm: 'candidate', versionId: idOf(rollout.candidateVersion), variant: null },
+      window,
+    );
+    const previous = await sourceMetrics(
+      em.fork(),
+      tenantId,
+      { arm: 'control', versionId: idOf(rollout.previousVersion), variant: 'control' },
+      before,
+    );
     const guards = (experiment.guardedMetrics as GuardedMetric[]).map((metric) =>
       evaluateGuard(metric, metricStatistic(metric, previous), metricStatistic(metric, current), options.guard),
     );
     const worse = guards.filter((guard) => guard.verdict === 'worse');
-    if (worse.length) return rollBack(`automatic rollback during the watch period: ${worse.map((guard) => guard.reason).join('; ')}`, worse, null);
+    if (worse.length)
+      return rollBack(
+        `automatic rollback during the watch period: ${worse.map((guard) => guard.reason).join('; ')}`,
+        worse,
+        null,
+      );
     if (now >= rollout.watchUntil!) {
       await em.fork().transactional(async (tx) => {
         const row = await lockRollout(tx, tenantId, rollout.id);
         row.status = 'completed';
-        recordRolloutEvent(tx, row, 'completed', 'watching', ROLLOUT_ACTOR, `watched for ${row.watchHours} h with no guarded metric worse`);
+        recordRolloutEvent(
+          tx,
+          row,
+          'completed',
+          'watching',
+          ROLLOUT_ACTOR,
+          `watched for ${row.watchHours} h with no guarded metric worse`,
+        );
       });
       return decision('completed', 'watch period over, no guarded metric worse', { guards });
     }
@@ -364,8 +495,14 @@ export async function stepRollout(em: EntityManager, rollout: Rollout, options: 
   }
   const results = await experimentResults(em.fork(), experiment, now, options.guard, false);
   const worse = results.guards.filter((guard) => guard.verdict === 'worse');
-  if (worse.length) return rollBack(`automatic rollback at ${Math.round(rollout.stages[rollout.stageIndex] * 100)} %: ${worse.map((guard) => guard.reason).join('; ')}`, worse, results);
-  if (rollout.status === 'paused') return decision('paused', 'paused by an operator', { guards: results.guards, results });
+  if (worse.length)
+    return rollBack(
+      `automatic rollback at ${Math.round(rollout.stages[rollout.stageIndex] * 100)} %: ${worse.map((guard) => guard.reason).join('; ')}`,
+      worse,
+      results,
+    );
+  if (rollout.status === 'paused')
+    return decision('paused', 'paused by an operator', { guards: results.guards, results });
 
   const blockedBy: string[] = [];
   const hours = (now.getTime() - rollout.stageStartedAt.getTime()) / 3_600_000;
@@ -373,7 +510,8 @@ export async function stepRollout(em: EntityManager, rollout: Rollout, options: 
   const fewest = Math.min(results.arms.control.customers, results.arms.candidate.customers);
   if (fewest < rollout.minSamplePerArm) blockedBy.push(`customers per arm ${fewest} < ${rollout.minSamplePerArm}`);
   if (results.srm) blockedBy.push(`sample-ratio mismatch (p ${results.srmPValue?.toPrecision(3)})`);
-  if (blockedBy.length) return decision('waiting', blockedBy.join('; '), { blockedBy, guards: results.guards, results });
+  if (blockedBy.length)
+    return decision('waiting', blockedBy.join('; '), { blockedBy, guards: results.guards, results });
   const reason = `gates passed at ${Math.round(rollout.stages[rollout.stageIndex] * 100)} % (${hours.toFixed(1)} h, ${fewest} customers per arm, no SRM, no guarded metric worse)`;
   const action = await nextStage(em, rollout, ROLLOUT_ACTOR, reason, now);
   return decision(action, reason, { guards: results.guards, results });

@@ -21,7 +21,10 @@ export function servedVersion<V>(
   contactId: string,
 ): { version: V | null; experimentVariant: ExperimentArm | null } {
   if (!experiment) return { version: active, experimentVariant: null };
-  const { arm } = assignArm({ seed: experiment.seed, coverage: experiment.coverage, weights: experiment.weights }, contactId);
+  const { arm } = assignArm(
+    { seed: experiment.seed, coverage: experiment.coverage, weights: experiment.weights },
+    contactId,
+  );
   if (!arm) return { version: active, experimentVariant: null };
   return { version: arm === 'control' ? experiment.control : experiment.candidate, experimentVariant: arm };
 }

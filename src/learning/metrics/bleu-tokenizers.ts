@@ -25,7 +25,10 @@ const RULES_INTL: Array<[RegExp, string]> = [
 
 /** Python's `str.split()` then `' '.join`: whitespace runs become one space, none at the ends. */
 function squeeze(line: string): string {
-  return line.split(/\s+/).filter((token) => token.length > 0).join(' ');
+  return line
+    .split(/\s+/)
+    .filter((token) => token.length > 0)
+    .join(' ');
 }
 
 function applyRules(line: string, rules: Array<[RegExp, string]>): string {

@@ -32,7 +32,12 @@ export interface BleuResult {
   referenceLength: number;
 }
 
-const SMOOTH_DEFAULTS: Record<BleuSmoothing, number | undefined> = { none: undefined, floor: 0.1, 'add-k': 1, exp: undefined };
+const SMOOTH_DEFAULTS: Record<BleuSmoothing, number | undefined> = {
+  none: undefined,
+  floor: 0.1,
+  'add-k': 1,
+  exp: undefined,
+};
 
 function ngramCounts(tokens: string[], maxOrder: number): Map<string, number> {
   const counts = new Map<string, number>();
@@ -157,7 +162,8 @@ function sentenceStatistics(hypothesis: string, references: string[], options: B
 export function corpusBleu(hypotheses: string[], referenceStreams: string[][], options: BleuOptions = {}): BleuResult {
   const maxOrder = options.maxNgramOrder ?? 4;
   for (const stream of referenceStreams) {
-    if (stream.length !== hypotheses.length) throw new Error('every reference stream needs one reference per hypothesis');
+    if (stream.length !== hypotheses.length)
+      throw new Error('every reference stream needs one reference per hypothesis');
   }
   const correct = new Array<number>(maxOrder).fill(0);
   const total = new Array<number>(maxOrder).fill(0);

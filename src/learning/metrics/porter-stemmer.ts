@@ -55,7 +55,11 @@ function endsDoubleConsonant(word: string): boolean {
 function endsCvc(word: string): boolean {
   const length = word.length;
   return (
-    (length >= 3 && isConsonant(word, length - 3) && !isConsonant(word, length - 2) && isConsonant(word, length - 1) && !'wxy'.includes(word[length - 1])) ||
+    (length >= 3 &&
+      isConsonant(word, length - 3) &&
+      !isConsonant(word, length - 2) &&
+      isConsonant(word, length - 1) &&
+      !'wxy'.includes(word[length - 1])) ||
     (length === 2 && !isConsonant(word, 0) && isConsonant(word, 1))
   );
 }
@@ -120,7 +124,8 @@ function step1c(word: string): string {
 }
 
 function step2(word: string): string {
-  if (word.endsWith('alli') && positiveMeasure(replaceSuffix(word, 'alli', ''))) return step2(replaceSuffix(word, 'alli', 'al'));
+  if (word.endsWith('alli') && positiveMeasure(replaceSuffix(word, 'alli', '')))
+    return step2(replaceSuffix(word, 'alli', 'al'));
   return applyRules(word, [
     ['ational', 'ate', positiveMeasure],
     ['tional', 'tion', positiveMeasure],

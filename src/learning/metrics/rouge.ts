@@ -19,8 +19,13 @@ export interface RougeOptions {
 }
 
 export function tokenizeForRouge(text: string, options: RougeOptions = {}): string[] {
-  const tokens = text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').split(/\s+/);
-  const stemmed = options.stemmer ? tokens.map((token) => (token.length > 3 ? options.stemmer!(token) : token)) : tokens;
+  const tokens = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .split(/\s+/);
+  const stemmed = options.stemmer
+    ? tokens.map((token) => (token.length > 3 ? options.stemmer!(token) : token))
+    : tokens;
   return stemmed.filter((token) => /^[a-z0-9]+$/.test(token));
 }
 
@@ -56,7 +61,9 @@ export function lcsLength(first: readonly unknown[], second: readonly unknown[])
     const current = new Array<number>(second.length + 1).fill(0);
     for (let column = 1; column <= second.length; column++) {
       current[column] =
-        first[row - 1] === second[column - 1] ? previous[column - 1] + 1 : Math.max(previous[column], current[column - 1]);
+        first[row - 1] === second[column - 1]
+          ? previous[column - 1] + 1
+          : Math.max(previous[column], current[column - 1]);
     }
     previous = current;
   }
@@ -71,7 +78,11 @@ export function rougeLFromTokens(target: string[], prediction: string[]): RougeS
   return { precision, recall, fmeasure: fmeasure(precision, recall) };
 }
 
-export function rougeScore(target: string, prediction: string, options: RougeOptions = {}): Record<RougeType, RougeScore> {
+export function rougeScore(
+  target: string,
+  prediction: string,
+  options: RougeOptions = {},
+): Record<RougeType, RougeScore> {
   const targetTokens = tokenizeForRouge(target, options);
   const predictionTokens = tokenizeForRouge(prediction, options);
   return {

@@ -44,13 +44,21 @@ export async function listModelVersions(em: EntityManager, tenantId: string): Pr
   return em.find(ModelVersion, { tenant: tenantId }, { orderBy: { number: 'desc' } });
 }
 
-export async function findModelVersion(em: EntityManager, tenantId: string, versionId: string): Promise<ModelVersion | null> {
+export async function findModelVersion(
+  em: EntityManager,
+  tenantId: string,
+  versionId: string,
+): Promise<ModelVersion | null> {
   if (!isUuid(versionId)) return null;
   return em.findOne(ModelVersion, { id: versionId, tenant: tenantId });
 }
 
 /** A version by id, or by number when given `#3` or `3`. */
-export async function resolveModelVersion(em: EntityManager, tenantId: string, reference: string): Promise<ModelVersion> {
+export async function resolveModelVersion(
+  em: EntityManager,
+  tenantId: string,
+  reference: string,
+): Promise<ModelVersion> {
   const number = /^#?(\d+)$/.exec(reference.trim());
   const version = number
     ? await em.findOne(ModelVersion, { tenant: tenantId, number: Number(number[1]) })
@@ -61,33 +69,55 @@ export async function resolveModelVersion(em: EntityManager, tenantId: string, r
 
 export async function activeModelVersion(em: EntityManager, tenantId: string): Promise<ModelVersion> {
   const version = await em.findOne(ModelVersion, { tenant: tenantId, status: 'active' });
-  if (!version) throw new AppError('CONFLICT', `Tenant ${tenantId} has no active model version; activate one with activateModelVersion`);
+  if (!version)
+    throw new AppError(
+      'CONFLICT',
+      `Tenant ${tenantId} has no active model version; activate one with activateModelVersion`,
+    );
   return version;
 }
 
-export async function deploymentHistory(em: EntityManager, tenantId: string, versionId?: string | null): Promise<DeploymentEvent[]> {
+export async function deploymentHistory(
+  em: EntityManager,
+  tenantId: string,
+  versionId?: string | null,
+): Promise<DeploymentEvent[]> {
   const where: Record<string, unknown> = { tenant: tenantId };
   if (versionId) where.modelVersion = versionId;
-  return em.find(DeploymentEvent, where, { orderBy: { createdAt: 'desc', id: 'desc' }, populate: ['modelVersion'], limit: 500 });
+  return em.find(DeploymentEvent, where, {
+    orderBy: { createdAt: 'desc', id: 'desc' },
+    populate: ['modelVersion'],
+    limit: 500,
+  });
 }
 
 function validateChanges(changes: ModelVersionChanges): void {
   if (changes.tierModels) {
     for (const [tier, model] of Object.entries(changes.tierModels)) {
-      if (!(tierNames as readonly string[]).includes(tier)) throw badInput(`tierModels: unknown tier ${tier}; tiers are ${tierNames.join(', ')}`);
+      if (!(tierNames as readonly string[]).includes(tier))
+        throw badInput(`tierModels: unknown tier ${tier}; tiers are ${tierNames.join(', ')}`);
       if (typeof model !== 'string' || !model.trim()) throw badInput(`tierModels.${tier} must be a model id`);
     }
   }
-  if (changes.retrievalK !== undefined && changes.retrievalK !== null && (!Number.isInteger(changes.retrievalK) || changes.retrievalK < 0 || changes.retrievalK > 20)) {
+  if (
+    changes.retrievalK !== undefined &&
+    changes.retrievalK !== null &&
+    (!Number.isInteger(changes.retrievalK) || changes.retrievalK < 0 || changes.retrievalK > 20)
+  ) {
     throw badInput('retrievalK must be a whole number from 0 to 20');
   }
   const minScore = changes.retrievalMinScore;
-  if (minScore !== undefined && minScore !== null && !(minScore >= 0 && minScore <= 1)) throw badInput('retrievalMinScore must be from 0 to 1');
+  if (minScore !== undefined && minScore !== null && !(minScore >= 0 && minScore <= 1))
+    throw badInput('retrievalMinScore must be from 0 to 1');
 }
 
 /** Locks every version of the tenant: version changes of one tenant run one at a time. */
 async function lockVersions(tx: EntityManager, tenantId: string): Promise<ModelVersion[]> {
-  return tx.find(ModelVersion, { tenant: tenantId }, { orderBy: { number: 'desc' }, lockMode: LockMode.PESSIMISTIC_WRITE });
+  return tx.find(
+    ModelVersion,
+    { tenant: tenantId },
+    { orderBy: { number: 'desc' }, lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
 }
 
 function recordEvent(
@@ -131,17 +161,21 @@ export async function createDraftModelVersion(
     const parent = input.parentVersionId
       ? versions.find((version) => version.id === input.parentVersionId)
       : versions.find((version) => version.status === 'active');
-    if (!parent) throw input.parentVersionId ? notFound('Model version', input.parentVersionId) : new AppError('CONFLICT', 'No active model version to start a draft from');
+    if (!parent)
+      throw input.parentVersionId
+        ? notFound('Model version', input.parentVersionId)
+        : new AppError('CONFLICT', 'No active model version to start a draft from');
     const changes = input.changes;
     const version = tx.create(ModelVersion, {
       tenant: input.tenantId,
       number: (versions[0]?.number ?? 0) + 1,
       status: 'draft',
       tierModels: changes.tierModels ?? { ...parent.tierModels },
-      systemPrompt: changes.systemPrompt !== undefined ? (changes.systemPrompt?.trim() || null) : parent.systemPrompt,
+      systemPrompt: changes.systemPrompt !== undefined ? changes.systemPrompt?.trim() || null : parent.systemPrompt,
       retrievalK: changes.retrievalK ?? parent.retrievalK,
       retrievalMinScore: changes.retrievalMinScore ?? parent.retrievalMinScore,
-      offlineModelArtifactId: changes.offlineModelArtifactId !== undefined ? changes.offlineModelArtifactId : parent.offlineModelArtifactId,
+      offlineModelArtifactId:
+        changes.offlineModelArtifactId !== undefined ? changes.offlineModelArtifactId : parent.offlineModelArtifactId,
       parentVersion: parent,
       notes: changes.notes ?? '',
       createdBy: input.actor,
@@ -163,7 +197,15 @@ export async function markModelVersionEvaluated(
     if (version.status !== 'draft') return version;
     version.status = 'evaluated';
     version.evaluatedAt = new Date();
-    recordEvent(tx, version, 'evaluated', 'draft', input.actor, input.reason ?? null, input.runId ? { evaluationRun: input.runId } : undefined);
+    recordEvent(
+      tx,
+      version,
+      'evaluated',
+      'draft',
+      input.actor,
+      input.reason ?? null,
+      input.runId ? { evaluationRun: input.runId } : undefined,
+    );
     return version;
   });
 }
@@ -183,9 +225,12 @@ export async function activateModelVersion(
     const version = versions.find((candidate) => candidate.id === input.versionId);
     if (!version) throw notFound('Model version', input.versionId);
     if (version.status === 'active') return version;
-    if (version.status === 'retired') throw badInput(`Version ${version.number} is retired; create a new draft from it instead`);
+    if (version.status === 'retired')
+      throw badInput(`Version ${version.number} is retired; create a new draft from it instead`);
     if (version.status === 'draft' && !input.force) {
-      throw badInput(`Version ${version.number} is a draft: evaluate it first (npm run evaluate), or activate with force`);
+      throw badInput(
+        `Version ${version.number} is a draft: evaluate it first (npm run evaluate), or activate with force`,
+      );
     }
     const reason = input.reason?.trim() || null;
     await switchActive(tx, versions, version, input.actor, 'activated', reason);
@@ -208,14 +253,27 @@ export async function rollbackModelVersion(
       { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 50 },
     );
     const target = activations
-      .map((event) => versions.find((version) => version.id === (typeof event.modelVersion === 'string' ? event.modelVersion : event.modelVersion.id)))
+      .map((event) =>
+        versions.find(
+          (version) =>
+            version.id === (typeof event.modelVersion === 'string' ? event.modelVersion : event.modelVersion.id),
+        ),
+      )
       .find((version) => version && DEPLOYABLE.includes(version.status));
     if (!target) throw new AppError('CONFLICT', 'There is no earlier active version left to roll back to');
     const reason = input.reason?.trim() || null;
     const from = current.status;
     current.status = 'rolled_back';
     recordEvent(tx, current, 'rolled_back', from, input.actor, reason, { to: target.number });
-    await switchActive(tx, versions, target, input.actor, 'activated', reason ?? `rollback from version ${current.number}`, true);
+    await switchActive(
+      tx,
+      versions,
+      target,
+      input.actor,
+      'activated',
+      reason ?? `rollback from version ${current.number}`,
+      true,
+    );
     return target;
   });
 }
@@ -241,13 +299,25 @@ async function switchActive(
   version.activatedAt = new Date();
   recordEvent(tx, version, action, from, actor, reason, rollback ? { rollback: true } : undefined);
   // Keep the newest deployable versions (the active one always); retire the rest.
-  const deployable = versions.filter((candidate) => candidate === version || ['evaluated', 'rolled_back'].includes(candidate.status));
-  const kept = new Set([version, ...deployable.filter((candidate) => candidate !== version).slice(0, KEPT_DEPLOYABLE_VERSIONS - 1)]);
+  const deployable = versions.filter(
+    (candidate) => candidate === version || ['evaluated', 'rolled_back'].includes(candidate.status),
+  );
+  const kept = new Set([
+    version,
+    ...deployable.filter((candidate) => candidate !== version).slice(0, KEPT_DEPLOYABLE_VERSIONS - 1),
+  ]);
   for (const candidate of deployable) {
     if (kept.has(candidate)) continue;
     const status = candidate.status;
     candidate.status = 'retired';
     candidate.retiredAt = new Date();
-    recordEvent(tx, candidate, 'retired', status, actor, `only the newest ${KEPT_DEPLOYABLE_VERSIONS} deployable versions are kept`);
+    recordEvent(
+      tx,
+      candidate,
+      'retired',
+      status,
+      actor,
+      `only the newest ${KEPT_DEPLOYABLE_VERSIONS} deployable versions are kept`,
+    );
   }
 }

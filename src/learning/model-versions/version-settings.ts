@@ -22,7 +22,11 @@ export interface AnswerSettings {
  * its retrieval settings. The engine and the evaluator both use this, so an
  * evaluation asks the gateway exactly what a customer turn would.
  */
-export function answerSettings(tenantSettings: TenantSettings, version: VersionAnswerSettings | null, defaultSystemPrompt: string): AnswerSettings {
+export function answerSettings(
+  tenantSettings: TenantSettings,
+  version: VersionAnswerSettings | null,
+  defaultSystemPrompt: string,
+): AnswerSettings {
   const systemPrompt = version?.systemPrompt?.trim() || tenantSettings.systemPrompt?.trim() || defaultSystemPrompt;
   const tierModels = version?.tierModels ?? {};
   // The tenant's own object when the version changes nothing: the routing policy is memoised by identity.

@@ -38,19 +38,32 @@ describe('CLIs beside a running service on the embedded database', () => {
     }
     return false;
   };
-  const cli = (args: string[], input = '') => spawnSync(process.execPath, ['scripts/run.js', ...args], { cwd: projectRoot, env, input, encoding: 'utf8', timeout: 180_000 });
-  const postmasterPid = () => Number(fs.readFileSync(path.join(dataDir, 'db', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const cli = (args: string[], input = '') =>
+    spawnSync(process.execPath, ['scripts/run.js', ...args], {
+      cwd: projectRoot,
+      env,
+      input,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+  const postmasterPid = () =>
+    Number(fs.readFileSync(path.join(dataDir, 'db', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
   beforeAll(async () => {
     ensureBuilt();
     port = await freePort();
     env = cliEnvironment(dataDir, { PORT: String(port), HOST: '127.0.0.1', JOBS_ENABLED: 'false', SEED_DEMO: 'true' });
-    service = spawn(process.execPath, ['scripts/run.js', 'src/main'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    service = spawn(process.execPath, ['scripts/run.js', 'src/main'], {
+      cwd: projectRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     service.stdout!.on('data', (chunk) => (serviceOutput += String(chunk)));
     service.stderr!.on('data', (chunk) => (serviceOutput += String(chunk)));
     const deadline = Date.now() + 300_000;
     while (!(await ready())) {
-      if (service.exitCode !== null || Date.now() > deadline) throw new Error(`the service did not become ready:\n${serviceOutput}`);
+      if (service.exitCode !== null || Date.now() > deadline)
+        throw new Error(`the service did not become ready:\n${serviceOutput}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }, 900_000);
@@ -71,7 +84,7 @@ describe('CLIs beside a running service on the embedded database', () => {
     fs.rmSync(root, { recursive: true, force: true });
   }, 60_000);
 
-  it('runs keys and chat three times each; the database server is the service\'s and the service stays ready', async () => {
+  it("runs keys and chat three times each; the database server is the service's and the service stays ready", async () => {
     const server = postmasterPid();
     for (let round = 0; round < 3; round += 1) {
       const keys = cli(['src/cli/keys', 'list']);

@@ -16,10 +16,18 @@ describe('command-line entry points', () => {
   const scripts = launcherScripts();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-help-'));
   // A database that does not exist: any command that tried to use it would fail instead of exiting 0.
-  const env = cliEnvironment(path.join(dataDir, 'data'), { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/not_a_database' });
+  const env = cliEnvironment(path.join(dataDir, 'data'), {
+    DATABASE_URL: 'postgres://nobody@127.0.0.1:1/not_a_database',
+  });
   const run = (args: string[]) => {
     const started = Date.now();
-    const result = spawnSync(process.execPath, args, { cwd: projectRoot, env, encoding: 'utf8', timeout: 60_000, input: '' });
+    const result = spawnSync(process.execPath, args, {
+      cwd: projectRoot,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+      input: '',
+    });
     return { ...result, ms: Date.now() - started };
   };
 
@@ -28,8 +36,26 @@ describe('command-line entry points', () => {
 
   it('covers every entry point with a spec, and every script with the launcher', () => {
     expect(scripts.map(({ script }) => script).sort()).toEqual(
-      expect.arrayContaining(['start', 'migrate', 'keys', 'chat', 'job', 'alert:test', 'slack:settings', 'schema:emit', 'schema:check', 'bench:analytics', 'bench:router', 'bench:turns',
-        'bench:learning', 'bench:retrieval', 'tenants', 'knowledge', 'datasets', 'evaluate']),
+      expect.arrayContaining([
+        'start',
+        'migrate',
+        'keys',
+        'chat',
+        'job',
+        'alert:test',
+        'slack:settings',
+        'schema:emit',
+        'schema:check',
+        'bench:analytics',
+        'bench:router',
+        'bench:turns',
+        'bench:learning',
+        'bench:retrieval',
+        'tenants',
+        'knowledge',
+        'datasets',
+        'evaluate',
+      ]),
     );
     for (const { args } of scripts) expect(Object.keys(COMMANDS)).toContain(args[1]);
   });
@@ -38,21 +64,27 @@ describe('command-line entry points', () => {
     expect([...JOB_NAMES].sort()).toEqual(Object.keys(JOBS).sort());
   });
 
-  it.each(launcherScripts().map(({ script, args }) => [script, args] as const))('%s --help: usage on stdout, exit 0, < 2 s, no side effects', (_script, args) => {
-    const result = run([...args, '--help']);
-    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^Usage/);
-    expect(result.ms).toBeLessThan(2_000);
-    expect(fs.existsSync(path.join(dataDir, 'data'))).toBe(false);
-  });
+  it.each(launcherScripts().map(({ script, args }) => [script, args] as const))(
+    '%s --help: usage on stdout, exit 0, < 2 s, no side effects',
+    (_script, args) => {
+      const result = run([...args, '--help']);
+      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(result.stdout).toMatch(/^Usage/);
+      expect(result.ms).toBeLessThan(2_000);
+      expect(fs.existsSync(path.join(dataDir, 'data'))).toBe(false);
+    },
+  );
 
-  it.each(launcherScripts().map(({ script, args }) => [script, args] as const))('%s --no-such-option: one line on stderr, exit 2', (_script, args) => {
-    const result = run([...args, '--no-such-option']);
-    expect(result.status).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/no-such-option/);
-  });
+  it.each(launcherScripts().map(({ script, args }) => [script, args] as const))(
+    '%s --no-such-option: one line on stderr, exit 2',
+    (_script, args) => {
+      const result = run([...args, '--no-such-option']);
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/no-such-option/);
+    },
+  );
 
   it.each([
     ['bench/analytics-bench', ['--scale', 'abc'], /--scale must be a positive number/],

@@ -21,7 +21,11 @@ afterAll(() => database.drop());
 async function cli(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, DATABASE_URL: database.url, SEED_DEMO: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test' };
   try {
-    const { stdout, stderr } = await run(process.execPath, ['-r', './test/helpers/ts-register.js', `src/cli/${script}.ts`, ...args], { cwd: ROOT, env, maxBuffer: 10_000_000 });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['-r', './test/helpers/ts-register.js', `src/cli/${script}.ts`, ...args],
+      { cwd: ROOT, env, maxBuffer: 10_000_000 },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -46,11 +50,17 @@ describe('npm run tenants', () => {
     expect((await cli('tenants', ['disable', 'cli-shop'])).stdout).toContain('now disabled');
     const tenant = await database.orm.em.fork().findOneOrFail(Tenant, { name: 'cli-shop' });
     expect(tenant.disabledAt).toBeInstanceOf(Date);
-    const audits = await database.orm.em.fork().find(AuditLog, { tenant: tenant.id }, { orderBy: { createdAt: 'asc' } });
+    const audits = await database.orm.em
+      .fork()
+      .find(AuditLog, { tenant: tenant.id }, { orderBy: { createdAt: 'asc' } });
     expect(audits.map((row) => [row.action, row.actor])).toEqual([
-      ['tenant.create', 'system:tenants-cli'], ['apikey.create', 'system:tenants-cli'], ['tenant.disable', 'system:tenants-cli'],
+      ['tenant.create', 'system:tenants-cli'],
+      ['apikey.create', 'system:tenants-cli'],
+      ['tenant.disable', 'system:tenants-cli'],
     ]);
-    expect((await cli('tenants', ['platform-key'])).stdout).toMatch(/scope tenants:manage\). Key \(shown only now\): pk_/);
+    expect((await cli('tenants', ['platform-key'])).stdout).toMatch(
+      /scope tenants:manage\). Key \(shown only now\): pk_/,
+    );
   }, 600_000);
 });
 
@@ -73,16 +83,22 @@ describe('npm run knowledge -- import', () => {
     expect(listed.stdout).toContain('How do I get a refund, please?');
   }, 600_000);
 
-  (fs.existsSync(DATASET) ? it : it.skip)('imports the shared customer-support dataset by path', async () => {
-    await cli('tenants', ['create', 'kb-dataset']);
-    const started = Date.now();
-    const result = await cli('knowledge', ['import', '--tenant', 'kb-dataset', '--file', DATASET]);
-    const wallMs = Date.now() - started;
-    expect(result.code).toBe(0);
-    const added = Number(/Added (\d+)/.exec(result.stdout)?.[1]);
-    expect(added).toBeGreaterThan(3500);
-    const tenant = await database.orm.em.fork().findOneOrFail(Tenant, { name: 'kb-dataset' });
-    expect(await database.orm.em.fork().count(KnowledgeArticle, { tenant: tenant.id, active: true, source: 'import' })).toBe(added);
-    process.stdout.write(`knowledge import CLI (child process, whole run): ${wallMs} ms\n${result.stdout}`);
-  }, 600_000);
+  (fs.existsSync(DATASET) ? it : it.skip)(
+    'imports the shared customer-support dataset by path',
+    async () => {
+      await cli('tenants', ['create', 'kb-dataset']);
+      const started = Date.now();
+      const result = await cli('knowledge', ['import', '--tenant', 'kb-dataset', '--file', DATASET]);
+      const wallMs = Date.now() - started;
+      expect(result.code).toBe(0);
+      const added = Number(/Added (\d+)/.exec(result.stdout)?.[1]);
+      expect(added).toBeGreaterThan(3500);
+      const tenant = await database.orm.em.fork().findOneOrFail(Tenant, { name: 'kb-dataset' });
+      expect(
+        await database.orm.em.fork().count(KnowledgeArticle, { tenant: tenant.id, active: true, source: 'import' }),
+      ).toBe(added);
+      process.stdout.write(`knowledge import CLI (child process, whole run): ${wallMs} ms\n${result.stdout}`);
+    },
+    600_000,
+  );
 });

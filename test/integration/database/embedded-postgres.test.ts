@@ -35,7 +35,7 @@ describe('embedded PostgreSQL', () => {
     expect(fs.statSync(`${dataDir}.password`).mode & 0o777).toBe(0o600);
   }, 120_000);
 
-  it('leaves SIGTERM to the process that loaded it (the package\'s own hook would exit 143 at once)', async () => {
+  it("leaves SIGTERM to the process that loaded it (the package's own hook would exit 143 at once)", async () => {
     const result = await runNatively<{ handled: string[]; still: boolean }>(
       'src/db/embedded-postgres.ts',
       `

@@ -17,7 +17,9 @@ describe('message send state migration', () => {
   it('moves sendClaimedAt, twilioSids, failedAttempts, statusHistory and feedbackPrompt into columns, and back', async () => {
     const migrator = database.orm.getMigrator();
     await migrator.up({ to: 'Migration20261124110100InteractionReplyIndex' });
-    const [tenant] = await sql<{ id: string }>(`insert into tenant (id, name, settings, created_at, updated_at) values (gen_random_uuid(), 'migrated', '{}', now(), now()) returning id`);
+    const [tenant] = await sql<{ id: string }>(
+      `insert into tenant (id, name, settings, created_at, updated_at) values (gen_random_uuid(), 'migrated', '{}', now(), now()) returning id`,
+    );
     const [contact] = await sql<{ id: string }>(
       `insert into contact (id, tenant_id, created_at, channel, external_id, feedback_opt_out) values (gen_random_uuid(), ?, now(), 'whatsapp', 'whatsapp:+1555', false) returning id`,
       [tenant!.id],
@@ -59,11 +61,23 @@ describe('message send state migration', () => {
       status_history: payload.statusHistory,
       feedback_prompt: 'template',
     });
-    expect(await read(plain!.id)).toEqual({ payload: null, claimed: false, sent_part_ids: ['SM9'], failed_attempts: null, status_history: null, feedback_prompt: null });
+    expect(await read(plain!.id)).toEqual({
+      payload: null,
+      claimed: false,
+      sent_part_ids: ['SM9'],
+      failed_attempts: null,
+      status_history: null,
+      feedback_prompt: null,
+    });
     expect((await read(inbound!.id))!.payload).toEqual({ to: 'whatsapp:+1444', twilioSids: ['kept on inbound'] });
 
     await migrator.down({ to: 'Migration20261124110100InteractionReplyIndex' });
-    const [restored] = await sql<{ payload: Record<string, unknown> }>('select payload from message where id = ?', [outbound!.id]);
-    expect({ ...restored!.payload, sendClaimedAt: new Date(restored!.payload.sendClaimedAt as string).toISOString() }).toEqual(payload);
+    const [restored] = await sql<{ payload: Record<string, unknown> }>('select payload from message where id = ?', [
+      outbound!.id,
+    ]);
+    expect({
+      ...restored!.payload,
+      sendClaimedAt: new Date(restored!.payload.sendClaimedAt as string).toISOString(),
+    }).toEqual(payload);
   });
 });

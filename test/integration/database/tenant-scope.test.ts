@@ -18,7 +18,14 @@ import { makeConversationWithTurn, makeTenant } from '../../helpers/factories';
 async function populate(em: EntityManager, tenant: Tenant): Promise<Record<string, string>> {
   const turn = await makeConversationWithTurn(em, tenant);
   const rows: TenantScoped[] = [
-    em.create(ProviderUsage, { tenant, provider: 'openai', model: 'gpt-4o', latencyMs: 120, success: true, interactionId: turn.interaction.id }),
+    em.create(ProviderUsage, {
+      tenant,
+      provider: 'openai',
+      model: 'gpt-4o',
+      latencyMs: 120,
+      success: true,
+      interactionId: turn.interaction.id,
+    }),
     em.create(ProviderDailySummary, {
       tenant,
       day: '2026-11-01',
@@ -37,7 +44,13 @@ async function populate(em: EntityManager, tenant: Tenant): Promise<Record<strin
       failoverCount: 0,
     }),
     em.create(InteractionFeedback, { tenant, interaction: turn.interaction, helpful: true, source: 'api' }),
-    em.create(HumanCorrection, { tenant, interaction: turn.interaction, originalReply: 'a', correctedReply: 'b', authorId: 'slack:U1' }),
+    em.create(HumanCorrection, {
+      tenant,
+      interaction: turn.interaction,
+      originalReply: 'a',
+      correctedReply: 'b',
+      authorId: 'slack:U1',
+    }),
     em.create(KnowledgeArticle, { tenant, question: 'q', answer: 'a' }),
     em.create(ApiKey, { tenant, name: 'k', prefix: 'pk_x', keyHash: `${tenant.id}-hash`, scopes: ['analytics:view'] }),
     em.create(AuditLog, { tenant, actor: 'system:test', action: 'test', targetType: 'Tenant' }),
@@ -70,7 +83,7 @@ describe('tenant scoping', () => {
   });
   afterAll(() => database.drop());
 
-  it('every entity other than Tenant (and the platform\'s own keys, which belong to no tenant) belongs to a tenant', () => {
+  it("every entity other than Tenant (and the platform's own keys, which belong to no tenant) belongs to a tenant", () => {
     const all = Object.values(database.orm.getMetadata().getAll()).filter((meta) => !meta.abstract && !meta.embeddable);
     const platformLevel = new Set(['Tenant', 'PlatformApiKey']);
     const unscoped = all.filter((meta) => !platformLevel.has(meta.className) && !meta.properties.tenant);

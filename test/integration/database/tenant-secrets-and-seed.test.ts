@@ -19,7 +19,10 @@ describe('tenant secrets at rest', () => {
   it('stores provider keys encrypted: the column never holds the plain key', async () => {
     const em = database.orm.em.fork();
     const tenant = await makeTenant(em);
-    const names = await setTenantSecrets(em, box, tenant.id, { openaiApiKey: 'sk-plain-openai-123', geminiApiKey: 'AIza-plain-gemini' });
+    const names = await setTenantSecrets(em, box, tenant.id, {
+      openaiApiKey: 'sk-plain-openai-123',
+      geminiApiKey: 'AIza-plain-gemini',
+    });
     expect(names).toEqual(['geminiApiKey', 'openaiApiKey']);
 
     const [row] = await database.orm.em

@@ -66,7 +66,9 @@ describe('provider usage rollup', () => {
     const totals = () =>
       database.orm.em
         .getConnection()
-        .execute<{ calls: string; rows: string }[]>(`select sum(calls) as calls, count(*) as rows from provider_usage_rollup where day = '2026-11-20'`)
+        .execute<{ calls: string; rows: string }[]>(
+          `select sum(calls) as calls, count(*) as rows from provider_usage_rollup where day = '2026-11-20'`,
+        )
         .then((found) => ({ calls: Number(found[0]!.calls), rows: Number(found[0]!.rows) }));
     expect(await totals()).toEqual({ calls: 2, rows: 2 });
     await migrator.down({ to: 'Migration20261201090000MessageSendState' });

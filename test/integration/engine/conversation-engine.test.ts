@@ -1,4 +1,12 @@
-import { AgentInteraction, Contact, Conversation, InteractionFeedback, Message, ProviderUsage, type Tenant } from '../../../src/db/entities';
+import {
+  AgentInteraction,
+  Contact,
+  Conversation,
+  InteractionFeedback,
+  Message,
+  ProviderUsage,
+  type Tenant,
+} from '../../../src/db/entities';
 import { AppError } from '../../../src/errors';
 import { createTenantRow } from '../../helpers/conversation-fixtures';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
@@ -11,7 +19,10 @@ let customerNumber = 0;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  tenant = await createTenantRow(database.orm.em.fork(), { systemPrompt: 'You are the Trailhead assistant.', routing: { cheapThreshold: 0.25 } });
+  tenant = await createTenantRow(database.orm.em.fork(), {
+    systemPrompt: 'You are the Trailhead assistant.',
+    routing: { cheapThreshold: 0.25 },
+  });
 });
 
 afterAll(async () => {
@@ -20,43 +31,104 @@ afterAll(async () => {
 
 const em = () => database.orm.em.fork();
 const newCustomer = () => `+4477009${String((customerNumber += 1)).padStart(5, '0')}`;
-const inbound = (externalId: string, text: string, channelMessageId?: string) => ({ tenantId: tenant.id, channel: 'whatsapp' as const, externalId, text, channelMessageId });
+const inbound = (externalId: string, text: string, channelMessageId?: string) => ({
+  tenantId: tenant.id,
+  channel: 'whatsapp' as const,
+  externalId,
+  text,
+  channelMessageId,
+});
 
 describe('a bot turn', () => {
   it('stores the inbound message, the reply, the interaction and one usage row per attempt, then emits', async () => {
-    const failed = attempt(scriptedOutcome({ provider: 'openai', model: 'gpt-4o-mini' }), { success: false, errorCode: 'http_500', latencyMs: 12, costUsd: 0, usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, totalTokens: 0 } });
+    const failed = attempt(scriptedOutcome({ provider: 'openai', model: 'gpt-4o-mini' }), {
+      success: false,
+      errorCode: 'http_500',
+      latencyMs: 12,
+      costUsd: 0,
+      usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    });
     const outcome = scriptedOutcome({ text: 'We ship in two days.', failover: true, latencyMs: 57, costUsd: 0.0002 });
-    const gateway = new ScriptedGateway().enqueue({ ...outcome, attempts: [failed, attempt(outcome, { failover: true })] });
+    const gateway = new ScriptedGateway().enqueue({
+      ...outcome,
+      attempts: [failed, attempt(outcome, { failover: true })],
+    });
     const { engine, log } = engineFor(database.orm, gateway);
 
     const turn = await engine.handleTurn(inbound(newCustomer(), 'When do you ship?', 'SM-turn-1'));
 
-    expect(turn).toMatchObject({ status: 'replied', duplicate: false, reply: { text: 'We ship in two days.' }, handoffReason: null });
-    expect(turn.route).toMatchObject({ provider: 'gemini', model: 'gemini-2.5-flash', complexity: 0.12, failover: true, latencyMs: 57, costUsd: 0.0002, inputTokens: 120, outputTokens: 30 });
-    expect(gateway.requests[0]).toMatchObject({ tenantId: tenant.id, routing: { cheapThreshold: 0.25 }, cacheable: true });
+    expect(turn).toMatchObject({
+      status: 'replied',
+      duplicate: false,
+      reply: { text: 'We ship in two days.' },
+      handoffReason: null,
+    });
+    expect(turn.route).toMatchObject({
+      provider: 'gemini',
+      model: 'gemini-2.5-flash',
+      complexity: 0.12,
+      failover: true,
+      latencyMs: 57,
+      costUsd: 0.0002,
+      inputTokens: 120,
+      outputTokens: 30,
+    });
+    expect(gateway.requests[0]).toMatchObject({
+      tenantId: tenant.id,
+      routing: { cheapThreshold: 0.25 },
+      cacheable: true,
+    });
     expect(gateway.requests[0].messages).toEqual([
       { role: 'system', content: 'You are the Trailhead assistant.' },
       { role: 'user', content: 'When do you ship?' },
     ]);
 
     const inboundRow = await em().findOneOrFail(Message, turn.inboundMessageId);
-    expect(inboundRow).toMatchObject({ direction: 'inbound', deliveryStatus: 'processed', channelMessageId: 'SM-turn-1' });
+    expect(inboundRow).toMatchObject({
+      direction: 'inbound',
+      deliveryStatus: 'processed',
+      channelMessageId: 'SM-turn-1',
+    });
     expect(inboundRow.processedAt).not.toBeNull();
     const reply = await em().findOneOrFail(Message, turn.reply!.messageId);
-    expect(reply).toMatchObject({ direction: 'outbound', author: 'bot', deliveryStatus: 'pending', text: 'We ship in two days.' });
-    const interaction = await em().findOneOrFail(AgentInteraction, turn.interactionId!, { populate: ['replyMessage', 'inboundMessage'] });
-    expect(interaction).toMatchObject({ provider: 'gemini', model: 'gemini-2.5-flash', failover: true, costUsd: 0.0002, latencyMs: 57, totalTokens: 150, complexityScore: 0.12 });
+    expect(reply).toMatchObject({
+      direction: 'outbound',
+      author: 'bot',
+      deliveryStatus: 'pending',
+      text: 'We ship in two days.',
+    });
+    const interaction = await em().findOneOrFail(AgentInteraction, turn.interactionId!, {
+      populate: ['replyMessage', 'inboundMessage'],
+    });
+    expect(interaction).toMatchObject({
+      provider: 'gemini',
+      model: 'gemini-2.5-flash',
+      failover: true,
+      costUsd: 0.0002,
+      latencyMs: 57,
+      totalTokens: 150,
+      complexityScore: 0.12,
+    });
     expect(interaction.routingReason).toContain('cheap tier');
     expect(interaction.replyMessage?.id).toBe(reply.id);
     expect(interaction.inboundMessage.id).toBe(inboundRow.id);
-    const usage = await em().find(ProviderUsage, { interactionId: interaction.id }, { orderBy: { createdAt: 'asc', success: 'asc' } });
+    const usage = await em().find(
+      ProviderUsage,
+      { interactionId: interaction.id },
+      { orderBy: { createdAt: 'asc', success: 'asc' } },
+    );
     expect(usage.map((row) => [row.provider, row.success, row.errorCode])).toEqual([
       ['openai', false, 'http_500'],
       ['gemini', true, null],
     ]);
 
     expect(log.map((event) => event.name)).toEqual(['message.received', 'interaction.created']);
-    expect(log[1].payload).toEqual({ tenantId: tenant.id, conversationId: turn.conversationId, interactionId: interaction.id, replyMessageId: reply.id });
+    expect(log[1].payload).toEqual({
+      tenantId: tenant.id,
+      conversationId: turn.conversationId,
+      interactionId: interaction.id,
+      replyMessageId: reply.id,
+    });
   });
 
   it('continues the open conversation with its history, and a closed one starts a new conversation', async () => {
@@ -67,7 +139,12 @@ describe('a bot turn', () => {
     clock.now += 1_000;
     const second = await engine.handleTurn(inbound(customer, 'Do you sell tents?'));
     expect(second.conversationId).toBe(first.conversationId);
-    expect(gateway.requests[1].messages.map((message) => message.content)).toEqual(['You are the Trailhead assistant.', 'Hi', 'You asked: Hi', 'Do you sell tents?']);
+    expect(gateway.requests[1].messages.map((message) => message.content)).toEqual([
+      'You are the Trailhead assistant.',
+      'Hi',
+      'You asked: Hi',
+      'Do you sell tents?',
+    ]);
 
     await em().nativeUpdate(Conversation, { id: first.conversationId }, { status: 'closed', closedAt: new Date() });
     const third = await engine.handleTurn(inbound(customer, 'Hello again'));
@@ -91,7 +168,12 @@ describe('duplicates and bad input', () => {
     const customer = newCustomer();
     const first = await engine.handleTurn(inbound(customer, 'Is the shop open?', 'SM-dup-1'));
     const again = await engine.handleTurn(inbound(customer, 'Is the shop open?', 'SM-dup-1'));
-    expect(again).toMatchObject({ duplicate: true, status: 'already_processed', inboundMessageId: first.inboundMessageId, conversationId: first.conversationId });
+    expect(again).toMatchObject({
+      duplicate: true,
+      status: 'already_processed',
+      inboundMessageId: first.inboundMessageId,
+      conversationId: first.conversationId,
+    });
     expect(gateway.requests).toHaveLength(1);
     expect(await em().count(Message, { conversation: first.conversationId })).toBe(2);
     expect(log.filter((event) => event.name === 'message.received')).toHaveLength(1);
@@ -109,10 +191,14 @@ describe('duplicates and bad input', () => {
   it('rejects an unknown tenant and malformed messages without storing anything', async () => {
     const { engine } = engineFor(database.orm, new ScriptedGateway());
     const before = await em().count(Message, {});
-    await expect(engine.receive({ ...inbound(newCustomer(), 'hi'), tenantId: '00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      engine.receive({ ...inbound(newCustomer(), 'hi'), tenantId: '00000000-0000-4000-8000-000000000000' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(engine.receive({ ...inbound('', 'hi') })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     // Cast: the channel an untyped caller could send.
-    await expect(engine.receive({ ...inbound(newCustomer(), 'hi'), channel: 'fax' as 'api' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(engine.receive({ ...inbound(newCustomer(), 'hi'), channel: 'fax' as 'api' })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+    });
     await expect(engine.processMessage('not-a-message')).rejects.toBeInstanceOf(AppError);
     expect(await em().count(Message, {})).toBe(before);
   });
@@ -120,7 +206,9 @@ describe('duplicates and bad input', () => {
   it('creates one contact and one conversation when first messages race', async () => {
     const { engine } = engineFor(database.orm, new ScriptedGateway());
     const customer = newCustomer();
-    const received = await Promise.all([1, 2, 3, 4].map((n) => engine.receive(inbound(customer, `message ${n}`, `SM-race-${customer}-${n}`))));
+    const received = await Promise.all(
+      [1, 2, 3, 4].map((n) => engine.receive(inbound(customer, `message ${n}`, `SM-race-${customer}-${n}`))),
+    );
     expect(new Set(received.map((row) => row.conversationId)).size).toBe(1);
     expect(new Set(received.map((row) => row.contactId)).size).toBe(1);
     expect(await em().count(Conversation, { contact: received[0].contactId })).toBe(1);
@@ -147,7 +235,10 @@ describe('handoff', () => {
     const notice = await em().findOneOrFail(Message, handoff.reply!.messageId);
     expect(notice).toMatchObject({ author: 'system', direction: 'outbound', deliveryStatus: 'pending' });
     expect(log.filter((event) => event.name === 'conversation.handed_off')).toEqual([
-      { name: 'conversation.handed_off', payload: { tenantId: tenant.id, conversationId: handoff.conversationId, reason: handoff.handoffReason } },
+      {
+        name: 'conversation.handed_off',
+        payload: { tenantId: tenant.id, conversationId: handoff.conversationId, reason: handoff.handoffReason },
+      },
     ]);
     const feedback = await em().findOneOrFail(InteractionFeedback, { interaction: answered.interactionId });
     expect(feedback).toMatchObject({ requestedHandoff: true, continuedConversation: true, responseTimeMs: 20_000 });
@@ -160,7 +251,12 @@ describe('handoff', () => {
   });
 
   it('hands off when the gateway says a human is needed, keeping the interaction', async () => {
-    const gateway = new ScriptedGateway().enqueue({ provider: 'knowledge-base', model: 'knowledge-base', text: "I'm not sure; a colleague will take over.", needsHuman: true });
+    const gateway = new ScriptedGateway().enqueue({
+      provider: 'knowledge-base',
+      model: 'knowledge-base',
+      text: "I'm not sure; a colleague will take over.",
+      needsHuman: true,
+    });
     const { engine } = engineFor(database.orm, gateway);
     const turn = await engine.handleTurn(inbound(newCustomer(), 'Can I pay with crypto?'));
     expect(turn.status).toBe('handed_off');
@@ -181,13 +277,21 @@ describe('a turn whose flush is deferred to the caller', () => {
     clock.now += 1_000;
     const first = await engine.processMessage(asked.messageId, { deferTurnFlush: true });
     clock.now += 30_000;
-    const second = await engine.processMessage((await engine.receive(inbound(customer, 'And in blue?'))).messageId, { deferTurnFlush: true });
+    const second = await engine.processMessage((await engine.receive(inbound(customer, 'And in blue?'))).messageId, {
+      deferTurnFlush: true,
+    });
 
     expect([first.status, second.status]).toEqual(['replied', 'replied']);
     const inboundRow = await em().findOneOrFail(Message, second.inboundMessageId);
     expect(inboundRow).toMatchObject({ deliveryStatus: 'processed' });
-    expect(await em().findOneOrFail(Message, second.reply!.messageId)).toMatchObject({ direction: 'outbound', deliveryStatus: 'pending', text: 'Blue too.' });
-    const interaction = await em().findOneOrFail(AgentInteraction, second.interactionId!, { populate: ['replyMessage'] });
+    expect(await em().findOneOrFail(Message, second.reply!.messageId)).toMatchObject({
+      direction: 'outbound',
+      deliveryStatus: 'pending',
+      text: 'Blue too.',
+    });
+    const interaction = await em().findOneOrFail(AgentInteraction, second.interactionId!, {
+      populate: ['replyMessage'],
+    });
     expect(interaction.replyMessage?.id).toBe(second.reply!.messageId);
     expect(await em().count(ProviderUsage, { interactionId: interaction.id })).toBe(1);
     const feedback = await em().findOneOrFail(InteractionFeedback, { interaction: first.interactionId });

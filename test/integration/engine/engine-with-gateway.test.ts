@@ -30,7 +30,12 @@ beforeEach(() => {
 });
 
 const em = () => database.orm.em.fork();
-const turnOf = (text: string) => ({ tenantId, channel: 'terminal' as const, externalId: `gateway-customer-${(customer += 1)}`, text });
+const turnOf = (text: string) => ({
+  tenantId,
+  channel: 'terminal' as const,
+  externalId: `gateway-customer-${(customer += 1)}`,
+  text,
+});
 
 describe('the engine on the real provider layer', () => {
   it('answers offline from the knowledge base with no keys, recording a free usage row', async () => {
@@ -39,7 +44,12 @@ describe('the engine on the real provider layer', () => {
     const turn = await engine.handleTurn(turnOf('How long does delivery take?'));
 
     expect(turn.status).toBe('replied');
-    expect(turn.route).toMatchObject({ provider: 'knowledge-base', model: 'knowledge-base', costUsd: 0, failover: false });
+    expect(turn.route).toMatchObject({
+      provider: 'knowledge-base',
+      model: 'knowledge-base',
+      costUsd: 0,
+      failover: false,
+    });
     expect(turn.reply?.text).toMatch(/deliver/i);
     const usage = await em().find(ProviderUsage, { interactionId: turn.interactionId });
     expect(usage).toHaveLength(1);
@@ -56,7 +66,13 @@ describe('the engine on the real provider layer', () => {
   });
 
   it('routes through the fake Gemini, fails over to the fake OpenAI, and stores one usage row per call', async () => {
-    const { gateway } = gatewayFor(database, { GEMINI_API_KEY: 'gk-test', GEMINI_BASE_URL: gemini.url, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.url, PROVIDER_MAX_RETRIES: 0 });
+    const { gateway } = gatewayFor(database, {
+      GEMINI_API_KEY: 'gk-test',
+      GEMINI_BASE_URL: gemini.url,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: openai.url,
+      PROVIDER_MAX_RETRIES: 0,
+    });
     const { engine } = engineFor(database.orm, gateway);
     gemini.failAlways({ kind: 'status', status: 500 });
     const turn = await engine.handleTurn(turnOf('How can I track my order?'));
@@ -80,6 +96,9 @@ describe('the engine on the real provider layer', () => {
       ['openai', true],
     ]);
     expect(usage.filter((row) => !row.success).every((row) => row.errorCode === 'http_500')).toBe(true);
-    expect(interaction.costUsd).toBeCloseTo(usage.reduce((sum, row) => sum + row.estimatedCostUsd, 0), 12);
+    expect(interaction.costUsd).toBeCloseTo(
+      usage.reduce((sum, row) => sum + row.estimatedCostUsd, 0),
+      12,
+    );
   });
 });

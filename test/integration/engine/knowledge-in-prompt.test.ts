@@ -11,17 +11,29 @@ let tenantId: string;
 let openai: FakeOpenAi;
 let customer = 0;
 const em = () => database.orm.em.fork();
-const turnOf = (text: string) => ({ tenantId, channel: 'terminal' as const, externalId: `kb-prompt-customer-${(customer += 1)}`, text });
+const turnOf = (text: string) => ({
+  tenantId,
+  channel: 'terminal' as const,
+  externalId: `kb-prompt-customer-${(customer += 1)}`,
+  text,
+});
 
-const giftWrapping = { question: 'Do you offer gift wrapping for presents?', answer: 'Yes: gift wrapping is free, tick "gift" at checkout and add a card message.' };
-const giftCard = { question: 'Can I buy a gift card?', answer: 'Gift cards from 10 to 200 EUR are sold on the Gift cards page.' };
+const giftWrapping = {
+  question: 'Do you offer gift wrapping for presents?',
+  answer: 'Yes: gift wrapping is free, tick "gift" at checkout and add a card message.',
+};
+const giftCard = {
+  question: 'Can I buy a gift card?',
+  answer: 'Gift cards from 10 to 200 EUR are sold on the Gift cards page.',
+};
 
 beforeAll(async () => {
   database = await createTestDatabase();
   tenantId = (await seedDemoTenant(database.orm.em.fork()))!.tenant.id;
   openai = await startFakeOpenAi();
   const fork = em();
-  for (const article of [giftWrapping, giftCard]) fork.create(KnowledgeArticle, { tenant: fork.getReference(Tenant, tenantId), ...article, source: 'correction' });
+  for (const article of [giftWrapping, giftCard])
+    fork.create(KnowledgeArticle, { tenant: fork.getReference(Tenant, tenantId), ...article, source: 'correction' });
   await fork.flush();
 });
 
@@ -34,7 +46,11 @@ beforeEach(() => openai.reset());
 
 describe('approved knowledge in every prompt', () => {
   it('sends the most similar approved answer to the LLM first, with the instruction to follow it, and records the articles used', async () => {
-    const { gateway } = gatewayFor(database, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.url, RESPONSE_CACHE_TTL_MS: 0 });
+    const { gateway } = gatewayFor(database, {
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: openai.url,
+      RESPONSE_CACHE_TTL_MS: 0,
+    });
     const { engine } = engineFor(database.orm, gateway);
     const turn = await engine.handleTurn(turnOf('is gift wraping available for a present?'));
 
@@ -45,7 +61,9 @@ describe('approved knowledge in every prompt', () => {
     const system = sent[0]!.content;
     expect(system).toContain('customer-service assistant');
     expect(system).toContain(REFERENCE_INSTRUCTION);
-    expect(system).toContain(`[1] Customer question: ${giftWrapping.question}\nApproved answer: ${giftWrapping.answer}`);
+    expect(system).toContain(
+      `[1] Customer question: ${giftWrapping.question}\nApproved answer: ${giftWrapping.answer}`,
+    );
     expect(sent.at(-1)).toEqual({ role: 'user', content: 'is gift wraping available for a present?' });
 
     const wrapping = await em().findOneOrFail(KnowledgeArticle, { tenant: tenantId, question: giftWrapping.question });
@@ -57,14 +75,22 @@ describe('approved knowledge in every prompt', () => {
   });
 
   it('takes k and the floor per request: k 1 sends one reference, a floor of 1 sends none', async () => {
-    const { gateway } = gatewayFor(database, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.url, RESPONSE_CACHE_TTL_MS: 0 });
+    const { gateway } = gatewayFor(database, {
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: openai.url,
+      RESPONSE_CACHE_TTL_MS: 0,
+    });
     const request = (retrieval: { k?: number; minScore?: number }) => ({
       tenantId,
-      messages: [{ role: 'system' as const, content: 'Be kind.' }, { role: 'user' as const, content: 'can I buy gift cards' }],
+      messages: [
+        { role: 'system' as const, content: 'Be kind.' },
+        { role: 'user' as const, content: 'can I buy gift cards' },
+      ],
       cacheable: false,
       retrieval,
     });
-    const systemOf = (index: number) => (openai.requests[index]!.body.messages as Array<{ role: string; content: string }>)[0]!;
+    const systemOf = (index: number) =>
+      (openai.requests[index]!.body.messages as Array<{ role: string; content: string }>)[0]!;
     const one = await gateway.reply(request({ k: 1, minScore: 0 }));
     expect(one.articleIds).toHaveLength(1);
     expect(systemOf(0).content).toContain(giftCard.answer);

@@ -11,31 +11,45 @@ let tenant: Tenant;
 beforeAll(async () => {
   database = await createTestDatabase();
   tenant = await createTenantRow(database.orm.em.fork(), {
-    profile: { supportPhone: '+44 20 7946 0000', website: 'trailhead.example', values: { 'Order History': 'Account → Orders' } },
+    profile: {
+      supportPhone: '+44 20 7946 0000',
+      website: 'trailhead.example',
+      values: { 'Order History': 'Account → Orders' },
+    },
   });
 });
 afterAll(() => database.drop());
 
-const inbound = (externalId: string, text: string) => ({ tenantId: tenant.id, channel: 'whatsapp' as const, externalId, text });
+const inbound = (externalId: string, text: string) => ({
+  tenantId: tenant.id,
+  channel: 'whatsapp' as const,
+  externalId,
+  text,
+});
 
 describe('placeholders are filled where the engine finalises the reply', () => {
   it('fills profile values and the order number the customer gave earlier, stores and sends the filled text', async () => {
-    const gateway = new ScriptedGateway()
-      .enqueue({ text: 'Thanks!' })
-      .enqueue({ text: 'Order {{Order Number}} is on its way: see {{order history}} on {{Website Name}}. Questions? Call {{Customer Support Phone Number}}.' });
+    const gateway = new ScriptedGateway().enqueue({ text: 'Thanks!' }).enqueue({
+      text: 'Order {{Order Number}} is on its way: see {{order history}} on {{Website Name}}. Questions? Call {{Customer Support Phone Number}}.',
+    });
     const { engine, clock } = engineFor(database.orm, gateway);
     await engine.handleTurn(inbound('+447700900001', 'Hi, my order number is 4711-2'));
     // The fixture's clock stands still: without a step both messages share one timestamp and their order is the ids' chance.
     clock.now += 60_000;
     const turn = await engine.handleTurn(inbound('+447700900001', 'where is it?'));
-    const expected = 'Order 4711-2 is on its way: see Account → Orders on trailhead.example. Questions? Call +44 20 7946 0000.';
+    const expected =
+      'Order 4711-2 is on its way: see Account → Orders on trailhead.example. Questions? Call +44 20 7946 0000.';
     expect(turn).toMatchObject({ status: 'replied', reply: { text: expected } });
     expect((await database.orm.em.fork().findOneOrFail(Message, turn.reply!.messageId)).text).toBe(expected);
-    expect((await database.orm.em.fork().findOneOrFail(AgentInteraction, turn.interactionId!)).replyText).toBe(expected);
+    expect((await database.orm.em.fork().findOneOrFail(AgentInteraction, turn.interactionId!)).replyText).toBe(
+      expected,
+    );
   });
 
   it('leaves out a sentence it cannot fill, never invents the order number', async () => {
-    const gateway = new ScriptedGateway().enqueue({ text: 'Sorry about that. I have checked order {{Order Number}}. It ships tomorrow.' });
+    const gateway = new ScriptedGateway().enqueue({
+      text: 'Sorry about that. I have checked order {{Order Number}}. It ships tomorrow.',
+    });
     const { engine } = engineFor(database.orm, gateway);
     const turn = await engine.handleTurn(inbound('+447700900002', 'where is my order?'));
     expect(turn.reply?.text).toBe('Sorry about that. It ships tomorrow.');

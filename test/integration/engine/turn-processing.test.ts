@@ -1,4 +1,11 @@
-import { AgentInteraction, Conversation, InteractionFeedback, Message, ProviderUsage, type Tenant } from '../../../src/db/entities';
+import {
+  AgentInteraction,
+  Conversation,
+  InteractionFeedback,
+  Message,
+  ProviderUsage,
+  type Tenant,
+} from '../../../src/db/entities';
 import { createTenantRow } from '../../helpers/conversation-fixtures';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { engineFor } from '../../helpers/engine-fixtures';
@@ -19,13 +26,22 @@ afterAll(async () => {
 
 const em = () => database.orm.em.fork();
 const newCustomer = () => `customer-${(customerNumber += 1)}`;
-const inbound = (externalId: string, text: string) => ({ tenantId: tenant.id, channel: 'api' as const, externalId, text });
+const inbound = (externalId: string, text: string) => ({
+  tenantId: tenant.id,
+  channel: 'api' as const,
+  externalId,
+  text,
+});
 
 async function turnRows(conversationId: string) {
   return {
     replies: await em().count(Message, { conversation: conversationId, direction: 'outbound' }),
     interactions: await em().count(AgentInteraction, { conversation: conversationId }),
-    usage: await em().count(ProviderUsage, { interactionId: { $in: (await em().find(AgentInteraction, { conversation: conversationId })).map((row) => row.id) } }),
+    usage: await em().count(ProviderUsage, {
+      interactionId: {
+        $in: (await em().find(AgentInteraction, { conversation: conversationId })).map((row) => row.id),
+      },
+    }),
   };
 }
 
@@ -41,7 +57,9 @@ describe('a failed turn', () => {
     // feedback row of the previous reply was created-and-locked and with the reply and interaction in the
     // same statement.
     const outcome = scriptedOutcome();
-    const broken = scriptedOutcome({ attempts: [attempt(outcome), attempt(outcome, { latencyMs: 3_000_000_000, failover: true })] });
+    const broken = scriptedOutcome({
+      attempts: [attempt(outcome), attempt(outcome, { latencyMs: 3_000_000_000, failover: true })],
+    });
     const gateway = new ScriptedGateway();
     const { engine, log, clock } = engineFor(database.orm, gateway);
     const customer = newCustomer();
@@ -63,7 +81,11 @@ describe('a failed turn', () => {
 
     const retried = await engine.processMessage(stored.messageId);
     expect(retried.status).toBe('replied');
-    expect(await turnRows(stored.conversationId)).toEqual({ replies: before.replies + 1, interactions: before.interactions + 1, usage: before.usage + 1 });
+    expect(await turnRows(stored.conversationId)).toEqual({
+      replies: before.replies + 1,
+      interactions: before.interactions + 1,
+      usage: before.usage + 1,
+    });
   });
 
   it('gives the claim back when the gateway throws', async () => {
@@ -71,7 +93,10 @@ describe('a failed turn', () => {
     const { engine } = engineFor(database.orm, gateway);
     const stored = await engine.receive(inbound(newCustomer(), 'Hi there'));
     await expect(engine.processMessage(stored.messageId)).rejects.toThrow('gateway exploded');
-    expect(await em().findOneOrFail(Message, stored.messageId)).toMatchObject({ deliveryStatus: 'received', deliveryError: 'gateway exploded' });
+    expect(await em().findOneOrFail(Message, stored.messageId)).toMatchObject({
+      deliveryStatus: 'received',
+      deliveryError: 'gateway exploded',
+    });
     expect(await turnRows(stored.conversationId)).toEqual({ replies: 0, interactions: 0, usage: 0 });
   });
 });
@@ -85,12 +110,20 @@ describe('exactly once', () => {
     const second = engineFor(database.orm, gateway);
     const stored = await first.engine.receive(inbound(newCustomer(), 'Where is my refund?'));
 
-    const racing = [first.engine.processMessage(stored.messageId), second.engine.processMessage(stored.messageId), first.engine.processMessage(stored.messageId)];
+    const racing = [
+      first.engine.processMessage(stored.messageId),
+      second.engine.processMessage(stored.messageId),
+      first.engine.processMessage(stored.messageId),
+    ];
     await new Promise((resolve) => setTimeout(resolve, 50));
     gate.resolve();
     const results = await Promise.all(racing);
 
-    expect(results.map((result) => result.status).sort()).toEqual(['already_processed', 'already_processed', 'replied']);
+    expect(results.map((result) => result.status).sort()).toEqual([
+      'already_processed',
+      'already_processed',
+      'replied',
+    ]);
     expect(gateway.requests).toHaveLength(1);
     expect(await turnRows(stored.conversationId)).toEqual({ replies: 1, interactions: 1, usage: 1 });
   });
@@ -105,7 +138,10 @@ describe('exactly once', () => {
 
     const answeredSecond = await engine.processMessage(two.messageId);
     expect(answeredSecond.status).toBe('replied');
-    expect(gateway.requests.map((request) => request.messages.at(-1)?.content)).toEqual(['first question', 'second question']);
+    expect(gateway.requests.map((request) => request.messages.at(-1)?.content)).toEqual([
+      'first question',
+      'second question',
+    ]);
     // The second prompt already holds the first answer.
     expect(gateway.requests[1].messages.map((message) => message.content)).toContain('You asked: first question');
     expect((await engine.processMessage(one.messageId)).status).toBe('already_processed');
@@ -131,7 +167,9 @@ describe('exactly once', () => {
     gate.resolve();
     await answeringOne;
     expect((await answeringTwo).status).toBe('replied');
-    expect(fast.requests[0].messages.map((message) => message.content)).toEqual(expect.arrayContaining(['first', 'You asked: first', 'second']));
+    expect(fast.requests[0].messages.map((message) => message.content)).toEqual(
+      expect.arrayContaining(['first', 'You asked: first', 'second']),
+    );
   });
 });
 
@@ -142,7 +180,11 @@ describe('recovery', () => {
     const customer = newCustomer();
     const crashed = await engine.receive(inbound(customer, 'answer me please'));
     // A worker claimed it and died before writing anything.
-    await em().nativeUpdate(Message, { id: crashed.messageId }, { deliveryStatus: 'processing', processingStartedAt: new Date(clock.now) });
+    await em().nativeUpdate(
+      Message,
+      { id: crashed.messageId },
+      { deliveryStatus: 'processing', processingStartedAt: new Date(clock.now) },
+    );
     clock.now += 1_000;
     const waiting = await engine.receive(inbound(customer, 'hello?'));
 
@@ -157,7 +199,10 @@ describe('recovery', () => {
 
     const results = await engine.processWaiting();
     const mine = results.filter((result) => result.conversationId === crashed.conversationId);
-    expect(mine.filter((result) => result.status === 'replied').map((result) => result.inboundMessageId)).toEqual([crashed.messageId, waiting.messageId]);
+    expect(mine.filter((result) => result.status === 'replied').map((result) => result.inboundMessageId)).toEqual([
+      crashed.messageId,
+      waiting.messageId,
+    ]);
     expect(await turnRows(crashed.conversationId)).toEqual({ replies: 2, interactions: 2, usage: 2 });
 
     const again = await engine.processWaiting();
@@ -173,7 +218,11 @@ describe('recovery', () => {
     const answering = engine.processMessage(stored.messageId);
     await new Promise((resolve) => setTimeout(resolve, 30));
     // Another instance took the claim back and answered (simulated by marking it processed).
-    await em().nativeUpdate(Message, { id: stored.messageId }, { deliveryStatus: 'processed', processedAt: new Date() });
+    await em().nativeUpdate(
+      Message,
+      { id: stored.messageId },
+      { deliveryStatus: 'processed', processedAt: new Date() },
+    );
     gate.resolve();
     expect((await answering).status).toBe('already_processed');
     expect(await turnRows(stored.conversationId)).toEqual({ replies: 0, interactions: 0, usage: 0 });

@@ -32,11 +32,24 @@ async function storedFeedback(interactionId: string): Promise<InteractionFeedbac
 describe('recordVote', () => {
   it('creates the row on the first vote and keeps the latest vote with the full history', async () => {
     const interaction = await freshInteraction();
-    const first = await recordVote(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, helpful: false, comment: '  wrong size  ', source: 'whatsapp', at: new Date('2026-11-24T10:00:00Z') });
+    const first = await recordVote(database.orm.em.fork(), {
+      tenantId: tenant.id,
+      interactionId: interaction.id,
+      helpful: false,
+      comment: '  wrong size  ',
+      source: 'whatsapp',
+      at: new Date('2026-11-24T10:00:00Z'),
+    });
     expect(first.helpful).toBe(false);
     expect(first.comment).toBe('wrong size');
 
-    const second = await recordVote(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, helpful: true, source: 'api', at: new Date('2026-11-24T10:05:00Z') });
+    const second = await recordVote(database.orm.em.fork(), {
+      tenantId: tenant.id,
+      interactionId: interaction.id,
+      helpful: true,
+      source: 'api',
+      at: new Date('2026-11-24T10:05:00Z'),
+    });
     expect(second.id).toBe(first.id);
 
     const rows = await storedFeedback(interaction.id);
@@ -54,9 +67,24 @@ describe('recordVote', () => {
   it('serialises concurrent first votes into one row with both in the history', async () => {
     const interaction = await freshInteraction();
     await Promise.all([
-      recordVote(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, helpful: true, source: 'whatsapp' }),
-      recordVote(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, helpful: false, source: 'whatsapp' }),
-      recordVote(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, helpful: true, source: 'whatsapp' }),
+      recordVote(database.orm.em.fork(), {
+        tenantId: tenant.id,
+        interactionId: interaction.id,
+        helpful: true,
+        source: 'whatsapp',
+      }),
+      recordVote(database.orm.em.fork(), {
+        tenantId: tenant.id,
+        interactionId: interaction.id,
+        helpful: false,
+        source: 'whatsapp',
+      }),
+      recordVote(database.orm.em.fork(), {
+        tenantId: tenant.id,
+        interactionId: interaction.id,
+        helpful: true,
+        source: 'whatsapp',
+      }),
     ]);
     const rows = await storedFeedback(interaction.id);
     expect(rows).toHaveLength(1);
@@ -88,12 +116,26 @@ describe('recordVote', () => {
 describe('recordImplicitSignals', () => {
   it('merges signals and recomputes the satisfaction on every change, leaving the vote alone', async () => {
     const interaction = await freshInteraction();
-    await recordVote(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, helpful: true, source: 'whatsapp' });
+    await recordVote(database.orm.em.fork(), {
+      tenantId: tenant.id,
+      interactionId: interaction.id,
+      helpful: true,
+      source: 'whatsapp',
+    });
 
-    const continued = await recordImplicitSignals(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, continuedConversation: true, responseTimeMs: 60_000 });
+    const continued = await recordImplicitSignals(database.orm.em.fork(), {
+      tenantId: tenant.id,
+      interactionId: interaction.id,
+      continuedConversation: true,
+      responseTimeMs: 60_000,
+    });
     expect(continued.implicitSatisfaction).toBe(0.645);
 
-    const handedOff = await recordImplicitSignals(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, requestedHandoff: true });
+    const handedOff = await recordImplicitSignals(database.orm.em.fork(), {
+      tenantId: tenant.id,
+      interactionId: interaction.id,
+      requestedHandoff: true,
+    });
     expect(handedOff.continuedConversation).toBe(true);
     expect(handedOff.responseTimeMs).toBe(60_000);
     expect(handedOff.implicitSatisfaction).toBe(0.145);
@@ -106,8 +148,20 @@ describe('recordImplicitSignals', () => {
 
   it('is tenant-scoped and validates the response time', async () => {
     const interaction = await freshInteraction();
-    await expect(recordImplicitSignals(database.orm.em.fork(), { tenantId: other.id, interactionId: interaction.id, completedAction: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(recordImplicitSignals(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, responseTimeMs: -5 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(
+      recordImplicitSignals(database.orm.em.fork(), {
+        tenantId: other.id,
+        interactionId: interaction.id,
+        completedAction: true,
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      recordImplicitSignals(database.orm.em.fork(), {
+        tenantId: tenant.id,
+        interactionId: interaction.id,
+        responseTimeMs: -5,
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(await storedFeedback(interaction.id)).toHaveLength(0);
   });
 });
@@ -116,7 +170,13 @@ describe('bounded feedback growth', () => {
   it('keeps only the newest MAX_VOTE_HISTORY votes of a reply, however often it is voted', async () => {
     const interaction = await freshInteraction();
     for (let vote = 0; vote < MAX_VOTE_HISTORY + 30; vote++) {
-      await recordVote(database.orm.em.fork(), { tenantId: tenant.id, interactionId: interaction.id, helpful: vote % 2 === 0, comment: `vote ${vote}`, source: 'api' });
+      await recordVote(database.orm.em.fork(), {
+        tenantId: tenant.id,
+        interactionId: interaction.id,
+        helpful: vote % 2 === 0,
+        comment: `vote ${vote}`,
+        source: 'api',
+      });
     }
     const [row] = await storedFeedback(interaction.id);
     expect(row!.history).toHaveLength(MAX_VOTE_HISTORY);
@@ -128,7 +188,12 @@ describe('bounded feedback growth', () => {
     const interaction = await freshInteraction();
     const limiter = new RateLimiter(1_000, 60_000);
     const vote = (now: Date) =>
-      submitPublicFeedback(database.orm.em.fork(), limiter, { token: interaction.feedbackToken, helpful: true, ip: '198.51.100.1' }, { tokenTtlDays: 30, now });
+      submitPublicFeedback(
+        database.orm.em.fork(),
+        limiter,
+        { token: interaction.feedbackToken, helpful: true, ip: '198.51.100.1' },
+        { tokenTtlDays: 30, now },
+      );
     const issued = interaction.createdAt.getTime();
     await expect(vote(new Date(issued + 29 * 86_400_000))).resolves.toMatchObject({ helpful: true });
     await expect(vote(new Date(issued + 31 * 86_400_000))).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -21,7 +21,12 @@ afterAll(async () => {
 describe('API key administration (the keys CLI)', () => {
   it('issues a key once, lists it by prefix, revokes it, and audits both', async () => {
     const em = database.orm.em.fork();
-    const { apiKey, key } = await issueApiKey(em, { tenantName: 'keyshop', name: 'bi tool', scopes: ['analytics:view'], actor: 'system:keys-cli' });
+    const { apiKey, key } = await issueApiKey(em, {
+      tenantName: 'keyshop',
+      name: 'bi tool',
+      scopes: ['analytics:view'],
+      actor: 'system:keys-cli',
+    });
     expect(key).toMatch(/^pk_/);
     expect(key.startsWith(apiKey.prefix)).toBe(true);
     const listed = await listApiKeys(database.orm.em.fork(), { tenantId: shop.tenant.id });
@@ -29,14 +34,34 @@ describe('API key administration (the keys CLI)', () => {
     expect(JSON.stringify(listed)).not.toContain(key);
     expect((await server.query(key, '{ feedback { totalCount } }')).data).toEqual({ feedback: { totalCount: 1 } });
     await revokeApiKey(database.orm.em.fork(), { apiKeyId: apiKey.id, actor: 'system:keys-cli' });
-    expect((await server.query(key, '{ feedback { totalCount } }')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    await expect(revokeApiKey(database.orm.em.fork(), { apiKeyId: apiKey.id, actor: 'system:keys-cli' })).rejects.toMatchObject({ code: 'CONFLICT' });
-    const audits = await database.orm.em.fork().find(AuditLog, { targetId: apiKey.id }, { orderBy: { createdAt: 'asc' } });
+    expect((await server.query(key, '{ feedback { totalCount } }')).errors?.[0]?.extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    await expect(
+      revokeApiKey(database.orm.em.fork(), { apiKeyId: apiKey.id, actor: 'system:keys-cli' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    const audits = await database.orm.em
+      .fork()
+      .find(AuditLog, { targetId: apiKey.id }, { orderBy: { createdAt: 'asc' } });
     expect(audits.map((row) => row.action)).toEqual(['apikey.create', 'apikey.revoke']);
   });
 
   it('refuses unknown tenants and scopes', async () => {
-    await expect(issueApiKey(database.orm.em.fork(), { tenantName: 'nobody', name: 'x', scopes: ['analytics:view'], actor: 'system:keys-cli' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(issueApiKey(database.orm.em.fork(), { tenantName: 'keyshop', name: 'x', scopes: ['root'], actor: 'system:keys-cli' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(
+      issueApiKey(database.orm.em.fork(), {
+        tenantName: 'nobody',
+        name: 'x',
+        scopes: ['analytics:view'],
+        actor: 'system:keys-cli',
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      issueApiKey(database.orm.em.fork(), {
+        tenantName: 'keyshop',
+        name: 'x',
+        scopes: ['root'],
+        actor: 'system:keys-cli',
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 });

@@ -36,12 +36,28 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const cursor = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const cursor = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const badStrings = ['\u0000', 'ok\u0000ok', 'a\ud800b', '\udc00', 'x'.repeat(100_000)];
 const badByScalar: Record<string, unknown[]> = {
   String: badStrings,
-  ID: ['not-a-uuid', '', '123', "1'; drop table tenant; --", '00000000-0000-0000-0000-00000000000\u0000', 'a\ud800b', '7d444840-9dc0-11d1-b245-5ffdce74fad2x'],
-  DateTime: ['0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '-000001-01-01T00:00:00Z', '2026-13-45T00:00:00Z', 'yesterday', '\u0000'],
+  ID: [
+    'not-a-uuid',
+    '',
+    '123',
+    "1'; drop table tenant; --",
+    '00000000-0000-0000-0000-00000000000\u0000',
+    'a\ud800b',
+    '7d444840-9dc0-11d1-b245-5ffdce74fad2x',
+  ],
+  DateTime: [
+    '0000-01-01T00:00:00Z',
+    '+275760-09-13T00:00:00Z',
+    '-000001-01-01T00:00:00Z',
+    '2026-13-45T00:00:00Z',
+    'yesterday',
+    '\u0000',
+  ],
   Int: [-1, 0, 2147483647, -2147483648],
   Float: [-1e308, 1e308, -1, 0],
   Boolean: [],
@@ -90,11 +106,14 @@ function badCases(name: string, type: GraphQLInputType): { path: string[]; value
   if (isNonNullType(type)) return badCases(name, type.ofType);
   if (isListType(type)) return badCases(name, type.ofType);
   if (isInputObjectType(type)) {
-    return Object.values(type.getFields()).flatMap((field) => badCases(field.name, field.type).map((item) => ({ path: [name, ...item.path], value: item.value })));
+    return Object.values(type.getFields()).flatMap((field) =>
+      badCases(field.name, field.type).map((item) => ({ path: [name, ...item.path], value: item.value })),
+    );
   }
   if (isEnumType(type)) return [{ path: [name], value: 'NOT_A_VALUE' }];
   if (!isScalarType(type)) return [];
-  const values = name === 'after' || name === 'before' ? [...badCursors, ...badStrings] : badByScalar[type.name] ?? badStrings;
+  const values =
+    name === 'after' || name === 'before' ? [...badCursors, ...badStrings] : (badByScalar[type.name] ?? badStrings);
   return values.map((value) => ({ path: [name], value }));
 }
 
@@ -137,11 +156,19 @@ interface Case {
 function casesFor(operation: 'query' | 'mutation', root: GraphQLObjectType): Case[] {
   const cases: Case[] = [];
   for (const field of Object.values(root.getFields())) {
-    const build = (args: readonly GraphQLArgument[], target: GraphQLArgument, path: string[], value: unknown, inner?: { field: GraphQLField<unknown, unknown>; args: readonly GraphQLArgument[] }) => {
+    const build = (
+      args: readonly GraphQLArgument[],
+      target: GraphQLArgument,
+      path: string[],
+      value: unknown,
+      inner?: { field: GraphQLField<unknown, unknown>; args: readonly GraphQLArgument[] },
+    ) => {
       const variables: Record<string, unknown> = {};
-      const declare = (list: readonly GraphQLArgument[], prefix: string) => list.map((arg) => `$${prefix}${arg.name}: ${typeText(arg.type)}`);
+      const declare = (list: readonly GraphQLArgument[], prefix: string) =>
+        list.map((arg) => `$${prefix}${arg.name}: ${typeText(arg.type)}`);
       for (const arg of args) if (isNonNullType(arg.type)) variables[`o${arg.name}`] = validValue(arg.type);
-      for (const arg of inner?.args ?? []) if (isNonNullType(arg.type)) variables[`i${arg.name}`] = validValue(arg.type);
+      for (const arg of inner?.args ?? [])
+        if (isNonNullType(arg.type)) variables[`i${arg.name}`] = validValue(arg.type);
       const prefix = inner ? 'i' : 'o';
       setPath(variables, [`${prefix}${target.name}`, ...path.slice(1)], value, target.type);
       const outerArgs = args.map((arg) => `${arg.name}: $o${arg.name}`).join(', ');
@@ -155,13 +182,15 @@ function casesFor(operation: 'query' | 'mutation', root: GraphQLObjectType): Cas
         variables,
       });
     };
-    for (const arg of field.args) for (const bad of badCases(arg.name, arg.type)) build(field.args, arg, bad.path, bad.value);
+    for (const arg of field.args)
+      for (const bad of badCases(arg.name, arg.type)) build(field.args, arg, bad.path, bad.value);
     // Fields with arguments on what this field returns (conversation { messages(first, after) }, connections, ...).
     const named = getNamedType(field.type);
     if (operation === 'query' && 'getFields' in named && !isInputObjectType(named)) {
       for (const innerField of Object.values((named as GraphQLObjectType).getFields())) {
         for (const arg of innerField.args) {
-          for (const bad of badCases(arg.name, arg.type)) build(field.args, arg, bad.path, bad.value, { field: innerField, args: innerField.args });
+          for (const bad of badCases(arg.name, arg.type))
+            build(field.args, arg, bad.path, bad.value, { field: innerField, args: innerField.args });
         }
       }
     }
@@ -171,7 +200,9 @@ function casesFor(operation: 'query' | 'mutation', root: GraphQLObjectType): Cas
 
 async function rowCount(): Promise<number> {
   const connection = database.orm.em.fork().getConnection();
-  const tables = await connection.execute<{ tablename: string }[]>(`select tablename from pg_tables where schemaname = 'public' and tablename not like 'mikro_orm%'`);
+  const tables = await connection.execute<{ tablename: string }[]>(
+    `select tablename from pg_tables where schemaname = 'public' and tablename not like 'mikro_orm%'`,
+  );
   const union = tables.map((table) => `select count(*)::int as n from "${table.tablename}"`).join(' union all ');
   const [row] = await connection.execute<{ total: number }[]>(`select sum(n)::int as total from (${union}) counts`);
   return row!.total;
@@ -191,15 +222,20 @@ describe('GraphQL argument fuzz over the whole schema', () => {
       const code = (result.errors?.[0]?.extensions?.code as string | undefined) ?? 'OK';
       codes[code] = (codes[code] ?? 0) + 1;
       if (result.status >= 500) failures.push(`${item.label}: HTTP ${result.status}`);
-      if (result.errors?.some((error) => error.extensions?.code === 'INTERNAL_SERVER_ERROR')) failures.push(`${item.label}: INTERNAL_SERVER_ERROR`);
-      if (code === 'BAD_USER_INPUT' && !/[a-z]/i.test(result.errors![0]!.message)) failures.push(`${item.label}: empty message`);
+      if (result.errors?.some((error) => error.extensions?.code === 'INTERNAL_SERVER_ERROR'))
+        failures.push(`${item.label}: INTERNAL_SERVER_ERROR`);
+      if (code === 'BAD_USER_INPUT' && !/[a-z]/i.test(result.errors![0]!.message))
+        failures.push(`${item.label}: empty message`);
       if (item.operation === 'mutation' && result.errors?.length) {
         refusedWrites += 1;
         const after = await rowCount();
         if (after !== before) failures.push(`${item.label}: refused but wrote ${after - before} rows`);
       }
     }
-    if (process.env.FUZZ_REPORT) process.stdout.write(`graphql fuzz: ${cases.length} cases, ${refusedWrites} refused mutations, codes ${JSON.stringify(codes)}\n`);
+    if (process.env.FUZZ_REPORT)
+      process.stdout.write(
+        `graphql fuzz: ${cases.length} cases, ${refusedWrites} refused mutations, codes ${JSON.stringify(codes)}\n`,
+      );
     expect(failures).toEqual([]);
   }, 300_000);
 });

@@ -11,13 +11,16 @@ const TOTAL = 50_000;
 beforeAll(async () => {
   database = await createTestDatabase();
   shop = await createTenantFixture(database.orm.em.fork(), 'chatty', { turns: 1 });
-  await database.orm.em.fork().getConnection().execute(
-    `insert into message (id, tenant_id, created_at, conversation_id, channel, direction, author, kind, text)
+  await database.orm.em
+    .fork()
+    .getConnection()
+    .execute(
+      `insert into message (id, tenant_id, created_at, conversation_id, channel, direction, author, kind, text)
      select gen_random_uuid(), ?, timestamptz '2026-01-01T00:00:00Z' + n * interval '1 second', ?, 'whatsapp',
             case when n % 2 = 0 then 'inbound' else 'outbound' end, case when n % 2 = 0 then 'customer' else 'bot' end, 'text', 'message ' || n
        from generate_series(1, ?) as n`,
-    [shop.tenant.id, shop.conversation.id, TOTAL - 2],
-  );
+      [shop.tenant.id, shop.conversation.id, TOTAL - 2],
+    );
   await database.orm.em.fork().getConnection().execute('analyze message');
   server = await startGraphqlServer(database.orm);
 }, 120_000);
@@ -41,15 +44,22 @@ describe('conversation { messages } on a 50,000-message conversation', () => {
     expect(messages[0]!.text).toBe('message 49801');
     // About 0.1 s on a quiet machine; the bound only has to tell a page from reading all 50,000 rows under a loaded suite.
     expect(ms).toBeLessThan(5_000);
-    if (process.env.FUZZ_REPORT) process.stdout.write(`messages page of a 50,000-message conversation: ${Math.round(ms)} ms\n`);
+    if (process.env.FUZZ_REPORT)
+      process.stdout.write(`messages page of a 50,000-message conversation: ${Math.round(ms)} ms\n`);
   }, 60_000);
 
   it('pages backwards with `before`, and refuses a page over 200', async () => {
-    const first = (await server.query(shop.keys.all, query, { id: shop.conversation.id, last: 3 })).data!.conversation.messages as { id: string; text: string }[];
+    const first = (await server.query(shop.keys.all, query, { id: shop.conversation.id, last: 3 })).data!.conversation
+      .messages as { id: string; text: string }[];
     expect(first.map((message) => message.text)).toEqual(['message 49998', 'chatty question 0', 'chatty answer 0']);
-    const older = (await server.query(shop.keys.all, query, { id: shop.conversation.id, last: 2, before: first[0]!.id })).data!.conversation.messages as { text: string }[];
+    const older = (
+      await server.query(shop.keys.all, query, { id: shop.conversation.id, last: 2, before: first[0]!.id })
+    ).data!.conversation.messages as { text: string }[];
     expect(older.map((message) => message.text)).toEqual(['message 49996', 'message 49997']);
     const tooMany = await server.query(shop.keys.all, query, { id: shop.conversation.id, last: 201 });
-    expect(tooMany.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('between 1 and 200') });
+    expect(tooMany.errors?.[0]).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+      message: expect.stringContaining('between 1 and 200'),
+    });
   });
 });

@@ -28,7 +28,11 @@ async function graphqlServer(options: Parameters<typeof startGraphqlServer>[1]):
 }
 
 async function plainServer(deps: Partial<Parameters<typeof createApp>[0]> = {}): Promise<string> {
-  const running: RunningServer = await listen(await createApp({ orm: database.orm, logger, metrics: createMetrics({ defaults: false }), ...deps }), 0, '127.0.0.1');
+  const running: RunningServer = await listen(
+    await createApp({ orm: database.orm, logger, metrics: createMetrics({ defaults: false }), ...deps }),
+    0,
+    '127.0.0.1',
+  );
   servers.push({ close: () => running.close(1000) });
   return `http://127.0.0.1:${running.port}`;
 }
@@ -51,7 +55,13 @@ describe('TRUST_PROXY and the rate limit', () => {
     const codes: (string | undefined)[] = [];
     // In batches of 20: the limiter counts synchronously, so exactly five get through whatever the order.
     for (let batch = 0; batch < 15; batch++) {
-      codes.push(...(await Promise.all(Array.from({ length: 20 }, (_unused, offset) => submitFrom(server.url, `203.0.113.${batch}, 198.51.100.${offset}`)))));
+      codes.push(
+        ...(await Promise.all(
+          Array.from({ length: 20 }, (_unused, offset) =>
+            submitFrom(server.url, `203.0.113.${batch}, 198.51.100.${offset}`),
+          ),
+        )),
+      );
     }
     // Unknown tokens: five are NOT_FOUND, every other one is refused by the per-address limit.
     expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(295);
@@ -87,14 +97,14 @@ describe('security headers (helmet)', () => {
     expect((await fetch(`${base}/healthz`)).headers.get('strict-transport-security')).toMatch(/max-age=31536000/);
   });
 
-  it('sends browsers on /graphql to parley\'s own console, never to Apollo\'s landing page', async () => {
+  it("sends browsers on /graphql to parley's own console, never to Apollo's landing page", async () => {
     const server = await graphqlServer({});
     const response = await fetch(server.url, { headers: { accept: 'text/html' }, redirect: 'manual' });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/admin/graphiql');
   });
 
-  it('never serves Apollo\'s CDN landing page (console off, as in production)', async () => {
+  it("never serves Apollo's CDN landing page (console off, as in production)", async () => {
     const server = await graphqlServer({ graphiql: false });
     const response = await fetch(server.url, { headers: { accept: 'text/html' } });
     const body = await response.text();
@@ -108,7 +118,9 @@ describe('/metrics access', () => {
   it('needs the bearer token when METRICS_TOKEN is set', async () => {
     const base = await plainServer({ metricsToken: 'metrics-token-0123456789' });
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
-    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-000000000' } })).status).toBe(401);
+    expect(
+      (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-000000000' } })).status,
+    ).toBe(401);
     const allowed = await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } });
     expect(allowed.status).toBe(200);
     expect(await allowed.text()).toContain('parley_http_requests_total');
@@ -133,13 +145,19 @@ describe('GraphQL introspection and body limits', () => {
     const anonymous = await server.query(null, introspection);
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(anonymous.data).toBeNull();
-    expect((await server.query(shop.keys['analytics:view'], introspection)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect((await server.query(shop.keys['analytics:view'], introspection)).data).toEqual({
+      __schema: { queryType: { name: 'Query' } },
+    });
     expect((await server.query(null, '{ __typename }')).data).toEqual({ __typename: 'Query' });
   });
 
   it('answers an over-large body with 413 PAYLOAD_TOO_LARGE, not INTERNAL', async () => {
     const server = await graphqlServer({});
-    const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ __typename }`, pad: 'x'.repeat(1_100_000) }) });
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ __typename }`, pad: 'x'.repeat(1_100_000) }),
+    });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
   });
@@ -161,6 +179,9 @@ describe('/readyz details', () => {
     readiness.report('twilioSignature', { expectedUrl: 'http://a', signedUrl: 'https://b' });
     const response = await fetch(`${base}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ready', details: { twilioSignature: { signedUrl: 'https://b' } } });
+    expect(await response.json()).toMatchObject({
+      status: 'ready',
+      details: { twilioSignature: { signedUrl: 'https://b' } },
+    });
   });
 });

@@ -13,7 +13,12 @@ describe('schema/schema.graphql', () => {
     expect(text).toMatch(/costUsd: Float!/);
     // Every field line must be preceded by a description: no two undocumented field lines in a row.
     const lines = text.split('\n');
-    const undocumented = lines.filter((line, index) => /^ {2}[a-zA-Z]+[(:]/.test(line) && !/"""\s*$|"$/.test(lines[index - 1]!.trim()) && !lines[index - 1]!.trim().endsWith('"""'));
+    const undocumented = lines.filter(
+      (line, index) =>
+        /^ {2}[a-zA-Z]+[(:]/.test(line) &&
+        !/"""\s*$|"$/.test(lines[index - 1]!.trim()) &&
+        !lines[index - 1]!.trim().endsWith('"""'),
+    );
     expect(undocumented).toEqual([]);
   });
 });

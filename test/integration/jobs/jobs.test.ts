@@ -59,14 +59,28 @@ async function insertUsage(specs: UsageSpec[]): Promise<void> {
 }
 
 function context(overrides: Partial<JobContext> = {}): JobContext {
-  return { orm: database.orm, logger: pino({ level: 'silent' }), retentionDays: 90, cleanupBatchSize: 5_000, ...overrides };
+  return {
+    orm: database.orm,
+    logger: pino({ level: 'silent' }),
+    retentionDays: 90,
+    cleanupBatchSize: 5_000,
+    ...overrides,
+  };
 }
 
 describe('daily-provider-summary', () => {
   beforeAll(async () => {
     const latencies = [100, 200, 300, 400, 1000];
     await insertUsage([
-      ...latencies.map((latencyMs, index) => ({ tenant: shop, at: `2026-11-10T0${index}:15:00Z`, latencyMs, success: index !== 4, failover: index === 3, cost: 0.25, tokens: [1000, 200] as [number, number] })),
+      ...latencies.map((latencyMs, index) => ({
+        tenant: shop,
+        at: `2026-11-10T0${index}:15:00Z`,
+        latencyMs,
+        success: index !== 4,
+        failover: index === 3,
+        cost: 0.25,
+        tokens: [1000, 200] as [number, number],
+      })),
       { tenant: shop, at: '2026-11-10T12:00:00Z', provider: 'openai', model: 'gpt-4o', latencyMs: 800, cost: 2 },
       { tenant: other, at: '2026-11-10T23:59:59.999Z', latencyMs: 50 },
       // Outside the UTC day on both sides.
@@ -93,13 +107,20 @@ describe('daily-provider-summary', () => {
     expect(flash.latencyP95Ms).toBeCloseTo(880, 9);
     expect(flash.latencyP99Ms).toBeCloseTo(976, 9);
     expect(flash.costUsd).toBeCloseTo(1.25, 10);
-    expect(rows.find((row) => row.model === 'gpt-4o')).toMatchObject({ calls: 1, latencyP50Ms: 800, latencyP99Ms: 800, costUsd: 2 });
+    expect(rows.find((row) => row.model === 'gpt-4o')).toMatchObject({
+      calls: 1,
+      latencyP50Ms: 800,
+      latencyP99Ms: 800,
+      costUsd: 2,
+    });
     expect(rows.find((row) => row.tenant.id === other.id)).toMatchObject({ calls: 1, latencyP50Ms: 50 });
   });
 
   it('gives the same rows when a day is run again, and picks up late rows', async () => {
     const snapshot = async () =>
-      (await em().find(ProviderDailySummary, { day: '2026-11-10' }, { orderBy: { id: 'asc' } })).map(({ createdAt: _createdAt, ...row }) => ({ ...row, tenant: row.tenant.id }));
+      (await em().find(ProviderDailySummary, { day: '2026-11-10' }, { orderBy: { id: 'asc' } })).map(
+        ({ createdAt: _createdAt, ...row }) => ({ ...row, tenant: row.tenant.id }),
+      );
     await summariseProviderDay(em(), '2026-11-10');
     const first = await snapshot();
     await summariseProviderDay(em(), '2026-11-10');
@@ -117,7 +138,9 @@ describe('daily-provider-summary', () => {
     expect(previousUtcDay(new Date('2026-03-01T00:30:00Z'))).toBe('2026-02-28');
     const outcome = await runJob('daily-provider-summary', context({ now: () => new Date('2026-11-11T01:00:00Z') }));
     expect(outcome).toEqual({ ran: true, result: { day: '2026-11-10', rows: 3 } });
-    await expect(runJob('daily-provider-summary', context(), { day: '2026-02-30' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(runJob('daily-provider-summary', context(), { day: '2026-02-30' })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+    });
     await expect(runJob('no-such-job', context())).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 });
@@ -125,8 +148,18 @@ describe('daily-provider-summary', () => {
 describe('usage-cleanup', () => {
   it('deletes rows past the retention in batches and keeps the rest', async () => {
     const now = new Date('2027-06-01T00:00:00Z');
-    const old = Array.from({ length: 25 }, (_, index) => ({ tenant: shop, at: new Date(now.getTime() - (91 + index) * 86_400_000).toISOString(), latencyMs: 10, model: 'cleanup-old' }));
-    const recent = Array.from({ length: 5 }, (_, index) => ({ tenant: shop, at: new Date(now.getTime() - (89 - index) * 86_400_000).toISOString(), latencyMs: 10, model: 'cleanup-recent' }));
+    const old = Array.from({ length: 25 }, (_, index) => ({
+      tenant: shop,
+      at: new Date(now.getTime() - (91 + index) * 86_400_000).toISOString(),
+      latencyMs: 10,
+      model: 'cleanup-old',
+    }));
+    const recent = Array.from({ length: 5 }, (_, index) => ({
+      tenant: shop,
+      at: new Date(now.getTime() - (89 - index) * 86_400_000).toISOString(),
+      latencyMs: 10,
+      model: 'cleanup-recent',
+    }));
     await insertUsage([...old, ...recent]);
     const before = await em().count(ProviderUsage, {});
 
@@ -152,7 +185,10 @@ describe('advisory lock', () => {
 
     const registry = new Registry();
     const metrics = new JobMetrics(registry);
-    expect(await runJob('usage-cleanup', context({ metrics }))).toEqual({ ran: false, reason: 'another instance is running usage-cleanup' });
+    expect(await runJob('usage-cleanup', context({ metrics }))).toEqual({
+      ran: false,
+      reason: 'another instance is running usage-cleanup',
+    });
     // Other jobs have their own locks.
     expect((await runJob('provider-health-metrics', context({ metrics }))).ran).toBe(true);
 
@@ -171,24 +207,63 @@ describe('advisory lock', () => {
 });
 
 describe('provider-health-metrics', () => {
-  it('measures the last hour across instances and exports gauges with this instance\'s circuits', async () => {
+  it("measures the last hour across instances and exports gauges with this instance's circuits", async () => {
     const now = new Date('2027-07-01T12:00:00Z');
     const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
     await insertUsage([
       { tenant: shop, at: minutesAgo(5), provider: 'openai', model: 'gpt-4o-mini', latencyMs: 100 },
       { tenant: other, at: minutesAgo(10), provider: 'openai', model: 'gpt-4o-mini', latencyMs: 300, success: false },
-      { tenant: shop, at: minutesAgo(59), provider: 'openai', model: 'gpt-4o-mini', latencyMs: 200, success: false, failover: true },
+      {
+        tenant: shop,
+        at: minutesAgo(59),
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        latencyMs: 200,
+        success: false,
+        failover: true,
+      },
       { tenant: shop, at: minutesAgo(61), provider: 'openai', model: 'gpt-4o-mini', latencyMs: 9_000 },
     ]);
     const registry = new Registry();
     const gauges = new ProviderHealthGauges(registry);
-    const snapshot = [{ provider: 'openai' as const, model: 'gpt-4o-mini', keyOwner: 'shared' as const, windowMinutes: 60, successes: 0, failures: 2, slowCalls: 0, calls: 2, failureRate: 1, averageLatencyMs: 250, p95LatencyMs: 300, circuit: 'open' as const, circuitOpenedAt: now, lastErrorCode: 'http_500', lastFailureAt: now }];
+    const snapshot = [
+      {
+        provider: 'openai' as const,
+        model: 'gpt-4o-mini',
+        keyOwner: 'shared' as const,
+        windowMinutes: 60,
+        successes: 0,
+        failures: 2,
+        slowCalls: 0,
+        calls: 2,
+        failureRate: 1,
+        averageLatencyMs: 250,
+        p95LatencyMs: 300,
+        circuit: 'open' as const,
+        circuitOpenedAt: now,
+        lastErrorCode: 'http_500',
+        lastFailureAt: now,
+      },
+    ];
 
     const result = await measureProviderHealth(em(), { now, snapshot, gauges });
     const mini = result.providers.find((row) => row.model === 'gpt-4o-mini');
-    expect(mini).toEqual({ provider: 'openai', model: 'gpt-4o-mini', calls: 3, failures: 2, failureRate: 2 / 3, failovers: 1, latencyP50Ms: 200, latencyP95Ms: 290, costUsd: 0.003, circuit: 'open' });
+    expect(mini).toEqual({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      calls: 3,
+      failures: 2,
+      failureRate: 2 / 3,
+      failovers: 1,
+      latencyP50Ms: 200,
+      latencyP95Ms: 290,
+      costUsd: 0.003,
+      circuit: 'open',
+    });
     const metrics = await registry.getMetricsAsJSON();
-    const value = (name: string) => metrics.find((metric) => metric.name === name)?.values.find((entry) => entry.labels.model === 'gpt-4o-mini')?.value;
+    const value = (name: string) =>
+      metrics.find((metric) => metric.name === name)?.values.find((entry) => entry.labels.model === 'gpt-4o-mini')
+        ?.value;
     expect(value('parley_provider_hourly_calls')).toBe(3);
     expect(value('parley_provider_hourly_failure_rate')).toBeCloseTo(2 / 3, 10);
     expect(value('parley_provider_hourly_latency_p95_seconds')).toBeCloseTo(0.29, 10);

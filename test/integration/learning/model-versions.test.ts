@@ -49,7 +49,12 @@ describe('model versions and deployment history', () => {
     const instanceA = engineFor(database.orm, gatewayA).engine;
     const instanceB = engineFor(secondOrm, gatewayB).engine;
     const turn = async (engine: typeof instanceA, text: string) => {
-      const result = await engine.handleTurn({ tenantId: tenant.id, channel: 'whatsapp', externalId: '+15550001', text });
+      const result = await engine.handleTurn({
+        tenantId: tenant.id,
+        channel: 'whatsapp',
+        externalId: '+15550001',
+        text,
+      });
       const interaction = await database.orm.em.fork().findOneOrFail(AgentInteraction, { id: result.interactionId! });
       return interaction.modelVersionId;
     };
@@ -62,15 +67,28 @@ describe('model versions and deployment history', () => {
     const version2 = await createDraftModelVersion(database.orm.em.fork(), {
       tenantId: tenant.id,
       actor,
-      changes: { systemPrompt: 'Version 2 prompt.', tierModels: { cheap: 'gpt-4o-mini' }, retrievalK: 5, retrievalMinScore: 0.4, notes: 'shorter answers' },
+      changes: {
+        systemPrompt: 'Version 2 prompt.',
+        tierModels: { cheap: 'gpt-4o-mini' },
+        retrievalK: 5,
+        retrievalMinScore: 0.4,
+        notes: 'shorter answers',
+      },
     });
     expect(version2.number).toBe(2);
     expect(version2.status).toBe('draft');
-    await expect(activateModelVersion(database.orm.em.fork(), { tenantId: tenant.id, versionId: version2.id, actor })).rejects.toThrow(/draft/);
+    await expect(
+      activateModelVersion(database.orm.em.fork(), { tenantId: tenant.id, versionId: version2.id, actor }),
+    ).rejects.toThrow(/draft/);
     await markModelVersionEvaluated(database.orm.em.fork(), { tenantId: tenant.id, versionId: version2.id, actor });
 
     // Activated through instance A's database handle; instance B's next turn uses it.
-    await activateModelVersion(database.orm.em.fork(), { tenantId: tenant.id, versionId: version2.id, actor, reason: 'passed evaluation' });
+    await activateModelVersion(database.orm.em.fork(), {
+      tenantId: tenant.id,
+      versionId: version2.id,
+      actor,
+      reason: 'passed evaluation',
+    });
     expect(await turn(instanceB, 'And my refund?')).toBe(version2.id);
     const requestB = gatewayB.requests.at(-1)!;
     expect(requestB.messages[0]).toEqual({ role: 'system', content: 'Version 2 prompt.' });
@@ -78,16 +96,29 @@ describe('model versions and deployment history', () => {
     expect(requestB.retrieval).toEqual({ k: 5, minScore: 0.4 });
 
     // Rolled back through instance B; instance A's next turn is version 1 again.
-    const back = await rollbackModelVersion(secondOrm.em.fork(), { tenantId: tenant.id, actor, reason: 'customers complained' });
+    const back = await rollbackModelVersion(secondOrm.em.fork(), {
+      tenantId: tenant.id,
+      actor,
+      reason: 'customers complained',
+    });
     expect(back.id).toBe(version1.id);
     expect(await turn(instanceA, 'Thanks')).toBe(version1.id);
     expect(gatewayA.requests.at(-1)!.messages[0]).toEqual({ role: 'system', content: 'Tenant prompt.' });
 
-    await activateModelVersion(database.orm.em.fork(), { tenantId: tenant.id, versionId: version2.id, actor, reason: 'fixed upstream' });
+    await activateModelVersion(database.orm.em.fork(), {
+      tenantId: tenant.id,
+      versionId: version2.id,
+      actor,
+      reason: 'fixed upstream',
+    });
     expect(await turn(instanceB, 'One more question')).toBe(version2.id);
 
     // Live-traffic metrics per version: every turn counted under the version that answered it.
-    const business = await versionBusinessMetrics(database.orm.em.fork(), { tenantId: tenant.id, from: new Date(0), to: new Date('2100-01-01') });
+    const business = await versionBusinessMetrics(database.orm.em.fork(), {
+      tenantId: tenant.id,
+      from: new Date(0),
+      to: new Date('2100-01-01'),
+    });
     expect(business.map((row) => [row.modelVersionNumber, row.interactions, row.votes, row.thumbsUpRate])).toEqual([
       [2, 2, 0, null],
       [1, 2, 0, null],
@@ -95,13 +126,19 @@ describe('model versions and deployment history', () => {
 
     const statuses = async () =>
       Object.fromEntries(
-        (await database.orm.em.fork().find(ModelVersion, { tenant: tenant.id }, { orderBy: { number: 'asc' } })).map((version) => [version.number, version.status]),
+        (await database.orm.em.fork().find(ModelVersion, { tenant: tenant.id }, { orderBy: { number: 'asc' } })).map(
+          (version) => [version.number, version.status],
+        ),
       );
     expect(await statuses()).toEqual({ 1: 'evaluated', 2: 'active' });
 
     // Three more versions, each activated: only the newest three deployable versions stay; older ones are retired.
     for (const notes of ['v3', 'v4', 'v5']) {
-      const draft = await createDraftModelVersion(database.orm.em.fork(), { tenantId: tenant.id, actor, changes: { notes } });
+      const draft = await createDraftModelVersion(database.orm.em.fork(), {
+        tenantId: tenant.id,
+        actor,
+        changes: { notes },
+      });
       await markModelVersionEvaluated(database.orm.em.fork(), { tenantId: tenant.id, versionId: draft.id, actor });
       await activateModelVersion(database.orm.em.fork(), { tenantId: tenant.id, versionId: draft.id, actor });
     }
@@ -114,12 +151,37 @@ describe('model versions and deployment history', () => {
     ).rejects.toThrow(/retired/);
 
     // Every change is in the deployment history and the audit log; retired versions keep their rows.
-    const audit = await database.orm.em.fork().find(AuditLog, { tenant: tenant.id, targetType: 'ModelVersion' }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    const audit = await database.orm.em
+      .fork()
+      .find(AuditLog, { tenant: tenant.id, targetType: 'ModelVersion' }, { orderBy: { createdAt: 'asc', id: 'asc' } });
     const actions = audit.map((row) => row.action);
-    expect(actions).toEqual(expect.arrayContaining(['model_version.created', 'model_version.evaluated', 'model_version.activated', 'model_version.deactivated', 'model_version.rolled_back', 'model_version.retired']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'model_version.created',
+        'model_version.evaluated',
+        'model_version.activated',
+        'model_version.deactivated',
+        'model_version.rolled_back',
+        'model_version.retired',
+      ]),
+    );
     expect(actions.filter((action) => action === 'model_version.rolled_back')).toHaveLength(2);
-    const history = await database.orm.em.fork().find(DeploymentEvent, { tenant: tenant.id, modelVersion: version2.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-    expect(history.map((event) => event.action)).toEqual(['created', 'evaluated', 'activated', 'rolled_back', 'activated', 'deactivated', 'retired']);
+    const history = await database.orm.em
+      .fork()
+      .find(
+        DeploymentEvent,
+        { tenant: tenant.id, modelVersion: version2.id },
+        { orderBy: { createdAt: 'asc', id: 'asc' } },
+      );
+    expect(history.map((event) => event.action)).toEqual([
+      'created',
+      'evaluated',
+      'activated',
+      'rolled_back',
+      'activated',
+      'deactivated',
+      'retired',
+    ]);
     expect(await database.orm.em.fork().count(Tenant, { id: tenant.id })).toBe(1);
   });
 });

@@ -43,9 +43,16 @@ describe('alert notifiers: email over SMTP, PagerDuty Events v2, routing and ret
     smtp = await startFakeSmtpServer();
     pagerDuty = await startFakePagerDutyServer();
     const em = database.orm.em.fork();
-    tenantId = (await createTenant(em, { name: 'paged', settings: { alerts: { email: { to: ['oncall@paged.example'] }, pagerduty: { routingKey: ROUTING_KEY } } } })).id;
+    tenantId = (
+      await createTenant(em, {
+        name: 'paged',
+        settings: { alerts: { email: { to: ['oncall@paged.example'] }, pagerduty: { routingKey: ROUTING_KEY } } },
+      })
+    ).id;
     // Invalid settings (a typo in a notifier name) must not silence alerts: the defaults apply.
-    bareTenantId = (await createTenant(em, { name: 'bare', settings: { alerts: { routes: { critical: ['pagerdoody'] } } } })).id;
+    bareTenantId = (
+      await createTenant(em, { name: 'bare', settings: { alerts: { routes: { critical: ['pagerdoody'] } } } })
+    ).id;
   });
   afterAll(async () => {
     email?.close();
@@ -61,8 +68,19 @@ describe('alert notifiers: email over SMTP, PagerDuty Events v2, routing and ret
     slack = new RecordingSlack();
     const settingsFor = createAlertSettingsReader(database.orm, logger);
     email?.close();
-    email = createEmailNotifier({ smtpUrl: smtp.url, from: 'parley alerts <alerts@parley.test>', defaultTo: ['ops@parley.test'], settingsFor, timeoutMs: 5_000 });
-    const pager = createPagerDutyNotifier({ eventsUrl: pagerDuty.url, defaultRoutingKey: null, settingsFor, source: 'parley.test' });
+    email = createEmailNotifier({
+      smtpUrl: smtp.url,
+      from: 'parley alerts <alerts@parley.test>',
+      defaultTo: ['ops@parley.test'],
+      settingsFor,
+      timeoutMs: 5_000,
+    });
+    const pager = createPagerDutyNotifier({
+      eventsUrl: pagerDuty.url,
+      defaultRoutingKey: null,
+      settingsFor,
+      source: 'parley.test',
+    });
     service = createAlertService({
       orm: database.orm,
       notifiers: routeNotifiers([email, pager, slack], { settingsFor, logger, retries: 2, backoffMs: 5 }),
@@ -93,13 +111,22 @@ describe('alert notifiers: email over SMTP, PagerDuty Events v2, routing and ret
     expect(outcome).toBe('notified');
     expect(pagerDuty.events).toHaveLength(1);
     const [event] = pagerDuty.events;
-    expect(event).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger', payload: { severity: 'critical', source: 'parley.test', summary: '[CRITICAL] Reply latency p95 above 5 s' } });
-    expect(event!.links).toContainEqual({ href: 'https://github.com/parley/parley/blob/main/docs/runbooks/latency.md', text: 'Runbook: Reply latency p95 above 5 s' });
+    expect(event).toMatchObject({
+      routing_key: ROUTING_KEY,
+      event_action: 'trigger',
+      payload: { severity: 'critical', source: 'parley.test', summary: '[CRITICAL] Reply latency p95 above 5 s' },
+    });
+    expect(event!.links).toContainEqual({
+      href: 'https://github.com/parley/parley/blob/main/docs/runbooks/latency.md',
+      text: 'Runbook: Reply latency p95 above 5 s',
+    });
     expect(slack.sent).toHaveLength(1);
     expect(smtp.emails).toHaveLength(1);
     expect(smtp.emails[0]!.to).toEqual(['oncall@paged.example']);
     expect(smtp.emails[0]!.header('subject')).toBe('[CRITICAL] Reply latency p95 above 5 s');
-    expect(smtp.emails[0]!.text).toContain('Runbook: https://github.com/parley/parley/blob/main/docs/runbooks/latency.md');
+    expect(smtp.emails[0]!.text).toContain(
+      'Runbook: https://github.com/parley/parley/blob/main/docs/runbooks/latency.md',
+    );
 
     // The same condition again: nothing goes out anywhere.
     clock = new Date(clock.getTime() + 60_000);
@@ -112,7 +139,10 @@ describe('alert notifiers: email over SMTP, PagerDuty Events v2, routing and ret
     await service.raise(alert({ key: 'digest', severity: 'info', title: 'Weekly quality digest' }));
     expect(pagerDuty.events).toHaveLength(0);
     expect(slack.sent.map((sent) => sent.alerts[0]!.key)).toEqual(['handoff-rate']);
-    expect(smtp.emails.map((received) => received.header('subject'))).toEqual(['[WARNING] Handoff rate above 25 %', '[INFO] Weekly quality digest']);
+    expect(smtp.emails.map((received) => received.header('subject'))).toEqual([
+      '[WARNING] Handoff rate above 25 %',
+      '[INFO] Weekly quality digest',
+    ]);
   });
 
   it('acknowledges and resolves the PagerDuty incident by dedup key, and replies in the email thread', async () => {
@@ -167,7 +197,10 @@ describe('alert notifiers: email over SMTP, PagerDuty Events v2, routing and ret
 
     // And the incident it opened is resolved with the alert.
     await service.resolve(tenantId, 'latency-p95');
-    expect(pagerDuty.events.at(-1)).toMatchObject({ event_action: 'resolve', dedup_key: pagerDuty.events[0]!.dedup_key });
+    expect(pagerDuty.events.at(-1)).toMatchObject({
+      event_action: 'resolve',
+      dedup_key: pagerDuty.events[0]!.dedup_key,
+    });
   });
 
   it('does not retry a refusal that cannot succeed (SMTP 550, PagerDuty 400)', async () => {
@@ -186,7 +219,7 @@ describe('alert notifiers: email over SMTP, PagerDuty Events v2, routing and ret
     expect(smtp.emails).toHaveLength(1);
   });
 
-  it('uses the default routes and recipients when a tenant\'s alert settings are invalid', async () => {
+  it("uses the default routes and recipients when a tenant's alert settings are invalid", async () => {
     await service.raise(alert({ tenantId: bareTenantId }));
     // No routing key anywhere: PagerDuty has nowhere to send; email goes to ALERT_EMAIL_TO.
     expect(pagerDuty.events).toHaveLength(0);

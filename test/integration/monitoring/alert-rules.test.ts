@@ -21,7 +21,6 @@ import { BOT_TOKEN, ONCALL_CHANNEL, SIGNING_SECRET, slackSettings } from '../../
 import { engineFor } from '../../helpers/engine-fixtures';
 import { gatewayFor } from '../providers/gateway-helpers';
 
-
 const ROUTING_KEY = 'R0ENKJH4Q2WQ3C8V0PF7ZA9B1D2E3F4G';
 const RUNBOOKS = 'https://parley.test/runbooks/';
 
@@ -62,16 +61,35 @@ describe('the five alert rules, driven by traffic through the engine and the pro
   beforeAll(async () => {
     database = await createTestDatabase();
     tenantId = (await seedDemoTenant(database.orm.em.fork()))!.tenant.id;
-    [gemini, openai, smtp, pagerDuty, fakeSlack] = await Promise.all([startFakeGemini(), startFakeOpenAi(), startFakeSmtpServer(), startFakePagerDutyServer(), startFakeSlackServer()]);
+    [gemini, openai, smtp, pagerDuty, fakeSlack] = await Promise.all([
+      startFakeGemini(),
+      startFakeOpenAi(),
+      startFakeSmtpServer(),
+      startFakePagerDutyServer(),
+      startFakeSlackServer(),
+    ]);
     await setAlertSettings({});
-    const under = gatewayFor(database, { GEMINI_API_KEY: 'gk-test', GEMINI_BASE_URL: gemini.url, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.url, PROVIDER_MAX_RETRIES: 0, RESPONSE_CACHE_TTL_MS: 0 });
+    const under = gatewayFor(database, {
+      GEMINI_API_KEY: 'gk-test',
+      GEMINI_BASE_URL: gemini.url,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: openai.url,
+      PROVIDER_MAX_RETRIES: 0,
+      RESPONSE_CACHE_TTL_MS: 0,
+    });
     gatewayClock = under.clock;
     const built = engineFor(database.orm, under.gateway);
     engine = built.engine;
     engineClock = built.clock;
     // The real Slack notifier (Bolt's Web API client) posting to the fake Slack's on-call channel.
     slackApp = createSlackApp({
-      config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: fakeSlack.apiUrl, publicBaseUrl: 'https://parley.test', idleSweepSeconds: 3600 },
+      config: {
+        botToken: BOT_TOKEN,
+        signingSecret: SIGNING_SECRET,
+        apiUrl: fakeSlack.apiUrl,
+        publicBaseUrl: 'https://parley.test',
+        idleSweepSeconds: 3600,
+      },
       orm: database.orm,
       events: new DomainEvents(),
       logger,
@@ -80,10 +98,20 @@ describe('the five alert rules, driven by traffic through the engine and the pro
     });
     const settingsFor = createAlertSettingsReader(database.orm, logger);
     email = createEmailNotifier({ smtpUrl: smtp.url, from: 'alerts@parley.test', defaultTo: [], settingsFor });
-    const pager = createPagerDutyNotifier({ eventsUrl: pagerDuty.url, defaultRoutingKey: null, settingsFor, source: 'parley.test' });
+    const pager = createPagerDutyNotifier({
+      eventsUrl: pagerDuty.url,
+      defaultRoutingKey: null,
+      settingsFor,
+      source: 'parley.test',
+    });
     alerts = createAlertService({
       orm: database.orm,
-      notifiers: routeNotifiers([email, pager, slackApp.alertNotifier], { settingsFor, logger, retries: 2, backoffMs: 5 }),
+      notifiers: routeNotifiers([email, pager, slackApp.alertNotifier], {
+        settingsFor,
+        logger,
+        retries: 2,
+        backoffMs: 5,
+      }),
       logger,
       repeatHours: 4,
       groupWindowSeconds: 0,
@@ -103,22 +131,36 @@ describe('the five alert rules, driven by traffic through the engine and the pro
     alertNow += minutes * 60_000;
   };
   /** `count` customers each send one message (a new conversation each), one second apart. */
-  const traffic = async (count: number, text: (index: number) => string = (index) => `How can I track my order ${index}?`) => {
+  const traffic = async (
+    count: number,
+    text: (index: number) => string = (index) => `How can I track my order ${index}?`,
+  ) => {
     const interactions: string[] = [];
     for (let index = 0; index < count; index += 1) {
       now += 1_000;
       alertNow += 1_000;
       engineClock.now = now;
       gatewayClock.now = now;
-      const turn = await engine.handleTurn({ tenantId, channel: 'terminal', externalId: `rules-customer-${(customer += 1)}`, text: text(customer) });
+      const turn = await engine.handleTurn({
+        tenantId,
+        channel: 'terminal',
+        externalId: `rules-customer-${(customer += 1)}`,
+        text: text(customer),
+      });
       if (turn.interactionId) interactions.push(turn.interactionId);
     }
     return interactions;
   };
-  const evaluate = (): Promise<AlertRulesResult> => evaluateAlertRules(database.orm, { alerts, logger, now: new Date(now), runbookBaseUrl: RUNBOOKS });
+  const evaluate = (): Promise<AlertRulesResult> =>
+    evaluateAlertRules(database.orm, { alerts, logger, now: new Date(now), runbookBaseUrl: RUNBOOKS });
   const slackPosts = () => fakeSlack.callsOf('chat.postMessage');
-  const sentCounts = () => ({ pagerduty: pagerDuty.events.length, slack: slackPosts().length, email: smtp.emails.length });
-  const incidentsOf = (key: string) => [...pagerDuty.incidents.values()].filter((incident) => incident.dedupKey.includes(`:${key}:`));
+  const sentCounts = () => ({
+    pagerduty: pagerDuty.events.length,
+    slack: slackPosts().length,
+    email: smtp.emails.length,
+  });
+  const incidentsOf = (key: string) =>
+    [...pagerDuty.incidents.values()].filter((incident) => incident.dedupKey.includes(`:${key}:`));
 
   /**
    * One rule's whole life: it fires and notifies once on every medium with its
@@ -247,7 +289,14 @@ describe('the five alert rules, driven by traffic through the engine and the pro
 
   it('quality degradation: 👎 after a 👍 baseline alerts, and resolves when replies are liked again', async () => {
     const vote = async (interactions: string[], helpful: boolean) => {
-      for (const interactionId of interactions) await recordVote(database.orm.em.fork(), { tenantId, interactionId, helpful, source: 'terminal', at: new Date(now) });
+      for (const interactionId of interactions)
+        await recordVote(database.orm.em.fork(), {
+          tenantId,
+          interactionId,
+          helpful,
+          source: 'terminal',
+          at: new Date(now),
+        });
     };
     await vote(await traffic(6), true);
     advance(30);

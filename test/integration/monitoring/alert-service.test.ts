@@ -73,9 +73,17 @@ describe('alert service', () => {
     expect(outcome).toBe('notified');
     expect(notifier.sent).toHaveLength(1);
     const [sent] = notifier.sent[0]!.alerts;
-    expect(sent).toMatchObject({ key: 'provider-failure-rate:openai', metric: 'provider_failure_rate', value: 0.62, threshold: 0.5, status: 'firing' });
+    expect(sent).toMatchObject({
+      key: 'provider-failure-rate:openai',
+      metric: 'provider_failure_rate',
+      value: 0.62,
+      threshold: 0.5,
+      status: 'firing',
+    });
     expect(sent!.firedAt.toISOString()).toBe('2026-11-24T10:00:00.000Z');
-    expect(sent!.queryUrl).toBe(`http://localhost:3000/graphql#query=${encodeURIComponent('{ providerHealth { provider failureRate } }')}`);
+    expect(sent!.queryUrl).toBe(
+      `http://localhost:3000/graphql#query=${encodeURIComponent('{ providerHealth { provider failureRate } }')}`,
+    );
     expect(alert.notifyCount).toBe(1);
   });
 
@@ -156,7 +164,9 @@ describe('alert service', () => {
 
   it('rejects an alert without a key or with an unknown severity', async () => {
     await expect(service.raise({ ...failureRate(), key: ' ' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-    await expect(service.raise({ ...failureRate(), severity: 'loud' as never })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(service.raise({ ...failureRate(), severity: 'loud' as never })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+    });
     expect(await database.orm.em.fork().count(Alert, {})).toBe(0);
   });
 });

@@ -14,17 +14,33 @@ describe('quality and business metrics, computed in SQL from traffic through the
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    tenantId = (await createTenant(database.orm.em.fork(), { name: 'quality', settings: { metricTargets: { handoffRate: 0.3 } } })).id;
+    tenantId = (
+      await createTenant(database.orm.em.fork(), { name: 'quality', settings: { metricTargets: { handoffRate: 0.3 } } })
+    ).id;
     const gateway = new ScriptedGateway();
     const { engine, clock } = engineFor(database.orm, gateway);
     /** One customer, one message: a bot reply with this latency and cost (then a vote), or a request for a human. */
-    const conversation = async (at: string, reply: { latencyMs: number; costUsd: number; helpful?: boolean } | 'human') => {
+    const conversation = async (
+      at: string,
+      reply: { latencyMs: number; costUsd: number; helpful?: boolean } | 'human',
+    ) => {
       clock.now = Date.parse(at);
       if (reply !== 'human') gateway.enqueue({ latencyMs: reply.latencyMs, costUsd: reply.costUsd });
       const text = reply === 'human' ? 'I want to talk to a real person please' : 'Where is my parcel?';
-      const turn = await engine.handleTurn({ tenantId, channel: 'terminal', externalId: `quality-${(customer += 1)}`, text });
+      const turn = await engine.handleTurn({
+        tenantId,
+        channel: 'terminal',
+        externalId: `quality-${(customer += 1)}`,
+        text,
+      });
       if (reply !== 'human' && reply.helpful !== undefined) {
-        await recordVote(database.orm.em.fork(), { tenantId, interactionId: turn.interactionId!, helpful: reply.helpful, source: 'terminal', at: new Date(clock.now + 60_000) });
+        await recordVote(database.orm.em.fork(), {
+          tenantId,
+          interactionId: turn.interactionId!,
+          helpful: reply.helpful,
+          source: 'terminal',
+          at: new Date(clock.now + 60_000),
+        });
       }
     };
     // The previous week: one conversation, answered and liked.
@@ -65,19 +81,28 @@ describe('quality and business metrics, computed in SQL from traffic through the
     expect(totals.costPerConversation).toBeCloseTo(0.015);
     expect(totals.costPerResolution).toBeCloseTo(0.03);
 
-    expect(metrics.previous).toMatchObject({ conversations: 1, handoffRate: 0, resolutionRate: 1, positiveFeedbackRate: 1, qualityScore: 5 });
+    expect(metrics.previous).toMatchObject({
+      conversations: 1,
+      handoffRate: 0,
+      resolutionRate: 1,
+      positiveFeedbackRate: 1,
+      qualityScore: 5,
+    });
     expect(metrics.trend.resolutionRate).toBeCloseTo(-0.5);
     expect(metrics.trend.handoffRate).toBeCloseTo(0.25);
     expect(metrics.trend.qualityScore).toBeCloseTo(-2);
 
-    expect(metrics.series.map((point) => [point.bucketStart.toISOString(), point.conversations, point.botReplies])).toEqual([['2026-11-24T00:00:00.000Z', 4, 3]]);
+    expect(
+      metrics.series.map((point) => [point.bucketStart.toISOString(), point.conversations, point.botReplies]),
+    ).toEqual([['2026-11-24T00:00:00.000Z', 4, 3]]);
     expect(metrics.targets).toEqual({ positiveFeedbackRate: 0.7, handoffRate: 0.3 });
     expect([metrics.positiveFeedbackOnTarget, metrics.handoffOnTarget]).toEqual([false, true]);
   });
 
   it('cuts by channel and by model version', async () => {
     const range = { from: new Date('2026-11-23T00:00:00Z'), to: new Date('2026-11-30T00:00:00Z') };
-    const cut = (filter: { channel?: string; modelVersionId?: string }) => qualityMetrics(database.orm.em.fork(), { tenantId, range, groupBy: 'week', filter });
+    const cut = (filter: { channel?: string; modelVersionId?: string }) =>
+      qualityMetrics(database.orm.em.fork(), { tenantId, range, groupBy: 'week', filter });
     const all = await qualityMetrics(database.orm.em.fork(), { tenantId, range, groupBy: 'week' });
     expect((await cut({ channel: 'terminal' })).totals).toEqual(all.totals);
     expect((await cut({ channel: 'whatsapp' })).totals).toMatchObject({ conversations: 0, botReplies: 0 });
@@ -86,13 +111,25 @@ describe('quality and business metrics, computed in SQL from traffic through the
   });
 
   it('answers nulls, not zeros, for rates of an empty period', async () => {
-    const metrics = await qualityMetrics(database.orm.em.fork(), { tenantId, range: { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-08T00:00:00Z') }, groupBy: 'week' });
-    expect(metrics.totals).toMatchObject({ conversations: 0, answerRate: null, handoffRate: null, csat: null, qualityScore: null, p95ResponseMs: null, costPerResolution: null });
+    const metrics = await qualityMetrics(database.orm.em.fork(), {
+      tenantId,
+      range: { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-08T00:00:00Z') },
+      groupBy: 'week',
+    });
+    expect(metrics.totals).toMatchObject({
+      conversations: 0,
+      answerRate: null,
+      handoffRate: null,
+      csat: null,
+      qualityScore: null,
+      p95ResponseMs: null,
+      costPerResolution: null,
+    });
     expect(metrics.series).toEqual([]);
     expect(metrics.trend.handoffRate).toBeNull();
   });
 
-  it('is served over GraphQL to analytics:view keys, scoped to the caller\'s tenant', async () => {
+  it("is served over GraphQL to analytics:view keys, scoped to the caller's tenant", async () => {
     // The control-plane fixture: one WhatsApp conversation of five replies, voted 👍 👍 👎 👍 👍, costs 0.001 … 0.005.
     const shop = await createTenantFixture(database.orm.em.fork(), 'quality-shop', { turns: 5 });
     const server = await startGraphqlServer(database.orm);
@@ -106,7 +143,9 @@ describe('quality and business metrics, computed in SQL from traffic through the
       expect(metrics.totals.costUsd).toBeCloseTo(0.015);
       expect(metrics.series).toEqual([{ bucketStart: '2026-11-01T00:00:00.000Z' }]);
       expect(metrics.targets).toEqual({ handoffRate: 0.15 });
-      expect((await server.query(shop.keys['corrections:write'], query)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect((await server.query(shop.keys['corrections:write'], query)).errors?.[0]?.extensions?.code).toBe(
+        'FORBIDDEN',
+      );
     } finally {
       await server.close();
     }

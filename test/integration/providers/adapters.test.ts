@@ -44,8 +44,17 @@ describe('OpenAI adapter against the fake OpenAI server', () => {
   });
 
   it('sends the conversation with the key and maps text, finish reason and usage with cached tokens', async () => {
-    fake.setReply(() => ({ text: 'It ships tomorrow.', usage: { promptTokens: 120, completionTokens: 7, cachedTokens: 64 } }));
-    const result = await provider.generate({ tenantId: 't1', model: 'gpt-4o', messages: conversation, maxOutputTokens: 200, temperature: 0.2 });
+    fake.setReply(() => ({
+      text: 'It ships tomorrow.',
+      usage: { promptTokens: 120, completionTokens: 7, cachedTokens: 64 },
+    }));
+    const result = await provider.generate({
+      tenantId: 't1',
+      model: 'gpt-4o',
+      messages: conversation,
+      maxOutputTokens: 200,
+      temperature: 0.2,
+    });
     expect(result.text).toBe('It ships tomorrow.');
     expect(result.finishReason).toBe('stop');
     expect(result.usage).toEqual({ inputTokens: 120, cachedInputTokens: 64, outputTokens: 7, totalTokens: 127 });
@@ -55,7 +64,13 @@ describe('OpenAI adapter against the fake OpenAI server', () => {
   });
 
   it('uses max_completion_tokens and no temperature for o-series reasoning models', async () => {
-    await provider.generate({ tenantId: 't1', model: 'o4-mini', messages: conversation, maxOutputTokens: 500, temperature: 0.2 });
+    await provider.generate({
+      tenantId: 't1',
+      model: 'o4-mini',
+      messages: conversation,
+      maxOutputTokens: 500,
+      temperature: 0.2,
+    });
     expect(fake.requests[0]!.body.max_completion_tokens).toBe(500);
     expect(fake.requests[0]!.body).not.toHaveProperty('temperature');
     expect(fake.requests[0]!.body).not.toHaveProperty('max_tokens');
@@ -64,7 +79,13 @@ describe('OpenAI adapter against the fake OpenAI server', () => {
   it('maps 429 with Retry-After to a retryable error with retryAfterMs, and makes exactly one request (no SDK retries)', async () => {
     fake.failNext({ kind: 'status', status: 429, retryAfterSeconds: 2 });
     const error = await failureOf(provider.generate({ tenantId: 't1', model: 'gpt-4o', messages: conversation }));
-    expect(error).toMatchObject({ provider: 'openai', code: 'http_429', retryable: true, status: 429, retryAfterMs: 2000 });
+    expect(error).toMatchObject({
+      provider: 'openai',
+      code: 'http_429',
+      retryable: true,
+      status: 429,
+      retryAfterMs: 2000,
+    });
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -90,17 +111,25 @@ describe('OpenAI adapter against the fake OpenAI server', () => {
 
   it('maps a malformed body, a dropped connection and a hang past the timeout', async () => {
     fake.failNext({ kind: 'malformed' });
-    expect(await failureOf(provider.generate({ tenantId: 't1', model: 'gpt-4o', messages: conversation }))).toMatchObject({ code: 'malformed', retryable: false });
+    expect(
+      await failureOf(provider.generate({ tenantId: 't1', model: 'gpt-4o', messages: conversation })),
+    ).toMatchObject({ code: 'malformed', retryable: false });
     fake.failNext({ kind: 'disconnect' });
-    expect(await failureOf(provider.generate({ tenantId: 't1', model: 'gpt-4o', messages: conversation }))).toMatchObject({ code: 'network', retryable: true });
+    expect(
+      await failureOf(provider.generate({ tenantId: 't1', model: 'gpt-4o', messages: conversation })),
+    ).toMatchObject({ code: 'network', retryable: true });
     fake.failNext({ kind: 'hang' });
-    const timedOut = await failureOf(provider.generate({ tenantId: 't1', model: 'gpt-4o', messages: conversation, signal: timeoutSignal(100) }));
+    const timedOut = await failureOf(
+      provider.generate({ tenantId: 't1', model: 'gpt-4o', messages: conversation, signal: timeoutSignal(100) }),
+    );
     expect(timedOut).toMatchObject({ code: 'timeout', retryable: true });
   });
 
   it('refuses to call without a key', async () => {
     key = undefined;
-    expect(await failureOf(provider.generate({ tenantId: 't1', model: 'gpt-4o', messages: conversation }))).toMatchObject({ code: 'no_api_key', retryable: false });
+    expect(
+      await failureOf(provider.generate({ tenantId: 't1', model: 'gpt-4o', messages: conversation })),
+    ).toMatchObject({ code: 'no_api_key', retryable: false });
     expect(fake.requests).toHaveLength(0);
   });
 });
@@ -117,12 +146,22 @@ describe('Gemini adapter against the fake Gemini server', () => {
   beforeEach(() => fake.reset());
 
   it('sends a system instruction and user/model roles, and maps usage and safety ratings', async () => {
-    fake.setReply(() => ({ text: 'On its way.', usage: { promptTokens: 300, completionTokens: 5, cachedTokens: 100 } }));
-    const result = await provider.generate({ tenantId: 't1', model: 'gemini-2.5-flash', messages: conversation, maxOutputTokens: 256 });
+    fake.setReply(() => ({
+      text: 'On its way.',
+      usage: { promptTokens: 300, completionTokens: 5, cachedTokens: 100 },
+    }));
+    const result = await provider.generate({
+      tenantId: 't1',
+      model: 'gemini-2.5-flash',
+      messages: conversation,
+      maxOutputTokens: 256,
+    });
     expect(result.text).toBe('On its way.');
     expect(result.finishReason).toBe('stop');
     expect(result.usage).toEqual({ inputTokens: 300, cachedInputTokens: 100, outputTokens: 5, totalTokens: 305 });
-    expect(result.metadata?.safetyRatings).toEqual(expect.arrayContaining([{ category: 'HARM_CATEGORY_HARASSMENT', probability: 'NEGLIGIBLE', blocked: false }]));
+    expect(result.metadata?.safetyRatings).toEqual(
+      expect.arrayContaining([{ category: 'HARM_CATEGORY_HARASSMENT', probability: 'NEGLIGIBLE', blocked: false }]),
+    );
     const [request] = fake.requests;
     expect(request!.path).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
     expect(request!.apiKey).toBe('gk-test-gemini');
@@ -137,27 +176,52 @@ describe('Gemini adapter against the fake Gemini server', () => {
 
   it('maps 429 with Retry-After (header and RetryInfo) to a retryable error, with one request', async () => {
     fake.failNext({ kind: 'status', status: 429, retryAfterSeconds: 3 });
-    const error = await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-flash', messages: conversation }));
-    expect(error).toMatchObject({ provider: 'gemini', code: 'http_429', retryable: true, status: 429, retryAfterMs: 3000 });
+    const error = await failureOf(
+      provider.generate({ tenantId: 't1', model: 'gemini-2.5-flash', messages: conversation }),
+    );
+    expect(error).toMatchObject({
+      provider: 'gemini',
+      code: 'http_429',
+      retryable: true,
+      status: 429,
+      retryAfterMs: 3000,
+    });
     expect(fake.requests).toHaveLength(1);
   });
 
   it('maps 500, 400 and 403 by status', async () => {
     fake.failNext({ kind: 'status', status: 500 });
-    expect(await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-pro', messages: conversation }))).toMatchObject({ code: 'http_500', retryable: true });
+    expect(
+      await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-pro', messages: conversation })),
+    ).toMatchObject({ code: 'http_500', retryable: true });
     fake.failNext({ kind: 'status', status: 400 });
-    expect(await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-pro', messages: conversation }))).toMatchObject({ code: 'bad_request', retryable: false });
+    expect(
+      await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-pro', messages: conversation })),
+    ).toMatchObject({ code: 'bad_request', retryable: false });
     fake.failNext({ kind: 'status', status: 403 });
-    expect(await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-pro', messages: conversation }))).toMatchObject({ code: 'auth', retryable: false });
+    expect(
+      await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-pro', messages: conversation })),
+    ).toMatchObject({ code: 'auth', retryable: false });
   });
 
   it('maps a malformed body, a dropped connection and a hang past the timeout', async () => {
     fake.failNext({ kind: 'malformed' });
-    expect(await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-flash', messages: conversation }))).toMatchObject({ code: 'malformed' });
+    expect(
+      await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-flash', messages: conversation })),
+    ).toMatchObject({ code: 'malformed' });
     fake.failNext({ kind: 'disconnect' });
-    expect(await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-flash', messages: conversation }))).toMatchObject({ code: 'network', retryable: true });
+    expect(
+      await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-flash', messages: conversation })),
+    ).toMatchObject({ code: 'network', retryable: true });
     fake.failNext({ kind: 'hang' });
-    const timedOut = await failureOf(provider.generate({ tenantId: 't1', model: 'gemini-2.5-flash', messages: conversation, signal: timeoutSignal(100) }));
+    const timedOut = await failureOf(
+      provider.generate({
+        tenantId: 't1',
+        model: 'gemini-2.5-flash',
+        messages: conversation,
+        signal: timeoutSignal(100),
+      }),
+    );
     expect(timedOut).toMatchObject({ code: 'timeout', retryable: true });
   });
 });

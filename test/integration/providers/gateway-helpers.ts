@@ -1,7 +1,12 @@
 import crypto from 'node:crypto';
 import { Registry } from 'prom-client';
 import { DomainEvents } from '../../../src/events';
-import { createModelGateway, type ModelGatewayDependencies, type ProviderConfig, type ProviderGateway } from '../../../src/providers/gateway';
+import {
+  createModelGateway,
+  type ModelGatewayDependencies,
+  type ProviderConfig,
+  type ProviderGateway,
+} from '../../../src/providers/gateway';
 import { SecretBox } from '../../../src/security/secret-box';
 import type { TestDatabase } from '../../helpers/database';
 
@@ -38,7 +43,11 @@ export interface GatewayUnderTest {
 
 export const secretBox = new SecretBox(crypto.randomBytes(32));
 
-export function gatewayFor(database: TestDatabase, config: Partial<ProviderConfig> = {}, providers?: ModelGatewayDependencies['providers']): GatewayUnderTest {
+export function gatewayFor(
+  database: TestDatabase,
+  config: Partial<ProviderConfig> = {},
+  providers?: ModelGatewayDependencies['providers'],
+): GatewayUnderTest {
   const registry = new Registry();
   const events = new DomainEvents();
   const sleeps: number[] = [];

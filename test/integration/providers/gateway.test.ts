@@ -26,7 +26,12 @@ beforeAll(async () => {
   tenantId = seeded!.tenant.id;
   openai = await startFakeOpenAi();
   gemini = await startFakeGemini();
-  keyed = { OPENAI_API_KEY: 'sk-env', OPENAI_BASE_URL: openai.url, GEMINI_API_KEY: 'gk-env', GEMINI_BASE_URL: gemini.url };
+  keyed = {
+    OPENAI_API_KEY: 'sk-env',
+    OPENAI_BASE_URL: openai.url,
+    GEMINI_API_KEY: 'gk-env',
+    GEMINI_BASE_URL: gemini.url,
+  };
 });
 
 afterAll(async () => {
@@ -39,21 +44,40 @@ beforeEach(() => {
   gemini.reset();
 });
 
-const request = (content: string, extra: Partial<ReplyRequest> = {}): ReplyRequest => ({ tenantId, messages: ask(content), cacheable: false, ...extra });
+const request = (content: string, extra: Partial<ReplyRequest> = {}): ReplyRequest => ({
+  tenantId,
+  messages: ask(content),
+  cacheable: false,
+  ...extra,
+});
 
 describe('offline: no API keys', () => {
   it('answers a known question from the seed knowledge base, with the skipped providers in the reason', async () => {
     const { gateway } = gatewayFor(database);
     const outcome = await gateway.reply(request(simpleQuestion));
-    expect(outcome).toMatchObject({ provider: 'knowledge-base', model: 'knowledge-base', needsHuman: false, failover: false, costUsd: 0 });
+    expect(outcome).toMatchObject({
+      provider: 'knowledge-base',
+      model: 'knowledge-base',
+      needsHuman: false,
+      failover: false,
+      costUsd: 0,
+    });
     expect(outcome.text).toContain('tracking link');
     expect(outcome.routingReason).toContain('; gemini-2.5-flash, gemini-2.5-flash-lite skipped: no Gemini API key');
     expect(outcome.routingReason).toContain('; gpt-4o-mini skipped: no OpenAI API key');
     expect(outcome.attempts).toHaveLength(1);
-    expect(outcome.attempts[0]).toMatchObject({ provider: 'knowledge-base', success: true, failover: false, costUsd: 0 });
+    expect(outcome.attempts[0]).toMatchObject({
+      provider: 'knowledge-base',
+      success: true,
+      failover: false,
+      costUsd: 0,
+    });
     expect(outcome.usage.inputTokens).toBeGreaterThan(10);
     expect(outcome.usage.outputTokens).toBeGreaterThan(10);
-    expect(outcome.metadata).toMatchObject({ needsHuman: false, matchedQuestion: 'Where is my order, and how can I track it?' });
+    expect(outcome.metadata).toMatchObject({
+      needsHuman: false,
+      matchedQuestion: 'Where is my order, and how can I track it?',
+    });
     expect(openai.requests.length + gemini.requests.length).toBe(0);
   });
 
@@ -68,7 +92,12 @@ describe('offline: no API keys', () => {
     const question = 'Do you offer gift wrapping for presents?';
     expect((await gateway.reply(request(question))).needsHuman).toBe(true);
     const em = database.orm.em.fork();
-    em.create(KnowledgeArticle, { tenant: em.getReference(Tenant, tenantId), question, answer: 'Yes: gift wrapping is free, choose it at checkout.', source: 'correction' });
+    em.create(KnowledgeArticle, {
+      tenant: em.getReference(Tenant, tenantId),
+      question,
+      answer: 'Yes: gift wrapping is free, choose it at checkout.',
+      source: 'correction',
+    });
     await em.flush();
     // The index is cached: the new article is not seen until the event.
     expect((await gateway.reply(request(question))).needsHuman).toBe(true);
@@ -80,10 +109,20 @@ describe('offline: no API keys', () => {
 
 describe('when even the knowledge base fails', () => {
   it('still answers (a handover) without throwing, with every failed call recorded', async () => {
-    const unavailable = { id: 'knowledge-base' as const, generate: async () => { throw new ProviderError('database unreachable', 'knowledge-base', 'unavailable', true); } };
+    const unavailable = {
+      id: 'knowledge-base' as const,
+      generate: async () => {
+        throw new ProviderError('database unreachable', 'knowledge-base', 'unavailable', true);
+      },
+    };
     const { gateway, sleeps } = gatewayFor(database, { PROVIDER_MAX_RETRIES: 1 }, { 'knowledge-base': unavailable });
     const outcome = await gateway.reply(request(simpleQuestion));
-    expect(outcome).toMatchObject({ text: HANDOVER_REPLY, needsHuman: true, provider: 'knowledge-base', failover: true });
+    expect(outcome).toMatchObject({
+      text: HANDOVER_REPLY,
+      needsHuman: true,
+      provider: 'knowledge-base',
+      failover: true,
+    });
     expect(outcome.attempts.map((attempt) => [attempt.model, attempt.errorCode])).toEqual([
       ['knowledge-base', 'unavailable'],
       ['knowledge-base', 'unavailable'],
@@ -96,9 +135,19 @@ describe('when even the knowledge base fails', () => {
 describe('routed calls through the real SDKs', () => {
   it('sends a simple turn to gemini-2.5-flash and accounts tokens and cost from the usage report', async () => {
     const { gateway } = gatewayFor(database, keyed);
-    gemini.setReply(() => ({ text: 'Use the tracking link in your email.', usage: { promptTokens: 1200, completionTokens: 40, cachedTokens: 200 } }));
+    gemini.setReply(() => ({
+      text: 'Use the tracking link in your email.',
+      usage: { promptTokens: 1200, completionTokens: 40, cachedTokens: 200 },
+    }));
     const outcome = await gateway.reply(request(simpleQuestion));
-    expect(outcome).toMatchObject({ provider: 'gemini', model: 'gemini-2.5-flash', tier: 'cheap', failover: false, cacheHit: false, needsHuman: false });
+    expect(outcome).toMatchObject({
+      provider: 'gemini',
+      model: 'gemini-2.5-flash',
+      tier: 'cheap',
+      failover: false,
+      cacheHit: false,
+      needsHuman: false,
+    });
     expect(outcome.usage).toEqual({ inputTokens: 1200, cachedInputTokens: 200, outputTokens: 40, totalTokens: 1240 });
     // 1000 × 0.30 + 200 × 0.03 + 40 × 2.50 = 406 per million
     expect(outcome.costUsd).toBe(0.000406);
@@ -109,10 +158,17 @@ describe('routed calls through the real SDKs', () => {
 
   it('prefers the tenant key over the environment key', async () => {
     const other = await createTenant(database.orm.em.fork(), { name: 'keyed-tenant' });
-    await setTenantSecrets(database.orm.em.fork(), secretBox, other.id, { openaiApiKey: 'sk-tenant-own', geminiApiKey: 'gk-tenant-own' });
+    await setTenantSecrets(database.orm.em.fork(), secretBox, other.id, {
+      openaiApiKey: 'sk-tenant-own',
+      geminiApiKey: 'gk-tenant-own',
+    });
     const { gateway } = gatewayFor(database, keyed);
     await gateway.reply({ tenantId: other.id, messages: ask(simpleQuestion), cacheable: false });
-    await gateway.reply({ tenantId: other.id, messages: ask('Can you explain why my refund was only partial? I returned 2 of the 3 items.'), cacheable: false });
+    await gateway.reply({
+      tenantId: other.id,
+      messages: ask('Can you explain why my refund was only partial? I returned 2 of the 3 items.'),
+      cacheable: false,
+    });
     await gateway.reply(request(simpleQuestion));
     expect(gemini.requests.map((entry) => entry.apiKey)).toEqual(['gk-tenant-own', 'gk-env']);
     expect(openai.requests.map((entry) => entry.apiKey)).toEqual(['sk-tenant-own']);
@@ -124,7 +180,9 @@ describe('routed calls through the real SDKs', () => {
     const outcome = await gateway.reply(request(simpleQuestion));
     expect(outcome).toMatchObject({ provider: 'gemini', model: 'gemini-2.5-flash', failover: false });
     expect(sleeps).toEqual([2000]);
-    expect(outcome.attempts.map((attempt) => [attempt.model, attempt.success, attempt.errorCode, attempt.failover])).toEqual([
+    expect(
+      outcome.attempts.map((attempt) => [attempt.model, attempt.success, attempt.errorCode, attempt.failover]),
+    ).toEqual([
       ['gemini-2.5-flash', false, 'http_429', false],
       ['gemini-2.5-flash', true, null, false],
     ]);
@@ -163,7 +221,9 @@ describe('routed calls through the real SDKs', () => {
     const outcome = await gateway.reply(request(simpleQuestion));
     expect(sleeps).toEqual([]);
     expect(outcome.model).toBe('gpt-4o-mini');
-    expect(outcome.skipped).toContainEqual(expect.objectContaining({ model: 'gemini-2.5-flash', reason: expect.stringContaining('retry after 3600000 ms') }));
+    expect(outcome.skipped).toContainEqual(
+      expect.objectContaining({ model: 'gemini-2.5-flash', reason: expect.stringContaining('retry after 3600000 ms') }),
+    );
   });
 
   it('fails over after a provider hangs past the per-provider timeout', async () => {
@@ -239,7 +299,12 @@ describe('per-tenant routing settings through the gateway', () => {
 
 describe('circuit breaker through the gateway', () => {
   it('skips an open circuit without calling it, then probes after the cooldown and recovers', async () => {
-    const { gateway, clock } = gatewayFor(database, { ...keyed, PROVIDER_MAX_RETRIES: 0, CIRCUIT_MIN_CALLS: 2, CIRCUIT_COOLDOWN_MS: 10_000 });
+    const { gateway, clock } = gatewayFor(database, {
+      ...keyed,
+      PROVIDER_MAX_RETRIES: 0,
+      CIRCUIT_MIN_CALLS: 2,
+      CIRCUIT_COOLDOWN_MS: 10_000,
+    });
     gemini.failAlways({ kind: 'status', status: 500 });
     await gateway.reply(request(simpleQuestion));
     await gateway.reply(request(simpleQuestion));

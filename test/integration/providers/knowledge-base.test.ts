@@ -16,14 +16,20 @@ beforeAll(async () => {
 
 afterAll(() => database.drop());
 
-const ask = (content: string) => [{ role: 'system' as const, content: 'Be kind.' }, { role: 'user' as const, content }];
+const ask = (content: string) => [
+  { role: 'system' as const, content: 'Be kind.' },
+  { role: 'user' as const, content },
+];
 
 describe('knowledge-base provider on the seed knowledge base', () => {
   it('answers every seed question with its own answer, confidently', async () => {
     const kb = createKnowledgeBaseProvider({ em: database.orm.em, confidenceThreshold: 0.45 });
     for (const article of seedKnowledgeBase) {
       const match = await kb.match(tenantId, article.question);
-      expect({ question: article.question, answer: match?.answer }).toEqual({ question: article.question, answer: article.answer });
+      expect({ question: article.question, answer: match?.answer }).toEqual({
+        question: article.question,
+        answer: article.answer,
+      });
       expect(match!.confidence).toBeGreaterThanOrEqual(0.9);
     }
   });
@@ -53,25 +59,43 @@ describe('knowledge-base provider on the seed knowledge base', () => {
   it('uses the configured threshold', async () => {
     const strict = createKnowledgeBaseProvider({ em: database.orm.em, confidenceThreshold: 0.99 });
     const lenient = createKnowledgeBaseProvider({ em: database.orm.em, confidenceThreshold: 0.3 });
-    expect((await strict.generate({ tenantId, model: 'knowledge-base', messages: ask('refund status') })).metadata).toMatchObject({ needsHuman: true });
-    expect((await lenient.generate({ tenantId, model: 'knowledge-base', messages: ask('do you ship to canada') })).text).toContain('ship');
+    expect(
+      (await strict.generate({ tenantId, model: 'knowledge-base', messages: ask('refund status') })).metadata,
+    ).toMatchObject({ needsHuman: true });
+    expect(
+      (await lenient.generate({ tenantId, model: 'knowledge-base', messages: ask('do you ship to canada') })).text,
+    ).toContain('ship');
   });
 
   it('keeps tenants apart, ignores inactive articles and sees changes after invalidate()', async () => {
     const other = await createTenant(database.orm.em.fork(), { name: 'kb-other-tenant' });
     const kb = createKnowledgeBaseProvider({ em: database.orm.em, confidenceThreshold: 0.45 });
-    expect((await kb.generate({ tenantId: other.id, model: 'knowledge-base', messages: ask('How can I track my order?') })).text).toBe(HANDOVER_REPLY);
+    expect(
+      (await kb.generate({ tenantId: other.id, model: 'knowledge-base', messages: ask('How can I track my order?') }))
+        .text,
+    ).toBe(HANDOVER_REPLY);
 
     const em = database.orm.em.fork();
-    const article = em.create(KnowledgeArticle, { tenant: em.getReference(Tenant, other.id), question: 'Do you rent kayaks?', answer: 'Yes, kayaks from 20 EUR a day.', active: false });
+    const article = em.create(KnowledgeArticle, {
+      tenant: em.getReference(Tenant, other.id),
+      question: 'Do you rent kayaks?',
+      answer: 'Yes, kayaks from 20 EUR a day.',
+      active: false,
+    });
     await em.flush();
     kb.invalidate(other.id);
-    expect((await kb.generate({ tenantId: other.id, model: 'knowledge-base', messages: ask('Do you rent kayaks?') })).text).toBe(HANDOVER_REPLY);
+    expect(
+      (await kb.generate({ tenantId: other.id, model: 'knowledge-base', messages: ask('Do you rent kayaks?') })).text,
+    ).toBe(HANDOVER_REPLY);
 
     article.active = true;
     await em.flush();
-    expect((await kb.generate({ tenantId: other.id, model: 'knowledge-base', messages: ask('Do you rent kayaks?') })).text).toBe(HANDOVER_REPLY);
+    expect(
+      (await kb.generate({ tenantId: other.id, model: 'knowledge-base', messages: ask('Do you rent kayaks?') })).text,
+    ).toBe(HANDOVER_REPLY);
     kb.invalidate(other.id);
-    expect((await kb.generate({ tenantId: other.id, model: 'knowledge-base', messages: ask('Do you rent kayaks?') })).text).toBe('Yes, kayaks from 20 EUR a day.');
+    expect(
+      (await kb.generate({ tenantId: other.id, model: 'knowledge-base', messages: ask('Do you rent kayaks?') })).text,
+    ).toBe('Yes, kayaks from 20 EUR a day.');
   });
 });

@@ -38,10 +38,22 @@ afterAll(async () => {
 });
 
 const ask = (stack: ConversationStack, content: string) =>
-  stack.gateway.reply({ tenantId, messages: [{ role: 'system', content: 'Be kind.' }, { role: 'user', content }], cacheable: false });
+  stack.gateway.reply({
+    tenantId,
+    messages: [
+      { role: 'system', content: 'Be kind.' },
+      { role: 'user', content },
+    ],
+    cacheable: false,
+  });
 
 /** Milliseconds until `stack` answers `question` with `expected` (polling every 20 ms), or Infinity after `limitMs`. */
-async function timeUntil(stack: ConversationStack, question: string, expected: string, limitMs = 5_000): Promise<number> {
+async function timeUntil(
+  stack: ConversationStack,
+  question: string,
+  expected: string,
+  limitMs = 5_000,
+): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < limitMs) {
     if ((await ask(stack, question)).text === expected) return Date.now() - started;
@@ -55,14 +67,24 @@ describe('knowledge across instances', () => {
   const answer = 'Not yet: we deliver to every EU country, the UK and Switzerland.';
   let articleId: string;
 
-  it('an approval on instance A changes instance B\'s answer within a second, in place (no reload)', async () => {
+  it("an approval on instance A changes instance B's answer within a second, in place (no reload)", async () => {
     expect((await ask(b, question)).text).toBe(HANDOVER_REPLY);
     expect((await ask(a, question)).text).toBe(HANDOVER_REPLY);
     const loadsBefore = b.gateway.knowledgeBase.stats().loads;
 
     const emA = database.orm.em.fork();
-    const correction = await createCorrection(emA, { tenantId, actor: 'system:test', customerMessage: question, originalReply: HANDOVER_REPLY, correctedReply: answer });
-    const approved = await approveCorrection(database.orm.em.fork(), { tenantId, actor: 'system:test', correctionId: correction.id }, { events: events.a });
+    const correction = await createCorrection(emA, {
+      tenantId,
+      actor: 'system:test',
+      customerMessage: question,
+      originalReply: HANDOVER_REPLY,
+      correctedReply: answer,
+    });
+    const approved = await approveCorrection(
+      database.orm.em.fork(),
+      { tenantId, actor: 'system:test', correctionId: correction.id },
+      { events: events.a },
+    );
     articleId = approved.article.id;
 
     // A learns from its own event at once; B through NOTIFY.
@@ -74,7 +96,9 @@ describe('knowledge across instances', () => {
   });
 
   it('retiring an article anywhere (even by plain SQL) removes it from B within a second', async () => {
-    await database.orm.em.getConnection().execute(`update knowledge_article set active = false, updated_at = now() where id = ?`, [articleId]);
+    await database.orm.em
+      .getConnection()
+      .execute(`update knowledge_article set active = false, updated_at = now() where id = ?`, [articleId]);
     expect(await timeUntil(b, question, HANDOVER_REPLY)).toBeLessThan(1_000);
   });
 
@@ -84,11 +108,10 @@ describe('knowledge across instances', () => {
     const laterAnswer = 'Yes, refurbished phones with a 12-month warranty are in the Refurbished section.';
     await database.orm.em
       .getConnection()
-      .execute(`insert into knowledge_article (id, tenant_id, created_at, updated_at, question, answer, source, active) values (gen_random_uuid(), ?, now(), now(), ?, ?, 'manual', true)`, [
-        tenantId,
-        later,
-        laterAnswer,
-      ]);
+      .execute(
+        `insert into knowledge_article (id, tenant_id, created_at, updated_at, question, answer, source, active) values (gen_random_uuid(), ?, now(), now(), ?, ?, 'manual', true)`,
+        [tenantId, later, laterAnswer],
+      );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await ask(b, later)).text).toBe(HANDOVER_REPLY); // missed the notification while not listening
 
@@ -100,7 +123,10 @@ describe('knowledge across instances', () => {
       await listener.close();
     }
 
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, KB_LISTEN: 'false' }, { dotenvPath: false });
+    const config = loadConfig(
+      { NODE_ENV: 'test', DATABASE_URL: database.url, KB_LISTEN: 'false' },
+      { dotenvPath: false },
+    );
     const fresh = createConversationStack({ config, orm: ormB, events: new DomainEvents(), logger });
     try {
       expect((await ask(fresh, later)).text).toBe(laterAnswer);
@@ -115,7 +141,9 @@ describe('knowledge across instances', () => {
     const answer = 'No, we accept cards, PayPal and bank transfer only.';
     expect((await ask(a, question)).text).toBe(HANDOVER_REPLY);
     const connection = database.orm.em.getConnection();
-    await connection.execute(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'parley-knowledge-listener' and datname = current_database()`);
+    await connection.execute(
+      `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'parley-knowledge-listener' and datname = current_database()`,
+    );
     await connection.execute(
       `insert into knowledge_article (id, tenant_id, created_at, updated_at, question, answer, source, active) values (gen_random_uuid(), ?, now(), now(), ?, ?, 'manual', true)`,
       [tenantId, question, answer],

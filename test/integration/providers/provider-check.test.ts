@@ -40,11 +40,22 @@ describe('start-up provider check', () => {
 
   it('names the setting to fix', async () => {
     const [rejected] = await checkProviders({ OPENAI_API_KEY: 'sk-bad', OPENAI_BASE_URL: openai.url });
-    expect(describeProviderCheck(rejected!)).toMatch(/OpenAI is not usable: the API key was rejected \(HTTP 401\): check OPENAI_API_KEY/);
-    const [wrongUrl] = await checkProviders({ OPENAI_API_KEY: 'sk-good', OPENAI_BASE_URL: openai.url.replace(/\/v1$/, '') });
+    expect(describeProviderCheck(rejected!)).toMatch(
+      /OpenAI is not usable: the API key was rejected \(HTTP 401\): check OPENAI_API_KEY/,
+    );
+    const [wrongUrl] = await checkProviders({
+      OPENAI_API_KEY: 'sk-good',
+      OPENAI_BASE_URL: openai.url.replace(/\/v1$/, ''),
+    });
     expect(wrongUrl).toMatchObject({ status: 'wrong_url', detail: expect.stringMatching(/check OPENAI_BASE_URL/) });
-    const [unreachable] = await checkProviders({ GEMINI_API_KEY: 'gm-good', GEMINI_BASE_URL: `http://127.0.0.1:${closedPort}` });
-    expect(unreachable).toMatchObject({ status: 'unreachable', detail: expect.stringMatching(/did not answer .*check GEMINI_BASE_URL/) });
+    const [unreachable] = await checkProviders({
+      GEMINI_API_KEY: 'gm-good',
+      GEMINI_BASE_URL: `http://127.0.0.1:${closedPort}`,
+    });
+    expect(unreachable).toMatchObject({
+      status: 'unreachable',
+      detail: expect.stringMatching(/did not answer .*check GEMINI_BASE_URL/),
+    });
   });
 
   it('checks nothing without keys', async () => {
@@ -62,7 +73,11 @@ describe('the terminal chat logger', () => {
       },
     });
     const logger = createOnceLogger('warn', sink);
-    for (let turn = 0; turn < 5; turn += 1) logger.warn({ tenantId: `t${turn}`, provider: 'openai', model: 'gpt-4o-mini', code: 'auth' }, 'Incorrect API key provided.');
+    for (let turn = 0; turn < 5; turn += 1)
+      logger.warn(
+        { tenantId: `t${turn}`, provider: 'openai', model: 'gpt-4o-mini', code: 'auth' },
+        'Incorrect API key provided.',
+      );
     logger.warn({ provider: 'gemini', code: 'auth' }, 'API key not valid.');
     logger.info('not shown at warn');
     expect(lines).toHaveLength(2);

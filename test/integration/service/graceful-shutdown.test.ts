@@ -6,7 +6,14 @@ import path from 'node:path';
 import { startFakeOpenAi, type FakeOpenAi } from '../../fakes/fake-openai-server';
 import { startFakeTwilioServer, type FakeTwilioServer } from '../../fakes/fake-twilio-server';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { ACCOUNT_SID, AUTH_TOKEN, createWhatsAppTenant, inboundFields, postSigned, secretKeyHex } from '../../helpers/whatsapp-harness';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  createWhatsAppTenant,
+  inboundFields,
+  postSigned,
+  secretKeyHex,
+} from '../../helpers/whatsapp-harness';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -27,11 +34,20 @@ interface ServiceProcess {
 }
 
 function startService(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['-r', path.join(root, 'test/helpers/ts-register.js'), '-e', `require(${JSON.stringify(path.join(root, 'src/main.ts'))})`], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      path.join(root, 'test/helpers/ts-register.js'),
+      '-e',
+      `require(${JSON.stringify(path.join(root, 'src/main.ts'))})`,
+    ],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: Array<Record<string, unknown>> = [];
   const waiters: Array<() => void> = [];
   let buffered = '';
@@ -50,13 +66,16 @@ function startService(env: Record<string, string>): ServiceProcess {
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   async function waitForLog(message: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = lines.find((line) => typeof line.msg === 'string' && line.msg.startsWith(message));
       if (found) return found;
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no log "${message}"; got:\n${lines.map((line) => JSON.stringify(line)).join('\n')}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`no log "${message}"; got:\n${lines.map((line) => JSON.stringify(line)).join('\n')}`);
       await new Promise<void>((resolve) => {
         waiters.push(resolve);
         setTimeout(resolve, 200);
@@ -119,7 +138,14 @@ describe('SIGTERM drains the service', () => {
     const customers = 6;
     const responses = await Promise.all(
       Array.from({ length: customers }, (_, index) =>
-        postSigned(baseUrl, '/channels/whatsapp/inbound', inboundFields({ From: `whatsapp:+4477009001${String(index).padStart(2, '0')}`, Body: `Where is my order ${index}?` })),
+        postSigned(
+          baseUrl,
+          '/channels/whatsapp/inbound',
+          inboundFields({
+            From: `whatsapp:+4477009001${String(index).padStart(2, '0')}`,
+            Body: `Where is my order ${index}?`,
+          }),
+        ),
       ),
     );
     expect(responses.every((response) => response.status < 300)).toBe(true);
@@ -145,13 +171,18 @@ describe('SIGTERM drains the service', () => {
     expect(new Set(twilio.sends.map((send) => send.to)).size).toBe(customers);
     // Nothing is left for a later start to answer or re-send: no claim, no reply waiting to go out.
     // (Twilio's API answers `queued` with the message's SID; status callbacks move it on later.)
-    const rows = await db.orm.em.fork().getConnection().execute<{ direction: string; delivery_status: string; with_sid: boolean; count: string }[]>(
-      'select direction, delivery_status, channel_message_id is not null as with_sid, count(*) from message group by 1, 2, 3 order by 1, 2',
-    );
+    const rows = await db.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ direction: string; delivery_status: string; with_sid: boolean; count: string }[]>(
+        'select direction, delivery_status, channel_message_id is not null as with_sid, count(*) from message group by 1, 2, 3 order by 1, 2',
+      );
     expect(rows.map((row) => [row.direction, row.delivery_status, row.with_sid, Number(row.count)])).toEqual([
       ['inbound', 'processed', true, customers],
       ['outbound', 'queued', true, customers],
     ]);
-    process.stdout.write(`SIGTERM drain: ${customers - sentBeforeSignal} of ${customers} turns in flight, exit 0 after ${drainMs} ms, ${twilio.sends.length} replies sent once, 0 left\n`);
+    process.stdout.write(
+      `SIGTERM drain: ${customers - sentBeforeSignal} of ${customers} turns in flight, exit 0 after ${drainMs} ms, ${twilio.sends.length} replies sent once, 0 left\n`,
+    );
   }, 120_000);
 });

@@ -1,12 +1,27 @@
 import { Alert } from '../../../src/db/entities';
 import { makeTenant } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { AGENT, ONCALL_CHANNEL, SIGNING_SECRET, slackSettings, startSlackHarness, type SlackHarness } from '../../helpers/slack-harness';
+import {
+  AGENT,
+  ONCALL_CHANNEL,
+  SIGNING_SECRET,
+  slackSettings,
+  startSlackHarness,
+  type SlackHarness,
+} from '../../helpers/slack-harness';
 import { blockActionPayload, postInteraction } from '../../helpers/slack-requests';
 
-type Block = { type: string; text?: { text: string }; fields?: Array<{ text: string }>; elements?: Array<{ action_id?: string; text?: unknown }> };
+type Block = {
+  type: string;
+  text?: { text: string };
+  fields?: Array<{ text: string }>;
+  elements?: Array<{ action_id?: string; text?: unknown }>;
+};
 const blockText = (blocks: unknown[]) => JSON.stringify(blocks);
-const actionIds = (blocks: unknown[]) => (blocks as Block[]).flatMap((block) => (block.type === 'actions' ? (block.elements ?? []).map((element) => element.action_id) : []));
+const actionIds = (blocks: unknown[]) =>
+  (blocks as Block[]).flatMap((block) =>
+    block.type === 'actions' ? (block.elements ?? []).map((element) => element.action_id) : [],
+  );
 
 describe('alerts delivered to Slack', () => {
   let database: TestDatabase;
@@ -55,7 +70,9 @@ describe('alerts delivered to Slack', () => {
     expect(text).toContain('critical');
     expect(text).toContain('provider_failure_rate: 0.62 (threshold 0.5)');
     expect(text).toContain(`<!date^${Math.floor(clock.getTime() / 1000)}^`);
-    expect(text).toContain(`https://parley.test/graphql#query=${encodeURIComponent('{ providerHealth { provider failureRate } }')}`);
+    expect(text).toContain(
+      `https://parley.test/graphql#query=${encodeURIComponent('{ providerHealth { provider failureRate } }')}`,
+    );
     expect(actionIds(args.blocks as unknown[])).toEqual(['alert_acknowledge', 'alert_silence']);
   });
 
@@ -78,13 +95,23 @@ describe('alerts delivered to Slack', () => {
     expect(harness.slack.callsOf('chat.postMessage')).toHaveLength(1);
     const message = [...harness.slack.messages.values()][0]!;
     expect(message.text).toBe('2 alerts (2 firing)');
-    expect(actionIds(message.blocks)).toEqual(['alert_acknowledge', 'alert_silence', 'alert_acknowledge', 'alert_silence']);
+    expect(actionIds(message.blocks)).toEqual([
+      'alert_acknowledge',
+      'alert_silence',
+      'alert_acknowledge',
+      'alert_silence',
+    ]);
   });
 
   it('Acknowledge and Silence 1h buttons record who pressed them and update the message', async () => {
     const { alert } = await raise();
     const message = [...harness.slack.messages.values()][0]!;
-    const press = (actionId: string) => postInteraction(harness.url, SIGNING_SECRET, blockActionPayload({ actionId, value: alert.id, user: AGENT, channel: message.channel, messageTs: message.ts }));
+    const press = (actionId: string) =>
+      postInteraction(
+        harness.url,
+        SIGNING_SECRET,
+        blockActionPayload({ actionId, value: alert.id, user: AGENT, channel: message.channel, messageTs: message.ts }),
+      );
 
     expect((await press('alert_acknowledge')).status).toBe(200);
     let stored = await database.orm.em.fork().findOneOrFail(Alert, { id: alert.id });
@@ -107,16 +134,31 @@ describe('alerts delivered to Slack', () => {
 
   it('a button on a message that does not show the alert changes nothing and tells the user', async () => {
     const { alert } = await raise();
-    const response = await postInteraction(harness.url, SIGNING_SECRET, blockActionPayload({ actionId: 'alert_acknowledge', value: alert.id, user: AGENT, channel: ONCALL_CHANNEL, messageTs: '1.000009' }));
+    const response = await postInteraction(
+      harness.url,
+      SIGNING_SECRET,
+      blockActionPayload({
+        actionId: 'alert_acknowledge',
+        value: alert.id,
+        user: AGENT,
+        channel: ONCALL_CHANNEL,
+        messageTs: '1.000009',
+      }),
+    );
     expect(response.status).toBe(200);
     expect((await database.orm.em.fork().findOneOrFail(Alert, { id: alert.id })).acknowledgedAt).toBeNull();
-    expect(harness.slack.callsOf('chat.postEphemeral')[0]!.args).toMatchObject({ user: AGENT, channel: ONCALL_CHANNEL });
+    expect(harness.slack.callsOf('chat.postEphemeral')[0]!.args).toMatchObject({
+      user: AGENT,
+      channel: ONCALL_CHANNEL,
+    });
   });
 
   it('a Slack API failure is recorded on the alert and retried on the next raise', async () => {
     harness.slack.inject('chat.postMessage', { kind: 'error', error: 'channel_not_found' });
     await raise();
-    expect((await database.orm.em.fork().findOneOrFail(Alert, { key: 'provider-failure-rate:openai' })).notifyError).toContain('channel_not_found');
+    expect(
+      (await database.orm.em.fork().findOneOrFail(Alert, { key: 'provider-failure-rate:openai' })).notifyError,
+    ).toContain('channel_not_found');
     expect((await raise()).outcome).toBe('notified');
     expect(harness.slack.messages.size).toBe(1);
   });
@@ -125,7 +167,12 @@ describe('alerts delivered to Slack', () => {
     const resilient = await startSlackHarness(database.orm, { retries: 2, alerts: { now: () => clock } });
     try {
       resilient.slack.inject('chat.postMessage', { kind: 'status', status: 429, retryAfterSeconds: 0 });
-      const { outcome } = await resilient.alerts.raise({ tenantId, key: 'rate-limited', title: 'Rate limited once', severity: 'info' });
+      const { outcome } = await resilient.alerts.raise({
+        tenantId,
+        key: 'rate-limited',
+        title: 'Rate limited once',
+        severity: 'info',
+      });
       expect(outcome).toBe('notified');
       expect(resilient.slack.callsOf('chat.postMessage')).toHaveLength(2);
       expect(resilient.slack.messages.size).toBe(1);

@@ -1,8 +1,23 @@
 import { Conversation, HumanCorrection, Tenant, WorkspacePost } from '../../../src/db/entities';
 import { makeConversationWithTurn, makeTenant } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { AGENT, APPROVER, HANDOFF_CHANNEL, REVIEW_CHANNEL, SIGNING_SECRET, slackSettings, startSlackHarness, type SlackHarness } from '../../helpers/slack-harness';
-import { blockActionPayload, eventually, postInteraction, slackSignature, viewSubmissionPayload } from '../../helpers/slack-requests';
+import {
+  AGENT,
+  APPROVER,
+  HANDOFF_CHANNEL,
+  REVIEW_CHANNEL,
+  SIGNING_SECRET,
+  slackSettings,
+  startSlackHarness,
+  type SlackHarness,
+} from '../../helpers/slack-harness';
+import {
+  blockActionPayload,
+  eventually,
+  postInteraction,
+  slackSignature,
+  viewSubmissionPayload,
+} from '../../helpers/slack-requests';
 
 type View = { callback_id: string; private_metadata: string };
 
@@ -26,7 +41,11 @@ describe('Slack hardening: malformed payloads, replays, the 3-second budget, who
     const timestamp = Math.floor(Date.now() / 1000);
     const response = await fetch(harness.url, {
       method: 'POST',
-      headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, body) },
+      headers: {
+        'content-type': contentType,
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, body),
+      },
       body,
     });
     return response.status;
@@ -44,12 +63,31 @@ describe('Slack hardening: malformed payloads, replays, the 3-second budget, who
   });
 
   async function openCorrectionModal(user: string): Promise<{ view: View; interactionId: string }> {
-    const turn = await makeConversationWithTurn(database.orm.em.fork(), tenant, { question: 'Do you ship to Orkney?', reply: 'No.' });
+    const turn = await makeConversationWithTurn(database.orm.em.fork(), tenant, {
+      question: 'Do you ship to Orkney?',
+      reply: 'No.',
+    });
     const em = database.orm.em.fork();
     const ts = `1700000${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}.000100`;
-    em.create(WorkspacePost, { tenant: tenant.id, purpose: 'review', channelId: REVIEW_CHANNEL, postId: ts, interaction: turn.interaction.id });
+    em.create(WorkspacePost, {
+      tenant: tenant.id,
+      purpose: 'review',
+      channelId: REVIEW_CHANNEL,
+      postId: ts,
+      interaction: turn.interaction.id,
+    });
     await em.flush();
-    await postInteraction(harness.url, SIGNING_SECRET, blockActionPayload({ actionId: 'review_correct', value: turn.interaction.id, user, channel: REVIEW_CHANNEL, messageTs: ts }));
+    await postInteraction(
+      harness.url,
+      SIGNING_SECRET,
+      blockActionPayload({
+        actionId: 'review_correct',
+        value: turn.interaction.id,
+        user,
+        channel: REVIEW_CHANNEL,
+        messageTs: ts,
+      }),
+    );
     const opened = await eventually(() => harness.slack.callsOf('views.open').at(-1) ?? null, 'correction modal');
     return { view: opened.args.view as View, interactionId: turn.interaction.id };
   }
@@ -79,15 +117,22 @@ describe('Slack hardening: malformed payloads, replays, the 3-second budget, who
     expect(await database.orm.em.fork().count(HumanCorrection, { interaction: interactionId })).toBe(2);
   });
 
-  it('acknowledges a submission within Slack\'s 3 seconds while users.info hangs', async () => {
+  it("acknowledges a submission within Slack's 3 seconds while users.info hangs", async () => {
     const user = 'U0SLOWNAME';
     const { view, interactionId } = await openCorrectionModal(user);
     harness.slack.inject('users.info', { kind: 'hang' }, 10);
     const started = Date.now();
-    const response = await postInteraction(harness.url, SIGNING_SECRET, submission(view, user, 'Yes, we ship to Orkney.'));
+    const response = await postInteraction(
+      harness.url,
+      SIGNING_SECRET,
+      submission(view, user, 'Yes, we ship to Orkney.'),
+    );
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(2_500);
-    const correction = await eventually(() => database.orm.em.fork().findOne(HumanCorrection, { interaction: interactionId }), 'correction');
+    const correction = await eventually(
+      () => database.orm.em.fork().findOne(HumanCorrection, { interaction: interactionId }),
+      'correction',
+    );
     expect(correction.authorName).toBe(user);
   });
 
@@ -97,14 +142,35 @@ describe('Slack hardening: malformed payloads, replays, the 3-second budget, who
     conversation.status = 'handed_off';
     conversation.handedOffAt = new Date();
     const post = em.create(WorkspacePost, {
-      tenant: tenant.id, purpose: 'handoff', channelId: HANDOFF_CHANNEL, postId: '1700000100.000200', conversation: conversation.id, assignee: `slack:${AGENT}`, assignedAt: new Date(),
+      tenant: tenant.id,
+      purpose: 'handoff',
+      channelId: HANDOFF_CHANNEL,
+      postId: '1700000100.000200',
+      conversation: conversation.id,
+      assignee: `slack:${AGENT}`,
+      assignedAt: new Date(),
     });
     await em.flush();
-    const press = (user: string) => postInteraction(harness.url, SIGNING_SECRET, blockActionPayload({ actionId: 'handoff_release', value: conversation.id, user, channel: HANDOFF_CHANNEL, messageTs: post.postId }));
-    const statusOf = async () => (await database.orm.em.fork().findOneOrFail(Conversation, { id: conversation.id })).status;
+    const press = (user: string) =>
+      postInteraction(
+        harness.url,
+        SIGNING_SECRET,
+        blockActionPayload({
+          actionId: 'handoff_release',
+          value: conversation.id,
+          user,
+          channel: HANDOFF_CHANNEL,
+          messageTs: post.postId,
+        }),
+      );
+    const statusOf = async () =>
+      (await database.orm.em.fork().findOneOrFail(Conversation, { id: conversation.id })).status;
 
     expect((await press('U0BYSTANDER')).status).toBe(200);
-    const told = await eventually(() => harness.slack.callsOf('chat.postEphemeral').find((call) => call.args.user === 'U0BYSTANDER') ?? null, 'ephemeral refusal');
+    const told = await eventually(
+      () => harness.slack.callsOf('chat.postEphemeral').find((call) => call.args.user === 'U0BYSTANDER') ?? null,
+      'ephemeral refusal',
+    );
     expect(String(told.args.text)).toContain(`<@${AGENT}> has this conversation`);
     expect(await statusOf()).toBe('handed_off');
 

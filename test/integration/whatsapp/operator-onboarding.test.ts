@@ -8,7 +8,15 @@ import { createTenantWithKey } from '../../../src/tenants/tenant-admin';
 import { updateWhatsAppSettings } from '../../../src/tenants/whatsapp-settings';
 import { startFakeTwilioServer, type FakeTwilioServer } from '../../fakes/fake-twilio-server';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { ACCOUNT_SID, AUTH_TOKEN, inboundFields, postSigned, secretBox, startWhatsAppHarness, type WhatsAppHarness } from '../../helpers/whatsapp-harness';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  inboundFields,
+  postSigned,
+  secretBox,
+  startWhatsAppHarness,
+  type WhatsAppHarness,
+} from '../../helpers/whatsapp-harness';
 import { gatewayFor } from '../providers/gateway-helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -25,10 +33,20 @@ describe('a second business put on parley without code answers on WhatsApp with 
     db = await createTestDatabase();
     fake = await startFakeTwilioServer({ accounts: { [ACCOUNT_SID]: AUTH_TOKEN } });
     const { tenant } = await createTenantWithKey(db.orm.em.fork(), { name: 'second-business', actor: 'system:test' });
-    await updateWhatsAppSettings(db.orm.em.fork(), secretBox, { tenantId: tenant.id, actor: 'system:test', settings: { numbers: [NUMBER], accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } });
+    await updateWhatsAppSettings(db.orm.em.fork(), secretBox, {
+      tenantId: tenant.id,
+      actor: 'system:test',
+      settings: { numbers: [NUMBER], accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN },
+    });
     await updateBusinessProfile(db.orm.em.fork(), {
-      tenantId: tenant.id, actor: 'system:test',
-      change: { supportPhone: '+1 415 555 0199', website: 'second.example', liveChatUrl: 'https://second.example/chat', openingHours: 'Mon–Fri 9:00–17:00' },
+      tenantId: tenant.id,
+      actor: 'system:test',
+      change: {
+        supportPhone: '+1 415 555 0199',
+        website: 'second.example',
+        liveChatUrl: 'https://second.example/chat',
+        openingHours: 'Mon–Fri 9:00–17:00',
+      },
     });
     const { rows } = await readImportFile(KNOWLEDGE);
     await importArticles(db.orm.em.fork(), { tenantId: tenant.id, actor: 'system:test', rows });
@@ -46,14 +64,20 @@ describe('a second business put on parley without code answers on WhatsApp with 
     ['whatsapp:+447700900503', 'How do I get a refund, please?'],
     ['whatsapp:+447700900504', 'I want to speak with customer service'],
   ])('%s asks %j', async (from, body) => {
-    const response = await postSigned(harness.baseUrl, INBOUND_PATH, inboundFields({ From: from, To: NUMBER, Body: body }));
+    const response = await postSigned(
+      harness.baseUrl,
+      INBOUND_PATH,
+      inboundFields({ From: from, To: NUMBER, Body: body }),
+    );
     expect(response.status).toBe(200);
     await harness.channel.idle();
     const sent = fake.sends.filter((item) => item.to === from);
     expect(sent.length).toBeGreaterThan(0);
     for (const message of sent) expect(message.renderedText).not.toMatch(/\{\{|\}\}/);
     // With the shared dataset: the order number the customer gave and the profile's phone are filled in.
-    if (KNOWLEDGE === DATASET && body.includes('113542617735902')) expect(sent[0]!.renderedText).toMatch(/113542617735902[\s\S]*\+1 415 555 0199/);
-    if (process.env.SHOW_REPLIES) process.stdout.write(`${body}\n→ ${sent.map((message) => message.renderedText).join('\n→ ')}\n\n`);
+    if (KNOWLEDGE === DATASET && body.includes('113542617735902'))
+      expect(sent[0]!.renderedText).toMatch(/113542617735902[\s\S]*\+1 415 555 0199/);
+    if (process.env.SHOW_REPLIES)
+      process.stdout.write(`${body}\n→ ${sent.map((message) => message.renderedText).join('\n→ ')}\n\n`);
   });
 });

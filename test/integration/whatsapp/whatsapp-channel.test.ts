@@ -4,7 +4,15 @@ import { replies } from '../../../channels/whatsapp/whatsapp-message';
 import { startFakeTwilioServer, type FakeTwilioServer } from '../../fakes/fake-twilio-server';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { ScriptedGateway } from '../../helpers/scripted-gateway';
-import { ACCOUNT_SID, AUTH_TOKEN, createWhatsAppTenant, inboundFields, postSigned, startWhatsAppHarness, type WhatsAppHarness } from '../../helpers/whatsapp-harness';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  createWhatsAppTenant,
+  inboundFields,
+  postSigned,
+  startWhatsAppHarness,
+  type WhatsAppHarness,
+} from '../../helpers/whatsapp-harness';
 
 describe('WhatsApp channel over HTTP with the real engine and the fake Twilio API', () => {
   let db: TestDatabase;
@@ -14,7 +22,8 @@ describe('WhatsApp channel over HTTP with the real engine and the fake Twilio AP
   let tenantId: string;
   let customer = 0;
 
-  const sql = <T>(query: string, params: unknown[] = []) => db.orm.em.fork().getConnection().execute<T[]>(query, params);
+  const sql = <T>(query: string, params: unknown[] = []) =>
+    db.orm.em.fork().getConnection().execute<T[]>(query, params);
   /** A new customer per test, so conversations do not leak between tests. */
   const nextCustomer = () => `whatsapp:+4477009${String((customer += 1)).padStart(5, '0')}`;
   const send = (fields: Record<string, string>) => postSigned(harness.baseUrl, INBOUND_PATH, inboundFields(fields));
@@ -43,14 +52,27 @@ describe('WhatsApp channel over HTTP with the real engine and the fake Twilio AP
     await settle();
 
     const [reply] = fake.sends.filter((item) => item.to === from);
-    const [interaction] = await sql<{ id: string; reply_message_id: string }>('select ai.id, ai.reply_message_id from agent_interaction ai join conversation c on c.id = ai.conversation_id join contact k on k.id = c.contact_id where k.external_id = ?', [from]);
-    expect(reply).toMatchObject({ from: 'whatsapp:+14155238886', renderedText: 'Your parcel ships within two working days.', buttonIds: [`fb:${interaction!.id}:up`, `fb:${interaction!.id}:down`] });
+    const [interaction] = await sql<{ id: string; reply_message_id: string }>(
+      'select ai.id, ai.reply_message_id from agent_interaction ai join conversation c on c.id = ai.conversation_id join contact k on k.id = c.contact_id where k.external_id = ?',
+      [from],
+    );
+    expect(reply).toMatchObject({
+      from: 'whatsapp:+14155238886',
+      renderedText: 'Your parcel ships within two working days.',
+      buttonIds: [`fb:${interaction!.id}:up`, `fb:${interaction!.id}:down`],
+    });
     expect(reply!.statusCallback).toBe(`${harness.baseUrl}${STATUS_PATH}`);
-    const [stored] = await sql<{ delivery_status: string; channel_message_id: string }>('select delivery_status, channel_message_id from message where id = ?', [interaction!.reply_message_id]);
+    const [stored] = await sql<{ delivery_status: string; channel_message_id: string }>(
+      'select delivery_status, channel_message_id from message where id = ?',
+      [interaction!.reply_message_id],
+    );
     expect(stored).toEqual({ delivery_status: 'queued', channel_message_id: reply!.sid });
     // The template was created through the Content API once and its SID stored on the tenant.
     expect(fake.templates).toHaveLength(1);
-    const [tenant] = await sql<{ sid: string }>(`select settings->'channels'->'whatsapp'->'feedbackTemplate'->>'contentSid' as sid from tenant where id = ?`, [tenantId]);
+    const [tenant] = await sql<{ sid: string }>(
+      `select settings->'channels'->'whatsapp'->'feedbackTemplate'->>'contentSid' as sid from tenant where id = ?`,
+      [tenantId],
+    );
     expect(tenant!.sid).toBe(fake.templates[0]!.sid);
   });
 
@@ -62,18 +84,34 @@ describe('WhatsApp channel over HTTP with the real engine and the fake Twilio AP
     const [upId, downId] = reply.buttonIds;
     expect(upId).toMatch(/:up$/);
     expect(downId).toMatch(/:down$/);
-    const tap = (payload: string, text: string) => send({ From: from, Body: text, ButtonText: text, ButtonPayload: payload, OriginalRepliedMessageSid: reply.sid, MessageType: 'button' });
+    const tap = (payload: string, text: string) =>
+      send({
+        From: from,
+        Body: text,
+        ButtonText: text,
+        ButtonPayload: payload,
+        OriginalRepliedMessageSid: reply.sid,
+        MessageType: 'button',
+      });
 
     expect((await tap(downId!, '👎')).status).toBe(200);
     await settle();
     const interactionId = upId!.split(':')[1]!;
-    let [feedback] = await sql<{ helpful: boolean; source: string; history: { helpful: boolean }[] }>('select helpful, source, history from interaction_feedback where interaction_id = ?', [interactionId]);
+    let [feedback] = await sql<{ helpful: boolean; source: string; history: { helpful: boolean }[] }>(
+      'select helpful, source, history from interaction_feedback where interaction_id = ?',
+      [interactionId],
+    );
     expect(feedback).toMatchObject({ helpful: false, source: 'whatsapp' });
-    expect(fake.sends.filter((item) => item.to === from).at(-1)).toMatchObject({ body: replies.thanksDown, contentSid: null });
+    expect(fake.sends.filter((item) => item.to === from).at(-1)).toMatchObject({
+      body: replies.thanksDown,
+      contentSid: null,
+    });
 
     await tap(upId!, '👍');
     await settle();
-    [feedback] = await sql('select helpful, source, history from interaction_feedback where interaction_id = ?', [interactionId]);
+    [feedback] = await sql('select helpful, source, history from interaction_feedback where interaction_id = ?', [
+      interactionId,
+    ]);
     expect(feedback!.helpful).toBe(true);
     expect(feedback!.history.map((vote) => vote.helpful)).toEqual([false, true]);
     expect(fake.sends.filter((item) => item.to === from).at(-1)).toMatchObject({ body: replies.thanksUp });
@@ -84,10 +122,17 @@ describe('WhatsApp channel over HTTP with the real engine and the fake Twilio AP
   it('rejects forged and missing signatures with 403 and stores nothing', async () => {
     const before = await sql<{ count: string }>('select count(*) from message');
     const fields = inboundFields({ Body: 'forged' });
-    expect((await postSigned(harness.baseUrl, INBOUND_PATH, fields, { token: 'some-other-token-000000000' })).status).toBe(403);
+    expect(
+      (await postSigned(harness.baseUrl, INBOUND_PATH, fields, { token: 'some-other-token-000000000' })).status,
+    ).toBe(403);
     expect((await postSigned(harness.baseUrl, INBOUND_PATH, fields, { signature: null })).status).toBe(403);
     // A valid signature over different fields is a forgery too.
-    const tampered = await postSigned(harness.baseUrl, INBOUND_PATH, fields, { signature: twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${harness.baseUrl}${INBOUND_PATH}`, { ...fields, Body: 'original' }) });
+    const tampered = await postSigned(harness.baseUrl, INBOUND_PATH, fields, {
+      signature: twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${harness.baseUrl}${INBOUND_PATH}`, {
+        ...fields,
+        Body: 'original',
+      }),
+    });
     expect(tampered.status).toBe(403);
     expect(await sql('select count(*) from message')).toEqual(before);
   });
@@ -112,23 +157,51 @@ describe('WhatsApp channel over HTTP with the real engine and the fake Twilio AP
     await settle();
     await send(fields);
     await settle();
-    expect(await sql('select count(*)::int as count from message where channel_message_id = ?', [fields.MessageSid])).toEqual([{ count: 1 }]);
+    expect(
+      await sql('select count(*)::int as count from message where channel_message_id = ?', [fields.MessageSid]),
+    ).toEqual([{ count: 1 }]);
     expect(fake.sends.filter((item) => item.to === from)).toHaveLength(1);
   });
 
   it('answers media and location politely with "text only" and records them', async () => {
     const from = nextCustomer();
-    await send({ From: from, Body: '', NumMedia: '1', MediaUrl0: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1', MediaContentType0: 'image/jpeg', MessageType: 'image' });
-    await send({ From: from, Body: '', Latitude: '51.5072', Longitude: '-0.1276', Address: 'London', MessageType: 'location' });
+    await send({
+      From: from,
+      Body: '',
+      NumMedia: '1',
+      MediaUrl0: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1',
+      MediaContentType0: 'image/jpeg',
+      MessageType: 'image',
+    });
+    await send({
+      From: from,
+      Body: '',
+      Latitude: '51.5072',
+      Longitude: '-0.1276',
+      Address: 'London',
+      MessageType: 'location',
+    });
     await settle();
-    expect(fake.sends.filter((item) => item.to === from).map((item) => item.body)).toEqual([replies.onlyText, replies.onlyText]);
-    const stored = await sql<{ kind: string; processed: boolean }>(`select m.kind, m.processed_at is not null as processed from message m join conversation c on c.id = m.conversation_id join contact k on k.id = c.contact_id where k.external_id = ? and m.direction = 'inbound' order by m.created_at`, [from]);
-    expect(stored).toEqual([{ kind: 'media', processed: true }, { kind: 'location', processed: true }]);
+    expect(fake.sends.filter((item) => item.to === from).map((item) => item.body)).toEqual([
+      replies.onlyText,
+      replies.onlyText,
+    ]);
+    const stored = await sql<{ kind: string; processed: boolean }>(
+      `select m.kind, m.processed_at is not null as processed from message m join conversation c on c.id = m.conversation_id join contact k on k.id = c.contact_id where k.external_id = ? and m.direction = 'inbound' order by m.created_at`,
+      [from],
+    );
+    expect(stored).toEqual([
+      { kind: 'media', processed: true },
+      { kind: 'location', processed: true },
+    ]);
   });
 
   it('splits replies over 1,024 characters, buttons on the last part only', async () => {
     const from = nextCustomer();
-    const long = Array.from({ length: 40 }, (_unused, index) => `Step ${index + 1}: check the seams and the zips of your tent carefully.`).join(' ');
+    const long = Array.from(
+      { length: 40 },
+      (_unused, index) => `Step ${index + 1}: check the seams and the zips of your tent carefully.`,
+    ).join(' ');
     expect(long.length).toBeGreaterThan(2048);
     gateway.enqueue({ text: long });
     await send({ From: from, Body: 'How do I care for my tent?' });
@@ -145,13 +218,30 @@ describe('WhatsApp channel over HTTP with the real engine and the fake Twilio AP
     const from = nextCustomer();
     await send({ From: from, Body: 'Hi' });
     await settle();
-    const [conversation] = await sql<{ id: string }>('select c.id from conversation c join contact k on k.id = c.contact_id where k.external_id = ?', [from]);
-    await sql(`update message set created_at = created_at - interval '25 hours' where conversation_id = ? and direction = 'inbound'`, [conversation!.id]);
+    const [conversation] = await sql<{ id: string }>(
+      'select c.id from conversation c join contact k on k.id = c.contact_id where k.external_id = ?',
+      [from],
+    );
+    await sql(
+      `update message set created_at = created_at - interval '25 hours' where conversation_id = ? and direction = 'inbound'`,
+      [conversation!.id],
+    );
     const sendsBefore = fake.sends.length;
-    const receipt = await harness.registry.deliver('whatsapp', conversation!.id, 'An agent here: your refund is on its way.', { author: 'agent', authorId: 'slack:U1' });
-    expect(receipt).toMatchObject({ status: 'not_sent', reason: expect.stringContaining('24-hour WhatsApp session window') });
+    const receipt = await harness.registry.deliver(
+      'whatsapp',
+      conversation!.id,
+      'An agent here: your refund is on its way.',
+      { author: 'agent', authorId: 'slack:U1' },
+    );
+    expect(receipt).toMatchObject({
+      status: 'not_sent',
+      reason: expect.stringContaining('24-hour WhatsApp session window'),
+    });
     expect(fake.sends.length).toBe(sendsBefore);
-    const [stored] = await sql<{ author: string; delivery_status: string }>('select author, delivery_status from message where id = ?', [receipt.messageId]);
+    const [stored] = await sql<{ author: string; delivery_status: string }>(
+      'select author, delivery_status from message where id = ?',
+      [receipt.messageId],
+    );
     expect(stored).toEqual({ author: 'agent', delivery_status: 'not_sent' });
   });
 
@@ -159,11 +249,18 @@ describe('WhatsApp channel over HTTP with the real engine and the fake Twilio AP
     const from = nextCustomer();
     await send({ From: from, Body: 'Hello' });
     await settle();
-    const [conversation] = await sql<{ id: string }>('select c.id from conversation c join contact k on k.id = c.contact_id where k.external_id = ?', [from]);
-    const receipt = await harness.registry.deliver('whatsapp', conversation!.id, 'Hi, this is Sam from the shop.', { author: 'agent' });
+    const [conversation] = await sql<{ id: string }>(
+      'select c.id from conversation c join contact k on k.id = c.contact_id where k.external_id = ?',
+      [from],
+    );
+    const receipt = await harness.registry.deliver('whatsapp', conversation!.id, 'Hi, this is Sam from the shop.', {
+      author: 'agent',
+    });
     expect(receipt.status).toBe('queued');
     expect(fake.sends.at(-1)).toMatchObject({ to: from, body: 'Hi, this is Sam from the shop.', contentSid: null });
-    await expect(harness.registry.deliver('whatsapp', '00000000-0000-4000-8000-000000000000', 'x', { author: 'agent' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      harness.registry.deliver('whatsapp', '00000000-0000-4000-8000-000000000000', 'x', { author: 'agent' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('stops prompting after "stop feedback" and resumes after "start feedback"', async () => {
@@ -189,12 +286,29 @@ describe('WhatsApp channel over HTTP with the real engine and the fake Twilio AP
     expect(await fake.postStatusCallback(reply.sid, 'sent')).toBe(204);
     expect(await fake.postStatusCallback(reply.sid, 'read')).toBe(204);
     expect(await fake.postStatusCallback(reply.sid, 'delivered')).toBe(204);
-    const [stored] = await sql<{ delivery_status: string; history: { status: string }[] }>(`select delivery_status, status_history as history from message where channel_message_id = ?`, [reply.sid]);
+    const [stored] = await sql<{ delivery_status: string; history: { status: string }[] }>(
+      `select delivery_status, status_history as history from message where channel_message_id = ?`,
+      [reply.sid],
+    );
     expect(stored!.delivery_status).toBe('read');
     expect(stored!.history.map((event) => event.status)).toEqual(['sent', 'read', 'delivered']);
-    const forged = await postSigned(harness.baseUrl, STATUS_PATH, { MessageSid: reply.sid, AccountSid: ACCOUNT_SID, MessageStatus: 'failed', From: 'whatsapp:+14155238886', To: from }, { token: 'not-the-token-0000000000' });
+    const forged = await postSigned(
+      harness.baseUrl,
+      STATUS_PATH,
+      {
+        MessageSid: reply.sid,
+        AccountSid: ACCOUNT_SID,
+        MessageStatus: 'failed',
+        From: 'whatsapp:+14155238886',
+        To: from,
+      },
+      { token: 'not-the-token-0000000000' },
+    );
     expect(forged.status).toBe(403);
-    const [after] = await sql<{ delivery_status: string }>('select delivery_status from message where channel_message_id = ?', [reply.sid]);
+    const [after] = await sql<{ delivery_status: string }>(
+      'select delivery_status from message where channel_message_id = ?',
+      [reply.sid],
+    );
     expect(after!.delivery_status).toBe('read');
   });
 
@@ -222,7 +336,10 @@ describe('WhatsApp channel over HTTP with the real engine and the fake Twilio AP
     await settle();
     await send({ From: from, Body: 'Great, I paid just now' });
     await settle();
-    const [feedback] = await sql<{ helpful: boolean; completed_action: boolean }>('select helpful, completed_action from interaction_feedback where interaction_id = ?', [interactionId]);
+    const [feedback] = await sql<{ helpful: boolean; completed_action: boolean }>(
+      'select helpful, completed_action from interaction_feedback where interaction_id = ?',
+      [interactionId],
+    );
     expect(feedback).toEqual({ helpful: true, completed_action: true });
   });
 });

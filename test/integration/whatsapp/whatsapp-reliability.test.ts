@@ -3,7 +3,15 @@ import { replies, shouldPromptFeedback } from '../../../channels/whatsapp/whatsa
 import { startFakeTwilioServer, type FakeTwilioServer } from '../../fakes/fake-twilio-server';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { ScriptedGateway } from '../../helpers/scripted-gateway';
-import { ACCOUNT_SID, AUTH_TOKEN, createWhatsAppTenant, inboundFields, postSigned, startWhatsAppHarness, type WhatsAppHarness } from '../../helpers/whatsapp-harness';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  createWhatsAppTenant,
+  inboundFields,
+  postSigned,
+  startWhatsAppHarness,
+  type WhatsAppHarness,
+} from '../../helpers/whatsapp-harness';
 
 const OTHER_ACCOUNT = 'AC' + '2'.repeat(32);
 const OTHER_TOKEN = 'other-account-token-0123456789';
@@ -14,20 +22,38 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
   const open: WhatsAppHarness[] = [];
   let numberSequence = 0;
 
-  const sql = <T>(query: string, params: unknown[] = []) => db.orm.em.fork().getConnection().execute<T[]>(query, params);
-  const start = async (gateway: ScriptedGateway, options: Parameters<typeof startWhatsAppHarness>[2] = { twilioUrl: '' }) => {
+  const sql = <T>(query: string, params: unknown[] = []) =>
+    db.orm.em.fork().getConnection().execute<T[]>(query, params);
+  const start = async (
+    gateway: ScriptedGateway,
+    options: Parameters<typeof startWhatsAppHarness>[2] = { twilioUrl: '' },
+  ) => {
     const harness = await startWhatsAppHarness(db.orm, gateway, { ...options, twilioUrl: fake.url });
     open.push(harness);
     return harness;
   };
   /** A tenant on its own business number, so tests do not see each other's conversations. */
-  const tenantOn = async (settings: Record<string, unknown> = { feedbackPromptFrequency: 'always' }, account = { sid: ACCOUNT_SID, token: AUTH_TOKEN }) => {
+  const tenantOn = async (
+    settings: Record<string, unknown> = { feedbackPromptFrequency: 'always' },
+    account = { sid: ACCOUNT_SID, token: AUTH_TOKEN },
+  ) => {
     const number = `whatsapp:+1555000${String((numberSequence += 1)).padStart(4, '0')}`;
-    const tenantId = await createWhatsAppTenant(db.orm, { number, settings, accountSid: account.sid, authToken: account.token });
+    const tenantId = await createWhatsAppTenant(db.orm, {
+      number,
+      settings,
+      accountSid: account.sid,
+      authToken: account.token,
+    });
     return { tenantId, number, token: account.token, sid: account.sid };
   };
-  const post = (harness: WhatsAppHarness, tenant: { number: string; token: string; sid: string }, fields: Record<string, string>) =>
-    postSigned(harness.baseUrl, INBOUND_PATH, inboundFields({ To: tenant.number, AccountSid: tenant.sid, ...fields }), { token: tenant.token });
+  const post = (
+    harness: WhatsAppHarness,
+    tenant: { number: string; token: string; sid: string },
+    fields: Record<string, string>,
+  ) =>
+    postSigned(harness.baseUrl, INBOUND_PATH, inboundFields({ To: tenant.number, AccountSid: tenant.sid, ...fields }), {
+      token: tenant.token,
+    });
   const sendsTo = (from: string) => fake.sends.filter((item) => item.to === from);
 
   beforeAll(async () => {
@@ -59,8 +85,13 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
     await second.channel.recover();
     await Promise.all([second.channel.idle(), third.channel.idle()]);
     // Both stored messages answered once each, in order, although two instances recovered them.
-    expect(sendsTo(from).map((item) => item.renderedText)).toEqual(['You asked: First question', 'You asked: Second question']);
-    const unanswered = await sql<{ count: number }>(`select count(*)::int as count from message where channel = 'whatsapp' and direction = 'inbound' and processed_at is null`);
+    expect(sendsTo(from).map((item) => item.renderedText)).toEqual([
+      'You asked: First question',
+      'You asked: Second question',
+    ]);
+    const unanswered = await sql<{ count: number }>(
+      `select count(*)::int as count from message where channel = 'whatsapp' and direction = 'inbound' and processed_at is null`,
+    );
     expect(unanswered).toEqual([{ count: 0 }]);
   });
 
@@ -73,7 +104,8 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
     const from = 'whatsapp:+447700111002';
     await post(dying, tenant, { From: from, Body: 'Where is my parcel?' });
     // Wait until the dying worker holds the claim (its model call never returns).
-    for (let attempt = 0; attempt < 100 && stuck.requests.length === 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let attempt = 0; attempt < 100 && stuck.requests.length === 0; attempt += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(stuck.requests).toHaveLength(1);
 
     const rescuer = await start(new ScriptedGateway(), { twilioUrl: '', engine: { processingLeaseMs: 1 } });
@@ -90,13 +122,23 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
     const first = await start(new ScriptedGateway(), { twilioUrl: '', start: false });
     const from = 'whatsapp:+447700111003';
     // The engine answered and stored the reply, then the process died before the send.
-    const turn = await first.engine.handleTurn({ tenantId: tenant.tenantId, channel: 'whatsapp', externalId: from, text: 'Opening hours?', channelMessageId: 'SMcrash0001', payload: { to: tenant.number } });
+    const turn = await first.engine.handleTurn({
+      tenantId: tenant.tenantId,
+      channel: 'whatsapp',
+      externalId: from,
+      text: 'Opening hours?',
+      channelMessageId: 'SMcrash0001',
+      payload: { to: tenant.number },
+    });
     expect(turn.status).toBe('replied');
     expect(sendsTo(from)).toHaveLength(0);
     const second = await start(new ScriptedGateway());
     await second.channel.idle();
     const [sent] = sendsTo(from);
-    expect(sent).toMatchObject({ renderedText: 'You asked: Opening hours?', buttonIds: [`fb:${turn.interactionId}:up`, `fb:${turn.interactionId}:down`] });
+    expect(sent).toMatchObject({
+      renderedText: 'You asked: Opening hours?',
+      buttonIds: [`fb:${turn.interactionId}:up`, `fb:${turn.interactionId}:down`],
+    });
     const third = await start(new ScriptedGateway());
     await third.channel.idle();
     expect(sendsTo(from)).toHaveLength(1);
@@ -107,14 +149,20 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
     const gateway = new ScriptedGateway();
     let release!: () => void;
     gateway.gate = new Promise<void>((resolve) => (release = resolve));
-    const harness = await start(gateway, { twilioUrl: '', config: { WHATSAPP_CONCURRENCY: 1 }, channel: { maxQueued: 2 } });
+    const harness = await start(gateway, {
+      twilioUrl: '',
+      config: { WHATSAPP_CONCURRENCY: 1 },
+      channel: { maxQueued: 2 },
+    });
     const customers = Array.from({ length: 5 }, (_unused, index) => `whatsapp:+4477003330${index}`);
-    for (const from of customers) expect((await post(harness, tenant, { From: from, Body: `Question from ${from}` })).status).toBe(200);
+    for (const from of customers)
+      expect((await post(harness, tenant, { From: from, Body: `Question from ${from}` })).status).toBe(200);
     const before = fake.sends.length;
     release();
     await fake.waitForSends(before + 5);
     await harness.channel.idle();
-    for (const from of customers) expect(sendsTo(from).map((item) => item.renderedText)).toEqual([`You asked: Question from ${from}`]);
+    for (const from of customers)
+      expect(sendsTo(from).map((item) => item.renderedText)).toEqual([`You asked: Question from ${from}`]);
   });
 
   it('retries failed sends with backoff and records each failed attempt', async () => {
@@ -132,7 +180,11 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
       [sendsTo(from)[0]!.sid],
     );
     expect(stored!.delivery_status).toBe('queued');
-    expect(stored!.attempts.map((attempt) => attempt.reason)).toEqual([expect.stringContaining('HTTP 500'), expect.stringContaining('HTTP 429'), expect.stringContaining('timed out')]);
+    expect(stored!.attempts.map((attempt) => attempt.reason)).toEqual([
+      expect.stringContaining('HTTP 500'),
+      expect.stringContaining('HTTP 429'),
+      expect.stringContaining('timed out'),
+    ]);
   });
 
   it('records a reply as failed, with the reason, when every retry fails', async () => {
@@ -147,7 +199,9 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
       `select m.delivery_status, m.delivery_error from message m join conversation c on c.id = m.conversation_id join contact k on k.id = c.contact_id where k.external_id = ? and m.direction = 'outbound'`,
       [from],
     );
-    expect(rows).toEqual([{ delivery_status: 'failed', delivery_error: expect.stringMatching(/HTTP 503.*after 4 attempts/) }]);
+    expect(rows).toEqual([
+      { delivery_status: 'failed', delivery_error: expect.stringMatching(/HTTP 503.*after 4 attempts/) },
+    ]);
   });
 
   it('falls back to text with "reply 👍 or 👎" when the Content API is unavailable, and a typed 👍 still counts', async () => {
@@ -159,7 +213,10 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
     await harness.channel.idle();
     fake.setContentApiAvailable(true);
     const [reply] = sendsTo(from);
-    expect(reply).toMatchObject({ contentSid: null, body: `You asked: Can I return boots?\n\n${replies.fallbackPrompt}` });
+    expect(reply).toMatchObject({
+      contentSid: null,
+      body: `You asked: Can I return boots?\n\n${replies.fallbackPrompt}`,
+    });
     await post(harness, tenant, { From: from, Body: '👍' });
     await harness.channel.idle();
     const [feedback] = await sql<{ helpful: boolean }>(
@@ -179,7 +236,10 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
     const templates = fake.templates.filter((template) => template.accountSid === ACCOUNT_SID);
     expect(templates).toHaveLength(1);
     expect(sendsTo('whatsapp:+447700111008')[0]!.contentSid).toBe(templates[0]!.sid);
-    const stored = await sql<{ sid: string }>(`select settings->'channels'->'whatsapp'->'feedbackTemplate'->>'contentSid' as sid from tenant where id in (?, ?)`, [first.tenantId, second.tenantId]);
+    const stored = await sql<{ sid: string }>(
+      `select settings->'channels'->'whatsapp'->'feedbackTemplate'->>'contentSid' as sid from tenant where id in (?, ?)`,
+      [first.tenantId, second.tenantId],
+    );
     expect(stored.map((row) => row.sid)).toEqual([templates[0]!.sid, templates[0]!.sid]);
   });
 
@@ -188,7 +248,8 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
     const sometimes = await tenantOn({ feedbackPromptFrequency: 'sometimes', feedbackPromptEvery: 2 });
     const harness = await start(new ScriptedGateway());
     await post(harness, never, { From: 'whatsapp:+447700111009', Body: 'Question one' });
-    for (let index = 0; index < 8; index += 1) await post(harness, sometimes, { From: `whatsapp:+4477002220${index}`, Body: `Question ${index}` });
+    for (let index = 0; index < 8; index += 1)
+      await post(harness, sometimes, { From: `whatsapp:+4477002220${index}`, Body: `Question ${index}` });
     await harness.channel.idle();
     expect(sendsTo('whatsapp:+447700111009')[0]).toMatchObject({ contentSid: null, buttonIds: [] });
     expect(sendsTo('whatsapp:+447700111009')[0]!.body).not.toContain('👍');

@@ -3,7 +3,16 @@ import { ReadinessNotes } from '../../../src/readiness';
 import { startFakeTwilioServer, type FakeTwilioServer } from '../../fakes/fake-twilio-server';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { ScriptedGateway } from '../../helpers/scripted-gateway';
-import { ACCOUNT_SID, AUTH_TOKEN, createWhatsAppTenant, inboundFields, messageSid, postSigned, startWhatsAppHarness, type WhatsAppHarness } from '../../helpers/whatsapp-harness';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  createWhatsAppTenant,
+  inboundFields,
+  messageSid,
+  postSigned,
+  startWhatsAppHarness,
+  type WhatsAppHarness,
+} from '../../helpers/whatsapp-harness';
 
 /** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its index. */
 function random(seed: number): () => number {
@@ -24,7 +33,17 @@ function asSent(fields: Record<string, string>): Record<string, string> {
 
 type Mutation = (fields: Record<string, string>, next: () => number) => void;
 const pick = <T>(items: readonly T[], next: () => number): T => items[Math.floor(next() * items.length)]!;
-const ugly = ['\u0000', 'a\u0000b', '\u0001\u001f', '\ud83d', '\ud83d\ude00', '\u202e', "'; drop table message; --", '%00', '😀'.repeat(50)];
+const ugly = [
+  '\u0000',
+  'a\u0000b',
+  '\u0001\u001f',
+  '\ud83d',
+  '\ud83d\ude00',
+  '\u202e',
+  "'; drop table message; --",
+  '%00',
+  '😀'.repeat(50),
+];
 const mutations: Mutation[] = [
   (fields, next) => (fields.Body = pick(ugly, next) + fields.Body),
   (fields, next) => (fields.ProfileName = pick(ugly, next)),
@@ -33,7 +52,11 @@ const mutations: Mutation[] = [
   (fields, next) => (fields.From = `whatsapp:+4477${pick(ugly, next)}`),
   (fields, next) => (fields.MessageSid = fields.SmsMessageSid = `SM${'f'.repeat(60 + Math.floor(next() * 500))}`),
   (fields, next) => (fields.MessageSid = fields.SmsMessageSid = `SM1${pick(ugly, next)}`),
-  (fields, next) => (fields.NumMedia = pick(['10000000', '-1', '1e9', 'NaN', '11', '3', '1.5', ' 2 ', '0x10', '99999999999999999999'], next)),
+  (fields, next) =>
+    (fields.NumMedia = pick(
+      ['10000000', '-1', '1e9', 'NaN', '11', '3', '1.5', ' 2 ', '0x10', '99999999999999999999'],
+      next,
+    )),
   (fields, next) => {
     fields.NumMedia = String(1 + Math.floor(next() * 10));
     fields.MediaUrl0 = `https://api.twilio.com/media/${pick(ugly, next)}`;
@@ -58,7 +81,8 @@ describe('WhatsApp webhook fuzz: validly signed garbage never gets a 5xx and is 
   let db: TestDatabase;
   let fake: FakeTwilioServer;
   let harness: WhatsAppHarness;
-  const sql = <T>(query: string, params: unknown[] = []) => db.orm.em.fork().getConnection().execute<T[]>(query, params);
+  const sql = <T>(query: string, params: unknown[] = []) =>
+    db.orm.em.fork().getConnection().execute<T[]>(query, params);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -89,7 +113,9 @@ describe('WhatsApp webhook fuzz: validly signed garbage never gets a 5xx and is 
         throw new Error(`case ${index} answered ${response.status}: ${JSON.stringify(sent).slice(0, 300)}`);
       } else if (response.status === 400) {
         outcomes.badRequest += 1;
-        expect(JSON.parse(response.body).error.message).toMatch(/MessageSid|AccountSid|From|To|NumMedia|OriginalRepliedMessageSid|MessagingServiceSid|must appear once/);
+        expect(JSON.parse(response.body).error.message).toMatch(
+          /MessageSid|AccountSid|From|To|NumMedia|OriginalRepliedMessageSid|MessagingServiceSid|must appear once/,
+        );
         rejectedSids.push(sid);
       } else if (response.status === 200) {
         outcomes.ok += 1;
@@ -102,11 +128,18 @@ describe('WhatsApp webhook fuzz: validly signed garbage never gets a 5xx and is 
     expect(outcomes.badRequest).toBeGreaterThan(100);
     expect(outcomes.ok).toBeGreaterThan(100);
     // Nothing from a refused request reached the database (SIDs that are too long could not even be compared, so check by prefix too).
-    const [leaked] = await sql<{ count: number }>(`select count(*)::int as count from message where channel_message_id = any(?::text[]) and direction = 'inbound'`, [`{${rejectedSids.map((sid) => JSON.stringify(sid)).join(',')}}`]);
+    const [leaked] = await sql<{ count: number }>(
+      `select count(*)::int as count from message where channel_message_id = any(?::text[]) and direction = 'inbound'`,
+      [`{${rejectedSids.map((sid) => JSON.stringify(sid)).join(',')}}`],
+    );
     expect(leaked!.count).toBe(0);
-    const [stored] = await sql<{ count: number }>(`select count(*)::int as count from message where direction = 'inbound'`);
+    const [stored] = await sql<{ count: number }>(
+      `select count(*)::int as count from message where direction = 'inbound'`,
+    );
     expect(stored!.count).toBe(new Set(acceptedSids).size);
-    const [tooLong] = await sql<{ count: number }>(`select count(*)::int as count from contact where length(coalesce(display_name, '')) > 255`);
+    const [tooLong] = await sql<{ count: number }>(
+      `select count(*)::int as count from contact where length(coalesce(display_name, '')) > 255`,
+    );
     expect(tooLong!.count).toBe(0);
     if (process.env.FUZZ_REPORT) process.stdout.write(`whatsapp fuzz: ${JSON.stringify(outcomes)}\n`);
   }, 180_000);
@@ -123,7 +156,17 @@ describe('WhatsApp webhook fuzz: validly signed garbage never gets a 5xx and is 
 
   it('stores a NUL-bearing body and profile name cleaned, and truncates a long profile name to the column', async () => {
     const sid = messageSid();
-    const response = await postSigned(harness.baseUrl, INBOUND_PATH, inboundFields({ MessageSid: sid, SmsMessageSid: sid, From: 'whatsapp:+447700111222', Body: 'where\u0000 is my order', ProfileName: `A\u0000da${'x'.repeat(400)}` }));
+    const response = await postSigned(
+      harness.baseUrl,
+      INBOUND_PATH,
+      inboundFields({
+        MessageSid: sid,
+        SmsMessageSid: sid,
+        From: 'whatsapp:+447700111222',
+        Body: 'where\u0000 is my order',
+        ProfileName: `A\u0000da${'x'.repeat(400)}`,
+      }),
+    );
     expect(response.status).toBe(200);
     const [row] = await sql<{ text: string; display_name: string }>(
       'select m.text, k.display_name from message m join conversation c on c.id = m.conversation_id join contact k on k.id = c.contact_id where m.channel_message_id = ?',
@@ -136,7 +179,13 @@ describe('WhatsApp webhook fuzz: validly signed garbage never gets a 5xx and is 
 
   it('refuses over-long and NUL-bearing status callbacks with 400, never 500', async () => {
     for (const MessageSid of [`SM${'a'.repeat(300)}`, 'SM\u0000abc']) {
-      const response = await postSigned(harness.baseUrl, STATUS_PATH, { MessageSid, AccountSid: ACCOUNT_SID, MessageStatus: 'delivered', From: 'whatsapp:+14155238886', To: 'whatsapp:+447700111222' });
+      const response = await postSigned(harness.baseUrl, STATUS_PATH, {
+        MessageSid,
+        AccountSid: ACCOUNT_SID,
+        MessageStatus: 'delivered',
+        From: 'whatsapp:+14155238886',
+        To: 'whatsapp:+447700111222',
+      });
       expect(response.status).toBe(400);
     }
   });

@@ -14,7 +14,18 @@ const turn = (route: TurnResult['route']): TurnResult => ({
 describe('the line under a chat reply', () => {
   it('shows provider, model, complexity, latency, tokens, cost, flags and the routing reason', () => {
     const line = describeRoute(
-      turn({ provider: 'openai', model: 'gpt-4o-mini', complexity: 0.213, reason: 'complexity 0.21 < 0.30 → cheap tier', latencyMs: 123.6, inputTokens: 120, outputTokens: 30, costUsd: 0.000036, failover: true, cacheHit: false }),
+      turn({
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        complexity: 0.213,
+        reason: 'complexity 0.21 < 0.30 → cheap tier',
+        latencyMs: 123.6,
+        inputTokens: 120,
+        outputTokens: 30,
+        costUsd: 0.000036,
+        failover: true,
+        cacheHit: false,
+      }),
     );
     expect(line).toContain('openai · gpt-4o-mini · complexity 0.21 · 124 ms');
     expect(line).toContain('tokens 120 in / 30 out · $0.000036 · failover');

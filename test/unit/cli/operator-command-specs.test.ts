@@ -15,7 +15,14 @@ describe('operator command specs', () => {
   });
 
   it('answers --help with the usage for every new command', () => {
-    for (const key of ['src/cli/tenants', 'src/cli/knowledge', 'src/cli/datasets', 'src/cli/evaluate', 'bench/learning-bench', 'bench/retrieval-experiment']) {
+    for (const key of [
+      'src/cli/tenants',
+      'src/cli/knowledge',
+      'src/cli/datasets',
+      'src/cli/evaluate',
+      'bench/learning-bench',
+      'bench/retrieval-experiment',
+    ]) {
       const outcome = parse(key, ['--help']);
       expect(outcome).toEqual({ kind: 'help', text: COMMANDS[key]!.usage });
       expect(COMMANDS[key]!.usage).toMatch(/^Usage[\s\S]*\n$/);
@@ -30,7 +37,11 @@ describe('operator command specs', () => {
     ['src/cli/tenants', ['rename'], /unknown command "rename"/],
     ['src/cli/tenants', ['disable'], /disable needs a tenant name/],
     ['src/cli/tenants', ['create', 'x', '--bogus'], /--bogus/],
-    ['src/cli/knowledge', ['import', '--tenant', 'demo', '--file', 'faq.csv', '--format', 'CSV', '--map', 'question=q'], null],
+    [
+      'src/cli/knowledge',
+      ['import', '--tenant', 'demo', '--file', 'faq.csv', '--format', 'CSV', '--map', 'question=q'],
+      null,
+    ],
     ['src/cli/knowledge', ['list', '--tenant', 'demo', '--status', 'all'], null],
     ['src/cli/knowledge', ['list'], /--tenant <name> is required/],
     ['src/cli/knowledge', ['import', '--tenant', 'demo'], /import needs --file/],
@@ -38,7 +49,11 @@ describe('operator command specs', () => {
     ['src/cli/knowledge', ['list', '--tenant', 'demo', '--status', 'gone'], /--status must be/],
     ['src/cli/knowledge', ['export', '--tenant', 'demo'], /unknown command "export"/],
     ['src/cli/datasets', ['list'], null],
-    ['src/cli/datasets', ['import', 'support', 'cases.csv', '--sample', '600', '--handoff-topics', 'contact_human_agent'], null],
+    [
+      'src/cli/datasets',
+      ['import', 'support', 'cases.csv', '--sample', '600', '--handoff-topics', 'contact_human_agent'],
+      null,
+    ],
     ['src/cli/datasets', ['add', 'support', '--input', 'hi', '--expected-reply', 'hello', '--expect-handoff'], null],
     ['src/cli/datasets', ['archive', 'support', 'a,b', '--reason', 'stale'], null],
     ['src/cli/datasets', ['import-corrections', 'support', '--min-quality', '4'], null],
@@ -50,12 +65,28 @@ describe('operator command specs', () => {
     ['src/cli/datasets', ['add', 'support', '--input', 'hi'], /add needs --input .* and --expected-reply/],
     ['src/cli/datasets', ['import', 'support', 'cases.txt', '--format', 'txt'], /--format must be csv or jsonl/],
     ['src/cli/datasets', ['import', 'support', 'cases.csv', '--sample', 'many'], /--sample must be a whole number/],
-    ['src/cli/evaluate', ['--version', '3', '--dataset', 'support@2', '--out', 'report.json', '--concurrency', '8', '--no-compare'], null],
+    [
+      'src/cli/evaluate',
+      ['--version', '3', '--dataset', 'support@2', '--out', 'report.json', '--concurrency', '8', '--no-compare'],
+      null,
+    ],
     ['src/cli/evaluate', [], /--version .* and --dataset .* are required/],
     ['src/cli/evaluate', ['--version', '3'], /--dataset/],
-    ['src/cli/evaluate', ['--version', '3', '--dataset', 'support', '--format', 'html'], /--format must be md, csv or json/],
-    ['src/cli/evaluate', ['--version', '3', '--dataset', 'support', '--out', 'report.html'], /--format must be md, csv or json, not "html" \(from --out/],
-    ['src/cli/evaluate', ['--version', '3', '--dataset', 'support', '--concurrency', '0'], /--concurrency must be a positive whole number/],
+    [
+      'src/cli/evaluate',
+      ['--version', '3', '--dataset', 'support', '--format', 'html'],
+      /--format must be md, csv or json/,
+    ],
+    [
+      'src/cli/evaluate',
+      ['--version', '3', '--dataset', 'support', '--out', 'report.html'],
+      /--format must be md, csv or json, not "html" \(from --out/,
+    ],
+    [
+      'src/cli/evaluate',
+      ['--version', '3', '--dataset', 'support', '--concurrency', '0'],
+      /--concurrency must be a positive whole number/,
+    ],
     ['bench/learning-bench', ['--dataset', 'train.csv', '--stages', '2,10,30,100'], null],
     ['bench/learning-bench', ['--stages', '2,x'], /--stages must be percentages/],
     ['bench/learning-bench', ['--stages', '150'], /--stages/],

@@ -5,12 +5,19 @@ describe('keyset cursors', () => {
 
   it('round-trips a position and builds the strictly-after condition', () => {
     expect(decodeCursor(encodeCursor(row))).toEqual(row);
-    expect(afterCondition(encodeCursor(row))).toEqual({ $or: [{ createdAt: { $lt: row.createdAt } }, { createdAt: row.createdAt, id: { $lt: row.id } }] });
+    expect(afterCondition(encodeCursor(row))).toEqual({
+      $or: [{ createdAt: { $lt: row.createdAt } }, { createdAt: row.createdAt, id: { $lt: row.id } }],
+    });
     expect(afterCondition(null)).toEqual({});
   });
 
   it('rejects forged cursors and bad page sizes as BAD_USER_INPUT', () => {
-    for (const cursor of ['', 'x', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('["not a date","id"]').toString('base64url')]) {
+    for (const cursor of [
+      '',
+      'x',
+      Buffer.from('{"a":1}').toString('base64url'),
+      Buffer.from('["not a date","id"]').toString('base64url'),
+    ]) {
       expect(() => decodeCursor(cursor)).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT' }));
     }
     // Crafted cursors that decode but would fail in SQL: a bad uuid, a year PostgreSQL or ISO-8601 cannot take, a NUL.
@@ -22,10 +29,13 @@ describe('keyset cursors', () => {
       ['2026-11-01T00:00:00.000Z\u0000', row.id],
     ];
     for (const parts of crafted) {
-      expect(() => decodeCursor(Buffer.from(JSON.stringify(parts)).toString('base64url'))).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT' }));
+      expect(() => decodeCursor(Buffer.from(JSON.stringify(parts)).toString('base64url'))).toThrow(
+        expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+      );
     }
     expect(pageSize(undefined)).toBe(20);
-    for (const size of [0, 101, 1.5, -1]) expect(() => pageSize(size)).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT' }));
+    for (const size of [0, 101, 1.5, -1])
+      expect(() => pageSize(size)).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT' }));
   });
 
   it('uses the extra row only to say there is a next page', () => {

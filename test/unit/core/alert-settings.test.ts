@@ -57,7 +57,9 @@ describe('notification severity and PagerDuty actions', () => {
     [['info', 'warning'], 'warning'],
     [['warning', 'critical', 'info'], 'critical'],
   ] as const)('%j → %s', (severities, expected) => {
-    expect(notificationSeverity({ tenantId: 't', kind: 'new', alerts: severities.map((severity) => view({ severity })) })).toBe(expected);
+    expect(
+      notificationSeverity({ tenantId: 't', kind: 'new', alerts: severities.map((severity) => view({ severity })) }),
+    ).toBe(expected);
   });
 
   it.each([

@@ -57,7 +57,9 @@ describe('loadConfig', () => {
 
   it('accepts a hex or base64 secret key of 32 bytes', () => {
     expect(loadConfig({ PARLEY_SECRET_KEY: validKey }, noDotenv).secretKey?.length).toBe(32);
-    expect(loadConfig({ PARLEY_SECRET_KEY: validBase64Key }, noDotenv).secretKey).toEqual(Buffer.from(validBase64Key, 'base64'));
+    expect(loadConfig({ PARLEY_SECRET_KEY: validBase64Key }, noDotenv).secretKey).toEqual(
+      Buffer.from(validBase64Key, 'base64'),
+    );
   });
 
   it.each([
@@ -79,7 +81,9 @@ describe('loadConfig', () => {
   it('seeds the demo tenant by default except in production, unless asked for', () => {
     expect(loadConfig({}, noDotenv).SEED_DEMO).toBe(true);
     expect(loadConfig({ NODE_ENV: 'production', PARLEY_SECRET_KEY: validKey }, noDotenv).SEED_DEMO).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', PARLEY_SECRET_KEY: validKey, SEED_DEMO: 'true' }, noDotenv).SEED_DEMO).toBe(true);
+    expect(
+      loadConfig({ NODE_ENV: 'production', PARLEY_SECRET_KEY: validKey, SEED_DEMO: 'true' }, noDotenv).SEED_DEMO,
+    ).toBe(true);
   });
 
   it.each([
@@ -117,6 +121,8 @@ describe('loadConfig', () => {
 
   it('derives the public URL from PORT and strips a trailing slash', () => {
     expect(loadConfig({ PORT: '8080' }, noDotenv).publicBaseUrl).toBe('http://localhost:8080');
-    expect(loadConfig({ PUBLIC_BASE_URL: 'https://parley.example.com/' }, noDotenv).publicBaseUrl).toBe('https://parley.example.com');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://parley.example.com/' }, noDotenv).publicBaseUrl).toBe(
+      'https://parley.example.com',
+    );
   });
 });

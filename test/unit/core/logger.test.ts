@@ -9,7 +9,15 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((line) => JSON.parse(line)) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+  };
 }
 
 describe('logger', () => {
@@ -27,7 +35,14 @@ describe('logger', () => {
     );
     const [line] = lines();
     const text = JSON.stringify(line);
-    for (const secret of ['sk-live-1', 'tw-2', 'sk-env-3', 'pk_4', 'sig-5', 'tok-6']) expect(text).not.toContain(secret);
-    expect(line).toMatchObject({ level: 'info', msg: 'hello', service: 'parley', tenant: { name: 'shop', apiKey: '[redacted]' }, config: { PORT: 3000 } });
+    for (const secret of ['sk-live-1', 'tw-2', 'sk-env-3', 'pk_4', 'sig-5', 'tok-6'])
+      expect(text).not.toContain(secret);
+    expect(line).toMatchObject({
+      level: 'info',
+      msg: 'hello',
+      service: 'parley',
+      tenant: { name: 'shop', apiKey: '[redacted]' },
+      config: { PORT: 3000 },
+    });
   });
 });

@@ -15,7 +15,8 @@ const ROOT = path.resolve(__dirname, '../../..');
 const SCANNED = ['src', 'channels', 'schema', 'bench'];
 /** Tables written by hand on purpose that no entity maps, and why. */
 const NOT_ENTITIES: Record<string, string> = {
-  baseline_message: "the turns benchmark's baseline process keeps its own one-table schema (bench/minimal-turn-handler.ts)",
+  baseline_message:
+    "the turns benchmark's baseline process keeps its own one-table schema (bench/minimal-turn-handler.ts)",
 };
 
 function sourceFiles(directory: string): string[] {
@@ -65,7 +66,8 @@ function setClause(text: string): string {
       if (depth === 0) return text.slice(0, index);
       depth -= 1;
     }
-    if (char === '`' || (depth === 0 && /^\s(where|from|returning)\s/i.test(text.slice(index, index + 12)))) return text.slice(0, index);
+    if (char === '`' || (depth === 0 && /^\s(where|from|returning)\s/i.test(text.slice(index, index + 12))))
+      return text.slice(0, index);
   }
   return text;
 }
@@ -76,17 +78,25 @@ export function columnUses(file: string, source: string): ColumnUse[] {
   const text = source.replace(/\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}/g, '?');
   const uses: ColumnUse[] = [];
   let lastInsertTable: string | null = null;
-  const pattern = /\binsert\s+into\s+"?(\w+)"?\s*\(([^)]*)\)|\bdo\s+update\s+set\s|\bupdate\s+"?(\w+)"?(?:\s+(?!set\b)\w+)?\s+set\s/gi;
+  const pattern =
+    /\binsert\s+into\s+"?(\w+)"?\s*\(([^)]*)\)|\bdo\s+update\s+set\s|\bupdate\s+"?(\w+)"?(?:\s+(?!set\b)\w+)?\s+set\s/gi;
   for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
     if (match[1]) {
       lastInsertTable = match[1];
-      uses.push({ file, table: match[1], kind: 'insert', columns: match[2].split(',').map((column) => column.trim().replace(/"/g, '')) });
+      uses.push({
+        file,
+        table: match[1],
+        kind: 'insert',
+        columns: match[2].split(',').map((column) => column.trim().replace(/"/g, '')),
+      });
       continue;
     }
     const table = match[3] ?? lastInsertTable;
     if (!table) throw new Error(`${file}: ON CONFLICT … DO UPDATE without a preceding INSERT`);
     const assignments = topLevelParts(setClause(text.slice(pattern.lastIndex)));
-    const columns = assignments.map((assignment) => /^\s*"?(\w+)"?\s*=/.exec(assignment)?.[1] ?? `<unparsed: ${assignment.trim().slice(0, 40)}>`);
+    const columns = assignments.map(
+      (assignment) => /^\s*"?(\w+)"?\s*=/.exec(assignment)?.[1] ?? `<unparsed: ${assignment.trim().slice(0, 40)}>`,
+    );
     uses.push({ file, table, kind: match[3] ? 'update' : 'upsert', columns });
   }
   return uses;
@@ -97,7 +107,10 @@ describe('raw SQL columns match the MikroORM entities', () => {
   let columnsByTable: Map<string, Set<string>>;
 
   beforeAll(async () => {
-    orm = await MikroORM.init({ ...ormOptions({ url: 'postgresql://metadata-only@127.0.0.1:1/none' }), connect: false });
+    orm = await MikroORM.init({
+      ...ormOptions({ url: 'postgresql://metadata-only@127.0.0.1:1/none' }),
+      connect: false,
+    });
     columnsByTable = new Map();
     for (const meta of Object.values(orm.getMetadata().getAll())) {
       if (meta.abstract || !meta.tableName) continue;
@@ -121,15 +134,31 @@ describe('raw SQL columns match the MikroORM entities', () => {
   });
 
   it('every INSERT and UPDATE names tables and columns the entities declare', () => {
-    const uses = SCANNED.flatMap((root) => sourceFiles(path.join(ROOT, root))).flatMap((file) => columnUses(path.relative(ROOT, file), fs.readFileSync(file, 'utf8')));
+    const uses = SCANNED.flatMap((root) => sourceFiles(path.join(ROOT, root))).flatMap((file) =>
+      columnUses(path.relative(ROOT, file), fs.readFileSync(file, 'utf8')),
+    );
     // The hot path's statements are among them (a parser that finds nothing checks nothing).
     const tables = new Set(uses.map((use) => use.table));
-    for (const table of ['message', 'conversation', 'contact', 'agent_interaction', 'provider_usage', 'interaction_feedback']) expect(tables).toContain(table);
-    const problems = uses.filter((use) => !(use.table in NOT_ENTITIES)).flatMap((use) => {
-      const known = columnsByTable.get(use.table);
-      if (!known) return [`${use.file}: ${use.kind} of ${use.table}, which no entity maps`];
-      return use.columns.filter((column) => !known.has(column)).map((column) => `${use.file}: ${use.kind} of ${use.table} names ${column}, which its entity does not declare`);
-    });
+    for (const table of [
+      'message',
+      'conversation',
+      'contact',
+      'agent_interaction',
+      'provider_usage',
+      'interaction_feedback',
+    ])
+      expect(tables).toContain(table);
+    const problems = uses
+      .filter((use) => !(use.table in NOT_ENTITIES))
+      .flatMap((use) => {
+        const known = columnsByTable.get(use.table);
+        if (!known) return [`${use.file}: ${use.kind} of ${use.table}, which no entity maps`];
+        return use.columns
+          .filter((column) => !known.has(column))
+          .map(
+            (column) => `${use.file}: ${use.kind} of ${use.table} names ${column}, which its entity does not declare`,
+          );
+      });
     expect(problems).toEqual([]);
   });
 });

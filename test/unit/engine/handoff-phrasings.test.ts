@@ -51,7 +51,8 @@ describe('handoff detector on the labelled phrasings', () => {
 
   it('includes the phrasings the detector used to miss', () => {
     const texts = rows.filter((row) => row.human).map((row) => row.text.toLowerCase());
-    for (const phrase of ['speaking with an agent', 'talk to an assistant', 'contact someone']) expect(texts.some((text) => text.includes(phrase))).toBe(true);
+    for (const phrase of ['speaking with an agent', 'talk to an assistant', 'contact someone'])
+      expect(texts.some((text) => text.includes(phrase))).toBe(true);
   });
 
   // Thresholds per slice: [slice, minimum precision, minimum recall].
@@ -61,11 +62,24 @@ describe('handoff detector on the labelled phrasings', () => {
     ['holdout', 0.9, 0.8],
     ...languages.map((language): [string, number, number] => [language, 0.9, 0.85]),
   ];
-  const sliceOf = (slice: string) => (slice === 'all' ? rows : slice === 'holdout' ? rows.filter((row) => row.split === 'holdout') : rows.filter((row) => row.language === slice));
+  const sliceOf = (slice: string) =>
+    slice === 'all'
+      ? rows
+      : slice === 'holdout'
+        ? rows.filter((row) => row.split === 'holdout')
+        : rows.filter((row) => row.language === slice);
 
   it.each(table)('%s: precision ≥ %d and recall ≥ %d', (slice, minPrecision, minRecall) => {
     const result = measure(sliceOf(slice));
-    if (process.env.HANDOFF_REPORT) process.stdout.write(`${slice}: precision ${result.precision.toFixed(3)} recall ${result.recall.toFixed(3)} (tp ${result.truePositives}, fp ${result.falsePositives}, fn ${result.falseNegatives})\n${result.mistakes.map((line) => `  ${line}`).join('\n')}\n`);
-    expect({ slice, precision: result.precision >= minPrecision, recall: result.recall >= minRecall, mistakes: result.mistakes }).toEqual({ slice, precision: true, recall: true, mistakes: expect.any(Array) });
+    if (process.env.HANDOFF_REPORT)
+      process.stdout.write(
+        `${slice}: precision ${result.precision.toFixed(3)} recall ${result.recall.toFixed(3)} (tp ${result.truePositives}, fp ${result.falsePositives}, fn ${result.falseNegatives})\n${result.mistakes.map((line) => `  ${line}`).join('\n')}\n`,
+      );
+    expect({
+      slice,
+      precision: result.precision >= minPrecision,
+      recall: result.recall >= minRecall,
+      mistakes: result.mistakes,
+    }).toEqual({ slice, precision: true, recall: true, mistakes: expect.any(Array) });
   });
 });

@@ -1,4 +1,11 @@
-import { customerValue, fillPlaceholders, placeholderKey, placeholdersIn, placeholderSource, profileValue } from '../../../src/engine/placeholders';
+import {
+  customerValue,
+  fillPlaceholders,
+  placeholderKey,
+  placeholdersIn,
+  placeholderSource,
+  profileValue,
+} from '../../../src/engine/placeholders';
 import type { BusinessProfile } from '../../../src/db/entities';
 
 const profile: BusinessProfile = {
@@ -16,7 +23,9 @@ describe('placeholder names', () => {
   ])('%j has key %j', (name, key) => expect(placeholderKey(name)).toBe(key));
 
   it('finds names, sources and values', () => {
-    expect(placeholdersIn('Call {{Customer Support Phone Number}} or visit {{ website name }}; again {{Website Name}}')).toEqual(['Customer Support Phone Number', 'website name', 'Website Name']);
+    expect(
+      placeholdersIn('Call {{Customer Support Phone Number}} or visit {{ website name }}; again {{Website Name}}'),
+    ).toEqual(['Customer Support Phone Number', 'website name', 'Website Name']);
     expect(placeholderSource('Order Number', profile)).toBe('customer');
     expect(placeholderSource('order history', profile)).toBe('profile');
     expect(placeholderSource('Edit Order', profile)).toBe('unknown');
@@ -38,7 +47,14 @@ describe('customer values come only from what the customer wrote', () => {
 });
 
 describe('filling answers', () => {
-  const cases: Array<{ name: string; text: string; customer?: string[]; expected: string; unfilled: string[]; empty?: boolean }> = [
+  const cases: Array<{
+    name: string;
+    text: string;
+    customer?: string[];
+    expected: string;
+    unfilled: string[];
+    empty?: boolean;
+  }> = [
     {
       name: 'fills from the profile, matching case and spacing loosely',
       text: 'Call us on {{customer support PHONE number}} or visit {{Website Name}}.',

@@ -1,11 +1,23 @@
-import { buildPrompt, customerDataKinds, estimateTokens, REFERENCE_INSTRUCTION, withReferenceAnswers, type HistoryEntry } from '../../../src/engine/prompt';
+import {
+  buildPrompt,
+  customerDataKinds,
+  estimateTokens,
+  REFERENCE_INSTRUCTION,
+  withReferenceAnswers,
+  type HistoryEntry,
+} from '../../../src/engine/prompt';
 
 const customer = (text: string): HistoryEntry => ({ direction: 'inbound', author: 'customer', text });
 const bot = (text: string): HistoryEntry => ({ direction: 'outbound', author: 'bot', text });
 
 describe('buildPrompt', () => {
   it('puts the system prompt first, history in order, and the new message last', () => {
-    const prompt = buildPrompt({ systemPrompt: 'Be nice.', history: [customer('hi'), bot('hello!')], message: 'what are your hours?', historyTokenBudget: 1_000 });
+    const prompt = buildPrompt({
+      systemPrompt: 'Be nice.',
+      history: [customer('hi'), bot('hello!')],
+      message: 'what are your hours?',
+      historyTokenBudget: 1_000,
+    });
     expect(prompt.messages).toEqual([
       { role: 'system', content: 'Be nice.' },
       { role: 'user', content: 'hi' },
@@ -18,24 +30,51 @@ describe('buildPrompt', () => {
 
   it('keeps the newest history that fits the token budget, whole messages only', () => {
     const long = 'x'.repeat(400); // 100 tokens + 4 per message
-    const history = [customer(`old ${long}`), bot(`older reply ${long}`), customer(`recent ${long}`), bot(`latest ${long}`)];
+    const history = [
+      customer(`old ${long}`),
+      bot(`older reply ${long}`),
+      customer(`recent ${long}`),
+      bot(`latest ${long}`),
+    ];
     const prompt = buildPrompt({ systemPrompt: 's', history, message: 'new', historyTokenBudget: 220 });
     expect(prompt.historyUsed).toBe(2);
     expect(prompt.messages.map((message) => message.content.split(' ')[0])).toEqual(['s', 'recent', 'latest', 'new']);
   });
 
   it('always sends the new message, even when nothing else fits', () => {
-    const prompt = buildPrompt({ systemPrompt: 's', history: [customer('a'.repeat(100))], message: 'm'.repeat(10_000), historyTokenBudget: 0 });
+    const prompt = buildPrompt({
+      systemPrompt: 's',
+      history: [customer('a'.repeat(100))],
+      message: 'm'.repeat(10_000),
+      historyTokenBudget: 0,
+    });
     expect(prompt.messages).toHaveLength(2);
     expect(prompt.messages[1].content).toHaveLength(10_000);
     expect(prompt.estimatedTokens).toBeGreaterThanOrEqual(estimateTokens('m'.repeat(10_000)));
   });
 
   it('is not cacheable when the new message or the history carries customer data', () => {
-    expect(buildPrompt({ systemPrompt: 's', history: [], message: 'Where is order #48213?', historyTokenBudget: 100 }).cacheable).toBe(false);
-    expect(buildPrompt({ systemPrompt: 's', history: [customer('my email is ana@example.com')], message: 'any news?', historyTokenBudget: 100 }).cacheable).toBe(false);
+    expect(
+      buildPrompt({ systemPrompt: 's', history: [], message: 'Where is order #48213?', historyTokenBudget: 100 })
+        .cacheable,
+    ).toBe(false);
+    expect(
+      buildPrompt({
+        systemPrompt: 's',
+        history: [customer('my email is ana@example.com')],
+        message: 'any news?',
+        historyTokenBudget: 100,
+      }).cacheable,
+    ).toBe(false);
     // Data the bot said (e.g. the shop's phone number) does not make the customer's question specific.
-    expect(buildPrompt({ systemPrompt: 's', history: [bot('Call us on +44 20 7946 0958')], message: 'thanks, and your hours?', historyTokenBudget: 100 }).cacheable).toBe(true);
+    expect(
+      buildPrompt({
+        systemPrompt: 's',
+        history: [bot('Call us on +44 20 7946 0958')],
+        message: 'thanks, and your hours?',
+        historyTokenBudget: 100,
+      }).cacheable,
+    ).toBe(true);
   });
 });
 
@@ -55,12 +94,14 @@ describe('customerDataKinds', () => {
     expect(customerDataKinds(text)).toContain(kind);
   });
 
-  it.each(['What are your opening hours?', 'Do you ship to Spain?', 'Can I return shoes after 30 days?', 'I need 2 tents for 4 people'])(
-    'finds none in %j',
-    (text) => {
-      expect(customerDataKinds(text)).toEqual([]);
-    },
-  );
+  it.each([
+    'What are your opening hours?',
+    'Do you ship to Spain?',
+    'Can I return shoes after 30 days?',
+    'I need 2 tents for 4 people',
+  ])('finds none in %j', (text) => {
+    expect(customerDataKinds(text)).toEqual([]);
+  });
 });
 
 describe('withReferenceAnswers', () => {
@@ -85,6 +126,9 @@ describe('withReferenceAnswers', () => {
   it('leaves the prompt alone without references, and adds a system message when there is none', () => {
     expect(withReferenceAnswers(messages, [])).toEqual(messages);
     const [first] = withReferenceAnswers([messages[1]!], [{ question: 'q', answer: 'a' }]);
-    expect(first).toEqual({ role: 'system', content: `${REFERENCE_INSTRUCTION}\n\n[1] Customer question: q\nApproved answer: a` });
+    expect(first).toEqual({
+      role: 'system',
+      content: `${REFERENCE_INSTRUCTION}\n\n[1] Customer question: q\nApproved answer: a`,
+    });
   });
 });

@@ -10,7 +10,9 @@ describe('implicitSatisfaction', () => {
   it('rewards a completed action and a continued conversation', () => {
     expect(implicitSatisfaction({ ...none, completedAction: true })).toBe(0.85);
     expect(implicitSatisfaction({ ...none, continuedConversation: true })).toBe(0.6);
-    expect(implicitSatisfaction({ ...none, completedAction: true, continuedConversation: true, responseTimeMs: 0 })).toBe(1);
+    expect(
+      implicitSatisfaction({ ...none, completedAction: true, continuedConversation: true, responseTimeMs: 0 }),
+    ).toBe(1);
   });
 
   it('penalises a handoff request, and continuing to ask for a human earns nothing', () => {
@@ -29,7 +31,12 @@ describe('implicitSatisfaction', () => {
       for (const completedAction of [true, false])
         for (const requestedHandoff of [true, false])
           for (const responseTimeMs of [null, 0, 1_000, 10_000_000]) {
-            const score = implicitSatisfaction({ continuedConversation, completedAction, requestedHandoff, responseTimeMs });
+            const score = implicitSatisfaction({
+              continuedConversation,
+              completedAction,
+              requestedHandoff,
+              responseTimeMs,
+            });
             expect(score).toBeGreaterThanOrEqual(0);
             expect(score).toBeLessThanOrEqual(1);
           }

@@ -2,7 +2,11 @@ import { evaluateGuard, seededRandom, simulateGuardedRollout } from '../../../sr
 
 describe('rollout guard', () => {
   test('needs a minimum sample before deciding', () => {
-    const result = evaluateGuard('thumbs_up_rate', { kind: 'proportion', n: 50, sum: 40 }, { kind: 'proportion', n: 50, sum: 10 });
+    const result = evaluateGuard(
+      'thumbs_up_rate',
+      { kind: 'proportion', n: 50, sum: 40 },
+      { kind: 'proportion', n: 50, sum: 10 },
+    );
     expect(result.verdict).toBe('insufficient_data');
   });
 
@@ -31,7 +35,8 @@ describe('rollout guard', () => {
     const random = seededRandom(20261201);
     let rolledBack = 0;
     for (let run = 0; run < 200; run++) {
-      if (simulateGuardedRollout({ controlRate: 0.7, candidateRate, looks: 48, unitsPerLook: 50 }, random) !== null) rolledBack++;
+      if (simulateGuardedRollout({ controlRate: 0.7, candidateRate, looks: 48, unitsPerLook: 50 }, random) !== null)
+        rolledBack++;
     }
     return rolledBack / 200;
   };

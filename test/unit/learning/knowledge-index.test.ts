@@ -2,17 +2,46 @@ import { KnowledgeIndex, type IndexedArticle } from '../../../src/learning/knowl
 import { isHeldOut, sampleExamples, splitExamples } from '../../../src/learning/holdout-split';
 
 const articles: IndexedArticle[] = [
-  { id: 'a1', question: 'How can I track my order?', answer: 'Use the tracking link in your confirmation email.', topic: 'track_order' },
+  {
+    id: 'a1',
+    question: 'How can I track my order?',
+    answer: 'Use the tracking link in your confirmation email.',
+    topic: 'track_order',
+  },
   { id: 'a2', question: 'I want to cancel my order', answer: 'Open Orders and press Cancel.', topic: 'cancel_order' },
-  { id: 'a3', question: 'How long does a refund take?', answer: 'Refunds take 5 business days.', topic: 'track_refund' },
-  { id: 'a4', question: 'What payment methods do you accept?', answer: 'Cards and PayPal.', topic: 'check_payment_methods' },
-  { id: 'a5', question: 'I forgot my password', answer: 'Use "Forgot password" on the sign-in page.', topic: 'recover_password' },
+  {
+    id: 'a3',
+    question: 'How long does a refund take?',
+    answer: 'Refunds take 5 business days.',
+    topic: 'track_refund',
+  },
+  {
+    id: 'a4',
+    question: 'What payment methods do you accept?',
+    answer: 'Cards and PayPal.',
+    topic: 'check_payment_methods',
+  },
+  {
+    id: 'a5',
+    question: 'I forgot my password',
+    answer: 'Use "Forgot password" on the sign-in page.',
+    topic: 'recover_password',
+  },
   { id: 'a6', question: 'Where can I download my invoice?', answer: 'Under Account → Invoices.', topic: 'get_invoice' },
 ];
 
-const queries = ['track my order please', 'cancel order', 'refund how long', 'paypal accepted?', 'forgot password', 'download invoice', 'hello'];
+const queries = [
+  'track my order please',
+  'cancel order',
+  'refund how long',
+  'paypal accepted?',
+  'forgot password',
+  'download invoice',
+  'hello',
+];
 
-const results = (index: KnowledgeIndex) => queries.map((query) => index.search(query, 3).map((article) => [article.id, article.score]));
+const results = (index: KnowledgeIndex) =>
+  queries.map((query) => index.search(query, 3).map((article) => [article.id, article.score]));
 
 describe('KnowledgeIndex', () => {
   it('finds the article whose question matches, with a similarity in [0, 1]', () => {
@@ -58,7 +87,10 @@ describe('KnowledgeIndex', () => {
 });
 
 describe('held-out split', () => {
-  const examples = Array.from({ length: 2_000 }, (_, number) => ({ question: `question number ${number}`, topic: `topic_${number % 7}` }));
+  const examples = Array.from({ length: 2_000 }, (_, number) => ({
+    question: `question number ${number}`,
+    topic: `topic_${number % 7}`,
+  }));
 
   it('is deterministic, near 80/20, and keeps identical questions on one side', () => {
     const { train, heldOut } = splitExamples(examples);

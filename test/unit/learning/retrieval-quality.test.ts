@@ -3,7 +3,13 @@ import path from 'node:path';
 import { loadCorpus } from '../../../bench/customer-support-corpus';
 import { KnowledgeIndex } from '../../../src/learning/knowledge-index';
 import { splitExamples } from '../../../src/learning/holdout-split';
-import { answersConfidently, DEFAULT_MIN_MARGIN, DEFAULT_RETRIEVAL, MARGIN_POOL, withMargin } from '../../../src/providers/knowledge-base';
+import {
+  answersConfidently,
+  DEFAULT_MIN_MARGIN,
+  DEFAULT_RETRIEVAL,
+  MARGIN_POOL,
+  withMargin,
+} from '../../../src/providers/knowledge-base';
 
 /**
  * The issue 12 targets on the hashed 80/20 split of the shared customer-support dataset, with the
@@ -19,7 +25,11 @@ const offDomain = fs
 
 (fs.existsSync(dataset) ? describe : describe.skip)('retrieval quality on the held-out split', () => {
   it('meets the targets with the default settings', () => {
-    const examples = loadCorpus(dataset).requests.map((request) => ({ question: request.instruction, topic: request.intent, answer: request.response }));
+    const examples = loadCorpus(dataset).requests.map((request) => ({
+      question: request.instruction,
+      topic: request.intent,
+      answer: request.response,
+    }));
     const { train, heldOut } = splitExamples(examples);
     const index = new KnowledgeIndex();
     train.forEach((example, number) => index.upsert({ id: String(number), ...example }));
@@ -36,7 +46,11 @@ const offDomain = fs
     }
     const handedOff = offDomain.filter((question) => decide(question) === null).length;
     expect(offDomain).toHaveLength(100);
-    expect({ right: right / heldOut.length >= 0.95, wrong: wrong / heldOut.length < 0.03, offDomain: handedOff / offDomain.length >= 0.8 }).toEqual({
+    expect({
+      right: right / heldOut.length >= 0.95,
+      wrong: wrong / heldOut.length < 0.03,
+      offDomain: handedOff / offDomain.length >= 0.8,
+    }).toEqual({
       right: true,
       wrong: true,
       offDomain: true,

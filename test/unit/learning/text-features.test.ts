@@ -2,11 +2,26 @@ import { charGrams, editDistance, stemOf, words } from '../../../src/learning/te
 
 describe('text features', () => {
   it('splits words, drops apostrophe endings and folds digits', () => {
-    expect(words("Where's my order #113542? I can't find it")).toEqual(['where', 'my', 'order', '0', 'i', 'can', 'find', 'it']);
+    expect(words("Where's my order #113542? I can't find it")).toEqual([
+      'where',
+      'my',
+      'order',
+      '0',
+      'i',
+      'can',
+      'find',
+      'it',
+    ]);
   });
 
   it('stems with Porter2', () => {
-    expect(['refunds', 'cancellation', 'invoices', 'delivered', 'at'].map(stemOf)).toEqual(['refund', 'cancel', 'invoic', 'deliv', 'at']);
+    expect(['refunds', 'cancellation', 'invoices', 'delivered', 'at'].map(stemOf)).toEqual([
+      'refund',
+      'cancel',
+      'invoic',
+      'deliv',
+      'at',
+    ]);
   });
 
   // scikit-learn's test_char_wb_ngram_analyzer (sklearn/feature_extraction/tests/test_text.py), ngram_range (3, 6).
@@ -15,7 +30,14 @@ describe('text features', () => {
     expect(grams.slice(0, 5)).toEqual([' th', 'thi', 'his', 'is ', ' thi']);
     expect(grams.slice(-5)).toEqual(['yester', 'esterd', 'sterda', 'terday', 'erday ']);
     // Same test, second case: a padded word no longer than n is one n-gram, once.
-    expect(charGrams('A test with a file-like object!', 3, 6).slice(0, 6)).toEqual([' a ', ' te', 'tes', 'est', 'st ', ' tes']);
+    expect(charGrams('A test with a file-like object!', 3, 6).slice(0, 6)).toEqual([
+      ' a ',
+      ' te',
+      'tes',
+      'est',
+      'st ',
+      ' tes',
+    ]);
   });
 
   it.each([

@@ -1,7 +1,11 @@
 import { complexityWeights, scoreComplexity } from '../../../src/providers/complexity';
 import type { ChatMessage } from '../../../src/providers/types';
 
-const ask = (content: string, history: ChatMessage[] = []): ChatMessage[] => [{ role: 'system', content: 'You are helpful.' }, ...history, { role: 'user', content }];
+const ask = (content: string, history: ChatMessage[] = []): ChatMessage[] => [
+  { role: 'system', content: 'You are helpful.' },
+  ...history,
+  { role: 'user', content },
+];
 
 describe('complexity score', () => {
   it('is near zero for a greeting and low for a one-line FAQ', () => {
@@ -15,24 +19,36 @@ describe('complexity score', () => {
     const result = scoreComplexity(ask('Why? Why? Why?'));
     // keywords: 3 hits → 1; questions: 3 marks → (3 − 1) / 2 = 1; length: 3 words / 150
     expect(result.features).toMatchObject({ keywords: 1, questions: 1, length: 3 / 150, conversation: 0 });
-    const expected = 1 - (1 - complexityWeights.keywords) * (1 - complexityWeights.questions) * (1 - (complexityWeights.length * 3) / 150);
+    const expected =
+      1 -
+      (1 - complexityWeights.keywords) * (1 - complexityWeights.questions) * (1 - (complexityWeights.length * 3) / 150);
     expect(result.score).toBeCloseTo(expected, 4);
   });
 
   it('does not take ordinary English for code ("return", "let me", "select a size")', () => {
-    expect(scoreComplexity(ask('How do I return an item? Let me know, I want to select a size from the list.')).features.code).toBe(0);
-    expect(scoreComplexity(ask('I get `TypeError: undefined is not a function` when I call client.send();')).features.code).toBe(1);
+    expect(
+      scoreComplexity(ask('How do I return an item? Let me know, I want to select a size from the list.')).features
+        .code,
+    ).toBe(0);
+    expect(
+      scoreComplexity(ask('I get `TypeError: undefined is not a function` when I call client.send();')).features.code,
+    ).toBe(1);
   });
 
   it('counts several questions, multi-step requests and numbers', () => {
-    const result = scoreComplexity(ask('First cancel order 1234, then refund 2 items at $24.99 and 10% off. After that, update my address?'));
+    const result = scoreComplexity(
+      ask('First cancel order 1234, then refund 2 items at $24.99 and 10% off. After that, update my address?'),
+    );
     expect(result.features.multiStep).toBe(1);
     expect(result.features.numbers).toBe(1);
     expect(scoreComplexity(ask('Is it in stock? What colour? Which size?')).features.questions).toBe(1);
   });
 
   it('grows with the conversation length, counting earlier customer and assistant messages', () => {
-    const history: ChatMessage[] = Array.from({ length: 20 }, (_, index) => ({ role: index % 2 ? 'assistant' : 'user', content: 'ok' }) as ChatMessage);
+    const history: ChatMessage[] = Array.from(
+      { length: 20 },
+      (_, index) => ({ role: index % 2 ? 'assistant' : 'user', content: 'ok' }) as ChatMessage,
+    );
     expect(scoreComplexity(ask('ok', history)).features.conversation).toBe(1);
     expect(scoreComplexity(ask('ok', history.slice(0, 10))).features.conversation).toBe(0.5);
   });

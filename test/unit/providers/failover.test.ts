@@ -1,10 +1,19 @@
 import { attemptTimeout, backoffDelay, runFailover } from '../../../src/providers/failover';
 import { ProviderHealth } from '../../../src/providers/health';
 import { defaultCatalogue } from '../../../src/providers/model-catalogue';
-import { ProviderError, type GenerateRequest, type GenerateResult, type LlmProvider, type ProviderId } from '../../../src/providers/types';
+import {
+  ProviderError,
+  type GenerateRequest,
+  type GenerateResult,
+  type LlmProvider,
+  type ProviderId,
+} from '../../../src/providers/types';
 
 /** An in-process provider answering from a list of outcomes (the SDK adapters are tested against the fakes). */
-function scripted(id: ProviderId, outcomes: Array<GenerateResult | ProviderError | 'never'>): LlmProvider & { calls: GenerateRequest[] } {
+function scripted(
+  id: ProviderId,
+  outcomes: Array<GenerateResult | ProviderError | 'never'>,
+): LlmProvider & { calls: GenerateRequest[] } {
   const calls: GenerateRequest[] = [];
   return {
     id,
@@ -19,8 +28,18 @@ function scripted(id: ProviderId, outcomes: Array<GenerateResult | ProviderError
   };
 }
 
-const ok = (text: string): GenerateResult => ({ text, finishReason: 'stop', usage: { inputTokens: 100, cachedInputTokens: 0, outputTokens: 10, totalTokens: 110 } });
-const request = { tenantId: 't1', messages: [{ role: 'user' as const, content: 'hi' }], routingReason: 'test', complexity: 0.1, catalogue: defaultCatalogue };
+const ok = (text: string): GenerateResult => ({
+  text,
+  finishReason: 'stop',
+  usage: { inputTokens: 100, cachedInputTokens: 0, outputTokens: 10, totalTokens: 110 },
+});
+const request = {
+  tenantId: 't1',
+  messages: [{ role: 'user' as const, content: 'hi' }],
+  routingReason: 'test',
+  complexity: 0.1,
+  catalogue: defaultCatalogue,
+};
 const health = () => new ProviderHealth({ windowMs: 60_000, failureRate: 0.5, minCalls: 100, cooldownMs: 1_000 });
 
 describe('backoff', () => {
@@ -39,7 +58,10 @@ describe('runFailover', () => {
     const gemini = scripted('gemini', ['never']);
     const openai = scripted('openai', [ok('from openai')]);
     const result = await runFailover(
-      [{ provider: 'gemini', model: 'gemini-2.5-flash' }, { provider: 'openai', model: 'gpt-4o-mini' }],
+      [
+        { provider: 'gemini', model: 'gemini-2.5-flash' },
+        { provider: 'openai', model: 'gpt-4o-mini' },
+      ],
       { gemini, openai, 'knowledge-base': scripted('knowledge-base', []) },
       health(),
       request,
@@ -51,20 +73,35 @@ describe('runFailover', () => {
   });
 
   it('treats an adapter defect (not a ProviderError) as non-retryable and moves on', async () => {
-    const broken: LlmProvider = { id: 'openai', generate: async () => { throw new TypeError('cannot read x of undefined'); } };
+    const broken: LlmProvider = {
+      id: 'openai',
+      generate: async () => {
+        throw new TypeError('cannot read x of undefined');
+      },
+    };
     const kb = scripted('knowledge-base', [ok('from the knowledge base')]);
     const sleeps: number[] = [];
     const result = await runFailover(
-      [{ provider: 'openai', model: 'gpt-4o' }, { provider: 'knowledge-base', model: 'knowledge-base' }],
+      [
+        { provider: 'openai', model: 'gpt-4o' },
+        { provider: 'knowledge-base', model: 'knowledge-base' },
+      ],
       { openai: broken, gemini: scripted('gemini', []), 'knowledge-base': kb },
       health(),
       request,
       { timeoutMs: 1_000, maxRetries: 2, sleep: async (milliseconds) => void sleeps.push(milliseconds) },
     );
     expect(sleeps).toEqual([]);
-    expect(result.errors[0]).toMatchObject({ code: 'internal', retryable: false, message: expect.stringContaining('cannot read x of undefined') });
+    expect(result.errors[0]).toMatchObject({
+      code: 'internal',
+      retryable: false,
+      message: expect.stringContaining('cannot read x of undefined'),
+    });
     expect(result.answer?.provider).toBe('knowledge-base');
-    expect(result.attempts.map((attempt) => [attempt.provider, attempt.failover])).toEqual([['openai', false], ['knowledge-base', true]]);
+    expect(result.attempts.map((attempt) => [attempt.provider, attempt.failover])).toEqual([
+      ['openai', false],
+      ['knowledge-base', true],
+    ]);
   });
 
   it('prices each successful attempt from the catalogue and tells the caller about each failure', async () => {
@@ -88,7 +125,10 @@ describe('runFailover', () => {
     const gemini = scripted('gemini', ['never', ok('late')]);
     const openai = scripted('openai', [ok('from openai')]);
     const result = await runFailover(
-      [{ provider: 'gemini', model: 'gemini-2.5-flash' }, { provider: 'openai', model: 'gpt-4o-mini' }],
+      [
+        { provider: 'gemini', model: 'gemini-2.5-flash' },
+        { provider: 'openai', model: 'gpt-4o-mini' },
+      ],
       { gemini, openai, 'knowledge-base': scripted('knowledge-base', []) },
       health(),
       request,
@@ -110,11 +150,22 @@ describe('runFailover', () => {
     const openai = scripted('openai', [ok('never asked')]);
     const kb = scripted('knowledge-base', [ok('from the knowledge base')]);
     const result = await runFailover(
-      [{ provider: 'gemini', model: 'gemini-2.5-flash' }, { provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'knowledge-base', model: 'knowledge-base' }],
+      [
+        { provider: 'gemini', model: 'gemini-2.5-flash' },
+        { provider: 'openai', model: 'gpt-4o-mini' },
+        { provider: 'knowledge-base', model: 'knowledge-base' },
+      ],
       { gemini: slowFail, openai, 'knowledge-base': kb },
       health(),
       request,
-      { timeoutMs: 5_000, turnBudgetMs: 1_000, maxRetries: 2, now: () => time, sleep: async () => {}, random: () => 0.5 },
+      {
+        timeoutMs: 5_000,
+        turnBudgetMs: 1_000,
+        maxRetries: 2,
+        now: () => time,
+        sleep: async () => {},
+        random: () => 0.5,
+      },
     );
     expect(openai.calls).toHaveLength(0);
     expect(result.answer?.provider).toBe('knowledge-base');

@@ -4,7 +4,14 @@ import { ProviderHealth } from '../../../src/providers/health';
 function setup() {
   let time = 1_000_000;
   const registry = new Registry();
-  const health = new ProviderHealth({ windowMs: 60 * 60_000, failureRate: 0.5, minCalls: 4, cooldownMs: 30_000, now: () => time, registry });
+  const health = new ProviderHealth({
+    windowMs: 60 * 60_000,
+    failureRate: 0.5,
+    minCalls: 4,
+    cooldownMs: 30_000,
+    now: () => time,
+    registry,
+  });
   return { health, registry, advance: (milliseconds: number) => (time += milliseconds) };
 }
 
@@ -15,7 +22,18 @@ describe('provider health', () => {
     health.record('openai', 'gpt-4o', { ok: false, latencyMs: 1000, errorCode: 'http_500' });
     health.record('gemini', 'gemini-2.5-flash', { ok: true, latencyMs: 50 });
     const [gemini, openai] = health.snapshot();
-    expect(openai).toMatchObject({ provider: 'openai', model: 'gpt-4o', successes: 3, failures: 1, calls: 4, failureRate: 0.25, averageLatencyMs: 400, p95LatencyMs: 1000, circuit: 'closed', lastErrorCode: 'http_500' });
+    expect(openai).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o',
+      successes: 3,
+      failures: 1,
+      calls: 4,
+      failureRate: 0.25,
+      averageLatencyMs: 400,
+      p95LatencyMs: 1000,
+      circuit: 'closed',
+      lastErrorCode: 'http_500',
+    });
     expect(gemini).toMatchObject({ provider: 'gemini', calls: 1, failureRate: 0 });
   });
 
@@ -40,7 +58,10 @@ describe('provider health', () => {
     advance(1);
     expect(health.circuitOf('gemini', 'gemini-2.5-pro')).toBe('half-open');
     expect(health.tryAcquire('gemini', 'gemini-2.5-pro')).toEqual({ allowed: true, probe: true });
-    expect(health.tryAcquire('gemini', 'gemini-2.5-pro')).toEqual({ allowed: false, reason: 'circuit half-open (probe in flight)' });
+    expect(health.tryAcquire('gemini', 'gemini-2.5-pro')).toEqual({
+      allowed: false,
+      reason: 'circuit half-open (probe in flight)',
+    });
     health.record('gemini', 'gemini-2.5-pro', { ok: true, latencyMs: 10 });
     expect(health.circuitOf('gemini', 'gemini-2.5-pro')).toBe('closed');
     // One more failure does not reopen it: the old failures no longer count.
@@ -88,12 +109,22 @@ describe('provider health', () => {
     const second = new ProviderHealth(options);
     first.record('gemini', 'gemini-2.5-flash', { ok: true, latencyMs: 10 });
     second.record('gemini', 'gemini-2.5-flash', { ok: true, latencyMs: 10 });
-    expect(await registry.metrics()).toContain('parley_provider_calls_total{provider="gemini",model="gemini-2.5-flash",outcome="success"} 2');
+    expect(await registry.metrics()).toContain(
+      'parley_provider_calls_total{provider="gemini",model="gemini-2.5-flash",outcome="success"} 2',
+    );
   });
 
   it('judges the circuit on the recent window only: after 2,000 good calls an outage opens it within minCalls failures', () => {
     let time = 0;
-    const health = new ProviderHealth({ windowMs: 60 * 60_000, failureRate: 0.5, minCalls: 5, recentCalls: 10, recentMs: 60_000, cooldownMs: 30_000, now: () => time });
+    const health = new ProviderHealth({
+      windowMs: 60 * 60_000,
+      failureRate: 0.5,
+      minCalls: 5,
+      recentCalls: 10,
+      recentMs: 60_000,
+      cooldownMs: 30_000,
+      now: () => time,
+    });
     for (let index = 0; index < 2_000; index++) {
       time += 500;
       health.record('gemini', 'gemini-2.5-flash', { ok: true, latencyMs: 300 });
@@ -111,12 +142,21 @@ describe('provider health', () => {
 
   it('forgets failures older than the recent window for opening, and counts slow successes like failures', () => {
     let time = 0;
-    const health = new ProviderHealth({ windowMs: 60 * 60_000, failureRate: 0.5, minCalls: 4, recentCalls: 10, recentMs: 60_000, cooldownMs: 30_000, now: () => time });
+    const health = new ProviderHealth({
+      windowMs: 60 * 60_000,
+      failureRate: 0.5,
+      minCalls: 4,
+      recentCalls: 10,
+      recentMs: 60_000,
+      cooldownMs: 30_000,
+      now: () => time,
+    });
     for (let index = 0; index < 3; index++) health.record('openai', 'gpt-4o', { ok: false, latencyMs: 10 });
     time += 61_000;
     health.record('openai', 'gpt-4o', { ok: false, latencyMs: 10 });
     expect(health.circuitOf('openai', 'gpt-4o')).toBe('closed');
-    for (let index = 0; index < 3; index++) health.record('openai', 'gpt-4o', { ok: true, latencyMs: 1_900, slow: true });
+    for (let index = 0; index < 3; index++)
+      health.record('openai', 'gpt-4o', { ok: true, latencyMs: 1_900, slow: true });
     expect(health.circuitOf('openai', 'gpt-4o')).toBe('open');
     expect(health.snapshot()[0]).toMatchObject({ calls: 7, failures: 4, slowCalls: 3 });
   });

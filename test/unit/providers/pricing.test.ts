@@ -1,24 +1,48 @@
 import { defaultCatalogue, mergeCatalogue } from '../../../src/providers/model-catalogue';
 import { costOf, priceBandFor } from '../../../src/providers/pricing';
 
-const usage = (inputTokens: number, cachedInputTokens: number, outputTokens: number) => ({ inputTokens, cachedInputTokens, outputTokens, totalTokens: inputTokens + outputTokens });
+const usage = (inputTokens: number, cachedInputTokens: number, outputTokens: number) => ({
+  inputTokens,
+  cachedInputTokens,
+  outputTokens,
+  totalTokens: inputTokens + outputTokens,
+});
 
 describe('model catalogue', () => {
   it('lists the current models with the prices from the issue and no Gemini 1.5', () => {
     expect(Object.keys(defaultCatalogue).sort()).toEqual(
-      ['gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-2.5-pro', 'gpt-4.1', 'gpt-4o', 'gpt-4o-mini', 'knowledge-base', 'o3', 'o4-mini'].sort(),
+      [
+        'gemini-2.5-flash',
+        'gemini-2.5-flash-lite',
+        'gemini-2.5-pro',
+        'gpt-4.1',
+        'gpt-4o',
+        'gpt-4o-mini',
+        'knowledge-base',
+        'o3',
+        'o4-mini',
+      ].sort(),
     );
     expect(Object.keys(defaultCatalogue).some((id) => id.includes('1.5'))).toBe(false);
     expect(defaultCatalogue['gpt-4o']!.prices).toEqual([{ input: 2.5, cachedInput: 1.25, output: 10 }]);
     expect(defaultCatalogue['o4-mini']!.prices).toEqual([{ input: 1.1, cachedInput: 0.275, output: 4.4 }]);
-    expect(defaultCatalogue['gemini-2.5-flash']).toMatchObject({ provider: 'gemini', tier: 'cheap', prices: [{ input: 0.3, cachedInput: 0.03, output: 2.5 }] });
+    expect(defaultCatalogue['gemini-2.5-flash']).toMatchObject({
+      provider: 'gemini',
+      tier: 'cheap',
+      prices: [{ input: 0.3, cachedInput: 0.03, output: 2.5 }],
+    });
     expect(defaultCatalogue['gemini-2.5-pro']).toMatchObject({ provider: 'gemini', tier: 'long-context' });
   });
 
   it('applies a tenant override and reports invalid entries instead of using them', () => {
     const { catalogue, problems } = mergeCatalogue(defaultCatalogue, {
       'gpt-4o': { prices: [{ input: 2, cachedInput: 1, output: 8 }] },
-      'my-finetune': { provider: 'openai', tier: 'balanced', contextWindow: 128000, prices: [{ input: 3, cachedInput: 1.5, output: 12 }] },
+      'my-finetune': {
+        provider: 'openai',
+        tier: 'balanced',
+        contextWindow: 128000,
+        prices: [{ input: 3, cachedInput: 1.5, output: 12 }],
+      },
       broken: { provider: 'nobody', tier: 'cheap', contextWindow: 10, prices: [] },
     });
     expect(catalogue['gpt-4o']!.prices[0]!.input).toBe(2);
@@ -55,7 +79,9 @@ describe('costOf', () => {
   it('costs nothing for the knowledge base or an unknown model, and uses a tenant catalogue when given', () => {
     expect(costOf('knowledge-base', usage(500, 0, 80))).toBe(0);
     expect(costOf('gpt-9', usage(500, 0, 80))).toBe(0);
-    const { catalogue } = mergeCatalogue(defaultCatalogue, { 'gpt-4o': { prices: [{ input: 1, cachedInput: 0.5, output: 4 }] } });
+    const { catalogue } = mergeCatalogue(defaultCatalogue, {
+      'gpt-4o': { prices: [{ input: 1, cachedInput: 0.5, output: 4 }] },
+    });
     expect(costOf('gpt-4o', usage(1_000_000, 0, 1_000_000), catalogue)).toBe(5);
   });
 });

@@ -2,7 +2,10 @@ import { buildChain, decideRoute } from '../../../src/providers/provider-router'
 import { resolvePolicy } from '../../../src/providers/routing-policy';
 import type { ChatMessage } from '../../../src/providers/types';
 
-const ask = (content: string): ChatMessage[] => [{ role: 'system', content: 'You are the shop assistant.' }, { role: 'user', content }];
+const ask = (content: string): ChatMessage[] => [
+  { role: 'system', content: 'You are the shop assistant.' },
+  { role: 'user', content },
+];
 const simple = ask('How can I track my order?');
 const medium = ask('Can you explain why my refund was only partial? I returned 2 of the 3 items.');
 const hard = ask(
@@ -10,7 +13,10 @@ const hard = ask(
     'What is the prorated refund for 3 items at $24.99 with 20% off?',
 );
 // About 120k tokens of history: long-context, whatever the score.
-const long: ChatMessage[] = [{ role: 'system', content: 'Summarise.' }, { role: 'user', content: 'lorem ipsum dolor sit amet '.repeat(24_000) }];
+const long: ChatMessage[] = [
+  { role: 'system', content: 'Summarise.' },
+  { role: 'user', content: 'lorem ipsum dolor sit amet '.repeat(24_000) },
+];
 
 describe('routing rules (defaults)', () => {
   it('sends simple turns to the cheap tier (gemini-2.5-flash) with the score in the reason', () => {
@@ -45,20 +51,34 @@ describe('per-tenant routing settings', () => {
   it('applies thresholds, models and long-context size', () => {
     expect(decideRoute(simple, { cheapThreshold: 0 }).tier).toBe('balanced');
     expect(decideRoute(medium, { reasoningThreshold: 0.31 }).tier).toBe('reasoning');
-    expect(decideRoute(simple, { models: { cheap: 'gpt-4o-mini' } })).toMatchObject({ model: 'gpt-4o-mini', provider: 'openai' });
+    expect(decideRoute(simple, { models: { cheap: 'gpt-4o-mini' } })).toMatchObject({
+      model: 'gpt-4o-mini',
+      provider: 'openai',
+    });
     expect(decideRoute(medium, { longContextTokens: 10 }).tier).toBe('long-context');
   });
 
   it('routes to a model the tenant added to its catalogue', () => {
     const decision = decideRoute(medium, {
-      catalogue: { 'ft:gpt-4o:shop': { provider: 'openai', tier: 'balanced', contextWindow: 128000, prices: [{ input: 3.75, cachedInput: 1.875, output: 15 }] } },
+      catalogue: {
+        'ft:gpt-4o:shop': {
+          provider: 'openai',
+          tier: 'balanced',
+          contextWindow: 128000,
+          prices: [{ input: 3.75, cachedInput: 1.875, output: 15 }],
+        },
+      },
       models: { balanced: 'ft:gpt-4o:shop' },
     });
     expect(decision.model).toBe('ft:gpt-4o:shop');
   });
 
   it('keeps defaults for invalid values and lists the problems', () => {
-    const policy = resolvePolicy({ cheapThreshold: 2, models: { cheap: 'gemini-1.5-flash' }, fallbackOrder: ['nobody'] });
+    const policy = resolvePolicy({
+      cheapThreshold: 2,
+      models: { cheap: 'gemini-1.5-flash' },
+      fallbackOrder: ['nobody'],
+    });
     expect(policy.cheapThreshold).toBe(0.3);
     expect(policy.models.cheap).toBe('gemini-2.5-flash');
     expect(policy.problems).toEqual([
@@ -78,13 +98,28 @@ describe('per-tenant routing settings', () => {
 describe('failover chains', () => {
   it('ends every default chain with the knowledge base, crossing vendors first', () => {
     const chain = buildChain(decideRoute(medium), {});
-    expect(chain.candidates.map((candidate) => candidate.model)).toEqual(['gpt-4o', 'gemini-2.5-pro', 'gpt-4.1', 'knowledge-base']);
-    expect(buildChain(decideRoute(simple), {}).candidates.map((candidate) => candidate.model)).toEqual(['gemini-2.5-flash', 'gpt-4o-mini', 'gemini-2.5-flash-lite', 'knowledge-base']);
+    expect(chain.candidates.map((candidate) => candidate.model)).toEqual([
+      'gpt-4o',
+      'gemini-2.5-pro',
+      'gpt-4.1',
+      'knowledge-base',
+    ]);
+    expect(buildChain(decideRoute(simple), {}).candidates.map((candidate) => candidate.model)).toEqual([
+      'gemini-2.5-flash',
+      'gpt-4o-mini',
+      'gemini-2.5-flash-lite',
+      'knowledge-base',
+    ]);
   });
 
   it('follows a tenant fallback order of models and providers (a provider stands for its model of the tier, else its first)', () => {
     const decision = decideRoute(medium, { fallbackOrder: ['gemini', 'gpt-4o-mini'] });
-    expect(buildChain(decision, {}).candidates.map((candidate) => candidate.model)).toEqual(['gpt-4o', 'gemini-2.5-pro', 'gpt-4o-mini', 'knowledge-base']);
+    expect(buildChain(decision, {}).candidates.map((candidate) => candidate.model)).toEqual([
+      'gpt-4o',
+      'gemini-2.5-pro',
+      'gpt-4o-mini',
+      'knowledge-base',
+    ]);
   });
 
   it('skips providers without a key, with the reason, so no keys at all means the knowledge base', () => {
@@ -100,7 +135,14 @@ describe('failover chains', () => {
   it('leaves out models whose context window cannot hold the prompt', () => {
     const decision = { ...decideRoute(medium), promptTokens: 150_000 };
     const chain = buildChain(decision, {});
-    expect(chain.candidates.map((candidate) => candidate.model)).toEqual(['gemini-2.5-pro', 'gpt-4.1', 'knowledge-base']);
-    expect(chain.skipped[0]).toMatchObject({ model: 'gpt-4o', reason: expect.stringContaining('128000-token context window') });
+    expect(chain.candidates.map((candidate) => candidate.model)).toEqual([
+      'gemini-2.5-pro',
+      'gpt-4.1',
+      'knowledge-base',
+    ]);
+    expect(chain.skipped[0]).toMatchObject({
+      model: 'gpt-4o',
+      reason: expect.stringContaining('128000-token context window'),
+    });
   });
 });

@@ -6,7 +6,15 @@ const messages: ChatMessage[] = [
   { role: 'system', content: 'Be brief.' },
   { role: 'user', content: 'How long does delivery take?' },
 ];
-const reply = { provider: 'gemini' as const, model: 'gemini-2.5-flash', result: { text: '2-4 days.', finishReason: 'stop' as const, usage: { inputTokens: 10, cachedInputTokens: 0, outputTokens: 3, totalTokens: 13 } } };
+const reply = {
+  provider: 'gemini' as const,
+  model: 'gemini-2.5-flash',
+  result: {
+    text: '2-4 days.',
+    finishReason: 'stop' as const,
+    usage: { inputTokens: 10, cachedInputTokens: 0, outputTokens: 3, totalTokens: 13 },
+  },
+};
 
 describe('response cache', () => {
   it('hits for the same tenant, model and normalised conversation only, and counts hits and misses', async () => {

@@ -18,7 +18,8 @@ describe('Slack app manifest', () => {
     expect(manifest).toMatch(/name: Correct this reply\n\s+type: message/);
     expect(manifest).toMatch(/command: \/parley/);
     expect(manifest).toContain('usage_hint: "status | handoffs | help"');
-    for (const scope of ['chat:write', 'channels:history', 'groups:history', 'users:read', 'commands']) expect(manifest).toMatch(new RegExp(`- ${scope}\\b`));
+    for (const scope of ['chat:write', 'channels:history', 'groups:history', 'users:read', 'commands'])
+      expect(manifest).toMatch(new RegExp(`- ${scope}\\b`));
     expect(manifest).toMatch(/bot_events:\n\s+- message\.channels\n\s+- message\.groups/);
     expect(manifest).toMatch(/interactivity:\n\s+is_enabled: true/);
   });

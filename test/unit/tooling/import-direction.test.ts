@@ -24,26 +24,57 @@ const { ESLint } = require('eslint');
 `;
 
 function restrictedImportMessages(cases: [string, string][]): string[][] {
-  const output = execFileSync(process.execPath, ['-e', LINT_CASES, JSON.stringify(cases)], { cwd: ROOT, encoding: 'utf8' });
+  const output = execFileSync(process.execPath, ['-e', LINT_CASES, JSON.stringify(cases)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return JSON.parse(output) as string[][];
 }
 
 describe('lint: import direction channels → src ← schema', () => {
   it('fails imports against the direction and allows the composition roots', () => {
     const cases: [string, string, boolean][] = [
-      ['src/engine/probe.ts', "import { createGraphqlMounter } from '../../schema/graphql-server';\nexport const probe = createGraphqlMounter;\n", false],
-      ['src/engine/probe.ts', "import { INBOUND_PATH } from '../../channels/whatsapp/whatsapp-channel';\nexport const probe = INBOUND_PATH;\n", false],
-      ['channels/slack/probe.ts', "import { createGraphqlMounter } from '../../schema/graphql-server';\nexport const probe = createGraphqlMounter;\n", false],
-      ['schema/analytics/probe.ts', "import { INBOUND_PATH } from '../../channels/whatsapp/whatsapp-channel';\nexport const probe = INBOUND_PATH;\n", false],
+      [
+        'src/engine/probe.ts',
+        "import { createGraphqlMounter } from '../../schema/graphql-server';\nexport const probe = createGraphqlMounter;\n",
+        false,
+      ],
+      [
+        'src/engine/probe.ts',
+        "import { INBOUND_PATH } from '../../channels/whatsapp/whatsapp-channel';\nexport const probe = INBOUND_PATH;\n",
+        false,
+      ],
+      [
+        'channels/slack/probe.ts',
+        "import { createGraphqlMounter } from '../../schema/graphql-server';\nexport const probe = createGraphqlMounter;\n",
+        false,
+      ],
+      [
+        'schema/analytics/probe.ts',
+        "import { INBOUND_PATH } from '../../channels/whatsapp/whatsapp-channel';\nexport const probe = INBOUND_PATH;\n",
+        false,
+      ],
       ['src/engine/probe.ts', "import { openOrm } from '../db/orm';\nexport const probe = openOrm;\n", true],
       ['channels/slack/probe.ts', "import { openOrm } from '../../src/db/orm';\nexport const probe = openOrm;\n", true],
-      ['src/main.ts', "import { createGraphqlMounter } from '../schema/graphql-server';\nexport const probe = createGraphqlMounter;\n", true],
-      ['src/cli/probe.ts', "import { INBOUND_PATH } from '../../channels/whatsapp/whatsapp-channel';\nexport const probe = INBOUND_PATH;\n", true],
+      [
+        'src/main.ts',
+        "import { createGraphqlMounter } from '../schema/graphql-server';\nexport const probe = createGraphqlMounter;\n",
+        true,
+      ],
+      [
+        'src/cli/probe.ts',
+        "import { INBOUND_PATH } from '../../channels/whatsapp/whatsapp-channel';\nexport const probe = INBOUND_PATH;\n",
+        true,
+      ],
     ];
     const messages = restrictedImportMessages(cases.map(([file, code]) => [file, code]));
     cases.forEach(([file, , allowed], index) => {
       if (allowed) expect({ file, messages: messages[index] }).toEqual({ file, messages: [] });
-      else expect({ file, messages: messages[index] }).toEqual({ file, messages: [expect.stringContaining('Dependencies point one way')] });
+      else
+        expect({ file, messages: messages[index] }).toEqual({
+          file,
+          messages: [expect.stringContaining('Dependencies point one way')],
+        });
     });
   });
 });

@@ -1,13 +1,32 @@
 import { diffWords, tokenize } from '../../../web/src/lib/diff';
-import { formatActor, formatAgo, formatBucket, formatCount, formatDateTime, formatDuration, formatRate, formatUsd } from '../../../web/src/lib/format';
+import {
+  formatActor,
+  formatAgo,
+  formatBucket,
+  formatCount,
+  formatDateTime,
+  formatDuration,
+  formatRate,
+  formatUsd,
+} from '../../../web/src/lib/format';
 import { hasAnyScope, matchPage, PAGES, visiblePages } from '../../../web/src/lib/pages';
-import { alignSeries, bucketStart, bucketStarts, PERIODS, previousRangeOf, rangeOf, trend } from '../../../web/src/lib/range';
+import {
+  alignSeries,
+  bucketStart,
+  bucketStarts,
+  PERIODS,
+  previousRangeOf,
+  rangeOf,
+  trend,
+} from '../../../web/src/lib/range';
 import { percentile } from '../../../web/src/lib/stats';
 import { isImprovement, TARGETS, targetStatus } from '../../../web/src/lib/targets';
 
 const xml = (before: string, after: string) =>
   diffWords(before, after)
-    .map((part) => (part.kind === 'same' ? part.text : part.kind === 'added' ? `<ins>${part.text}</ins>` : `<del>${part.text}</del>`))
+    .map((part) =>
+      part.kind === 'same' ? part.text : part.kind === 'added' ? `<ins>${part.text}</ins>` : `<del>${part.text}</del>`,
+    )
     .join('');
 
 describe('word diff (bot reply → correction)', () => {
@@ -17,7 +36,11 @@ describe('word diff (bot reply → correction)', () => {
     ['', 'Hello there', '<ins>Hello there</ins>'],
     ['Hello there', '', '<del>Hello there</del>'],
     ['same words here', 'same words here', 'same words here'],
-    ['Delivery takes 3 days.', 'Delivery takes 5 working days.', 'Delivery takes <del>3 </del><ins>5 working </ins>days.'],
+    [
+      'Delivery takes 3 days.',
+      'Delivery takes 5 working days.',
+      'Delivery takes <del>3 </del><ins>5 working </ins>days.',
+    ],
     ['a b c', 'a d', 'a <del>b c</del><ins>d</ins>'],
   ])('%j → %j', (before, after, expected) => {
     expect(xml(before, after)).toBe(expected);
@@ -27,15 +50,28 @@ describe('word diff (bot reply → correction)', () => {
     const before = 'I am not sure, let me hand you over to a colleague who can help.';
     const after = 'Yes: we ship to Iceland in 6 to 8 working days, and a colleague can help with customs.';
     const parts = diffWords(before, after);
-    expect(parts.filter((part) => part.kind !== 'removed').map((part) => part.text).join('')).toBe(after);
-    expect(parts.filter((part) => part.kind !== 'added').map((part) => part.text).join('').replace(/\s+/g, ' ')).toBe(before.replace(/\s+/g, ' '));
-    const kept = parts.filter((part) => part.kind === 'same').flatMap((part) => tokenize(part.text).filter((token) => token.trim()));
+    expect(
+      parts
+        .filter((part) => part.kind !== 'removed')
+        .map((part) => part.text)
+        .join(''),
+    ).toBe(after);
+    expect(
+      parts
+        .filter((part) => part.kind !== 'added')
+        .map((part) => part.text)
+        .join('')
+        .replace(/\s+/g, ' '),
+    ).toBe(before.replace(/\s+/g, ' '));
+    const kept = parts
+      .filter((part) => part.kind === 'same')
+      .flatMap((part) => tokenize(part.text).filter((token) => token.trim()));
     // "help." and "help " differ: punctuation belongs to its word.
     expect(kept).toEqual(['to ', 'a ', 'colleague ', 'can ']);
   });
 });
 
-describe('formatting with units and the viewer\'s zone', () => {
+describe("formatting with units and the viewer's zone", () => {
   it.each([
     [0, '$0.00'],
     [12.5, '$12.50'],
@@ -69,8 +105,12 @@ describe('formatting with units and the viewer\'s zone', () => {
   it('formats counts, compact tokens, times in the given zone with its name, buckets as UTC days, and ages', () => {
     expect(formatCount(12345)).toBe('12,345');
     expect(formatCount(1_234_567, { compact: true })).toBe('1.2M');
-    expect(formatDateTime('2026-12-01T23:30:00Z', { timeZone: 'America/New_York', locale: 'en-US' })).toBe('Dec 1, 2026, 06:30 PM EST');
-    expect(formatDateTime('2026-12-01T23:30:00Z', { timeZone: 'Asia/Tokyo', locale: 'en-GB' })).toBe('2 Dec 2026, 08:30 GMT+9');
+    expect(formatDateTime('2026-12-01T23:30:00Z', { timeZone: 'America/New_York', locale: 'en-US' })).toBe(
+      'Dec 1, 2026, 06:30 PM EST',
+    );
+    expect(formatDateTime('2026-12-01T23:30:00Z', { timeZone: 'Asia/Tokyo', locale: 'en-GB' })).toBe(
+      '2 Dec 2026, 08:30 GMT+9',
+    );
     expect(formatBucket('2026-12-01T00:00:00.000Z', 'DAY', { locale: 'en-GB' })).toBe('1 Dec');
     expect(formatBucket('2026-12-01T00:00:00.000Z', 'MONTH', { locale: 'en-GB' })).toBe('Dec 2026');
     expect(formatAgo('2026-12-01T10:00:00Z', new Date('2026-12-01T10:05:00Z'))).toBe('5 min ago');
@@ -80,7 +120,7 @@ describe('formatting with units and the viewer\'s zone', () => {
   });
 });
 
-describe('pages follow the key\'s scopes', () => {
+describe("pages follow the key's scopes", () => {
   it('shows analytics pages to a viewer, settings only to users:manage, GraphiQL only when the server offers it', () => {
     const viewer = visiblePages(['analytics:view'], { graphiql: false }).map((page) => page.id);
     expect(viewer).toContain('overview');
@@ -129,8 +169,14 @@ describe('periods, buckets and trends', () => {
   it('lists every bucket of a range and aligns sparse API points on them', () => {
     const starts = bucketStarts({ from: '2026-11-29T12:00:00Z', to: '2026-12-02T00:00:00Z' }, 'DAY');
     expect(starts.map((start) => start.toISOString().slice(0, 10))).toEqual(['2026-11-29', '2026-11-30', '2026-12-01']);
-    expect(bucketStarts({ from: '2026-10-15T00:00:00Z', to: '2027-01-01T00:00:00Z' }, 'MONTH').map((start) => start.toISOString().slice(0, 7))).toEqual(['2026-10', '2026-11', '2026-12']);
-    expect(alignSeries(starts, [{ bucketStart: '2026-11-30T00:00:00.000Z', value: 3 }], (point) => point.value)).toEqual([null, 3, null]);
+    expect(
+      bucketStarts({ from: '2026-10-15T00:00:00Z', to: '2027-01-01T00:00:00Z' }, 'MONTH').map((start) =>
+        start.toISOString().slice(0, 7),
+      ),
+    ).toEqual(['2026-10', '2026-11', '2026-12']);
+    expect(
+      alignSeries(starts, [{ bucketStart: '2026-11-30T00:00:00.000Z', value: 3 }], (point) => point.value),
+    ).toEqual([null, 3, null]);
   });
 
   it('computes trends and says whether they are good news', () => {

@@ -31,7 +31,16 @@ const interactionId = '3f1c2a9e-8b7d-4c6e-9f00-123456789abc';
 describe('parseInboundWebhook', () => {
   it('maps a text message', () => {
     const result = parseInboundWebhook({ ...base, Body: 'Where is my order?', NumMedia: '0', MessageType: 'text' });
-    expect(result).toMatchObject({ ok: true, value: { kind: 'text', text: 'Where is my order?', from: 'whatsapp:+447700900123', profileName: 'Ada', button: null } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: {
+        kind: 'text',
+        text: 'Where is my order?',
+        from: 'whatsapp:+447700900123',
+        profileName: 'Ada',
+        button: null,
+      },
+    });
   });
 
   it('keeps a business-scoped From verbatim', () => {
@@ -40,23 +49,60 @@ describe('parseInboundWebhook', () => {
   });
 
   it('maps a quick-reply tap to a vote on the interaction in the button id', () => {
-    const result = parseInboundWebhook({ ...base, Body: '👎', ButtonText: '👎', ButtonPayload: `fb:${interactionId}:down`, OriginalRepliedMessageSid: 'SMaaaa', MessageType: 'button' });
-    expect(result).toMatchObject({ ok: true, value: { kind: 'button', button: { vote: 'down', interactionId, repliedToSid: 'SMaaaa' } } });
+    const result = parseInboundWebhook({
+      ...base,
+      Body: '👎',
+      ButtonText: '👎',
+      ButtonPayload: `fb:${interactionId}:down`,
+      OriginalRepliedMessageSid: 'SMaaaa',
+      MessageType: 'button',
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { kind: 'button', button: { vote: 'down', interactionId, repliedToSid: 'SMaaaa' } },
+    });
   });
 
   it('maps media and location to non-text kinds with their details kept', () => {
-    const media = parseInboundWebhook({ ...base, Body: '', NumMedia: '1', MediaUrl0: 'https://api.twilio.com/media/ME1', MediaContentType0: 'image/jpeg', MessageType: 'image' });
-    expect(media).toMatchObject({ ok: true, value: { kind: 'media', text: '[image/jpeg]', payload: { media: [{ url: 'https://api.twilio.com/media/ME1', contentType: 'image/jpeg' }] } } });
-    const location = parseInboundWebhook({ ...base, Body: '', Latitude: '51.5', Longitude: '-0.12', Address: 'London', MessageType: 'location' });
+    const media = parseInboundWebhook({
+      ...base,
+      Body: '',
+      NumMedia: '1',
+      MediaUrl0: 'https://api.twilio.com/media/ME1',
+      MediaContentType0: 'image/jpeg',
+      MessageType: 'image',
+    });
+    expect(media).toMatchObject({
+      ok: true,
+      value: {
+        kind: 'media',
+        text: '[image/jpeg]',
+        payload: { media: [{ url: 'https://api.twilio.com/media/ME1', contentType: 'image/jpeg' }] },
+      },
+    });
+    const location = parseInboundWebhook({
+      ...base,
+      Body: '',
+      Latitude: '51.5',
+      Longitude: '-0.12',
+      Address: 'London',
+      MessageType: 'location',
+    });
     expect(location).toMatchObject({ ok: true, value: { kind: 'location' } });
     const sticker = parseInboundWebhook({ ...base, Body: '', MessageType: 'sticker' });
     expect(sticker).toMatchObject({ ok: true, value: { kind: 'other', text: '[sticker]' } });
   });
 
   it('rejects payloads missing what Twilio always sends, saying what is missing', () => {
-    expect(parseInboundWebhook({ ...base, MessageSid: undefined, SmsMessageSid: undefined })).toEqual({ ok: false, reason: expect.stringContaining('MessageSid') });
+    expect(parseInboundWebhook({ ...base, MessageSid: undefined, SmsMessageSid: undefined })).toEqual({
+      ok: false,
+      reason: expect.stringContaining('MessageSid'),
+    });
     expect(parseInboundWebhook({ ...base, From: '' })).toEqual({ ok: false, reason: 'From is missing' });
-    expect(parseInboundWebhook({ ...base, Body: ['a', 'b'] })).toEqual({ ok: false, reason: 'Field Body must appear once' });
+    expect(parseInboundWebhook({ ...base, Body: ['a', 'b'] })).toEqual({
+      ok: false,
+      reason: 'Field Body must appear once',
+    });
   });
 });
 
@@ -77,7 +123,10 @@ describe('votes and preferences', () => {
 });
 
 describe('shouldPromptFeedback', () => {
-  const ids = Array.from({ length: 3000 }, (_unused, index) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`);
+  const ids = Array.from(
+    { length: 3000 },
+    (_unused, index) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+  );
   it('always and never mean what they say', () => {
     expect(ids.every((id) => shouldPromptFeedback('always', 3, id))).toBe(true);
     expect(ids.some((id) => shouldPromptFeedback('never', 3, id))).toBe(false);
@@ -130,11 +179,23 @@ describe('session window and statuses', () => {
     expect(isStatusProgress('delivered', 'failed')).toBe(true);
   });
   it('parses a status callback', () => {
-    expect(parseStatusCallback({ MessageSid: 'SM1', AccountSid: 'AC1', MessageStatus: 'undelivered', ErrorCode: '63016' })).toEqual({
+    expect(
+      parseStatusCallback({ MessageSid: 'SM1', AccountSid: 'AC1', MessageStatus: 'undelivered', ErrorCode: '63016' }),
+    ).toEqual({
       ok: true,
-      value: { messageSid: 'SM1', accountSid: 'AC1', status: 'undelivered', rawStatus: 'undelivered', errorCode: '63016', errorMessage: null },
+      value: {
+        messageSid: 'SM1',
+        accountSid: 'AC1',
+        status: 'undelivered',
+        rawStatus: 'undelivered',
+        errorCode: '63016',
+        errorMessage: null,
+      },
     });
-    expect(parseStatusCallback({ MessageSid: 'SM1', AccountSid: 'AC1' })).toEqual({ ok: false, reason: 'MessageStatus is missing' });
+    expect(parseStatusCallback({ MessageSid: 'SM1', AccountSid: 'AC1' })).toEqual({
+      ok: false,
+      reason: 'MessageStatus is missing',
+    });
   });
 });
 
@@ -170,7 +231,11 @@ describe('parseInboundWebhook bounds (per-field decisions)', () => {
   });
 
   it('cleans what a customer controls: NUL stripped, lone surrogates replaced, long names cut to the column', () => {
-    const result = parseInboundWebhook({ ...text, Body: 'hi\u0000 there \ud83d', ProfileName: `A\u0000da${'x'.repeat(300)}` });
+    const result = parseInboundWebhook({
+      ...text,
+      Body: 'hi\u0000 there \ud83d',
+      ProfileName: `A\u0000da${'x'.repeat(300)}`,
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.value.text).toBe('hi there \ufffd');

@@ -37,7 +37,10 @@ export function onSignedOut(listener: Listener): () => void {
   return () => signedOutListeners.delete(listener);
 }
 
-export async function request<TData, TVariables>(document: TypedDocument<TData, TVariables>, variables?: TVariables): Promise<TData> {
+export async function request<TData, TVariables>(
+  document: TypedDocument<TData, TVariables>,
+  variables?: TVariables,
+): Promise<TData> {
   let response: Response;
   try {
     response = await fetch('/graphql', {

@@ -9,8 +9,16 @@ export interface QueryState<TData> {
 }
 
 /** Runs a query when the variables change (compared as JSON); the latest answer wins. */
-export function useQuery<TData, TVariables>(document: TypedDocument<TData, TVariables>, variables?: TVariables, options: { skip?: boolean } = {}): QueryState<TData> {
-  const [state, setState] = useState<{ data: TData | null; error: ApiError | null; loading: boolean }>({ data: null, error: null, loading: !options.skip });
+export function useQuery<TData, TVariables>(
+  document: TypedDocument<TData, TVariables>,
+  variables?: TVariables,
+  options: { skip?: boolean } = {},
+): QueryState<TData> {
+  const [state, setState] = useState<{ data: TData | null; error: ApiError | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: !options.skip,
+  });
   const [generation, setGeneration] = useState(0);
   const key = JSON.stringify(variables ?? {});
   const latest = useRef(0);
@@ -20,7 +28,9 @@ export function useQuery<TData, TVariables>(document: TypedDocument<TData, TVari
     setState((previous) => ({ ...previous, loading: true, error: null }));
     request(document, variables).then(
       (data) => ticket === latest.current && setState({ data, error: null, loading: false }),
-      (error: unknown) => ticket === latest.current && setState((previous) => ({ data: previous.data, error: asApiError(error), loading: false })),
+      (error: unknown) =>
+        ticket === latest.current &&
+        setState((previous) => ({ data: previous.data, error: asApiError(error), loading: false })),
     );
     // `variables` is compared through `key` (its JSON), so a new object with the same values does not refetch.
   }, [document, key, generation, options.skip]);
@@ -49,5 +59,7 @@ export function useMutation<TData, TVariables>(document: TypedDocument<TData, TV
 }
 
 function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError(error instanceof Error ? error.message : String(error), 'INTERNAL', 0);
+  return error instanceof ApiError
+    ? error
+    : new ApiError(error instanceof Error ? error.message : String(error), 'INTERNAL', 0);
 }

@@ -68,7 +68,8 @@ export interface CostFigures {
 
 const FEEDBACK_FIGURES = `botReplies totalFeedback helpfulCount notHelpfulCount helpfulRate notHelpfulRate feedbackCollectionRate
   feedbackWithComments handoffRequestRate continuationRate actionCompletionRate averageImplicitSatisfaction`;
-const COST_FIGURES = 'costUsd balancedCostUsd savingUsd savingRate baselineModel calls conversations costPerConversationUsd totalTokens';
+const COST_FIGURES =
+  'costUsd balancedCostUsd savingUsd savingRate baselineModel calls conversations costPerConversationUsd totalTokens';
 
 export const OVERVIEW = gql<
   {
@@ -143,7 +144,11 @@ export interface ConversationSummary {
 
 export const CONVERSATIONS = gql<
   { conversations: { totalCount: number; pageInfo: PageInfo; nodes: ConversationSummary[] } },
-  { first: number; after?: string | null; filter: { channel?: Channel; status?: ConversationStatus; from?: string; to?: string } }
+  {
+    first: number;
+    after?: string | null;
+    filter: { channel?: Channel; status?: ConversationStatus; from?: string; to?: string };
+  }
 >(`query Conversations($first: Int, $after: String, $filter: ConversationFilterInput) {
   conversations(first: $first, after: $after, filter: $filter) {
     totalCount
@@ -152,7 +157,10 @@ export const CONVERSATIONS = gql<
   }
 }`);
 
-export const CONVERSATION = gql<{ conversation: (ConversationSummary & { closedAt: string | null; messages: ConversationMessage[] }) | null }, { id: string }>(`query Conversation($id: ID!) {
+export const CONVERSATION = gql<
+  { conversation: (ConversationSummary & { closedAt: string | null; messages: ConversationMessage[] }) | null },
+  { id: string }
+>(`query Conversation($id: ID!) {
   conversation(id: $id) {
     id channel status customerName contactId startedAt lastActivityAt handedOffAt handoffReason closedAt
     messages {
@@ -167,7 +175,11 @@ export const CONVERSATION = gql<{ conversation: (ConversationSummary & { closedA
 
 export const FEEDBACK_LIST = gql<
   { feedback: { totalCount: number; pageInfo: PageInfo; nodes: Feedback[] } },
-  { first: number; after?: string | null; filter: { helpful?: boolean; hasComment?: boolean; voted?: boolean; channel?: Channel } }
+  {
+    first: number;
+    after?: string | null;
+    filter: { helpful?: boolean; hasComment?: boolean; voted?: boolean; channel?: Channel };
+  }
 >(`query FeedbackList($first: Int, $after: String, $filter: FeedbackFilterInput) {
   feedback(first: $first, after: $after, filter: $filter) {
     totalCount
@@ -209,10 +221,23 @@ export const CORRECTIONS = gql<
 
 export const CREATE_CORRECTION = gql<
   { createCorrection: Correction },
-  { input: { interactionId: string; correctedReply: string; category?: CorrectionCategory; reason?: string; qualityScore?: number } }
->(`mutation CreateCorrection($input: CreateCorrectionInput!) { createCorrection(input: $input) { ${CORRECTION_FIELDS} } }`);
+  {
+    input: {
+      interactionId: string;
+      correctedReply: string;
+      category?: CorrectionCategory;
+      reason?: string;
+      qualityScore?: number;
+    };
+  }
+>(
+  `mutation CreateCorrection($input: CreateCorrectionInput!) { createCorrection(input: $input) { ${CORRECTION_FIELDS} } }`,
+);
 
-export const APPROVE_CORRECTION = gql<{ approveCorrection: { correction: Correction; knowledgeArticleId: string } }, { id: string; qualityScore?: number | null }>(
+export const APPROVE_CORRECTION = gql<
+  { approveCorrection: { correction: Correction; knowledgeArticleId: string } },
+  { id: string; qualityScore?: number | null }
+>(
   `mutation ApproveCorrection($id: ID!, $qualityScore: Int) {
   approveCorrection(id: $id, qualityScore: $qualityScore) { knowledgeArticleId correction { ${CORRECTION_FIELDS} } }
 }`,
@@ -282,9 +307,10 @@ export const PROVIDERS = gql<
   costAnalytics(range: $range) { costUsd byModel { provider model calls failedCalls costUsd balancedCostUsd totalTokens } }
 }`);
 
-export const RESET_PROVIDER_STATS = gql<{ resetProviderStats: number }, { provider?: 'GEMINI' | 'KNOWLEDGE_BASE' | 'OPENAI' | null }>(
-  `mutation ResetProviderStats($provider: ProviderId) { resetProviderStats(provider: $provider) }`,
-);
+export const RESET_PROVIDER_STATS = gql<
+  { resetProviderStats: number },
+  { provider?: 'GEMINI' | 'KNOWLEDGE_BASE' | 'OPENAI' | null }
+>(`mutation ResetProviderStats($provider: ProviderId) { resetProviderStats(provider: $provider) }`);
 
 export interface RoutingSettings {
   cheapModel: string | null;
@@ -310,16 +336,29 @@ export interface TenantSettings {
 const SETTINGS_FIELDS = `tenantId tenantName systemPrompt feedbackPromptFrequency feedbackPromptEvery handoffTarget secretsSet updatedAt
   routing { cheapModel balancedModel reasoningModel longContextModel cheapThreshold reasoningThreshold longContextTokens fallbackOrder }`;
 
-export const TENANT_SETTINGS = gql<{ tenantSettings: TenantSettings }>(`query TenantSettings { tenantSettings { ${SETTINGS_FIELDS} } }`);
+export const TENANT_SETTINGS = gql<{ tenantSettings: TenantSettings }>(
+  `query TenantSettings { tenantSettings { ${SETTINGS_FIELDS} } }`,
+);
 
 export const UPDATE_TENANT_SETTINGS = gql<
   { updateTenantSettings: TenantSettings },
-  { input: { systemPrompt?: string | null; feedbackPromptFrequency?: FeedbackPromptFrequency; feedbackPromptEvery?: number; handoffTarget?: string | null; routing?: Partial<RoutingSettings> } }
->(`mutation UpdateTenantSettings($input: UpdateTenantSettingsInput!) { updateTenantSettings(input: $input) { ${SETTINGS_FIELDS} } }`);
-
-export const SET_TENANT_SECRETS = gql<{ setTenantSecrets: string[] }, { input: Partial<Record<'openaiApiKey' | 'geminiApiKey' | 'slackBotToken' | 'twilioAuthToken', string | null>> }>(
-  `mutation SetTenantSecrets($input: TenantSecretsInput!) { setTenantSecrets(input: $input) }`,
+  {
+    input: {
+      systemPrompt?: string | null;
+      feedbackPromptFrequency?: FeedbackPromptFrequency;
+      feedbackPromptEvery?: number;
+      handoffTarget?: string | null;
+      routing?: Partial<RoutingSettings>;
+    };
+  }
+>(
+  `mutation UpdateTenantSettings($input: UpdateTenantSettingsInput!) { updateTenantSettings(input: $input) { ${SETTINGS_FIELDS} } }`,
 );
+
+export const SET_TENANT_SECRETS = gql<
+  { setTenantSecrets: string[] },
+  { input: Partial<Record<'openaiApiKey' | 'geminiApiKey' | 'slackBotToken' | 'twilioAuthToken', string | null>> }
+>(`mutation SetTenantSecrets($input: TenantSecretsInput!) { setTenantSecrets(input: $input) }`);
 
 /** Every document, for the schema validation test. */
 export const ALL_OPERATIONS = {

@@ -12,7 +12,10 @@ export interface SessionInfo {
 }
 
 export async function fetchSession(): Promise<SessionInfo> {
-  const response = await fetch('/admin/session', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  const response = await fetch('/admin/session', {
+    credentials: 'same-origin',
+    headers: { accept: 'application/json' },
+  });
   if (!response.ok) throw new ApiError(`Could not read the session (${response.status})`, 'INTERNAL', response.status);
   return response.json();
 }
@@ -27,7 +30,11 @@ export async function signIn(key: string): Promise<void> {
   });
   if (response.ok) return;
   const body = (await response.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-  throw new ApiError(body?.error?.message ?? `Sign-in failed (${response.status})`, body?.error?.code ?? 'INTERNAL', response.status);
+  throw new ApiError(
+    body?.error?.message ?? `Sign-in failed (${response.status})`,
+    body?.error?.code ?? 'INTERNAL',
+    response.status,
+  );
 }
 
 export async function signOut(): Promise<void> {

@@ -15,7 +15,18 @@ import {
 import { useEffect, useRef } from 'react';
 
 // Only what the console draws, so the bundle stays small.
-Chart.register(LineController, BarController, LineElement, BarElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend, Filler);
+Chart.register(
+  LineController,
+  BarController,
+  LineElement,
+  BarElement,
+  PointElement,
+  CategoryScale,
+  LinearScale,
+  Tooltip,
+  Legend,
+  Filler,
+);
 Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 Chart.defaults.maintainAspectRatio = false;
 Chart.defaults.animation = false;
@@ -34,7 +45,21 @@ export interface Series {
  * A line or bar chart over labelled buckets. `label` describes the chart to
  * screen readers; `formatValue` formats axis ticks and tooltips with units.
  */
-export function TimeChart({ type = 'line', labels, series, label, formatValue, height = 220 }: { type?: 'line' | 'bar'; labels: string[]; series: Series[]; label: string; formatValue?: (value: number) => string; height?: number }) {
+export function TimeChart({
+  type = 'line',
+  labels,
+  series,
+  label,
+  formatValue,
+  height = 220,
+}: {
+  type?: 'line' | 'bar';
+  labels: string[];
+  series: Series[];
+  label: string;
+  formatValue?: (value: number) => string;
+  height?: number;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (!canvas.current) return;
@@ -58,9 +83,19 @@ export function TimeChart({ type = 'line', labels, series, label, formatValue, h
         interaction: { mode: 'index', intersect: false },
         plugins: {
           legend: { position: 'bottom', labels: { boxWidth: 12 } },
-          tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.parsed.y === null ? '—' : formatValue ? formatValue(item.parsed.y) : item.parsed.y}` } },
+          tooltip: {
+            callbacks: {
+              label: (item) =>
+                `${item.dataset.label}: ${item.parsed.y === null ? '—' : formatValue ? formatValue(item.parsed.y) : item.parsed.y}`,
+            },
+          },
         },
-        scales: { y: { beginAtZero: true, ticks: { callback: (value) => (formatValue ? formatValue(Number(value)) : String(value)) } } },
+        scales: {
+          y: {
+            beginAtZero: true,
+            ticks: { callback: (value) => (formatValue ? formatValue(Number(value)) : String(value)) },
+          },
+        },
       },
     };
     const chart = new Chart(canvas.current, config);

@@ -12,7 +12,15 @@ const CATEGORIES: { value: CorrectionCategory; label: string }[] = [
 ];
 
 /** Write a better reply for one bot turn, in place; it goes to the approvers as PENDING. */
-export function CorrectionForm({ interactionId, initialText, onDone }: { interactionId: string; initialText?: string; onDone?: (correction: Correction) => void }) {
+export function CorrectionForm({
+  interactionId,
+  initialText,
+  onDone,
+}: {
+  interactionId: string;
+  initialText?: string;
+  onDone?: (correction: Correction) => void;
+}) {
   const [text, setText] = useState(initialText ?? '');
   const [category, setCategory] = useState<CorrectionCategory>('WRONG_FACTS');
   const [reason, setReason] = useState('');
@@ -21,17 +29,31 @@ export function CorrectionForm({ interactionId, initialText, onDone }: { interac
   const id = `correction-${interactionId}`;
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const result = await mutation.run({ input: { interactionId, correctedReply: text.trim(), category, reason: reason.trim() || undefined } });
+    const result = await mutation.run({
+      input: { interactionId, correctedReply: text.trim(), category, reason: reason.trim() || undefined },
+    });
     if (result) {
       setSaved(result.createCorrection);
       onDone?.(result.createCorrection);
     }
   }
-  if (saved) return <p className="state state-ok" role="status">Correction sent for approval (pending).</p>;
+  if (saved)
+    return (
+      <p className="state state-ok" role="status">
+        Correction sent for approval (pending).
+      </p>
+    );
   return (
     <form className="correction-form" onSubmit={submit}>
       <label htmlFor={`${id}-text`}>Better reply</label>
-      <textarea id={`${id}-text`} required maxLength={4000} rows={3} value={text} onChange={(event) => setText(event.target.value)} />
+      <textarea
+        id={`${id}-text`}
+        required
+        maxLength={4000}
+        rows={3}
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+      />
       <div className="row">
         <label>
           What was wrong{' '}

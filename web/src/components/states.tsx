@@ -40,7 +40,13 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 }
 
 /** Loading / error / content, in that order, keeping stale content visible during a reload. */
-export function QueryView<T>({ state, children }: { state: { data: T | null; error: ApiError | null; loading: boolean; reload(): void }; children: (data: T) => ReactNode }) {
+export function QueryView<T>({
+  state,
+  children,
+}: {
+  state: { data: T | null; error: ApiError | null; loading: boolean; reload(): void };
+  children: (data: T) => ReactNode;
+}) {
   if (state.error && !state.data) return <ErrorNotice error={state.error} onRetry={state.reload} />;
   if (!state.data) return <Loading />;
   return (

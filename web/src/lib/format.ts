@@ -15,19 +15,36 @@ export function formatUsd(value: number | null | undefined, options: FormatOptio
   if (value === null || value === undefined || !Number.isFinite(value)) return NOTHING;
   const magnitude = Math.abs(value);
   const digits = magnitude === 0 ? 2 : magnitude < 0.01 ? 5 : magnitude < 1 ? 4 : 2;
-  return new Intl.NumberFormat(options.locale ?? 'en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  return new Intl.NumberFormat(options.locale ?? 'en-US', {
+    style: 'currency',
+    currency: 'USD',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
 }
 
 /** A fraction in [0, 1] as a percentage with one decimal. */
 export function formatRate(value: number | null | undefined, options: FormatOptions = {}): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return NOTHING;
-  return new Intl.NumberFormat(options.locale ?? 'en-US', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
+  return new Intl.NumberFormat(options.locale ?? 'en-US', {
+    style: 'percent',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  }).format(value);
 }
 
 /** A count with thousands separators; large token counts shortened (12.3k, 4.5M). */
-export function formatCount(value: number | null | undefined, options: FormatOptions & { compact?: boolean } = {}): string {
+export function formatCount(
+  value: number | null | undefined,
+  options: FormatOptions & { compact?: boolean } = {},
+): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return NOTHING;
-  return new Intl.NumberFormat(options.locale ?? 'en-US', options.compact && Math.abs(value) >= 10_000 ? { notation: 'compact', maximumFractionDigits: 1 } : { maximumFractionDigits: 0 }).format(value);
+  return new Intl.NumberFormat(
+    options.locale ?? 'en-US',
+    options.compact && Math.abs(value) >= 10_000
+      ? { notation: 'compact', maximumFractionDigits: 1 }
+      : { maximumFractionDigits: 0 },
+  ).format(value);
 }
 
 /** Milliseconds as "850 ms", "1.2 s" or "2 min 5 s". */
@@ -60,7 +77,10 @@ export function formatDateTime(iso: string | Date | null | undefined, options: F
 export function formatBucket(iso: string, bucket: 'DAY' | 'WEEK' | 'MONTH', options: FormatOptions = {}): string {
   const date = new Date(iso);
   // Buckets are UTC days: label them as UTC so a viewer west of Greenwich does not see the day before.
-  const format: Intl.DateTimeFormatOptions = bucket === 'MONTH' ? { month: 'short', year: 'numeric', timeZone: 'UTC' } : { month: 'short', day: 'numeric', timeZone: 'UTC' };
+  const format: Intl.DateTimeFormatOptions =
+    bucket === 'MONTH'
+      ? { month: 'short', year: 'numeric', timeZone: 'UTC' }
+      : { month: 'short', day: 'numeric', timeZone: 'UTC' };
   return new Intl.DateTimeFormat(options.locale ?? 'en-GB', format).format(date);
 }
 

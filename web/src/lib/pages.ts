@@ -25,12 +25,41 @@ export const PAGES: PageDefinition[] = [
   { id: 'feedback', path: '/feedback', title: 'Feedback review', scopes: ['analytics:view'] },
   { id: 'corrections', path: '/corrections', title: 'Corrections', scopes: ['analytics:view'] },
   { id: 'providers', path: '/providers', title: 'Providers', scopes: ['analytics:view'] },
-  { id: 'knowledge', path: '/knowledge', title: 'Knowledge', scopes: ['analytics:view'], waitsOn: 'knowledge-base queries and mutations (knowledgeArticles, updateKnowledgeArticle, retire, import)' },
-  { id: 'learning', path: '/learning', title: 'Learning', scopes: ['analytics:view'], waitsOn: 'learning-loop API (datasets, training sets, fine-tuning jobs, model versions, activate/roll back)' },
-  { id: 'experiments', path: '/experiments', title: 'Experiments', scopes: ['analytics:view'], waitsOn: 'experiments and rollouts API (create, results per arm, pause/advance/abort)' },
-  { id: 'alerts', path: '/alerts', title: 'Alerts', scopes: ['analytics:view'], waitsOn: 'alerts API (alerts query, acknowledge, silence, rules)' },
+  {
+    id: 'knowledge',
+    path: '/knowledge',
+    title: 'Knowledge',
+    scopes: ['analytics:view'],
+    waitsOn: 'knowledge-base queries and mutations (knowledgeArticles, updateKnowledgeArticle, retire, import)',
+  },
+  {
+    id: 'learning',
+    path: '/learning',
+    title: 'Learning',
+    scopes: ['analytics:view'],
+    waitsOn: 'learning-loop API (datasets, training sets, fine-tuning jobs, model versions, activate/roll back)',
+  },
+  {
+    id: 'experiments',
+    path: '/experiments',
+    title: 'Experiments',
+    scopes: ['analytics:view'],
+    waitsOn: 'experiments and rollouts API (create, results per arm, pause/advance/abort)',
+  },
+  {
+    id: 'alerts',
+    path: '/alerts',
+    title: 'Alerts',
+    scopes: ['analytics:view'],
+    waitsOn: 'alerts API (alerts query, acknowledge, silence, rules)',
+  },
   { id: 'settings', path: '/settings', title: 'Settings', scopes: ['users:manage'] },
-  { id: 'graphiql', path: '/graphiql', title: 'GraphiQL', scopes: ['analytics:view', 'corrections:write', 'users:manage'] },
+  {
+    id: 'graphiql',
+    path: '/graphiql',
+    title: 'GraphiQL',
+    scopes: ['analytics:view', 'corrections:write', 'users:manage'],
+  },
 ];
 
 /** Whether a key with `scopes` may use something that needs any of `needed`. */

@@ -34,7 +34,16 @@ export function previousRangeOf(period: Period, now: Date = new Date()): { from:
 
 /** Relative change from `before` to `now` (0.1 = +10 %), or null when there is nothing to compare. */
 export function trend(now: number | null | undefined, before: number | null | undefined): number | null {
-  if (now === null || now === undefined || before === null || before === undefined || !Number.isFinite(now) || !Number.isFinite(before) || before === 0) return null;
+  if (
+    now === null ||
+    now === undefined ||
+    before === null ||
+    before === undefined ||
+    !Number.isFinite(now) ||
+    !Number.isFinite(before) ||
+    before === 0
+  )
+    return null;
   return (now - before) / Math.abs(before);
 }
 
@@ -65,7 +74,11 @@ export function bucketStarts(range: { from: string; to: string }, bucket: Bucket
 }
 
 /** A series' values on every bucket of `starts` (null where the API returned no point). */
-export function alignSeries<T extends { bucketStart: string }>(starts: Date[], points: readonly T[], value: (point: T) => number | null): (number | null)[] {
+export function alignSeries<T extends { bucketStart: string }>(
+  starts: Date[],
+  points: readonly T[],
+  value: (point: T) => number | null,
+): (number | null)[] {
   const byTime = new Map(points.map((point) => [new Date(point.bucketStart).getTime(), point]));
   return starts.map((start) => {
     const point = byTime.get(start.getTime());

@@ -17,7 +17,10 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
 
 /** The path under /admin and the query string, re-rendering on navigation. */
 export function useLocation(): { path: string; search: URLSearchParams } {
-  const [location, setLocation] = useState(() => ({ path: currentPath(), search: new URLSearchParams(window.location.search) }));
+  const [location, setLocation] = useState(() => ({
+    path: currentPath(),
+    search: new URLSearchParams(window.location.search),
+  }));
   useEffect(() => {
     const update = () => setLocation({ path: currentPath(), search: new URLSearchParams(window.location.search) });
     window.addEventListener('popstate', update);

@@ -14,9 +14,24 @@ export interface Target {
 export const TARGETS: Record<string, Target> = {
   helpfulRate: { metric: 'helpfulRate', label: 'Helpful rate', value: 0.8, better: 'higher' },
   handoffRequestRate: { metric: 'handoffRequestRate', label: 'Handoff request rate', value: 0.15, better: 'lower' },
-  feedbackCollectionRate: { metric: 'feedbackCollectionRate', label: 'Feedback collection rate', value: 0.2, better: 'higher' },
-  costPerConversationUsd: { metric: 'costPerConversationUsd', label: 'Cost per conversation', value: 0.05, better: 'lower' },
-  averageImplicitSatisfaction: { metric: 'averageImplicitSatisfaction', label: 'Implicit satisfaction', value: 0.7, better: 'higher' },
+  feedbackCollectionRate: {
+    metric: 'feedbackCollectionRate',
+    label: 'Feedback collection rate',
+    value: 0.2,
+    better: 'higher',
+  },
+  costPerConversationUsd: {
+    metric: 'costPerConversationUsd',
+    label: 'Cost per conversation',
+    value: 0.05,
+    better: 'lower',
+  },
+  averageImplicitSatisfaction: {
+    metric: 'averageImplicitSatisfaction',
+    label: 'Implicit satisfaction',
+    value: 0.7,
+    better: 'higher',
+  },
   p95LatencyMs: { metric: 'p95LatencyMs', label: 'Response time (p95)', value: 5000, better: 'lower' },
 };
 

@@ -1,6 +1,12 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '../api/hooks';
-import { APPROVE_CORRECTION, CORRECTIONS, REJECT_CORRECTION, type Correction, type CorrectionStatus } from '../api/operations';
+import {
+  APPROVE_CORRECTION,
+  CORRECTIONS,
+  REJECT_CORRECTION,
+  type Correction,
+  type CorrectionStatus,
+} from '../api/operations';
 import { DiffView } from '../components/diff-view';
 import { Empty, ErrorNotice, QueryView } from '../components/states';
 import { formatActor, formatCount, formatDateTime } from '../lib/format';
@@ -16,7 +22,10 @@ const STATUSES: { id: CorrectionStatus; label: string }[] = [
 export function CorrectionsPage() {
   const [status, setStatus] = useState<CorrectionStatus>('PENDING');
   const [pages, setPages] = useState<(string | null)[]>([null]);
-  const variables = useMemo(() => ({ first: 20, after: pages[pages.length - 1] ?? null, filter: { status } }), [status, pages]);
+  const variables = useMemo(
+    () => ({ first: 20, after: pages[pages.length - 1] ?? null, filter: { status } }),
+    [status, pages],
+  );
   const state = useQuery(CORRECTIONS, variables);
   return (
     <>
@@ -25,7 +34,17 @@ export function CorrectionsPage() {
       </div>
       <div className="tabs" role="tablist" aria-label="Correction status">
         {STATUSES.map((entry) => (
-          <button key={entry.id} type="button" role="tab" aria-selected={status === entry.id} className={status === entry.id ? 'tab tab-active' : 'tab'} onClick={() => { setStatus(entry.id); setPages([null]); }}>
+          <button
+            key={entry.id}
+            type="button"
+            role="tab"
+            aria-selected={status === entry.id}
+            className={status === entry.id ? 'tab tab-active' : 'tab'}
+            onClick={() => {
+              setStatus(entry.id);
+              setPages([null]);
+            }}
+          >
             {entry.label}
           </button>
         ))}
@@ -33,8 +52,11 @@ export function CorrectionsPage() {
       <QueryView state={state}>
         {(data) =>
           data.corrections.nodes.length === 0 ? (
-            <Empty title={status === 'PENDING' ? 'Nothing waiting for approval.' : `No ${status.toLowerCase()} corrections.`}>
-              Agents correct bot replies from Feedback review, a transcript, or the Correct button in Slack; approved corrections become knowledge-base answers at once.
+            <Empty
+              title={status === 'PENDING' ? 'Nothing waiting for approval.' : `No ${status.toLowerCase()} corrections.`}
+            >
+              Agents correct bot replies from Feedback review, a transcript, or the Correct button in Slack; approved
+              corrections become knowledge-base answers at once.
             </Empty>
           ) : (
             <>
@@ -45,8 +67,16 @@ export function CorrectionsPage() {
                 ))}
               </ul>
               <div className="pager">
-                <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>← Newer</button>
-                <button type="button" disabled={!data.corrections.pageInfo.hasNextPage} onClick={() => setPages([...pages, data.corrections.pageInfo.endCursor])}>Older →</button>
+                <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>
+                  ← Newer
+                </button>
+                <button
+                  type="button"
+                  disabled={!data.corrections.pageInfo.hasNextPage}
+                  onClick={() => setPages([...pages, data.corrections.pageInfo.endCursor])}
+                >
+                  Older →
+                </button>
               </div>
             </>
           )
@@ -87,7 +117,9 @@ function CorrectionCard({ correction, onDecided }: { correction: Correction; onD
         <span className="badge">{correction.category.toLowerCase().replace('_', ' ')}</span>
         <span className="muted small">
           by {correction.authorName ?? formatActor(correction.authorId)} · {formatDateTime(correction.createdAt)}
-          {correction.decidedAt ? ` · ${correction.status.toLowerCase()} ${formatDateTime(correction.decidedAt)} by ${formatActor(correction.decidedBy)}` : ''}
+          {correction.decidedAt
+            ? ` · ${correction.status.toLowerCase()} ${formatDateTime(correction.decidedAt)} by ${formatActor(correction.decidedBy)}`
+            : ''}
         </span>
       </div>
       {correction.customerMessage ? (
@@ -113,13 +145,17 @@ function CorrectionCard({ correction, onDecided }: { correction: Correction; onD
       {correction.reason ? <p className="muted">Why: {correction.reason}</p> : null}
       {correction.rejectionReason ? <p className="muted">Rejected because: {correction.rejectionReason}</p> : null}
       {done ? (
-        <p className="state state-ok" role="status">{done}</p>
+        <p className="state state-ok" role="status">
+          {done}
+        </p>
       ) : correction.status === 'PENDING' && canDecide ? (
         <div className="decide">
           <label htmlFor={scoreId}>Quality (0–5)</label>
           <select id={scoreId} value={score} onChange={(event) => setScore(event.target.value)}>
             {[0, 1, 2, 3, 4, 5].map((value) => (
-              <option key={value} value={value}>{value}</option>
+              <option key={value} value={value}>
+                {value}
+              </option>
             ))}
           </select>
           <button type="button" className="primary" disabled={approve.pending} onClick={onApprove}>
@@ -130,10 +166,14 @@ function CorrectionCard({ correction, onDecided }: { correction: Correction; onD
               <label className="grow">
                 Reason <input required value={reason} onChange={(event) => setReason(event.target.value)} autoFocus />
               </label>
-              <button type="submit" className="danger" disabled={reject.pending || !reason.trim()}>Reject</button>
+              <button type="submit" className="danger" disabled={reject.pending || !reason.trim()}>
+                Reject
+              </button>
             </form>
           ) : (
-            <button type="button" onClick={() => setRejecting(true)}>Reject…</button>
+            <button type="button" onClick={() => setRejecting(true)}>
+              Reject…
+            </button>
           )}
         </div>
       ) : correction.status === 'PENDING' ? (

@@ -19,7 +19,10 @@ export function FeedbackPage() {
   const [view, setView] = useState<(typeof VIEWS)[number]['id']>('down');
   const [pages, setPages] = useState<(string | null)[]>([null]);
   const filter = VIEWS.find((entry) => entry.id === view)!.filter;
-  const variables = useMemo(() => ({ first: 20, after: pages[pages.length - 1] ?? null, filter: { ...filter } }), [filter, pages]);
+  const variables = useMemo(
+    () => ({ first: 20, after: pages[pages.length - 1] ?? null, filter: { ...filter } }),
+    [filter, pages],
+  );
   const state = useQuery(FEEDBACK_LIST, variables);
   return (
     <>
@@ -28,7 +31,17 @@ export function FeedbackPage() {
       </div>
       <div className="tabs" role="tablist" aria-label="Which feedback">
         {VIEWS.map((entry) => (
-          <button key={entry.id} type="button" role="tab" aria-selected={view === entry.id} className={view === entry.id ? 'tab tab-active' : 'tab'} onClick={() => { setView(entry.id); setPages([null]); }}>
+          <button
+            key={entry.id}
+            type="button"
+            role="tab"
+            aria-selected={view === entry.id}
+            className={view === entry.id ? 'tab tab-active' : 'tab'}
+            onClick={() => {
+              setView(entry.id);
+              setPages([null]);
+            }}
+          >
             {entry.label}
           </button>
         ))}
@@ -36,9 +49,18 @@ export function FeedbackPage() {
       <QueryView state={state}>
         {(data) =>
           data.feedback.nodes.length === 0 ? (
-            <Empty title={view === 'down' ? 'No “not helpful” votes yet.' : view === 'commented' ? 'No comments yet.' : 'No feedback yet.'}>
-              Customers vote with the helpful / not helpful buttons under the bot's replies on WhatsApp (how often: Settings → feedback prompts), agents vote in
-              Slack, and apps can call the public <code>submitFeedback</code> mutation with a reply's feedback token.
+            <Empty
+              title={
+                view === 'down'
+                  ? 'No “not helpful” votes yet.'
+                  : view === 'commented'
+                    ? 'No comments yet.'
+                    : 'No feedback yet.'
+              }
+            >
+              Customers vote with the helpful / not helpful buttons under the bot's replies on WhatsApp (how often:
+              Settings → feedback prompts), agents vote in Slack, and apps can call the public{' '}
+              <code>submitFeedback</code> mutation with a reply's feedback token.
             </Empty>
           ) : (
             <>
@@ -49,8 +71,16 @@ export function FeedbackPage() {
                 ))}
               </ul>
               <div className="pager">
-                <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>← Newer</button>
-                <button type="button" disabled={!data.feedback.pageInfo.hasNextPage} onClick={() => setPages([...pages, data.feedback.pageInfo.endCursor])}>Older →</button>
+                <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>
+                  ← Newer
+                </button>
+                <button
+                  type="button"
+                  disabled={!data.feedback.pageInfo.hasNextPage}
+                  onClick={() => setPages([...pages, data.feedback.pageInfo.endCursor])}
+                >
+                  Older →
+                </button>
               </div>
             </>
           )
@@ -77,11 +107,21 @@ function FeedbackCard({ row }: { row: Feedback }) {
       {row.comment ? <p className="comment">“{row.comment}”</p> : null}
       <div className="row">
         {row.conversationId ? (
-          <a href={`/admin/conversations/${row.conversationId}`} onClick={(event) => { event.preventDefault(); navigate(`/conversations/${row.conversationId}`); }}>
+          <a
+            href={`/admin/conversations/${row.conversationId}`}
+            onClick={(event) => {
+              event.preventDefault();
+              navigate(`/conversations/${row.conversationId}`);
+            }}
+          >
             Open the conversation
           </a>
         ) : null}
-        {canCorrect && !open ? <button type="button" onClick={() => setOpen(true)}>Write a correction</button> : null}
+        {canCorrect && !open ? (
+          <button type="button" onClick={() => setOpen(true)}>
+            Write a correction
+          </button>
+        ) : null}
       </div>
       {open ? <CorrectionForm interactionId={row.interactionId} initialText={row.replyText ?? ''} /> : null}
     </li>

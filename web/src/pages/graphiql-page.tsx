@@ -23,7 +23,11 @@ export default function GraphiqlPage({ signedIn }: { signedIn: boolean }) {
       const response = await fetch('/graphql', {
         method: 'POST',
         credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', ...(signedIn ? { [CONSOLE_HEADER]: '1' } : {}), ...(options?.headers ?? {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(signedIn ? { [CONSOLE_HEADER]: '1' } : {}),
+          ...(options?.headers ?? {}),
+        },
         body: JSON.stringify(parameters),
       });
       return response.json();
@@ -34,7 +38,13 @@ export default function GraphiqlPage({ signedIn }: { signedIn: boolean }) {
   const shared = new URLSearchParams(window.location.hash.slice(1)).get('query');
   return (
     <div className="graphiql-host">
-      <GraphiQL fetcher={fetcher} defaultQuery={DEFAULT_QUERY} query={shared ?? undefined} shouldPersistHeaders={false} defaultHeaders={signedIn ? undefined : '{\n  "Authorization": "Bearer pk_…"\n}'} />
+      <GraphiQL
+        fetcher={fetcher}
+        defaultQuery={DEFAULT_QUERY}
+        query={shared ?? undefined}
+        shouldPersistHeaders={false}
+        defaultHeaders={signedIn ? undefined : '{\n  "Authorization": "Bearer pk_…"\n}'}
+      />
     </div>
   );
 }

@@ -27,7 +27,10 @@ export function OverviewPage() {
         <h1>Overview</h1>
         <label className="inline">
           Period{' '}
-          <select value={period.id} onChange={(event) => setPeriod(PERIODS.find((entry) => entry.id === event.target.value)!)}>
+          <select
+            value={period.id}
+            onChange={(event) => setPeriod(PERIODS.find((entry) => entry.id === event.target.value)!)}
+          >
             {PERIODS.map((entry) => (
               <option key={entry.id} value={entry.id}>
                 {entry.label}
@@ -59,13 +62,61 @@ export function OverviewPage() {
           return (
             <>
               <div className="metrics">
-                <MetricCard title="Helpful rate" value={feedback.helpfulRate} display={formatRate(feedback.helpfulRate)} target={TARGETS.helpfulRate} change={trend(feedback.helpfulRate, before.helpfulRate)} hint={`${formatCount(feedback.helpfulCount)} helpful, ${formatCount(feedback.notHelpfulCount)} not helpful of ${formatCount(feedback.totalFeedback)} votes`} />
-                <MetricCard title="Handoff request rate" value={feedback.handoffRequestRate} display={formatRate(feedback.handoffRequestRate)} target={TARGETS.handoffRequestRate} change={trend(feedback.handoffRequestRate, before.handoffRequestRate)} hint={`Automation rate ${formatRate(automation)}`} />
-                <MetricCard title="Implicit satisfaction" value={feedback.averageImplicitSatisfaction} display={formatRate(feedback.averageImplicitSatisfaction)} target={TARGETS.averageImplicitSatisfaction} change={trend(feedback.averageImplicitSatisfaction, before.averageImplicitSatisfaction)} hint="Estimated from what customers did after each reply (CSAT proxy)" />
-                <MetricCard title="Feedback collection" value={feedback.feedbackCollectionRate} display={formatRate(feedback.feedbackCollectionRate)} target={TARGETS.feedbackCollectionRate} change={trend(feedback.feedbackCollectionRate, before.feedbackCollectionRate)} hint={`${formatCount(feedback.botReplies)} bot replies`} />
-                <MetricCard title="Cost per conversation" value={cost.costPerConversationUsd} display={formatUsd(cost.costPerConversationUsd)} target={TARGETS.costPerConversationUsd} formatTarget={usdTick} change={trend(cost.costPerConversationUsd, data.previousCost.costPerConversationUsd)} hint={`${formatUsd(cost.costUsd)} over ${formatCount(cost.conversations)} conversations`} />
-                <MetricCard title="Response time (p95)" value={p95} display={formatDuration(p95)} target={TARGETS.p95LatencyMs} formatTarget={formatDuration} hint={`Latest ${formatCount(latencies.length)} successful model calls`} />
-                <MetricCard title="Saved by routing" value={cost.savingUsd} display={formatUsd(cost.savingUsd)} hint={`${formatRate(cost.savingRate)} against sending everything to ${cost.baselineModel}`} />
+                <MetricCard
+                  title="Helpful rate"
+                  value={feedback.helpfulRate}
+                  display={formatRate(feedback.helpfulRate)}
+                  target={TARGETS.helpfulRate}
+                  change={trend(feedback.helpfulRate, before.helpfulRate)}
+                  hint={`${formatCount(feedback.helpfulCount)} helpful, ${formatCount(feedback.notHelpfulCount)} not helpful of ${formatCount(feedback.totalFeedback)} votes`}
+                />
+                <MetricCard
+                  title="Handoff request rate"
+                  value={feedback.handoffRequestRate}
+                  display={formatRate(feedback.handoffRequestRate)}
+                  target={TARGETS.handoffRequestRate}
+                  change={trend(feedback.handoffRequestRate, before.handoffRequestRate)}
+                  hint={`Automation rate ${formatRate(automation)}`}
+                />
+                <MetricCard
+                  title="Implicit satisfaction"
+                  value={feedback.averageImplicitSatisfaction}
+                  display={formatRate(feedback.averageImplicitSatisfaction)}
+                  target={TARGETS.averageImplicitSatisfaction}
+                  change={trend(feedback.averageImplicitSatisfaction, before.averageImplicitSatisfaction)}
+                  hint="Estimated from what customers did after each reply (CSAT proxy)"
+                />
+                <MetricCard
+                  title="Feedback collection"
+                  value={feedback.feedbackCollectionRate}
+                  display={formatRate(feedback.feedbackCollectionRate)}
+                  target={TARGETS.feedbackCollectionRate}
+                  change={trend(feedback.feedbackCollectionRate, before.feedbackCollectionRate)}
+                  hint={`${formatCount(feedback.botReplies)} bot replies`}
+                />
+                <MetricCard
+                  title="Cost per conversation"
+                  value={cost.costPerConversationUsd}
+                  display={formatUsd(cost.costPerConversationUsd)}
+                  target={TARGETS.costPerConversationUsd}
+                  formatTarget={usdTick}
+                  change={trend(cost.costPerConversationUsd, data.previousCost.costPerConversationUsd)}
+                  hint={`${formatUsd(cost.costUsd)} over ${formatCount(cost.conversations)} conversations`}
+                />
+                <MetricCard
+                  title="Response time (p95)"
+                  value={p95}
+                  display={formatDuration(p95)}
+                  target={TARGETS.p95LatencyMs}
+                  formatTarget={formatDuration}
+                  hint={`Latest ${formatCount(latencies.length)} successful model calls`}
+                />
+                <MetricCard
+                  title="Saved by routing"
+                  value={cost.savingUsd}
+                  display={formatUsd(cost.savingUsd)}
+                  hint={`${formatRate(cost.savingRate)} against sending everything to ${cost.baselineModel}`}
+                />
               </div>
               <div className="grid-2">
                 <section className="panel">
@@ -76,9 +127,20 @@ export function OverviewPage() {
                     formatValue={rateTick}
                     series={[
                       { label: 'Helpful rate', values: alignSeries(starts, quality, (point) => point.helpfulRate) },
-                      { label: 'Handoff requests', values: alignSeries(starts, quality, (point) => point.handoffRequestRate) },
-                      { label: 'Implicit satisfaction', values: alignSeries(starts, quality, (point) => point.averageImplicitSatisfaction) },
-                      { label: 'Helpful-rate target', values: labels.map(() => TARGETS.helpfulRate!.value), dashed: true, color: '#9ca3af' },
+                      {
+                        label: 'Handoff requests',
+                        values: alignSeries(starts, quality, (point) => point.handoffRequestRate),
+                      },
+                      {
+                        label: 'Implicit satisfaction',
+                        values: alignSeries(starts, quality, (point) => point.averageImplicitSatisfaction),
+                      },
+                      {
+                        label: 'Helpful-rate target',
+                        values: labels.map(() => TARGETS.helpfulRate!.value),
+                        dashed: true,
+                        color: '#9ca3af',
+                      },
                     ]}
                   />
                 </section>
@@ -91,7 +153,10 @@ export function OverviewPage() {
                     formatValue={usdTick}
                     series={[
                       { label: 'Cost', values: alignSeries(starts, cost.series, (point) => point.costUsd) },
-                      { label: `Baseline (${cost.baselineModel})`, values: alignSeries(starts, cost.series, (point) => point.balancedCostUsd) },
+                      {
+                        label: `Baseline (${cost.baselineModel})`,
+                        values: alignSeries(starts, cost.series, (point) => point.balancedCostUsd),
+                      },
                     ]}
                   />
                 </section>
@@ -104,8 +169,16 @@ export function OverviewPage() {
                     formatValue={(value) => formatCount(value)}
                     series={[
                       { label: 'Bot replies', values: alignSeries(starts, quality, (point) => point.botReplies) },
-                      { label: 'Helpful votes', values: alignSeries(starts, quality, (point) => point.helpfulCount), color: '#2f9e6e' },
-                      { label: 'Not helpful votes', values: alignSeries(starts, quality, (point) => point.notHelpfulCount), color: '#c0392b' },
+                      {
+                        label: 'Helpful votes',
+                        values: alignSeries(starts, quality, (point) => point.helpfulCount),
+                        color: '#2f9e6e',
+                      },
+                      {
+                        label: 'Not helpful votes',
+                        values: alignSeries(starts, quality, (point) => point.notHelpfulCount),
+                        color: '#c0392b',
+                      },
                     ]}
                   />
                 </section>
@@ -117,10 +190,18 @@ export function OverviewPage() {
                         <thead>
                           <tr>
                             <th scope="col">Provider / model</th>
-                            <th scope="col" className="num">Calls</th>
-                            <th scope="col" className="num">Failed</th>
-                            <th scope="col" className="num">Tokens</th>
-                            <th scope="col" className="num">Cost</th>
+                            <th scope="col" className="num">
+                              Calls
+                            </th>
+                            <th scope="col" className="num">
+                              Failed
+                            </th>
+                            <th scope="col" className="num">
+                              Tokens
+                            </th>
+                            <th scope="col" className="num">
+                              Cost
+                            </th>
                           </tr>
                         </thead>
                         <tbody>

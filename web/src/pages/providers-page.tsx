@@ -25,9 +25,14 @@ export function ProvidersPage() {
         <h1>Providers</h1>
         <label className="inline">
           Period{' '}
-          <select value={period.id} onChange={(event) => setPeriod(PERIODS.find((entry) => entry.id === event.target.value)!)}>
+          <select
+            value={period.id}
+            onChange={(event) => setPeriod(PERIODS.find((entry) => entry.id === event.target.value)!)}
+          >
             {PERIODS.map((entry) => (
-              <option key={entry.id} value={entry.id}>{entry.label}</option>
+              <option key={entry.id} value={entry.id}>
+                {entry.label}
+              </option>
             ))}
           </select>
         </label>
@@ -36,21 +41,31 @@ export function ProvidersPage() {
         {(data) => {
           const days = [...new Set(data.providerDailySummaries.map((row) => row.day))].sort();
           const models = [...new Set(data.providerDailySummaries.map((row) => `${row.provider}/${row.model}`))];
-          const byKey = new Map(data.providerDailySummaries.map((row) => [`${row.day}|${row.provider}/${row.model}`, row]));
+          const byKey = new Map(
+            data.providerDailySummaries.map((row) => [`${row.day}|${row.provider}/${row.model}`, row]),
+          );
           return (
             <>
               <section className="panel">
                 <div className="page-head">
                   <h2>Health now</h2>
                   {canReset && data.providerHealth.some((row) => row.keyOwner === 'tenant') ? (
-                    <button type="button" disabled={reset.pending} onClick={async () => { if (await reset.run({})) state.reload(); }}>
+                    <button
+                      type="button"
+                      disabled={reset.pending}
+                      onClick={async () => {
+                        if (await reset.run({})) state.reload();
+                      }}
+                    >
                       Reset your keys' circuits
                     </button>
                   ) : null}
                 </div>
                 {reset.error ? <ErrorNotice error={reset.error} /> : null}
                 {data.providerHealth.length === 0 ? (
-                  <Empty title="No provider calls since parley started.">Health appears after the first bot reply.</Empty>
+                  <Empty title="No provider calls since parley started.">
+                    Health appears after the first bot reply.
+                  </Empty>
                 ) : (
                   <div className="table-scroll">
                     <table>
@@ -58,23 +73,40 @@ export function ProvidersPage() {
                         <tr>
                           <th scope="col">Provider / model</th>
                           <th scope="col">Circuit</th>
-                          <th scope="col" className="num">Calls</th>
-                          <th scope="col" className="num">Failure rate</th>
-                          <th scope="col" className="num">Avg latency</th>
-                          <th scope="col" className="num">p95</th>
+                          <th scope="col" className="num">
+                            Calls
+                          </th>
+                          <th scope="col" className="num">
+                            Failure rate
+                          </th>
+                          <th scope="col" className="num">
+                            Avg latency
+                          </th>
+                          <th scope="col" className="num">
+                            p95
+                          </th>
                           <th scope="col">Last error</th>
                         </tr>
                       </thead>
                       <tbody>
                         {data.providerHealth.map((row) => (
                           <tr key={`${row.keyOwner}/${row.provider}/${row.model}`}>
-                            <td>{row.provider} / {row.model}{row.keyOwner === 'tenant' ? ' (your key)' : ''}</td>
-                            <td><span className={`badge badge-circuit-${row.circuit.toLowerCase()}`}>{CIRCUIT_LABEL[row.circuit]}</span></td>
+                            <td>
+                              {row.provider} / {row.model}
+                              {row.keyOwner === 'tenant' ? ' (your key)' : ''}
+                            </td>
+                            <td>
+                              <span className={`badge badge-circuit-${row.circuit.toLowerCase()}`}>
+                                {CIRCUIT_LABEL[row.circuit]}
+                              </span>
+                            </td>
                             <td className="num">{formatCount(row.calls)}</td>
                             <td className="num">{formatRate(row.failureRate)}</td>
                             <td className="num">{formatDuration(row.averageLatencyMs)}</td>
                             <td className="num">{formatDuration(row.p95LatencyMs)}</td>
-                            <td>{row.lastErrorCode ? `${row.lastErrorCode} · ${formatDateTime(row.lastFailureAt)}` : '—'}</td>
+                            <td>
+                              {row.lastErrorCode ? `${row.lastErrorCode} · ${formatDateTime(row.lastFailureAt)}` : '—'}
+                            </td>
                           </tr>
                         ))}
                       </tbody>
@@ -82,23 +114,43 @@ export function ProvidersPage() {
                   </div>
                 )}
                 <p className="muted small">
-                  Over the last {data.providerHealth[0]?.windowMinutes ?? 60} minutes of this instance. Shared platform keys recover by themselves after
-                  the circuit cooldown; you can reset only the circuits of your own keys.
+                  Over the last {data.providerHealth[0]?.windowMinutes ?? 60} minutes of this instance. Shared platform
+                  keys recover by themselves after the circuit cooldown; you can reset only the circuits of your own
+                  keys.
                 </p>
               </section>
               <div className="grid-2">
                 <section className="panel">
                   <h2>Daily calls</h2>
                   {days.length ? (
-                    <TimeChart type="bar" label="Provider calls per UTC day and model" labels={days} formatValue={(value) => formatCount(value)} series={models.map((model) => ({ label: model, values: days.map((day) => byKey.get(`${day}|${model}`)?.calls ?? null) }))} />
+                    <TimeChart
+                      type="bar"
+                      label="Provider calls per UTC day and model"
+                      labels={days}
+                      formatValue={(value) => formatCount(value)}
+                      series={models.map((model) => ({
+                        label: model,
+                        values: days.map((day) => byKey.get(`${day}|${model}`)?.calls ?? null),
+                      }))}
+                    />
                   ) : (
-                    <Empty title="No daily roll-ups yet.">The nightly job rolls up each UTC day's calls; today's appear tomorrow.</Empty>
+                    <Empty title="No daily roll-ups yet.">
+                      The nightly job rolls up each UTC day's calls; today's appear tomorrow.
+                    </Empty>
                   )}
                 </section>
                 <section className="panel">
                   <h2>Daily p95 latency</h2>
                   {days.length ? (
-                    <TimeChart label="95th percentile latency per UTC day and model, milliseconds" labels={days} formatValue={formatDuration} series={models.map((model) => ({ label: model, values: days.map((day) => byKey.get(`${day}|${model}`)?.latencyP95Ms ?? null) }))} />
+                    <TimeChart
+                      label="95th percentile latency per UTC day and model, milliseconds"
+                      labels={days}
+                      formatValue={formatDuration}
+                      series={models.map((model) => ({
+                        label: model,
+                        values: days.map((day) => byKey.get(`${day}|${model}`)?.latencyP95Ms ?? null),
+                      }))}
+                    />
                   ) : (
                     <Empty title="No daily roll-ups yet." />
                   )}
@@ -114,9 +166,15 @@ export function ProvidersPage() {
                           <th scope="col">When</th>
                           <th scope="col">Provider / model</th>
                           <th scope="col">Result</th>
-                          <th scope="col" className="num">Latency</th>
-                          <th scope="col" className="num">Tokens</th>
-                          <th scope="col" className="num">Cost</th>
+                          <th scope="col" className="num">
+                            Latency
+                          </th>
+                          <th scope="col" className="num">
+                            Tokens
+                          </th>
+                          <th scope="col" className="num">
+                            Cost
+                          </th>
                           <th scope="col">Routing</th>
                         </tr>
                       </thead>
@@ -124,8 +182,13 @@ export function ProvidersPage() {
                         {data.providerUsage.nodes.map((row) => (
                           <tr key={row.id}>
                             <td>{formatDateTime(row.createdAt)}</td>
-                            <td>{row.provider} / {row.model}</td>
-                            <td>{row.success ? 'ok' : `failed (${row.errorCode ?? 'error'})`}{row.failover ? ' · failover' : ''}</td>
+                            <td>
+                              {row.provider} / {row.model}
+                            </td>
+                            <td>
+                              {row.success ? 'ok' : `failed (${row.errorCode ?? 'error'})`}
+                              {row.failover ? ' · failover' : ''}
+                            </td>
                             <td className="num">{formatDuration(row.latencyMs)}</td>
                             <td className="num">{formatCount(row.totalTokens)}</td>
                             <td className="num">{formatUsd(row.estimatedCostUsd)}</td>
@@ -138,7 +201,10 @@ export function ProvidersPage() {
                 ) : (
                   <Empty title="No calls in this period." />
                 )}
-                <p className="muted small">{formatCount(data.providerUsage.totalCount)} calls in the period · {formatUsd(data.costAnalytics.costUsd)} in total</p>
+                <p className="muted small">
+                  {formatCount(data.providerUsage.totalCount)} calls in the period ·{' '}
+                  {formatUsd(data.costAnalytics.costUsd)} in total
+                </p>
               </section>
             </>
           );

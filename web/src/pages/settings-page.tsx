@@ -1,6 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '../api/hooks';
-import { SET_TENANT_SECRETS, TENANT_SETTINGS, UPDATE_TENANT_SETTINGS, type FeedbackPromptFrequency, type TenantSettings } from '../api/operations';
+import {
+  SET_TENANT_SECRETS,
+  TENANT_SETTINGS,
+  UPDATE_TENANT_SETTINGS,
+  type FeedbackPromptFrequency,
+  type TenantSettings,
+} from '../api/operations';
 import { ErrorNotice, QueryView } from '../components/states';
 import { formatDateTime } from '../lib/format';
 import { useSession } from '../session-context';
@@ -22,11 +28,13 @@ export function SettingsPage() {
             <section className="panel">
               <h2>This session</h2>
               <p>
-                Signed in to <strong>{session.tenantName}</strong> with the key <code>{session.keyPrefix}…</code> ({session.keyName}); scopes{' '}
-                {session.scopes?.join(', ')}. The session ends {formatDateTime(session.expiresAt)}.
+                Signed in to <strong>{session.tenantName}</strong> with the key <code>{session.keyPrefix}…</code> (
+                {session.keyName}); scopes {session.scopes?.join(', ')}. The session ends{' '}
+                {formatDateTime(session.expiresAt)}.
               </p>
               <p className="muted small">
-                Creating and revoking keys, and the audit log, come to this page when the API offers them; until then use <code>npm run keys</code>.
+                Creating and revoking keys, and the audit log, come to this page when the API offers them; until then
+                use <code>npm run keys</code>.
               </p>
             </section>
           </>
@@ -46,10 +54,16 @@ function SettingsForm({ settings, onSaved }: { settings: TenantSettings; onSaved
   const [fallback, setFallback] = useState((settings.routing.fallbackOrder ?? []).join(', '));
   const [saved, setSaved] = useState(false);
   const update = useMutation(UPDATE_TENANT_SETTINGS);
-  useEffect(() => setSaved(false), [frequency, every, handoffTarget, systemPrompt, cheapModel, balancedModel, fallback]);
+  useEffect(
+    () => setSaved(false),
+    [frequency, every, handoffTarget, systemPrompt, cheapModel, balancedModel, fallback],
+  );
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const fallbackOrder = fallback.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const fallbackOrder = fallback
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     const result = await update.run({
       input: {
         feedbackPromptFrequency: frequency,
@@ -73,7 +87,11 @@ function SettingsForm({ settings, onSaved }: { settings: TenantSettings; onSaved
       <h2>Bot behaviour</h2>
       <p className="muted small">Last changed {formatDateTime(settings.updatedAt)}.</p>
       <label htmlFor="frequency">Feedback prompts (helpful / not helpful buttons)</label>
-      <select id="frequency" value={frequency} onChange={(event) => setFrequency(event.target.value as FeedbackPromptFrequency)}>
+      <select
+        id="frequency"
+        value={frequency}
+        onChange={(event) => setFrequency(event.target.value as FeedbackPromptFrequency)}
+      >
         <option value="ALWAYS">Under every reply</option>
         <option value="SOMETIMES">Sometimes</option>
         <option value="NEVER">Never</option>
@@ -81,29 +99,62 @@ function SettingsForm({ settings, onSaved }: { settings: TenantSettings; onSaved
       {frequency === 'SOMETIMES' ? (
         <>
           <label htmlFor="every">Every n-th reply</label>
-          <input id="every" type="number" min={1} max={100} value={every} onChange={(event) => setEvery(event.target.value)} />
+          <input
+            id="every"
+            type="number"
+            min={1}
+            max={100}
+            value={every}
+            onChange={(event) => setEvery(event.target.value)}
+          />
         </>
       ) : null}
       <label htmlFor="handoff">Handoff target (Slack channel id)</label>
-      <input id="handoff" value={handoffTarget} onChange={(event) => setHandoffTarget(event.target.value)} placeholder="C0123456789" />
+      <input
+        id="handoff"
+        value={handoffTarget}
+        onChange={(event) => setHandoffTarget(event.target.value)}
+        placeholder="C0123456789"
+      />
       <label htmlFor="prompt">System prompt</label>
       <textarea id="prompt" rows={4} value={systemPrompt} onChange={(event) => setSystemPrompt(event.target.value)} />
       <h3>Routing</h3>
       <div className="grid-2 tight">
         <div>
           <label htmlFor="cheap">Cheap model</label>
-          <input id="cheap" value={cheapModel} onChange={(event) => setCheapModel(event.target.value)} placeholder="default" />
+          <input
+            id="cheap"
+            value={cheapModel}
+            onChange={(event) => setCheapModel(event.target.value)}
+            placeholder="default"
+          />
         </div>
         <div>
           <label htmlFor="balanced">Balanced model</label>
-          <input id="balanced" value={balancedModel} onChange={(event) => setBalancedModel(event.target.value)} placeholder="default" />
+          <input
+            id="balanced"
+            value={balancedModel}
+            onChange={(event) => setBalancedModel(event.target.value)}
+            placeholder="default"
+          />
         </div>
       </div>
       <label htmlFor="fallback">Failover order (comma-separated model or provider ids)</label>
-      <input id="fallback" value={fallback} onChange={(event) => setFallback(event.target.value)} placeholder="openai, gemini" />
+      <input
+        id="fallback"
+        value={fallback}
+        onChange={(event) => setFallback(event.target.value)}
+        placeholder="openai, gemini"
+      />
       <div className="row">
-        <button type="submit" className="primary" disabled={update.pending}>{update.pending ? 'Saving…' : 'Save settings'}</button>
-        {saved ? <span className="state-ok" role="status">Saved.</span> : null}
+        <button type="submit" className="primary" disabled={update.pending}>
+          {update.pending ? 'Saving…' : 'Save settings'}
+        </button>
+        {saved ? (
+          <span className="state-ok" role="status">
+            Saved.
+          </span>
+        ) : null}
       </div>
       {update.error ? <ErrorNotice error={update.error} /> : null}
     </form>
@@ -123,7 +174,11 @@ function SecretsForm({ secretsSet, onSaved }: { secretsSet: string[]; onSaved: (
   const mutation = useMutation(SET_TENANT_SECRETS);
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const input = Object.fromEntries(Object.entries(values).filter(([, value]) => value.trim()).map(([name, value]) => [name, value.trim()]));
+    const input = Object.fromEntries(
+      Object.entries(values)
+        .filter(([, value]) => value.trim())
+        .map(([name, value]) => [name, value.trim()]),
+    );
     if (!Object.keys(input).length) return;
     if (await mutation.run({ input })) {
       setValues({});
@@ -140,17 +195,33 @@ function SecretsForm({ secretsSet, onSaved }: { secretsSet: string[]; onSaved: (
       {SECRETS.map((secret) => (
         <div key={secret.name} className="secret-row">
           <label htmlFor={secret.name}>
-            {secret.label} {secretsSet.includes(secret.name) ? <span className="badge badge-met">set</span> : <span className="badge">not set</span>}
+            {secret.label}{' '}
+            {secretsSet.includes(secret.name) ? (
+              <span className="badge badge-met">set</span>
+            ) : (
+              <span className="badge">not set</span>
+            )}
           </label>
           <div className="row">
-            <input id={secret.name} type="password" autoComplete="off" value={values[secret.name] ?? ''} onChange={(event) => setValues({ ...values, [secret.name]: event.target.value })} placeholder={secretsSet.includes(secret.name) ? 'replace…' : 'paste to set'} />
+            <input
+              id={secret.name}
+              type="password"
+              autoComplete="off"
+              value={values[secret.name] ?? ''}
+              onChange={(event) => setValues({ ...values, [secret.name]: event.target.value })}
+              placeholder={secretsSet.includes(secret.name) ? 'replace…' : 'paste to set'}
+            />
             {secretsSet.includes(secret.name) ? (
-              <button type="button" className="danger" onClick={() => clear(secret.name)}>Clear</button>
+              <button type="button" className="danger" onClick={() => clear(secret.name)}>
+                Clear
+              </button>
             ) : null}
           </div>
         </div>
       ))}
-      <button type="submit" className="primary" disabled={mutation.pending}>Save secrets</button>
+      <button type="submit" className="primary" disabled={mutation.pending}>
+        Save secrets
+      </button>
       {mutation.error ? <ErrorNotice error={mutation.error} /> : null}
     </form>
   );

@@ -27,12 +27,27 @@ export function SignInPage({ onSignedIn, expired }: { onSignedIn: () => void; ex
     <main className="sign-in" id="main">
       <form onSubmit={submit} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">parley admin</h1>
-        {expired ? <p className="state state-error" role="alert">Your session ended. Sign in again.</p> : null}
+        {expired ? (
+          <p className="state state-error" role="alert">
+            Your session ended. Sign in again.
+          </p>
+        ) : null}
         <label htmlFor="api-key">API key</label>
-        <input id="api-key" name="api-key" type="password" autoComplete="off" spellCheck={false} required placeholder="pk_…" value={key} onChange={(event) => setKey(event.target.value)} autoFocus />
+        <input
+          id="api-key"
+          name="api-key"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          placeholder="pk_…"
+          value={key}
+          onChange={(event) => setKey(event.target.value)}
+          autoFocus
+        />
         <p className="muted small">
-          The key printed at first start (or one from <code>npm run keys -- create</code>). It is exchanged for a session
-          cookie and not kept in the browser.
+          The key printed at first start (or one from <code>npm run keys -- create</code>). It is exchanged for a
+          session cookie and not kept in the browser.
         </p>
         {error ? (
           <p className="state state-error" role="alert">

@@ -7,7 +7,10 @@ export function WaitingPage({ page }: { page: PageDefinition }) {
       <h1>{page.title}</h1>
       <div className="state state-empty">
         <strong>Coming soon.</strong>
-        <div className="muted">This page needs the {page.waitsOn}, which is not in parley's GraphQL API yet. The console only does what the API can do.</div>
+        <div className="muted">
+          This page needs the {page.waitsOn}, which is not in parley's GraphQL API yet. The console only does what the
+          API can do.
+        </div>
       </div>
     </>
   );
