@@ -128,7 +128,14 @@ async function main(): Promise<void> {
   const alertNotifiers: AlertNotifier[] = [];
   let slack: SlackApp | null = null;
   if (slackConfig) {
-    const slackApp = createSlackApp({ config: slackConfig, orm, events, logger, customers: customerChannels });
+    const slackApp = createSlackApp({
+      config: slackConfig,
+      orm,
+      secretBox,
+      events,
+      logger,
+      customers: customerChannels,
+    });
     slack = slackApp;
     mounters.push(slackApp.mount);
     alertNotifiers.push(slackApp.alertNotifier);

@@ -85,13 +85,14 @@ export function createSlackAlertNotifier(context: SlackContext): AlertNotifier {
       const channel = tenant ? readSlackSettings(tenant.settings).oncallChannel : null;
       if (!channel) return null;
       const { text, blocks } = notificationBlocks(notification);
-      const posted = await context.client.chat.postMessage({ channel, text, blocks, unfurl_links: false });
+      const slack = await context.slackFor(notification.tenantId);
+      const posted = await slack.chat.postMessage({ channel, text, blocks, unfurl_links: false });
       return `${String(posted.channel ?? channel)}:${String(posted.ts)}`;
     },
     async update(reference, notification) {
       const [channel, ts] = reference.split(':');
       const { text, blocks } = notificationBlocks(notification);
-      await context.client.chat.update({ channel: channel!, ts: ts!, text, blocks });
+      await (await context.slackFor(notification.tenantId)).chat.update({ channel: channel!, ts: ts!, text, blocks });
     },
   };
 }
@@ -112,7 +113,9 @@ export function registerAlertHandlers(app: App, context: SlackContext): void {
         !alert.notificationRefs.slack ||
         alert.notificationRefs.slack !== `${body.channel.id}:${body.message.ts}`
       ) {
-        await context.client.chat.postEphemeral({
+        // A button of a known alert answers with its tenant's token; an unknown one with the app's.
+        const slack = alert ? await context.slackFor(alert.tenant.id) : context.client;
+        await slack.chat.postEphemeral({
           channel: body.channel.id,
           user: body.user.id,
           text: 'This alert message is out of date; use the newest message for this alert.',

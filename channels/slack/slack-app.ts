@@ -1,4 +1,4 @@
-import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger, webApi } from '@slack/bolt';
 import express from 'express';
 import { LRUCache } from 'lru-cache';
 import type { Orm } from '../../src/db/orm';
@@ -25,6 +25,8 @@ import { slackPayloadGuard } from './slack-payload-guard';
 import { slackSettingsProblems } from './slack-settings';
 import { createKeyedQueue } from './workspace-posts';
 import { Tenant } from '../../src/db/entities';
+import type { SecretBox } from '../../src/security/secret-box';
+import { readTenantSecrets } from '../../src/tenants/tenant-service';
 
 /** The URL path Slack calls for events, interactivity and the slash command (one path, as the manifest says). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -32,6 +34,8 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 export interface SlackAppDependencies {
   config: SlackConfig;
   orm: Orm;
+  /** Decrypts a tenant's own bot token (secret `slackBotToken`), used for that tenant's posts instead of the app's. */
+  secretBox: SecretBox;
   events: DomainEvents;
   logger: Logger;
   /** Where agent replies go: the customer's own channel (WhatsApp), never a platform SDK from here. */
@@ -117,6 +121,21 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
     },
   });
   const client = bolt.client;
+  // One Web API client per distinct tenant token, configured like Bolt's own (same API URL, retries, timeout).
+  const tenantClients = new LRUCache<string, webApi.WebClient>({ max: 500 });
+  const clientFor = (token: string): webApi.WebClient => {
+    let tenantClient = tenantClients.get(token);
+    if (!tenantClient) {
+      tenantClient = new webApi.WebClient(token, {
+        slackApiUrl: deps.config.apiUrl,
+        retryConfig: { retries: deps.retries ?? 3, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
+        timeout: 10_000,
+        logger,
+      });
+      tenantClients.set(token, tenantClient);
+    }
+    return tenantClient;
+  };
   const names = new LRUCache<string, string>({ max: 2_000, ttl: 60 * 60_000 });
   const seenReplies = new LRUCache<string, true>({ max: 10_000 });
   const context: SlackContext = {
@@ -129,13 +148,20 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
     alerts: null,
     publicBaseUrl: deps.config.publicBaseUrl,
     em: () => deps.orm.em.fork(),
-    async userName(userId) {
-      const cached = names.get(userId);
+    async slackFor(tenantId) {
+      // Read on every call (one indexed row): a rotated token is used from the next post, on every instance.
+      const secrets = await readTenantSecrets(deps.orm.em.fork(), deps.secretBox, tenantId);
+      const token = secrets.slackBotToken?.trim();
+      return token ? clientFor(token) : client;
+    },
+    async userName(tenantId, userId) {
+      const key = `${tenantId}:${userId}`;
+      const cached = names.get(key);
       if (cached) return cached;
       try {
-        const info = await client.users.info({ user: userId });
+        const info = await (await context.slackFor(tenantId)).users.info({ user: userId });
         const name = info.user?.real_name || info.user?.profile?.real_name || info.user?.name || userId;
-        names.set(userId, name);
+        names.set(key, name);
         return name;
       } catch (error) {
         deps.logger.warn({ err: error, userId }, 'could not read a Slack user name');

@@ -9,14 +9,21 @@ import type { AlertService } from '../../src/monitoring/alert-service';
 /** What every part of the Slack app shares: the database, the Web API client, the engine's seams. */
 export interface SlackContext {
   orm: Orm;
+  /** The Web API client with the app's own token (SLACK_BOT_TOKEN): for tenants without a token of their own. */
   client: webApi.WebClient;
+  /**
+   * The Web API client for one tenant: its own bot token (secret `slackBotToken`,
+   * read on every call so a rotated token takes effect at once, on every
+   * instance) or, without one, the app's token.
+   */
+  slackFor(tenantId: string): Promise<webApi.WebClient>;
   events: DomainEvents;
   logger: Logger;
   customers: CustomerChannelRegistry;
   /** One unit of work at a time per key (conversation, interaction) in this process. */
   serial: <T>(key: string, work: () => Promise<T>) => Promise<T>;
   /** The Slack user's real name (cached), for authorship and display. */
-  userName(userId: string): Promise<string>;
+  userName(tenantId: string, userId: string): Promise<string>;
   /** Set once the alert service exists (it needs this app's notifier first). */
   alerts: AlertService | null;
   publicBaseUrl: string;

@@ -38,7 +38,9 @@ async function handoffView(context: SlackContext, post: WorkspacePost): Promise<
 
 async function refreshHandoffPost(context: SlackContext, post: WorkspacePost): Promise<void> {
   const view = await handoffView(context, post);
-  await context.client.chat.update({
+  await (
+    await context.slackFor(post.tenant.id)
+  ).chat.update({
     channel: post.channelId,
     ts: post.postId,
     text: handoffText(view),
@@ -85,7 +87,9 @@ async function ensureHandoffPost(
     conversation,
   });
   const view = await handoffView(context, draft);
-  const posted = await context.client.chat.postMessage({
+  const posted = await (
+    await context.slackFor(tenantId)
+  ).chat.postMessage({
     channel,
     text: handoffText(view),
     blocks: handoffBlocks(view),
@@ -109,7 +113,9 @@ export async function relayCustomerMessage(
       (await openHandoffPost(context.em(), event.tenantId, event.conversationId)) ??
       (await ensureHandoffPost(context, event.tenantId, event.conversationId));
     if (!post) return;
-    await context.client.chat.postMessage({
+    await (
+      await context.slackFor(event.tenantId)
+    ).chat.postMessage({
       channel: post.channelId,
       thread_ts: post.postId,
       text: `*Customer:* ${escapeMrkdwn(event.text)}`,
@@ -136,7 +142,9 @@ export async function closeHandoffPost(
       event.by === 'system:idle-release'
         ? 'after a quiet spell with no messages'
         : `by ${event.by.startsWith('slack:') ? `<@${event.by.slice(6)}>` : event.by}`;
-    await context.client.chat.postMessage({
+    await (
+      await context.slackFor(event.tenantId)
+    ).chat.postMessage({
       channel: post.channelId,
       thread_ts: post.postId,
       text: `↩️ Given back to the bot ${why}. Replies here are no longer sent to the customer.`,
@@ -190,7 +198,7 @@ export async function closeReleasedPosts(context: SlackContext): Promise<string[
 }
 
 export function registerHandoffHandlers(app: App, context: SlackContext): void {
-  app.action(HANDOFF_TAKE, async ({ ack, body, client }) => {
+  app.action(HANDOFF_TAKE, async ({ ack, body }) => {
     await ack();
     if (body.type !== 'block_actions' || !body.channel || !body.message) return;
     const user = body.user.id;
@@ -198,6 +206,7 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
     const em = context.em();
     const post = await findPost(em, channel, body.message.ts);
     if (!post?.conversation || post.purpose !== 'handoff') return;
+    const client = await context.slackFor(post.tenant.id);
     await context.serial(`conversation:${post.conversation.id}`, async () => {
       await em.refresh(post);
       const conversation = await em.findOneOrFail(Conversation, { id: post.conversation!.id }, { refresh: true });
@@ -231,7 +240,7 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
     });
   });
 
-  app.action(HANDOFF_RELEASE, async ({ ack, body, client }) => {
+  app.action(HANDOFF_RELEASE, async ({ ack, body }) => {
     await ack();
     if (body.type !== 'block_actions' || !body.channel || !body.message) return;
     const post = await findPost(context.em(), body.channel.id, body.message.ts);
@@ -243,7 +252,9 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
       post.assignee !== `slack:${user}` &&
       !readSlackSettings(post.tenant.settings).approvers.includes(user)
     ) {
-      await client.chat.postEphemeral({
+      await (
+        await context.slackFor(post.tenant.id)
+      ).chat.postEphemeral({
         channel: body.channel.id,
         user,
         text: `<@${post.assignee.slice(6)}> has this conversation: only they (or an approver) can give it back to the bot.`,
@@ -258,11 +269,13 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
   });
 
   // Agents answer in the handoff post's thread; each reply goes to the customer.
-  app.event('message', async ({ event, client }) => {
+  app.event('message', async ({ event }) => {
     if (event.subtype === 'file_share' && 'thread_ts' in event && event.thread_ts && 'user' in event && event.user) {
       const post = await findPost(context.em(), event.channel, event.thread_ts);
       if (post?.purpose === 'handoff') {
-        await client.chat.postEphemeral({
+        await (
+          await context.slackFor(post.tenant.id)
+        ).chat.postEphemeral({
           channel: event.channel,
           user: event.user,
           thread_ts: event.thread_ts,
@@ -280,6 +293,7 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
     const em = context.em();
     const post = await findPost(em, event.channel, event.thread_ts);
     if (!post?.conversation || post.purpose !== 'handoff') return;
+    const client = await context.slackFor(post.tenant.id);
     await context.serial(`conversation:${post.conversation.id}`, async () => {
       if (!context.rememberReply(`${event.channel}:${event.ts}`)) return;
       await em.refresh(post);

@@ -50,8 +50,9 @@ async function renderReview(context: SlackContext, post: WorkspacePost): Promise
   };
   const blocks = reviewBlocks(view);
   const text = `Bot reply to review: ${interaction.replyText.slice(0, 120)}`;
+  const slack = await context.slackFor(post.tenant.id);
   if (post.postId === 'pending') {
-    const posted = await context.client.chat.postMessage({
+    const posted = await slack.chat.postMessage({
       channel: post.channelId,
       text,
       blocks,
@@ -59,7 +60,7 @@ async function renderReview(context: SlackContext, post: WorkspacePost): Promise
     });
     post.postId = String(posted.ts);
   } else {
-    await context.client.chat.update({ channel: post.channelId, ts: post.postId, text, blocks });
+    await slack.chat.update({ channel: post.channelId, ts: post.postId, text, blocks });
   }
   await em.flush();
 }
@@ -139,8 +140,9 @@ async function openCorrectionModal(
   input: { triggerId: string; post: WorkspacePost; channel: string; user: string },
 ): Promise<void> {
   const interaction = await interactionOf(context, input.post);
+  const slack = await context.slackFor(input.post.tenant.id);
   if (!interaction) {
-    await context.client.chat.postEphemeral({
+    await slack.chat.postEphemeral({
       channel: input.channel,
       user: input.user,
       text: 'There is no bot reply to correct on this message yet.',
@@ -152,7 +154,7 @@ async function openCorrectionModal(
     interaction: interaction.id,
     channel: input.channel,
   });
-  await context.client.views.open({
+  await slack.views.open({
     trigger_id: input.triggerId,
     view: correctionModal({
       privateMetadata,
@@ -165,7 +167,9 @@ async function openCorrectionModal(
 async function renderCard(context: SlackContext, card: WorkspacePost): Promise<void> {
   const correction = await context.em().findOneOrFail(HumanCorrection, { id: card.correction!.id }, { refresh: true });
   const blocks = correctionCardBlocks({ ...correction, correctionId: correction.id });
-  await context.client.chat.update({
+  await (
+    await context.slackFor(card.tenant.id)
+  ).chat.update({
     channel: card.channelId,
     ts: card.postId,
     text: `Correction ${correction.status}`,
@@ -203,6 +207,7 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
     if (shortcut.type !== 'message_action') return;
     const post = await findPost(context.em(), shortcut.channel.id, shortcut.message.ts);
     if (!post) {
+      // No parley post, so no tenant: the app's own token answers.
       await context.client.chat.postEphemeral({
         channel: shortcut.channel.id,
         user: shortcut.user.id,
@@ -229,7 +234,9 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
     // Field errors go in the acknowledgement; past the budget they go to the user as an ephemeral message.
     const refuse = async (errors: Record<string, string>) => {
       if (await budget.ack({ response_action: 'errors', errors })) return;
-      await context.client.chat.postEphemeral({
+      await (
+        await context.slackFor(metadata.tenant)
+      ).chat.postEphemeral({
         channel: metadata.channel,
         user,
         text: `Your correction was not saved: ${Object.values(errors).join(' ')}`,
@@ -248,7 +255,7 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
       return;
     }
     // A name lookup through the Slack API must not cost the acknowledgement: the user id stands in when it is slow.
-    const authorName = await within(context.userName(user), 800, user);
+    const authorName = await within(context.userName(metadata.tenant, user), 800, user);
     const key = submissionKey(view.id, view.state.values);
     let correction: HumanCorrection | null;
     try {
@@ -295,7 +302,9 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
     if (review) await context.serial(`post:${review.id}`, () => renderReview(context, review));
     const channel = review?.channelId ?? metadata.channel;
     const blocks = correctionCardBlocks({ ...correction, correctionId: correction.id });
-    const posted = await context.client.chat.postMessage({
+    const posted = await (
+      await context.slackFor(metadata.tenant)
+    ).chat.postMessage({
       channel,
       thread_ts: review?.postId,
       text: 'Correction pending approval',
@@ -324,8 +333,9 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
       const user = body.user.id;
       const card = await findPost(context.em(), channel, body.message.ts);
       if (!card?.correction || card.purpose !== 'correction') return;
+      const slack = await context.slackFor(card.tenant.id);
       if (!isApprover(card, user)) {
-        await context.client.chat.postEphemeral({
+        await slack.chat.postEphemeral({
           channel,
           user,
           text: 'You are not allowed to approve or reject corrections. Ask an admin to add you to the approvers (users:manage) in the tenant settings.',
@@ -334,7 +344,7 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
       }
       const correction = await context.em().findOneOrFail(HumanCorrection, { id: card.correction.id });
       if (correction.status !== 'pending') {
-        await context.client.chat.postEphemeral({
+        await slack.chat.postEphemeral({
           channel,
           user,
           text: `This correction was already ${correction.status}.`,
@@ -344,8 +354,8 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
       await open(card, correction, body.trigger_id);
     });
 
-  decision(CORRECTION_APPROVE, (card, correction, triggerId) =>
-    context.client.views.open({
+  decision(CORRECTION_APPROVE, async (card, correction, triggerId) =>
+    (await context.slackFor(card.tenant.id)).views.open({
       trigger_id: triggerId,
       view: approveModal({
         privateMetadata: JSON.stringify({ card: card.id }),
@@ -354,8 +364,8 @@ export function registerReviewHandlers(app: App, context: SlackContext): void {
       }),
     }),
   );
-  decision(CORRECTION_REJECT, (card, correction, triggerId) =>
-    context.client.views.open({
+  decision(CORRECTION_REJECT, async (card, correction, triggerId) =>
+    (await context.slackFor(card.tenant.id)).views.open({
       trigger_id: triggerId,
       view: rejectModal({
         privateMetadata: JSON.stringify({ card: card.id }),

@@ -60,7 +60,9 @@ export async function handoffsText(context: SlackContext, tenant: Tenant): Promi
     );
     let link = '';
     if (post) {
-      const permalink = await context.client.chat.getPermalink({ channel: post.channelId, message_ts: post.postId });
+      const permalink = await (
+        await context.slackFor(tenant.id)
+      ).chat.getPermalink({ channel: post.channelId, message_ts: post.postId });
       if (permalink.permalink) link = ` · <${permalink.permalink}|open>`;
     }
     const who = post?.assignee ? actorMention(post.assignee) : '_nobody yet_';
@@ -95,7 +97,13 @@ export function registerSlashCommand(app: App, context: SlackContext): void {
     const budget = ackBudget(ack);
     const text = verb === 'status' ? await statusText(context, tenant) : await handoffsText(context, tenant);
     if (!(await budget.ack({ response_type: 'ephemeral', text }))) {
-      await context.client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text });
+      await (
+        await context.slackFor(tenant.id)
+      ).chat.postEphemeral({
+        channel: command.channel_id,
+        user: command.user_id,
+        text,
+      });
     }
   });
 }

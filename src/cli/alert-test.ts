@@ -1,6 +1,7 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
 import { commandLine } from './command-line';
 import 'reflect-metadata';
+import { resolveSecretKey, SecretBox } from '../security/secret-box';
 import { createSlackApp } from '../../channels/slack/slack-app';
 import { slackConfigFrom } from '../../channels/slack/slack-config';
 import { loadConfig } from '../config';
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
       const slack = createSlackApp({
         config: slackConfig,
         orm: database.orm,
+        secretBox: new SecretBox(resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR).key),
         events: new DomainEvents(),
         logger,
         customers: new CustomerChannelRegistry(),

@@ -7,6 +7,8 @@ import { DomainEvents } from '../../src/events';
 import { createApp, listen, type RunningServer } from '../../src/http';
 import { createMetrics } from '../../src/metrics';
 import { createAlertService, type AlertService, type AlertServiceOptions } from '../../src/monitoring/alert-service';
+import type { SecretBox } from '../../src/security/secret-box';
+import { secretBox as testSecretBox } from './whatsapp-harness';
 import { startFakeSlackServer, type FakeSlackServer } from '../fakes/fake-slack-server';
 
 /** A signing secret shaped like Slack's (32 hex characters). */
@@ -43,6 +45,7 @@ export interface SlackHarness {
   events: DomainEvents;
   customers: CustomerChannelRegistry;
   alerts: AlertService;
+  secretBox: SecretBox;
   close(): Promise<void>;
 }
 
@@ -60,12 +63,15 @@ export async function startSlackHarness(
     alerts?: Partial<AlertServiceOptions>;
     retries?: number;
     processBeforeResponse?: boolean;
+    /** Decrypts tenants' own bot tokens; by default the key the WhatsApp harness encrypts tenant secrets with. */
+    secretBox?: SecretBox;
   } = {},
 ): Promise<SlackHarness> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const slack = await startFakeSlackServer();
   const events = options.events ?? new DomainEvents();
   const customers = options.customers ?? new CustomerChannelRegistry();
+  const secretBox = options.secretBox ?? testSecretBox;
   const app = createSlackApp({
     config: {
       botToken: BOT_TOKEN,
@@ -78,6 +84,7 @@ export async function startSlackHarness(
     events,
     logger,
     customers,
+    secretBox,
     processBeforeResponse: options.processBeforeResponse ?? true,
     retries: options.retries ?? 0,
   });
@@ -98,6 +105,7 @@ export async function startSlackHarness(
   return {
     url: `http://127.0.0.1:${server.port}${SLACK_EVENTS_PATH}`,
     slack,
+    secretBox,
     app,
     events,
     customers,

@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import { SecretBox } from '../../../src/security/secret-box';
 import { Tenant } from '../../../src/db/entities';
 import { seedDemoTenant } from '../../../src/db/seed';
 import { recordVote } from '../../../src/feedback/feedback-service';
@@ -91,6 +93,7 @@ describe('the five alert rules, driven by traffic through the engine and the pro
         idleSweepSeconds: 3600,
       },
       orm: database.orm,
+      secretBox: new SecretBox(crypto.randomBytes(32)),
       events: new DomainEvents(),
       logger,
       customers: new CustomerChannelRegistry(),
