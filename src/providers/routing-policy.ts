@@ -1,5 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { defaultCatalogue, KNOWLEDGE_BASE_MODEL, mergeCatalogue, type ModelCatalogue } from './model-catalogue';
+import type { z } from 'zod';
+import { routingFieldSchemas, TIER_NAMES, DEFAULT_THRESHOLDS } from './routing-settings';
 import { PROVIDER_IDS, type CapabilityTier, type ProviderId } from './types';
 
 /**
@@ -22,11 +24,11 @@ export interface RoutingPolicy {
   problems: readonly string[];
 }
 
-export const tierNames: readonly CapabilityTier[] = ['cheap', 'balanced', 'long-context', 'reasoning'];
+export const tierNames: readonly CapabilityTier[] = TIER_NAMES;
 
 export const defaultPolicy: RoutingPolicy = Object.freeze({
-  cheapThreshold: 0.3,
-  reasoningThreshold: 0.7,
+  cheapThreshold: DEFAULT_THRESHOLDS.cheap,
+  reasoningThreshold: DEFAULT_THRESHOLDS.reasoning,
   longContextTokens: 100_000,
   exactTokensAbove: Math.min(100_000, smallestContextWindow(defaultCatalogue)),
   models: Object.freeze({
@@ -72,42 +74,44 @@ function buildPolicy(routing: Record<string, unknown>): RoutingPolicy {
   const problems: string[] = [];
   const { catalogue, problems: catalogueProblems } = mergeCatalogue(defaultCatalogue, routing.catalogue);
   problems.push(...catalogueProblems);
-  const fraction = (name: string, fallback: number): number => {
+  // Each field through the same schema the control plane validates writes with; a rejected field keeps its default.
+  const fields = routingFieldSchemas(catalogue);
+  const field = <T>(name: string, schema: z.ZodType<T>, fallback: T): T => {
     const value = routing[name];
     if (value === undefined) return fallback;
-    if (typeof value === 'number' && value >= 0 && value <= 1) return value;
-    problems.push(`routing.${name} must be a number from 0 to 1`);
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    problems.push(`routing.${name} ${result.error.issues[0]!.message}`);
     return fallback;
   };
-  const cheapThreshold = fraction('cheapThreshold', defaultPolicy.cheapThreshold);
-  let reasoningThreshold = fraction('reasoningThreshold', defaultPolicy.reasoningThreshold);
+  const cheapThreshold = field('cheapThreshold', fields.cheapThreshold, defaultPolicy.cheapThreshold);
+  let reasoningThreshold = field('reasoningThreshold', fields.reasoningThreshold, defaultPolicy.reasoningThreshold);
   if (reasoningThreshold < cheapThreshold) {
     problems.push('routing.reasoningThreshold must not be below routing.cheapThreshold');
     reasoningThreshold = Math.max(cheapThreshold, defaultPolicy.reasoningThreshold);
   }
-  let longContextTokens = defaultPolicy.longContextTokens;
-  if (routing.longContextTokens !== undefined) {
-    if (Number.isInteger(routing.longContextTokens) && (routing.longContextTokens as number) > 0)
-      longContextTokens = routing.longContextTokens as number;
-    else problems.push('routing.longContextTokens must be a positive integer');
-  }
+  const longContextTokens = field('longContextTokens', fields.longContextTokens, defaultPolicy.longContextTokens);
   const models = { ...defaultPolicy.models };
   const requestedModels = routing.models;
   if (requestedModels && typeof requestedModels === 'object') {
     for (const [tier, model] of Object.entries(requestedModels as Record<string, unknown>)) {
       if (!tierNames.includes(tier as CapabilityTier))
         problems.push(`routing.models.${tier} is not a tier (${tierNames.join(', ')})`);
-      else if (typeof model !== 'string' || !catalogue[model])
+      else if (!fields.model.safeParse(model).success)
         problems.push(`routing.models.${tier}: ${String(model)} is not in the model catalogue`);
-      else models[tier as CapabilityTier] = model;
+      else models[tier as CapabilityTier] = model as string;
     }
   } else if (requestedModels !== undefined) problems.push('routing.models must be an object of tier → model id');
   let fallbackOrder: Record<CapabilityTier, readonly string[]> = { ...defaultPolicy.fallbackOrder };
   if (routing.fallbackOrder !== undefined) {
     if (Array.isArray(routing.fallbackOrder) && routing.fallbackOrder.every((entry) => typeof entry === 'string')) {
+      // Unknown entries are dropped one by one (and listed) rather than losing the whole order.
       const entries = routing.fallbackOrder as string[];
+      for (const entry of entries)
+        if (!fields.fallbackEntry.safeParse(entry).success)
+          problems.push(`routing.fallbackOrder: ${entry} is neither a catalogue model nor a provider`);
       fallbackOrder = Object.fromEntries(
-        tierNames.map((tier) => [tier, expandFallback(entries, tier, catalogue, problems)]),
+        tierNames.map((tier) => [tier, expandFallback(entries, tier, catalogue)]),
       ) as Record<CapabilityTier, string[]>;
     } else problems.push('routing.fallbackOrder must be a list of model or provider ids');
   }
@@ -138,12 +142,7 @@ const providerIds: readonly ProviderId[] = PROVIDER_IDS;
  * ("gemini"): a provider stands for its catalogue model of the same tier, or
  * its first model when it has none in that tier.
  */
-function expandFallback(
-  entries: string[],
-  tier: CapabilityTier,
-  catalogue: ModelCatalogue,
-  problems: string[],
-): string[] {
+function expandFallback(entries: string[], tier: CapabilityTier, catalogue: ModelCatalogue): string[] {
   const models: string[] = [];
   for (const entry of entries) {
     if (entry === 'knowledge-base' || entry === KNOWLEDGE_BASE_MODEL) models.push(KNOWLEDGE_BASE_MODEL);
@@ -152,7 +151,7 @@ function expandFallback(
       const ofProvider = Object.values(catalogue).filter((spec) => spec.provider === entry);
       const pick = ofProvider.find((spec) => spec.tier === tier) ?? ofProvider[0];
       if (pick) models.push(pick.id);
-    } else problems.push(`routing.fallbackOrder: ${entry} is neither a catalogue model nor a provider`);
+    }
   }
   return [...new Set(models)];
 }

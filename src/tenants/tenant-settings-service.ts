@@ -3,16 +3,14 @@ import { z } from 'zod';
 import { recordAudit, type Actor } from '../audit/audit-service';
 import { FEEDBACK_PROMPT_FREQUENCIES, Tenant, type FeedbackPromptFrequency, type TenantSettings } from '../db/entities';
 import { badInput, notFound } from '../errors';
-import { defaultCatalogue, type ModelCatalogue } from '../providers/model-catalogue';
-import { PROVIDER_IDS } from '../providers/types';
+import { defaultCatalogue, mergeCatalogue, type ModelCatalogue } from '../providers/model-catalogue';
+import { firstRoutingProblem, routingFieldSchemas } from '../providers/routing-settings';
 import type { SecretBox } from '../security/secret-box';
 import { readTenantSecrets, setTenantSecrets } from './tenant-service';
 
 /** Secrets a tenant may set through the control plane; they can be written and cleared, never read back. */
 export const SETTABLE_SECRETS = ['openaiApiKey', 'geminiApiKey', 'twilioAuthToken', 'slackBotToken'] as const;
 export type SettableSecret = (typeof SETTABLE_SECRETS)[number];
-
-const PROVIDERS: readonly string[] = PROVIDER_IDS;
 
 /**
  * A change to the tenant's settings. Absent fields stay as they are; `null`
@@ -37,9 +35,8 @@ export interface TenantSettingsChange {
 }
 
 function changeSchema(catalogue: ModelCatalogue) {
-  const model = z.string().refine((id) => Boolean(catalogue[id]), {
-    message: `must be a model of the catalogue (${Object.keys(catalogue).join(', ')})`,
-  });
+  // The routing fields are the router's own schemas (src/providers/routing-settings.ts), under the input's names.
+  const routing = routingFieldSchemas(catalogue);
   return z.object({
     systemPrompt: z.string().trim().min(1).max(8000).nullish(),
     feedbackPromptFrequency: z.enum(FEEDBACK_PROMPT_FREQUENCIES).nullish(),
@@ -47,22 +44,14 @@ function changeSchema(catalogue: ModelCatalogue) {
     handoffTarget: z.string().trim().min(1).max(200).nullish(),
     routing: z
       .object({
-        cheapThreshold: z.number().min(0).max(1).nullish(),
-        reasoningThreshold: z.number().min(0).max(1).nullish(),
-        longContextTokens: z.number().int().min(1000).max(10_000_000).nullish(),
-        cheapModel: model.nullish(),
-        balancedModel: model.nullish(),
-        longContextModel: model.nullish(),
-        reasoningModel: model.nullish(),
-        fallbackOrder: z
-          .array(
-            z.string().refine((id) => PROVIDERS.includes(id) || Boolean(catalogue[id]), {
-              message: 'must name catalogue models or providers (openai, gemini, knowledge-base)',
-            }),
-          )
-          .min(1)
-          .max(10)
-          .nullish(),
+        cheapThreshold: routing.cheapThreshold.nullish(),
+        reasoningThreshold: routing.reasoningThreshold.nullish(),
+        longContextTokens: routing.longContextTokens.nullish(),
+        cheapModel: routing.model.nullish(),
+        balancedModel: routing.model.nullish(),
+        longContextModel: routing.model.nullish(),
+        reasoningModel: routing.model.nullish(),
+        fallbackOrder: routing.fallbackOrder.nullish(),
       })
       .nullish(),
   });
@@ -104,7 +93,11 @@ export async function updateTenantSettings(
   box: SecretBox,
   input: { tenantId: string; actor: Actor; change: TenantSettingsChange; catalogue?: ModelCatalogue },
 ): Promise<TenantSettingsView> {
-  const parsed = changeSchema(input.catalogue ?? defaultCatalogue).safeParse(input.change);
+  const current = await em.findOne(Tenant, { id: input.tenantId });
+  if (!current) throw notFound('Tenant', input.tenantId);
+  // Models the tenant added to its own catalogue (settings.routing.catalogue) are valid choices too.
+  const catalogue = mergeCatalogue(input.catalogue ?? defaultCatalogue, current.settings.routing?.catalogue).catalogue;
+  const parsed = changeSchema(catalogue).safeParse(input.change);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.');
@@ -133,12 +126,9 @@ export async function updateTenantSettings(
       assign(models, 'long-context', change.routing.longContextModel);
       assign(models, 'reasoning', change.routing.reasoningModel);
       routing.models = models;
-      const cheap = routing.cheapThreshold ?? 0.3;
-      const reasoning = routing.reasoningThreshold ?? 0.7;
-      if (cheap >= reasoning)
-        throw badInput(`routing.cheapThreshold (${cheap}) must be below routing.reasoningThreshold (${reasoning})`, {
-          field: 'routing.cheapThreshold',
-        });
+      // The merged result must be what the router reads without a problem (cross-field rules included).
+      const problem = firstRoutingProblem(routing, catalogue);
+      if (problem) throw badInput(`${problem.field}: ${problem.message}`, { field: problem.field });
       next.routing = routing;
     }
     tenant.settings = next;
