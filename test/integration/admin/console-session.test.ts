@@ -2,7 +2,7 @@ import { createApiKey } from '../../../src/auth/api-keys';
 import { AuditLog, ConsoleSession } from '../../../src/db/entities';
 import { revokeApiKey } from '../../../src/auth/api-key-admin';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import type { GraphqlJson } from '../../helpers/graphql-server';
 import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../../helpers/console-server';
 
@@ -13,7 +13,7 @@ let shop: TenantFixture;
 beforeAll(async () => {
   ensureWebBuilt();
   database = await createTestDatabase();
-  shop = await createTenantFixture(database.orm.em.fork(), 'consoleshop', { turns: 2 });
+  shop = await makeControlPlaneTenant(database.orm.em.fork(), 'consoleshop', { turns: 2 });
   server = await startConsoleServer(database.orm, database.url);
 }, 120_000);
 afterAll(async () => {

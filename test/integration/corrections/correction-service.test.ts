@@ -8,7 +8,7 @@ import {
 } from '../../../src/corrections/correction-service';
 import { DomainEvents } from '../../../src/events';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 
 let database: TestDatabase;
 let shop: TenantFixture;
@@ -16,8 +16,8 @@ let other: TenantFixture;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  shop = await createTenantFixture(database.orm.em.fork(), 'shop');
-  other = await createTenantFixture(database.orm.em.fork(), 'other');
+  shop = await makeControlPlaneTenant(database.orm.em.fork(), 'shop');
+  other = await makeControlPlaneTenant(database.orm.em.fork(), 'other');
 });
 afterAll(() => database.drop());
 

@@ -8,7 +8,7 @@ import {
   type Tenant,
 } from '../../../src/db/entities';
 import { AppError } from '../../../src/errors';
-import { createTenantRow } from '../../helpers/conversation-fixtures';
+import { makeTenant } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { engineFor } from '../../helpers/engine-fixtures';
 import { attempt, ScriptedGateway, scriptedOutcome } from '../../helpers/scripted-gateway';
@@ -19,7 +19,7 @@ let customerNumber = 0;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  tenant = await createTenantRow(database.orm.em.fork(), {
+  tenant = await makeTenant(database.orm.em.fork(), {
     systemPrompt: 'You are the Trailhead assistant.',
     routing: { cheapThreshold: 0.25 },
   });

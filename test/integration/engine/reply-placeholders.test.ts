@@ -1,6 +1,6 @@
 import { AgentInteraction, Conversation, Message, type Tenant } from '../../../src/db/entities';
 import { HANDOVER_REPLY } from '../../../src/providers/knowledge-base';
-import { createTenantRow } from '../../helpers/conversation-fixtures';
+import { makeTenant } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { engineFor } from '../../helpers/engine-fixtures';
 import { ScriptedGateway } from '../../helpers/scripted-gateway';
@@ -10,7 +10,7 @@ let tenant: Tenant;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  tenant = await createTenantRow(database.orm.em.fork(), {
+  tenant = await makeTenant(database.orm.em.fork(), {
     profile: {
       supportPhone: '+44 20 7946 0000',
       website: 'trailhead.example',

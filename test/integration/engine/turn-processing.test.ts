@@ -6,7 +6,7 @@ import {
   ProviderUsage,
   type Tenant,
 } from '../../../src/db/entities';
-import { createTenantRow } from '../../helpers/conversation-fixtures';
+import { makeTenant } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { engineFor } from '../../helpers/engine-fixtures';
 import { attempt, ScriptedGateway, scriptedOutcome } from '../../helpers/scripted-gateway';
@@ -17,7 +17,7 @@ let customerNumber = 0;
 
 beforeAll(async () => {
   database = await createTestDatabase({ poolMax: 10 });
-  tenant = await createTenantRow(database.orm.em.fork());
+  tenant = await makeTenant(database.orm.em.fork());
 });
 
 afterAll(async () => {

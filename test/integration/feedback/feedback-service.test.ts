@@ -3,7 +3,7 @@ import { AppError } from '../../../src/errors';
 import { MAX_VOTE_HISTORY, recordImplicitSignals, recordVote } from '../../../src/feedback/feedback-service';
 import { submitPublicFeedback } from '../../../src/feedback/public-feedback';
 import { RateLimiter } from '../../../src/security/rate-limiter';
-import { createInteractionRow, createTenantRow } from '../../helpers/conversation-fixtures';
+import { makeInteraction, makeTenant } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 
 let database: TestDatabase;
@@ -13,8 +13,8 @@ let other: Tenant;
 beforeAll(async () => {
   database = await createTestDatabase();
   const em = database.orm.em.fork();
-  tenant = await createTenantRow(em);
-  other = await createTenantRow(em);
+  tenant = await makeTenant(em);
+  other = await makeTenant(em);
 });
 
 afterAll(async () => {
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 async function freshInteraction(): Promise<AgentInteraction> {
-  return createInteractionRow(database.orm.em.fork(), tenant);
+  return makeInteraction(database.orm.em.fork(), tenant);
 }
 
 async function storedFeedback(interactionId: string): Promise<InteractionFeedback[]> {

@@ -1,7 +1,7 @@
 import { AuditLog } from '../../../src/db/entities';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../../../src/auth/api-key-admin';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server';
 
 let database: TestDatabase;
@@ -10,7 +10,7 @@ let shop: TenantFixture;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  shop = await createTenantFixture(database.orm.em.fork(), 'keyshop', { turns: 1 });
+  shop = await makeControlPlaneTenant(database.orm.em.fork(), 'keyshop', { turns: 1 });
   server = await startGraphqlServer(database.orm, { authCacheMs: 0 });
 });
 afterAll(async () => {

@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { buildControlPlaneSchema } from '../../../schema/build-schema';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server';
 
 /**
@@ -28,7 +28,7 @@ let shop: TenantFixture;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  shop = await createTenantFixture(database.orm.em.fork(), 'fuzz', { turns: 3 });
+  shop = await makeControlPlaneTenant(database.orm.em.fork(), 'fuzz', { turns: 3 });
   server = await startGraphqlServer(database.orm, { rateLimit: 1_000_000 });
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { AuditLog, KnowledgeArticle, ApiKey } from '../../../src/db/entities';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import { startGraphqlServer, type GraphqlJson, type GraphqlTestServer } from '../../helpers/graphql-server';
 
 let database: TestDatabase;
@@ -11,8 +11,8 @@ const range = { from: '2026-10-01T00:00:00Z', to: '2026-12-01T00:00:00Z' };
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  shop = await createTenantFixture(database.orm.em.fork(), 'shop', { turns: 5 });
-  other = await createTenantFixture(database.orm.em.fork(), 'other', { turns: 2 });
+  shop = await makeControlPlaneTenant(database.orm.em.fork(), 'shop', { turns: 5 });
+  other = await makeControlPlaneTenant(database.orm.em.fork(), 'other', { turns: 2 });
   server = await startGraphqlServer(database.orm, { rateLimit: 3 });
 });
 afterAll(async () => {

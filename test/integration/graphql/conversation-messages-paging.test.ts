@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server';
 
 /** A customer controls how long a conversation gets: reading one must cost a page, not the whole history. */
@@ -10,7 +10,7 @@ const TOTAL = 50_000;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  shop = await createTenantFixture(database.orm.em.fork(), 'chatty', { turns: 1 });
+  shop = await makeControlPlaneTenant(database.orm.em.fork(), 'chatty', { turns: 1 });
   await database.orm.em
     .fork()
     .getConnection()

@@ -4,7 +4,7 @@ import {
   markModelVersionEvaluated,
 } from '../../../src/learning/model-versions/model-version-service';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server';
 
 describe('GraphQL: experiments', () => {
@@ -14,7 +14,7 @@ describe('GraphQL: experiments', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    fixture = await createTenantFixture(database.orm.em.fork(), 'experiments-gql');
+    fixture = await makeControlPlaneTenant(database.orm.em.fork(), 'experiments-gql');
     server = await startGraphqlServer(database.orm, {});
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { createLogger } from '../../../src/logger';
 import { createMetrics } from '../../../src/metrics';
 import { ReadinessNotes } from '../../../src/readiness';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server';
 
 let database: TestDatabase;
@@ -14,7 +14,7 @@ const servers: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  shop = await createTenantFixture(database.orm.em.fork(), 'surface', { turns: 1 });
+  shop = await makeControlPlaneTenant(database.orm.em.fork(), 'surface', { turns: 1 });
 });
 afterAll(async () => {
   for (const server of servers) await server.close();

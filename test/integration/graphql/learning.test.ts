@@ -1,6 +1,6 @@
 import { AuditLog } from '../../../src/db/entities';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server';
 import { ScriptedGateway } from '../../helpers/scripted-gateway';
 
@@ -12,7 +12,7 @@ describe('GraphQL: model versions, datasets and evaluations', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    fixture = await createTenantFixture(database.orm.em.fork(), 'learning-gql');
+    fixture = await makeControlPlaneTenant(database.orm.em.fork(), 'learning-gql');
     server = await startGraphqlServer(database.orm, { gateway });
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { AuditLog, KnowledgeArticle, Tenant } from '../../../src/db/entities';
 import { readTenantSecrets } from '../../../src/tenants/tenant-service';
 import { issuePlatformKey } from '../../../src/tenants/tenant-admin';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server';
 
 let database: TestDatabase;
@@ -12,7 +12,7 @@ let platformKey: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  existing = await createTenantFixture(database.orm.em.fork(), 'first-shop', { turns: 1 });
+  existing = await makeControlPlaneTenant(database.orm.em.fork(), 'first-shop', { turns: 1 });
   server = await startGraphqlServer(database.orm, { authCacheMs: 0 });
   platformKey = (await issuePlatformKey(database.orm.em.fork(), { name: 'ops' })).key;
 });

@@ -1,6 +1,6 @@
 import { HumanCorrection, ProviderDailySummary, Tenant } from '../../../src/db/entities';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import { startGraphqlServer, type GraphqlTestServer } from '../../helpers/graphql-server';
 
 let database: TestDatabase;
@@ -48,8 +48,8 @@ function fingerprints(fixture: TenantFixture): string[] {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  alpha = await createTenantFixture(database.orm.em.fork(), 'alpha', { turns: 3 });
-  beta = await createTenantFixture(database.orm.em.fork(), 'beta', { turns: 4 });
+  alpha = await makeControlPlaneTenant(database.orm.em.fork(), 'alpha', { turns: 3 });
+  beta = await makeControlPlaneTenant(database.orm.em.fork(), 'beta', { turns: 4 });
   const em = database.orm.em.fork();
   em.create(ProviderDailySummary, summary(alpha));
   em.create(ProviderDailySummary, summary(beta));

@@ -6,7 +6,7 @@ import { previousUtcDay, summariseProviderDay } from '../../../src/jobs/daily-pr
 import { withJobLock } from '../../../src/jobs/job-lock';
 import { measureProviderHealth } from '../../../src/jobs/provider-health-metrics';
 import { cleanUpUsage } from '../../../src/jobs/usage-cleanup';
-import { createTenantRow } from '../../helpers/conversation-fixtures';
+import { makeTenant } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 
 let database: TestDatabase;
@@ -15,8 +15,8 @@ let other: Tenant;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  shop = await createTenantRow(database.orm.em.fork());
-  other = await createTenantRow(database.orm.em.fork());
+  shop = await makeTenant(database.orm.em.fork());
+  other = await makeTenant(database.orm.em.fork());
 });
 
 afterAll(async () => {

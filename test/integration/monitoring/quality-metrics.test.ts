@@ -1,7 +1,7 @@
 import { qualityMetrics, targetsFrom } from '../../../src/analytics/quality-metrics';
 import { recordVote } from '../../../src/feedback/feedback-service';
 import { createTenant } from '../../../src/tenants/tenant-service';
-import { createTenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { startGraphqlServer } from '../../helpers/graphql-server';
 import { engineFor } from '../../helpers/engine-fixtures';
@@ -131,7 +131,7 @@ describe('quality and business metrics, computed in SQL from traffic through the
 
   it("is served over GraphQL to analytics:view keys, scoped to the caller's tenant", async () => {
     // The control-plane fixture: one WhatsApp conversation of five replies, voted 👍 👍 👎 👍 👍, costs 0.001 … 0.005.
-    const shop = await createTenantFixture(database.orm.em.fork(), 'quality-shop', { turns: 5 });
+    const shop = await makeControlPlaneTenant(database.orm.em.fork(), 'quality-shop', { turns: 5 });
     const server = await startGraphqlServer(database.orm);
     try {
       const query = `{ qualityMetrics(range: { from: "2026-10-01T00:00:00Z", to: "2026-12-01T00:00:00Z" }, groupBy: MONTH, filter: { channel: WHATSAPP }) {
