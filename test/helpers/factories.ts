@@ -84,47 +84,13 @@ export async function makeConversationWithTurn(
   return { contact, conversation, inbound, reply, interaction };
 }
 
-/** A complete stored bot turn (contact, conversation, inbound, reply, interaction) for tests that need one. */
+/** A stored bot turn on the API channel, when a test needs only the interaction. */
 export async function makeInteraction(
   em: EntityManager,
   tenant: Tenant,
   options: { replyText?: string } = {},
 ): Promise<AgentInteraction> {
-  const contact = em.create(Contact, {
-    tenant,
-    channel: 'api',
-    externalId: `customer-${Math.random().toString(36).slice(2, 10)}`,
-  });
-  const conversation = em.create(Conversation, { tenant, contact, channel: 'api' });
-  const inbound = em.create(Message, {
-    tenant,
-    conversation,
-    channel: 'api',
-    direction: 'inbound',
-    text: 'Where is my parcel?',
-    deliveryStatus: 'processed',
-    processedAt: new Date(),
-  });
-  const reply = em.create(Message, {
-    tenant,
-    conversation,
-    channel: 'api',
-    direction: 'outbound',
-    author: 'bot',
-    text: options.replyText ?? 'It ships today.',
-    deliveryStatus: 'pending',
-  });
-  const interaction = em.create(AgentInteraction, {
-    tenant,
-    conversation,
-    inboundMessage: inbound,
-    replyMessage: reply,
-    replyText: reply.text,
-    provider: 'knowledge-base',
-    model: 'kb',
-  });
-  await em.flush();
-  return interaction;
+  return (await makeConversationWithTurn(em, tenant, { channel: 'api', reply: options.replyText })).interaction;
 }
 
 /** A tenant with one conversation of `turns` bot turns, usage rows and (optionally) feedback, for control-plane tests. */
