@@ -70,14 +70,18 @@ export const DEFAULT_QUALITY_TARGETS: QualityTargets = { positiveFeedbackRate: 0
 
 type Row = Record<string, string | number | null | Date>;
 
-/** Optional cuts: one channel, one model version (conversations with at least one reply from it; its replies). */
+/**
+ * Optional cuts: one channel, one model version, one topic (conversations with
+ * at least one reply from that version / on that topic; those replies).
+ */
 export interface QualityFilter {
   channel?: string | null;
   modelVersionId?: string | null;
+  topic?: string | null;
 }
 
 /** SQL conditions and their parameters for the cuts, on conversation `c` and interaction `i`. */
-function cuts(filter: QualityFilter) {
+function cuts(filter: QualityFilter & { tenantId: string }) {
   const conversation: string[] = [];
   const conversationParams: unknown[] = [];
   const reply: string[] = [];
@@ -95,6 +99,14 @@ function cuts(filter: QualityFilter) {
     conversationParams.push(filter.modelVersionId);
     reply.push('i.model_version_id = ?');
     replyParams.push(filter.modelVersionId);
+  }
+  if (filter.topic) {
+    // A reply's topic is that of the first (best) knowledge article it used; a conversation has every topic of its replies.
+    const topical = `i.article_ids->>0 in (select ka.id::text from knowledge_article ka where ka.tenant_id = ? and ka.topic = ?)`;
+    conversation.push(`exists (select 1 from agent_interaction i where i.conversation_id = c.id and ${topical})`);
+    conversationParams.push(filter.tenantId, filter.topic.toLowerCase());
+    reply.push(topical);
+    replyParams.push(filter.tenantId, filter.topic.toLowerCase());
   }
   const and = (conditions: string[]) => conditions.map((condition) => ` and ${condition}`).join('');
   return { conversation: and(conversation), conversationParams, reply: and(reply), replyParams };
@@ -168,7 +180,7 @@ async function scan(
   filter: QualityFilter,
 ) {
   const connection = em.getConnection();
-  const where = cuts(filter);
+  const where = cuts({ ...filter, tenantId });
   const [conversations, replies] = await Promise.all([
     connection.execute<Row[]>(conversationSql(groupBy, where.conversation), [
       tenantId,
