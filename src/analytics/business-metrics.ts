@@ -149,7 +149,8 @@ export const correctionActivitySql = `select agent, sum(written)::int as written
 type Row = Record<string, string | number | null>;
 const ratio = (numerator: number, denominator: number) => (denominator ? numerator / denominator : null);
 const num = (row: Row | undefined, key: string) => Number(row?.[key] ?? 0);
-const orNull = (value: string | number | null | undefined) => (value === null || value === undefined ? null : Number(value));
+const orNull = (value: string | number | null | undefined) =>
+  value === null || value === undefined ? null : Number(value);
 
 export function businessFigures(row: Row | undefined, values: BusinessValues): BusinessFigures {
   const conversations = num(row, 'conversations');

@@ -50,8 +50,7 @@ export interface ModelComparison {
 
 /** Per arm: counts and sums (and sums of squares) of the per-reply values, and per-conversation handoffs. */
 export function comparisonSql(dimension: ComparisonDimension): string {
-  const key =
-    dimension === 'version' ? `coalesce(i.model_version_id, 'unversioned')` : `i.provider || '/' || i.model`;
+  const key = dimension === 'version' ? `coalesce(i.model_version_id, 'unversioned')` : `i.provider || '/' || i.model`;
   return `with replies as (
     select ${key} as key, i.conversation_id, i.cost_usd, i.latency_ms,
            f.helpful, coalesce(case when f.helpful then 1.0 when not f.helpful then 0.0 end, f.implicit_satisfaction) as score
@@ -126,7 +125,12 @@ export function markFrontier(arms: ComparisonArm[]): void {
   }
 }
 
-function difference(key: string, metric: ArmDifference['metric'], base: ArmStatistic, arm: ArmStatistic): ArmDifference {
+function difference(
+  key: string,
+  metric: ArmDifference['metric'],
+  base: ArmStatistic,
+  arm: ArmStatistic,
+): ArmDifference {
   const tooFew = base.n < 2 || arm.n < 2;
   const test: TestResult = tooFew
     ? { expected: 0, ci: [0, 0], pValue: null, standardError: 0, error: 'TOO_FEW_SAMPLES' }
@@ -164,7 +168,8 @@ function recommend(
     if (candidate === baseline) continue;
     const q = quality(candidate.arm.key)!;
     const c = cost(candidate.arm.key)!;
-    const worse = q.error === null && q.relativeDifference < 0 && (q.significant || -q.relativeDifference > maxQualityDrop);
+    const worse =
+      q.error === null && q.relativeDifference < 0 && (q.significant || -q.relativeDifference > maxQualityDrop);
     const summary = `${candidate.arm.key}: quality ${q.relativeDifference >= 0 ? '+' : '−'}${pct(q.relativeDifference)}${q.significant ? ' (significant)' : ''}, cost ${c.relativeDifference <= 0 ? pct(c.relativeDifference) + ' cheaper' : pct(c.relativeDifference) + ' dearer'}`;
     if (worse) lines.push(`${summary}, quality below the threshold → not recommended`);
     else if (!candidate.arm.onFrontier) lines.push(`${summary}, dominated on cost and quality → not recommended`);
@@ -175,7 +180,9 @@ function recommend(
     }
   }
   const verdict =
-    best === baseline ? `keep ${baseline.arm.key} (the baseline)` : `recommend ${best.arm.key} over ${baseline.arm.key}`;
+    best === baseline
+      ? `keep ${baseline.arm.key} (the baseline)`
+      : `recommend ${best.arm.key} over ${baseline.arm.key}`;
   return { recommended: best.arm.key, reasoning: [...lines, `→ ${verdict}`].join('; ') };
 }
 
@@ -201,9 +208,17 @@ export async function modelComparison(
   const arms = rows.map(armOf).filter((entry) => !wanted || wanted.has(entry.arm.key));
   markFrontier(arms.map((entry) => entry.arm));
   const baseline = input.baseline ? arms.find((entry) => entry.arm.key === input.baseline) : arms[0];
-  if (input.baseline && !baseline) throw badInput(`No replies from ${input.baseline} in the range`, { field: 'baseline' });
+  if (input.baseline && !baseline)
+    throw badInput(`No replies from ${input.baseline} in the range`, { field: 'baseline' });
   if (!baseline)
-    return { dimension: input.dimension, baseline: null, arms: [], differences: [], recommended: null, reasoning: 'no replies in the range' };
+    return {
+      dimension: input.dimension,
+      baseline: null,
+      arms: [],
+      differences: [],
+      recommended: null,
+      reasoning: 'no replies in the range',
+    };
   const differences: ArmDifference[] = [];
   for (const entry of arms) {
     if (entry === baseline) continue;

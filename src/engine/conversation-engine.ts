@@ -230,7 +230,12 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       });
       if (recorded) {
         const thanks = survey?.thanks ?? DEFAULT_SURVEY_THANKS;
-        const written = await commit({ ...base, reply: { text: thanks, author: 'system' }, outcome: null, handoffReason: null });
+        const written = await commit({
+          ...base,
+          reply: { text: thanks, author: 'system' },
+          outcome: null,
+          handoffReason: null,
+        });
         return result('replied', message, null, { id: written.replyMessageId!, text: thanks }, null, null);
       }
     }
