@@ -119,7 +119,9 @@ export const topicGapSql = `with replies as (
          count(distinct r.conversation_id)::int as conversations,
          count(distinct r.conversation_id) filter (where c.handed_off_at is not null)::int as handed_off
     from replies r join conversation c on c.id = r.conversation_id
-   group by r.topic order by handed_off + count(*) filter (where r.helpful = false) desc, r.topic limit ?`;
+   group by r.topic
+   order by count(distinct r.conversation_id) filter (where c.handed_off_at is not null) + count(*) filter (where r.helpful = false) desc, r.topic
+   limit ?`;
 
 type Row = Record<string, string | number | Date | null>;
 const n = (row: Row | undefined, key: string) => Number(row?.[key] ?? 0);

@@ -101,7 +101,13 @@ function armOf(row: Row): ArmStats {
     arm,
     stats: {
       positiveFeedbackRate: { kind: 'proportion', n: n(row, 'votes'), sum: n(row, 'up') },
-      qualityScore: { kind: 'mean', n: scored, sum: n(row, 'score_sum'), sumSquares: n(row, 'score_squares') },
+      // On the reported 1–5 scale: x = 1 + 4s, so Σx = n + 4Σs and Σx² = n + 8Σs + 16Σs².
+      qualityScore: {
+        kind: 'mean',
+        n: scored,
+        sum: scored + 4 * n(row, 'score_sum'),
+        sumSquares: scored + 8 * n(row, 'score_sum') + 16 * n(row, 'score_squares'),
+      },
       costPerReplyUsd: { kind: 'mean', n: replies, sum: n(row, 'cost'), sumSquares: n(row, 'cost_squares') },
       averageResponseMs: { kind: 'mean', n: replies, sum: n(row, 'latency'), sumSquares: n(row, 'latency_squares') },
       handoffRate: { kind: 'proportion', n: n(row, 'conversations'), sum: n(row, 'handed_off') },
