@@ -113,7 +113,7 @@ function cuts(filter: QualityFilter & { tenantId: string }) {
 }
 
 /** Conversation-level counts per bucket, and a total row (bucket null) from the same scan. */
-function conversationSql(bucket: TimeBucketName, where = ''): string {
+export function conversationSql(bucket: TimeBucketName, where = ''): string {
   return `with conv as (
     select c.id, date_trunc('${bucketSql(bucket)}', c.started_at at time zone 'UTC') at time zone 'UTC' as bucket, c.handed_off_at is not null as handed_off
       from conversation c where c.tenant_id = ? and c.started_at >= ? and c.started_at < ?${where}),
@@ -135,7 +135,7 @@ function conversationSql(bucket: TimeBucketName, where = ''): string {
 }
 
 /** Reply-level figures per bucket and in total. */
-function replySql(bucket: TimeBucketName, where = ''): string {
+export function replySql(bucket: TimeBucketName, where = ''): string {
   return `select date_trunc('${bucketSql(bucket)}', i.created_at at time zone 'UTC') at time zone 'UTC' as bucket,
          count(*)::int as replies, count(f.helpful)::int as votes, count(*) filter (where f.helpful)::int as up,
          avg(coalesce(case when f.helpful then 1.0 when not f.helpful then 0.0 end, f.implicit_satisfaction))::float8 as score,
