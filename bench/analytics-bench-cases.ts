@@ -112,8 +112,20 @@ export function newQueryCases(input: { from: Date; to: Date; range: { from: stri
       },
       sql: (db, tenantId) =>
         Promise.all([
-          db.query(pgSql(learningFeedbackSql), [tenantId, from, to]),
-          db.query(pgSql(learningCorrectionSql), [tenantId, from, to, tenantId, from, to, tenantId, from, to]),
+          db.query(pgSql(learningFeedbackSql), [tenantId, tenantId, from, to]),
+          db.query(pgSql(learningCorrectionSql), [
+            tenantId,
+            from,
+            to,
+            tenantId,
+            from,
+            tenantId,
+            from,
+            to,
+            tenantId,
+            from,
+            to,
+          ]),
           db.query(pgSql(correctionWeeksSql), [tenantId, from, to, tenantId, from, to]),
           db.query(pgSql(articlePerformanceSql), [tenantId, from, to, tenantId, 20]),
           db.query(pgSql(topicGapSql), [tenantId, from, to, 10]),

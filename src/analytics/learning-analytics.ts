@@ -61,7 +61,8 @@ export interface LearningAnalytics {
 export const learningFeedbackSql = `select count(*)::int as replies, count(f.helpful)::int as votes,
        count(*) filter (where f.helpful is not null and f.comment is not null)::int as commented,
        count(*) filter (where f.helpful = false)::int as down,
-       count(*) filter (where f.helpful = false and exists (select 1 from human_correction h where h.interaction_id = i.id))::int as down_corrected
+       count(*) filter (where f.helpful = false and i.id in (
+         select h.interaction_id from human_correction h where h.tenant_id = ? and h.interaction_id is not null))::int as down_corrected
   from agent_interaction i left join interaction_feedback f on f.interaction_id = i.id
  where i.tenant_id = ? and i.created_at >= ? and i.created_at < ?`;
 
@@ -69,11 +70,17 @@ export const learningFeedbackSql = `select count(*)::int as replies, count(f.hel
 export const learningCorrectionSql = `with decided as (
     select h.id, h.status, h.created_at, h.decided_at from human_correction h
      where h.tenant_id = ? and h.decided_at >= ? and h.decided_at < ?),
+  correction_articles as (
+    select ka.id::text as article_id, d.id, d.decided_at from decided d join knowledge_article ka on ka.correction_id = d.id
+     where d.status = 'approved'),
+  uses as (
+    select ca.id, min(i.created_at) as first_use
+      from agent_interaction i cross join lateral jsonb_array_elements_text(i.article_ids) a(article_id)
+      join correction_articles ca on ca.article_id = a.article_id
+     where i.tenant_id = ? and i.created_at >= ? and i.created_at >= ca.decided_at
+     group by ca.id),
   effect as (
-    select d.id, (select min(i.created_at) from knowledge_article ka join agent_interaction i
-                    on i.tenant_id = ka.tenant_id and i.created_at >= d.decided_at and i.article_ids @> jsonb_build_array(ka.id::text)
-                   where ka.correction_id = d.id) as first_use, d.decided_at
-      from decided d where d.status = 'approved')
+    select d.id, d.decided_at, u.first_use from decided d left join uses u on u.id = d.id where d.status = 'approved')
   select (select count(*) from human_correction h where h.tenant_id = ? and h.created_at >= ? and h.created_at < ?)::int as written,
          (select count(*) from decided where status = 'approved')::int as approved,
          (select count(*) from decided where status = 'rejected')::int as rejected,
@@ -137,8 +144,8 @@ export async function learningAnalytics(
   const t = input.tenantId;
   const connection = em.getConnection();
   const [[feedback], [corrections], weeks, articles, gaps] = await Promise.all([
-    connection.execute<Row[]>(learningFeedbackSql, [t, from, to]),
-    connection.execute<Row[]>(learningCorrectionSql, [t, from, to, t, from, to, t, from, to]),
+    connection.execute<Row[]>(learningFeedbackSql, [t, t, from, to]),
+    connection.execute<Row[]>(learningCorrectionSql, [t, from, to, t, from, t, from, to, t, from, to]),
     connection.execute<Row[]>(correctionWeeksSql, [t, from, to, t, from, to]),
     connection.execute<Row[]>(articlePerformanceSql, [t, from, to, t, input.articleLimit ?? 20]),
     connection.execute<Row[]>(topicGapSql, [t, from, to, input.gapLimit ?? 10]),

@@ -98,6 +98,35 @@ export async function recordSurveyAnswer(
   return rows.length > 0;
 }
 
+/**
+ * The engine's hook: when `message` is a rating and its conversation has an
+ * open survey, records it and returns the thanks to send; otherwise null (the
+ * message is answered as usual).
+ */
+export async function answerSurvey(
+  em: EntityManager,
+  message: {
+    id: string;
+    tenantId: string;
+    conversationId: string;
+    kind: string;
+    text: string;
+    tenantSettings: Record<string, unknown>;
+  },
+  at: Date,
+): Promise<string | null> {
+  const rating = message.kind === 'text' || message.kind === 'button' ? ratingOf(message.text) : null;
+  if (rating === null) return null;
+  const recorded = await recordSurveyAnswer(em, {
+    tenantId: message.tenantId,
+    conversationId: message.conversationId,
+    score: rating,
+    at,
+    messageId: message.id,
+  });
+  return recorded ? (surveySettings(message.tenantSettings)?.thanks ?? DEFAULT_SURVEY_THANKS) : null;
+}
+
 export interface SurveyJobResult {
   asked: string[];
   failed: string[];

@@ -15,7 +15,7 @@ import {
   promisesHuman,
 } from './handoff';
 import { releaseConversation } from './handoff-service';
-import { DEFAULT_SURVEY_THANKS, ratingOf, recordSurveyAnswer, surveySettings } from '../business/csat-survey';
+import { answerSurvey } from '../business/csat-survey';
 import { finaliseReply } from './reply-text';
 import { answerSettings } from '../learning/model-versions/version-settings';
 import { servedVersion } from '../learning/experiments/serving';
@@ -218,26 +218,15 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       return result('with_human', message, null, null, null, null);
     }
     // The customer's 1–5 answer to an end-of-conversation survey is recorded and thanked, not answered.
-    const rating = message.kind === 'text' || message.kind === 'button' ? ratingOf(message.text) : null;
-    if (rating !== null) {
-      const survey = surveySettings(message.tenantSettings);
-      const recorded = await recordSurveyAnswer(em(), {
-        tenantId: message.tenantId,
-        conversationId: message.conversationId,
-        score: rating,
-        at: base.now,
-        messageId: message.id,
+    const thanks = await answerSurvey(em(), message, base.now);
+    if (thanks) {
+      const written = await commit({
+        ...base,
+        reply: { text: thanks, author: 'system' },
+        outcome: null,
+        handoffReason: null,
       });
-      if (recorded) {
-        const thanks = survey?.thanks ?? DEFAULT_SURVEY_THANKS;
-        const written = await commit({
-          ...base,
-          reply: { text: thanks, author: 'system' },
-          outcome: null,
-          handoffReason: null,
-        });
-        return result('replied', message, null, { id: written.replyMessageId!, text: thanks }, null, null);
-      }
+      return result('replied', message, null, { id: written.replyMessageId!, text: thanks }, null, null);
     }
     if (handoffRequest) {
       const reason = `customer asked for a human ("${handoffRequest.phrase}")`;
