@@ -20,6 +20,9 @@ import { RateLimiter } from '../src/security/rate-limiter';
 import { SecretBox } from '../src/security/secret-box';
 import { createGraphqlMounter } from '../schema/graphql-server';
 import { dataSize, generateAnalyticsData } from './analytics-data';
+import { generateBusinessData } from './analytics-data-business';
+import { newQueryCases, pgSql, type Case } from './analytics-bench-cases';
+import os from 'node:os';
 
 /**
  * npm run bench:analytics [-- --scale 1 --iterations 40]
@@ -38,13 +41,6 @@ async function time(run: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await run();
   return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-interface Case {
-  name: string;
-  graphql: { query: string; variables: Record<string, unknown> };
-  /** The same question in hand-written SQL, run through a plain pg pool (parallel statements stay parallel). */
-  sql: (pool: pg.Pool, tenantId: string) => Promise<unknown>;
 }
 
 async function main(): Promise<void> {
@@ -73,6 +69,7 @@ async function main(): Promise<void> {
     await loader.connect();
     const started = Date.now();
     await generateAnalyticsData(loader, size, log);
+    await generateBusinessData(loader, size, log);
     await loader.end();
     log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (flag('only-generate')) return;
@@ -173,6 +170,7 @@ async function main(): Promise<void> {
             db.query('select count(*) from provider_usage where tenant_id = $1', [tenantId]),
           ]),
       },
+      ...newQueryCases({ from, to, range }),
     ];
 
     const viaGraphql = async (testCase: Case, key: string) => {
@@ -185,6 +183,8 @@ async function main(): Promise<void> {
       if (body.errors) throw new Error(`${testCase.name}: ${JSON.stringify(body.errors)}`);
     };
 
+    const loadBefore = os.loadavg();
+    log(`load average before: ${loadBefore.map((value) => value.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
     log(
       `\n${iterations} timed runs per query (after 5 warm-up runs), tenants rotated, GraphQL and SQL interleaved (alternating which runs first):\n`,
     );
@@ -216,6 +216,12 @@ async function main(): Promise<void> {
         `| ${testCase.name} | ${g50.toFixed(1)} ms | ${g95.toFixed(1)} ms | ${s50.toFixed(1)} ms | ${s95.toFixed(1)} ms | ${(g50 / s50).toFixed(2)}× | ${(g95 / s95).toFixed(2)}× |`,
       );
     }
+    log(
+      `\nload average after: ${os
+        .loadavg()
+        .map((value) => value.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     await closeServer?.();
     await pool.end();
@@ -223,12 +229,6 @@ async function main(): Promise<void> {
     if (flag('keep')) log(`kept the database: ${url.toString()}`);
     await scratch.dispose({ keep: flag('keep') });
   }
-}
-
-/** MikroORM's `?` placeholders to pg's `$n`. */
-function pgSql(sql: string): string {
-  let index = 0;
-  return sql.replace(/\?/g, () => `$${++index}`);
 }
 
 main().catch((error: unknown) => {

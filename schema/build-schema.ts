@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AnalyticsResolver } from './analytics/analytics.resolver';
+import { BusinessAnalyticsResolver } from './analytics/business.resolver';
 import { guardArguments } from './common/argument-guard';
 import { scopeAuthChecker } from './common/auth-checker';
 import { ConversationsResolver, MessageResolver } from './conversations/conversations.resolver';
@@ -21,6 +22,7 @@ import { TenantResolver } from './tenant/tenant.resolver';
 
 export const resolvers = [
   AnalyticsResolver,
+  BusinessAnalyticsResolver,
   FeedbackResolver,
   CorrectionsResolver,
   ProvidersResolver,

@@ -11,6 +11,7 @@ import { DomainEvents } from './events';
 import { defaultCatalogue } from './providers/model-catalogue';
 import { createConversationStack } from './engine/engine-stack';
 import { JobMetrics, ProviderHealthGauges, scheduleJobs } from './jobs';
+import { createDigestMailer, emailList } from './monitoring/metrics-digest';
 import { RateLimiter } from './security/rate-limiter';
 import { createGraphqlMounter } from '../schema/graphql-server';
 import { createAdminMounter, findWebRoot } from './admin/admin-router';
@@ -211,6 +212,9 @@ async function main(): Promise<void> {
 
   // Scheduled jobs (JOBS_ENABLED; off by default under NODE_ENV=test). Each run holds a PostgreSQL advisory lock, so several instances are safe.
   if (config.JOBS_ENABLED ?? config.NODE_ENV !== 'test') {
+    const digestMailer = config.ALERT_SMTP_URL
+      ? createDigestMailer({ smtpUrl: config.ALERT_SMTP_URL, from: config.ALERT_EMAIL_FROM })
+      : null;
     const jobs = scheduleJobs({
       orm,
       logger,
@@ -225,8 +229,13 @@ async function main(): Promise<void> {
       metrics: new JobMetrics(metrics.registry),
       alerts,
       runbookBaseUrl: config.runbookBaseUrl,
+      digestMailer,
+      digestDefaultTo: emailList(config.ALERT_EMAIL_TO),
     });
-    lifecycle.onShutdown('jobs', () => jobs.stop());
+    lifecycle.onShutdown('jobs', () => {
+      digestMailer?.close();
+      return jobs.stop();
+    });
     logger.info({ nextRuns: jobs.nextRuns() }, 'scheduled jobs');
   }
 

@@ -57,7 +57,10 @@ export class AnalyticsResolver {
     range: DateRangeInput,
     @Arg('groupBy', () => TimeBucket, { defaultValue: TimeBucket.DAY, description: 'Bucket size of the series (UTC).' })
     groupBy: TimeBucket,
-    @Arg('filter', () => QualityFilterInput, { nullable: true, description: 'Cut by channel and model version.' })
+    @Arg('filter', () => QualityFilterInput, {
+      nullable: true,
+      description: 'Cut by channel, model version and topic.',
+    })
     filter?: QualityFilterInput | null,
   ): Promise<QualityMetricsType> {
     const tenantId = callerOf(context).tenantId;

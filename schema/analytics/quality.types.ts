@@ -172,4 +172,11 @@ export class QualityFilterInput {
     description: 'Only replies from this model version, and conversations with at least one of them.',
   })
   modelVersionId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Only replies on this topic (the topic of the first knowledge article the reply used, e.g. 'refunds'), and conversations with at least one of them.",
+  })
+  topic?: string | null;
 }

@@ -70,14 +70,18 @@ export const DEFAULT_QUALITY_TARGETS: QualityTargets = { positiveFeedbackRate: 0
 
 type Row = Record<string, string | number | null | Date>;
 
-/** Optional cuts: one channel, one model version (conversations with at least one reply from it; its replies). */
+/**
+ * Optional cuts: one channel, one model version, one topic (conversations with
+ * at least one reply from that version / on that topic; those replies).
+ */
 export interface QualityFilter {
   channel?: string | null;
   modelVersionId?: string | null;
+  topic?: string | null;
 }
 
 /** SQL conditions and their parameters for the cuts, on conversation `c` and interaction `i`. */
-function cuts(filter: QualityFilter) {
+function cuts(filter: QualityFilter & { tenantId: string }) {
   const conversation: string[] = [];
   const conversationParams: unknown[] = [];
   const reply: string[] = [];
@@ -96,12 +100,20 @@ function cuts(filter: QualityFilter) {
     reply.push('i.model_version_id = ?');
     replyParams.push(filter.modelVersionId);
   }
+  if (filter.topic) {
+    // A reply's topic is that of the first (best) knowledge article it used; a conversation has every topic of its replies.
+    const topical = `i.article_ids->>0 in (select ka.id::text from knowledge_article ka where ka.tenant_id = ? and ka.topic = ?)`;
+    conversation.push(`exists (select 1 from agent_interaction i where i.conversation_id = c.id and ${topical})`);
+    conversationParams.push(filter.tenantId, filter.topic.toLowerCase());
+    reply.push(topical);
+    replyParams.push(filter.tenantId, filter.topic.toLowerCase());
+  }
   const and = (conditions: string[]) => conditions.map((condition) => ` and ${condition}`).join('');
   return { conversation: and(conversation), conversationParams, reply: and(reply), replyParams };
 }
 
 /** Conversation-level counts per bucket, and a total row (bucket null) from the same scan. */
-function conversationSql(bucket: TimeBucketName, where = ''): string {
+export function conversationSql(bucket: TimeBucketName, where = ''): string {
   return `with conv as (
     select c.id, date_trunc('${bucketSql(bucket)}', c.started_at at time zone 'UTC') at time zone 'UTC' as bucket, c.handed_off_at is not null as handed_off
       from conversation c where c.tenant_id = ? and c.started_at >= ? and c.started_at < ?${where}),
@@ -123,7 +135,7 @@ function conversationSql(bucket: TimeBucketName, where = ''): string {
 }
 
 /** Reply-level figures per bucket and in total. */
-function replySql(bucket: TimeBucketName, where = ''): string {
+export function replySql(bucket: TimeBucketName, where = ''): string {
   return `select date_trunc('${bucketSql(bucket)}', i.created_at at time zone 'UTC') at time zone 'UTC' as bucket,
          count(*)::int as replies, count(f.helpful)::int as votes, count(*) filter (where f.helpful)::int as up,
          avg(coalesce(case when f.helpful then 1.0 when not f.helpful then 0.0 end, f.implicit_satisfaction))::float8 as score,
@@ -168,7 +180,7 @@ async function scan(
   filter: QualityFilter,
 ) {
   const connection = em.getConnection();
-  const where = cuts(filter);
+  const where = cuts({ ...filter, tenantId });
   const [conversations, replies] = await Promise.all([
     connection.execute<Row[]>(conversationSql(groupBy, where.conversation), [
       tenantId,

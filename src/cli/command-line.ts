@@ -47,6 +47,8 @@ export const JOB_NAMES = [
   'handoff-idle-release',
   'alert-rules',
   'experiment-guard',
+  'csat-survey',
+  'metrics-digest',
 ] as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {

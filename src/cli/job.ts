@@ -5,6 +5,7 @@ import { isJobName, runJob } from '../jobs';
 import { parseDay } from '../jobs/daily-provider-summary';
 import { configuredNotifiers } from '../monitoring/configured-notifiers';
 import { createAlertService } from '../monitoring/alert-service';
+import { createDigestMailer, emailList } from '../monitoring/metrics-digest';
 import { runCli, withDatabase } from './cli-runner';
 
 /**
@@ -32,6 +33,9 @@ async function main(): Promise<number> {
       silenceMinutes: config.ALERT_SILENCE_MINUTES,
       graphqlUrl: `${config.publicBaseUrl}/graphql`,
     });
+    const digestMailer = config.ALERT_SMTP_URL
+      ? createDigestMailer({ smtpUrl: config.ALERT_SMTP_URL, from: config.ALERT_EMAIL_FROM })
+      : null;
     const context = {
       orm: database.orm,
       logger,
@@ -40,8 +44,13 @@ async function main(): Promise<number> {
       handoffIdleMinutes: config.HANDOFF_IDLE_RELEASE_MINUTES,
       alerts,
       runbookBaseUrl: config.runbookBaseUrl,
+      digestMailer,
+      digestDefaultTo: emailList(config.ALERT_EMAIL_TO),
     };
-    const outcome = await runJob(name, context, { day }).finally(() => delivery.close());
+    const outcome = await runJob(name, context, { day }).finally(() => {
+      delivery.close();
+      digestMailer?.close();
+    });
     if (!outcome.ran) {
       process.stdout.write(`${name}: skipped (${outcome.reason})\n`);
       return 1;

@@ -15,6 +15,7 @@ import {
   promisesHuman,
 } from './handoff';
 import { releaseConversation } from './handoff-service';
+import { answerSurvey } from '../business/csat-survey';
 import { finaliseReply } from './reply-text';
 import { answerSettings } from '../learning/model-versions/version-settings';
 import { servedVersion } from '../learning/experiments/serving';
@@ -215,6 +216,17 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       }
       await commit({ ...base, reply: null, outcome: null, handoffReason: null });
       return result('with_human', message, null, null, null, null);
+    }
+    // The customer's 1–5 answer to an end-of-conversation survey is recorded and thanked, not answered.
+    const thanks = await answerSurvey(em(), message, base.now);
+    if (thanks) {
+      const written = await commit({
+        ...base,
+        reply: { text: thanks, author: 'system' },
+        outcome: null,
+        handoffReason: null,
+      });
+      return result('replied', message, null, { id: written.replyMessageId!, text: thanks }, null, null);
     }
     if (handoffRequest) {
       const reason = `customer asked for a human ("${handoffRequest.phrase}")`;

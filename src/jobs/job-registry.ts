@@ -13,6 +13,8 @@ import { previousUtcDay, summariseProviderDay } from './daily-provider-summary';
 import { withJobLock, type Locked } from './job-lock';
 import { measureProviderHealth, ProviderHealthGauges } from './provider-health-metrics';
 import { cleanUpUsage } from './usage-cleanup';
+import { askDueSurveys } from '../business/csat-survey';
+import { sendMetricsDigests, type DigestMailer, type DigestPeriod } from '../monitoring/metrics-digest';
 import { guardRunningExperiments, type AlertRaiser } from '../learning/experiments/experiment-guard-job';
 import { stepRollouts } from '../learning/experiments/rollout-service';
 
@@ -23,6 +25,8 @@ export const JOB_NAMES = [
   'handoff-idle-release',
   'alert-rules',
   'experiment-guard',
+  'csat-survey',
+  'metrics-digest',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -73,6 +77,20 @@ export interface ExperimentGuardDependencies {
   alerts?: AlertRaiser | null;
 }
 
+/** What csat-survey needs besides the base. */
+export interface CsatSurveyDependencies {
+  /** The channels the survey question is delivered through (those running in this process). */
+  customers?: CustomerChannelRegistry;
+}
+
+/** What metrics-digest needs besides the base. */
+export interface MetricsDigestDependencies {
+  /** Built from ALERT_SMTP_URL; the job is skipped without one. */
+  digestMailer?: DigestMailer | null;
+  /** ALERT_EMAIL_TO: recipients for tenants that name none in settings.alerts.email.to. */
+  digestDefaultTo?: string[];
+}
+
 /** Each job's own dependencies: a new job adds its entry here, not fields to a shared bag. */
 export interface JobDependencies {
   'daily-provider-summary': JobBase;
@@ -81,6 +99,8 @@ export interface JobDependencies {
   'handoff-idle-release': JobBase & HandoffIdleDependencies;
   'alert-rules': JobBase & AlertRulesDependencies;
   'experiment-guard': JobBase & ExperimentGuardDependencies;
+  'csat-survey': JobBase & CsatSurveyDependencies;
+  'metrics-digest': JobBase & MetricsDigestDependencies;
 }
 
 /** Everything needed to run any job (the scheduler and `npm run job`): main.ts and the CLI build it. */
@@ -89,7 +109,9 @@ export type JobContext = JobBase &
   ProviderHealthDependencies &
   HandoffIdleDependencies &
   AlertRulesDependencies &
-  ExperimentGuardDependencies;
+  ExperimentGuardDependencies &
+  CsatSurveyDependencies &
+  MetricsDigestDependencies;
 
 export interface JobRunOptions {
   /** daily-provider-summary: the UTC day to summarise (default: yesterday). */
@@ -173,6 +195,37 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
         experiments: stopped.map(({ experiment, stopped }) => ({ experiment, stopped })),
         rollouts: rollouts.map(({ rolloutId, action, reason }) => ({ rolloutId, action, reason })),
       };
+    },
+  },
+  'csat-survey': {
+    name: 'csat-survey',
+    schedule: '* * * * *',
+    description:
+      "ask the 1–5 satisfaction survey in quiet bot conversations of tenants with settings.csatSurvey on (the customer's answer is recorded by the engine)",
+    run: (context) =>
+      askDueSurveys(context.orm.em.fork(), { customers: context.customers, now: now(context), logger: context.logger }),
+  },
+  'metrics-digest': {
+    name: 'metrics-digest',
+    schedule: '0 7 * * *',
+    description:
+      "email each tenant whose info alerts route to email yesterday's metrics digest (and, on Mondays, last week's)",
+    run: async (context) => {
+      if (!context.digestMailer) return { skipped: 'no SMTP server (set ALERT_SMTP_URL)' };
+      const at = now(context);
+      const periods: DigestPeriod[] = at.getUTCDay() === 1 ? ['day', 'week'] : ['day'];
+      const results = [];
+      for (const period of periods)
+        results.push(
+          await sendMetricsDigests(context.orm.em.fork(), {
+            mailer: context.digestMailer,
+            period,
+            now: at,
+            defaultTo: context.digestDefaultTo ?? [],
+            logger: context.logger,
+          }),
+        );
+      return results;
     },
   },
 };

@@ -24,6 +24,8 @@ import { EvaluationResult, EvaluationRun } from './evaluation-run.entity';
 import { ModelVersion } from './model-version.entity';
 import { Experiment } from './experiment.entity';
 import { Rollout } from './rollout.entity';
+import { Conversion } from './conversion.entity';
+import { CsatSurvey } from './csat-survey.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -51,6 +53,8 @@ export * from './evaluation-dataset.entity';
 export * from './evaluation-run.entity';
 export * from './experiment.entity';
 export * from './rollout.entity';
+export * from './conversion.entity';
+export * from './csat-survey.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -83,4 +87,6 @@ export const entities = [
   ProviderUsageRollup,
   Experiment,
   Rollout,
+  Conversion,
+  CsatSurvey,
 ];

@@ -15,6 +15,7 @@ import { Migration20261201090100ShardedUsageRollup } from './Migration2026120109
 import { Migration20261201130000HandoffDesk } from './Migration20261201130000HandoffDesk';
 import { Migration20261201170000AlertDeliveryRetries } from './Migration20261201170000AlertDeliveryRetries';
 import { Migration20261201180000Experiments } from './Migration20261201180000Experiments';
+import { Migration20261207170000BusinessMetrics } from './Migration20261207170000BusinessMetrics';
 import { Migration20261201181000Rollouts } from './Migration20261201181000Rollouts';
 
 /**
@@ -39,4 +40,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201170000AlertDeliveryRetries', class: Migration20261201170000AlertDeliveryRetries },
   { name: 'Migration20261201180000Experiments', class: Migration20261201180000Experiments },
   { name: 'Migration20261201181000Rollouts', class: Migration20261201181000Rollouts },
+  { name: 'Migration20261207170000BusinessMetrics', class: Migration20261207170000BusinessMetrics },
 ];
