@@ -1,7 +1,7 @@
 import { businessMetrics, businessValuesFrom } from '../../../src/analytics/business-metrics';
 import { recordConversion } from '../../../src/business/conversions';
 import { createTenant } from '../../../src/tenants/tenant-service';
-import { createTenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { startGraphqlServer } from '../../helpers/graphql-server';
 import { seedConversation, seedCorrection } from '../../helpers/analytics-seed';
@@ -160,8 +160,8 @@ describe('business metrics: CSAT, conversions, cost, ROI and agent productivity 
   });
 
   it('records conversions over GraphQL (idempotent on externalId, scoped, validated) and serves businessMetrics', async () => {
-    const shop = await createTenantFixture(database.orm.em.fork(), 'business-shop', { turns: 1 });
-    const other = await createTenantFixture(database.orm.em.fork(), 'business-other', { turns: 1 });
+    const shop = await makeControlPlaneTenant(database.orm.em.fork(), 'business-shop', { turns: 1 });
+    const other = await makeControlPlaneTenant(database.orm.em.fork(), 'business-other', { turns: 1 });
     const server = await startGraphqlServer(database.orm);
     try {
       const record = (key: string, input: Record<string, unknown>) =>
