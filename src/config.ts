@@ -8,8 +8,8 @@ import { weakKeyReason } from './security/key-strength';
 
 /**
  * The only reader of process.env. Every setting is declared here once, with its
- * default and a human sentence saying what a valid value looks like; the README
- * table mirrors this list.
+ * default and a human sentence saying what a valid value looks like; docs/configuration.md
+ * (its table) and .env.example mirror this list.
  */
 const booleanString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
