@@ -33,6 +33,7 @@ describe('docs/architecture.md cost per tier', () => {
 
   it('prices every tier, first choice included', () => {
     const tiers = new Set(costComparisonCells().map((cells) => `${cells[0]}:${cells[2]}`));
-    for (const tier of ['cheap', 'balanced', 'long-context', 'reasoning']) expect(tiers).toContain(`${tier}:first choice`);
+    for (const tier of ['cheap', 'balanced', 'long-context', 'reasoning'])
+      expect(tiers).toContain(`${tier}:first choice`);
   });
 });
