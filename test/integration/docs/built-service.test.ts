@@ -23,7 +23,7 @@ describe('the image command on a build of the checkout', () => {
   const final = instructions.filter((instruction) => instruction.stage === stage);
   const command = execForm(final.find((instruction) => instruction.keyword === 'CMD')!.args);
   const healthCheck = execForm(final.find((instruction) => instruction.keyword === 'HEALTHCHECK')!.args);
-  const imageEnv = Object.fromEntries(
+  const imageEnv: Record<string, string> = Object.fromEntries(
     final
       .filter((instruction) => instruction.keyword === 'ENV')
       .flatMap((instruction) => instruction.args.split(/\s+/))
@@ -46,7 +46,7 @@ describe('the image command on a build of the checkout', () => {
     expect(command).toEqual(['node', 'dist/src/main.js']);
     expect(fs.existsSync(path.join(projectRoot, command[1]))).toBe(true);
     const port = await freePort();
-    const env = {
+    const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       ...imageEnv,
       HOST: '127.0.0.1',
