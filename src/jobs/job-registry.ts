@@ -15,6 +15,7 @@ import { measureProviderHealth, ProviderHealthGauges } from './provider-health-m
 import { cleanUpUsage } from './usage-cleanup';
 import { guardRunningExperiments, type AlertRaiser } from '../learning/experiments/experiment-guard-job';
 import { stepRollouts } from '../learning/experiments/rollout-service';
+import { MODEL_VERSION_GUARD_RUNBOOK } from '../monitoring/runbooks';
 
 export const JOB_NAMES = [
   'daily-provider-summary',
@@ -71,6 +72,8 @@ export interface AlertRulesDependencies {
 export interface ExperimentGuardDependencies {
   /** The alert service: the guard and the rollout step alert on-call through it. */
   alerts?: AlertRaiser | null;
+  /** Their alerts link `<base>model-version-guard` (config.runbookBaseUrl). */
+  runbookBaseUrl?: string;
 }
 
 /** Each job's own dependencies: a new job adds its entry here, not fields to a shared bag. */
@@ -166,7 +169,12 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
     description:
       'stop experiments whose candidate is significantly worse (> 5 %) on a guarded metric and alert on-call; advance, complete or roll back rollouts',
     run: async (context) => {
-      const options = { now: now(context), alerts: context.alerts, logger: context.logger };
+      const options = {
+        now: now(context),
+        alerts: context.alerts,
+        logger: context.logger,
+        runbookUrl: `${context.runbookBaseUrl ?? 'docs/runbooks/'}${MODEL_VERSION_GUARD_RUNBOOK}`,
+      };
       const stopped = await guardRunningExperiments(context.orm.em, options);
       const rollouts = await stepRollouts(context.orm.em, options);
       return {

@@ -83,6 +83,7 @@ describe('the image command on a build of the checkout', () => {
       const runbook = await fetch(`${base}/runbooks/latency-p95`);
       expect(runbook.status).toBe(200);
       expect(await runbook.text()).toContain('# Runbook');
+      expect((await fetch(`${base}/runbooks/model-version-guard`)).status).toBe(200);
       if (fs.existsSync(path.join(projectRoot, 'web/dist/index.html')))
         expect((await fetch(`${base}/admin/`)).status).toBe(200);
     } finally {
