@@ -58,7 +58,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
 Starts parley: database (DATABASE_URL, or an embedded PostgreSQL in $PARLEY_DATA_DIR/db),
 providers, WhatsApp and Slack channels, the GraphQL control plane, scheduled jobs, and
 the HTTP server on $PORT. Every setting is an environment variable (or a line in .env):
-see the configuration table in README.md.
+see the configuration table in docs/configuration.md.
 `,
   },
   'src/cli/migrate': {

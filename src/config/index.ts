@@ -22,7 +22,7 @@ export { parseTrustProxy, type TrustProxy } from './trust-proxy';
  * The only reader of process.env. Every setting is declared once, in the file
  * of its area (server, storage, control plane, providers, engine, channels,
  * alerts), with its default and a human sentence saying what a valid value
- * looks like; docs list them by the same areas.
+ * looks like; docs/configuration.md (its table) and .env.example mirror the list.
  */
 export const settingAreas = {
   server: serverSettings,

@@ -17,6 +17,7 @@ import { askDueSurveys } from '../business/csat-survey';
 import { sendMetricsDigests, type DigestMailer, type DigestPeriod } from '../monitoring/metrics-digest';
 import { guardRunningExperiments, type AlertRaiser } from '../learning/experiments/experiment-guard-job';
 import { stepRollouts } from '../learning/experiments/rollout-service';
+import { MODEL_VERSION_GUARD_RUNBOOK } from '../monitoring/runbooks';
 
 export const JOB_NAMES = [
   'daily-provider-summary',
@@ -75,6 +76,8 @@ export interface AlertRulesDependencies {
 export interface ExperimentGuardDependencies {
   /** The alert service: the guard and the rollout step alert on-call through it. */
   alerts?: AlertRaiser | null;
+  /** Their alerts link `<base>model-version-guard` (config.runbookBaseUrl). */
+  runbookBaseUrl?: string;
 }
 
 /** What csat-survey needs besides the base. */
@@ -188,7 +191,12 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
     description:
       'stop experiments whose candidate is significantly worse (> 5 %) on a guarded metric and alert on-call; advance, complete or roll back rollouts',
     run: async (context) => {
-      const options = { now: now(context), alerts: context.alerts, logger: context.logger };
+      const options = {
+        now: now(context),
+        alerts: context.alerts,
+        logger: context.logger,
+        runbookUrl: `${context.runbookBaseUrl ?? 'docs/runbooks/'}${MODEL_VERSION_GUARD_RUNBOOK}`,
+      };
       const stopped = await guardRunningExperiments(context.orm.em, options);
       const rollouts = await stepRollouts(context.orm.em, options);
       return {

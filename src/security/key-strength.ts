@@ -1,6 +1,6 @@
 /**
  * When a 32-byte secret key is too weak to keep tenant secrets. The rule, so
- * operators can predict it (README, PARLEY_SECRET_KEY):
+ * operators can predict it (docs/configuration.md, PARLEY_SECRET_KEY):
  *
  * - the decoded key has at least 20 distinct byte values (32 random bytes have
  *   fewer than 20 with probability 1.4e-10; 64 zeros, `abab…`, a repeated short

@@ -17,6 +17,8 @@ export interface GuardRunOptions {
   alerts?: AlertRaiser | null;
   logger?: Logger | null;
   guard?: GuardOptions;
+  /** Link of the runbook for the alert it raises (docs/runbooks/model-version-guard.md). */
+  runbookUrl?: string | null;
 }
 
 export interface GuardRunOutcome {
@@ -66,6 +68,7 @@ export async function guardRunningExperiments(em: EntityManager, options: GuardR
         value: worse[0].relativeChange,
         threshold: -(options.guard?.maxRelativeDrop ?? 0.05),
         query: `{ experiment(reference: "${experiment.key}") { key status stopReason results { srm comparisons { metric relativeChange pValue } } } }`,
+        runbookUrl: options.runbookUrl ?? undefined,
       })
       .catch((error: unknown) =>
         options.logger?.error({ err: error, experiment: experiment.key }, 'could not raise the experiment-guard alert'),

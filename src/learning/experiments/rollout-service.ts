@@ -390,6 +390,8 @@ export interface RolloutStepOptions {
   alerts?: AlertRaiser | null;
   logger?: Logger | null;
   guard?: GuardOptions;
+  /** Link of the runbook for the alert a rollback raises (docs/runbooks/model-version-guard.md). */
+  runbookUrl?: string | null;
 }
 
 /** One step of every open rollout: the rollout job. */
@@ -438,6 +440,7 @@ export async function stepRollout(
         value: guards[0]?.relativeChange ?? null,
         threshold: -(options.guard?.maxRelativeDrop ?? 0.05),
         query: '{ rollouts { id status endReason stage coverage } }',
+        runbookUrl: options.runbookUrl ?? undefined,
       })
       .catch((error: unknown) =>
         options.logger?.error({ err: error, rollout: rollout.id }, 'could not raise the rollout alert'),

@@ -248,6 +248,7 @@ describe('experiments', () => {
       now: new Date(clock.now + 1000),
       alerts: raiser,
       guard,
+      runbookUrl: 'https://parley.test/runbooks/model-version-guard',
     });
     const mine = outcomes.find((outcome) => outcome.tenantId === tenant.id)!;
     expect(mine.stopped).toBe(true);
@@ -256,7 +257,12 @@ describe('experiments', () => {
     expect(stopped.status).toBe('stopped');
     expect(stopped.stopReason).toMatch(/^automatic stop: candidate worse on thumbs_up_rate/);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ tenantId: tenant.id, severity: 'critical', metric: 'thumbs_up_rate' });
+    expect(alerts[0]).toMatchObject({
+      tenantId: tenant.id,
+      severity: 'critical',
+      metric: 'thumbs_up_rate',
+      runbookUrl: 'https://parley.test/runbooks/model-version-guard',
+    });
     const event = await database.orm.em
       .fork()
       .findOneOrFail(DeploymentEvent, { tenant: tenant.id, action: 'experiment_stopped' });

@@ -170,12 +170,18 @@ describe('rollouts', () => {
       now: new Date(clock.now + 1000),
       alerts: { raise: async (input) => void alerts.push(input) },
       guard: { minUnitsPerArm: 20 },
+      runbookUrl: 'https://parley.test/runbooks/model-version-guard',
     });
     const mine = decisions.find((decision) => decision.rolloutId === rollout.id)!;
     expect(mine.action).toBe('rolled_back');
     expect(mine.reason).toMatch(/^automatic rollback at 100 %: thumbs_up_rate/);
     expect(alerts).toEqual([
-      expect.objectContaining({ tenantId: tenant.id, severity: 'critical', metric: 'thumbs_up_rate' }),
+      expect.objectContaining({
+        tenantId: tenant.id,
+        severity: 'critical',
+        metric: 'thumbs_up_rate',
+        runbookUrl: 'https://parley.test/runbooks/model-version-guard',
+      }),
     ]);
     const row = await database.orm.em.fork().findOneOrFail(Rollout, { id: rollout.id });
     expect(row.status).toBe('rolled_back');
