@@ -9,7 +9,7 @@ import {
   createDraftModelVersion,
   markModelVersionEvaluated,
 } from '../../../src/learning/model-versions/model-version-service';
-import { createTenantFixture, type TenantFixture } from '../../helpers/control-plane-fixtures';
+import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { makeConversationWithTurn } from '../../helpers/factories';
 import { apiExamples, hereDocumentBody, valueAt } from '../../helpers/markdown-examples';
@@ -38,7 +38,7 @@ describe('docs/api-guide.md examples', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     const em = database.orm.em.fork();
-    fixture = await createTenantFixture(em, 'acme-docs');
+    fixture = await makeControlPlaneTenant(em, 'acme-docs');
     // A version that passed its evaluation (what `npm run evaluate` makes of a passing draft), for the experiment.
     const actor = 'apikey:docs-test' as const;
     const candidate = await createDraftModelVersion(database.orm.em.fork(), {
