@@ -153,6 +153,12 @@ export class TopicGapType {
 
   @Field(() => Float, { nullable: true, description: 'Downvote rate = downvotes / replies.' })
   downvoteRate!: number | null;
+
+  @Field(() => [ID], {
+    description:
+      'Up to three conversations of the topic with a 👎 or a handoff (ids, sorted), to read before teaching.',
+  })
+  exampleConversationIds!: string[];
 }
 
 @ObjectType('LearningAnalytics', {

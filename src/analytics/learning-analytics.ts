@@ -48,6 +48,8 @@ export interface TopicGap {
   conversations: number;
   handoffRate: number | null;
   downvoteRate: number | null;
+  /** Up to three conversations of the topic with a 👎 or a handoff, to read before teaching. */
+  exampleConversationIds: string[];
 }
 
 export interface LearningAnalytics {
@@ -124,7 +126,8 @@ export const topicGapSql = `with replies as (
      where i.tenant_id = ? and i.created_at >= ? and i.created_at < ?)
   select r.topic, count(*)::int as replies, count(*) filter (where r.helpful = false)::int as down,
          count(distinct r.conversation_id)::int as conversations,
-         count(distinct r.conversation_id) filter (where c.handed_off_at is not null)::int as handed_off
+         count(distinct r.conversation_id) filter (where c.handed_off_at is not null)::int as handed_off,
+         (array_agg(distinct r.conversation_id::text) filter (where r.helpful = false or c.handed_off_at is not null))[1:3] as examples
     from replies r join conversation c on c.id = r.conversation_id
    group by r.topic
    order by count(distinct r.conversation_id) filter (where c.handed_off_at is not null) + count(*) filter (where r.helpful = false) desc, r.topic
@@ -197,6 +200,7 @@ export async function learningAnalytics(
       conversations: n(row, 'conversations'),
       handoffRate: ratio(n(row, 'handed_off'), n(row, 'conversations')),
       downvoteRate: ratio(n(row, 'down'), n(row, 'replies')),
+      exampleConversationIds: (row.examples as unknown as string[] | null) ?? [],
     })),
   };
 }

@@ -12,6 +12,8 @@ describe('feedback-loop analytics and the topic cut, against hand-computed value
   let tenantId: string;
   let refunds: string;
   let delivery: string;
+  let r2Conversation: string;
+  let r5Conversation: string;
   // Two weeks, Monday 2 November to Monday 16 November 2026.
   const range = { from: new Date('2026-11-02T00:00:00Z'), to: new Date('2026-11-16T00:00:00Z') };
 
@@ -32,6 +34,7 @@ describe('feedback-loop analytics and the topic cut, against hand-computed value
       handedOffAt: '2026-11-02T11:05:00Z',
       replies: [{ articleIds: [refunds], helpful: false }],
     });
+    r2Conversation = r2.conversation.id;
     const x1 = await seedCorrection(em(), tenantId, {
       at: '2026-11-03T10:00:00Z',
       author: 'slack:U1',
@@ -71,10 +74,11 @@ describe('feedback-loop analytics and the topic cut, against hand-computed value
     });
     // R4: no article, no vote. R5: the delivery article, 👎 without a comment.
     await seedConversation(em(), tenantId, { at: '2026-11-10T09:00:00Z', replies: [{}] });
-    await seedConversation(em(), tenantId, {
+    const r5 = await seedConversation(em(), tenantId, {
       at: '2026-11-11T09:00:00Z',
       replies: [{ articleIds: [delivery], helpful: false }],
     });
+    r5Conversation = r5.conversation.id;
   });
   afterAll(async () => {
     await database.drop();
@@ -124,7 +128,10 @@ describe('feedback-loop analytics and the topic cut, against hand-computed value
       qualityScore: 3,
       handoffRate: 0,
     });
-    expect(analytics.gaps).toEqual([
+    const gaps = analytics.gaps.map((gap) => ({ ...gap, exampleConversationIds: undefined }));
+    // Examples: the conversations of the topic with a 👎 or a handoff (refunds: R2's; delivery: R5's; none without an article).
+    expect(analytics.gaps.map((gap) => gap.exampleConversationIds)).toEqual([[r2Conversation], [r5Conversation], []]);
+    expect(gaps).toEqual([
       {
         topic: 'refunds',
         replies: 2,
