@@ -22,12 +22,12 @@ export const HANDOFF_QUEUE = gql<
   { handoffQueue: { totalCount: number; nodes: QueuedHandoff[] } },
   { unassignedOnly?: boolean }
 >(`query HandoffQueue($unassignedOnly: Boolean) {
-  handoffQueue(first: 50, unassignedOnly: $unassignedOnly) {
+  handoffQueue(first: 20, unassignedOnly: $unassignedOnly) {
     totalCount
     nodes {
       conversation {
         id channel status customerName contactId handedOffAt handoffReason assignee assignedAt
-        messages(last: 6) { id author text createdAt }
+        messages(last: 4) { id author text createdAt }
       }
       lastCustomerMessage { text createdAt }
     }

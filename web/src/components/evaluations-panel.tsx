@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '../api/hooks';
 import {
   DATASET_VERSIONS,
@@ -18,6 +18,14 @@ const rateTick = (value: number) => `${Math.round(value * 100)}%`;
 export function EvaluationsPanel() {
   const state = useQuery(EVALUATIONS);
   const [selected, setSelected] = useState<string | null>(null);
+  // Follows running evaluations: reloads every 2 s until none is running.
+  const running = state.data?.evaluationRuns.some((run) => run.status === 'running') ?? false;
+  const { reload } = state;
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(reload, 2000);
+    return () => clearInterval(timer);
+  }, [running, reload]);
   return (
     <section className="panel" aria-labelledby="evaluations-heading">
       <h2 id="evaluations-heading">Evaluations</h2>
@@ -136,7 +144,7 @@ function StartEvaluation({ datasets, onStarted }: { datasets: string[]; onStarte
           Start evaluation
         </button>
       </div>
-      <p className="muted small">It runs in the background through the gateway; reload to follow its progress.</p>
+      <p className="muted small">It runs in the background through the gateway; the table follows its progress.</p>
       {start.error ? <ErrorNotice error={start.error} /> : null}
     </form>
   );
