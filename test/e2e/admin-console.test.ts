@@ -51,7 +51,16 @@ async function ask(customer: string, text: string) {
 
 /** A full-page screenshot: into docs/console/ for the walkthrough, or test-artifacts/admin/ for the rest. */
 async function screenshot(name: string, target: Page = page, directory = DOCS) {
-  await target.screenshot({ path: path.join(directory, `${name}.png`), fullPage: true });
+  // The whole page, cut at 2,400 px so the committed images stay small.
+  const height = await target.evaluate(
+    () => (globalThis as unknown as BrowserGlobals).document.documentElement.scrollHeight,
+  );
+  const width = target.viewportSize()?.width ?? 1280;
+  await target.screenshot({
+    path: path.join(directory, `${name}.png`),
+    fullPage: true,
+    clip: { x: 0, y: 0, width, height: Math.min(height, 2400) },
+  });
 }
 
 beforeAll(async () => {
@@ -149,7 +158,7 @@ async function graphql(query: string, variables: Record<string, unknown> = {}) {
 interface BrowserGlobals {
   document: {
     activeElement: { textContent: string | null } | null;
-    documentElement: { scrollWidth: number };
+    documentElement: { scrollWidth: number; scrollHeight: number };
     cookie: string;
   };
   innerWidth: number;
@@ -292,12 +301,12 @@ describe('admin console in Chromium', () => {
     const card = page.getByRole('listitem', { name: `Article: ${GIFT_QUESTION}` });
     await card.waitFor();
     await expect(page.locator('.cards > li').count()).resolves.toBe(1);
+    await screenshot('08-knowledge');
     const turn = await ask('customer-gift', GIFT_QUESTION);
     expect(turn.reply?.text).toContain(GIFT_ANSWER);
     await page.getByLabel('Search questions and answers').fill('');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.locator('.cards > li').nth(1).waitFor();
-    await screenshot('08-knowledge');
   });
 
   it('creates a draft version, evaluates it, activates it after a confirmation, and rolls back', async () => {
@@ -392,13 +401,13 @@ describe('admin console in Chromium', () => {
     await card.locator('.badge', { hasText: 'running' }).waitFor();
 
     // Traffic through the real engine: every customer is in the experiment, split 50/50.
-    for (let index = 0; index < 12; index++) {
+    for (let index = 0; index < 20; index++) {
       const turn = await ask(`experiment-customer-${index}`, 'How long does delivery take?');
       if (turn.interactionId)
         await recordVote(database.orm.em.fork(), {
           tenantId,
           interactionId: turn.interactionId,
-          helpful: index % 3 !== 0,
+          helpful: index % 2 === 0 || index % 5 === 1,
           source: 'terminal',
         });
     }
@@ -408,7 +417,7 @@ describe('admin console in Chromium', () => {
     const customers = await rows.evaluateAll((cells) =>
       cells.map((row) => Number((row as unknown as { cells: { textContent: string }[] }).cells[1].textContent)),
     );
-    expect(customers.reduce((sum, count) => sum + count, 0)).toBe(12);
+    expect(customers.reduce((sum, count) => sum + count, 0)).toBe(20);
     await screenshot('10-experiments');
 
     await card.getByRole('button', { name: 'Stop…' }).click();

@@ -69,7 +69,8 @@ export function EvaluationsPanel() {
                     formatValue={rateTick}
                     series={[
                       { label: 'ROUGE-L', values: finished.map((run) => run.metrics!.rougeL) },
-                      { label: 'BLEU', values: finished.map((run) => run.metrics!.bleu) },
+                      // BLEU is on a 0–100 scale; drawn as a fraction so one axis holds all three.
+                      { label: 'BLEU (÷ 100)', values: finished.map((run) => run.metrics!.bleu / 100) },
                       { label: 'Exact match', values: finished.map((run) => run.metrics!.exactMatch) },
                     ]}
                   />
@@ -191,7 +192,7 @@ function RunsTable({
                 {run.error ? <div className="muted small">{run.error}</div> : null}
               </td>
               <td className="num">{formatRate(run.metrics?.exactMatch)}</td>
-              <td className="num">{formatRate(run.metrics?.bleu)}</td>
+              <td className="num">{run.metrics ? run.metrics.bleu.toFixed(1) : '—'}</td>
               <td className="num">{formatRate(run.metrics?.rougeL)}</td>
               <td className="num">{formatRate(run.metrics?.handoffAgreement)}</td>
               <td className="num">{formatDuration(run.metrics?.latencyP95Ms)}</td>

@@ -60,7 +60,7 @@ export function ExperimentCard({
                   <th>Arm</th>
                   <th className="num">Customers</th>
                   <th className="num">Replies</th>
-                  <th className="num">👍 rate (rated)</th>
+                  <th className="num">Thumbs-up rate (rated)</th>
                   <th className="num">Satisfaction</th>
                   <th className="num">Handoff rate</th>
                   <th className="num">Cost / conv.</th>

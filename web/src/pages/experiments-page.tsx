@@ -25,7 +25,8 @@ export function ExperimentsPage() {
               {data.experiments.length === 0 ? (
                 <Empty title="No experiments yet.">
                   An experiment serves a candidate model version to a share of customers and compares it with the active
-                  version on 👍 rate, satisfaction, handoffs and cost. Evaluate a version on the Learning page first.
+                  version on thumbs-up rate, satisfaction, handoffs and cost. Evaluate a version on the Learning page
+                  first.
                 </Empty>
               ) : (
                 <ul className="cards">

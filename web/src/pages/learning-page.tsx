@@ -147,7 +147,7 @@ function VersionsPanel({
               <th>Status</th>
               <th>Notes</th>
               <th className="num">Replies</th>
-              <th className="num">👍 rate</th>
+              <th className="num">Thumbs-up rate</th>
               <th className="num">Handoff rate</th>
               <th>Created</th>
               <th>Activated</th>
