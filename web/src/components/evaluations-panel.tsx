@@ -81,7 +81,15 @@ export function EvaluationsPanel() {
               ) : (
                 <p className="muted">No evaluation runs yet.</p>
               )}
-              {selected ? <RunReport runId={selected} /> : null}
+              {selected ? (
+                <RunReport
+                  runId={selected}
+                  label={(() => {
+                    const run = data.evaluationRuns.find((entry) => entry.id === selected);
+                    return run ? `v${run.modelVersionNumber} on ${run.datasetVersion}` : '';
+                  })()}
+                />
+              ) : null}
             </>
           );
         }}
@@ -205,7 +213,7 @@ function RunsTable({
   );
 }
 
-function RunReport({ runId }: { runId: string }) {
+function RunReport({ runId, label }: { runId: string; label: string }) {
   const variables = useMemo(() => ({ runId }), [runId]);
   const state = useQuery(EVALUATION_REPORT, variables);
   return (

@@ -11,8 +11,11 @@ export function ExperimentCard({
   experiment,
   versionNumber,
   onChanged,
+  rolloutStatus,
 }: {
   experiment: Experiment;
+  /** Set when a rollout drives this experiment: its stages change the coverage, so it is stopped from there. */
+  rolloutStatus?: string;
   versionNumber: (id: string) => number | undefined;
   onChanged: () => void;
 }) {
@@ -128,7 +131,10 @@ export function ExperimentCard({
               Start experiment
             </button>
           ) : null}
-          {experiment.status === 'running' && !stopping ? (
+          {rolloutStatus ? (
+            <span className="muted small">Driven by its rollout ({rolloutStatus.replace('_', ' ')}), below.</span>
+          ) : null}
+          {experiment.status === 'running' && !stopping && !rolloutStatus ? (
             <button type="button" className="danger" onClick={() => setStopping(true)}>
               Stop…
             </button>

@@ -12,10 +12,12 @@ const percent = (value: number) => `${value > 0 ? '+' : ''}${(value * 100).toFix
 /**
  * Relative change of each metric (candidate vs control) with its 95 %
  * intervals drawn on one axis around 0: the thin bar is the always-valid
- * (sequential) interval, the thick one the fixed-horizon interval.
+ * (sequential) interval (cut at the axis ends when wider), the thick one the
+ * fixed-horizon interval.
  */
 export function IntervalPlot({ rows }: { rows: IntervalRow[] }) {
-  const axis = intervalAxis(rows.flatMap((row) => [row.ci, row.sequentialCi]));
+  // The axis holds the fixed-horizon intervals; the wider sequential ones are cut at its ends.
+  const axis = intervalAxis(rows.flatMap((row) => [row.ci, [row.estimate]]));
   const zero = axisPosition(0, axis.min, axis.max);
   return (
     <div className="intervals" role="img" aria-label="Relative change of each metric with its 95 % intervals">
@@ -42,7 +44,10 @@ export function IntervalPlot({ rows }: { rows: IntervalRow[] }) {
               <span className="interval-ci" style={span(row.ci)} />
               <span className="interval-point" style={{ left: `${axisPosition(row.estimate, axis.min, axis.max)}%` }} />
             </span>
-            <span className="interval-value">
+            <span
+              className="interval-value"
+              title={`95 % interval ${percent(row.ci[0] ?? 0)} to ${percent(row.ci[1] ?? 0)}; always-valid ${percent(row.sequentialCi[0] ?? 0)} to ${percent(row.sequentialCi[1] ?? 0)}`}
+            >
               {percent(row.estimate)} <span className="muted small">({verdict})</span>
             </span>
           </div>

@@ -36,6 +36,7 @@ export function ExperimentsPage() {
                       experiment={experiment}
                       versionNumber={versionNumber}
                       onChanged={state.reload}
+                      rolloutStatus={data.rollouts.find((rollout) => rollout.experimentKey === experiment.key)?.status}
                     />
                   ))}
                 </ul>
