@@ -225,7 +225,7 @@ function RunReport({ runId, label }: { runId: string; label: string }) {
           <div className="table-scroll">
             <table>
               <caption className="muted small">
-                Against the baseline run (the active version on the same dataset)
+                {label}: against the baseline run (the active version on the same dataset)
               </caption>
               <thead>
                 <tr>
