@@ -49,6 +49,7 @@ export async function startConsoleServer(
       events,
       secretBox,
       providerHealth: stack.gateway.health,
+      gateway: stack.gateway,
       catalogue: defaultCatalogue,
       feedbackRateLimiter: new RateLimiter(100, 60_000),
     },

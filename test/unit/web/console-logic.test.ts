@@ -126,7 +126,12 @@ describe("pages follow the key's scopes", () => {
     expect(viewer).toContain('overview');
     expect(viewer).not.toContain('settings');
     expect(viewer).not.toContain('graphiql');
-    expect(visiblePages(['users:manage'], { graphiql: true }).map((page) => page.id)).toEqual(['settings', 'graphiql']);
+    expect(visiblePages(['users:manage'], { graphiql: true }).map((page) => page.id)).toEqual([
+      'knowledge',
+      'settings',
+      'access',
+      'graphiql',
+    ]);
     expect(visiblePages([], { graphiql: true })).toEqual([]);
     expect(hasAnyScope(['corrections:write'], ['users:manage', 'corrections:write'])).toBe(true);
   });

@@ -1,4 +1,8 @@
 import { gql } from './client';
+import { EXPERIMENT_OPERATIONS } from './experiment-operations';
+import { HANDOFF_OPERATIONS } from './handoff-operations';
+import { KNOWLEDGE_OPERATIONS } from './knowledge-operations';
+import { LEARNING_OPERATIONS } from './learning-operations';
 
 /**
  * Every GraphQL operation the console sends, typed by hand from
@@ -375,4 +379,8 @@ export const ALL_OPERATIONS = {
   TENANT_SETTINGS,
   UPDATE_TENANT_SETTINGS,
   SET_TENANT_SECRETS,
+  ...KNOWLEDGE_OPERATIONS,
+  ...LEARNING_OPERATIONS,
+  ...EXPERIMENT_OPERATIONS,
+  ...HANDOFF_OPERATIONS,
 };

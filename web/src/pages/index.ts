@@ -1,7 +1,11 @@
 import type { ComponentType } from 'react';
 import { ConversationsPage } from './conversations-page';
 import { CorrectionsPage } from './corrections-page';
+import { ExperimentsPage } from './experiments-page';
 import { FeedbackPage } from './feedback-page';
+import { HandoffsPage } from './handoffs-page';
+import { KnowledgePage } from './knowledge-page';
+import { LearningPage } from './learning-page';
 import { OverviewPage } from './overview-page';
 import { ProvidersPage } from './providers-page';
 import { SettingsPage } from './settings-page';
@@ -22,4 +26,8 @@ export const PAGE_COMPONENTS: Record<string, ComponentType<PageProps>> = {
   corrections: CorrectionsPage,
   providers: ProvidersPage,
   settings: SettingsPage,
+  handoffs: HandoffsPage,
+  knowledge: KnowledgePage,
+  learning: LearningPage,
+  experiments: ExperimentsPage,
 };
