@@ -24,6 +24,7 @@ import { EvaluationResult, EvaluationRun } from './evaluation-run.entity';
 import { ModelVersion } from './model-version.entity';
 import { Experiment } from './experiment.entity';
 import { Rollout } from './rollout.entity';
+import { OfflineModel, TrainingSet } from './training-set.entity';
 import { FineTuningJob } from './fine-tuning-job.entity';
 
 export * from './agent-interaction.entity';
@@ -52,6 +53,7 @@ export * from './evaluation-dataset.entity';
 export * from './evaluation-run.entity';
 export * from './experiment.entity';
 export * from './rollout.entity';
+export * from './training-set.entity';
 export * from './fine-tuning-job.entity';
 
 /** Every entity the ORM knows; add new ones here. */
@@ -85,5 +87,7 @@ export const entities = [
   ProviderUsageRollup,
   Experiment,
   Rollout,
+  TrainingSet,
+  OfflineModel,
   FineTuningJob,
 ];
