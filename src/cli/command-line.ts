@@ -47,6 +47,8 @@ export const JOB_NAMES = [
   'handoff-idle-release',
   'alert-rules',
   'experiment-guard',
+  'fine-tuning-poll',
+  'fine-tuning-schedule',
 ] as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {

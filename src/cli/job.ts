@@ -5,6 +5,11 @@ import { isJobName, runJob } from '../jobs';
 import { parseDay } from '../jobs/daily-provider-summary';
 import { configuredNotifiers } from '../monitoring/configured-notifiers';
 import { createAlertService } from '../monitoring/alert-service';
+import { createConversationStack } from '../engine/engine-stack';
+import { DomainEvents } from '../events';
+import { createFineTuningClients } from '../learning/fine-tuning/openai-fine-tuning-client';
+import { generatedTrainingSets } from '../learning/fine-tuning/training-set-source';
+import { resolveSecretKey, SecretBox } from '../security/secret-box';
 import { runCli, withDatabase } from './cli-runner';
 
 /**
@@ -32,7 +37,25 @@ async function main(): Promise<number> {
       silenceMinutes: config.ALERT_SILENCE_MINUTES,
       graphqlUrl: `${config.publicBaseUrl}/graphql`,
     });
+    // The fine-tuning jobs call OpenAI with the tenants' keys and evaluate drafts through the provider gateway.
+    const secretBox = new SecretBox(resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR).key);
+    const stack = name.startsWith('fine-tuning')
+      ? createConversationStack({ config, orm: database.orm, events: new DomainEvents(), logger, secretBox })
+      : null;
+    const fineTuning = stack
+      ? {
+          clients: createFineTuningClients({
+            em: database.orm.em,
+            secretBox,
+            apiKey: config.OPENAI_API_KEY,
+            baseUrl: config.OPENAI_BASE_URL,
+          }),
+          trainingSets: generatedTrainingSets,
+          gateway: stack.gateway,
+        }
+      : null;
     const context = {
+      fineTuning,
       orm: database.orm,
       logger,
       retentionDays: config.USAGE_RETENTION_DAYS,
@@ -41,7 +64,10 @@ async function main(): Promise<number> {
       alerts,
       runbookBaseUrl: config.runbookBaseUrl,
     };
-    const outcome = await runJob(name, context, { day }).finally(() => delivery.close());
+    const outcome = await runJob(name, context, { day }).finally(() => {
+      stack?.close();
+      return delivery.close();
+    });
     if (!outcome.ran) {
       process.stdout.write(`${name}: skipped (${outcome.reason})\n`);
       return 1;

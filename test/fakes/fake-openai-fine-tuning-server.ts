@@ -49,6 +49,8 @@ export interface FakeOpenAiFineTuning {
   requests: Array<{ method: string; path: string; apiKey: string | null }>;
   /** The next `times` matching requests get `fault` (queued in order). */
   failNext(fault: FineTuningFault, times?: number): void;
+  /** The next uploaded file fails OpenAI's file validation (the job using it fails in validating_files). */
+  invalidateNextUpload(reason?: string): void;
   /** The next job created fails while running (`training_failed` error), or stays queued forever. */
   nextJobFate(fate: FakeFineTuningJob['fate']): void;
   /**
@@ -81,6 +83,8 @@ export async function startFakeOpenAiFineTuning(): Promise<FakeOpenAiFineTuning>
   const faults: FineTuningFault[] = [];
   let fate: FakeFineTuningJob['fate'] = 'succeed';
   let advanceMode: 'per-poll' | 'manual' = 'per-poll';
+  let invalidUpload: string | null = null;
+  const invalidFiles = new Map<string, string>();
   let sequence = 0;
   const polled = new Set<string>();
   const now = () => Math.floor(Date.now() / 1000);
@@ -91,11 +95,16 @@ export async function startFakeOpenAiFineTuning(): Promise<FakeOpenAiFineTuning>
 
   function step(job: FakeFineTuningJob): void {
     if (job.status === 'validating_files') {
-      const problem = validateTrainingFile(files.get(job.trainingFile)?.content ?? '');
+      const problem =
+        invalidFiles.get(job.trainingFile) ?? validateTrainingFile(files.get(job.trainingFile)?.content ?? '');
       if (problem) {
         job.status = 'failed';
         job.finishedAt = now();
-        job.error = { code: 'invalid_training_file', message: `The job failed due to an invalid training file. ${problem}`, param: 'training_file' };
+        job.error = {
+          code: 'invalid_training_file',
+          message: `The job failed due to an invalid training file. ${problem}`,
+          param: 'training_file',
+        };
         event(job, job.error.message, 'error');
         return;
       }
@@ -109,7 +118,11 @@ export async function startFakeOpenAiFineTuning(): Promise<FakeOpenAiFineTuning>
       if (job.fate === 'fail') {
         job.status = 'failed';
         job.finishedAt = now();
-        job.error = { code: 'training_failed', message: 'Fine-tuning failed: an internal error occurred during training.', param: null };
+        job.error = {
+          code: 'training_failed',
+          message: 'Fine-tuning failed: an internal error occurred during training.',
+          param: null,
+        };
         event(job, job.error.message, 'error');
         return;
       }
@@ -152,7 +165,9 @@ export async function startFakeOpenAiFineTuning(): Promise<FakeOpenAiFineTuning>
     if (endpoint === 'files') {
       if (method === 'GET') {
         const file = files.get(path.split('/')[3] ?? '');
-        return file ? send(response, 200, fileObject(file)) : send(response, 404, openAiError(404, 'No such File object'));
+        return file
+          ? send(response, 200, fileObject(file))
+          : send(response, 404, openAiError(404, 'No such File object'));
       }
       const form = await new Request(`http://fake${path}`, {
         method,
@@ -173,6 +188,10 @@ export async function startFakeOpenAiFineTuning(): Promise<FakeOpenAiFineTuning>
         createdAt: now(),
       };
       files.set(file.id, file);
+      if (invalidUpload !== null) {
+        invalidFiles.set(file.id, invalidUpload);
+        invalidUpload = null;
+      }
       return send(response, 200, fileObject(file));
     }
     const jobId = path.split('/')[4] ?? '';
@@ -181,9 +200,17 @@ export async function startFakeOpenAiFineTuning(): Promise<FakeOpenAiFineTuning>
       const training = files.get(String(params.training_file ?? ''));
       if (!params.model) return send(response, 400, openAiError(400, "Missing required parameter: 'model'."));
       if (!training || training.purpose !== 'fine-tune')
-        return send(response, 400, openAiError(400, `invalid training_file: ${String(params.training_file)}`, 'training_file'));
+        return send(
+          response,
+          400,
+          openAiError(400, `invalid training_file: ${String(params.training_file)}`, 'training_file'),
+        );
       if (params.validation_file && !files.has(String(params.validation_file)))
-        return send(response, 400, openAiError(400, `invalid validation_file: ${String(params.validation_file)}`, 'validation_file'));
+        return send(
+          response,
+          400,
+          openAiError(400, `invalid validation_file: ${String(params.validation_file)}`, 'validation_file'),
+        );
       if (typeof params.suffix === 'string' && params.suffix.length > 64)
         return send(response, 400, openAiError(400, 'suffix must be at most 64 characters', 'suffix'));
       const job: FakeFineTuningJob = {
@@ -247,6 +274,9 @@ export async function startFakeOpenAiFineTuning(): Promise<FakeOpenAiFineTuning>
     failNext(fault, times = 1) {
       for (let index = 0; index < times; index++) faults.push(fault);
     },
+    invalidateNextUpload(reason = 'Line 3: messages must contain at least one assistant message.') {
+      invalidUpload = reason;
+    },
     nextJobFate(next) {
       fate = next;
     },
@@ -285,8 +315,7 @@ export function validateTrainingFile(content: string): string | null {
     } catch {
       return `Line ${index + 1} is not valid JSON.`;
     }
-    if (!Array.isArray(example.messages) || !example.messages.length)
-      return `Line ${index + 1} has no messages.`;
+    if (!Array.isArray(example.messages) || !example.messages.length) return `Line ${index + 1} has no messages.`;
     if (!example.messages.some((message) => message.role === 'assistant'))
       return `Line ${index + 1} has no assistant message.`;
   }
@@ -326,7 +355,10 @@ function jobObject(job: FakeFineTuningJob) {
     estimated_finish: null,
     integrations: [],
     metadata: null,
-    method: { type: 'supervised', supervised: { hyperparameters: { batch_size: 'auto', learning_rate_multiplier: 'auto', n_epochs: 'auto' } } },
+    method: {
+      type: 'supervised',
+      supervised: { hyperparameters: { batch_size: 'auto', learning_rate_multiplier: 'auto', n_epochs: 'auto' } },
+    },
     user_provided_suffix: job.suffix,
   };
 }
@@ -342,7 +374,12 @@ function openAiError(status: number, message: string, param: string | null = nul
   };
 }
 
-function send(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }

@@ -44,7 +44,11 @@ const FINAL_STATUSES = new Set(['succeeded', 'failed', 'cancelled']);
 export async function pollFineTuningJobs(dependencies: PollDependencies): Promise<PollOutcome[]> {
   const open = await dependencies.em
     .fork()
-    .find(FineTuningJob, { phase: { $in: ['submitting', 'training', 'validating'] } }, { orderBy: { createdAt: 'asc' } });
+    .find(
+      FineTuningJob,
+      { phase: { $in: ['submitting', 'training', 'validating'] } },
+      { orderBy: { createdAt: 'asc' } },
+    );
   const outcomes: PollOutcome[] = [];
   for (const row of open) {
     const em = dependencies.em.fork();
@@ -64,7 +68,11 @@ export async function pollFineTuningJobs(dependencies: PollDependencies): Promis
   return outcomes;
 }
 
-async function closeInterrupted(em: EntityManager, job: FineTuningJob, dependencies: PollDependencies): Promise<string> {
+async function closeInterrupted(
+  em: EntityManager,
+  job: FineTuningJob,
+  dependencies: PollDependencies,
+): Promise<string> {
   if (dependencies.now.getTime() - job.createdAt.getTime() < SUBMISSION_TIMEOUT_MS) return 'still submitting';
   job.phase = 'submit_failed';
   job.error = {
@@ -102,7 +110,10 @@ async function pollProvider(em: EntityManager, job: FineTuningJob, dependencies:
     job.lastPollError = failure.message;
     job.lastPolledAt = dependencies.now;
     await em.flush();
-    dependencies.logger?.warn({ job: job.id, error: failure.message }, 'fine-tuning poll failed; trying again next run');
+    dependencies.logger?.warn(
+      { job: job.id, error: failure.message },
+      'fine-tuning poll failed; trying again next run',
+    );
     return `poll failed: ${failure.message}`;
   }
   const known = new Map(job.events.map((event) => [event.id, event]));
@@ -139,7 +150,10 @@ async function pollProvider(em: EntityManager, job: FineTuningJob, dependencies:
 
 async function validate(em: EntityManager, job: FineTuningJob, dependencies: PollDependencies): Promise<string> {
   if (!dependencies.gateway) return 'waiting for a process with the provider gateway to validate';
-  const result = await validateFineTunedModel({ em: dependencies.em, gateway: dependencies.gateway, logger: dependencies.logger }, job.id);
+  const result = await validateFineTunedModel(
+    { em: dependencies.em, gateway: dependencies.gateway, logger: dependencies.logger },
+    job.id,
+  );
   const reloaded = await em.refresh(job);
   if (result.passed) return `validated: version ${result.versionNumber} is evaluated`;
   if (reloaded) {

@@ -27,7 +27,7 @@ export interface FineTuningDependencies {
 export interface StartFineTuningInput {
   tenantId: string;
   actor: Actor;
-  /** An existing training set; default: a new one exported now for the active version. */
+  /** An existing training set (id, number or `latest`); default: a new one exported now for the active version. */
   trainingSetId?: string | null;
   /** Default: the tenant setting fineTuning.baseModel. */
   baseModel?: string | null;
@@ -52,11 +52,17 @@ export async function findFineTuningJob(
   tenantId: string,
   reference: string,
 ): Promise<FineTuningJob | null> {
-  const where = isUuid(reference) ? { id: reference, tenant: tenantId } : { providerJobId: reference, tenant: tenantId };
+  const where = isUuid(reference)
+    ? { id: reference, tenant: tenantId }
+    : { providerJobId: reference, tenant: tenantId };
   return em.findOne(FineTuningJob, where, { populate: ['modelVersion', 'baseVersion'] });
 }
 
-export async function resolveFineTuningJob(em: EntityManager, tenantId: string, reference: string): Promise<FineTuningJob> {
+export async function resolveFineTuningJob(
+  em: EntityManager,
+  tenantId: string,
+  reference: string,
+): Promise<FineTuningJob> {
   const job = await findFineTuningJob(em, tenantId, reference.trim());
   if (!job) throw notFound('Fine-tuning job', reference);
   return job;
@@ -84,7 +90,10 @@ export async function startFineTuningJob(
   const settings = fineTuningSettingsFrom(tenant.settings);
   const baseModel = input.baseModel?.trim() || settings.baseModel;
   if (!/^[\w.:-]{1,100}$/.test(baseModel)) throw badInput(`baseModel ${JSON.stringify(baseModel)} is not a model id`);
-  const open = await em.findOne(FineTuningJob, { tenant: input.tenantId, phase: { $in: [...OPEN_FINE_TUNING_PHASES] } });
+  const open = await em.findOne(FineTuningJob, {
+    tenant: input.tenantId,
+    phase: { $in: [...OPEN_FINE_TUNING_PHASES] },
+  });
   if (open)
     throw new AppError(
       'CONFLICT',
@@ -95,8 +104,8 @@ export async function startFineTuningJob(
   const client = await dependencies.clients(input.tenantId);
 
   let trainingSetId = input.trainingSetId?.trim() || null;
-  if (trainingSetId && !isUuid(trainingSetId)) throw notFound('Training set', trainingSetId);
-  if (!trainingSetId)
+  if (trainingSetId) trainingSetId = await dependencies.trainingSets.resolve(em.fork(), input.tenantId, trainingSetId);
+  else
     trainingSetId = (
       await dependencies.trainingSets.create(em.fork(), {
         tenantId: input.tenantId,
@@ -132,7 +141,10 @@ export async function startFineTuningJob(
   try {
     await em.flush();
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException && /fine_tuning_job_one_open_per_tenant/.test(error.message))
+    if (
+      error instanceof UniqueConstraintViolationException &&
+      /fine_tuning_job_one_open_per_tenant/.test(error.message)
+    )
       throw new AppError('CONFLICT', 'Another fine-tuning job of this tenant was started at the same time');
     throw error;
   }

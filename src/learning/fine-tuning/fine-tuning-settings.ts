@@ -88,7 +88,11 @@ export function fineTunedCatalogueEntry(baseModel: string): Omit<ModelSpec, 'id'
   const price =
     FINE_TUNED_PRICES[name] ??
     (base
-      ? { input: base.prices[0].input * 2, cachedInput: base.prices[0].cachedInput * 2, output: base.prices[0].output * 2 }
+      ? {
+          input: base.prices[0].input * 2,
+          cachedInput: base.prices[0].cachedInput * 2,
+          output: base.prices[0].output * 2,
+        }
       : FINE_TUNED_PRICES['gpt-4o-mini']);
   return {
     provider: 'openai',

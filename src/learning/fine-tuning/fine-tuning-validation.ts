@@ -1,6 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit, type Actor } from '../../audit/audit-service';
-import { DatasetVersion, EvaluationDataset, FineTuningJob, ModelVersion, Tenant, type TierModels } from '../../db/entities';
+import {
+  DatasetVersion,
+  EvaluationDataset,
+  FineTuningJob,
+  ModelVersion,
+  Tenant,
+  type TierModels,
+} from '../../db/entities';
 import type { Logger } from '../../logger';
 import type { ModelGateway } from '../../providers/types';
 import { GATING_MINIMUM_CASES, resolveDatasetVersion } from '../datasets/dataset-service';
@@ -141,10 +148,13 @@ async function gatingDataset(
   let best: DatasetVersion | null = null;
   for (const dataset of datasets) {
     const latest = await em.findOne(DatasetVersion, { tenant: tenantId, dataset, number: dataset.latestVersionNumber });
-    if (latest && latest.caseCount >= GATING_MINIMUM_CASES && (!best || latest.caseCount > best.caseCount)) best = latest;
+    if (latest && latest.caseCount >= GATING_MINIMUM_CASES && (!best || latest.caseCount > best.caseCount))
+      best = latest;
   }
   if (!best)
     return `no gating dataset: the tenant has no evaluation dataset with at least ${GATING_MINIMUM_CASES} cases (set fineTuning.gatingDataset or import one with npm run datasets)`;
-  const name = datasets.find((dataset) => dataset.id === (typeof best.dataset === 'string' ? best.dataset : best.dataset.id))?.name;
+  const name = datasets.find(
+    (dataset) => dataset.id === (typeof best.dataset === 'string' ? best.dataset : best.dataset.id),
+  )?.name;
   return { id: best.id, label: `${name}@${best.number}` };
 }

@@ -58,7 +58,11 @@ export function describeOpenAiFailure(error: unknown): { code: string; message: 
     return { code: `http_${error.status}`, message: `OpenAI answered ${error.status}: ${error.message}`, retryable };
   }
   if (error instanceof APIConnectionError)
-    return { code: 'network', message: `OpenAI could not be reached: ${error.message}. Check OPENAI_BASE_URL.`, retryable: true };
+    return {
+      code: 'network',
+      message: `OpenAI could not be reached: ${error.message}. Check OPENAI_BASE_URL.`,
+      retryable: true,
+    };
   if (error instanceof AppError) return { code: error.code.toLowerCase(), message: error.message, retryable: false };
   return { code: 'error', message: error instanceof Error ? error.message : String(error), retryable: false };
 }

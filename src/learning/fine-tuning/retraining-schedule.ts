@@ -53,7 +53,11 @@ export async function runScheduledRetraining(
       continue;
     }
     try {
-      const job = await startFineTuningJob(dependencies, { tenantId: tenant.id, actor: SCHEDULE_ACTOR, trigger: 'schedule' });
+      const job = await startFineTuningJob(dependencies, {
+        tenantId: tenant.id,
+        actor: SCHEDULE_ACTOR,
+        trigger: 'schedule',
+      });
       outcomes.push({ tenantId: tenant.id, started: job.id });
     } catch (error) {
       // Bad input (too few examples after filtering, no active version): a skip with its reason, not a crash of the run.
