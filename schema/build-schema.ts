@@ -10,6 +10,7 @@ import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
 import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
 import { LearningResolver } from './learning/learning.resolver';
+import { FineTuningResolver } from './learning/fine-tuning.resolver';
 import { HandoffsResolver } from './handoffs/handoffs.resolver';
 import { ExperimentsResolver } from './experiments/experiments.resolver';
 import { RolloutsResolver } from './experiments/rollouts.resolver';
@@ -35,6 +36,7 @@ export const resolvers = [
   HandoffsResolver,
   ExperimentsResolver,
   RolloutsResolver,
+  FineTuningResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;
