@@ -292,6 +292,36 @@ printed. Exit code 0 when the candidate ends active, 3 when it was rolled back.
       wholeNumber('seed'),
     ),
   },
+  'src/cli/fine-tune': {
+    usage: `Usage (every command takes --tenant <name>, default demo; --json prints JSON):
+  npm run fine-tune -- start [--training-set <id|number|latest>] [--base-model <model>]
+  npm run fine-tune -- status <job id|ftjob-…> [--refresh]
+  npm run fine-tune -- cancel <job id|ftjob-…> [--reason <text>]
+  npm run fine-tune -- list
+
+start exports a training set from the approved corrections (unless --training-set names one), uploads
+its train and validation JSONL to OpenAI (the tenant's key, else OPENAI_API_KEY; OPENAI_BASE_URL) and
+creates the fine-tuning job. The fine-tuning-poll job follows it (every 5 minutes, or --refresh now):
+a succeeded job becomes a draft model version, evaluated on the gating dataset against the active one.
+`,
+    options: {
+      tenant: { type: 'string' },
+      'training-set': { type: 'string' },
+      'base-model': { type: 'string' },
+      reason: { type: 'string' },
+      refresh: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    positionals: { min: 1, max: 2 },
+    check: (_values, positionals) => {
+      const [command, job] = positionals;
+      if (!['start', 'status', 'cancel', 'list'].includes(command!))
+        return `unknown command ${JSON.stringify(command)}: use start, status, cancel or list`;
+      if ((command === 'status' || command === 'cancel') && !job) return `${command} needs a job id`;
+      if ((command === 'start' || command === 'list') && job) return `${command} takes no job id`;
+      return null;
+    },
+  },
   ...OPERATOR_COMMANDS,
 };
 
@@ -348,6 +378,7 @@ const SCRIPTS: Record<string, string> = {
   'src/cli/datasets': 'datasets',
   'src/cli/evaluate': 'evaluate',
   'src/cli/simulate-rollout': 'simulate:rollout',
+  'src/cli/fine-tune': 'fine-tune',
   'schema/emit-schema': 'schema:emit',
   'bench/analytics-bench': 'bench:analytics',
   'bench/router-bench': 'bench:router',
