@@ -62,6 +62,11 @@ export async function pollFineTuningJobs(dependencies: PollDependencies): Promis
     } catch (error) {
       note = `error: ${error instanceof Error ? error.message : String(error)}`;
       dependencies.logger?.error({ err: error, job: job.id }, 'fine-tuning poll failed');
+      // Kept on the job (and retried on the next run): a validation that keeps failing is visible in GraphQL.
+      await dependencies.em
+        .fork()
+        .nativeUpdate(FineTuningJob, { id: job.id }, { lastPollError: note, lastPolledAt: dependencies.now })
+        .catch(() => undefined);
     }
     outcomes.push({ job: job.id, tenantId, phase: job.phase, status: job.status, ...(note ? { note } : {}) });
   }

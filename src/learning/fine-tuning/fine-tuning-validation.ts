@@ -3,11 +3,13 @@ import { recordAudit, type Actor } from '../../audit/audit-service';
 import {
   DatasetVersion,
   EvaluationDataset,
+  EvaluationRun,
   FineTuningJob,
   ModelVersion,
   Tenant,
   type TierModels,
 } from '../../db/entities';
+import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
 import type { ModelGateway } from '../../providers/types';
 import { GATING_MINIMUM_CASES, resolveDatasetVersion } from '../datasets/dataset-service';
@@ -90,10 +92,17 @@ export async function validateFineTunedModel(
 
   const dataset = await gatingDataset(em, tenantId, settings.gatingDataset);
   if (typeof dataset === 'string') return finish(em, job, false, versionId, [dataset]);
-  const run = await evaluateModelVersion(
-    { em: dependencies.em, gateway: dependencies.gateway, logger: dependencies.logger ?? undefined },
-    { tenantId, actor: FINE_TUNING_ACTOR, version: versionId, dataset: dataset.id },
-  );
+  let run: EvaluationRun;
+  try {
+    run = await evaluateModelVersion(
+      { em: dependencies.em, gateway: dependencies.gateway, logger: dependencies.logger ?? undefined },
+      { tenantId, actor: FINE_TUNING_ACTOR, version: versionId, dataset: dataset.id },
+    );
+  } catch (error) {
+    // The evaluator refuses this input (an empty dataset version): final. Anything else is retried by the next poll.
+    if (!(error instanceof AppError)) throw error;
+    return finish(em, job, false, versionId, [`the evaluation on ${dataset.label} could not run: ${error.message}`]);
+  }
   job.evaluationRunId = run.id;
   const version = await em.fork().findOneOrFail(ModelVersion, { id: versionId });
   const passed = version.status === 'evaluated';

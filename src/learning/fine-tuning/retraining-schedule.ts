@@ -23,8 +23,9 @@ export function monthStart(now: Date): Date {
  * default). Runs daily under the `fine-tuning-schedule` job's advisory lock:
  * a tenant whose month has no job yet gets one, unless there is too little new
  * data since its last training set (fewer approved corrections than
- * fineTuning.minNewExamples), no OpenAI key, or a job still open. A skip is
- * logged and recorded once a month as an audit row
+ * fineTuning.minNewExamples), no OpenAI key, or a job still open. The check
+ * is repeated every day of the month (data approved later still trains this
+ * month); the first skip of a month is logged and recorded as an audit row
  * (`fine_tuning.schedule.skip`, with the reason).
  */
 export async function runScheduledRetraining(
@@ -40,16 +41,10 @@ export async function runScheduledRetraining(
     const em = dependencies.em.fork();
     const thisMonth = await em.count(FineTuningJob, { tenant: tenant.id, createdAt: { $gte: since } });
     if (thisMonth > 0) continue;
-    const skippedThisMonth = await em.count(AuditLog, {
-      tenant: tenant.id,
-      action: 'fine_tuning.schedule.skip',
-      createdAt: { $gte: since },
-    });
-    if (skippedThisMonth > 0) continue;
     const reason = await skipReason(dependencies, em, tenant.id, settings.minNewExamples);
     if (reason) {
       outcomes.push({ tenantId: tenant.id, skipped: reason });
-      await recordSkip(dependencies, em, tenant.id, reason);
+      await recordSkip(dependencies, em, tenant.id, reason, since);
       continue;
     }
     try {
@@ -63,7 +58,7 @@ export async function runScheduledRetraining(
       // Bad input (too few examples after filtering, no active version): a skip with its reason, not a crash of the run.
       if (!(error instanceof AppError)) throw error;
       outcomes.push({ tenantId: tenant.id, skipped: error.message });
-      await recordSkip(dependencies, em, tenant.id, error.message);
+      await recordSkip(dependencies, em, tenant.id, error.message, since);
     }
   }
   return outcomes;
@@ -98,7 +93,14 @@ async function recordSkip(
   em: EntityManager,
   tenantId: string,
   reason: string,
+  since: Date,
 ): Promise<void> {
+  const recorded = await em.count(AuditLog, {
+    tenant: tenantId,
+    action: 'fine_tuning.schedule.skip',
+    createdAt: { $gte: since },
+  });
+  if (recorded > 0) return; // once a month: the daily re-check stays quiet until the data is there
   dependencies.logger?.info({ tenantId, reason }, 'scheduled retraining skipped');
   recordAudit(em, {
     tenantId,

@@ -28,6 +28,8 @@ describe('fine-tuning jobs against the fake OpenAI Files and Fine-tuning API', (
   let chat: FakeOpenAi;
   let notifier: RecordingNotifier;
   let alerts: AlertService;
+  /** The tenant of the first test, with its gating dataset (the later validation test reuses its baseline run). */
+  let gatedTenantId = '';
   /** Whether the fine-tuned model answers well (true) or badly (false). */
   let fineTunedAnswersWell = true;
 
@@ -80,6 +82,7 @@ describe('fine-tuning jobs against the fake OpenAI Files and Fine-tuning API', (
   it('uploads, creates, polls through every status and succeeds into an evaluated draft version', async () => {
     const tenantId = await tenantWithData('Acme Shoes');
     await createGatingDataset(database, tenantId, actor);
+    gatedTenantId = tenantId;
     const deps = dependencies();
     const job = await startFineTuningJob(deps, { tenantId, actor });
     expect(job.phase).toBe('training');
@@ -138,7 +141,7 @@ describe('fine-tuning jobs against the fake OpenAI Files and Fine-tuning API', (
     // Polling again changes nothing.
     await pollFineTuningJobs({ ...deps, now: new Date() });
     expect((await reload(job.id)).phase).toBe('deployable');
-  }, 120_000);
+  }, 600_000);
 
   it('a job that fails while training leaves its error on record and alerts', async () => {
     const tenantId = await tenantWithData('Failing Training');
@@ -167,8 +170,8 @@ describe('fine-tuning jobs against the fake OpenAI Files and Fine-tuning API', (
   });
 
   it('a failing validation leaves the version a draft with the reasons, and alerts', async () => {
-    const tenantId = await tenantWithData('Worse Model');
-    await createGatingDataset(database, tenantId, actor);
+    // The first test's tenant: its active version's baseline run on the gating dataset is reused.
+    const tenantId = gatedTenantId;
     const deps = dependencies();
     fineTunedAnswersWell = false;
     try {
@@ -177,7 +180,7 @@ describe('fine-tuning jobs against the fake OpenAI Files and Fine-tuning API', (
       const done = await reload(job.id);
       expect([done.phase, done.status]).toEqual(['validation_failed', 'succeeded']);
       const version = await database.orm.em.fork().findOneOrFail(ModelVersion, { id: done.modelVersion!.id });
-      expect(version.status).toBe('draft');
+      expect([version.status, version.number]).toEqual(['draft', 3]);
       expect(done.validationReasons[0]).toBe('evaluation verdict fail on gating@2');
       expect(done.validationReasons.join('\n')).toMatch(/rouge|bleu|handoff/i);
       expect(notifier.titles()).toContain(`Fine-tuning job ${job.providerJobId} failed validation`);
@@ -188,7 +191,7 @@ describe('fine-tuning jobs against the fake OpenAI Files and Fine-tuning API', (
     } finally {
       fineTunedAnswersWell = true;
     }
-  }, 120_000);
+  }, 600_000);
 
   it('429 on upload is a recorded submission failure; 500 while polling is retried on the next run', async () => {
     const tenantId = await tenantWithData('Flaky Provider');
@@ -241,8 +244,8 @@ describe('fine-tuning jobs against the fake OpenAI Files and Fine-tuning API', (
   });
 
   it('state survives a restart: a job left validating is validated by the next process with a gateway', async () => {
+    // No gating dataset here: validation ends at once with that reason (the full evaluation is the first test's).
     const tenantId = await tenantWithData('Restarted');
-    await createGatingDataset(database, tenantId, actor);
     const deps = dependencies();
     const job = await startFineTuningJob(deps, { tenantId, actor });
     // A process without the provider gateway moves it to succeeded but cannot validate.
@@ -259,8 +262,12 @@ describe('fine-tuning jobs against the fake OpenAI Files and Fine-tuning API', (
     } satisfies JobContext;
     const outcome = await runJob('fine-tuning-poll', context);
     expect(outcome.ran).toBe(true);
-    expect((await reload(job.id)).phase).toBe('deployable');
-  }, 120_000);
+    const finished = await reload(job.id);
+    expect([finished.phase, finished.modelVersion?.status]).toEqual(['validation_failed', 'draft']);
+    expect(finished.validationReasons[0]).toMatch(
+      /^no gating dataset: the tenant has no evaluation dataset with at least 500 cases/,
+    );
+  }, 600_000);
 
   it('monthly schedule: skipped with a recorded reason on too little new data, started otherwise, once a month', async () => {
     const quiet = await tenantWithData('Quiet Month', 12);
@@ -277,9 +284,19 @@ describe('fine-tuning jobs against the fake OpenAI Files and Fine-tuning API', (
     expect(byTenant.has(off.id)).toBe(false);
     const skip = await database.orm.em.fork().find(AuditLog, { tenant: quiet, action: 'fine_tuning.schedule.skip' });
     expect(skip).toHaveLength(1);
-    // A second run the same month neither starts nor records again.
+    // A second run the same month starts nothing more and records the skip no second time...
     const again = await runScheduledRetraining(deps, { now });
-    expect(again.filter((outcome) => [quiet, busy].includes(outcome.tenantId))).toEqual([]);
+    expect(again.find((outcome) => outcome.tenantId === busy)).toBeUndefined();
+    expect(again.find((outcome) => outcome.tenantId === quiet)?.skipped).toMatch(/too little new data/);
+    expect(await database.orm.em.fork().count(AuditLog, { tenant: quiet, action: 'fine_tuning.schedule.skip' })).toBe(
+      1,
+    );
+    // ...and once enough corrections are approved later in the month, the next daily run trains.
+    await approveCorrections(database, quiet, actor, 40, 100);
+    const later = await runScheduledRetraining(deps, { now });
+    expect(later.find((outcome) => outcome.tenantId === quiet)?.started).toBeDefined();
+    const quietJob = await database.orm.em.fork().findOneOrFail(FineTuningJob, { tenant: quiet });
+    await cancelFineTuningJob(deps, { tenantId: quiet, actor, job: quietJob.id });
     const started = await database.orm.em.fork().findOneOrFail(FineTuningJob, { tenant: busy });
     expect([started.trigger, started.startedBy]).toEqual(['schedule', 'system:fine-tuning-schedule']);
     await cancelFineTuningJob(deps, { tenantId: busy, actor, job: started.id });
