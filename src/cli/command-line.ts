@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { all, positiveInteger, positiveNumber, wholeNumber, type Values } from './command-checks';
 import { OPERATOR_COMMANDS } from './operator-commands';
+import { TRAINING_COMMANDS } from './training-commands';
 
 /**
  * Every entry point's command line, parsed with node:util `parseArgs` BEFORE
@@ -291,6 +292,7 @@ printed. Exit code 0 when the candidate ends active, 3 when it was rolled back.
     ),
   },
   ...OPERATOR_COMMANDS,
+  ...TRAINING_COMMANDS,
 };
 
 export type CommandOutcome =
@@ -345,6 +347,7 @@ const SCRIPTS: Record<string, string> = {
   'src/cli/knowledge': 'knowledge',
   'src/cli/datasets': 'datasets',
   'src/cli/evaluate': 'evaluate',
+  'src/cli/training-data': 'training-data',
   'src/cli/simulate-rollout': 'simulate:rollout',
   'schema/emit-schema': 'schema:emit',
   'bench/analytics-bench': 'bench:analytics',
