@@ -61,7 +61,7 @@ describe('JSONL rendering', () => {
       const keys = Object.keys(message).sort();
       expect(keys).toEqual(message.role === 'assistant' ? ['content', 'role', 'weight'] : ['content', 'role']);
     }
-    expect(line.messages.filter((message) => 'weight' in message).map((message) => message.weight)).toEqual([0, 1]);
+    expect(line.messages.flatMap((message) => ('weight' in message ? [message.weight] : []))).toEqual([0, 1]);
     expect(line.messages.at(-1)).toEqual({
       role: 'assistant',
       content: 'Open the tracking link in your email.',
