@@ -228,8 +228,10 @@ default ../shared/datasets/customer-support-train.csv next to the project root) 
 as approved knowledge in growing, nested stages (percent of the training part) into a
 throwaway database on DATABASE_URL's server (or an embedded PostgreSQL); after each stage
 the offline knowledge base answers every held-out question and the off-domain questions
-of test/fixtures. Prints topic accuracy, answered and wrong rates, off-domain handoffs and
-a plain TF-IDF nearest-neighbour baseline per stage.
+of test/fixtures. Prints topic accuracy, answered and wrong rates, off-domain handoffs,
+ROUGE-L and a plain TF-IDF nearest-neighbour baseline per stage; at 100 % also the offline
+trainer's model (docs/training.md) next to retrieval alone and the TF-IDF baseline, with
+its training time.
 `,
     options: { dataset: { type: 'string' }, stages: { type: 'string' } },
     check: (values) =>
