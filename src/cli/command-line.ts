@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { all, positiveInteger, positiveNumber, wholeNumber, type Values } from './command-checks';
 import { OPERATOR_COMMANDS } from './operator-commands';
+import { TRAINING_COMMANDS } from './training-commands';
 
 /**
  * Every entry point's command line, parsed with node:util `parseArgs` BEFORE
@@ -229,8 +230,10 @@ default ../shared/datasets/customer-support-train.csv next to the project root) 
 as approved knowledge in growing, nested stages (percent of the training part) into a
 throwaway database on DATABASE_URL's server (or an embedded PostgreSQL); after each stage
 the offline knowledge base answers every held-out question and the off-domain questions
-of test/fixtures. Prints topic accuracy, answered and wrong rates, off-domain handoffs and
-a plain TF-IDF nearest-neighbour baseline per stage.
+of test/fixtures. Prints topic accuracy, answered and wrong rates, off-domain handoffs,
+ROUGE-L and a plain TF-IDF nearest-neighbour baseline per stage; at 100 % also the offline
+trainer's model (docs/training.md) next to retrieval alone and the TF-IDF baseline, with
+its training time.
 `,
     options: { dataset: { type: 'string' }, stages: { type: 'string' } },
     check: (values) =>
@@ -323,6 +326,7 @@ a succeeded job becomes a draft model version, evaluated on the gating dataset a
     },
   },
   ...OPERATOR_COMMANDS,
+  ...TRAINING_COMMANDS,
 };
 
 export type CommandOutcome =
@@ -377,6 +381,7 @@ const SCRIPTS: Record<string, string> = {
   'src/cli/knowledge': 'knowledge',
   'src/cli/datasets': 'datasets',
   'src/cli/evaluate': 'evaluate',
+  'src/cli/training-data': 'training-data',
   'src/cli/simulate-rollout': 'simulate:rollout',
   'src/cli/fine-tune': 'fine-tune',
   'schema/emit-schema': 'schema:emit',
