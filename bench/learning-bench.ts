@@ -13,6 +13,10 @@ import { defaultCorpusPath, loadCorpus } from './customer-support-corpus';
 import { PlainTfidfNeighbour } from './plain-tfidf';
 import { loadOffDomain } from './retrieval-experiment';
 import { createScratchDatabase } from './scratch-database';
+import { rougeScore } from '../src/learning/metrics/rouge';
+import { OfflineAnswerModel } from '../src/learning/training/offline-model';
+import { packModel } from '../src/learning/training/offline-model-store';
+import { OfflineModel } from '../src/db/entities';
 
 /**
  * npm run bench:learning [-- --dataset path.csv --stages 2,10,30,100]
@@ -27,9 +31,13 @@ import { createScratchDatabase } from './scratch-database';
  * counted as misses), answered and wrong rates, off-domain handoffs, and a
  * plain TF-IDF nearest-neighbour baseline on the same stage.
  *
- * TODO(lead, after issue 12 items 3–5 land): run each stage through the
- * evaluator (src/learning) instead of the loop below, and print its ROUGE-L
- * of the replies against the held-out reference answers next to the topic accuracy.
+ * ROUGE-L F (rouge-score semantics, src/learning/metrics) of each reply
+ * against the held-out reference answer, a handoff's reply included.
+ *
+ * Then, on the full training part: the offline trainer's model (issue 13,
+ * src/learning/training) trained on the same examples, stored as an
+ * offline_model row and answering through the same gateway (a model version's
+ * offlineModel), next to retrieval alone and the plain TF-IDF baseline.
  */
 interface StageResult {
   percent: number;
@@ -39,7 +47,19 @@ interface StageResult {
   answered: number;
   offDomainHandedOff: number;
   baseline: number;
+  rougeL: number;
   msPerQuestion: number;
+}
+
+/** One answering method on the full training part. */
+interface MethodResult {
+  name: string;
+  right: number;
+  wrong: number;
+  handedOff: number;
+  rougeL: number;
+  offDomainHandedOff: number;
+  trainingMs: number | null;
 }
 
 const pct = (value: number) => `${(value * 100).toFixed(1)} %`.padStart(8);
@@ -62,6 +82,7 @@ async function main(): Promise<void> {
   const scratch = await createScratchDatabase({ serverUrl: config.DATABASE_URL, prefix: 'parley_learning' });
   const orm = await openOrm({ url: scratch.url, poolMax: 4 });
   const results: StageResult[] = [];
+  const methods: MethodResult[] = [];
   try {
     await migrate(orm);
     const tenant = await createTenant(orm.em.fork(), { name: 'learning-bench' });
@@ -71,7 +92,7 @@ async function main(): Promise<void> {
       events: new DomainEvents(),
       logger: pino({ level: 'silent' }),
     });
-    const ask = (question: string) =>
+    const ask = (question: string, offlineModel?: string) =>
       gateway.reply({
         tenantId: tenant.id,
         messages: [
@@ -79,7 +100,30 @@ async function main(): Promise<void> {
           { role: 'user', content: question },
         ],
         cacheable: false,
+        offlineModel,
       });
+    /** Held-out and off-domain questions through the gateway: right / wrong topic, ROUGE-L, off-domain handoffs. */
+    const measure = async (offlineModel?: string) => {
+      let right = 0;
+      let answered = 0;
+      let rouge = 0;
+      for (const example of heldOut) {
+        const outcome = await ask(example.question, offlineModel);
+        rouge += rougeScore(example.answer, outcome.text).rougeL.fmeasure;
+        if (outcome.needsHuman) continue;
+        answered += 1;
+        if (outcome.metadata.topic === example.topic) right += 1;
+      }
+      let offDomainHandedOff = 0;
+      for (const question of offDomain) if ((await ask(question, offlineModel)).needsHuman) offDomainHandedOff += 1;
+      return {
+        right: right / heldOut.length,
+        wrong: (answered - right) / heldOut.length,
+        handedOff: 1 - answered / heldOut.length,
+        rougeL: rouge / heldOut.length,
+        offDomainHandedOff: offDomainHandedOff / offDomain.length,
+      };
+    };
     await ask('hello'); // loads the (empty) index once: every later article arrives in place
     const loadsBefore = gateway.knowledgeBase.stats().loads;
     let written = 0;
@@ -100,16 +144,7 @@ async function main(): Promise<void> {
       await gateway.knowledgeBase.catchUp(tenant.id);
 
       const started = process.hrtime.bigint();
-      let right = 0;
-      let answered = 0;
-      for (const example of heldOut) {
-        const outcome = await ask(example.question);
-        if (outcome.needsHuman) continue;
-        answered += 1;
-        if (outcome.metadata.topic === example.topic) right += 1;
-      }
-      let offDomainHandedOff = 0;
-      for (const question of offDomain) if ((await ask(question)).needsHuman) offDomainHandedOff += 1;
+      const measured = await measure();
       const msPerQuestion = Number(process.hrtime.bigint() - started) / 1e6 / (heldOut.length + offDomain.length);
 
       const baselineIndex = new PlainTfidfNeighbour(stage);
@@ -119,13 +154,53 @@ async function main(): Promise<void> {
       results.push({
         percent,
         articles: stage.length,
-        right: right / heldOut.length,
-        wrong: (answered - right) / heldOut.length,
-        answered: answered / heldOut.length,
-        offDomainHandedOff: offDomainHandedOff / offDomain.length,
+        right: measured.right,
+        wrong: measured.wrong,
+        answered: 1 - measured.handedOff,
+        offDomainHandedOff: measured.offDomainHandedOff,
         baseline,
+        rougeL: measured.rougeL,
         msPerQuestion,
       });
+      if (stage.length === train.length) {
+        methods.push({ name: 'retrieval alone (the knowledge base)', ...measured, trainingMs: null });
+        const trainingStarted = performance.now();
+        const cpuBefore = process.cpuUsage();
+        const model = OfflineAnswerModel.train(stage);
+        const trainingMs = performance.now() - trainingStarted;
+        const cpu = process.cpuUsage(cpuBefore);
+        const cpuMs = (cpu.user + cpu.system) / 1000;
+        const em = orm.em.fork();
+        const row = em.create(OfflineModel, {
+          tenant: tenant.id,
+          algorithm: model.data.algorithm,
+          artifact: packModel(model),
+          exampleCount: stage.length,
+          trainingMs: Math.round(trainingMs),
+        });
+        await em.flush();
+        log(
+          `offline model trained on ${stage.length} examples in ${(trainingMs / 1000).toFixed(2)} s wall, ${(cpuMs / 1000).toFixed(2)} s CPU (${JSON.stringify(model.timings)} ms)`,
+        );
+        methods.push({ name: `offline trainer (${model.data.algorithm})`, ...(await measure(row.id)), trainingMs });
+        const plain = new PlainTfidfNeighbour(stage);
+        let plainRight = 0;
+        let plainRouge = 0;
+        for (const example of heldOut) {
+          const best = plain.best(example.question);
+          if (best.topic === example.topic) plainRight += 1;
+          plainRouge += rougeScore(example.answer, best.answer).rougeL.fmeasure;
+        }
+        methods.push({
+          name: 'plain TF-IDF nearest neighbour',
+          right: plainRight / heldOut.length,
+          wrong: 1 - plainRight / heldOut.length,
+          handedOff: 0,
+          rougeL: plainRouge / heldOut.length,
+          offDomainHandedOff: 0,
+          trainingMs: null,
+        });
+      }
       const last = results.at(-1)!;
       log(`stage ${percent} %: ${stage.length} articles, ${last.msPerQuestion.toFixed(1)} ms per question`);
     }
@@ -142,7 +217,7 @@ async function main(): Promise<void> {
   );
   for (const result of results) {
     log(
-      `${`${result.percent} % (${result.articles})`.padEnd(16)} ${pct(result.right).padStart(9)} ${pct(result.answered)} ${pct(result.wrong)} ${pct(result.offDomainHandedOff)} ${'TODO'.padStart(8)}   ${pct(result.baseline).padStart(9)}`,
+      `${`${result.percent} % (${result.articles})`.padEnd(16)} ${pct(result.right).padStart(9)} ${pct(result.answered)} ${pct(result.wrong)} ${pct(result.offDomainHandedOff)} ${result.rougeL.toFixed(3).padStart(8)}   ${pct(result.baseline).padStart(9)}`,
     );
   }
   log(
@@ -151,6 +226,20 @@ async function main(): Promise<void> {
   log(
     'off-dom = off-domain questions handed off; TF-IDF NN = plain TF-IDF nearest neighbour answering every question (top-1 topic accuracy).',
   );
+  if (methods.length) {
+    log('');
+    log(`Full training part (${train.length} examples), ${heldOut.length} held out, ${offDomain.length} off-domain:`);
+    log(
+      `${'method'.padEnd(40)} ${'right'.padStart(8)} ${'wrong'.padStart(8)} ${'handoff'.padStart(8)} ${'ROUGE-L'.padStart(8)} ${'off-dom'.padStart(8)} ${'training'.padStart(9)}`,
+    );
+    for (const method of methods)
+      log(
+        `${method.name.padEnd(40)} ${pct(method.right)} ${pct(method.wrong)} ${pct(method.handedOff)} ${method.rougeL.toFixed(3).padStart(8)} ${pct(method.offDomainHandedOff)} ${(method.trainingMs === null ? '—' : `${(method.trainingMs / 1000).toFixed(2)} s`).padStart(9)}`,
+      );
+    log(
+      'right = right-topic answers / held-out (handoffs count as misses); ROUGE-L F of every reply (handoffs included) vs the reference answer.',
+    );
+  }
 }
 
 main().catch((error: unknown) => {

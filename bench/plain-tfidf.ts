@@ -7,7 +7,7 @@ import type { LabelledExample } from '../src/learning/holdout-split';
  * handling, no votes.
  */
 export class PlainTfidfNeighbour {
-  private readonly vectors: Array<{ topic: string; weights: Map<string, number> }>;
+  private readonly vectors: Array<{ topic: string; answer: string; weights: Map<string, number> }>;
   private readonly idf = new Map<string, number>();
 
   constructor(examples: readonly LabelledExample[]) {
@@ -15,16 +15,20 @@ export class PlainTfidfNeighbour {
     const df = new Map<string, number>();
     for (const terms of counts) for (const term of terms.keys()) df.set(term, (df.get(term) ?? 0) + 1);
     for (const [term, frequency] of df) this.idf.set(term, Math.log((1 + examples.length) / (1 + frequency)) + 1);
-    this.vectors = counts.map((terms, index) => ({ topic: examples[index]!.topic, weights: this.weigh(terms) }));
+    this.vectors = counts.map((terms, index) => ({
+      topic: examples[index]!.topic,
+      answer: examples[index]!.answer,
+      weights: this.weigh(terms),
+    }));
   }
 
-  best(question: string): { topic: string | null; score: number } {
+  best(question: string): { topic: string | null; answer: string; score: number } {
     const query = this.weigh(termCounts(question));
-    let best: { topic: string | null; score: number } = { topic: null, score: 0 };
+    let best: { topic: string | null; answer: string; score: number } = { topic: null, answer: '', score: 0 };
     for (const vector of this.vectors) {
       let dot = 0;
       for (const [term, weight] of query) dot += weight * (vector.weights.get(term) ?? 0);
-      if (dot > best.score) best = { topic: vector.topic, score: dot };
+      if (dot > best.score) best = { topic: vector.topic, answer: vector.answer, score: dot };
     }
     return best;
   }

@@ -11,6 +11,8 @@ import { CorrectionsResolver } from './corrections/corrections.resolver';
 import { FeedbackResolver } from './feedback/feedback.resolver';
 import { FeedbackReplyResolver } from './feedback/feedback-reply.resolver';
 import { LearningResolver } from './learning/learning.resolver';
+import { TrainingResolver } from './learning/training.resolver';
+import { FineTuningResolver } from './learning/fine-tuning.resolver';
 import { HandoffsResolver } from './handoffs/handoffs.resolver';
 import { ExperimentsResolver } from './experiments/experiments.resolver';
 import { RolloutsResolver } from './experiments/rollouts.resolver';
@@ -34,9 +36,11 @@ export const resolvers = [
   PlatformResolver,
   TenantChannelsResolver,
   LearningResolver,
+  TrainingResolver,
   HandoffsResolver,
   ExperimentsResolver,
   RolloutsResolver,
+  FineTuningResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

@@ -28,6 +28,8 @@ import { createWhatsAppChannel } from '../channels/whatsapp/whatsapp-channel';
 import { slackConfigFrom, type SlackConfig } from '../channels/slack/slack-config';
 import { resolveSecretKey, SecretBox } from './security/secret-box';
 import { checkProviders, describeProviderCheck, type ProviderCheck } from './providers/provider-check';
+import { createFineTuningClients } from './learning/fine-tuning/openai-fine-tuning-client';
+import { generatedTrainingSets } from './learning/fine-tuning/training-set-source';
 
 /**
  * The composition root: config → database → services → channels → GraphQL →
@@ -174,6 +176,18 @@ async function main(): Promise<void> {
   });
   slack?.attachAlertService(alerts);
 
+  // Fine-tuning (OpenAI Files + Fine-tuning APIs): the tenant's key or OPENAI_API_KEY, at OPENAI_BASE_URL.
+  const fineTuning = {
+    clients: createFineTuningClients({
+      em: orm.em,
+      secretBox,
+      apiKey: config.OPENAI_API_KEY,
+      baseUrl: config.OPENAI_BASE_URL,
+    }),
+    trainingSets: generatedTrainingSets,
+    gateway,
+  };
+
   // GraphQL control plane.
   const graphql = await createGraphqlMounter(
     {
@@ -184,6 +198,7 @@ async function main(): Promise<void> {
       catalogue: defaultCatalogue,
       providerHealth: gateway.health,
       gateway,
+      fineTuning,
       customers: customerChannels,
       feedbackRateLimiter: new RateLimiter(config.FEEDBACK_RATE_LIMIT, config.FEEDBACK_RATE_WINDOW_SECONDS * 1000),
       feedbackTokenTtlDays: config.FEEDBACK_TOKEN_TTL_DAYS,
@@ -231,6 +246,7 @@ async function main(): Promise<void> {
       runbookBaseUrl: config.runbookBaseUrl,
       digestMailer,
       digestDefaultTo: emailList(config.ALERT_EMAIL_TO),
+      fineTuning,
     });
     lifecycle.onShutdown('jobs', () => {
       digestMailer?.close();

@@ -7,6 +7,8 @@ import type { ModelGateway } from '../../src/providers/types';
 import type { ProviderHealth } from '../../src/providers/health';
 import type { SecretBox } from '../../src/security/secret-box';
 import type { RateLimiter } from '../../src/security/rate-limiter';
+import type { FineTuningClientFactory } from '../../src/learning/fine-tuning/openai-fine-tuning-client';
+import type { TrainingSetSource } from '../../src/learning/fine-tuning/training-set-source';
 
 /**
  * The provider layer's health tracker as the control plane uses it: one per
@@ -29,6 +31,8 @@ export interface GraphqlServices {
   feedbackTokenTtlDays?: number;
   /** The provider gateway customers' turns use: evaluations run through it. Absent without the provider layer. */
   gateway?: ModelGateway;
+  /** OpenAI fine-tuning clients per tenant and the training data source. Absent: fine-tuning mutations say it is off. */
+  fineTuning?: { clients: FineTuningClientFactory; trainingSets: TrainingSetSource };
   /** The running customer channels: agent replies and "the bot is back" notices go out through them. */
   customers?: CustomerChannelRegistry;
 }

@@ -123,7 +123,7 @@ function toCase(row: EvaluationCase): EvaluationCaseType {
   };
 }
 
-function toRun(row: EvaluationRun): EvaluationRunType {
+export function toRun(row: EvaluationRun): EvaluationRunType {
   return {
     id: row.id,
     status: row.status,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { all, positiveInteger, positiveNumber, wholeNumber, type Values } from './command-checks';
 import { OPERATOR_COMMANDS } from './operator-commands';
+import { TRAINING_COMMANDS } from './training-commands';
 
 /**
  * Every entry point's command line, parsed with node:util `parseArgs` BEFORE
@@ -49,6 +50,8 @@ export const JOB_NAMES = [
   'experiment-guard',
   'csat-survey',
   'metrics-digest',
+  'fine-tuning-poll',
+  'fine-tuning-schedule',
 ] as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -229,8 +232,10 @@ default ../shared/datasets/customer-support-train.csv next to the project root) 
 as approved knowledge in growing, nested stages (percent of the training part) into a
 throwaway database on DATABASE_URL's server (or an embedded PostgreSQL); after each stage
 the offline knowledge base answers every held-out question and the off-domain questions
-of test/fixtures. Prints topic accuracy, answered and wrong rates, off-domain handoffs and
-a plain TF-IDF nearest-neighbour baseline per stage.
+of test/fixtures. Prints topic accuracy, answered and wrong rates, off-domain handoffs,
+ROUGE-L and a plain TF-IDF nearest-neighbour baseline per stage; at 100 % also the offline
+trainer's model (docs/training.md) next to retrieval alone and the TF-IDF baseline, with
+its training time.
 `,
     options: { dataset: { type: 'string' }, stages: { type: 'string' } },
     check: (values) =>
@@ -292,7 +297,38 @@ printed. Exit code 0 when the candidate ends active, 3 when it was rolled back.
       wholeNumber('seed'),
     ),
   },
+  'src/cli/fine-tune': {
+    usage: `Usage (every command takes --tenant <name>, default demo; --json prints JSON):
+  npm run fine-tune -- start [--training-set <id|number|latest>] [--base-model <model>]
+  npm run fine-tune -- status <job id|ftjob-…> [--refresh]
+  npm run fine-tune -- cancel <job id|ftjob-…> [--reason <text>]
+  npm run fine-tune -- list
+
+start exports a training set from the approved corrections (unless --training-set names one), uploads
+its train and validation JSONL to OpenAI (the tenant's key, else OPENAI_API_KEY; OPENAI_BASE_URL) and
+creates the fine-tuning job. The fine-tuning-poll job follows it (every 5 minutes, or --refresh now):
+a succeeded job becomes a draft model version, evaluated on the gating dataset against the active one.
+`,
+    options: {
+      tenant: { type: 'string' },
+      'training-set': { type: 'string' },
+      'base-model': { type: 'string' },
+      reason: { type: 'string' },
+      refresh: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    positionals: { min: 1, max: 2 },
+    check: (_values, positionals) => {
+      const [command, job] = positionals;
+      if (!['start', 'status', 'cancel', 'list'].includes(command!))
+        return `unknown command ${JSON.stringify(command)}: use start, status, cancel or list`;
+      if ((command === 'status' || command === 'cancel') && !job) return `${command} needs a job id`;
+      if ((command === 'start' || command === 'list') && job) return `${command} takes no job id`;
+      return null;
+    },
+  },
   ...OPERATOR_COMMANDS,
+  ...TRAINING_COMMANDS,
 };
 
 export type CommandOutcome =
@@ -347,7 +383,9 @@ const SCRIPTS: Record<string, string> = {
   'src/cli/knowledge': 'knowledge',
   'src/cli/datasets': 'datasets',
   'src/cli/evaluate': 'evaluate',
+  'src/cli/training-data': 'training-data',
   'src/cli/simulate-rollout': 'simulate:rollout',
+  'src/cli/fine-tune': 'fine-tune',
   'schema/emit-schema': 'schema:emit',
   'bench/analytics-bench': 'bench:analytics',
   'bench/router-bench': 'bench:router',

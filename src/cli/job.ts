@@ -6,6 +6,11 @@ import { parseDay } from '../jobs/daily-provider-summary';
 import { configuredNotifiers } from '../monitoring/configured-notifiers';
 import { createAlertService } from '../monitoring/alert-service';
 import { createDigestMailer, emailList } from '../monitoring/metrics-digest';
+import { createConversationStack } from '../engine/engine-stack';
+import { DomainEvents } from '../events';
+import { createFineTuningClients } from '../learning/fine-tuning/openai-fine-tuning-client';
+import { generatedTrainingSets } from '../learning/fine-tuning/training-set-source';
+import { resolveSecretKey, SecretBox } from '../security/secret-box';
 import { runCli, withDatabase } from './cli-runner';
 
 /**
@@ -36,7 +41,25 @@ async function main(): Promise<number> {
     const digestMailer = config.ALERT_SMTP_URL
       ? createDigestMailer({ smtpUrl: config.ALERT_SMTP_URL, from: config.ALERT_EMAIL_FROM })
       : null;
+    // The fine-tuning jobs call OpenAI with the tenants' keys and evaluate drafts through the provider gateway.
+    const secretBox = new SecretBox(resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR).key);
+    const stack = name.startsWith('fine-tuning')
+      ? createConversationStack({ config, orm: database.orm, events: new DomainEvents(), logger, secretBox })
+      : null;
+    const fineTuning = stack
+      ? {
+          clients: createFineTuningClients({
+            em: database.orm.em,
+            secretBox,
+            apiKey: config.OPENAI_API_KEY,
+            baseUrl: config.OPENAI_BASE_URL,
+          }),
+          trainingSets: generatedTrainingSets,
+          gateway: stack.gateway,
+        }
+      : null;
     const context = {
+      fineTuning,
       orm: database.orm,
       logger,
       retentionDays: config.USAGE_RETENTION_DAYS,
@@ -48,8 +71,9 @@ async function main(): Promise<number> {
       digestDefaultTo: emailList(config.ALERT_EMAIL_TO),
     };
     const outcome = await runJob(name, context, { day }).finally(() => {
-      delivery.close();
       digestMailer?.close();
+      stack?.close();
+      return delivery.close();
     });
     if (!outcome.ran) {
       process.stdout.write(`${name}: skipped (${outcome.reason})\n`);

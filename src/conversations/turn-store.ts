@@ -67,6 +67,8 @@ export interface ActiveModelVersion {
   tierModels: TierModels;
   retrievalK: number;
   retrievalMinScore: number;
+  /** The trained offline model the knowledge base answers with (issue 13), when the version names one. */
+  offlineModelArtifactId?: string | null;
 }
 
 /**
@@ -123,16 +125,16 @@ export async function claimMessage(
        returning m.id, m.tenant_id, m.conversation_id, m.channel, m.kind, m.text, m.created_at, c.status, t.settings,
          -- The active model version, read in the same statement: an activation or rollback applies from the next turn, on every instance.
          (select json_build_object('id', v.id, 'number', v.number, 'systemPrompt', v.system_prompt, 'tierModels', v.tier_models,
-            'retrievalK', v.retrieval_k, 'retrievalMinScore', v.retrieval_min_score)
+            'retrievalK', v.retrieval_k, 'retrievalMinScore', v.retrieval_min_score, 'offlineModelArtifactId', v.offline_model_artifact_id)
           from model_version v where v.tenant_id = t.id and v.status = 'active') as model_version,
          -- The running experiment (at most one per tenant, through its partial unique index), read here for the same reason:
          -- starting, stopping or rolling one back applies from the next turn on every instance, with no extra round trip.
          c.contact_id,
          (select json_build_object('id', x.id, 'key', x.key, 'seed', x.seed, 'coverage', x.coverage, 'weights', x.weights,
             'control', json_build_object('id', cv.id, 'number', cv.number, 'systemPrompt', cv.system_prompt, 'tierModels', cv.tier_models,
-              'retrievalK', cv.retrieval_k, 'retrievalMinScore', cv.retrieval_min_score),
+              'retrievalK', cv.retrieval_k, 'retrievalMinScore', cv.retrieval_min_score, 'offlineModelArtifactId', cv.offline_model_artifact_id),
             'candidate', json_build_object('id', dv.id, 'number', dv.number, 'systemPrompt', dv.system_prompt, 'tierModels', dv.tier_models,
-              'retrievalK', dv.retrieval_k, 'retrievalMinScore', dv.retrieval_min_score))
+              'retrievalK', dv.retrieval_k, 'retrievalMinScore', dv.retrieval_min_score, 'offlineModelArtifactId', dv.offline_model_artifact_id))
           from experiment x join model_version cv on cv.id = x.control_version_id join model_version dv on dv.id = x.candidate_version_id
           where x.tenant_id = t.id and x.status = 'running') as experiment)
      select claimed.*, h.id as h_id, h.direction as h_direction, h.author as h_author, h.text as h_text, h.created_at as h_created_at,

@@ -272,6 +272,7 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
         messages: prompt.messages,
         cacheable: prompt.cacheable,
         retrieval: settings.retrieval,
+        offlineModel: settings.offlineModel,
       })),
       modelVersionId: settings.modelVersionId,
       experimentVariant: served.experimentVariant,

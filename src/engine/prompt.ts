@@ -113,6 +113,35 @@ export function customerDataKinds(text: string): CustomerDataKind[] {
   return [...found];
 }
 
+/** The kinds masked in training data: personal data of one customer (URLs and plain long numbers are kept). */
+const MASKED_KINDS: ReadonlyArray<{ kind: CustomerDataKind; label: string }> = [
+  { kind: 'email', label: '[email]' },
+  { kind: 'order_number', label: '[order number]' },
+  { kind: 'phone', label: '[phone]' },
+];
+
+/**
+ * `text` with the emails, order numbers and phone numbers that `customerDataKinds`
+ * detects replaced by `[email]`, `[order number]` and `[phone]` (in that order, so an
+ * order number is not read as a phone number), and how many values were replaced.
+ */
+export function maskCustomerData(text: string): { text: string; masked: number } {
+  let masked = 0;
+  let result = text;
+  for (const { kind, label } of MASKED_KINDS)
+    for (const detector of DETECTORS.filter((entry) => entry.kind === kind)) {
+      const global = new RegExp(
+        detector.pattern.source,
+        detector.pattern.flags.includes('g') ? detector.pattern.flags : `${detector.pattern.flags}g`,
+      );
+      result = result.replace(global, () => {
+        masked += 1;
+        return label;
+      });
+    }
+  return { text: result, masked };
+}
+
 /** A retrieved knowledge article as the prompt shows it. */
 export interface ReferenceAnswer {
   question: string;

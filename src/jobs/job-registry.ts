@@ -18,6 +18,11 @@ import { sendMetricsDigests, type DigestMailer, type DigestPeriod } from '../mon
 import { guardRunningExperiments, type AlertRaiser } from '../learning/experiments/experiment-guard-job';
 import { stepRollouts } from '../learning/experiments/rollout-service';
 import { MODEL_VERSION_GUARD_RUNBOOK } from '../monitoring/runbooks';
+import { pollFineTuningJobs } from '../learning/fine-tuning/fine-tuning-poll';
+import { runScheduledRetraining } from '../learning/fine-tuning/retraining-schedule';
+import type { FineTuningClientFactory } from '../learning/fine-tuning/openai-fine-tuning-client';
+import type { TrainingSetSource } from '../learning/fine-tuning/training-set-source';
+import type { ModelGateway } from '../providers/types';
 
 export const JOB_NAMES = [
   'daily-provider-summary',
@@ -28,6 +33,8 @@ export const JOB_NAMES = [
   'experiment-guard',
   'csat-survey',
   'metrics-digest',
+  'fine-tuning-poll',
+  'fine-tuning-schedule',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -94,6 +101,19 @@ export interface MetricsDigestDependencies {
   digestDefaultTo?: string[];
 }
 
+/** What fine-tuning-poll and fine-tuning-schedule need besides the base (both are skipped without `fineTuning`). */
+export interface FineTuningJobDependencies {
+  fineTuning?: {
+    /** OpenAI clients per tenant (its key, else OPENAI_API_KEY; OPENAI_BASE_URL). */
+    clients: FineTuningClientFactory;
+    trainingSets: TrainingSetSource;
+    /** The gateway customers' turns use: fine-tuned drafts are evaluated through it. */
+    gateway?: ModelGateway | null;
+  } | null;
+  /** Failed jobs and failed validations alert on-call through it. */
+  alerts?: AlertRaiser | null;
+}
+
 /** Each job's own dependencies: a new job adds its entry here, not fields to a shared bag. */
 export interface JobDependencies {
   'daily-provider-summary': JobBase;
@@ -104,6 +124,8 @@ export interface JobDependencies {
   'experiment-guard': JobBase & ExperimentGuardDependencies;
   'csat-survey': JobBase & CsatSurveyDependencies;
   'metrics-digest': JobBase & MetricsDigestDependencies;
+  'fine-tuning-poll': JobBase & FineTuningJobDependencies;
+  'fine-tuning-schedule': JobBase & FineTuningJobDependencies;
 }
 
 /** Everything needed to run any job (the scheduler and `npm run job`): main.ts and the CLI build it. */
@@ -114,7 +136,8 @@ export type JobContext = JobBase &
   AlertRulesDependencies &
   ExperimentGuardDependencies &
   CsatSurveyDependencies &
-  MetricsDigestDependencies;
+  MetricsDigestDependencies &
+  FineTuningJobDependencies;
 
 export interface JobRunOptions {
   /** daily-provider-summary: the UTC day to summarise (default: yesterday). */
@@ -234,6 +257,42 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
           }),
         );
       return results;
+    },
+  },
+  'fine-tuning-poll': {
+    name: 'fine-tuning-poll',
+    schedule: '*/5 * * * *',
+    description:
+      'poll open fine-tuning jobs (status and events); a succeeded job becomes a draft version evaluated on the gating dataset; alert on failures',
+    run: async (context) => {
+      if (!context.fineTuning) return { skipped: 'fine-tuning is not configured in this process' };
+      return pollFineTuningJobs({
+        em: context.orm.em,
+        clients: context.fineTuning.clients,
+        gateway: context.fineTuning.gateway,
+        alerts: context.alerts,
+        logger: context.logger,
+        now: now(context),
+      });
+    },
+  },
+  'fine-tuning-schedule': {
+    name: 'fine-tuning-schedule',
+    schedule: '0 4 * * *',
+    description:
+      'monthly retraining (tenant setting fineTuning.schedule): start a job for each tenant with enough new data this month, or record why not',
+    run: async (context) => {
+      if (!context.fineTuning) return { skipped: 'fine-tuning is not configured in this process' };
+      return runScheduledRetraining(
+        {
+          em: context.orm.em,
+          clients: context.fineTuning.clients,
+          trainingSets: context.fineTuning.trainingSets,
+          alerts: context.alerts,
+          logger: context.logger,
+        },
+        { now: now(context) },
+      );
     },
   },
 };

@@ -45,6 +45,8 @@ export interface FailoverRequest {
   catalogue: ModelCatalogue;
   /** Knowledge retrieved for the turn, passed to every provider (the knowledge base answers from it). */
   references?: readonly ReferenceArticle[];
+  /** The model version's trained offline model, for the knowledge base. */
+  offlineModel?: string | null;
 }
 
 export interface AttemptError {
@@ -275,6 +277,7 @@ async function callWithTimeout(
         temperature: request.temperature,
         signal: controller.signal,
         references: request.references,
+        offlineModel: request.offlineModel,
       }),
       expired,
     ]);

@@ -305,6 +305,7 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
         complexity: decision.complexity,
         catalogue: decision.policy.catalogue,
         references,
+        offlineModel: request.offlineModel,
       },
       failoverOptions,
       { onFailure: (provider) => responses.invalidateProvider(provider) },

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
 import { KnowledgeIndex, type IndexedArticle } from '../learning/knowledge-index';
+import type { OfflineAnswerModel } from '../learning/training/offline-model';
+import { loadOfflineModel } from '../learning/training/offline-model-store';
 import { latestUserMessage } from './complexity';
 import { KNOWLEDGE_BASE_MODEL } from './model-catalogue';
 import { estimatePromptTokens, tokensOf } from './token-estimate';
@@ -71,6 +73,8 @@ export interface KnowledgeBaseOptions {
   minMargin?: number;
   /** Tenants whose index stays in memory. */
   maxTenants?: number;
+  /** Reads a trained offline model (default: the offline_model row); models are immutable, so they are cached by id. */
+  loadOfflineModel?: (tenantId: string, id: string) => Promise<OfflineAnswerModel>;
 }
 
 /** One changed knowledge article (from the `knowledge_article_changed` notification or a local write). */
@@ -129,6 +133,51 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
   const defaults: RetrievalSettings = {
     k: options.retrievalK ?? DEFAULT_RETRIEVAL.k,
     minScore: options.confidenceThreshold,
+  };
+
+  const offlineModels = new LRUCache<string, Promise<OfflineAnswerModel>>({ max: 20 });
+  const readOfflineModel =
+    options.loadOfflineModel ?? ((tenantId, id) => loadOfflineModel(options.em.fork(), tenantId, id));
+  const offlineModelFor = (tenantId: string, id: string): Promise<OfflineAnswerModel> => {
+    const key = `${tenantId}:${id}`;
+    let model = offlineModels.get(key);
+    if (!model) {
+      const loading = readOfflineModel(tenantId, id);
+      offlineModels.set(key, loading);
+      loading.catch(() => {
+        if (offlineModels.get(key) === loading) offlineModels.delete(key);
+      });
+      model = loading;
+    }
+    return model;
+  };
+
+  /** The trained offline model's answer (a model version names it), or null when it cannot be loaded. */
+  const answerWithModel = async (request: GenerateRequest): Promise<GenerateResult | null> => {
+    const id = request.offlineModel!;
+    let model: OfflineAnswerModel;
+    try {
+      model = await offlineModelFor(request.tenantId, id);
+    } catch {
+      return null; // a missing or unreadable model: answer from the knowledge articles instead
+    }
+    const prediction = model.predict(latestUserMessage(request.messages));
+    const text = prediction.needsHuman ? HANDOVER_REPLY : prediction.answer!;
+    const inputTokens = estimatePromptTokens(request.messages);
+    const outputTokens = tokensOf(text);
+    return {
+      text,
+      finishReason: 'stop',
+      usage: { inputTokens, cachedInputTokens: 0, outputTokens, totalTokens: inputTokens + outputTokens },
+      metadata: {
+        model: KNOWLEDGE_BASE_MODEL,
+        offlineModel: id,
+        needsHuman: prediction.needsHuman,
+        matchConfidence: prediction.probability,
+        matchSimilarity: prediction.similarity,
+        ...(prediction.needsHuman ? {} : { topic: prediction.topic, matchedQuestion: prediction.matchedQuestion }),
+      },
+    };
   };
 
   const indexFor = (tenantId: string): Promise<TenantIndex> => {
@@ -205,6 +254,10 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
     async generate(request: GenerateRequest): Promise<GenerateResult> {
       if (request.signal?.aborted)
         throw new ProviderError('knowledge-base call was cancelled', 'knowledge-base', 'aborted', false);
+      if (request.offlineModel) {
+        const answered = await answerWithModel(request);
+        if (answered) return answered;
+      }
       let found: ReferenceArticle | null;
       try {
         // The gateway passes the turn's retrieval (already filtered by its floor); called alone, retrieve now.

@@ -23,6 +23,8 @@ export interface GenerateRequest {
   signal?: AbortSignal;
   /** The knowledge retrieved for this turn (best first, all at or above the floor): the knowledge base answers from the first. */
   references?: readonly ReferenceArticle[];
+  /** A trained offline model (OfflineModel id) the knowledge base answers with instead of its nearest article. */
+  offlineModel?: string | null;
 }
 
 /** A knowledge article retrieved for a turn, with its similarity to the customer's question in [0, 1]. */
@@ -106,6 +108,8 @@ export interface ReplyRequest {
   retrieval?: Partial<RetrievalSettings>;
   /** `evaluation`: an offline evaluation run, never a customer (its usage is recorded apart). Default `customer`. */
   traffic?: 'customer' | 'evaluation';
+  /** The model version's trained offline model (OfflineModel id), used when the knowledge base answers. */
+  offlineModel?: string | null;
 }
 
 /** Knowledge retrieval settings: the `k` most similar active articles whose similarity is at least `minScore` (0–1). */

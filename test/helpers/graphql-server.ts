@@ -11,6 +11,7 @@ import { DomainEvents } from '../../src/events';
 import type { CustomerChannelRegistry } from '../../src/engine/outbound';
 import { createGraphqlMounter } from '../../schema/graphql-server';
 import type { ModelGateway } from '../../src/providers/types';
+import type { GraphqlServices } from '../../schema/common/services';
 
 /**
  * A value of a GraphQL response as tests read it: deep field access without declaring a type per query
@@ -49,6 +50,7 @@ export async function startGraphqlServer(
     gateway?: ModelGateway;
     events?: DomainEvents;
     customers?: CustomerChannelRegistry;
+    fineTuning?: GraphqlServices['fineTuning'];
   } = {},
 ): Promise<GraphqlTestServer> {
   const logger = createLogger('silent');
@@ -67,6 +69,7 @@ export async function startGraphqlServer(
       feedbackTokenTtlDays: options.feedbackTokenTtlDays ?? 36_500,
       gateway: options.gateway,
       customers: options.customers,
+      fineTuning: options.fineTuning,
     },
     {
       graphiql: options.graphiql ?? true,

@@ -26,6 +26,8 @@ import { Experiment } from './experiment.entity';
 import { Rollout } from './rollout.entity';
 import { Conversion } from './conversion.entity';
 import { CsatSurvey } from './csat-survey.entity';
+import { OfflineModel, TrainingSet } from './training-set.entity';
+import { FineTuningJob } from './fine-tuning-job.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -55,6 +57,8 @@ export * from './experiment.entity';
 export * from './rollout.entity';
 export * from './conversion.entity';
 export * from './csat-survey.entity';
+export * from './training-set.entity';
+export * from './fine-tuning-job.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -89,4 +93,7 @@ export const entities = [
   Rollout,
   Conversion,
   CsatSurvey,
+  TrainingSet,
+  OfflineModel,
+  FineTuningJob,
 ];

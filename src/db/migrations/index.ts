@@ -17,6 +17,8 @@ import { Migration20261201170000AlertDeliveryRetries } from './Migration20261201
 import { Migration20261201180000Experiments } from './Migration20261201180000Experiments';
 import { Migration20261207170000BusinessMetrics } from './Migration20261207170000BusinessMetrics';
 import { Migration20261201181000Rollouts } from './Migration20261201181000Rollouts';
+import { Migration20261207170000TrainingSets } from './Migration20261207170000TrainingSets';
+import { Migration20261207171000FineTuningJobs } from './Migration20261207171000FineTuningJobs';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -41,4 +43,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201180000Experiments', class: Migration20261201180000Experiments },
   { name: 'Migration20261201181000Rollouts', class: Migration20261201181000Rollouts },
   { name: 'Migration20261207170000BusinessMetrics', class: Migration20261207170000BusinessMetrics },
+  { name: 'Migration20261207170000TrainingSets', class: Migration20261207170000TrainingSets },
+  { name: 'Migration20261207171000FineTuningJobs', class: Migration20261207171000FineTuningJobs },
 ];

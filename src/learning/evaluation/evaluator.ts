@@ -282,6 +282,7 @@ async function runOver(
         cacheable: false,
         retrieval: settings.retrieval,
         traffic: 'evaluation',
+        offlineModel: settings.offlineModel,
       });
       const articleId = typeof outcome.metadata?.articleId === 'string' ? outcome.metadata.articleId : null;
       return {
@@ -290,7 +291,15 @@ async function runOver(
         model: outcome.model,
         handedOff: outcome.needsHuman,
         articleId,
-        topic: articleId && !outcome.needsHuman ? await topicOf(articleId) : null,
+        topic: outcome.needsHuman
+          ? null
+          : typeof outcome.metadata?.offlineModel === 'string'
+            ? typeof outcome.metadata.topic === 'string'
+              ? outcome.metadata.topic
+              : null
+            : articleId
+              ? await topicOf(articleId)
+              : null,
         latencyMs: outcome.latencyMs,
         costUsd: outcome.costUsd,
         attempts: outcome.attempts,

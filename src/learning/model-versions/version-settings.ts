@@ -7,6 +7,7 @@ export interface VersionAnswerSettings {
   tierModels: TierModels;
   retrievalK: number;
   retrievalMinScore: number;
+  offlineModelArtifactId?: string | null;
 }
 
 export interface AnswerSettings {
@@ -14,6 +15,8 @@ export interface AnswerSettings {
   routing: RoutingSettings | undefined;
   retrieval: { k: number; minScore: number } | undefined;
   modelVersionId: string | null;
+  /** The version's trained offline model: the knowledge-base provider answers with it. */
+  offlineModel: string | null;
 }
 
 /**
@@ -38,5 +41,6 @@ export function answerSettings(
     routing,
     retrieval: version ? { k: version.retrievalK, minScore: version.retrievalMinScore } : undefined,
     modelVersionId: version?.id ?? null,
+    offlineModel: version?.offlineModelArtifactId ?? null,
   };
 }
