@@ -11,7 +11,7 @@ import { DomainEvents } from './events';
 import { defaultCatalogue } from './providers/model-catalogue';
 import { createConversationStack } from './engine/engine-stack';
 import { JobMetrics, ProviderHealthGauges, scheduleJobs } from './jobs';
-import { RateLimiter } from './security/rate-limiter';
+import { SharedRateLimiter } from './security/shared-rate-limiter';
 import { createGraphqlMounter } from '../schema/graphql-server';
 import { createAdminMounter, findWebRoot } from './admin/admin-router';
 import { Lifecycle } from './lifecycle';
@@ -27,6 +27,8 @@ import { createWhatsAppChannel } from '../channels/whatsapp/whatsapp-channel';
 import { slackConfigFrom, type SlackConfig } from '../channels/slack/slack-config';
 import { resolveSecretKey, SecretBox } from './security/secret-box';
 import { checkProviders, describeProviderCheck, type ProviderCheck } from './providers/provider-check';
+import { SharedProviderHealth, type ResetMessage } from './providers/shared-health';
+import { INSTANCE_ID, PROVIDER_HEALTH_RESET, TENANT_CHANGED } from './db/shared-state/instance-bus';
 
 /**
  * The composition root: config → database → services → channels → GraphQL →
@@ -121,6 +123,9 @@ async function main(): Promise<void> {
     readiness,
   });
   mounters.push(whatsapp.mount);
+  // A tenant's WhatsApp binding or Twilio token changed on any instance: read the bindings again on the next webhook.
+  stack.bus?.on(TENANT_CHANGED, () => whatsapp.directory.invalidate());
+  stack.bus?.onReconnect(() => whatsapp.directory.invalidate());
   await whatsapp.start();
   lifecycle.onShutdown('whatsapp', () => whatsapp.stop());
 
@@ -166,6 +171,26 @@ async function main(): Promise<void> {
   });
   slack?.attachAlertService(alerts);
 
+  // Provider health of every instance: this one's counters and circuits are written every 2 s and summed on read;
+  // resetProviderStats reaches every instance through the bus.
+  const sharedHealth = new SharedProviderHealth({
+    health: gateway.health,
+    em: () => orm.em.fork(),
+    instance: INSTANCE_ID,
+    windowMs: config.HEALTH_WINDOW_MINUTES * 60_000,
+    logger,
+    announceReset: async (message) => {
+      await orm.em.getConnection().execute('select pg_notify(?, ?)', [PROVIDER_HEALTH_RESET, JSON.stringify(message)]);
+    },
+  });
+  sharedHealth.start();
+  stack.bus?.on(PROVIDER_HEALTH_RESET, (payload) => {
+    void sharedHealth
+      .applyReset(JSON.parse(payload) as ResetMessage)
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not apply a provider-health reset'));
+  });
+  lifecycle.onShutdown('provider-health', () => sharedHealth.stop());
+
   // GraphQL control plane.
   const graphql = await createGraphqlMounter(
     {
@@ -174,10 +199,14 @@ async function main(): Promise<void> {
       events,
       secretBox,
       catalogue: defaultCatalogue,
-      providerHealth: gateway.health,
+      providerHealth: sharedHealth,
       gateway,
       customers: customerChannels,
-      feedbackRateLimiter: new RateLimiter(config.FEEDBACK_RATE_LIMIT, config.FEEDBACK_RATE_WINDOW_SECONDS * 1000),
+      feedbackRateLimiter: new SharedRateLimiter(
+        () => orm.em.fork(),
+        config.FEEDBACK_RATE_LIMIT,
+        config.FEEDBACK_RATE_WINDOW_SECONDS * 1000,
+      ),
       feedbackTokenTtlDays: config.FEEDBACK_TOKEN_TTL_DAYS,
     },
     {
