@@ -42,7 +42,7 @@ export async function withJobLock<T>(
       );
       if (claimed.length === 0)
         return { ran: false, reason: `${jobName} already ran for ${claim.slot.toISOString()}` } as const;
-      await tx.execute(`delete from job_run_slot where job = ? and slot < ? - interval '2 days'`, [
+      await tx.execute(`delete from job_run_slot where job = ? and slot < ?::timestamptz - interval '2 days'`, [
         jobName,
         claim.slot,
       ]);
