@@ -342,6 +342,12 @@ export const settings = {
     expectation:
       'must be a positive integer (tokens of conversation history sent with each turn; older messages are left out)',
   },
+  WEB_CONCURRENCY: {
+    schema: positiveInt.max(64),
+    default: '1',
+    expectation:
+      'must be a whole number from 1 to 64 (worker processes under one supervisor sharing PORT; 1 = a single process; above 1 needs DATABASE_URL)',
+  },
   JOBS_ENABLED: {
     schema: booleanString.optional(),
     expectation: 'must be true or false (scheduled jobs; default true, false when NODE_ENV=test)',
@@ -466,6 +472,11 @@ export function loadConfig(
   config.publicBaseUrl = (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
   config.runbookBaseUrl = config.ALERT_RUNBOOK_BASE_URL ?? `${config.publicBaseUrl}/runbooks/`;
   config.embeddedDbDir = path.resolve(config.EMBEDDED_DB_DIR ?? path.join(config.PARLEY_DATA_DIR, 'db'));
+  if (config.WEB_CONCURRENCY > 1 && !config.DATABASE_URL)
+    throw new ConfigError(
+      'WEB_CONCURRENCY',
+      `above 1 needs DATABASE_URL (got ${config.WEB_CONCURRENCY} without it): the workers share one PostgreSQL, and the embedded one belongs to a single process`,
+    );
   if (config.NODE_ENV === 'production' && !config.secretKey) {
     throw new ConfigError(
       'PARLEY_SECRET_KEY',

@@ -1,6 +1,8 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
 import './cli/command-line';
 import 'reflect-metadata';
+import cluster from 'node:cluster';
+import { superviseWorkers } from './supervisor';
 import { loadConfig, type Config } from './config';
 import { openDatabase } from './db/database';
 import { seedDemoTenant } from './db/seed';
@@ -28,6 +30,7 @@ import { slackConfigFrom, type SlackConfig } from '../channels/slack/slack-confi
 import { resolveSecretKey, SecretBox } from './security/secret-box';
 import { checkProviders, describeProviderCheck, type ProviderCheck } from './providers/provider-check';
 import { SharedProviderHealth, type ResetMessage } from './providers/shared-health';
+import { withStartupLock } from './db/shared-state/startup-lock';
 import { INSTANCE_ID, PROVIDER_HEALTH_RESET, TENANT_CHANGED } from './db/shared-state/instance-bus';
 
 /**
@@ -48,6 +51,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  if (config.WEB_CONCURRENCY > 1 && cluster.isPrimary) {
+    // WEB_CONCURRENCY mode: this process only supervises; each worker runs the rest of main(). The local secret
+    // key (when PARLEY_SECRET_KEY is unset) is created here first, so the workers all read the same one.
+    resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
+    superviseWorkers({ workers: config.WEB_CONCURRENCY, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+    return;
+  }
   const lifecycle = new Lifecycle(logger);
   let shuttingDown = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -77,7 +87,9 @@ async function main(): Promise<void> {
   const orm = database.orm;
 
   if (config.SEED_DEMO) {
-    const seeded = await seedDemoTenant(orm.em.fork());
+    const url = orm.config.get('clientUrl');
+    const seed = () => seedDemoTenant(orm.em.fork());
+    const seeded = await (url ? withStartupLock(url, seed) : seed());
     if (seeded) printFirstRun(config, seeded.tenant.name, seeded.articles, seeded.apiKey);
   }
 
