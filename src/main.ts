@@ -55,7 +55,12 @@ async function main(): Promise<void> {
     // WEB_CONCURRENCY mode: this process only supervises; each worker runs the rest of main(). The local secret
     // key (when PARLEY_SECRET_KEY is unset) is created here first, so the workers all read the same one.
     resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
-    superviseWorkers({ workers: config.WEB_CONCURRENCY, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+    superviseWorkers({
+      workers: config.WEB_CONCURRENCY,
+      logger,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      entry: __filename,
+    });
     return;
   }
   const lifecycle = new Lifecycle(logger);
@@ -290,7 +295,7 @@ async function main(): Promise<void> {
     logger.info({ port: metricsServer.port, host: config.METRICS_HOST }, 'metrics listener');
   }
   logger.info(
-    { port: server.port, database: database.mode },
+    { port: server.port, database: database.mode, pid: process.pid },
     `parley listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${server.port}`,
   );
 }

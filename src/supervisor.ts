@@ -7,6 +7,8 @@ export interface SupervisorOptions {
   logger: Logger;
   /** SHUTDOWN_TIMEOUT_MS: each worker drains for this long; the supervisor waits a little longer, then kills. */
   shutdownTimeoutMs: number;
+  /** The entry file workers run when this process has no script path (started with `node -e`, as tests do). */
+  entry: string;
 }
 
 /**
@@ -28,6 +30,16 @@ export function superviseWorkers(options: SupervisorOptions): void {
   let stopping = false;
   let restartDelay = 1_000;
   const startedAt = new Map<number, number>();
+  if (!process.argv[1]) {
+    // `node [-r loader] -e "require(main)"`: node:cluster needs a file; keep the loader, drop the eval.
+    const execArgv: string[] = [];
+    for (let index = 0; index < process.execArgv.length; index++) {
+      const argument = process.execArgv[index]!;
+      if (argument === '-e' || argument === '--eval') index++;
+      else if (!argument.startsWith('--eval=')) execArgv.push(argument);
+    }
+    cluster.setupPrimary({ exec: options.entry, execArgv, args: [] });
+  }
 
   const fork = (): Worker => {
     const worker = cluster.fork();
