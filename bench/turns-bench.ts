@@ -85,6 +85,48 @@ function watchMemory(pids: number[]): { stop(): number } {
   };
 }
 
+/** CPU time (user + system) of a process, in milliseconds, from /proc (clock ticks of 10 ms); 0 once it has exited. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat; fields[0] here is field 3.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** What a system cost the machine, counted rather than timed, so a busy machine blurs it less than throughput. */
+interface CostCounters {
+  nodeCpuMs: number;
+  postgresCpuMs: number;
+  transactions: number;
+  rowsWritten: number;
+  walBytes: number;
+}
+
+/** Node CPU of the system's processes (and workers), CPU of the PostgreSQL backends serving the database, its commits and row writes, and the server's WAL position. */
+async function costCounters(check: pg.Client, database: string, pids: number[]): Promise<CostCounters> {
+  const backends = (
+    await check.query(`select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [database])
+  ).rows as { pid: number }[];
+  const [stats] = (
+    await check.query(
+      `select xact_commit::bigint as commits, (tup_inserted + tup_updated + tup_deleted)::bigint as written,
+         pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint as wal
+       from pg_stat_database where datname = $1`,
+      [database],
+    )
+  ).rows as { commits: string; written: string; wal: string }[];
+  return {
+    nodeCpuMs: pids.flatMap((pid) => [pid, ...childPids(pid)]).reduce((sum, pid) => sum + cpuMs(pid), 0),
+    postgresCpuMs: backends.reduce((sum, backend) => sum + cpuMs(backend.pid), 0),
+    transactions: Number(stats!.commits),
+    rowsWritten: Number(stats!.written),
+    walBytes: Number(stats!.wal),
+  };
+}
+
 /** Matches replies arriving at the fake Twilio to the webhook that caused them (one turn in flight per customer). */
 class TurnClock {
   private readonly waiting = new Map<string, { startedAt: number; resolve: () => void }>();
@@ -274,14 +316,26 @@ interface Measurement {
   peakRssMb: number;
   posted: number;
   rejected: number;
+  /** Per turn over the whole measurement: see CostCounters (the backends' CPU only counts connections open at both ends). */
+  perTurn: { nodeCpuMs: number; postgresCpuMs: number; transactions: number; rowsWritten: number; walBytes: number };
 }
 
 async function measure(
   system: SystemUnderTest,
   clock: TurnClock,
-  options: { rates: number[]; seconds: number; levels: number[]; levelSeconds: number; prefix: string },
+  options: {
+    rates: number[];
+    seconds: number;
+    levels: number[];
+    levelSeconds: number;
+    prefix: string;
+    check: pg.Client;
+    database: string;
+  },
 ): Promise<Measurement> {
   const client = new WebhookClient(system.baseUrls);
+  const pids = system.processes.map((child) => child.pid!);
+  let costBefore: CostCounters | null = null;
   const memory = watchMemory(system.processes.map((child) => child.pid!));
   // Each system its own customers: conversations (and their history) do not carry over between systems.
   const prefix = `whatsapp:+44${options.prefix}`;
@@ -291,6 +345,9 @@ async function measure(
   clock.reset();
   await fixedRate(client, clock, customers, Math.min(options.rates[0]!, 100), 2);
   await drain(clock, client.posted);
+  // Costs are counted from here (the warm-up opened the pool's connections, so their backends exist at both ends).
+  costBefore = await costCounters(options.check, options.database, pids);
+  const postedBefore = client.posted;
 
   const rates: Measurement['rates'] = [];
   for (const rate of options.rates) {
@@ -326,8 +383,21 @@ async function measure(
     } else if ((flat += 1) >= 2) break; // Saturated: two levels in a row without 5% more.
     best = Math.max(best, turnsPerSecond);
   }
+  const costAfter = await costCounters(options.check, options.database, pids);
+  const turns = Math.max(1, client.posted - postedBefore);
+  const perTurn = {
+    nodeCpuMs: (costAfter.nodeCpuMs - costBefore.nodeCpuMs) / turns,
+    postgresCpuMs: (costAfter.postgresCpuMs - costBefore.postgresCpuMs) / turns,
+    transactions: (costAfter.transactions - costBefore.transactions) / turns,
+    rowsWritten: (costAfter.rowsWritten - costBefore.rowsWritten) / turns,
+    walBytes: (costAfter.walBytes - costBefore.walBytes) / turns,
+  };
+  log(
+    `  ${system.name}: per turn ${perTurn.nodeCpuMs.toFixed(2)} ms Node CPU, ${perTurn.postgresCpuMs.toFixed(2)} ms PostgreSQL CPU, ${perTurn.transactions.toFixed(1)} commits, ${perTurn.rowsWritten.toFixed(1)} rows written, ${(perTurn.walBytes / 1024).toFixed(1)} KiB WAL (server-wide)`,
+  );
   client.close();
   return {
+    perTurn,
     rates,
     levels,
     saturation: best,
@@ -417,7 +487,9 @@ async function main(): Promise<void> {
     log(
       `database: ${scratch.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${scratch.name}; pool 10 connections per process`,
     );
-    const options = { rates, seconds, levels, levelSeconds };
+    const check = new pg.Client({ connectionString: databaseUrl });
+    await check.connect();
+    const options = { rates, seconds, levels, levelSeconds, check, database: scratch.name };
     const ready = (child: ChildProcess, name: string) =>
       new Promise<void>((resolve, reject) => {
         child.stdout!.once('data', () => {
@@ -577,8 +649,6 @@ async function main(): Promise<void> {
     }
 
     // Every turn persisted: each webhook accepted is a stored, answered message with a reply Twilio accepted.
-    const check = new pg.Client({ connectionString: databaseUrl });
-    await check.connect();
     const [stored] = (
       await check.query(
         `select count(*)::int as inbound, count(processed_at)::int as answered from message where direction = 'inbound'`,
@@ -625,6 +695,13 @@ async function main(): Promise<void> {
       const target = name === 'baseline' ? '' : `, target ≥ 500: ${verdict(result.saturation >= 500)}`;
       log(
         `  ${label(name).padEnd(15)} ${result.saturation.toFixed(0).padStart(5)} turns/s${ratio}${target}; peak RSS ${result.peakRssMb.toFixed(0)} MB${name === 'baseline' ? '' : ` (target ≤ 250: ${verdict(result.peakRssMb <= 250)})`}`,
+      );
+    }
+    log('cost per turn (counted, not timed; PostgreSQL CPU counts the backends serving this database):');
+    for (const [name, result] of results) {
+      const cpu = result.perTurn.nodeCpuMs + result.perTurn.postgresCpuMs;
+      log(
+        `  ${label(name).padEnd(15)} Node ${result.perTurn.nodeCpuMs.toFixed(2)} ms + PostgreSQL ${result.perTurn.postgresCpuMs.toFixed(2)} ms CPU → ${(1000 / cpu).toFixed(0)} turns/s per core, ${((os.cpus().length * 1000) / cpu).toFixed(0)} on ${os.cpus().length} cores if nothing else ran; ${result.perTurn.transactions.toFixed(1)} commits, ${result.perTurn.rowsWritten.toFixed(1)} rows written, ${(result.perTurn.walBytes / 1024).toFixed(1)} KiB WAL (server-wide: includes other databases' writes)`,
       );
     }
     const posted = [...results]
