@@ -3,7 +3,6 @@ import '../src/cli/command-line';
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,6 +12,7 @@ import twilio from 'twilio';
 import { loadConfig } from '../src/config';
 import { createScratchDatabase } from './scratch-database';
 import { argument, flag, log, percentiles, type Percentiles } from './bench-stats';
+import { costCounters, watchMemory } from './process-costs';
 import { migrate, openOrm } from '../src/db/orm';
 import { SecretBox } from '../src/security/secret-box';
 import { createTenant } from '../src/tenants/tenant-service';
@@ -51,80 +51,6 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/** Peak resident memory of any one of the children (or, for a supervisor, of its workers), sampled every 100 ms. */
-function watchMemory(pids: number[]): { stop(): number } {
-  let peak = 0;
-  const sample = () => {
-    for (const parent of pids)
-      for (const pid of [parent, ...childPids(parent)]) {
-        try {
-          const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-          if (match) peak = Math.max(peak, Number(match[1]) / 1024);
-        } catch {
-          // The process has exited: keep the last peak.
-        }
-      }
-  };
-  const timer = setInterval(sample, 100);
-  return {
-    stop() {
-      clearInterval(timer);
-      sample();
-      return peak;
-    },
-  };
-}
-
-/** CPU time (user + system) of a process, in milliseconds, from /proc (clock ticks of 10 ms); 0 once it has exited. */
-function cpuMs(pid: number): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of stat; fields[0] here is field 3.
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
-/** What a system cost the machine, counted rather than timed, so a busy machine blurs it less than throughput. */
-interface CostCounters {
-  nodeCpuMs: number;
-  postgresCpuMs: number;
-  transactions: number;
-  rowsWritten: number;
-  walBytes: number;
-}
-
-/** Node CPU of the system's processes (and workers), CPU of the PostgreSQL backends serving the database, its commits and row writes, and the server's WAL position. */
-async function costCounters(check: pg.Client, database: string, pids: number[]): Promise<CostCounters> {
-  const backends = (
-    await check.query(`select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [database])
-  ).rows as { pid: number }[];
-  const [stats] = (
-    await check.query(
-      `select xact_commit::bigint as commits, (tup_inserted + tup_updated + tup_deleted)::bigint as written,
-         pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint as wal
-       from pg_stat_database where datname = $1`,
-      [database],
-    )
-  ).rows as { commits: string; written: string; wal: string }[];
-  return {
-    nodeCpuMs: pids.flatMap((pid) => [pid, ...childPids(pid)]).reduce((sum, pid) => sum + cpuMs(pid), 0),
-    postgresCpuMs: backends.reduce((sum, backend) => sum + cpuMs(backend.pid), 0),
-    transactions: Number(stats!.commits),
-    rowsWritten: Number(stats!.written),
-    walBytes: Number(stats!.wal),
-  };
 }
 
 /** Matches replies arriving at the fake Twilio to the webhook that caused them (one turn in flight per customer). */
@@ -335,7 +261,6 @@ async function measure(
 ): Promise<Measurement> {
   const client = new WebhookClient(system.baseUrls);
   const pids = system.processes.map((child) => child.pid!);
-  let costBefore: CostCounters | null = null;
   const memory = watchMemory(system.processes.map((child) => child.pid!));
   // Each system its own customers: conversations (and their history) do not carry over between systems.
   const prefix = `whatsapp:+44${options.prefix}`;
@@ -346,7 +271,7 @@ async function measure(
   await fixedRate(client, clock, customers, Math.min(options.rates[0]!, 100), 2);
   await drain(clock, client.posted);
   // Costs are counted from here (the warm-up opened the pool's connections, so their backends exist at both ends).
-  costBefore = await costCounters(options.check, options.database, pids);
+  const costBefore = await costCounters(options.check, options.database, pids);
   const postedBefore = client.posted;
 
   const rates: Measurement['rates'] = [];
@@ -384,10 +309,12 @@ async function measure(
     best = Math.max(best, turnsPerSecond);
   }
   const costAfter = await costCounters(options.check, options.database, pids);
-  const turns = Math.max(1, client.posted - postedBefore);
+  // Per turn answered in the window (replies written), whichever system's webhook it was: the baseline writes none.
+  const answered = costAfter.answered - costBefore.answered;
+  const turns = Math.max(1, answered > 0 ? answered : client.posted - postedBefore);
   const perTurn = {
     nodeCpuMs: (costAfter.nodeCpuMs - costBefore.nodeCpuMs) / turns,
-    postgresCpuMs: (costAfter.postgresCpuMs - costBefore.postgresCpuMs) / turns,
+    postgresCpuMs: Math.max(0, costAfter.postgresCpuMs - costBefore.postgresCpuMs) / turns,
     transactions: (costAfter.transactions - costBefore.transactions) / turns,
     rowsWritten: (costAfter.rowsWritten - costBefore.rowsWritten) / turns,
     walBytes: (costAfter.walBytes - costBefore.walBytes) / turns,
