@@ -3,7 +3,6 @@ import '../src/cli/command-line';
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,6 +12,7 @@ import twilio from 'twilio';
 import { loadConfig } from '../src/config';
 import { createScratchDatabase } from './scratch-database';
 import { argument, flag, log, percentiles, type Percentiles } from './bench-stats';
+import { costCounters, watchMemory } from './process-costs';
 import { migrate, openOrm } from '../src/db/orm';
 import { SecretBox } from '../src/security/secret-box';
 import { createTenant } from '../src/tenants/tenant-service';
@@ -22,7 +22,8 @@ import { startFakeOpenAi } from '../test/fakes/fake-openai-server';
 import { startFakeGemini } from '../test/fakes/fake-gemini-server';
 
 /**
- * npm run bench:turns [-- --rate 200 --seconds 10 --levels 8,16,32,64,128,256 --level-seconds 5]
+ * npm run bench:turns [-- --rates 100,200 --seconds 10 --levels 8,16,32,64,128,256 --level-seconds 5
+ *                        --processes 2 --systems baseline,instant,parley,cluster,instances --ignore-load]
  *
  * Simulated WhatsApp customers post Twilio-signed webhooks to a running parley
  * (a child process: `node dist/src/main.js` on a real PostgreSQL, with fake
@@ -32,6 +33,11 @@ import { startFakeGemini } from '../test/fakes/fake-gemini-server';
  * concurrency (closed loop) until it stops growing. The same run measures a
  * baseline child process doing only the unavoidable work (parse, one insert,
  * one call to the fake LLM, one to the fake Twilio): see minimal-turn-handler.ts.
+ * Besides one service process it measures `--processes` N workers under
+ * WEB_CONCURRENCY (cluster) and N separate instances on the same database
+ * (webhooks spread round-robin). It refuses to run when the machine is already
+ * busy (1-minute load average above half the CPUs) unless --ignore-load, and
+ * then says so next to the figures.
  */
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
 const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
@@ -45,27 +51,6 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Peak resident memory of a child, sampled from /proc every 100 ms. */
-function watchMemory(pid: number): { stop(): number } {
-  let peak = 0;
-  const sample = () => {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) peak = Math.max(peak, Number(match[1]) / 1024);
-    } catch {
-      // The process has exited: keep the last peak.
-    }
-  };
-  const timer = setInterval(sample, 100);
-  return {
-    stop() {
-      clearInterval(timer);
-      sample();
-      return peak;
-    },
-  };
 }
 
 /** Matches replies arriving at the fake Twilio to the webhook that caused them (one turn in flight per customer). */
@@ -107,10 +92,12 @@ class WebhookClient {
   posted = 0;
   failed = 0;
 
-  constructor(private readonly baseUrl: string) {}
+  /** Several base URLs: webhooks go round-robin (a load balancer in front of N instances). */
+  constructor(private readonly baseUrls: string[]) {}
 
   post(customer: string): void {
     this.sequence += 1;
+    const baseUrl = this.baseUrls[this.sequence % this.baseUrls.length]!;
     const sid = `SM${crypto.randomBytes(12).toString('hex')}${String(this.sequence).padStart(8, '0')}`;
     const fields: Record<string, string> = {
       SmsMessageSid: sid,
@@ -130,7 +117,7 @@ class WebhookClient {
       From: customer,
       ApiVersion: '2010-04-01',
     };
-    const url = `${this.baseUrl}/channels/whatsapp/inbound`;
+    const url = `${baseUrl}/channels/whatsapp/inbound`;
     const body = new URLSearchParams(fields).toString();
     const target = new URL(url);
     const request = http.request(
@@ -163,8 +150,8 @@ class WebhookClient {
 
 interface SystemUnderTest {
   name: string;
-  baseUrl: string;
-  process: ChildProcess;
+  baseUrls: string[];
+  processes: ChildProcess[];
 }
 
 async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
@@ -248,42 +235,59 @@ async function drain(clock: TurnClock, expected: number, timeoutMs = 20_000): Pr
 }
 
 interface Measurement {
-  latency: Percentiles;
-  latencyTurns: number;
-  lost: number;
+  /** Per offered rate (turns/s): latency from webhook to reply, turns measured, turns without a reply. */
+  rates: Array<{ rate: number; latency: Percentiles; turns: number; lost: number }>;
   levels: { concurrency: number; turnsPerSecond: number; p50: number; p99: number }[];
   saturation: number;
   peakRssMb: number;
   posted: number;
   rejected: number;
+  /** Per turn over the whole measurement: see CostCounters (the backends' CPU only counts connections open at both ends). */
+  perTurn: { nodeCpuMs: number; postgresCpuMs: number; transactions: number; rowsWritten: number; walBytes: number };
 }
 
 async function measure(
   system: SystemUnderTest,
   clock: TurnClock,
-  options: { rate: number; seconds: number; levels: number[]; levelSeconds: number },
+  options: {
+    rates: number[];
+    seconds: number;
+    levels: number[];
+    levelSeconds: number;
+    prefix: string;
+    check: pg.Client;
+    database: string;
+  },
 ): Promise<Measurement> {
-  const client = new WebhookClient(system.baseUrl);
-  const memory = watchMemory(system.process.pid!);
+  const client = new WebhookClient(system.baseUrls);
+  const pids = system.processes.map((child) => child.pid!);
+  const memory = watchMemory(system.processes.map((child) => child.pid!));
   // Each system its own customers: conversations (and their history) do not carry over between systems.
-  const prefix = `whatsapp:+44${system.name === 'baseline' ? '70' : system.name === 'parley-instant' ? '71' : '72'}`;
+  const prefix = `whatsapp:+44${options.prefix}`;
   const customers = Array.from({ length: 2_000 }, (_unused, index) => `${prefix}${String(index).padStart(8, '0')}`);
 
   // Warm-up (connections, JIT, the Content template), not measured.
   clock.reset();
-  await fixedRate(client, clock, customers, Math.min(options.rate, 100), 2);
+  await fixedRate(client, clock, customers, Math.min(options.rates[0]!, 100), 2);
   await drain(clock, client.posted);
+  // Costs are counted from here (the warm-up opened the pool's connections, so their backends exist at both ends).
+  const costBefore = await costCounters(options.check, options.database, pids);
+  const postedBefore = client.posted;
 
-  clock.reset();
-  const before = client.posted;
-  await fixedRate(client, clock, customers, options.rate, options.seconds);
-  await drain(clock, client.posted - before);
-  const latency = percentiles(clock.latencies);
-  const latencyTurns = clock.latencies.length;
-  const lost = client.posted - before - latencyTurns;
-  log(
-    `  ${system.name}: ${latencyTurns} turns at ${options.rate}/s: p50 ${latency.p50.toFixed(2)} ms, p95 ${latency.p95.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms${lost ? `, ${lost} without a reply` : ''}`,
-  );
+  const rates: Measurement['rates'] = [];
+  for (const rate of options.rates) {
+    clock.reset();
+    const before = client.posted;
+    await fixedRate(client, clock, customers, rate, options.seconds);
+    await drain(clock, client.posted - before);
+    const latency = percentiles(clock.latencies);
+    const turns = clock.latencies.length;
+    const lost = client.posted - before - turns;
+    rates.push({ rate, latency, turns, lost });
+    log(
+      `  ${system.name}: ${turns} turns at ${rate}/s: p50 ${latency.p50.toFixed(2)} ms, p95 ${latency.p95.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms${lost ? `, ${lost} without a reply` : ''}`,
+    );
+  }
 
   const levels: Measurement['levels'] = [];
   let best = 0;
@@ -304,11 +308,24 @@ async function measure(
     } else if ((flat += 1) >= 2) break; // Saturated: two levels in a row without 5% more.
     best = Math.max(best, turnsPerSecond);
   }
+  const costAfter = await costCounters(options.check, options.database, pids);
+  // Per turn answered in the window (replies written), whichever system's webhook it was: the baseline writes none.
+  const answered = costAfter.answered - costBefore.answered;
+  const turns = Math.max(1, answered > 0 ? answered : client.posted - postedBefore);
+  const perTurn = {
+    nodeCpuMs: (costAfter.nodeCpuMs - costBefore.nodeCpuMs) / turns,
+    postgresCpuMs: Math.max(0, costAfter.postgresCpuMs - costBefore.postgresCpuMs) / turns,
+    transactions: (costAfter.transactions - costBefore.transactions) / turns,
+    rowsWritten: (costAfter.rowsWritten - costBefore.rowsWritten) / turns,
+    walBytes: (costAfter.walBytes - costBefore.walBytes) / turns,
+  };
+  log(
+    `  ${system.name}: per turn ${perTurn.nodeCpuMs.toFixed(2)} ms Node CPU, ${perTurn.postgresCpuMs.toFixed(2)} ms PostgreSQL CPU, ${perTurn.transactions.toFixed(1)} commits, ${perTurn.rowsWritten.toFixed(1)} rows written, ${(perTurn.walBytes / 1024).toFixed(1)} KiB WAL (server-wide)`,
+  );
   client.close();
   return {
-    latency,
-    latencyTurns,
-    lost,
+    perTurn,
+    rates,
     levels,
     saturation: best,
     peakRssMb: memory.stop(),
@@ -317,11 +334,25 @@ async function measure(
   };
 }
 
+const SYSTEMS = ['baseline', 'instant', 'parley', 'cluster', 'instances'] as const;
+type SystemName = (typeof SYSTEMS)[number];
+
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+}
+
 async function main(): Promise<void> {
-  const rate = Number(argument('rate', '200'));
+  const rates = (argument('rate', '') || argument('rates', '100,200')).split(',').map(Number);
   const seconds = Number(argument('seconds', '10'));
   const levels = argument('levels', '8,16,32,64,128,256').split(',').map(Number);
   const levelSeconds = Number(argument('level-seconds', '5'));
+  const processes = Number(argument('processes', '2'));
+  const wanted = new Set(argument('systems', SYSTEMS.join(',')).split(',') as SystemName[]);
+  wanted.add('baseline');
+  const ignoreLoad = flag('ignore-load');
   const root = path.resolve(__dirname, '..', '..');
   const mainScript = path.join(root, 'dist', 'src', 'main.js');
   const baselineScript = path.join(root, 'dist', 'bench', 'minimal-turn-handler.js');
@@ -329,6 +360,17 @@ async function main(): Promise<void> {
   log(
     `parley turn benchmark — Node ${process.version}, ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
   );
+  // A busy machine makes every figure below a measurement of the neighbours: refuse, unless told to go on.
+  const loadBefore = os.loadavg()[0]!;
+  const busy = loadBefore > os.cpus().length * 0.5;
+  log(`load average before: ${loadAverage()}${busy ? ' (busy: above half the CPUs)' : ''}`);
+  if (busy && !ignoreLoad) {
+    process.stderr.write(
+      `bench:turns: the machine is busy (1-minute load ${loadBefore.toFixed(2)} on ${os.cpus().length} CPUs); figures would not be the service's. Run it on a quiet machine, or pass --ignore-load and say so next to the figures.\n`,
+    );
+    process.exit(3);
+  }
+  if (busy) log('WARNING: --ignore-load on a busy machine: the figures below are lower bounds shared with other work');
 
   const config = loadConfig();
   const scratch = await createScratchDatabase({ serverUrl: config.DATABASE_URL, prefix: 'wa_turns_bench' });
@@ -370,16 +412,11 @@ async function main(): Promise<void> {
       );
     await orm.close(true);
     log(
-      `database: ${scratch.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${scratch.name}; pool 10 connections for both`,
+      `database: ${scratch.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL server'}, throwaway database ${scratch.name}; pool 10 connections per process`,
     );
-
-    log(
-      `load average before: ${os
-        .loadavg()
-        .map((value) => value.toFixed(2))
-        .join(' ')}`,
-    );
-    const options = { rate, seconds, levels, levelSeconds };
+    const check = new pg.Client({ connectionString: databaseUrl });
+    await check.connect();
+    const options = { rates, seconds, levels, levelSeconds, check, database: scratch.name };
     const ready = (child: ChildProcess, name: string) =>
       new Promise<void>((resolve, reject) => {
         child.stdout!.once('data', () => {
@@ -389,6 +426,40 @@ async function main(): Promise<void> {
         });
         child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
       });
+
+    /** The whole service as deployed (`node dist/src/main.js`), providers calling the fake servers through their SDKs. */
+    const startParley = async (extra: Record<string, string>): Promise<{ child: ChildProcess; url: string }> => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const child = spawn(process.execPath, [mainScript], {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: {
+          NODE_ENV: 'production',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          PUBLIC_BASE_URL: url,
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: databaseUrl,
+          DATABASE_POOL_MAX: '10',
+          PARLEY_SECRET_KEY: secretKey.toString('hex'),
+          PARLEY_DATA_DIR: path.join(os.tmpdir(), `${scratch.name}-data`),
+          SEED_DEMO: 'false',
+          JOBS_ENABLED: 'false',
+          RESPONSE_CACHE_TTL_MS: '0',
+          OPENAI_API_KEY: 'sk-bench',
+          OPENAI_BASE_URL: openai.url,
+          GEMINI_API_KEY: 'gemini-bench',
+          GEMINI_BASE_URL: gemini.url,
+          TWILIO_API_URL: twilioFake.url,
+          ...extra,
+        },
+      });
+      children.push(child);
+      await waitReady(`${url}/readyz`, child);
+      return { child, url };
+    };
+    const results = new Map<SystemName, Measurement>();
 
     // One system at a time, so none disturbs another. 1. The baseline.
     const baselinePort = await freePort();
@@ -412,76 +483,99 @@ async function main(): Promise<void> {
     await ready(baseline, 'baseline');
     log('baseline (parse, one insert, one LLM call, one Twilio call):');
     const base = await measure(
-      { name: 'baseline', baseUrl: `http://127.0.0.1:${baselinePort}`, process: baseline },
+      { name: 'baseline', baseUrls: [`http://127.0.0.1:${baselinePort}`], processes: [baseline] },
       clock,
-      options,
+      { ...options, prefix: '70' },
     );
+    results.set('baseline', base);
     await stopChild(baseline);
 
-    // 2. parley's channel and engine with a gateway that answers at once (no provider layer).
-    const instantPort = await freePort();
-    // --profile writes a V8 CPU profile of this child to ./.parley/profiles (open it in Chrome DevTools).
-    const profile = flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.parley', 'profiles')}`] : [];
-    const instant = spawn(
-      process.execPath,
-      [
-        ...profile,
-        instantScript,
-        JSON.stringify({
-          port: instantPort,
-          databaseUrl,
-          twilioUrl: twilioFake.url,
-          secretKeyHex: secretKey.toString('hex'),
-          poolMax: 10,
-        }),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    children.push(instant);
-    await ready(instant, 'parley (instant gateway)');
-    log('parley with an instant gateway (signed webhook → stored → engine turn → Twilio send with 👍/👎 template):');
-    const channelOnly = await measure(
-      { name: 'parley-instant', baseUrl: `http://127.0.0.1:${instantPort}`, process: instant },
-      clock,
-      options,
-    );
-    await stopChild(instant);
+    if (wanted.has('instant')) {
+      // 2. parley's channel and engine with a gateway that answers at once (no provider layer).
+      const instantPort = await freePort();
+      // --profile writes a V8 CPU profile of this child to ./.parley/profiles (open it in Chrome DevTools).
+      const profile = flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.parley', 'profiles')}`] : [];
+      const instant = spawn(
+        process.execPath,
+        [
+          ...profile,
+          instantScript,
+          JSON.stringify({
+            port: instantPort,
+            databaseUrl,
+            twilioUrl: twilioFake.url,
+            secretKeyHex: secretKey.toString('hex'),
+            poolMax: 10,
+          }),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      children.push(instant);
+      await ready(instant, 'parley (instant gateway)');
+      log('parley with an instant gateway (signed webhook → stored → engine turn → Twilio send with 👍/👎 template):');
+      results.set(
+        'instant',
+        await measure(
+          { name: 'parley-instant', baseUrls: [`http://127.0.0.1:${instantPort}`], processes: [instant] },
+          clock,
+          { ...options, prefix: '71' },
+        ),
+      );
+      await stopChild(instant);
+    }
 
-    // 3. The whole service as deployed: `node dist/src/main.js`, providers calling the fake OpenAI/Gemini servers through their SDKs.
-    const parleyPort = await freePort();
-    const publicUrl = `http://127.0.0.1:${parleyPort}`;
-    const parley = spawn(process.execPath, [mainScript], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(parleyPort),
-        PUBLIC_BASE_URL: publicUrl,
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: databaseUrl,
-        DATABASE_POOL_MAX: '10',
-        PARLEY_SECRET_KEY: secretKey.toString('hex'),
-        PARLEY_DATA_DIR: path.join(os.tmpdir(), `${scratch.name}-data`),
-        SEED_DEMO: 'false',
-        JOBS_ENABLED: 'false',
-        RESPONSE_CACHE_TTL_MS: '0',
-        OPENAI_API_KEY: 'sk-bench',
-        OPENAI_BASE_URL: openai.url,
-        GEMINI_API_KEY: 'gemini-bench',
-        GEMINI_BASE_URL: gemini.url,
-        TWILIO_API_URL: twilioFake.url,
-      },
-    });
-    children.push(parley);
-    await waitReady(`${publicUrl}/readyz`, parley);
-    log('parley (npm start: the whole service, providers through their SDKs to the fake LLM servers):');
-    const full = await measure({ name: 'parley', baseUrl: publicUrl, process: parley }, clock, options);
-    await stopChild(parley);
+    if (wanted.has('parley')) {
+      // 3. One service process.
+      const parley = await startParley({});
+      log('parley (npm start: the whole service, providers through their SDKs to the fake LLM servers):');
+      results.set(
+        'parley',
+        await measure({ name: 'parley', baseUrls: [parley.url], processes: [parley.child] }, clock, {
+          ...options,
+          prefix: '72',
+        }),
+      );
+      await stopChild(parley.child);
+    }
+
+    if (wanted.has('cluster')) {
+      // 4. One service, N workers under the WEB_CONCURRENCY supervisor, sharing one port.
+      const cluster = await startParley({ WEB_CONCURRENCY: String(processes) });
+      log(`parley WEB_CONCURRENCY=${processes} (one supervisor, ${processes} workers on one port):`);
+      results.set(
+        'cluster',
+        await measure(
+          { name: `parley-cluster-${processes}`, baseUrls: [cluster.url], processes: [cluster.child] },
+          clock,
+          {
+            ...options,
+            prefix: '73',
+          },
+        ),
+      );
+      await stopChild(cluster.child);
+    }
+
+    if (wanted.has('instances')) {
+      // 5. N separate instances on the same database, webhooks spread round-robin (a load balancer).
+      const instances = await Promise.all(Array.from({ length: processes }, () => startParley({})));
+      log(`parley × ${processes} instances (separate processes, round-robin webhooks):`);
+      results.set(
+        'instances',
+        await measure(
+          {
+            name: `parley-instances-${processes}`,
+            baseUrls: instances.map((instance) => instance.url),
+            processes: instances.map((instance) => instance.child),
+          },
+          clock,
+          { ...options, prefix: '74' },
+        ),
+      );
+      for (const instance of instances) await stopChild(instance.child);
+    }
 
     // Every turn persisted: each webhook accepted is a stored, answered message with a reply Twilio accepted.
-    const check = new pg.Client({ connectionString: databaseUrl });
-    await check.connect();
     const [stored] = (
       await check.query(
         `select count(*)::int as inbound, count(processed_at)::int as answered from message where direction = 'inbound'`,
@@ -500,47 +594,56 @@ async function main(): Promise<void> {
     await check.end();
 
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
-    const report = (name: string, result: Measurement) => {
-      const added = {
-        p50: result.latency.p50 - base.latency.p50,
-        p95: result.latency.p95 - base.latency.p95,
-        p99: result.latency.p99 - base.latency.p99,
-      };
-      log(
-        `  ${name.padEnd(15)} p50 ${result.latency.p50.toFixed(2)} ms  p95 ${result.latency.p95.toFixed(2)} ms  p99 ${result.latency.p99.toFixed(2)} ms`,
-      );
-      log(
-        `  ${''.padEnd(15)} added p50 ${added.p50.toFixed(2)} ms (target ≤ 2: ${verdict(added.p50 <= 2)}), p95 ${added.p95.toFixed(2)} ms, p99 ${added.p99.toFixed(2)} ms (target ≤ 10: ${verdict(added.p99 <= 10)}); ratio p50 ×${(result.latency.p50 / base.latency.p50).toFixed(2)}, p99 ×${(result.latency.p99 / base.latency.p99).toFixed(2)}`,
-      );
-    };
+    const label = (name: SystemName) =>
+      name === 'instant'
+        ? 'parley-instant'
+        : name === 'cluster'
+          ? `cluster ×${processes}`
+          : name === 'instances'
+            ? `instances ×${processes}`
+            : name;
     log('');
+    log(`${busy ? '[BUSY MACHINE, --ignore-load] ' : ''}summary, all measured in this run:`);
+    for (const [index, rate] of rates.entries()) {
+      const baseRate = base.rates[index]!;
+      log(`latency at ${rate} turns/s (webhook posted → reply at the fake Twilio):`);
+      for (const [name, result] of results) {
+        const at = result.rates[index]!;
+        const added = at.latency.p99 - baseRate.latency.p99;
+        const target = rate === 100 ? ` (target ≤ 10 at 100/s: ${verdict(added <= 10)})` : '';
+        log(
+          `  ${label(name).padEnd(15)} p50 ${at.latency.p50.toFixed(2)} ms  p99 ${at.latency.p99.toFixed(2)} ms  ${name === 'baseline' ? '' : `added p50 ${(at.latency.p50 - baseRate.latency.p50).toFixed(2)} ms, added p99 ${added.toFixed(2)} ms${target}`}${at.lost ? `  ${at.lost} without a reply` : ''}`,
+        );
+      }
+    }
+    log('saturation (closed loop, best level) and peak RSS of one process:');
+    for (const [name, result] of results) {
+      const ratio = name === 'baseline' ? '' : ` ×${(result.saturation / base.saturation).toFixed(2)} of the baseline`;
+      const target = name === 'baseline' ? '' : `, target ≥ 500: ${verdict(result.saturation >= 500)}`;
+      log(
+        `  ${label(name).padEnd(15)} ${result.saturation.toFixed(0).padStart(5)} turns/s${ratio}${target}; peak RSS ${result.peakRssMb.toFixed(0)} MB${name === 'baseline' ? '' : ` (target ≤ 250: ${verdict(result.peakRssMb <= 250)})`}`,
+      );
+    }
+    log('cost per turn (counted, not timed; PostgreSQL CPU counts the backends serving this database):');
+    for (const [name, result] of results) {
+      const cpu = result.perTurn.nodeCpuMs + result.perTurn.postgresCpuMs;
+      log(
+        `  ${label(name).padEnd(15)} Node ${result.perTurn.nodeCpuMs.toFixed(2)} ms + PostgreSQL ${result.perTurn.postgresCpuMs.toFixed(2)} ms CPU → ${(1000 / cpu).toFixed(0)} turns/s per core, ${((os.cpus().length * 1000) / cpu).toFixed(0)} on ${os.cpus().length} cores if nothing else ran; ${result.perTurn.transactions.toFixed(1)} commits, ${result.perTurn.rowsWritten.toFixed(1)} rows written, ${(result.perTurn.walBytes / 1024).toFixed(1)} KiB WAL (server-wide: includes other databases' writes)`,
+      );
+    }
+    const posted = [...results]
+      .filter(([name]) => name !== 'baseline')
+      .reduce((sum, [, result]) => sum + result.posted, 0);
+    const rejected = [...results]
+      .filter(([name]) => name !== 'baseline')
+      .reduce((sum, [, result]) => sum + result.rejected, 0);
     log(
-      `latency at ${rate} turns/s (webhook posted → reply at the fake Twilio), ${base.latencyTurns} / ${channelOnly.latencyTurns} / ${full.latencyTurns} turns:`,
-    );
-    log(
-      `  ${'baseline'.padEnd(15)} p50 ${base.latency.p50.toFixed(2)} ms  p95 ${base.latency.p95.toFixed(2)} ms  p99 ${base.latency.p99.toFixed(2)} ms`,
-    );
-    report('parley-instant', channelOnly);
-    report('parley', full);
-    log(
-      `saturation: baseline ${base.saturation.toFixed(0)} turns/s; parley-instant ${channelOnly.saturation.toFixed(0)} (×${(channelOnly.saturation / base.saturation).toFixed(2)}, target ≥ 500: ${verdict(channelOnly.saturation >= 500)}); parley ${full.saturation.toFixed(0)} (×${(full.saturation / base.saturation).toFixed(2)}, target ≥ 500: ${verdict(full.saturation >= 500)})`,
-    );
-    const posted = channelOnly.posted + full.posted;
-    log(
-      `persisted: ${posted} webhooks posted to parley (${channelOnly.rejected + full.rejected} rejected), ${stored!.inbound} stored, ${stored!.answered} answered, ${replies!.sent} of ${replies!.total} replies accepted by Twilio`,
-    );
-    log(
-      `peak RSS: parley ${full.peakRssMb.toFixed(0)} MB (target ≤ 250: ${verdict(full.peakRssMb <= 250)}), parley-instant ${channelOnly.peakRssMb.toFixed(0)} MB, baseline ${base.peakRssMb.toFixed(0)} MB`,
+      `persisted: ${posted} webhooks posted to parley (${rejected} rejected), ${stored!.inbound} stored, ${stored!.answered} answered, ${replies!.sent} of ${replies!.total} replies accepted by Twilio`,
     );
     log(
       `provider calls (parley): ${usage.map((row) => `${row.provider}/${row.model} ${row.success ? 'ok' : `failed ${row.error}`} ×${row.calls} (avg ${row.ms} ms)`).join('; ')}`,
     );
-    log(
-      `load average after: ${os
-        .loadavg()
-        .map((value) => value.toFixed(2))
-        .join(' ')}`,
-    );
+    log(`load average after: ${loadAverage()}`);
   } finally {
     clearInterval(trim);
     for (const child of children) await stopChild(child);

@@ -1,6 +1,8 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
 import './cli/command-line';
 import 'reflect-metadata';
+import cluster from 'node:cluster';
+import { superviseWorkers } from './supervisor';
 import { loadConfig, type Config } from './config';
 import { openDatabase } from './db/database';
 import { seedDemoTenant } from './db/seed';
@@ -12,7 +14,7 @@ import { defaultCatalogue } from './providers/model-catalogue';
 import { createConversationStack } from './engine/engine-stack';
 import { JobMetrics, ProviderHealthGauges, scheduleJobs } from './jobs';
 import { createDigestMailer, emailList } from './monitoring/metrics-digest';
-import { RateLimiter } from './security/rate-limiter';
+import { SharedRateLimiter } from './security/shared-rate-limiter';
 import { createGraphqlMounter } from '../schema/graphql-server';
 import { createAdminMounter, findWebRoot } from './admin/admin-router';
 import { Lifecycle } from './lifecycle';
@@ -30,6 +32,9 @@ import { resolveSecretKey, SecretBox } from './security/secret-box';
 import { checkProviders, describeProviderCheck, type ProviderCheck } from './providers/provider-check';
 import { createFineTuningClients } from './learning/fine-tuning/openai-fine-tuning-client';
 import { generatedTrainingSets } from './learning/fine-tuning/training-set-source';
+import { SharedProviderHealth, type ResetMessage } from './providers/shared-health';
+import { withStartupLock } from './db/shared-state/startup-lock';
+import { INSTANCE_ID, PROVIDER_HEALTH_RESET, TENANT_CHANGED } from './db/shared-state/instance-bus';
 
 /**
  * The composition root: config → database → services → channels → GraphQL →
@@ -49,6 +54,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  if (config.WEB_CONCURRENCY > 1 && cluster.isPrimary) {
+    // WEB_CONCURRENCY mode: this process only supervises; each worker runs the rest of main(). The local secret
+    // key (when PARLEY_SECRET_KEY is unset) is created here first, so the workers all read the same one.
+    resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
+    superviseWorkers({
+      workers: config.WEB_CONCURRENCY,
+      logger,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      entry: __filename,
+    });
+    return;
+  }
   const lifecycle = new Lifecycle(logger);
   let shuttingDown = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -78,7 +95,9 @@ async function main(): Promise<void> {
   const orm = database.orm;
 
   if (config.SEED_DEMO) {
-    const seeded = await seedDemoTenant(orm.em.fork());
+    const url = orm.config.get('clientUrl');
+    const seed = () => seedDemoTenant(orm.em.fork());
+    const seeded = await (url ? withStartupLock(url, seed) : seed());
     if (seeded) printFirstRun(config, seeded.tenant.name, seeded.articles, seeded.apiKey);
   }
 
@@ -124,6 +143,9 @@ async function main(): Promise<void> {
     readiness,
   });
   mounters.push(whatsapp.mount);
+  // A tenant's WhatsApp binding or Twilio token changed on any instance: read the bindings again on the next webhook.
+  stack.bus?.on(TENANT_CHANGED, () => whatsapp.directory.invalidate());
+  stack.bus?.onReconnect(() => whatsapp.directory.invalidate());
   await whatsapp.start();
   lifecycle.onShutdown('whatsapp', () => whatsapp.stop());
 
@@ -187,6 +209,25 @@ async function main(): Promise<void> {
     trainingSets: generatedTrainingSets,
     gateway,
   };
+  // Provider health of every instance: this one's counters and circuits are written every 2 s and summed on read;
+  // resetProviderStats reaches every instance through the bus.
+  const sharedHealth = new SharedProviderHealth({
+    health: gateway.health,
+    em: () => orm.em.fork(),
+    instance: INSTANCE_ID,
+    windowMs: config.HEALTH_WINDOW_MINUTES * 60_000,
+    logger,
+    announceReset: async (message) => {
+      await orm.em.getConnection().execute('select pg_notify(?, ?)', [PROVIDER_HEALTH_RESET, JSON.stringify(message)]);
+    },
+  });
+  sharedHealth.start();
+  stack.bus?.on(PROVIDER_HEALTH_RESET, (payload) => {
+    void sharedHealth
+      .applyReset(JSON.parse(payload) as ResetMessage)
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not apply a provider-health reset'));
+  });
+  lifecycle.onShutdown('provider-health', () => sharedHealth.stop());
 
   // GraphQL control plane.
   const graphql = await createGraphqlMounter(
@@ -196,11 +237,15 @@ async function main(): Promise<void> {
       events,
       secretBox,
       catalogue: defaultCatalogue,
-      providerHealth: gateway.health,
+      providerHealth: sharedHealth,
       gateway,
       fineTuning,
       customers: customerChannels,
-      feedbackRateLimiter: new RateLimiter(config.FEEDBACK_RATE_LIMIT, config.FEEDBACK_RATE_WINDOW_SECONDS * 1000),
+      feedbackRateLimiter: new SharedRateLimiter(
+        () => orm.em.fork(),
+        config.FEEDBACK_RATE_LIMIT,
+        config.FEEDBACK_RATE_WINDOW_SECONDS * 1000,
+      ),
       feedbackTokenTtlDays: config.FEEDBACK_TOKEN_TTL_DAYS,
     },
     {
@@ -281,7 +326,7 @@ async function main(): Promise<void> {
     logger.info({ port: metricsServer.port, host: config.METRICS_HOST }, 'metrics listener');
   }
   logger.info(
-    { port: server.port, database: database.mode },
+    { port: server.port, database: database.mode, pid: process.pid },
     `parley listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${server.port}`,
   );
 }

@@ -168,10 +168,17 @@ export function createSlackApp(deps: SlackAppDependencies): SlackApp {
         return userId;
       }
     },
-    rememberReply(key) {
+    async rememberReply(tenantId, key) {
       if (seenReplies.has(key)) return false;
+      const claimed = await deps.orm.em
+        .fork()
+        .getConnection()
+        .execute<Array<{ key: string }>>(
+          'insert into slack_submission (id, tenant_id, created_at, key) values (gen_random_uuid(), ?, now(), ?) on conflict (key) do nothing returning key',
+          [tenantId, `reply:${key}`.slice(0, 64)],
+        );
       seenReplies.set(key, true);
-      return true;
+      return claimed.length > 0;
     },
   };
 

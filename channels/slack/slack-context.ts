@@ -27,7 +27,10 @@ export interface SlackContext {
   /** Set once the alert service exists (it needs this app's notifier first). */
   alerts: AlertService | null;
   publicBaseUrl: string;
-  /** False when this Slack message (`channel:ts`) was already handled: Slack redelivers events it thinks were missed. */
-  rememberReply(key: string): boolean;
+  /**
+   * False when this Slack message (`channel:ts`) was already handled, by any instance: Slack redelivers events
+   * it thinks were missed, to whichever instance the load balancer picks (recorded in `slack_submission`).
+   */
+  rememberReply(tenantId: string, key: string): Promise<boolean>;
   em(): EntityManager;
 }

@@ -295,7 +295,7 @@ export function registerHandoffHandlers(app: App, context: SlackContext): void {
     if (!post?.conversation || post.purpose !== 'handoff') return;
     const client = await context.slackFor(post.tenant.id);
     await context.serial(`conversation:${post.conversation.id}`, async () => {
-      if (!context.rememberReply(`${event.channel}:${event.ts}`)) return;
+      if (!(await context.rememberReply(post.tenant.id, `${event.channel}:${event.ts}`))) return;
       await em.refresh(post);
       const conversation = await em.findOneOrFail(Conversation, { id: post.conversation!.id }, { refresh: true });
       const tell = (message: string) =>

@@ -4,19 +4,24 @@ import type { DomainEvents } from '../../src/events';
 import type { Logger } from '../../src/logger';
 import type { ModelCatalogue } from '../../src/providers/model-catalogue';
 import type { ModelGateway } from '../../src/providers/types';
-import type { ProviderHealth } from '../../src/providers/health';
+import type { HealthView, ProviderHealthSnapshot } from '../../src/providers/health';
+import type { ProviderId } from '../../src/providers/types';
 import type { SecretBox } from '../../src/security/secret-box';
-import type { RateLimiter } from '../../src/security/rate-limiter';
 import type { FineTuningClientFactory } from '../../src/learning/fine-tuning/openai-fine-tuning-client';
 import type { TrainingSetSource } from '../../src/learning/fine-tuning/training-set-source';
+import type { HitLimiter } from '../../src/security/shared-rate-limiter';
 
 /**
- * The provider layer's health tracker as the control plane uses it: one per
- * process, with entries for the shared platform keys (aggregate, no tenant
- * data) and per tenant for tenants' own keys. Resolvers read and reset only
- * the caller's view. Absent when the service runs without the provider layer.
+ * The provider layer's health as the control plane uses it, with entries for
+ * the shared platform keys (aggregate, no tenant data) and per tenant for
+ * tenants' own keys: in the service, every instance's (SharedProviderHealth);
+ * in tests it may be one process's ProviderHealth. Resolvers read and reset
+ * only the caller's view. Absent when the service runs without the provider layer.
  */
-export type ProviderHealthSource = Pick<ProviderHealth, 'snapshot' | 'reset'>;
+export interface ProviderHealthSource {
+  snapshot(view?: HealthView): ProviderHealthSnapshot[] | Promise<ProviderHealthSnapshot[]>;
+  reset(provider: ProviderId | undefined, view: HealthView): number | Promise<number>;
+}
 
 /** What resolvers need beyond the request: passed once to `createGraphqlMounter`. */
 export interface GraphqlServices {
@@ -26,7 +31,8 @@ export interface GraphqlServices {
   secretBox: SecretBox;
   providerHealth?: ProviderHealthSource;
   catalogue: ModelCatalogue;
-  feedbackRateLimiter: RateLimiter;
+  /** Public feedback submissions per IP and per token (shared through PostgreSQL in the service). */
+  feedbackRateLimiter: HitLimiter;
   /** FEEDBACK_TOKEN_TTL_DAYS: days a public feedback token works (default 30). */
   feedbackTokenTtlDays?: number;
   /** The provider gateway customers' turns use: evaluations run through it. Absent without the provider layer. */

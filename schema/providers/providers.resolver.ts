@@ -68,7 +68,8 @@ export class ProvidersResolver {
   }
 
   /*
-   * Provider health is kept per instance, per provider + model, and per key owner (see src/providers/health.ts).
+   * Provider health is kept per instance, per provider + model, and per key owner (see src/providers/health.ts),
+   * and summed over every instance through PostgreSQL (src/providers/shared-health.ts).
    * A tenant sees the shared entries (the platform keys its traffic uses when it has no key of its own: aggregate
    * numbers, no other tenant's data) and the entries of its own keys, never another tenant's. It may reset only
    * its own keys' entries: the shared circuits protect every tenant, so no tenant can close them for the others;
@@ -77,12 +78,13 @@ export class ProvidersResolver {
   @Authorized('analytics:view')
   @Query(() => [ProviderHealthType], {
     description:
-      'Live health and circuit state, in the instance that answers, of every provider + model used since start-up: the shared platform keys ' +
+      'Live health and circuit state, summed over every running instance, of every provider + model used in the health window: the shared platform keys ' +
       '(keyOwner "shared") and your own API keys (keyOwner "tenant"). Scope: analytics:view.',
   })
-  providerHealth(@Ctx() context: GraphqlContext): ProviderHealthType[] {
+  async providerHealth(@Ctx() context: GraphqlContext): Promise<ProviderHealthType[]> {
     const caller = callerOf(context);
-    const entries = context.services.providerHealth?.snapshot({ tenantId: caller.tenantId, includeShared: true }) ?? [];
+    const entries =
+      (await context.services.providerHealth?.snapshot({ tenantId: caller.tenantId, includeShared: true })) ?? [];
     return entries.map((entry) => ({ ...entry, circuit: entry.circuit as CircuitStateEnum }));
   }
 
@@ -101,9 +103,9 @@ export class ProvidersResolver {
     const caller = callerOf(context);
     const health = context.services.providerHealth;
     const own = { tenantId: caller.tenantId };
-    const matching = (health?.snapshot(own) ?? []).filter((entry) => !provider || entry.provider === provider);
+    const matching = ((await health?.snapshot(own)) ?? []).filter((entry) => !provider || entry.provider === provider);
     // ProviderIdEnum's values are exactly the ProviderId strings.
-    const reset = health?.reset((provider ?? undefined) as ProviderId | undefined, own) ?? 0;
+    const reset = (await health?.reset((provider ?? undefined) as ProviderId | undefined, own)) ?? 0;
     recordAudit(context.em, {
       tenantId: caller.tenantId,
       actor: caller.actor,

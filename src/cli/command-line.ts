@@ -202,26 +202,49 @@ database (dropped at the end and on Ctrl-C).
     check: all(positiveInteger('decisions'), positiveInteger('turns')),
   },
   'bench/turns-bench': {
-    usage: `Usage: npm run bench:turns [-- --rate 200 --seconds 10 --levels 8,16,32,64,128,256 --level-seconds 5] [--profile]
+    usage: `Usage: npm run bench:turns [-- --rates 100,200 --seconds 10 --levels 8,16,32,64,128,256 --level-seconds 5]
+         [--processes 2] [--systems baseline,instant,parley,cluster,instances] [--ignore-load] [--profile]
 
-Simulated WhatsApp customers against a running parley child process with fake providers
-and a fake Twilio: latency at a fixed rate, then throughput at rising concurrency. The
-throwaway database and the child processes are cleaned up at the end and on Ctrl-C.
+Simulated WhatsApp customers against running parley child processes with fake providers
+and a fake Twilio: latency at fixed rates, then throughput at rising concurrency, for the
+baseline, parley with an instant gateway, one service process, WEB_CONCURRENCY=--processes
+workers and --processes separate instances. Refuses to run when the 1-minute load average
+is above half the CPUs, unless --ignore-load (the summary then says so). The throwaway
+database and the child processes are cleaned up at the end and on Ctrl-C.
 `,
     options: {
       rate: { type: 'string' },
+      rates: { type: 'string' },
+      processes: { type: 'string' },
+      systems: { type: 'string' },
+      'ignore-load': { type: 'boolean' },
       seconds: { type: 'string' },
       levels: { type: 'string' },
       'level-seconds': { type: 'string' },
       profile: { type: 'boolean' },
     },
-    check: all(positiveNumber('rate'), positiveNumber('seconds'), positiveNumber('level-seconds'), (values) =>
-      values.levels === undefined ||
-      String(values.levels)
-        .split(',')
-        .every((level) => Number.isInteger(Number(level)) && Number(level) > 0)
-        ? null
-        : `--levels must be positive whole numbers separated by commas, not ${JSON.stringify(values.levels)}`,
+    check: all(
+      positiveNumber('rate'),
+      positiveNumber('seconds'),
+      positiveNumber('level-seconds'),
+      positiveNumber('processes'),
+      (values) =>
+        [values.levels, values.rates].every(
+          (list) =>
+            list === undefined ||
+            String(list)
+              .split(',')
+              .every((level) => Number.isInteger(Number(level)) && Number(level) > 0),
+        )
+          ? null
+          : `--levels and --rates must be positive whole numbers separated by commas, not ${JSON.stringify(values.levels ?? values.rates)}`,
+      (values) =>
+        values.systems === undefined ||
+        String(values.systems)
+          .split(',')
+          .every((name) => ['baseline', 'instant', 'parley', 'cluster', 'instances'].includes(name))
+          ? null
+          : `--systems must name some of baseline, instant, parley, cluster, instances, not ${JSON.stringify(values.systems)}`,
     ),
   },
   'bench/learning-bench': {

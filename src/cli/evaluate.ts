@@ -72,7 +72,7 @@ async function main(): Promise<number> {
       } else process.stdout.write(text);
       return run.verdict === 'fail' ? 1 : 0;
     } finally {
-      stack.close();
+      await stack.close();
     }
   });
 }

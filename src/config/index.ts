@@ -88,6 +88,11 @@ export function loadConfig(
   config.publicBaseUrl = (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
   config.runbookBaseUrl = config.ALERT_RUNBOOK_BASE_URL ?? `${config.publicBaseUrl}/runbooks/`;
   config.embeddedDbDir = path.resolve(config.EMBEDDED_DB_DIR ?? path.join(config.PARLEY_DATA_DIR, 'db'));
+  if (config.WEB_CONCURRENCY > 1 && !config.DATABASE_URL)
+    throw new ConfigError(
+      'WEB_CONCURRENCY',
+      `above 1 needs DATABASE_URL (got ${config.WEB_CONCURRENCY} without it): the workers share one PostgreSQL, and the embedded one belongs to a single process`,
+    );
   if (config.NODE_ENV === 'production' && !config.secretKey) {
     throw new ConfigError(
       'PARLEY_SECRET_KEY',

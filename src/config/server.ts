@@ -49,4 +49,10 @@ export const serverSettings = {
     default: '10000',
     expectation: 'must be a positive integer (milliseconds)',
   },
+  WEB_CONCURRENCY: {
+    schema: positiveInt.max(64),
+    default: '1',
+    expectation:
+      'must be a whole number from 1 to 64 (worker processes under one supervisor sharing PORT; 1 = a single process; above 1 needs DATABASE_URL)',
+  },
 } satisfies Record<string, Setting>;

@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { migrate, openOrm, type Orm } from './orm';
+import { withStartupLock } from './shared-state/startup-lock';
 
 export interface Database {
   orm: Orm;
@@ -29,7 +30,8 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   let orm: Orm;
   try {
     orm = await openOrm({ url, poolMax: config.DATABASE_POOL_MAX });
-    const applied = await migrate(orm);
+    // Several instances or cluster workers may start together: they migrate one at a time.
+    const applied = await withStartupLock(url, () => migrate(orm));
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   } catch (error) {
     await embedded?.stop();

@@ -5,6 +5,7 @@ import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import { createModelGateway, type ModelGatewayDependencies, type ProviderGateway } from '../providers/gateway';
 import { startKnowledgeListener, type KnowledgeListener } from '../learning/knowledge-listener';
+import { startInstanceBus, TENANT_CHANGED, type InstanceBus } from '../db/shared-state/instance-bus';
 import type { SecretBox } from '../security/secret-box';
 import { createConversationEngine, type ConversationEngineService } from './conversation-engine';
 
@@ -13,6 +14,8 @@ export interface ConversationStack {
   engine: ConversationEngineService;
   /** Knowledge written by any instance reaches this one's index (null when KB_LISTEN is false). */
   knowledgeListener: KnowledgeListener | null;
+  /** Invalidations from every instance (tenant settings and secrets, provider-health resets); null without a database URL. */
+  bus: InstanceBus | null;
   /** Unsubscribes the gateway from events and stops listening. */
   close(): Promise<void>;
 }
@@ -33,7 +36,10 @@ export function createConversationStack(dependencies: {
   providers?: ModelGatewayDependencies['providers'];
 }): ConversationStack {
   const { config, orm, events, logger } = dependencies;
+  const url = orm.config.get('clientUrl');
+  const bus = url ? startInstanceBus({ url, logger }) : null;
   const gateway = createModelGateway({
+    changeFeed: bus ?? undefined,
     config,
     em: orm.em,
     secretBox: dependencies.secretBox,
@@ -50,16 +56,21 @@ export function createConversationStack(dependencies: {
     processingLeaseMs: config.MESSAGE_PROCESSING_LEASE_MS,
     historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
   });
-  const url = orm.config.get('clientUrl');
+  // A tenant's secrets changed on some instance: its keys and provider selections are read again on its next turn.
+  bus?.on(TENANT_CHANGED, (tenantId) => gateway.forgetTenantKeys(tenantId || undefined));
+  // Notifications sent while the bus was down are lost: forget every tenant's keys.
+  bus?.onReconnect(() => gateway.forgetTenantKeys());
   const knowledgeListener =
     config.KB_LISTEN && url ? startKnowledgeListener({ url, knowledgeBase: gateway.knowledgeBase, logger }) : null;
   return {
     gateway,
     engine,
     knowledgeListener,
+    bus,
     async close() {
       gateway.close();
       await knowledgeListener?.close();
+      await bus?.close();
     },
   };
 }

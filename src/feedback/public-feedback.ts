@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/audit-service';
 import { AgentInteraction, type InteractionFeedback } from '../db/entities';
 import { AppError, notFound } from '../errors';
 import type { DomainEvents } from '../events';
-import type { RateLimiter } from '../security/rate-limiter';
+import type { HitLimiter } from '../security/shared-rate-limiter';
 import { recordVote } from './feedback-service';
 
 /** Input of {@link submitPublicFeedback}. */
@@ -29,12 +29,12 @@ export const DEFAULT_FEEDBACK_TOKEN_TTL_DAYS = 30;
  */
 export async function submitPublicFeedback(
   em: EntityManager,
-  limiter: RateLimiter,
+  limiter: HitLimiter,
   input: PublicFeedbackInput,
   options: { events?: DomainEvents; tokenTtlDays?: number; now?: Date } = {},
 ): Promise<InteractionFeedback> {
   for (const key of [`ip:${input.ip}`, `token:${input.token}`]) {
-    const verdict = limiter.hit(key);
+    const verdict = await limiter.hit(key);
     if (!verdict.allowed) {
       throw new AppError('RATE_LIMITED', `Too many feedback submissions; try again in ${verdict.retryAfterSeconds} s`, {
         retryAfterSeconds: verdict.retryAfterSeconds,

@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { INSTANCE_ID } from '../db/shared-state/instance-bus';
 import { JOBS, runJob, type JobContext, type JobName } from './job-registry';
 
 export { JOBS, JobMetrics, runJob, isJobName, type JobContext, type JobName } from './job-registry';
@@ -14,7 +15,9 @@ export interface ScheduledJobs {
 /**
  * Schedules every job with node-cron (the only importer of node-cron), in UTC,
  * never overlapping itself in this process; the advisory lock in `runJob`
- * keeps other instances from running the same job at the same time.
+ * keeps other instances from running the same job at the same time, and the
+ * slot it claims (the scheduled minute, in `job_run_slot`) from running it
+ * again for the same minute after the first instance finished.
  */
 export function scheduleJobs(context: JobContext): ScheduledJobs {
   const running = new Set<Promise<unknown>>();
@@ -23,7 +26,9 @@ export function scheduleJobs(context: JobContext): ScheduledJobs {
     const task = cron.schedule(
       job.schedule,
       () => {
-        const run = runJob(job.name, context).catch(() => undefined); // runJob logged and counted the failure
+        const slot = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+        // runJob logged and counted the failure.
+        const run = runJob(job.name, context, { slot: { slot, instance: INSTANCE_ID } }).catch(() => undefined);
         running.add(run);
         return run.finally(() => running.delete(run));
       },

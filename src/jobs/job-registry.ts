@@ -142,6 +142,8 @@ export type JobContext = JobBase &
 export interface JobRunOptions {
   /** daily-provider-summary: the UTC day to summarise (default: yesterday). */
   day?: string;
+  /** A scheduled run: the cron slot (its minute) and this instance; the job runs once per slot across instances. */
+  slot?: { slot: Date; instance: string };
 }
 
 export interface JobDefinition<N extends JobName = JobName> {
@@ -331,7 +333,7 @@ export async function runJob(name: string, context: JobContext, options: JobRunO
   const job = JOBS[name];
   const started = process.hrtime.bigint();
   try {
-    const outcome = await withJobLock(context.orm.em, name, () => job.run(context, options));
+    const outcome = await withJobLock(context.orm.em, name, () => job.run(context, options), options.slot);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     context.metrics?.runs.inc({ job: name, outcome: outcome.ran ? 'ok' : 'skipped' });
     context.metrics?.duration.observe({ job: name }, seconds);

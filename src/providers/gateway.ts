@@ -80,6 +80,12 @@ export interface ModelGatewayDependencies {
   failover?: Partial<Omit<FailoverOptions, 'timeoutMs' | 'turnBudgetMs' | 'maxRetries' | 'now'>>;
   /** Replace adapters (e.g. an instant in-process provider for benchmarks); missing ones are built from config. */
   providers?: Partial<Record<ProviderId, LlmProvider>>;
+  /**
+   * The instance bus (LISTEN parley_tenant_changed): while it is connected, a
+   * changed tenant secret arrives as `forgetTenantKeys` and turns skip the
+   * per-turn check of the stored ciphertext; while it is down they check.
+   */
+  changeFeed?: { connected(): boolean };
 }
 
 /** What the gateway tells beyond the ModelGateway contract (all fields extra, so it is still a ReplyOutcome). */
@@ -117,6 +123,8 @@ export interface ProviderGateway extends ModelGateway {
   configuredProviders(): ProviderStatus[];
   /** Forget a tenant's cached keys, provider selection and knowledge-base index (after its secrets or articles change). */
   invalidateTenant(tenantId: string): void;
+  /** Forget a tenant's (or every tenant's) cached keys and provider selections: its secrets changed somewhere. */
+  forgetTenantKeys(tenantId?: string): void;
   /** Unsubscribe from domain events. */
   close(): void;
 }
@@ -275,14 +283,18 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
 
     let chain: ProviderChain;
     try {
-      // A key rotated since the selection was cached (here or on another instance) is used from this turn on.
-      const rotated = await keys.refresh(request.tenantId).catch((error: unknown) => {
-        logger?.warn(
-          { err: error, tenantId: request.tenantId },
-          "could not check the tenant's provider keys for changes; using the cached ones",
-        );
-        return false;
-      });
+      // A key rotated since the selection was cached (here or on another instance) is used from this turn on:
+      // announced by the instance bus when it is up, else checked here against the stored ciphertext.
+      const announced = dependencies.changeFeed?.connected() === true;
+      const rotated = announced
+        ? false
+        : await keys.refresh(request.tenantId).catch((error: unknown) => {
+            logger?.warn(
+              { err: error, tenantId: request.tenantId },
+              "could not check the tenant's provider keys for changes; using the cached ones",
+            );
+            return false;
+          });
       if (rotated) routes.invalidate(request.tenantId);
       chain = await routes.chainFor(request.tenantId, decision);
     } catch (error) {
@@ -430,6 +442,10 @@ export function createModelGateway(dependencies: ModelGatewayDependencies): Prov
       keys.invalidate(tenantId);
       routes.invalidate(tenantId);
       knowledgeBase.invalidate(tenantId);
+    },
+    forgetTenantKeys(tenantId?: string) {
+      keys.invalidate(tenantId);
+      routes.invalidate(tenantId);
     },
     close() {
       unsubscribe?.();

@@ -71,6 +71,32 @@ interface Outcome {
 
 /** Outcomes kept per provider+model, whatever the window: bounds memory under heavy traffic. */
 const MAX_OUTCOMES = 5_000;
+/** Latencies kept per minute bucket for the shared p95 (the first ones of the minute). */
+const MINUTE_SAMPLES = 100;
+
+/** One provider+model+key owner's calls in one UTC minute on this instance: what is flushed to PostgreSQL. */
+export interface MinuteCounts {
+  /** Start of the minute, epoch milliseconds. */
+  minute: number;
+  successes: number;
+  failures: number;
+  slowCalls: number;
+  latencySumMs: number;
+  latencySampleMs: number[];
+}
+
+/** What an instance shares about one entry (src/providers/shared-health.ts writes it). */
+export interface EntryExport {
+  provider: ProviderId;
+  model: string;
+  tenantId: string | null;
+  circuit: CircuitState;
+  openedAt: number | null;
+  lastErrorCode: string | null;
+  lastFailureAt: number | null;
+  /** Minutes changed since the last export (their running totals). */
+  minutes: MinuteCounts[];
+}
 
 interface Entry {
   provider: ProviderId;
@@ -85,6 +111,9 @@ interface Entry {
   probeInFlight: boolean;
   lastErrorCode: string | null;
   lastFailureAt: number | null;
+  /** Per-minute totals for the shared view, pruned past the window; `changed` holds minutes not yet exported. */
+  minutes: Map<number, MinuteCounts>;
+  changed: Set<number>;
 }
 
 /**
@@ -181,6 +210,7 @@ export class ProviderHealth {
     const slow = result.ok && result.slow === true;
     entry.outcomes.push({ at: now, ok: result.ok, slow, latencyMs: result.latencyMs });
     if (entry.outcomes.length > MAX_OUTCOMES) entry.outcomes.splice(0, entry.outcomes.length - MAX_OUTCOMES);
+    countMinute(entry, now, result.ok, slow, result.latencyMs);
     this.calls?.inc({ provider, model, outcome: result.ok ? 'success' : 'failure' });
     this.latency?.observe({ provider, model }, result.latencyMs / 1000);
     if (!result.ok) {
@@ -224,6 +254,35 @@ export class ProviderHealth {
       }
     }
     return count;
+  }
+
+  /**
+   * Every entry's circuit and the minutes counted since the last call, for
+   * the shared view; minutes older than the window are forgotten.
+   */
+  exportChanges(): EntryExport[] {
+    const now = this.now();
+    const oldest = now - this.options.windowMs - 60_000;
+    const result: EntryExport[] = [];
+    for (const entry of this.entries.values()) {
+      for (const minute of entry.minutes.keys()) if (minute < oldest) entry.minutes.delete(minute);
+      const minutes = [...entry.changed].flatMap((minute) => {
+        const counts = entry.minutes.get(minute);
+        return counts ? [{ ...counts, latencySampleMs: [...counts.latencySampleMs] }] : [];
+      });
+      entry.changed.clear();
+      result.push({
+        provider: entry.provider,
+        model: entry.model,
+        tenantId: entry.tenantId,
+        circuit: this.circuitOf(entry.provider, entry.model, entry.tenantId),
+        openedAt: entry.openedAt,
+        lastErrorCode: entry.lastErrorCode,
+        lastFailureAt: entry.lastFailureAt,
+        minutes,
+      });
+    }
+    return result;
   }
 
   circuitOf(provider: ProviderId, model: string, keyTenantId: string | null = null): CircuitState {
@@ -296,11 +355,28 @@ export class ProviderHealth {
         probeInFlight: false,
         lastErrorCode: null,
         lastFailureAt: null,
+        minutes: new Map(),
+        changed: new Set(),
       };
       this.entries.set(name, entry);
     }
     return entry;
   }
+}
+
+function countMinute(entry: Entry, now: number, ok: boolean, slow: boolean, latencyMs: number): void {
+  const minute = Math.floor(now / 60_000) * 60_000;
+  let counts = entry.minutes.get(minute);
+  if (!counts) {
+    counts = { minute, successes: 0, failures: 0, slowCalls: 0, latencySumMs: 0, latencySampleMs: [] };
+    entry.minutes.set(minute, counts);
+  }
+  if (ok) counts.successes++;
+  else counts.failures++;
+  if (slow) counts.slowCalls++;
+  counts.latencySumMs += latencyMs;
+  if (counts.latencySampleMs.length < MINUTE_SAMPLES) counts.latencySampleMs.push(latencyMs);
+  entry.changed.add(minute);
 }
 
 function key(provider: ProviderId, model: string, tenantId: string | null): string {

@@ -4,7 +4,6 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
 
-/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
 export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -19,20 +18,15 @@ export interface ServiceProcess {
   lines: Array<Record<string, unknown>>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   waitForLog(message: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-  /** SIGTERM, then wait for the exit (SIGKILL after `timeoutMs`). */
-  stop(timeoutMs?: number): Promise<void>;
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `src/main.ts` as `npm start` would, transpiled on load (no dist/ build needed), with only `env`. */
-export function startService(env: Record<string, string>): ServiceProcess {
+/** Starts src/main.ts through the test TypeScript loader (no build needed), with exactly `env` (plus PATH). */
+export function startService(env: Record<string, string>, entry = 'src/main.ts'): ServiceProcess {
   const child = spawn(
     process.execPath,
-    [
-      '-r',
-      path.join(root, 'test/helpers/ts-register.js'),
-      '-e',
-      `require(${JSON.stringify(path.join(root, 'src/main.ts'))})`,
-    ],
+    ['-r', path.join(root, 'test/helpers/ts-register.js'), '-e', `require(${JSON.stringify(path.join(root, entry))})`],
     { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: Array<Record<string, unknown>> = [];
@@ -69,10 +63,10 @@ export function startService(env: Record<string, string>): ServiceProcess {
       });
     }
   }
-  async function stop(timeoutMs = 20_000): Promise<void> {
+  async function stop(graceMs = 15_000): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
   }

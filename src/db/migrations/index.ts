@@ -19,6 +19,7 @@ import { Migration20261207170000BusinessMetrics } from './Migration2026120717000
 import { Migration20261201181000Rollouts } from './Migration20261201181000Rollouts';
 import { Migration20261207170000TrainingSets } from './Migration20261207170000TrainingSets';
 import { Migration20261207171000FineTuningJobs } from './Migration20261207171000FineTuningJobs';
+import { Migration20261207170000SharedInstanceState } from './Migration20261207170000SharedInstanceState';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -45,4 +46,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207170000BusinessMetrics', class: Migration20261207170000BusinessMetrics },
   { name: 'Migration20261207170000TrainingSets', class: Migration20261207170000TrainingSets },
   { name: 'Migration20261207171000FineTuningJobs', class: Migration20261207171000FineTuningJobs },
+  { name: 'Migration20261207170000SharedInstanceState', class: Migration20261207170000SharedInstanceState },
 ];

@@ -204,6 +204,31 @@ describe('advisory lock', () => {
       ]),
     );
   });
+
+  it('runs a scheduled slot once: an instance firing after the first one finished skips it, a failed run frees it', async () => {
+    const slot = { slot: new Date('2026-12-07T10:00:00Z'), instance: 'host:1:first' };
+    let runs = 0;
+    const work = async () => {
+      runs++;
+    };
+    expect((await withJobLock(database.orm.em, 'alert-rules', work, slot)).ran).toBe(true);
+    expect(await withJobLock(database.orm.em, 'alert-rules', work, { ...slot, instance: 'host:2:late' })).toEqual({
+      ran: false,
+      reason: 'alert-rules already ran for 2026-12-07T10:00:00.000Z',
+    });
+    expect(runs).toBe(1);
+    // The next minute is a new slot; a manual run (no slot) always runs.
+    const next = { ...slot, slot: new Date('2026-12-07T10:01:00Z') };
+    expect((await withJobLock(database.orm.em, 'alert-rules', work, next)).ran).toBe(true);
+    expect((await withJobLock(database.orm.em, 'alert-rules', work)).ran).toBe(true);
+    expect(runs).toBe(3);
+    // A run that throws leaves its slot to the next instance.
+    const failing = { ...slot, slot: new Date('2026-12-07T10:02:00Z') };
+    await expect(
+      withJobLock(database.orm.em, 'alert-rules', () => Promise.reject(new Error('boom')), failing),
+    ).rejects.toThrow('boom');
+    expect((await withJobLock(database.orm.em, 'alert-rules', work, failing)).ran).toBe(true);
+  });
 });
 
 describe('provider-health-metrics', () => {

@@ -17,6 +17,12 @@ const SCANNED = ['src', 'channels', 'schema', 'bench'];
 const NOT_ENTITIES: Record<string, string> = {
   baseline_message:
     "the turns benchmark's baseline process keeps its own one-table schema (bench/minimal-turn-handler.ts)",
+  job_run_slot:
+    'instance coordination written only by src/jobs/job-lock.ts (Migration20261207170000SharedInstanceState)',
+  provider_health_window:
+    "each instance's provider counters, written and summed only by src/providers/shared-health.ts",
+  provider_health_circuit: "each instance's circuit states, written and read only by src/providers/shared-health.ts",
+  rate_limit_window: 'shared rate-limit counters, written only by src/security/shared-rate-limiter.ts',
 };
 
 function sourceFiles(directory: string): string[] {
