@@ -24,6 +24,7 @@ import { EvaluationResult, EvaluationRun } from './evaluation-run.entity';
 import { ModelVersion } from './model-version.entity';
 import { Experiment } from './experiment.entity';
 import { Rollout } from './rollout.entity';
+import { ServiceInstance } from './service-instance.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -51,6 +52,7 @@ export * from './evaluation-dataset.entity';
 export * from './evaluation-run.entity';
 export * from './experiment.entity';
 export * from './rollout.entity';
+export * from './service-instance.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -83,4 +85,5 @@ export const entities = [
   ProviderUsageRollup,
   Experiment,
   Rollout,
+  ServiceInstance,
 ];

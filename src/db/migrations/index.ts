@@ -16,6 +16,7 @@ import { Migration20261201130000HandoffDesk } from './Migration20261201130000Han
 import { Migration20261201170000AlertDeliveryRetries } from './Migration20261201170000AlertDeliveryRetries';
 import { Migration20261201180000Experiments } from './Migration20261201180000Experiments';
 import { Migration20261201181000Rollouts } from './Migration20261201181000Rollouts';
+import { Migration20261207180000InstanceClaims } from './Migration20261207180000InstanceClaims';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -39,4 +40,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201170000AlertDeliveryRetries', class: Migration20261201170000AlertDeliveryRetries },
   { name: 'Migration20261201180000Experiments', class: Migration20261201180000Experiments },
   { name: 'Migration20261201181000Rollouts', class: Migration20261201181000Rollouts },
+  { name: 'Migration20261207180000InstanceClaims', class: Migration20261207180000InstanceClaims },
 ];
