@@ -90,7 +90,10 @@ async function main(): Promise<void> {
   // Providers (routing, failover, health and caches behind ModelGateway; the knowledge base works with no keys)
   // and the conversation engine on top: the same recipe as the terminal chat.
   // This process as a service instance with a heartbeat: if it dies, other instances take its claims over in seconds.
-  const instance = new ServiceInstance(() => orm.em.fork(), logger);
+  const instance = new ServiceInstance(() => orm.em.fork(), logger, {
+    heartbeatMs: config.INSTANCE_HEARTBEAT_MS,
+    staleAfterMs: config.INSTANCE_STALE_AFTER_MS,
+  });
   await instance.start();
   lifecycle.onShutdown('instance', () => instance.stop());
   const stack = createConversationStack({
@@ -136,6 +139,7 @@ async function main(): Promise<void> {
     customerChannels,
     readiness,
     instance,
+    takeoverEveryMs: config.INSTANCE_HEARTBEAT_MS,
     // A reply Twilio refused until the session window closed: on-call hears of it (alerts exist further down).
     onGiveUp: (failure) => {
       void alertsReady.then((alerts) =>

@@ -310,6 +310,7 @@ export class WhatsAppSender {
     );
     await scheduleRetry(this.em(), message.id, {
       instanceId: this.instance?.id ?? null,
+      failedAt: now,
       nextAttemptAt: at,
       reason,
       outcomeUnknown: failure.unknown,

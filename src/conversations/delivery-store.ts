@@ -188,18 +188,27 @@ export async function claimForSending(
 export async function scheduleRetry(
   em: EntityManager,
   messageId: string,
-  retry: { instanceId: string | null; nextAttemptAt: Date; reason: string; outcomeUnknown: boolean; partIds: string[] },
+  retry: {
+    instanceId: string | null;
+    /** When the attempt failed, on the sender's clock. */
+    failedAt: Date;
+    nextAttemptAt: Date;
+    reason: string;
+    outcomeUnknown: boolean;
+    partIds: string[];
+  },
 ): Promise<void> {
   await em.getConnection().execute(
     `update message set send_claimed_at = null, claimed_by = null, next_attempt_at = ?, delivery_error = ?,
         sent_part_ids = ?::jsonb,
         failed_attempts = coalesce(failed_attempts, '[]'::jsonb)
-          || jsonb_build_array(jsonb_build_object('at', now(), 'reason', ?::text, 'unknown', ?::boolean))
+          || jsonb_build_array(jsonb_build_object('at', ?::timestamptz, 'reason', ?::text, 'unknown', ?::boolean))
       where id = ? and delivery_status = 'pending' and claimed_by is not distinct from ?::uuid`,
     [
       retry.nextAttemptAt,
       retry.reason,
       JSON.stringify(retry.partIds),
+      retry.failedAt,
       retry.reason,
       retry.outcomeUnknown,
       messageId,

@@ -39,7 +39,9 @@ export class ServiceInstance implements InstanceIdentity {
     this.heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
     this.staleAfterMs = options.staleAfterMs ?? STALE_AFTER_MS;
     if (this.staleAfterMs < this.heartbeatMs * 2)
-      throw new Error('staleAfterMs must be at least two heartbeats, or a slow heartbeat would look like a crash');
+      throw new Error(
+        'INSTANCE_STALE_AFTER_MS must be at least twice INSTANCE_HEARTBEAT_MS, or one slow heartbeat would look like a crash',
+      );
   }
 
   /** Registers the instance (removing rows of instances dead for a day) and starts the heartbeat. */
