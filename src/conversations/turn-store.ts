@@ -44,6 +44,8 @@ export interface ClaimedMessage {
   modelVersion: ActiveModelVersion | null;
   /** The customer: the unit experiments assign. */
   contactId: string;
+  /** The instance holding the claim (null without one): the turn commits only while it still does. */
+  claimedBy: string | null;
   /** The tenant's running experiment, if any. */
   experiment: RunningExperiment | null;
 }
@@ -169,6 +171,7 @@ export async function claimMessage(
     tenantSettings: row.settings ?? {},
     modelVersion: row.model_version ?? null,
     contactId: row.contact_id,
+    claimedBy,
     experiment: row.experiment ?? null,
   };
   const history = rows
