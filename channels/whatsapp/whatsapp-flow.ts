@@ -166,10 +166,7 @@ export class WhatsAppFlow {
         ...overdue.filter((retry) => !this.retryTimers.has(retry.id)),
       ];
       if (taken.length)
-        this.deps.log.warn(
-          { turns: turns.length, sends: sends.length },
-          'took over the work of a stopped instance',
-        );
+        this.deps.log.warn({ turns: turns.length, sends: sends.length }, 'took over the work of a stopped instance');
       this.queue(taken);
       return taken.length;
     } catch (error) {

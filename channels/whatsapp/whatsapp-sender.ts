@@ -48,7 +48,14 @@ export interface SendOutcome {
 
 type Attempt =
   | { ok: true; sid: string; status: DeliveryStatus }
-  | { ok: false; reason: string; code: number | null; retryable: boolean; retryAfterMs: number | null; unknown: boolean };
+  | {
+      ok: false;
+      reason: string;
+      code: number | null;
+      retryable: boolean;
+      retryAfterMs: number | null;
+      unknown: boolean;
+    };
 /** Twilio's limit for one message body without buttons. */
 const PLAIN_BODY_LIMIT = 1600;
 

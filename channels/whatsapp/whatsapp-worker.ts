@@ -114,7 +114,9 @@ export class WhatsAppWorker {
     return { type: 'turn' };
   }
 
-  private async turn(row: Pick<InboundRow, 'id' | 'tenantId' | 'conversationId' | 'text'>): Promise<'done' | 'waiting'> {
+  private async turn(
+    row: Pick<InboundRow, 'id' | 'tenantId' | 'conversationId' | 'text'>,
+  ): Promise<'done' | 'waiting'> {
     // The sender's claim (or the notice's insert) below commits synchronously before anything goes to
     // Twilio, flushing the turn with it: the turn itself need not wait for its own flush.
     // An earlier message of the conversation being answered elsewhere: this one waits in the database (no worker,

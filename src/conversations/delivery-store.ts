@@ -357,16 +357,16 @@ export async function conversationBacklog(
   claimer: Pick<SendClaimer, 'now' | 'staleAfterMs'>,
   limit = 20,
 ): Promise<UnfinishedMessage[]> {
-  const rows = await em.getConnection().execute<
-    { id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]
-  >(
-    `select id, conversation_id, direction from message
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]>(
+      `select id, conversation_id, direction from message
       where conversation_id = ? and ((direction = 'inbound' and processed_at is null and delivery_status = 'received')
         or (direction = 'outbound' and delivery_status = 'pending' and (next_attempt_at is null or next_attempt_at <= ?::timestamptz)
             and ${CLAIM_IS_FREE}))
       order by created_at limit ?`,
-    [conversationId, claimer.now, claimer.staleAfterMs, limit],
-  );
+      [conversationId, claimer.now, claimer.staleAfterMs, limit],
+    );
   return rows.map((row) => ({ id: row.id, conversationId: row.conversation_id, direction: row.direction }));
 }
 
@@ -376,16 +376,16 @@ export async function deadSendClaims(
   channel: ChannelName,
   staleAfterMs: number,
 ): Promise<UnfinishedMessage[]> {
-  const rows = await em.getConnection().execute<
-    { id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]
-  >(
-    `select id, conversation_id, direction from message
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]>(
+      `select id, conversation_id, direction from message
       where direction = 'outbound' and delivery_status = 'pending' and channel = ? and claimed_by is not null
         and not exists (select 1 from service_instance i
           where i.id = message.claimed_by and i.heartbeat_at > now() - (?::int * interval '1 millisecond'))
       order by created_at limit 1000`,
-    [channel, staleAfterMs],
-  );
+      [channel, staleAfterMs],
+    );
   return rows.map((row) => ({ id: row.id, conversationId: row.conversation_id, direction: row.direction }));
 }
 
@@ -397,9 +397,7 @@ export async function scheduledRetries(
   /** Only those due before this time (overdue: the timer that should have sent them died with its instance). */
   dueBefore: Date | null = null,
 ): Promise<Array<UnfinishedMessage & { nextAttemptAt: Date }>> {
-  const rows = await em.getConnection().execute<
-    { id: string; conversation_id: string; next_attempt_at: Timestamp }[]
-  >(
+  const rows = await em.getConnection().execute<{ id: string; conversation_id: string; next_attempt_at: Timestamp }[]>(
     `select id, conversation_id, next_attempt_at from message
       where direction = 'outbound' and delivery_status = 'pending' and channel = ? and next_attempt_at is not null
         and (?::timestamptz is null or next_attempt_at < ?::timestamptz)

@@ -47,7 +47,9 @@ export class ServiceInstance implements InstanceIdentity {
   /** Registers the instance (removing rows of instances dead for a day) and starts the heartbeat. */
   async start(): Promise<void> {
     await this.beat();
-    await this.em().getConnection().execute(`delete from service_instance where heartbeat_at < now() - interval '1 day'`);
+    await this.em()
+      .getConnection()
+      .execute(`delete from service_instance where heartbeat_at < now() - interval '1 day'`);
     this.timer = setInterval(() => {
       if (this.beating) return;
       this.beating = this.beat()
@@ -72,10 +74,12 @@ export class ServiceInstance implements InstanceIdentity {
 
   private async beat(): Promise<void> {
     // Re-inserts itself if another instance removed the row while this one was unreachable.
-    await this.em().getConnection().execute(
-      `insert into service_instance (id, started_at, heartbeat_at, description) values (?, now(), now(), ?)
+    await this.em()
+      .getConnection()
+      .execute(
+        `insert into service_instance (id, started_at, heartbeat_at, description) values (?, now(), now(), ?)
        on conflict (id) do update set heartbeat_at = now()`,
-      [this.id, `${os.hostname()} pid ${process.pid}`.slice(0, 255)],
-    );
+        [this.id, `${os.hostname()} pid ${process.pid}`.slice(0, 255)],
+      );
   }
 }

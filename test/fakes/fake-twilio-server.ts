@@ -113,8 +113,7 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
     const accountSid = authenticate(request);
     if (!accountSid) return sendJson(response, 401, { code: 20003, message: 'Authenticate', status: 401 });
     const failure =
-      failures[area].shift() ??
-      outages.find((outage) => outage.area === area && outage.active())?.failure;
+      failures[area].shift() ?? outages.find((outage) => outage.area === area && outage.active())?.failure;
     if (failure && 'acceptThenHang' in failure && messages && request.method === 'POST' && !messages[2]) {
       // Twilio took it (the customer gets it) but the answer is lost: the client times out.
       const hung = { ...response, writeHead: () => response, end: () => response } as unknown as http.ServerResponse;

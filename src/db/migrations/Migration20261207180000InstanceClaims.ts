@@ -10,7 +10,9 @@ export class Migration20261207180000InstanceClaims extends Migration {
     this.addSql(
       `create table "service_instance" ("id" uuid not null, "started_at" timestamptz not null, "heartbeat_at" timestamptz not null, "description" varchar(255) not null, constraint "service_instance_pkey" primary key ("id"));`,
     );
-    this.addSql(`alter table "message" add column "claimed_by" uuid null, add column "next_attempt_at" timestamptz null;`);
+    this.addSql(
+      `alter table "message" add column "claimed_by" uuid null, add column "next_attempt_at" timestamptz null;`,
+    );
     this.addSql(
       `create index "message_pending_outbound_index" on "message" ("created_at") where "direction" = 'outbound' and "delivery_status" = 'pending';`,
     );

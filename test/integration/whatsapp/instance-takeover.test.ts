@@ -96,9 +96,10 @@ describe('WhatsApp: takeover of a dead instance, and waiting without a worker', 
     const tenant = await tenantOn();
     // The instance that will die: its claims name it; its heartbeat row stops moving when it "crashes".
     const deadId = randomUUID();
-    await sql(`insert into service_instance (id, started_at, heartbeat_at, description) values (?, now(), now(), 'doomed')`, [
-      deadId,
-    ]);
+    await sql(
+      `insert into service_instance (id, started_at, heartbeat_at, description) values (?, now(), now(), 'doomed')`,
+      [deadId],
+    );
     // Its heartbeat, until it dies.
     const beat = setInterval(
       () => void sql(`update service_instance set heartbeat_at = now() where id = ?`, [deadId]).catch(() => undefined),

@@ -43,7 +43,11 @@ describe('WhatsApp through a Twilio outage of minutes', () => {
     // The outage runs from the start until OUTAGE_MINUTES after every message is in (posting takes real time too).
     let outageEnd = Number.POSITIVE_INFINITY;
     let switchTo500 = Number.POSITIVE_INFINITY;
-    fake.failWhile('messages', { status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS }, () => now().getTime() < switchTo500);
+    fake.failWhile(
+      'messages',
+      { status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS },
+      () => now().getTime() < switchTo500,
+    );
     fake.failWhile('messages', { status: 500 }, () => now().getTime() < outageEnd);
     const number = 'whatsapp:+15552000001';
     await createWhatsAppTenant(db.orm, { number, settings: { feedbackPromptFrequency: 'never' } });
@@ -59,7 +63,10 @@ describe('WhatsApp through a Twilio outage of minutes', () => {
       },
     });
     try {
-      const customers = Array.from({ length: 20 }, (_, index) => `whatsapp:+4477003330${String(index).padStart(2, '0')}`);
+      const customers = Array.from(
+        { length: 20 },
+        (_, index) => `whatsapp:+4477003330${String(index).padStart(2, '0')}`,
+      );
       for (const question of ['first', 'second'])
         for (const from of customers) {
           const response = await postSigned(

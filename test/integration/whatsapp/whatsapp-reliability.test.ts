@@ -178,10 +178,12 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
     await fake.waitForSends(fake.sends.length + 1);
     await harness.channel.idle();
     expect(sendsTo(from)).toHaveLength(1);
-    const [stored] = await sql<{ delivery_status: string; attempts: { reason: string; at: string; unknown: boolean }[] }>(
-      `select m.delivery_status, m.failed_attempts as attempts from message m where m.channel_message_id = ?`,
-      [sendsTo(from)[0]!.sid],
-    );
+    const [stored] = await sql<{
+      delivery_status: string;
+      attempts: { reason: string; at: string; unknown: boolean }[];
+    }>(`select m.delivery_status, m.failed_attempts as attempts from message m where m.channel_message_id = ?`, [
+      sendsTo(from)[0]!.sid,
+    ]);
     expect(stored!.delivery_status).toBe('queued');
     expect(stored!.attempts.map((attempt) => [attempt.reason, attempt.unknown])).toEqual([
       [expect.stringContaining('HTTP 500'), false],
