@@ -122,7 +122,9 @@ export class WhatsAppFlow {
       messageId,
       this.deps.timers.setTimeout(() => {
         this.retryTimers.delete(messageId);
-        this.send(conversationId, messageId);
+        // Timers round to whole milliseconds and may fire a hair early: the claim would refuse a reply not yet due.
+        if (at.getTime() > this.deps.now().getTime()) this.retryScheduled(conversationId, messageId, at);
+        else this.send(conversationId, messageId);
       }, delay),
     );
   }

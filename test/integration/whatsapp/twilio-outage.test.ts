@@ -57,7 +57,7 @@ describe('WhatsApp through a Twilio outage of minutes', () => {
       channel: {
         now,
         timers: {
-          setTimeout: (callback, ms) => setTimeout(callback, ms / FACTOR),
+          setTimeout: (callback, ms) => setTimeout(callback, Math.ceil(ms / FACTOR)),
           clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
         },
       },
