@@ -21,7 +21,8 @@ import { Lifecycle } from './lifecycle';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { CustomerChannelRegistry } from './engine/outbound';
-import { createAlertService } from './monitoring/alert-service';
+import { createAlertService, type AlertService } from './monitoring/alert-service';
+import { ServiceInstance } from './instances/service-instance';
 import type { AlertNotifier } from './monitoring/alert-types';
 import { configuredNotifiers } from './monitoring/configured-notifiers';
 import { runbookMounter } from './monitoring/runbooks';
@@ -110,7 +111,22 @@ async function main(): Promise<void> {
 
   // Providers (routing, failover, health and caches behind ModelGateway; the knowledge base works with no keys)
   // and the conversation engine on top: the same recipe as the terminal chat.
-  const stack = createConversationStack({ config, orm, events, logger, secretBox, registry: metrics.registry });
+  // This process as a service instance with a heartbeat: if it dies, other instances take its claims over in seconds.
+  const instance = new ServiceInstance(() => orm.em.fork(), logger, {
+    heartbeatMs: config.INSTANCE_HEARTBEAT_MS,
+    staleAfterMs: config.INSTANCE_STALE_AFTER_MS,
+  });
+  await instance.start();
+  lifecycle.onShutdown('instance', () => instance.stop());
+  const stack = createConversationStack({
+    config,
+    orm,
+    events,
+    logger,
+    secretBox,
+    registry: metrics.registry,
+    instance,
+  });
   const { gateway, engine } = stack;
   lifecycle.onShutdown('providers', () => stack.close());
   logger.info({ providers: gateway.configuredProviders() }, 'model providers');
@@ -125,6 +141,9 @@ async function main(): Promise<void> {
     },
     (error: unknown) => logger.warn({ err: error }, 'could not check the model providers'),
   );
+
+  let resolveAlerts!: (alerts: AlertService) => void;
+  const alertsReady = new Promise<AlertService>((resolve) => (resolveAlerts = resolve));
 
   // Channels register here; code that is not a channel (the Slack agent side) delivers to customers through it.
   const customerChannels = new CustomerChannelRegistry();
@@ -141,6 +160,23 @@ async function main(): Promise<void> {
     events,
     customerChannels,
     readiness,
+    instance,
+    takeoverEveryMs: config.INSTANCE_HEARTBEAT_MS,
+    // A reply Twilio refused until the session window closed: on-call hears of it (alerts exist further down).
+    onGiveUp: (failure) => {
+      void alertsReady.then((alerts) =>
+        alerts
+          .raise({
+            tenantId: failure.tenantId,
+            key: 'whatsapp-reply-given-up',
+            title: 'WhatsApp replies could not be delivered',
+            severity: 'critical',
+            description: `A reply (message ${failure.messageId}, conversation ${failure.conversationId}) was given up: ${failure.reason}`,
+            query: `{ conversation(id: "${failure.conversationId}") { messages { id deliveryStatus deliveryError sendAttempts } } }`,
+          })
+          .catch((error: unknown) => logger.error({ err: error }, 'could not raise the WhatsApp delivery alert')),
+      );
+    },
   });
   mounters.push(whatsapp.mount);
   // A tenant's WhatsApp binding or Twilio token changed on any instance: read the bindings again on the next webhook.
@@ -197,6 +233,7 @@ async function main(): Promise<void> {
     graphqlUrl: `${config.publicBaseUrl}/graphql`,
   });
   slack?.attachAlertService(alerts);
+  resolveAlerts(alerts);
 
   // Fine-tuning (OpenAI Files + Fine-tuning APIs): the tenant's key or OPENAI_API_KEY, at OPENAI_BASE_URL.
   const fineTuning = {

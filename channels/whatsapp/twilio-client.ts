@@ -1,30 +1,50 @@
 import twilio from 'twilio';
 import RequestClient from 'twilio/lib/base/RequestClient';
+import RestException from 'twilio/lib/base/RestException';
 
 export type TwilioClient = ReturnType<typeof twilio>;
 
 const TWILIO_DEFAULT = 'https://api.twilio.com';
 
+/** A Twilio API error with the response's Retry-After (429/503), which the SDK's own exception drops. */
+export class TwilioRetryAfterError extends RestException {
+  constructor(
+    response: { statusCode: number; body: unknown },
+    /** The raw Retry-After header. */
+    readonly retryAfter: string,
+  ) {
+    super(response);
+  }
+}
+
 /**
  * The twilio client has no base-URL option, so this RequestClient rewrites the
  * origin of every *.twilio.com request (api.twilio.com for Messages,
- * content.twilio.com for the Content API) to `baseUrl`. Paths stay as Twilio's,
- * so a fake or a proxy serves both APIs from one host.
+ * content.twilio.com for the Content API) to `baseUrl` (null: Twilio itself).
+ * Paths stay as Twilio's, so a fake or a proxy serves both APIs from one host.
+ * It also keeps the Retry-After header of a failed response on the error
+ * (TwilioRetryAfterError), so the sender can honour it.
  */
 export class RewritingRequestClient extends RequestClient {
-  private readonly target: URL;
+  private readonly target: URL | null;
 
-  constructor(baseUrl: string, options: RequestClient.RequestClientOptions = {}) {
+  constructor(baseUrl: string | null, options: RequestClient.RequestClientOptions = {}) {
     super(options);
-    this.target = new URL(baseUrl);
+    this.target = baseUrl ? new URL(baseUrl) : null;
   }
 
-  // The generic mirrors RequestClient.request; nothing but the URI changes.
-  override request<TData>(options: RequestClient.RequestOptions<TData>) {
-    return super.request<TData>({ ...options, uri: this.rewrite(options.uri) });
+  // The generic mirrors RequestClient.request; only the URI changes, and failures keep Retry-After.
+  override async request<TData>(options: RequestClient.RequestOptions<TData>) {
+    const response = await super.request<TData>({ ...options, uri: this.rewrite(options.uri) });
+    const headers = (response as { headers?: Record<string, unknown> }).headers ?? {};
+    const retryAfter = headers['retry-after'];
+    if (response.statusCode >= 400 && (typeof retryAfter === 'string' || typeof retryAfter === 'number'))
+      throw new TwilioRetryAfterError(response, String(retryAfter));
+    return response;
   }
 
   rewrite(uri: string): string {
+    if (!this.target) return uri;
     const original = new URL(uri);
     if (!/(^|\.)twilio\.com$/i.test(original.hostname)) return uri;
     const basePath = this.target.pathname.replace(/\/+$/, '');
@@ -64,7 +84,7 @@ export class TwilioClients {
         maxFreeSockets: 32,
         autoRetry: false,
       };
-      const httpClient = rewrite ? new RewritingRequestClient(this.apiUrl, options) : new RequestClient(options);
+      const httpClient = new RewritingRequestClient(rewrite ? this.apiUrl : null, options);
       client = twilio(accountSid, authToken, { httpClient });
       this.clients.set(key, client);
     }

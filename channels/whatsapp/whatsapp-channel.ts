@@ -26,6 +26,8 @@ import { createWebhookRoutes, STATUS_PATH } from './whatsapp-webhooks';
 import { SignatureMismatchReporter } from './signature-diagnosis';
 import type { ReadinessNotes } from '../../src/readiness';
 import { WhatsAppWork } from './whatsapp-work';
+import { realTimers, WhatsAppFlow, type ChannelTimers } from './whatsapp-flow';
+import type { InstanceIdentity } from '../../src/instances/service-instance';
 import { WhatsAppWorker, type FeedbackRecorder } from './whatsapp-worker';
 
 export { INBOUND_PATH, STATUS_PATH } from './whatsapp-webhooks';
@@ -37,14 +39,17 @@ export type WhatsAppChannelConfig = Pick<
   | 'TWILIO_AUTH_TOKEN'
   | 'TWILIO_API_URL'
   | 'WHATSAPP_SESSION_WINDOW_HOURS'
-  | 'WHATSAPP_SEND_RETRIES'
   | 'WHATSAPP_RETRY_BASE_MS'
+  | 'WHATSAPP_RETRY_MAX_MS'
   | 'WHATSAPP_SEND_TIMEOUT_MS'
   | 'WHATSAPP_CONCURRENCY'
 >;
 
 /** Recovery of the engine's own stuck turns; optional so the channel runs against any ConversationEngine. */
-type RecoveringEngine = ConversationEngine & { recoverStuckMessages?: () => Promise<unknown> };
+type RecoveringEngine = ConversationEngine & {
+  recoverStuckMessages?: () => Promise<unknown>;
+  takeOverDeadClaims?: () => Promise<Array<{ id: string; conversationId: string; channel: string }>>;
+};
 
 export interface WhatsAppChannelDependencies {
   config: WhatsAppChannelConfig;
@@ -63,6 +68,14 @@ export interface WhatsAppChannelDependencies {
   /** Waiting tasks beyond which new messages are left to recovery (default max(1,000, 50 × WHATSAPP_CONCURRENCY)). */
   maxQueued?: number;
   now?: () => Date;
+  /** Timers on the same clock as `now` (default: real timers). */
+  timers?: ChannelTimers;
+  /** This process as a service instance: claims name it; a dead instance's work is taken over every `takeoverEveryMs`. */
+  instance?: InstanceIdentity | null;
+  /** How often to look for the work of instances that stopped heart-beating (default 2 s; 0 = never). */
+  takeoverEveryMs?: number;
+  /** A reply was given up for good (Twilio failed until the session window closed): raise an alert. */
+  onGiveUp?: (failure: { tenantId: string; conversationId: string; messageId: string; reason: string }) => void;
   /** Where a wrong PUBLIC_BASE_URL (proved by a signature check) is shown to operators (/readyz). */
   readiness?: ReadinessNotes;
 }
@@ -99,6 +112,10 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
   });
   const clients = new TwilioClients(config.TWILIO_API_URL, config.WHATSAPP_SEND_TIMEOUT_MS);
   const templates = new FeedbackTemplates(em, log);
+  const now = deps.now ?? (() => new Date());
+  const instance = deps.instance ?? null;
+  // The flow is built after the sender; the sender's hooks reach it once it exists.
+  let flow: WhatsAppFlow | null = null;
   const sender = new WhatsAppSender(
     em,
     directory,
@@ -108,11 +125,16 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
     {
       statusCallbackUrl: `${config.publicBaseUrl}${STATUS_PATH}`,
       sessionWindowHours: config.WHATSAPP_SESSION_WINDOW_HOURS,
-      retries: config.WHATSAPP_SEND_RETRIES,
       retryBaseMs: config.WHATSAPP_RETRY_BASE_MS,
+      retryMaxMs: config.WHATSAPP_RETRY_MAX_MS,
     },
     (status) => metrics?.sends.inc({ status }),
-    deps.now,
+    now,
+    instance,
+    {
+      retryScheduled: (conversationId, messageId, at) => flow?.retryScheduled(conversationId, messageId, at),
+      gaveUp: (failure) => deps.onGiveUp?.(failure),
+    },
   );
   const worker = new WhatsAppWorker(
     em,
@@ -125,12 +147,25 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
   );
   const maxQueued = deps.maxQueued ?? Math.max(1_000, config.WHATSAPP_CONCURRENCY * 50);
   const work = new WhatsAppWork(config.WHATSAPP_CONCURRENCY, maxQueued, log, (limit) => recover({ limit }));
-  const recover = createRecovery({
+  const channelFlow = new WhatsAppFlow({
     em,
     work,
     worker,
     sender,
     log,
+    now,
+    timers: deps.timers ?? realTimers,
+    instance,
+    takeOverTurns: deps.engine.takeOverDeadClaims?.bind(deps.engine) ?? null,
+    takeoverEveryMs: deps.takeoverEveryMs ?? 2_000,
+  });
+  flow = channelFlow;
+  const recover = createRecovery({
+    em,
+    work,
+    flow: channelFlow,
+    log,
+    now,
     recoverEngine: deps.engine.recoverStuckMessages?.bind(deps.engine),
   });
   const mountWebhooks = createWebhookRoutes({
@@ -140,8 +175,7 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
     em,
     engine: deps.engine,
     directory,
-    work,
-    worker,
+    flow: channelFlow,
     metrics,
     log,
   });
@@ -161,15 +195,14 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
       if (!messageId) throw notFound('WhatsApp conversation', conversationId);
       // Through the conversation's queue, so an agent's message never overtakes a bot reply being sent.
       // Forced past the overload limit: the caller waits for this one.
-      await new Promise<void>((resolve) =>
-        work.enqueue(conversationId, messageId, () => sender.deliver(messageId).finally(resolve), true),
-      );
+      await new Promise<void>((resolve) => channelFlow.send(conversationId, messageId, true, resolve));
       const delivery = await deliveryOf(em(), messageId);
       return { messageId, status: delivery?.status ?? 'pending', reason: delivery?.reason ?? null };
     },
     async start() {
       work.open();
       if (deps.customerChannels) unregister = deps.customerChannels.register(channel);
+      await channelFlow.start();
       await recover();
       const every = deps.recoverySweepMs ?? 60_000;
       if (every > 0) {
@@ -187,6 +220,7 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDependencies): WhatsA
       sweep = null;
       unregister?.();
       unregister = null;
+      channelFlow.stop();
       await work.stop();
     },
     idle: () => work.idle(),

@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { unfinishedMessages } from '../../src/conversations/delivery-store';
 import type { Logger } from '../../src/logger';
-import type { WhatsAppSender } from './whatsapp-sender';
+import type { WhatsAppFlow } from './whatsapp-flow';
 import type { WhatsAppWork } from './whatsapp-work';
-import type { WhatsAppWorker } from './whatsapp-worker';
 
 export interface RecoveryOptions {
   /** Only messages stored at least this long ago (younger ones are normally still in the live queue). */
@@ -20,24 +19,20 @@ export interface RecoveryOptions {
 export function createRecovery(deps: {
   em: () => EntityManager;
   work: WhatsAppWork;
-  worker: WhatsAppWorker;
-  sender: WhatsAppSender;
+  flow: WhatsAppFlow;
   log: Logger;
+  now: () => Date;
   /** The engine's own recovery of expired turn claims, run first. */
   recoverEngine?: () => Promise<unknown>;
 }): (options?: RecoveryOptions) => Promise<number> {
-  const { work, worker, sender, log } = deps;
+  const { work, flow, log } = deps;
   return async function recover(options: RecoveryOptions = {}): Promise<number> {
     if (!work.isAccepting) return 0;
     if (deps.recoverEngine) await deps.recoverEngine();
     const age = Math.max(0, options.olderThanMs ?? 0);
     const limit = Math.max(1, Math.floor(options.limit ?? work.maxQueued));
-    const messages = await unfinishedMessages(deps.em(), 'whatsapp', age, limit);
-    for (const message of messages) {
-      if (message.direction === 'inbound')
-        work.enqueue(message.conversationId, message.id, () => worker.processInbound(message.id));
-      else work.enqueue(message.conversationId, message.id, () => sender.deliver(message.id));
-    }
+    const messages = await unfinishedMessages(deps.em(), 'whatsapp', age, limit, deps.now());
+    flow.queue(messages);
     // A full page means more may be waiting: take the next page when the queue has drained again.
     if (messages.length >= limit) work.markDeferred();
     if (messages.length) log.info({ messages: messages.length }, 'WhatsApp recovery queued stored messages');

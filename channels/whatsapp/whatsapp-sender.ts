@@ -2,11 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   claimForSending,
   finishSend,
-  isPendingUnclaimed,
-  recordFailedAttempt,
+  partIdBelongsToOther,
   recordSentParts,
+  scheduleRetry,
   type SendClaim,
 } from '../../src/conversations/delivery-store';
+import type { InstanceIdentity } from '../../src/instances/service-instance';
 import type { DeliveryStatus, FeedbackPromptStyle } from '../../src/db/entities';
 import type { Logger } from '../../src/logger';
 import type { FeedbackTemplates } from './feedback-template';
@@ -20,21 +21,41 @@ import {
   BODY_LIMIT_WITH_BUTTONS,
 } from './whatsapp-message';
 import type { WhatsAppTenantDirectory } from './whatsapp-tenants';
+import { findEarlierSend, parseRetryAfter, retryDelayMs } from './whatsapp-send-retry';
 
 export interface SenderOptions {
   statusCallbackUrl: string;
   sessionWindowHours: number;
-  retries: number;
+  /** First retry delay; doubles per failed attempt up to `retryMaxMs` (Retry-After wins when longer). */
   retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+/** What the sender tells its channel about, besides the outcome. */
+export interface SenderHooks {
+  /** A retry was scheduled in the database for `at`: wake up then (a timer, not a sleeping worker). */
+  retryScheduled(conversationId: string, messageId: string, at: Date): void;
+  /** The reply was given up for good (after retrying for as long as the session window allowed): tell on-call. */
+  gaveUp(failure: { tenantId: string; conversationId: string; messageId: string; reason: string }): void;
 }
 
 export interface SendOutcome {
+  /** `pending` with `retryAt`: a retryable failure, to be tried again then. */
   status: DeliveryStatus;
   reason: string | null;
+  retryAt?: Date;
 }
 
-/** Tries (with backoff, about six seconds in all) to send a reply queued behind an earlier one of its conversation. */
-const ORDER_WAIT_ATTEMPTS = 10;
+type Attempt =
+  | { ok: true; sid: string; status: DeliveryStatus }
+  | {
+      ok: false;
+      reason: string;
+      code: number | null;
+      retryable: boolean;
+      retryAfterMs: number | null;
+      unknown: boolean;
+    };
 /** Twilio's limit for one message body without buttons. */
 const PLAIN_BODY_LIMIT = 1600;
 
@@ -55,13 +76,22 @@ export class WhatsAppSender {
     private readonly options: SenderOptions,
     private readonly onOutcome: (status: DeliveryStatus) => void = () => {},
     private readonly now: () => Date = () => new Date(),
+    private readonly instance: InstanceIdentity | null = null,
+    private readonly hooks: SenderHooks | null = null,
   ) {}
 
-  /** Sends a pending outbound message; returns null when another worker has it or it was already sent. */
-  async deliver(messageId: string, attempt = 0): Promise<SendOutcome | null> {
-    const message = await claimForSending(this.em(), messageId, 'whatsapp');
-    if (!message)
-      return (await this.waitingBehindEarlierReply(messageId, attempt)) ? this.deliver(messageId, attempt + 1) : null;
+  /**
+   * Sends a pending outbound message; null when it is not to be sent now: another (live) sender has it, it was
+   * sent already, its next attempt is scheduled later, or an earlier reply of its conversation is unsent (whoever
+   * settles that one takes this one next: nothing here waits or polls).
+   */
+  async deliver(messageId: string): Promise<SendOutcome | null> {
+    const message = await claimForSending(this.em(), messageId, 'whatsapp', {
+      instanceId: this.instance?.id ?? null,
+      staleAfterMs: this.instance?.staleAfterMs ?? 0,
+      now: this.now(),
+    });
+    if (!message) return null;
     try {
       const outcome = await this.send(message);
       this.onOutcome(outcome.status);
@@ -77,18 +107,6 @@ export class WhatsAppSender {
       this.onOutcome('failed');
       return outcome;
     }
-  }
-
-  /**
-   * True (after a short wait) when the message is still pending and unclaimed, so the claim failed only because an
-   * earlier reply of its conversation is being sent elsewhere. After about six seconds the message is left to the
-   * recovery sweep rather than held here.
-   */
-  private async waitingBehindEarlierReply(messageId: string, attempt: number): Promise<boolean> {
-    if (attempt >= ORDER_WAIT_ATTEMPTS) return false;
-    if (!(await isPendingUnclaimed(this.em(), messageId))) return false;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
-    return true;
   }
 
   private async send(message: SendClaim): Promise<SendOutcome> {
@@ -177,20 +195,21 @@ export class WhatsAppSender {
           ...request,
           body: isLast && prompt !== 'none' ? `${parts[index]}\n\n${replies.fallbackPrompt}` : parts[index]!,
         };
-      let result = await this.createWithRetries(client, request, message.id);
+      // An attempt whose outcome is unknown (a crash mid-send, a timeout) may have reached Twilio: look first.
+      let result: Attempt | null = message.outcomeUnknown
+        ? await this.lookForEarlierSend(client, message, request, parts[index]!, sids)
+        : null;
+      if (!result) result = await this.create(client, request);
       if (!result.ok && templateUsed && isLast && result.code === 21655) {
         // The stored template was deleted or belongs elsewhere: fall back to text for this reply, look again next time.
         await this.templates.forget(tenant, credentials.accountSid);
         templateUsed = false;
         const { contentSid: _unused, contentVariables: _unusedVariables, ...rest } = request;
-        result = await this.createWithRetries(
-          client,
-          { ...rest, body: `${parts[index]}\n\n${replies.fallbackPrompt}` },
-          message.id,
-        );
+        result = await this.create(client, { ...rest, body: `${parts[index]}\n\n${replies.fallbackPrompt}` });
       }
       if (!result.ok) {
         const reason = `Twilio refused part ${index + 1} of ${parts.length}: ${result.reason}`;
+        if (result.retryable) return this.retryLater(message, reason, result, sids);
         this.logger.error({ messageId: message.id, reason }, 'WhatsApp reply could not be sent');
         return this.finish(message, { status: 'failed', reason }, sids, templateUsed ? 'template' : prompt);
       }
@@ -201,39 +220,111 @@ export class WhatsAppSender {
     return this.finish(message, { status: lastStatus, reason: null }, sids, templateUsed ? 'template' : prompt);
   }
 
-  private async createWithRetries(
-    client: TwilioClient,
-    request: Record<string, string>,
-    messageId: string,
-  ): Promise<{ ok: true; sid: string; status: DeliveryStatus } | { ok: false; reason: string; code: number | null }> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        // The SDK's create() options type lists every Messages API field; ours is a subset built above.
-        const created = await client.messages.create(
-          request as unknown as Parameters<TwilioClient['messages']['create']>[0],
-        );
-        return { ok: true, sid: created.sid, status: mapTwilioStatus(String(created.status)) ?? 'queued' };
-      } catch (error) {
-        const failure = describeFailure(error);
-        if (!failure.retryable || attempt >= this.options.retries)
-          return {
-            ok: false,
-            reason: `${failure.reason} (after ${attempt + 1} attempt${attempt ? 's' : ''})`,
-            code: failure.code,
-          };
-        const delay = this.options.retryBaseMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
-        this.logger.warn(
-          { messageId, attempt: attempt + 1, reason: failure.reason, retryInMs: Math.round(delay) },
-          'Twilio send failed; retrying',
-        );
-        await this.recordAttempt(messageId, failure.reason);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
+  /** One Messages create call; a failure says whether a retry can help and whether the message may have gone out. */
+  private async create(client: TwilioClient, request: Record<string, string>): Promise<Attempt> {
+    try {
+      // The SDK's create() options type lists every Messages API field; ours is a subset built above.
+      const created = await client.messages.create(
+        request as unknown as Parameters<TwilioClient['messages']['create']>[0],
+      );
+      return { ok: true, sid: created.sid, status: mapTwilioStatus(String(created.status)) ?? 'queued' };
+    } catch (error) {
+      const failure = describeFailure(error);
+      return {
+        ok: false,
+        reason: failure.reason,
+        code: failure.code,
+        retryable: failure.retryable,
+        retryAfterMs: parseRetryAfter((error as { retryAfter?: unknown }).retryAfter, this.now()),
+        // No HTTP answer (a timeout, a dropped connection): Twilio may have accepted it.
+        unknown: failure.retryable && (error as { status?: unknown }).status === undefined,
+      };
     }
   }
 
-  private async recordAttempt(messageId: string, reason: string): Promise<void> {
-    await recordFailedAttempt(this.em(), messageId, reason);
+  /** A part an earlier attempt may have sent: its SID when Twilio has it, null to send it now. */
+  private async lookForEarlierSend(
+    client: TwilioClient,
+    message: SendClaim,
+    request: Record<string, string>,
+    partText: string,
+    sids: string[],
+  ): Promise<Attempt | null> {
+    try {
+      const sid = await findEarlierSend(client, {
+        to: message.externalId!,
+        since: message.unknownSince ?? this.now(),
+        body: request.body ?? null,
+        partText,
+        exclude: async (candidate) =>
+          sids.includes(candidate) ||
+          (await partIdBelongsToOther(this.em(), message.tenantId, 'whatsapp', candidate, message.id)),
+      });
+      if (!sid) return null;
+      this.logger.warn(
+        { messageId: message.id, sid },
+        'found the reply already sent by an attempt whose outcome was unknown; not sending it again',
+      );
+      return { ok: true, sid, status: 'queued' };
+    } catch (error) {
+      const failure = describeFailure(error);
+      return {
+        ok: false,
+        reason: `could not check whether an earlier attempt was sent: ${failure.reason}`,
+        code: failure.code,
+        retryable: failure.retryable,
+        retryAfterMs: parseRetryAfter((error as { retryAfter?: unknown }).retryAfter, this.now()),
+        unknown: true,
+      };
+    }
+  }
+
+  /**
+   * A retryable failure: the next attempt is scheduled in the database (capped exponential backoff, never before
+   * Retry-After) while it still falls inside the WhatsApp session window; the claim is given up, so no worker
+   * waits. Past the window the reply is given up for good, with the reason, and on-call is told.
+   */
+  private async retryLater(
+    message: SendClaim,
+    reason: string,
+    failure: Extract<Attempt, { ok: false }>,
+    sids: string[],
+  ): Promise<SendOutcome> {
+    const now = this.now();
+    const attempts = message.attempts + 1;
+    const delay = retryDelayMs(
+      { baseMs: this.options.retryBaseMs, maxMs: this.options.retryMaxMs },
+      attempts - 1,
+      failure.retryAfterMs,
+    );
+    const at = new Date(now.getTime() + delay);
+    const windowEnd = new Date((message.lastInboundAt?.getTime() ?? 0) + this.options.sessionWindowHours * 3_600_000);
+    if (at > windowEnd) {
+      const final = `gave up after ${attempts} attempts: the ${this.options.sessionWindowHours}-hour WhatsApp session window closed at ${windowEnd.toISOString()} while Twilio kept failing; last error: ${reason}`;
+      this.logger.error({ messageId: message.id, attempts, reason }, 'WhatsApp reply given up');
+      const outcome = await this.finish(message, { status: 'failed', reason: final }, sids, null);
+      this.hooks?.gaveUp({
+        tenantId: message.tenantId,
+        conversationId: message.conversationId,
+        messageId: message.id,
+        reason: final,
+      });
+      return outcome;
+    }
+    this.logger.warn(
+      { messageId: message.id, attempt: attempts, reason, retryInMs: delay, retryAfterMs: failure.retryAfterMs },
+      'Twilio send failed; retry scheduled',
+    );
+    await scheduleRetry(this.em(), message.id, {
+      instanceId: this.instance?.id ?? null,
+      failedAt: now,
+      nextAttemptAt: at,
+      reason,
+      outcomeUnknown: failure.unknown,
+      partIds: sids,
+    });
+    this.hooks?.retryScheduled(message.conversationId, message.id, at);
+    return { status: 'pending', reason, retryAt: at };
   }
 
   private async saveProgress(messageId: string, sids: string[]): Promise<void> {

@@ -9,8 +9,7 @@ import { parseInboundWebhook, parseStatusCallback, type FormFields } from './wha
 import type { WhatsAppMetrics } from './whatsapp-metrics';
 import { recordStatus } from './whatsapp-status';
 import type { WhatsAppTenant, WhatsAppTenantDirectory } from './whatsapp-tenants';
-import type { WhatsAppWork } from './whatsapp-work';
-import type { WhatsAppWorker } from './whatsapp-worker';
+import type { WhatsAppFlow } from './whatsapp-flow';
 
 export const INBOUND_PATH = '/channels/whatsapp/inbound';
 export const STATUS_PATH = '/channels/whatsapp/status';
@@ -25,8 +24,7 @@ export interface WebhookDependencies {
   em: () => EntityManager;
   engine: ConversationEngine;
   directory: WhatsAppTenantDirectory;
-  work: WhatsAppWork;
-  worker: WhatsAppWorker;
+  flow: WhatsAppFlow;
   metrics: WhatsAppMetrics | null;
   log: Logger;
   /** Logs the first signature mismatch that a wrong PUBLIC_BASE_URL explains, and shows it in /readyz. */
@@ -101,9 +99,7 @@ export function createWebhookRoutes(deps: WebhookDependencies): RouteMounter {
     const known = received.duplicate
       ? undefined
       : { tenantId: tenant.tenantId, conversationId: received.conversationId, kind: message.kind, text: message.text };
-    deps.work.enqueue(received.conversationId, received.messageId, () =>
-      deps.worker.processInbound(received.messageId, known),
-    );
+    deps.flow.answer(received.conversationId, received.messageId, known);
   }
 
   async function status(request: Request, response: Response): Promise<void> {

@@ -63,7 +63,7 @@ export class WhatsAppWorker {
   async processInbound(
     messageId: string,
     known?: { tenantId: string; conversationId: string; kind: MessageKind; text: string },
-  ): Promise<void> {
+  ): Promise<'done' | 'waiting'> {
     if (known?.kind === 'text' && !typedVote(known.text) && !feedbackPreferenceCommand(known.text)) {
       return this.turn({
         id: messageId,
@@ -73,11 +73,12 @@ export class WhatsAppWorker {
       });
     }
     const row = await findInboundMessage(this.em(), messageId, 'whatsapp');
-    if (!row || row.processedAt) return;
+    if (!row || row.processedAt) return 'done';
     const plan = await this.plan(row);
     if (plan.type === 'turn') return this.turn(row);
     const replyId = await this.answerInline(row, plan);
     if (replyId) await this.sender.deliver(replyId);
+    return 'done';
   }
 
   /** Stores `text` as an outbound message of a WhatsApp conversation; null when no such conversation exists. */
@@ -113,17 +114,29 @@ export class WhatsAppWorker {
     return { type: 'turn' };
   }
 
-  private async turn(row: Pick<InboundRow, 'id' | 'tenantId' | 'conversationId' | 'text'>): Promise<void> {
+  private async turn(
+    row: Pick<InboundRow, 'id' | 'tenantId' | 'conversationId' | 'text'>,
+  ): Promise<'done' | 'waiting'> {
     // The sender's claim (or the notice's insert) below commits synchronously before anything goes to
     // Twilio, flushing the turn with it: the turn itself need not wait for its own flush.
-    const result: TurnResult = await this.engine.processMessage(row.id, { deferTurnFlush: true });
+    // An earlier message of the conversation being answered elsewhere: this one waits in the database (no worker,
+    // no polling) and whoever finishes that one takes it next.
+    const result: TurnResult = await this.engine.processMessage(row.id, { deferTurnFlush: true, ifBlocked: 'defer' });
+    if (result.status === 'waiting') return 'waiting';
+    // Earlier waiting messages this turn answered first: their replies go out now, by the same path, in order.
+    for (const earlier of result.earlier ?? []) await this.deliverReply(earlier);
+    await this.deliverReply(result);
+    if (result.status === 'already_processed') return 'done';
+    await this.recordSignals(row);
+    return 'done';
+  }
+
+  private async deliverReply(result: TurnResult): Promise<void> {
     if (result.reply && result.status !== 'with_human') await this.sender.deliver(result.reply.messageId);
     else if (result.status === 'handed_off') {
-      const noticeId = await this.storeOutbound(row.conversationId, replies.handedOff, 'system', null);
+      const noticeId = await this.storeOutbound(result.conversationId, replies.handedOff, 'system', null);
       if (noticeId) await this.sender.deliver(noticeId);
     }
-    if (result.status === 'already_processed') return;
-    await this.recordSignals(row);
   }
 
   /**

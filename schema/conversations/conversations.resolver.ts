@@ -38,6 +38,9 @@ export function toMessage(row: Message): MessageType {
     author: row.author as MessageAuthorEnum,
     text: row.text,
     deliveryStatus: row.deliveryStatus,
+    deliveryError: row.direction === 'outbound' ? row.deliveryError : null,
+    sendAttempts: row.failedAttempts?.length ?? 0,
+    nextAttemptAt: row.deliveryStatus === 'pending' ? row.nextAttemptAt : null,
     createdAt: row.createdAt,
   };
 }

@@ -62,6 +62,22 @@ export class MessageType {
   })
   deliveryStatus!: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Outbound: why it is not delivered (yet): the last send error while retries go on (deliveryStatus pending), or why it was given up (failed, not_sent, undelivered).',
+  })
+  deliveryError!: string | null;
+
+  @Field(() => Int, { description: 'Outbound: failed attempts to hand it to the platform so far (0 for inbound).' })
+  sendAttempts!: number;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Outbound, pending: when the next send attempt is scheduled (after a failure), if one is.',
+  })
+  nextAttemptAt!: Date | null;
+
   @Field(() => Date, { description: 'When it was stored.' })
   createdAt!: Date;
 }

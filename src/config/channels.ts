@@ -28,15 +28,16 @@ export const channelsSettings = {
     expectation:
       "must be a positive number of hours (WhatsApp allows free-form replies for 24 hours after the customer's last message)",
   },
-  WHATSAPP_SEND_RETRIES: {
-    schema: z.coerce.number().int().min(0).max(10),
-    default: '4',
-    expectation: 'must be an integer from 0 to 10 (retries of a failed Twilio send)',
-  },
   WHATSAPP_RETRY_BASE_MS: {
     schema: positiveInt,
     default: '500',
     expectation: 'must be a positive integer (milliseconds before the first retry; doubles each time)',
+  },
+  WHATSAPP_RETRY_MAX_MS: {
+    schema: positiveInt,
+    default: '300000',
+    expectation:
+      'must be a positive integer (milliseconds: the longest wait between two send attempts, unless Twilio asks for longer with Retry-After)',
   },
   WHATSAPP_SEND_TIMEOUT_MS: {
     schema: positiveInt,

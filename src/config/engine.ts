@@ -31,6 +31,17 @@ export const engineSettings = {
     expectation:
       'must be a positive integer (tokens of conversation history sent with each turn; older messages are left out)',
   },
+  INSTANCE_HEARTBEAT_MS: {
+    schema: positiveInt,
+    default: '2000',
+    expectation: 'must be a positive integer (milliseconds between two heartbeats of this instance in PostgreSQL)',
+  },
+  INSTANCE_STALE_AFTER_MS: {
+    schema: positiveInt,
+    default: '10000',
+    expectation:
+      'must be a positive integer of at least two heartbeats (milliseconds without a heartbeat after which an instance is dead and its claims are taken over)',
+  },
   MESSAGE_PROCESSING_LEASE_MS: {
     schema: positiveInt,
     default: '300000',

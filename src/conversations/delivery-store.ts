@@ -17,8 +17,21 @@ import { runHot } from '../db/hot-sql';
  * decide what to send and how; this module only records it.
  */
 
-/** A claim on a pending message older than this is taken to be from a process that died mid-send. */
+/** A claim made without an instance id (see ServiceInstance) older than this is taken to be from a process that died mid-send. */
 const SEND_CLAIM_LEASE = '10 minutes';
+
+/** Who claims and when: the instance (its claims are taken over once its heartbeat is stale) and the sender's clock. */
+export interface SendClaimer {
+  instanceId: string | null;
+  staleAfterMs: number;
+  now: Date;
+}
+
+/** A claim is free when nobody holds it, its holder's heartbeat stopped, or (holder unknown) its lease ran out. */
+const CLAIM_IS_FREE = `(send_claimed_at is null
+    or (claimed_by is null and send_claimed_at < now() - interval '${SEND_CLAIM_LEASE}')
+    or (claimed_by is not null and not exists (select 1 from service_instance i
+          where i.id = message.claimed_by and i.heartbeat_at > now() - (?::int * interval '1 millisecond'))))`;
 
 /** The driver hands timestamps over as PostgreSQL's text (MikroORM turns pg's date parsing off). */
 type Timestamp = string | Date;
@@ -70,6 +83,15 @@ export interface SendClaim {
   toAddress: string | null;
   /** Set on bot replies: the interaction that produced it. */
   interactionId: string | null;
+  /** Failed attempts so far (the backoff grows with them). */
+  attempts: number;
+  /**
+   * The last attempt's outcome is unknown: a process died holding the claim (mid-send), or the platform did not
+   * answer in time. The message may have gone out: look for it before sending again.
+   */
+  outcomeUnknown: boolean;
+  /** Since when a send of it may have happened (the earliest unknown attempt). */
+  unknownSince: Date | null;
 }
 
 interface ClaimRow {
@@ -85,6 +107,9 @@ interface ClaimRow {
   last_inbound_at: Timestamp | null;
   to_address: string | null;
   interaction_id: string | null;
+  attempts: number;
+  previous_claim_at: Timestamp | null;
+  last_unknown_at: Timestamp | null;
 }
 
 /**
@@ -97,19 +122,26 @@ export async function claimForSending(
   em: EntityManager,
   messageId: string,
   channel: ChannelName,
+  claimer: SendClaimer = { instanceId: null, staleAfterMs: 0, now: new Date() },
 ): Promise<SendClaim | null> {
   const rows = await runHot<ClaimRow>(
     em,
-    `with claimed as (
-       update message set send_claimed_at = now()
+    `with previous as (select send_claimed_at as previous_claim_at from message where id = ?),
+     claimed as (
+       update message set send_claimed_at = now(), claimed_by = ?::uuid
+        from previous
         where id = ? and channel = ? and direction = 'outbound' and delivery_status = 'pending'
-          and (send_claimed_at is null or send_claimed_at < now() - interval '${SEND_CLAIM_LEASE}')
+          and (next_attempt_at is null or next_attempt_at <= ?::timestamptz)
+          and ${CLAIM_IS_FREE}
           -- Not while an earlier reply of the conversation is unsent (another instance may be sending it right now).
           and not exists (select 1 from message earlier
                            where earlier.conversation_id = message.conversation_id and earlier.direction = 'outbound'
                              and earlier.channel = message.channel and earlier.delivery_status = 'pending'
                              and earlier.created_at < message.created_at)
-        returning id, tenant_id, conversation_id, text, author, sent_part_ids)
+        returning id, tenant_id, conversation_id, text, author, sent_part_ids, previous.previous_claim_at,
+          coalesce(jsonb_array_length(failed_attempts), 0) as attempts,
+          (select min((attempt->>'at')::timestamptz) from jsonb_array_elements(coalesce(failed_attempts, '[]'::jsonb)) attempt
+            where (attempt->>'unknown')::boolean) as last_unknown_at)
      select claimed.*, c.external_id, c.feedback_opt_out, conv.status,
             -- The newest inbound message of each of the contact's conversations, read backwards from the
             -- (conversation_id, created_at) index: a max() over the join read every message of them.
@@ -121,10 +153,14 @@ export async function claimForSending(
               where m.conversation_id = conv.id and m.direction = 'inbound' order by m.created_at desc limit 1) as to_address,
             (select ai.id from agent_interaction ai where ai.reply_message_id = claimed.id and ai.conversation_id = conv.id limit 1) as interaction_id
        from claimed left join conversation conv on conv.id = claimed.conversation_id left join contact c on c.id = conv.contact_id`,
-    [messageId, channel],
+    [messageId, claimer.instanceId, messageId, channel, claimer.now, claimer.staleAfterMs],
   );
   const row = rows[0];
   if (!row) return null;
+  const unknownSince = [row.previous_claim_at, row.last_unknown_at]
+    .filter((value): value is Timestamp => value !== null)
+    .map((value) => new Date(value))
+    .sort((a, b) => a.getTime() - b.getTime())[0];
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -138,28 +174,47 @@ export async function claimForSending(
     lastInboundAt: row.last_inbound_at === null ? null : new Date(row.last_inbound_at),
     toAddress: row.to_address,
     interactionId: row.interaction_id,
+    attempts: Number(row.attempts),
+    outcomeUnknown: unknownSince !== undefined,
+    unknownSince: unknownSince ?? null,
   };
 }
 
-/** True when the message is still pending and nobody holds it: its claim failed only because an earlier reply is unsent. */
-export async function isPendingUnclaimed(em: EntityManager, messageId: string): Promise<boolean> {
-  const [row] = await em
-    .getConnection()
-    .execute<{ blocked: boolean }[]>(
-      `select delivery_status = 'pending' and send_claimed_at is null as blocked from message where id = ?`,
-      [messageId],
-    );
-  return row?.blocked === true;
-}
-
-/** Appends one failed attempt (time and reason) to the message. */
-export async function recordFailedAttempt(em: EntityManager, messageId: string, reason: string): Promise<void> {
-  await em
-    .getConnection()
-    .execute(
-      `update message set failed_attempts = coalesce(failed_attempts, '[]'::jsonb) || jsonb_build_array(jsonb_build_object('at', now(), 'reason', ?::text)) where id = ?`,
-      [reason, messageId],
-    );
+/**
+ * A retryable failure: records the attempt (and whether its outcome is unknown), keeps the parts accepted so
+ * far, gives up the claim and schedules the next attempt at `nextAttemptAt`. The message stays pending; whoever
+ * is due to retry it claims it again then. Only while `instanceId` still holds the claim.
+ */
+export async function scheduleRetry(
+  em: EntityManager,
+  messageId: string,
+  retry: {
+    instanceId: string | null;
+    /** When the attempt failed, on the sender's clock. */
+    failedAt: Date;
+    nextAttemptAt: Date;
+    reason: string;
+    outcomeUnknown: boolean;
+    partIds: string[];
+  },
+): Promise<void> {
+  await em.getConnection().execute(
+    `update message set send_claimed_at = null, claimed_by = null, next_attempt_at = ?, delivery_error = ?,
+        sent_part_ids = ?::jsonb,
+        failed_attempts = coalesce(failed_attempts, '[]'::jsonb)
+          || jsonb_build_array(jsonb_build_object('at', ?::timestamptz, 'reason', ?::text, 'unknown', ?::boolean))
+      where id = ? and delivery_status = 'pending' and claimed_by is not distinct from ?::uuid`,
+    [
+      retry.nextAttemptAt,
+      retry.reason,
+      JSON.stringify(retry.partIds),
+      retry.failedAt,
+      retry.reason,
+      retry.outcomeUnknown,
+      messageId,
+      retry.instanceId,
+    ],
+  );
 }
 
 /** Records the parts accepted so far, so a resumed send does not send them again. */
@@ -183,7 +238,7 @@ export async function finishSend(em: EntityManager, messageId: string, result: S
   await runHot(
     em,
     `update message set delivery_status = ?, delivery_error = ?, channel_message_id = coalesce(?, channel_message_id),
-            send_claimed_at = null, sent_part_ids = ?::jsonb, feedback_prompt = coalesce(?, feedback_prompt)
+            send_claimed_at = null, claimed_by = null, next_attempt_at = null, sent_part_ids = ?::jsonb, feedback_prompt = coalesce(?, feedback_prompt)
       where id = ?`,
     [
       result.status,
@@ -272,6 +327,8 @@ export async function unfinishedMessages(
   channel: ChannelName,
   olderThanMs: number,
   limit: number,
+  /** Replies whose next attempt is scheduled later than this are not due yet. */
+  now: Date = new Date(),
 ): Promise<UnfinishedMessage[]> {
   const rows = await em
     .getConnection()
@@ -281,8 +338,88 @@ export async function unfinishedMessages(
      union all
      select id, conversation_id, direction, created_at from message
       where channel = ? and direction = 'outbound' and delivery_status = 'pending' and created_at < now() - (? * interval '1 millisecond')
+        and (next_attempt_at is null or next_attempt_at <= ?::timestamptz)
      order by created_at limit ?`,
-      [channel, olderThanMs, channel, olderThanMs, limit],
+      [channel, olderThanMs, channel, olderThanMs, now, limit],
     );
   return rows.map((row) => ({ id: row.id, conversationId: row.conversation_id, direction: row.direction }));
+}
+
+/**
+ * What a conversation has left to do, oldest first: customer messages still waiting for a turn ('received', not
+ * being answered) and replies due to be sent that nobody (alive) is sending. Whoever finishes a message of the
+ * conversation reads this and takes the next one, so a message left waiting behind another (here or on another
+ * instance) needs no polling.
+ */
+export async function conversationBacklog(
+  em: EntityManager,
+  conversationId: string,
+  claimer: Pick<SendClaimer, 'now' | 'staleAfterMs'>,
+  limit = 20,
+): Promise<UnfinishedMessage[]> {
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]>(
+      `select id, conversation_id, direction from message
+      where conversation_id = ? and ((direction = 'inbound' and processed_at is null and delivery_status = 'received')
+        or (direction = 'outbound' and delivery_status = 'pending' and (next_attempt_at is null or next_attempt_at <= ?::timestamptz)
+            and ${CLAIM_IS_FREE}))
+      order by created_at limit ?`,
+      [conversationId, claimer.now, claimer.staleAfterMs, limit],
+    );
+  return rows.map((row) => ({ id: row.id, conversationId: row.conversation_id, direction: row.direction }));
+}
+
+/** Replies whose sender's instance stopped heart-beating mid-send: to be sent (after a look for them) by a live one. */
+export async function deadSendClaims(
+  em: EntityManager,
+  channel: ChannelName,
+  staleAfterMs: number,
+): Promise<UnfinishedMessage[]> {
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]>(
+      `select id, conversation_id, direction from message
+      where direction = 'outbound' and delivery_status = 'pending' and channel = ? and claimed_by is not null
+        and not exists (select 1 from service_instance i
+          where i.id = message.claimed_by and i.heartbeat_at > now() - (?::int * interval '1 millisecond'))
+      order by created_at limit 1000`,
+      [channel, staleAfterMs],
+    );
+  return rows.map((row) => ({ id: row.id, conversationId: row.conversation_id, direction: row.direction }));
+}
+
+/** The next scheduled send attempts of a channel's pending replies (a restarted instance sets its timers from it). */
+export async function scheduledRetries(
+  em: EntityManager,
+  channel: ChannelName,
+  limit = 1000,
+  /** Only those due before this time (overdue: the timer that should have sent them died with its instance). */
+  dueBefore: Date | null = null,
+): Promise<Array<UnfinishedMessage & { nextAttemptAt: Date }>> {
+  const rows = await em.getConnection().execute<{ id: string; conversation_id: string; next_attempt_at: Timestamp }[]>(
+    `select id, conversation_id, next_attempt_at from message
+      where direction = 'outbound' and delivery_status = 'pending' and channel = ? and next_attempt_at is not null
+        and (?::timestamptz is null or next_attempt_at < ?::timestamptz)
+      order by next_attempt_at limit ?`,
+    [channel, dueBefore, dueBefore, limit],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    conversationId: row.conversation_id,
+    direction: 'outbound',
+    nextAttemptAt: new Date(row.next_attempt_at),
+  }));
+}
+
+/** Whether a platform id is already recorded on an outbound message other than `messageId` (a found send is not ours). */
+export async function partIdBelongsToOther(
+  em: EntityManager,
+  tenantId: string,
+  channel: ChannelName,
+  partId: string,
+  messageId: string,
+): Promise<boolean> {
+  const found = await findSentMessage(em, tenantId, channel, partId);
+  return found !== null && found.id !== messageId;
 }

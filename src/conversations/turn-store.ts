@@ -44,6 +44,8 @@ export interface ClaimedMessage {
   modelVersion: ActiveModelVersion | null;
   /** The customer: the unit experiments assign. */
   contactId: string;
+  /** The instance holding the claim (null without one): the turn commits only while it still does. */
+  claimedBy: string | null;
   /** The tenant's running experiment, if any. */
   experiment: RunningExperiment | null;
 }
@@ -89,6 +91,8 @@ export async function claimMessage(
   messageId: string,
   now: Date,
   historyLimit: number,
+  /** The service instance making the claim (ServiceInstance): when it dies, others take the claim over. */
+  claimedBy: string | null = null,
 ): Promise<{ message: ClaimedMessage; history: HistoryRow[] } | null> {
   const rows = await runHot<{
     id: string;
@@ -112,7 +116,7 @@ export async function claimMessage(
   }>(
     em,
     `with claimed as (
-       update message m set delivery_status = 'processing', processing_started_at = ?
+       update message m set delivery_status = 'processing', processing_started_at = ?, claimed_by = ?::uuid
        from conversation c, tenant t
        where m.id = ? and m.direction = 'inbound' and m.processed_at is null and m.delivery_status = 'received'
          and c.id = m.conversation_id and t.id = m.tenant_id
@@ -152,7 +156,7 @@ export async function claimMessage(
        order by m.created_at desc, m.id desc
        limit ?) h on true
      order by h.created_at asc nulls first, h.id asc`,
-    [now, messageId, Math.max(0, historyLimit)],
+    [now, claimedBy, messageId, Math.max(0, historyLimit)],
   );
   const row = rows[0];
   if (!row) return null;
@@ -169,6 +173,7 @@ export async function claimMessage(
     tenantSettings: row.settings ?? {},
     modelVersion: row.model_version ?? null,
     contactId: row.contact_id,
+    claimedBy,
     experiment: row.experiment ?? null,
   };
   const history = rows
@@ -250,24 +255,55 @@ export interface HistoryRow {
 /** Gives a claim back after a failed turn, so the message is answered later; records why. */
 export async function releaseClaim(em: EntityManager, messageId: string, reason: string): Promise<void> {
   await em.execute(
-    `update message set delivery_status = 'received', processing_started_at = null, delivery_error = ?
+    `update message set delivery_status = 'received', processing_started_at = null, claimed_by = null, delivery_error = ?
      where id = ? and delivery_status = 'processing' and processed_at is null`,
     [reason.slice(0, 1_000), messageId],
     'run',
   );
 }
 
-/** Claims older than `cutoff` belong to a worker that died: make their messages claimable again. */
+/** Claims older than `cutoff` made without an instance id belong to a worker that died: make their messages claimable again. */
 export async function expireClaims(em: EntityManager, cutoff: Date): Promise<string[]> {
   const rows = await em.execute<Array<{ id: string }>>(
     `update message set delivery_status = 'received', processing_started_at = null,
        delivery_error = 'claim expired: the worker answering it stopped'
      where delivery_status = 'processing' and direction = 'inbound' and processed_at is null
+       -- Claims naming an instance are judged by its heartbeat instead (takeOverDeadClaims): never taken from a live one.
+       and claimed_by is null
        and (processing_started_at is null or processing_started_at < ?)
      returning id`,
     [cutoff],
   );
   return rows.map((row) => row.id);
+}
+
+/**
+ * Claims of instances that stopped heart-beating (ServiceInstance) go back to
+ * 'received', oldest first; returns them so the caller answers them now. A
+ * live instance never loses a claim this way, and a turn that still finishes
+ * on a presumed-dead instance cannot commit twice (writeTurn only marks a
+ * message processed once).
+ */
+export async function takeOverDeadClaims(
+  em: EntityManager,
+  staleAfterMs: number,
+): Promise<Array<{ id: string; conversationId: string; channel: ChannelName }>> {
+  // Reads the 'processing' partial index: only messages being answered right now.
+  const rows = await em.execute<
+    Array<{ id: string; conversation_id: string; channel: ChannelName; created_at: Timestamp }>
+  >(
+    `update message m set delivery_status = 'received', processing_started_at = null, claimed_by = null,
+       delivery_error = 'claim taken over: the instance answering it stopped'
+     where m.delivery_status = 'processing' and m.direction = 'inbound' and m.processed_at is null
+       and m.claimed_by is not null
+       and not exists (select 1 from service_instance i
+                        where i.id = m.claimed_by and i.heartbeat_at > now() - (? * interval '1 millisecond'))
+     returning m.id, m.conversation_id, m.channel, m.created_at`,
+    [staleAfterMs],
+  );
+  return rows
+    .sort((a, b) => toDate(a.created_at).getTime() - toDate(b.created_at).getTime())
+    .map((row) => ({ id: row.id, conversationId: row.conversation_id, channel: row.channel }));
 }
 
 /** Inbound messages still to be answered, oldest first (the recovery order). */

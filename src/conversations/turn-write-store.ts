@@ -67,6 +67,8 @@ async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<Wr
     `inbound as (
        update message set delivery_status = 'processed', processed_at = ${bind(now, 'timestamptz')}, processing_started_at = null, delivery_error = null
        where id = ${bind(message.id, 'uuid')} and delivery_status = 'processing' and processed_at is null
+         -- Still this instance's claim: a claim taken over from an instance presumed dead is not answered twice.
+         and claimed_by is not distinct from ${bind(message.claimedBy ?? null, 'uuid')}
        returning id)`,
     `conversation_update as (
        update conversation set

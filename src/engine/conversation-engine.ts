@@ -30,10 +30,12 @@ import {
   expireClaims,
   messageState,
   releaseClaim,
+  takeOverDeadClaims as takeOverDeadClaimsSql,
   waitingMessages,
   type ClaimedMessage,
   type HistoryRow,
 } from '../conversations/turn-store';
+import type { InstanceIdentity } from '../instances/service-instance';
 import type {
   ConversationEngine,
   DirectAnswer,
@@ -58,6 +60,8 @@ export interface ConversationEngineOptions {
   processingLeaseMs?: number;
   /** How long a message waits for an earlier one of its conversation being answered elsewhere (default: the lease). */
   orderWaitMs?: number;
+  /** This process as a service instance: claims name it, and claims of dead instances are taken over. */
+  instance?: InstanceIdentity | null;
 }
 
 export interface RecoveryResult {
@@ -67,12 +71,24 @@ export interface RecoveryResult {
   waiting: string[];
 }
 
+/** A message whose claim was taken over from a dead instance. */
+export interface TakenOverMessage {
+  id: string;
+  conversationId: string;
+  channel: string;
+}
+
 /** The engine with its operational extras (recovery after a crash or restart). */
 export interface ConversationEngineService extends ConversationEngine {
   /** Takes back expired claims and lists the messages still to be answered, oldest first. */
   recoverStuckMessages(): Promise<RecoveryResult>;
   /** recoverStuckMessages, then answers every waiting message once, in order. */
   processWaiting(options?: { limit?: number }): Promise<TurnResult[]>;
+  /**
+   * Takes back the claims of instances that stopped heart-beating (needs `instance`); returns their messages,
+   * oldest first, for the caller to answer now. Empty without an instance.
+   */
+  takeOverDeadClaims(): Promise<TakenOverMessage[]>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -96,6 +112,7 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
   /** Turns being answered in this process, by conversation: a later message waits on it instead of polling. */
   const inFlight = new Map<string, Promise<unknown>>();
   const em = (): EntityManager => orm.em.fork();
+  const instanceId = options.instance?.id ?? null;
 
   async function receive(inbound: InboundMessage): Promise<ReceiveResult> {
     validateInbound(inbound);
@@ -120,22 +137,31 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
   async function processMessage(messageId: string, options: ProcessOptions = {}): Promise<TurnResult> {
     if (!UUID.test(messageId)) throw notFound('Message', messageId);
     const deadline = Date.now() + orderWaitMs;
+    const defer = options.ifBlocked === 'defer';
+    const earlierResults: TurnResult[] = [];
+    const withEarlier = (turn: TurnResult): TurnResult =>
+      earlierResults.length ? { ...turn, earlier: [...earlierResults, ...(turn.earlier ?? [])] } : turn;
     for (;;) {
-      const claimed = await claimMessage(em(), messageId, clock(), historyMessages);
-      if (claimed) return runClaimed(claimed.message, claimed.history, options.deferTurnFlush === true);
+      const claimed = await claimMessage(em(), messageId, clock(), historyMessages, instanceId);
+      if (claimed)
+        return withEarlier(await runClaimed(claimed.message, claimed.history, options.deferTurnFlush === true));
       const state = await messageState(em(), messageId);
       if (!state) throw notFound('Message', messageId);
       if (state.direction !== 'inbound')
         throw badInput(`Message ${messageId} is a reply, not a customer message: only inbound messages are processed`);
       if (state.deliveryStatus !== 'received' || state.processedAt)
-        return alreadyProcessed(state.conversationId, messageId);
+        return withEarlier(alreadyProcessed(state.conversationId, messageId));
       // Still waiting: an earlier message of the conversation goes first.
       const earlier = await earliestPendingBefore(em(), state);
       if (earlier?.deliveryStatus === 'received') {
-        // Flushed: this caller delivers only its own message's reply, not the earlier one's.
-        await processMessage(earlier.id);
+        // Answered here first; its reply goes back to the caller with this one's (TurnResult.earlier), in order.
+        const first = await processMessage(earlier.id, { ifBlocked: options.ifBlocked });
+        if (first.status === 'waiting') return withEarlier(waiting(state.conversationId, messageId));
+        earlierResults.push(...(first.earlier ?? []), { ...first, earlier: undefined });
         continue;
       }
+      // Being answered elsewhere: whoever finishes it takes this one next (or a takeover, if it died).
+      if (defer && earlier) return withEarlier(waiting(state.conversationId, messageId));
       if (Date.now() > deadline) {
         throw new AppError(
           'CONFLICT',
@@ -334,9 +360,19 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
   }
 
   async function recoverStuckMessages(): Promise<RecoveryResult> {
-    const expired = await expireClaims(em(), new Date(clock().getTime() - leaseMs));
+    const expired = [
+      ...(await takeOverDeadClaims()).map((message) => message.id),
+      ...(await expireClaims(em(), new Date(clock().getTime() - leaseMs))),
+    ];
     if (expired.length) logger.warn({ messages: expired.length }, 'took back expired message claims');
     return { expired, waiting: await waitingMessages(em(), 10_000) };
+  }
+
+  async function takeOverDeadClaims(): Promise<TakenOverMessage[]> {
+    if (!options.instance) return [];
+    const taken = await takeOverDeadClaimsSql(em(), options.instance.staleAfterMs);
+    if (taken.length) logger.warn({ messages: taken.length }, 'took over the claims of a stopped instance');
+    return taken;
   }
 
   async function processWaiting(options: { limit?: number } = {}): Promise<TurnResult[]> {
@@ -367,6 +403,7 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     answerWithoutTurn: answerDirectly,
     recoverStuckMessages,
     processWaiting,
+    takeOverDeadClaims,
   };
 }
 
@@ -400,6 +437,10 @@ function result(
         }
       : null,
   };
+}
+
+function waiting(conversationId: string, messageId: string): TurnResult {
+  return { ...alreadyProcessed(conversationId, messageId), status: 'waiting' };
 }
 
 function alreadyProcessed(conversationId: string, messageId: string): TurnResult {

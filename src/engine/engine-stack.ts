@@ -1,3 +1,4 @@
+import type { InstanceIdentity } from '../instances/service-instance';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
@@ -32,6 +33,8 @@ export function createConversationStack(dependencies: {
   logger: Logger;
   secretBox?: SecretBox | null;
   registry?: Registry;
+  /** This process as a service instance (claims name it; dead instances' claims are taken over). */
+  instance?: InstanceIdentity | null;
   /** Replace provider adapters (benchmarks use an instant in-process provider). */
   providers?: ModelGatewayDependencies['providers'];
 }): ConversationStack {
@@ -54,6 +57,7 @@ export function createConversationStack(dependencies: {
     events,
     logger,
     processingLeaseMs: config.MESSAGE_PROCESSING_LEASE_MS,
+    instance: dependencies.instance ?? null,
     historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
   });
   // A tenant's secrets changed on some instance: its keys and provider selections are read again on its next turn.

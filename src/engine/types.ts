@@ -38,7 +38,12 @@ export type TurnStatus =
   /** The conversation is with a human: no bot reply. */
   | 'with_human'
   /** Another worker already processed (or is processing) this message. */
-  | 'already_processed';
+  | 'already_processed'
+  /**
+   * Only with `ifBlocked: 'defer'`: an earlier message of the conversation is being answered (here or on another
+   * instance); this one stays stored and is answered after it (see ProcessOptions.ifBlocked).
+   */
+  | 'waiting';
 
 export interface TurnResult {
   status: TurnStatus;
@@ -47,6 +52,11 @@ export interface TurnResult {
   interactionId: string | null;
   reply: { messageId: string; text: string } | null;
   handoffReason: string | null;
+  /**
+   * Earlier waiting messages of the conversation this call answered first (so replies stay in order), oldest
+   * first. Their replies are the caller's to deliver too, before this one's.
+   */
+  earlier?: TurnResult[];
   /** How the reply was produced, for display (terminal chat) and logs. */
   route: {
     provider: string;
@@ -70,6 +80,13 @@ export interface ProcessOptions {
    * message again, as if the turn had never run. Default false: the turn is durable on return.
    */
   deferTurnFlush?: boolean;
+  /**
+   * What to do when an earlier message of the conversation is being answered elsewhere: `wait` for it
+   * (default; the call holds its caller until then), or `defer`: return at once with status `waiting`, leaving the
+   * message stored. The caller then answers it once the earlier one is done (whoever finishes a message of a
+   * conversation looks for the next one), so a waiting conversation holds no worker and polls nothing.
+   */
+  ifBlocked?: 'wait' | 'defer';
 }
 
 export interface ConversationEngine {

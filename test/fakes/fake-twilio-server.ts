@@ -38,7 +38,10 @@ export interface RecordedTemplate {
 }
 
 export type InjectedFailure =
-  { status: 429 | 500 | 503 | 400; retryAfterSeconds?: number; code?: number } | { hang: true };
+  | { status: 429 | 500 | 503 | 400; retryAfterSeconds?: number; code?: number }
+  | { hang: true }
+  /** The message is accepted and recorded (a customer gets it), but the answer never comes: the caller times out. */
+  | { acceptThenHang: true };
 type Area = 'messages' | 'content';
 
 export interface FakeTwilioServer {
@@ -49,6 +52,10 @@ export interface FakeTwilioServer {
   requestCount: Record<Area, number>;
   /** The next `times` requests to `area` fail as described. */
   failNext(area: Area, failure: InjectedFailure, times?: number): void;
+  /** Every request to `area` fails as described while `active()` is true (an outage; after the queued failNext ones). */
+  failWhile(area: Area, failure: InjectedFailure, active: () => boolean): void;
+  /** Messages list requests seen (GET …/Messages.json). */
+  listCount(): number;
   /** Content API answers 404 (an account or region without it) until turned back on. */
   setContentApiAvailable(available: boolean): void;
   /** Resolves when `count` sends have been recorded in total. */
@@ -75,6 +82,8 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
   const requestCount: Record<Area, number> = { messages: 0, content: 0 };
   const waiters: { count: number; resolve: () => void }[] = [];
   let contentAvailable = true;
+  const outages: { area: Area; failure: InjectedFailure; active: () => boolean }[] = [];
+  let lists = 0;
   const hanging = new Set<http.ServerResponse>();
 
   const server = http.createServer((request, response) => {
@@ -103,8 +112,17 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
     requestCount[area] += 1;
     const accountSid = authenticate(request);
     if (!accountSid) return sendJson(response, 401, { code: 20003, message: 'Authenticate', status: 401 });
-    const failure = failures[area].shift();
-    if (failure) {
+    const failure =
+      failures[area].shift() ?? outages.find((outage) => outage.area === area && outage.active())?.failure;
+    if (failure && 'acceptThenHang' in failure && messages && request.method === 'POST' && !messages[2]) {
+      // Twilio took it (the customer gets it) but the answer is lost: the client times out.
+      const hung = { ...response, writeHead: () => response, end: () => response } as unknown as http.ServerResponse;
+      createMessage(hung, accountSid, new URLSearchParams(body));
+      hanging.add(response);
+      response.on('close', () => hanging.delete(response));
+      return;
+    }
+    if (failure && !('acceptThenHang' in failure)) {
       if ('hang' in failure) {
         hanging.add(response);
         response.on('close', () => hanging.delete(response));
@@ -123,6 +141,7 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
         return sendJson(response, 403, { code: 20403, message: 'Forbidden', status: 403 });
       if (request.method === 'POST' && !messages[2])
         return createMessage(response, accountSid, new URLSearchParams(body));
+      if (request.method === 'GET' && !messages[2]) return listMessages(response, accountSid, url.searchParams);
       if (request.method === 'GET' && messages[2]) {
         const found = sends.find((send) => send.sid === messages[2]);
         return found
@@ -231,6 +250,31 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
     sendJson(response, 201, messageJson(send, 'queued'));
   }
 
+  /** Twilio's Messages list: newest first, filtered by To / From, paged with PageSize (one page here). */
+  function listMessages(response: http.ServerResponse, accountSid: string, query: URLSearchParams): void {
+    lists += 1;
+    const pageSize = Math.min(1000, Math.max(1, Number(query.get('PageSize') ?? 50)));
+    const to = query.get('To');
+    const from = query.get('From');
+    const found = sends
+      .filter((send) => send.accountSid === accountSid && (!to || send.to === to) && (!from || send.from === from))
+      .slice()
+      .reverse()
+      .slice(0, pageSize);
+    const uri = `/2010-04-01/Accounts/${accountSid}/Messages.json?PageSize=${pageSize}&Page=0`;
+    sendJson(response, 200, {
+      messages: found.map((send) => messageJson(send, 'sent')),
+      end: Math.max(0, found.length - 1),
+      first_page_uri: uri,
+      next_page_uri: null,
+      page: 0,
+      page_size: pageSize,
+      previous_page_uri: null,
+      start: 0,
+      uri,
+    });
+  }
+
   function createTemplate(response: http.ServerResponse, accountSid: string, input: Record<string, unknown>): void {
     const types = input.types as Record<string, unknown> | undefined;
     if (!input.friendly_name || !types || !Object.keys(types).length) {
@@ -265,7 +309,7 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
   }
 
   function messageJson(send: RecordedSend, status: string): Record<string, unknown> {
-    const now = new Date().toUTCString();
+    const now = new Date(send.receivedAt).toUTCString();
     return {
       sid: send.sid,
       account_sid: send.accountSid,
@@ -308,6 +352,10 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
     failNext(area, failure, times = 1) {
       for (let index = 0; index < times; index += 1) failures[area].push(failure);
     },
+    failWhile(area, failure, active) {
+      outages.push({ area, failure, active });
+    },
+    listCount: () => lists,
     setContentApiAvailable(available) {
       contentAvailable = available;
     },
@@ -359,6 +407,8 @@ export async function startFakeTwilioServer(options: FakeTwilioOptions): Promise
       templates.length = 0;
       failures.messages.length = 0;
       failures.content.length = 0;
+      outages.length = 0;
+      lists = 0;
       requestCount.messages = 0;
       requestCount.content = 0;
       contentAvailable = true;

@@ -28,6 +28,7 @@ import { Conversion } from './conversion.entity';
 import { CsatSurvey } from './csat-survey.entity';
 import { OfflineModel, TrainingSet } from './training-set.entity';
 import { FineTuningJob } from './fine-tuning-job.entity';
+import { ServiceInstance } from './service-instance.entity';
 
 export * from './agent-interaction.entity';
 export * from './api-key.entity';
@@ -59,6 +60,7 @@ export * from './conversion.entity';
 export * from './csat-survey.entity';
 export * from './training-set.entity';
 export * from './fine-tuning-job.entity';
+export * from './service-instance.entity';
 
 /** Every entity the ORM knows; add new ones here. */
 export const entities = [
@@ -96,4 +98,5 @@ export const entities = [
   TrainingSet,
   OfflineModel,
   FineTuningJob,
+  ServiceInstance,
 ];

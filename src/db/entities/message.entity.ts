@@ -55,6 +55,11 @@ export interface DeliveryEvent {
   name: 'message_processing_started_at_index',
   expression: `create index "message_processing_started_at_index" on "message" ("processing_started_at") where "delivery_status" = 'processing'`,
 })
+// Replies waiting to go out (now or at a scheduled retry): the recovery scan.
+@Index({
+  name: 'message_pending_outbound_index',
+  expression: `create index "message_pending_outbound_index" on "message" ("created_at") where "direction" = 'outbound' and "delivery_status" = 'pending'`,
+})
 @Unique({ properties: ['channel', 'channelMessageId'] })
 @Index({ properties: ['conversation', 'createdAt'] })
 @Index({ properties: ['tenant', 'createdAt'] })
@@ -74,7 +79,9 @@ export class Message extends TenantScoped {
     | 'sentPartIds'
     | 'failedAttempts'
     | 'statusHistory'
-    | 'feedbackPrompt';
+    | 'feedbackPrompt'
+    | 'claimedBy'
+    | 'nextAttemptAt';
 
   @ManyToOne(() => Conversation, { deleteRule: 'cascade' })
   conversation!: Conversation;
@@ -130,6 +137,14 @@ export class Message extends TenantScoped {
   /** Outbound: the platform's status callbacks, in arrival order. */
   @Property({ type: 'json', nullable: true })
   statusHistory: DeliveryEvent[] | null = null;
+
+  /** The service instance holding this message's claim (answering it, or sending it); see ServiceInstance. */
+  @Property({ type: 'uuid', nullable: true })
+  claimedBy: string | null = null;
+
+  /** Outbound, pending: not sent before this time (a retry after a platform outage is scheduled here, not slept on). */
+  @Property({ type: 'datetime', nullable: true })
+  nextAttemptAt: Date | null = null;
 
   /** Outbound bot replies: how the customer was asked for feedback. */
   @Property({ type: 'string', nullable: true })

@@ -20,6 +20,7 @@ import { Migration20261201181000Rollouts } from './Migration20261201181000Rollou
 import { Migration20261207170000TrainingSets } from './Migration20261207170000TrainingSets';
 import { Migration20261207171000FineTuningJobs } from './Migration20261207171000FineTuningJobs';
 import { Migration20261207170000SharedInstanceState } from './Migration20261207170000SharedInstanceState';
+import { Migration20261207180000InstanceClaims } from './Migration20261207180000InstanceClaims';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -47,4 +48,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207170000TrainingSets', class: Migration20261207170000TrainingSets },
   { name: 'Migration20261207171000FineTuningJobs', class: Migration20261207171000FineTuningJobs },
   { name: 'Migration20261207170000SharedInstanceState', class: Migration20261207170000SharedInstanceState },
+  { name: 'Migration20261207180000InstanceClaims', class: Migration20261207180000InstanceClaims },
 ];

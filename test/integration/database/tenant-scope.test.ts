@@ -83,9 +83,10 @@ describe('tenant scoping', () => {
   });
   afterAll(() => database.drop());
 
-  it("every entity other than Tenant (and the platform's own keys, which belong to no tenant) belongs to a tenant", () => {
+  it("every entity other than Tenant (the platform's own keys and its running instances, which belong to no tenant) belongs to a tenant", () => {
     const all = Object.values(database.orm.getMetadata().getAll()).filter((meta) => !meta.abstract && !meta.embeddable);
-    const platformLevel = new Set(['Tenant', 'PlatformApiKey']);
+    // ServiceInstance: a running parley process (heartbeat), shared by every tenant it serves.
+    const platformLevel = new Set(['Tenant', 'PlatformApiKey', 'ServiceInstance']);
     const unscoped = all.filter((meta) => !platformLevel.has(meta.className) && !meta.properties.tenant);
     expect(unscoped.map((meta) => meta.className)).toEqual([]);
     // Entities added later are scoped too; the isolation cases below cover the core ones.

@@ -165,7 +165,7 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
       expect(sendsTo(from).map((item) => item.renderedText)).toEqual([`You asked: Question from ${from}`]);
   });
 
-  it('retries failed sends with backoff and records each failed attempt', async () => {
+  it('retries failed sends at times scheduled in the database, honouring Retry-After, and records each failed attempt', async () => {
     const tenant = await tenantOn();
     const harness = await start(new ScriptedGateway(), { twilioUrl: '', config: { WHATSAPP_SEND_TIMEOUT_MS: 300 } });
     const from = 'whatsapp:+447700111004';
@@ -173,35 +173,87 @@ describe('WhatsApp channel: crashes, retries, template fallback and prompt frequ
     fake.failNext('messages', { status: 429, retryAfterSeconds: 1 });
     fake.failNext('messages', { hang: true });
     await post(harness, tenant, { From: from, Body: 'Do you price match?' });
+    // The retries wait in the database (next_attempt_at), not in a worker: the queue is idle meanwhile.
+    await harness.channel.idle();
+    await fake.waitForSends(fake.sends.length + 1);
     await harness.channel.idle();
     expect(sendsTo(from)).toHaveLength(1);
-    const [stored] = await sql<{ delivery_status: string; attempts: { reason: string }[] }>(
-      `select m.delivery_status, m.failed_attempts as attempts from message m where m.channel_message_id = ?`,
-      [sendsTo(from)[0]!.sid],
-    );
-    expect(stored!.delivery_status).toBe('queued');
-    expect(stored!.attempts.map((attempt) => attempt.reason)).toEqual([
-      expect.stringContaining('HTTP 500'),
-      expect.stringContaining('HTTP 429'),
-      expect.stringContaining('timed out'),
+    const [stored] = await sql<{
+      delivery_status: string;
+      attempts: { reason: string; at: string; unknown: boolean }[];
+    }>(`select m.delivery_status, m.failed_attempts as attempts from message m where m.channel_message_id = ?`, [
+      sendsTo(from)[0]!.sid,
     ]);
+    expect(stored!.delivery_status).toBe('queued');
+    expect(stored!.attempts.map((attempt) => [attempt.reason, attempt.unknown])).toEqual([
+      [expect.stringContaining('HTTP 500'), false],
+      [expect.stringContaining('HTTP 429'), false],
+      // No answer: the send may have gone through, so the next attempt first looked for it (it had not).
+      [expect.stringContaining('timed out'), true],
+    ]);
+    // The attempt after the 429 came no sooner than its Retry-After (1 s).
+    const gap = new Date(stored!.attempts[2]!.at).getTime() - new Date(stored!.attempts[1]!.at).getTime();
+    expect(gap).toBeGreaterThanOrEqual(1_000 - 300);
   });
 
-  it('records a reply as failed, with the reason, when every retry fails', async () => {
+  it('does not send again a reply Twilio accepted but never confirmed (it looks for it first)', async () => {
     const tenant = await tenantOn();
-    const harness = await start(new ScriptedGateway());
+    const harness = await start(new ScriptedGateway(), { twilioUrl: '', config: { WHATSAPP_SEND_TIMEOUT_MS: 300 } });
+    const from = 'whatsapp:+447700111014';
+    const lists = fake.listCount();
+    fake.failNext('messages', { acceptThenHang: true });
+    await post(harness, tenant, { From: from, Body: 'Was my payment received?' });
+    await fake.waitForSends(fake.sends.length + 1);
+    const sid = sendsTo(from)[0]!.sid;
+    for (let wait = 0; wait < 200; wait += 1) {
+      const [row] = await sql<{ delivery_status: string }>(
+        `select delivery_status from message where channel_message_id = ?`,
+        [sid],
+      );
+      if (row?.delivery_status === 'queued') break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await harness.channel.idle();
+    expect(sendsTo(from)).toHaveLength(1);
+    expect(fake.listCount()).toBeGreaterThan(lists);
+    const [stored] = await sql<{ delivery_status: string }>(
+      `select delivery_status from message where channel_message_id = ?`,
+      [sid],
+    );
+    expect(stored).toEqual({ delivery_status: 'queued' });
+  });
+
+  it('gives up on a reply only when the session window closes, with the reason, and says so', async () => {
+    const tenant = await tenantOn();
+    const given: string[] = [];
+    const harness = await start(new ScriptedGateway(), {
+      twilioUrl: '',
+      // A 3-second window: the outage outlasts it.
+      config: { WHATSAPP_SESSION_WINDOW_HOURS: 3 / 3_600, WHATSAPP_RETRY_MAX_MS: 400 },
+      channel: { onGiveUp: (failure) => given.push(failure.reason) },
+    });
     const from = 'whatsapp:+447700111005';
-    fake.failNext('messages', { status: 503 }, 4);
+    let down = true;
+    fake.failWhile('messages', { status: 503 }, () => down);
     await post(harness, tenant, { From: from, Body: 'Is the shop open?' });
+    for (let wait = 0; wait < 400 && given.length === 0; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    down = false;
     await harness.channel.idle();
     expect(sendsTo(from)).toHaveLength(0);
-    const rows = await sql<{ delivery_status: string; delivery_error: string }>(
-      `select m.delivery_status, m.delivery_error from message m join conversation c on c.id = m.conversation_id join contact k on k.id = c.contact_id where k.external_id = ? and m.direction = 'outbound'`,
+    const rows = await sql<{ delivery_status: string; delivery_error: string; attempts: number }>(
+      `select m.delivery_status, m.delivery_error, jsonb_array_length(m.failed_attempts) as attempts from message m join conversation c on c.id = m.conversation_id join contact k on k.id = c.contact_id where k.external_id = ? and m.direction = 'outbound'`,
       [from],
     );
     expect(rows).toEqual([
-      { delivery_status: 'failed', delivery_error: expect.stringMatching(/HTTP 503.*after 4 attempts/) },
+      {
+        delivery_status: 'failed',
+        delivery_error: expect.stringMatching(/session window closed.*HTTP 503/),
+        attempts: expect.any(Number),
+      },
     ]);
+    expect(rows[0]!.attempts).toBeGreaterThan(4);
+    expect(given).toEqual([rows[0]!.delivery_error]);
   });
 
   it('falls back to text with "reply 👍 or 👎" when the Content API is unavailable, and a typed 👍 still counts', async () => {
