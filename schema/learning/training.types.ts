@@ -87,10 +87,10 @@ export class OfflineModelType {
     'The offline loop: training set → offline model → draft version → evaluation against the active version.',
 })
 export class OfflineTrainingResultType {
-  @Field(() => TrainingSetType)
+  @Field(() => TrainingSetType, { description: 'The training set trained on (a new export unless one was named).' })
   trainingSet!: TrainingSetType;
 
-  @Field(() => OfflineModelType)
+  @Field(() => OfflineModelType, { description: 'The trained offline model the draft version names.' })
   offlineModel!: OfflineModelType;
 
   @Field(() => ModelVersionType, {
