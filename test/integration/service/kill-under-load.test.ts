@@ -117,6 +117,7 @@ describe('kill -9 under load', () => {
     const total = CUSTOMERS * MESSAGES_EACH;
     const sql = <T>(query: string) => db.orm.em.fork().getConnection().execute<T[]>(query);
     let answeredAt = 0;
+    let lastState: unknown = null;
     for (const until = Date.now() + 90_000; Date.now() < until;) {
       const [state] = await sql<{ unanswered: number; unsent: number; inbound: number }>(
         `select count(*) filter (where direction = 'inbound' and processed_at is null)::int as unanswered,
@@ -128,6 +129,17 @@ describe('kill -9 under load', () => {
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
+      lastState = state;
+    }
+    if (!answeredAt) {
+      // What was left, for the failure message: message states and the instances' heartbeats.
+      const left = await sql(
+        `select direction, delivery_status, claimed_by, next_attempt_at is not null as scheduled, count(*)::int from message
+          where (direction = 'inbound' and processed_at is null) or (direction = 'outbound' and delivery_status = 'pending')
+          group by 1, 2, 3, 4`,
+      );
+      const instances = await sql(`select * from service_instance`);
+      console.log('kill -9 test: not everyone answered', JSON.stringify({ lastState, left, instances }));
     }
     expect(answeredAt).toBeGreaterThan(0);
 

@@ -64,11 +64,15 @@ describe('several instances on one database', () => {
   }
 
   /** One customer message through `instance`; resolves with the API key the model call used. */
-  async function turnThrough(instance: Instance): Promise<string | null> {
+  async function turnThrough(instance: Instance, body?: string): Promise<string | null> {
     const from = `whatsapp:+4477009002${String(sentFrom++).padStart(2, '0')}`;
     const before = twilio.sends.length;
     const posts = openai.requests.filter((request) => request.method === 'POST').length;
-    const response = await postSigned(instance.baseUrl, '/channels/whatsapp/inbound', inboundFields({ From: from }));
+    const response = await postSigned(
+      instance.baseUrl,
+      '/channels/whatsapp/inbound',
+      inboundFields({ From: from, ...(body ? { Body: body } : {}) }),
+    );
     expect(response.status).toBeLessThan(300);
     await twilio.waitForSends(before + 1, 30_000);
     const calls = openai.requests.filter((request) => request.method === 'POST');
@@ -83,7 +87,9 @@ describe('several instances on one database', () => {
     tenantId = await createWhatsAppTenant(db.orm, { settings: { feedbackPromptFrequency: 'never' } });
     const em = db.orm.em.fork();
     const tenant = await em.findOneOrFail(Tenant, { id: tenantId });
-    apiKey = (await createApiKey(em, { tenant, name: 'multi', scopes: ['users:manage', 'analytics:view'] })).key;
+    apiKey = (
+      await createApiKey(em, { tenant, name: 'multi', scopes: ['users:manage', 'analytics:view', 'corrections:write'] })
+    ).key;
     await em.flush();
     for (const name of ['a', 'b', 'c']) {
       const port = await freePort();
@@ -135,6 +141,30 @@ describe('several instances on one database', () => {
     expect(await turnThrough(a)).toBe('sk-tenant-two');
     expect(await turnThrough(b)).toBe('sk-tenant-two');
   }, 120_000);
+
+  it('puts an answer approved through one instance into the prompts of the others within a second', async () => {
+    const [a, b, c] = instances as [Instance, Instance, Instance];
+    const question = 'Can I pay for an order with a gift card bought in the Lisbon shop?';
+    const answer = 'Yes: gift cards from any of our shops, Lisbon included, pay for online orders at checkout.';
+    const created = await graphql(
+      a,
+      'mutation($input: CreateCorrectionInput!) { createCorrection(input: $input) { id } }',
+      {
+        input: { customerMessage: question, originalReply: 'I am not sure.', correctedReply: answer, qualityScore: 5 },
+      },
+    );
+    expect(created.errors).toBeUndefined();
+    const id = (created.data!.createCorrection as { id: string }).id;
+    const approved = await graphql(a, 'mutation($id: ID!) { approveCorrection(id: $id) { __typename } }', { id });
+    expect(approved.errors).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (const instance of [b, c]) {
+      const before = openai.requests.filter((request) => request.method === 'POST').length;
+      await turnThrough(instance, question);
+      const call = openai.requests.filter((request) => request.method === 'POST')[before]!;
+      expect(JSON.stringify(call.body.messages)).toContain(answer);
+    }
+  }, 60_000);
 
   it('answers Twilio retries of one message once, whichever instances they reach', async () => {
     const fields = inboundFields({ From: 'whatsapp:+447700900399', Body: 'Where is my parcel?' });
