@@ -78,13 +78,11 @@ describe('kill -9 under load', () => {
     // Customers write in rounds; a webhook that finds the service down is retried, as Twilio does.
     let stopPosting = false;
     const post = async (from: string, body: string) => {
+      // Twilio retries a webhook with the same MessageSid: one message, however many deliveries.
+      const fields = inboundFields({ From: from, Body: body });
       for (;;) {
         try {
-          const response = await postSigned(
-            baseUrl,
-            '/channels/whatsapp/inbound',
-            inboundFields({ From: from, Body: body }),
-          );
+          const response = await postSigned(baseUrl, '/channels/whatsapp/inbound', fields);
           if (response.status < 300 || stopPosting) return;
         } catch {
           // Connection refused: the service is down.
