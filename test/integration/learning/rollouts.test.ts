@@ -247,7 +247,8 @@ describe('rollouts', () => {
       stages: [1],
       now: new Date(clock.now - 1000),
     });
-    for (let index = 100; index < 190; index++)
+    // 200 customers: the arms are split by random contact ids, and ~45 a side left the guard borderline.
+    for (let index = 100; index < 300; index++)
       await turn(index, (arm) => (arm === 'control' ? index % 10 !== 0 : index % 10 < 3));
     const guarded = await guardRunningExperiments(database.orm.em, {
       now: new Date(clock.now + 1000),
