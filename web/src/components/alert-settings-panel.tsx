@@ -192,7 +192,7 @@ function RoutingForm({ settings, onSaved }: { settings: AlertSettings; onSaved: 
         {settings.pagerDutyRoutingKeySet ? ' This tenant has its own PagerDuty routing key.' : ''}
       </p>
       <div className="table-scroll">
-        <table>
+        <table className="alert-routes">
           <thead>
             <tr>
               <th scope="col">Severity</th>

@@ -90,7 +90,7 @@ export function thresholdChanges(
 
 /**
  * The API refuses settings with one message naming each field:
- * `thresholds.windowMinutes: Number must be greater than or equal to 1; emailTo: Invalid email`.
+ * `thresholds.windowMinutes: Too small: expected number to be >=1; emailTo: Invalid email address`.
  * Split it so each message shows next to its field; text without a field stays general.
  */
 export function fieldErrors(message: string): { fields: Record<string, string>; general: string | null } {

@@ -90,18 +90,20 @@ export function AlertsPage() {
                   <AlertCard key={alert.id} alert={alert} onChanged={state.reload} />
                 ))}
               </ul>
-              <div className="row">
-                <button type="button" disabled={!pages.length} onClick={() => setPages(pages.slice(0, -1))}>
-                  ← Newer
-                </button>
-                <button
-                  type="button"
-                  disabled={!data.alerts.pageInfo.hasNextPage}
-                  onClick={() => setPages([...pages, data.alerts.pageInfo.endCursor])}
-                >
-                  Older →
-                </button>
-              </div>
+              {pages.length || data.alerts.pageInfo.hasNextPage ? (
+                <div className="row">
+                  <button type="button" disabled={!pages.length} onClick={() => setPages(pages.slice(0, -1))}>
+                    ← Newer
+                  </button>
+                  <button
+                    type="button"
+                    disabled={!data.alerts.pageInfo.hasNextPage}
+                    onClick={() => setPages([...pages, data.alerts.pageInfo.endCursor])}
+                  >
+                    Older →
+                  </button>
+                </div>
+              ) : null}
             </>
           )
         }
