@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { Alert } from '../../src/db/entities';
+import { Alert } from '../../src/db/entities';
+import { pinnedToTenant } from '../../src/db/tenant-pinned';
 import { badInput } from '../../src/errors';
 import { textProblem } from '../../src/text-safety';
 import { listAlerts, ruleOf } from '../../src/monitoring/alert-listing';
@@ -11,7 +12,6 @@ import {
   updateAlertSettings,
   type AlertSettingsView,
 } from '../../src/monitoring/alert-settings-service';
-import type { AlertView } from '../../src/monitoring/alert-types';
 import { toConnection } from '../common/connection.types';
 import { callerOf, type GraphqlContext } from '../common/context';
 import type { GraphqlServices } from '../common/services';
@@ -54,7 +54,12 @@ function alertsOf(services: GraphqlServices): AlertService {
   return service;
 }
 
-function toAlert(alert: Alert | AlertView, now = new Date()): AlertType {
+/** The alert as stored after a change the alert service made (its view leaves out a few columns). */
+async function stored(context: GraphqlContext, tenantId: string, id: string): Promise<AlertType> {
+  return toAlert(await context.em.fork().findOneOrFail(Alert, { tenant: tenantId, id }, pinnedToTenant));
+}
+
+function toAlert(alert: Alert, now = new Date()): AlertType {
   return {
     id: alert.id,
     key: alert.key,
@@ -69,16 +74,16 @@ function toAlert(alert: Alert | AlertView, now = new Date()): AlertType {
     query: alert.query,
     runbookUrl: alert.runbookUrl,
     firedAt: alert.firedAt,
-    lastSeenAt: 'lastSeenAt' in alert ? alert.lastSeenAt : alert.firedAt,
+    lastSeenAt: alert.lastSeenAt,
     resolvedAt: alert.resolvedAt,
     acknowledgedBy: alert.acknowledgedBy,
     acknowledgedAt: alert.acknowledgedAt,
     silenced: Boolean(alert.silencedUntil && alert.silencedUntil > now),
     silencedUntil: alert.silencedUntil,
     silencedBy: alert.silencedBy,
-    silenceReason: alert.silenceReason ?? null,
+    silenceReason: alert.silenceReason,
     notifyCount: alert.notifyCount,
-    notifyError: 'notifyError' in alert ? alert.notifyError : null,
+    notifyError: alert.notifyError,
   };
 }
 
@@ -134,7 +139,8 @@ export class AlertsResolver {
     @Arg('id', () => ID, { description: 'Alert id.' }) id: string,
   ): Promise<AlertType> {
     const caller = callerOf(context);
-    return toAlert(await alertsOf(context.services).acknowledge(caller.tenantId, id, caller.actor));
+    await alertsOf(context.services).acknowledge(caller.tenantId, id, caller.actor);
+    return stored(context, caller.tenantId, id);
   }
 
   @Authorized('corrections:write')
@@ -155,7 +161,8 @@ export class AlertsResolver {
     const why = reason.trim();
     if (!why || why.length > 500 || textProblem(why))
       throw badInput('reason: say why in 1–500 characters', { field: 'reason' });
-    return toAlert(await alertsOf(context.services).silence(caller.tenantId, id, caller.actor, minutes, why));
+    await alertsOf(context.services).silence(caller.tenantId, id, caller.actor, minutes, why);
+    return stored(context, caller.tenantId, id);
   }
 
   @Authorized('corrections:write')
@@ -167,7 +174,8 @@ export class AlertsResolver {
     @Arg('id', () => ID, { description: 'Alert id.' }) id: string,
   ): Promise<AlertType> {
     const caller = callerOf(context);
-    return toAlert(await alertsOf(context.services).unsilence(caller.tenantId, id, caller.actor));
+    await alertsOf(context.services).unsilence(caller.tenantId, id, caller.actor);
+    return stored(context, caller.tenantId, id);
   }
 
   @Authorized('analytics:view')
