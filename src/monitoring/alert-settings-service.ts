@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit, type Actor } from '../audit/audit-service';
 import { Tenant } from '../db/entities';
@@ -113,7 +114,12 @@ export async function updateAlertSettings(
       },
     );
   return em.transactional(async (tx) => {
-    const tenant = await tx.findOne(Tenant, { id: input.tenantId });
+    // Locked and re-read: two saves at once (two operators, two instances) apply one after the other, none lost.
+    const tenant = await tx.findOne(
+      Tenant,
+      { id: input.tenantId },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
     if (!tenant) throw notFound('Tenant', input.tenantId);
     const before = structuredClone(tenant.settings.alerts ?? {}) as Json;
     const next = structuredClone(before);

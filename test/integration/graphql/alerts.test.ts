@@ -263,6 +263,22 @@ describe('GraphQL: alerts', () => {
     );
   });
 
+  it('applies two settings saves made at once one after the other: neither change is lost', async () => {
+    const saves = await Promise.all(
+      [{ minSamples: 5 }, { handoffRate: 0.4 }, { qualityDropRatio: 0.2 }].map((thresholds) =>
+        server.query(shop.keys['users:manage'], UPDATE, { input: { thresholds } }),
+      ),
+    );
+    expect(saves.map((save) => save.errors)).toEqual([undefined, undefined, undefined]);
+    const stored = (await database.orm.em.fork().findOneOrFail(Tenant, { id: shop.tenant.id })).settings;
+    expect((stored.alerts as { rules: Record<string, number> }).rules).toMatchObject({
+      minSamples: 5,
+      handoffRate: 0.4,
+      qualityDropRatio: 0.2,
+      latencyP95Ms: 8000,
+    });
+  });
+
   it('gives platform keys no tenant alerts', async () => {
     for (const query of [LIST, `{ alertSettings { rules } }`]) {
       const result = await server.query(platformKey, query);
