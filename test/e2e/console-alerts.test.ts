@@ -169,6 +169,11 @@ describe('console Alerts page in Chromium', () => {
     const minutes = (silenced.silencedUntil!.getTime() - Date.now()) / 60_000;
     expect(minutes).toBeGreaterThan(230);
     expect(minutes).toBeLessThanOrEqual(240);
+    // Filters: another rule has nothing; back to all rules, the alert is there again.
+    await page.locator('#alert-rule').selectOption({ label: 'Reply latency p95' });
+    await page.getByText('No alerts match these filters.').waitFor();
+    await page.locator('#alert-rule').selectOption({ label: 'All' });
+    await card.waitFor();
     await expect(
       database.orm.em
         .fork()

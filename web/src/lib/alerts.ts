@@ -38,6 +38,19 @@ export function alertState(alert: { status: string; silenced: boolean; acknowled
   return 'firing';
 }
 
+/** What the rule filter offers: the five rules, then the other raisers (their keys' first part). */
+export const ALERT_SOURCES = [
+  { rule: 'quality-degradation', label: 'Quality degradation' },
+  { rule: 'cost-spike', label: 'Cost spike' },
+  { rule: 'latency-p95', label: 'Reply latency p95' },
+  { rule: 'provider-failure', label: 'Provider failure' },
+  { rule: 'handoff-spike', label: 'Handoff spike' },
+  { rule: 'experiment-guard', label: 'Experiment guard' },
+  { rule: 'rollout', label: 'Rollout' },
+  { rule: 'fine-tuning', label: 'Fine-tuning' },
+  { rule: 'whatsapp-reply-given-up', label: 'WhatsApp delivery' },
+] as const;
+
 /** The durations the Silence button offers (the API allows 1 minute to a week). */
 export const SILENCE_CHOICES = [
   { minutes: 60, label: '1 hour' },

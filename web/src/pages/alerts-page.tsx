@@ -12,7 +12,7 @@ import {
 import { useMutation, useQuery } from '../api/hooks';
 import { AlertSettingsPanel } from '../components/alert-settings-panel';
 import { Empty, ErrorNotice, QueryView } from '../components/states';
-import { alertState, describeValue, SILENCE_CHOICES } from '../lib/alerts';
+import { ALERT_SOURCES, alertState, describeValue, SILENCE_CHOICES } from '../lib/alerts';
 import { formatActor, formatDateTime } from '../lib/format';
 import { useCan } from '../session-context';
 
@@ -20,18 +20,19 @@ import { useCan } from '../session-context';
 export function AlertsPage() {
   const [status, setStatus] = useState<AlertStatus | ''>('');
   const [severity, setSeverity] = useState<AlertSeverity | ''>('');
+  const [rule, setRule] = useState('');
   const [pages, setPages] = useState<(string | null)[]>([]);
   const variables = useMemo(
     () => ({
       first: 20,
       after: pages[pages.length - 1] ?? null,
-      filter: { ...(status ? { status } : {}), ...(severity ? { severity } : {}) },
+      filter: { ...(status ? { status } : {}), ...(severity ? { severity } : {}), ...(rule ? { rule } : {}) },
     }),
-    [pages, status, severity],
+    [pages, status, severity, rule],
   );
   const state = useQuery(ALERTS, variables);
   const settings = useQuery(ALERT_SETTINGS);
-  const filtered = Boolean(status || severity);
+  const filtered = Boolean(status || severity || rule);
   return (
     <>
       <div className="page-head">
@@ -63,6 +64,22 @@ export function AlertsPage() {
             <option value="CRITICAL">Critical</option>
             <option value="WARNING">Warning</option>
             <option value="INFO">Info</option>
+          </select>
+          <label htmlFor="alert-rule">Rule</label>
+          <select
+            id="alert-rule"
+            value={rule}
+            onChange={(event) => {
+              setRule(event.target.value);
+              setPages([]);
+            }}
+          >
+            <option value="">All</option>
+            {ALERT_SOURCES.map((source) => (
+              <option key={source.rule} value={source.rule}>
+                {source.label}
+              </option>
+            ))}
           </select>
         </div>
       </div>
