@@ -278,6 +278,7 @@ async function main(): Promise<void> {
       gateway,
       fineTuning,
       customers: customerChannels,
+      alerts,
       feedbackRateLimiter: new SharedRateLimiter(
         () => orm.em.fork(),
         config.FEEDBACK_RATE_LIMIT,

@@ -1,4 +1,5 @@
 import type { Orm } from '../../src/db/orm';
+import type { AlertService } from '../../src/monitoring/alert-service';
 import type { CustomerChannelRegistry } from '../../src/engine/outbound';
 import type { DomainEvents } from '../../src/events';
 import type { Logger } from '../../src/logger';
@@ -41,4 +42,6 @@ export interface GraphqlServices {
   fineTuning?: { clients: FineTuningClientFactory; trainingSets: TrainingSetSource };
   /** The running customer channels: agent replies and "the bot is back" notices go out through them. */
   customers?: CustomerChannelRegistry;
+  /** The service's alert service: acknowledging or silencing from the API updates the alert's messages too. */
+  alerts?: AlertService;
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
+import { isActor, recordAudit } from '../audit/audit-service';
 import { Alert } from '../db/entities';
 import type { Orm } from '../db/orm';
 import { badInput, notFound } from '../errors';
@@ -26,10 +27,12 @@ export interface AlertService {
   raise(input: AlertInput): Promise<{ alert: AlertView; outcome: RaiseOutcome }>;
   /** The condition no longer holds: the alert's message is updated. Null when no such alert is firing. */
   resolve(tenantId: string, key: string): Promise<AlertView | null>;
-  /** Someone is on it: no more repeats of this episode. */
+  /** Someone is on it: no more repeats of this episode. `by` an actor (`apikey:…`, `slack:…`): audited. */
   acknowledge(tenantId: string, alertId: string, by: string): Promise<AlertView>;
-  /** No notifications for this alert (repeats or new episodes) for `silenceMinutes`. */
-  silence(tenantId: string, alertId: string, by: string, minutes?: number): Promise<AlertView>;
+  /** No notifications for this alert (repeats or new episodes) for `minutes` (default `silenceMinutes`). Audited. */
+  silence(tenantId: string, alertId: string, by: string, minutes?: number, reason?: string | null): Promise<AlertView>;
+  /** Ends a silence now (no-op when the alert is not silenced). Audited. */
+  unsilence(tenantId: string, alertId: string, by: string): Promise<AlertView>;
   /** Firing alerts of a tenant, newest first. */
   firing(tenantId: string): Promise<AlertView[]>;
   get(tenantId: string, alertId: string): Promise<AlertView>;
@@ -70,6 +73,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     acknowledgedAt: alert.acknowledgedAt,
     silencedUntil: alert.silencedUntil,
     silencedBy: alert.silencedBy,
+    silenceReason: alert.silenceReason,
     notifyCount: alert.notifyCount,
   });
 
@@ -79,6 +83,18 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       // transactional() types its argument as the driver-agnostic EntityManager; it is the PostgreSQL one we forked.
       return work(tx as EntityManager);
     });
+  }
+
+  const stateOf = (alert: Alert) => ({
+    acknowledgedAt: alert.acknowledgedAt,
+    silencedUntil: alert.silencedUntil,
+    silenceReason: alert.silenceReason,
+  });
+  /** The audit row of an acknowledgement or silence, in the same transaction (only for a real actor). */
+  function audit(tx: EntityManager, alert: Alert, by: string, action: string, before: Record<string, unknown>) {
+    if (!isActor(by)) return;
+    const target = { targetType: 'Alert', targetId: alert.id };
+    recordAudit(tx, { tenantId: alert.tenant.id, actor: by, action, ...target, before, after: stateOf(alert) });
   }
 
   async function groupOf(tx: EntityManager, group: string): Promise<Alert[]> {
@@ -266,8 +282,10 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
         const alert = await tx.findOne(Alert, { tenant: tenantId, id: alertId });
         if (!alert) throw notFound('Alert', alertId);
         if (!alert.acknowledgedAt) {
+          const before = stateOf(alert);
           alert.acknowledgedBy = by;
           alert.acknowledgedAt = now();
+          audit(tx, alert, by, 'alert.acknowledge', before);
           await tx.flush();
           await refresh(tx, alert);
         }
@@ -275,15 +293,33 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       });
     },
 
-    async silence(tenantId, alertId, by, minutes = options.silenceMinutes) {
+    async silence(tenantId, alertId, by, minutes = options.silenceMinutes, reason = null) {
       if (!(minutes > 0)) throw badInput('Silence for a positive number of minutes');
       return locked(tenantId, async (tx) => {
         const alert = await tx.findOne(Alert, { tenant: tenantId, id: alertId });
         if (!alert) throw notFound('Alert', alertId);
+        const before = stateOf(alert);
         alert.silencedUntil = new Date(now().getTime() + minutes * 60_000);
         alert.silencedBy = by;
+        alert.silenceReason = reason?.trim() || null;
+        audit(tx, alert, by, 'alert.silence', before);
         await tx.flush();
         await refresh(tx, alert);
+        return view(alert);
+      });
+    },
+
+    async unsilence(tenantId, alertId, by) {
+      return locked(tenantId, async (tx) => {
+        const alert = await tx.findOne(Alert, { tenant: tenantId, id: alertId });
+        if (!alert) throw notFound('Alert', alertId);
+        if (alert.silencedUntil && alert.silencedUntil > now()) {
+          const before = stateOf(alert);
+          Object.assign(alert, { silencedUntil: null, silencedBy: null, silenceReason: null });
+          audit(tx, alert, by, 'alert.unsilence', before);
+          await tx.flush();
+          await refresh(tx, alert);
+        }
         return view(alert);
       });
     },

@@ -43,6 +43,8 @@ export interface AlertView {
   acknowledgedAt: Date | null;
   silencedUntil: Date | null;
   silencedBy: string | null;
+  /** Why it was silenced (absent in views built before the console asked). */
+  silenceReason?: string | null;
   /** How many notifications went out for this alert (1 on the first, more with repeats). */
   notifyCount: number;
 }

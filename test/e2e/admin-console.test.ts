@@ -490,10 +490,6 @@ describe('admin console in Chromium', () => {
     await page.getByText('Saved.').waitFor();
     await screenshot('14-settings');
 
-    await go('Alerts');
-    await page.getByText('Coming soon.').waitFor();
-    await screenshot('15-alerts-waiting');
-
     await go('GraphiQL');
     await page.locator('.graphiql-container').waitFor();
     // The editor fills in after mounting; running before that sends an empty document.

@@ -39,7 +39,8 @@ export class Alert extends TenantScoped {
     | 'acknowledgedBy'
     | 'acknowledgedAt'
     | 'silencedUntil'
-    | 'silencedBy';
+    | 'silencedBy'
+    | 'silenceReason';
 
   /** Stable identity of the condition, e.g. `provider-failure-rate:openai:gpt-4o`. */
   @Property({ type: 'string' })
@@ -119,6 +120,10 @@ export class Alert extends TenantScoped {
 
   @Property({ type: 'string', nullable: true })
   silencedBy: string | null = null;
+
+  /** Why it was silenced (the console asks; Slack's button gives none). */
+  @Property({ type: 'text', nullable: true })
+  silenceReason: string | null = null;
 
   @Property({ type: 'datetime', onUpdate: () => new Date() })
   updatedAt: Date = new Date();

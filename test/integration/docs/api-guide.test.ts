@@ -9,6 +9,8 @@ import {
   createDraftModelVersion,
   markModelVersionEvaluated,
 } from '../../../src/learning/model-versions/model-version-service';
+import { createLogger } from '../../../src/logger';
+import { createAlertService } from '../../../src/monitoring/alert-service';
 import { makeControlPlaneTenant, type TenantFixture } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { makeConversationWithTurn } from '../../helpers/factories';
@@ -55,6 +57,25 @@ describe('docs/api-guide.md examples', () => {
     // A reply from today: feedback tokens expire FEEDBACK_TOKEN_TTL_DAYS after their reply.
     const { interaction } = await makeConversationWithTurn(database.orm.em.fork(), fixture.tenant);
     values.set('<feedback token>', interaction.feedbackToken);
+    // A firing alert for the on-call examples, raised through the alert service as the alert-rules job does.
+    await createAlertService({
+      orm: database.orm,
+      notifiers: [],
+      logger: createLogger('silent'),
+      repeatHours: 4,
+      groupWindowSeconds: 0,
+      silenceMinutes: 60,
+      graphqlUrl: 'http://127.0.0.1/graphql',
+    }).raise({
+      tenantId: fixture.tenant.id,
+      key: 'provider-failure:openai',
+      title: 'openai failing: 40 % of calls',
+      severity: 'critical',
+      metric: 'provider_failure_rate',
+      value: 0.4,
+      threshold: 0.05,
+      runbookUrl: 'http://127.0.0.1/runbooks/provider-failure',
+    });
 
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -78,8 +99,8 @@ describe('docs/api-guide.md examples', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('covers the five use cases of the page', () => {
-    expect(examples.length).toBeGreaterThanOrEqual(5);
+  it('covers the six use cases of the page', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(6);
     const sections = [...guide.matchAll(/^## \d\. (.+)$/gm)].map((match) => match[1]);
     expect(sections).toEqual([
       'A BI tool reading analytics',
@@ -87,6 +108,7 @@ describe('docs/api-guide.md examples', () => {
       'Deploying a model version',
       'Configuring an experiment',
       'Submitting feedback from your own client',
+      'On-call: alerts and their settings',
     ]);
   });
 

@@ -42,13 +42,7 @@ export const PAGES: PageDefinition[] = [
       'training-set and fine-tuning-job API (training sets with statistics and download, jobs with status and events)',
   },
   { id: 'experiments', path: '/experiments', title: 'Experiments', scopes: ['analytics:view'] },
-  {
-    id: 'alerts',
-    path: '/alerts',
-    title: 'Alerts',
-    scopes: ['analytics:view'],
-    waitsOn: 'alerts API (alerts query, acknowledge, silence, rule thresholds and notification routing)',
-  },
+  { id: 'alerts', path: '/alerts', title: 'Alerts', scopes: ['analytics:view'] },
   { id: 'settings', path: '/settings', title: 'Settings', scopes: ['users:manage'] },
   {
     id: 'access',
