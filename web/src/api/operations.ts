@@ -3,6 +3,7 @@ import { EXPERIMENT_OPERATIONS } from './experiment-operations';
 import { HANDOFF_OPERATIONS } from './handoff-operations';
 import { KNOWLEDGE_OPERATIONS } from './knowledge-operations';
 import { LEARNING_OPERATIONS } from './learning-operations';
+import { TRAINING_OPERATIONS } from './training-operations';
 
 /**
  * Every GraphQL operation the console sends, typed by hand from
@@ -383,4 +384,5 @@ export const ALL_OPERATIONS = {
   ...LEARNING_OPERATIONS,
   ...EXPERIMENT_OPERATIONS,
   ...HANDOFF_OPERATIONS,
+  ...TRAINING_OPERATIONS,
 };

@@ -9,6 +9,7 @@ import { LearningPage } from './learning-page';
 import { OverviewPage } from './overview-page';
 import { ProvidersPage } from './providers-page';
 import { SettingsPage } from './settings-page';
+import { TrainingPage } from './training-page';
 
 export { WaitingPage } from './waiting-page';
 
@@ -30,4 +31,5 @@ export const PAGE_COMPONENTS: Record<string, ComponentType<PageProps>> = {
   knowledge: KnowledgePage,
   learning: LearningPage,
   experiments: ExperimentsPage,
+  training: TrainingPage,
 };

@@ -1,0 +1,298 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation } from '../api/hooks';
+import {
+  CANCEL_FINE_TUNING_JOB,
+  START_FINE_TUNING_JOB,
+  type FineTuningJob,
+  type FineTuningSettings,
+  type TrainingSet,
+} from '../api/training-operations';
+import { formatActor, formatCount, formatDateTime, formatUsd } from '../lib/format';
+import {
+  canCancel,
+  costOf,
+  describeCancel,
+  describeStart,
+  jobTimeline,
+  parseStatistics,
+  PHASE_LABELS,
+  phaseBadge,
+} from '../lib/training';
+import { useCan } from '../session-context';
+import { FineTuningSettingsForm } from './fine-tuning-settings-form';
+import { Empty, ErrorNotice } from './states';
+
+/** Fine-tuning jobs with status, events and timeline; start (provider, base model, set) and cancel, each confirmed. */
+export function FineTuningPanel({
+  jobs,
+  settings,
+  sets,
+  datasets,
+  onChanged,
+}: {
+  jobs: FineTuningJob[];
+  settings: FineTuningSettings;
+  sets: TrainingSet[];
+  datasets: { name: string }[];
+  onChanged: () => void;
+}) {
+  const canManage = useCan('users:manage');
+  const [done, setDone] = useState<string | null>(null);
+  const open = jobs.find((job) => ['submitting', 'training', 'validating'].includes(job.phase));
+  return (
+    <section className="panel" aria-labelledby="jobs-heading">
+      <h2 id="jobs-heading">Fine-tuning jobs</h2>
+      <p className="muted small">
+        A job uploads a training set to OpenAI and fine-tunes a model; when it succeeds parley makes a draft model
+        version with it and evaluates it on the gating dataset. Status is polled every 5 minutes.
+      </p>
+      {done ? (
+        <p className="state state-ok" role="status">
+          {done}
+        </p>
+      ) : null}
+      {canManage ? (
+        open ? (
+          <p className="muted small">
+            Job {open.suffix} is {open.phase}: cancel it or wait before starting another.
+          </p>
+        ) : (
+          <StartJob settings={settings} sets={sets} onStarted={onChanged} onDone={setDone} />
+        )
+      ) : (
+        <p className="muted small">Starting and cancelling jobs needs a key with the users:manage scope.</p>
+      )}
+      {jobs.length === 0 ? (
+        <Empty title="No fine-tuning jobs yet.">
+          {settings.schedule === 'monthly'
+            ? `The monthly schedule starts one on the first of the month when at least ${settings.minNewExamples} corrections were approved since the last training set; or start one here.`
+            : 'The schedule is off: start one here.'}
+        </Empty>
+      ) : (
+        <ul className="cards">
+          {jobs.map((job) => (
+            <JobCard key={job.id} job={job} sets={sets} canManage={canManage} onChanged={onChanged} onDone={setDone} />
+          ))}
+        </ul>
+      )}
+      <FineTuningSettingsForm settings={settings} datasets={datasets} canManage={canManage} />
+    </section>
+  );
+}
+
+function StartJob({
+  settings,
+  sets,
+  onStarted,
+  onDone,
+}: {
+  settings: FineTuningSettings;
+  sets: TrainingSet[];
+  onStarted: () => void;
+  onDone: (text: string) => void;
+}) {
+  const [provider, setProvider] = useState('openai');
+  const [baseModel, setBaseModel] = useState(settings.baseModel);
+  const [setId, setSetId] = useState(sets[0]?.id ?? '');
+  const [confirming, setConfirming] = useState(false);
+  const start = useMutation(START_FINE_TUNING_JOB);
+  const chosen = sets.find((set) => set.id === setId) ?? null;
+  const statistics = parseStatistics((chosen ?? sets[0])?.statistics);
+  const cost = costOf(statistics, baseModel);
+  const models = [
+    ...new Set([
+      settings.baseModel,
+      ...statistics.estimatedCost.filter((c) => c.format === 'openai').map((c) => c.model),
+    ]),
+  ];
+
+  async function confirm(event: FormEvent) {
+    event.preventDefault();
+    const result = await start.run({ trainingSet: setId || null, baseModel: baseModel.trim() || null });
+    setConfirming(false);
+    if (result) {
+      const job = result.startFineTuningJob;
+      onDone(
+        job.phase === 'submit_failed'
+          ? `The job could not be submitted: ${job.error?.message ?? 'unknown error'}.`
+          : `Job ${job.suffix} started (${job.providerJobId ?? 'submitting'}).`,
+      );
+      onStarted();
+    }
+  }
+
+  return (
+    <details className="new-draft">
+      <summary>Start a fine-tuning job</summary>
+      <form
+        className="form"
+        aria-label="Start a fine-tuning job"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setConfirming(true);
+        }}
+      >
+        <label htmlFor="job-provider">Provider</label>
+        <select id="job-provider" value={provider} onChange={(event) => setProvider(event.target.value)}>
+          <option value="openai">OpenAI</option>
+          <option value="gemini" disabled>
+            Gemini (Vertex AI): download the Gemini JSONL and tune it in Vertex AI
+          </option>
+        </select>
+        <label htmlFor="job-model">Base model</label>
+        <input
+          id="job-model"
+          list="job-models"
+          required
+          value={baseModel}
+          onChange={(event) => setBaseModel(event.target.value)}
+        />
+        <datalist id="job-models">
+          {models.map((model) => (
+            <option key={model} value={model} />
+          ))}
+        </datalist>
+        <label htmlFor="job-set">Training set</label>
+        <select id="job-set" value={setId} onChange={(event) => setSetId(event.target.value)}>
+          {sets.map((set) => (
+            <option key={set.id} value={set.id}>
+              #{set.number}: {set.trainCount} training examples
+            </option>
+          ))}
+          <option value="">A new export now</option>
+        </select>
+        <div className="row">
+          <button type="submit" className="primary" disabled={!baseModel.trim() || start.pending}>
+            Start…
+          </button>
+        </div>
+      </form>
+      {confirming ? (
+        <form className="confirm" role="alertdialog" aria-label="Confirm the fine-tuning job" onSubmit={confirm}>
+          <p>{describeStart({ set: chosen, baseModel, cost, formatUsd: (value) => formatUsd(value) })}</p>
+          <div className="row">
+            <button type="submit" className="primary" disabled={start.pending}>
+              Start fine-tuning
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : null}
+      {start.error ? <ErrorNotice error={start.error} /> : null}
+    </details>
+  );
+}
+
+function JobCard({
+  job,
+  sets,
+  canManage,
+  onChanged,
+  onDone,
+}: {
+  job: FineTuningJob;
+  sets: TrainingSet[];
+  canManage: boolean;
+  onChanged: () => void;
+  onDone: (text: string) => void;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const [reason, setReason] = useState('');
+  const cancel = useMutation(CANCEL_FINE_TUNING_JOB);
+  const set = sets.find((entry) => entry.id === job.trainingSetId);
+
+  async function confirm(event: FormEvent) {
+    event.preventDefault();
+    const result = await cancel.run({ id: job.id, reason: reason.trim() || null });
+    setConfirming(false);
+    if (result) {
+      onDone(`Job ${result.cancelFineTuningJob.suffix} cancelled.`);
+      onChanged();
+    }
+  }
+
+  return (
+    <li className="card" aria-label={`Fine-tuning job ${job.suffix}`}>
+      <div className="card-head">
+        <strong>{job.suffix}</strong>
+        <span className={phaseBadge(job.phase)}>{PHASE_LABELS[job.phase] ?? job.phase}</span>
+        <span className="badge">OpenAI: {job.status ?? 'not submitted'}</span>
+        <span className="muted small">
+          {job.baseModel} · set {set ? `#${set.number}` : job.trainingSetId.slice(0, 8)} · {job.trigger} ·{' '}
+          {formatActor(job.startedBy)}
+        </span>
+      </div>
+      <dl className="small">
+        <div>
+          <dt>Provider job</dt>
+          <dd>{job.providerJobId ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Trained tokens</dt>
+          <dd>{formatCount(job.trainedTokens)}</dd>
+        </div>
+        <div>
+          <dt>Fine-tuned model</dt>
+          <dd>{job.fineTunedModel ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Draft version</dt>
+          <dd>{job.modelVersion ? `v${job.modelVersion.number} (${job.modelVersion.status})` : '—'}</dd>
+        </div>
+        <div>
+          <dt>Last polled</dt>
+          <dd>
+            {formatDateTime(job.lastPolledAt)}
+            {job.lastPollError ? ` (failed: ${job.lastPollError})` : ''}
+          </dd>
+        </div>
+      </dl>
+      {job.error ? (
+        <p className="state state-error" role="alert">
+          {job.error.code}: {job.error.message}
+        </p>
+      ) : null}
+      {job.validationReasons.length ? (
+        <ul className="small" aria-label="Validation">
+          {job.validationReasons.map((entry) => (
+            <li key={entry}>{entry}</li>
+          ))}
+        </ul>
+      ) : null}
+      <ol className="timeline" aria-label={`Timeline of ${job.suffix}`}>
+        {jobTimeline(job).map((entry, index) => (
+          <li key={`${entry.at}-${index}`} className={`timeline-${entry.level}`}>
+            <span className="small">{entry.label}</span> <span className="muted small">{formatDateTime(entry.at)}</span>
+          </li>
+        ))}
+      </ol>
+      {canManage && canCancel(job) ? (
+        <div className="row">
+          <button type="button" className="danger" onClick={() => setConfirming(true)}>
+            Cancel job…
+          </button>
+        </div>
+      ) : null}
+      {confirming ? (
+        <form className="confirm" role="alertdialog" aria-label="Confirm the cancellation" onSubmit={confirm}>
+          <p>{describeCancel(job)}</p>
+          <label>
+            Reason (kept in the audit log)
+            <input value={reason} onChange={(event) => setReason(event.target.value)} />
+          </label>
+          <div className="row">
+            <button type="submit" className="danger" disabled={cancel.pending}>
+              Cancel the job
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep it running
+            </button>
+          </div>
+        </form>
+      ) : null}
+      {cancel.error ? <ErrorNotice error={cancel.error} /> : null}
+    </li>
+  );
+}
