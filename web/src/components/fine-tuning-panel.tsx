@@ -93,7 +93,9 @@ function StartJob({
 }) {
   const [provider, setProvider] = useState('openai');
   const [baseModel, setBaseModel] = useState(settings.baseModel);
-  const [setId, setSetId] = useState(sets[0]?.id ?? '');
+  // null: not chosen yet, the newest set (which may arrive after this form first rendered).
+  const [chosenId, setSetId] = useState<string | null>(null);
+  const setId = chosenId ?? sets[0]?.id ?? '';
   const [confirming, setConfirming] = useState(false);
   const start = useMutation(START_FINE_TUNING_JOB);
   const chosen = sets.find((set) => set.id === setId) ?? null;
@@ -224,31 +226,33 @@ function JobCard({
           {formatActor(job.startedBy)}
         </span>
       </div>
-      <dl className="small">
-        <div>
-          <dt>Provider job</dt>
-          <dd>{job.providerJobId ?? '—'}</dd>
-        </div>
-        <div>
-          <dt>Trained tokens</dt>
-          <dd>{formatCount(job.trainedTokens)}</dd>
-        </div>
-        <div>
-          <dt>Fine-tuned model</dt>
-          <dd>{job.fineTunedModel ?? '—'}</dd>
-        </div>
-        <div>
-          <dt>Draft version</dt>
-          <dd>{job.modelVersion ? `v${job.modelVersion.number} (${job.modelVersion.status})` : '—'}</dd>
-        </div>
-        <div>
-          <dt>Last polled</dt>
-          <dd>
-            {formatDateTime(job.lastPolledAt)}
-            {job.lastPollError ? ` (failed: ${job.lastPollError})` : ''}
-          </dd>
-        </div>
-      </dl>
+      <div className="reply-details">
+        <dl>
+          <div>
+            <dt>Provider job</dt>
+            <dd>{job.providerJobId ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Trained tokens</dt>
+            <dd>{formatCount(job.trainedTokens)}</dd>
+          </div>
+          <div>
+            <dt>Fine-tuned model</dt>
+            <dd>{job.fineTunedModel ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Draft version</dt>
+            <dd>{job.modelVersion ? `v${job.modelVersion.number} (${job.modelVersion.status})` : '—'}</dd>
+          </div>
+          <div>
+            <dt>Last polled</dt>
+            <dd>
+              {formatDateTime(job.lastPolledAt)}
+              {job.lastPollError ? ` (failed: ${job.lastPollError})` : ''}
+            </dd>
+          </div>
+        </dl>
+      </div>
       {job.error ? (
         <p className="state state-error" role="alert">
           {job.error.code}: {job.error.message}

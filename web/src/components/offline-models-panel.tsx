@@ -86,7 +86,9 @@ function TrainOffline({
   datasets: { name: string; latestVersionNumber: number }[];
   onTrained: () => void;
 }) {
-  const [setId, setSetId] = useState(sets[0]?.id ?? '');
+  // null: not chosen yet, the newest set (which may arrive after this form first rendered).
+  const [chosenId, setSetId] = useState<string | null>(null);
+  const setId = chosenId ?? sets[0]?.id ?? '';
   const [dataset, setDataset] = useState(datasets[0]?.name ?? '');
   const [done, setDone] = useState<string | null>(null);
   const train = useMutation(TRAIN_OFFLINE_MODEL);

@@ -25,7 +25,7 @@ function Counts({ title, counts, total }: { title: string; counts: Record<string
         <caption className="muted small">{title}</caption>
         <thead>
           <tr>
-            <th>{title.replace(/^By /, '')}</th>
+            <th>{title.replace(/^By (\w)/, (_, first: string) => first.toUpperCase())}</th>
             <th className="num">Examples</th>
             <th className="num">Share</th>
           </tr>
@@ -101,7 +101,7 @@ export function TrainingSetCard({ set, open }: { set: TrainingSet; open: boolean
           {settings.maskPersonalData === false
             ? 'not masked'
             : `masked (${formatCount(statistics.maskedValues)} values)`}{' '}
-          · 👍 replies{' '}
+          · thumbs-up replies{' '}
           {settings.includeThumbsUp
             ? `included (satisfaction ≥ ${settings.minImplicitSatisfaction ?? 0.8})`
             : 'left out'}
@@ -134,10 +134,8 @@ export function TrainingSetCard({ set, open }: { set: TrainingSet; open: boolean
             </tbody>
           </table>
         </div>
-        <div className="grid-2 tight">
-          <Counts title="By topic" counts={statistics.byTopic} total={statistics.examples} />
-          <Counts title="By category" counts={statistics.byCategory} total={statistics.examples} />
-        </div>
+        <Counts title="By topic" counts={statistics.byTopic} total={statistics.examples} />
+        <Counts title="By category" counts={statistics.byCategory} total={statistics.examples} />
         <Counts title="By source" counts={statistics.bySource} total={statistics.examples} />
         <h3 className="small">Filtered out</h3>
         {filtered.length === 0 ? (

@@ -5,6 +5,7 @@
  * timeline, file names of downloads. Unit-tested in test/unit/web/training-logic.test.ts.
  */
 import type { FineTuningJob, OfflineModel, TrainingSet, TrainingSetInput } from '../api/training-operations';
+import { formatActor } from './format';
 
 /** OpenAI's minimum of training examples (a smaller export is refused). */
 export const MINIMUM_TRAINING_EXAMPLES = 10;
@@ -214,12 +215,16 @@ export interface TimelineEntry {
   level: 'info' | 'warn' | 'error';
 }
 
-/** A job's life, oldest first: started, submitted, the provider's events, finished. */
+/**
+ * A job's life in order: started, submitted, the provider's events (as stored, oldest first), finished.
+ * Not sorted by time: the provider's event times are whole seconds, so sorting would put its first
+ * events before parley's own submission.
+ */
 export function jobTimeline(job: FineTuningJob): TimelineEntry[] {
   const entries: TimelineEntry[] = [
     {
       at: job.createdAt,
-      label: `Started (${job.trigger}${job.startedBy ? ` by ${job.startedBy}` : ''})`,
+      label: `Started (${job.trigger}${job.startedBy ? ` by ${formatActor(job.startedBy)}` : ''})`,
       level: 'info',
     },
   ];
@@ -237,10 +242,7 @@ export function jobTimeline(job: FineTuningJob): TimelineEntry[] {
       label: `Finished: ${PHASE_LABELS[job.phase] ?? job.phase}${job.error ? ` (${job.error.code}: ${job.error.message})` : ''}`,
       level: job.phase === 'deployable' || job.phase === 'cancelled' ? 'info' : 'error',
     });
-  return entries
-    .map((entry, index) => ({ entry, index }))
-    .sort((a, b) => Date.parse(a.entry.at) - Date.parse(b.entry.at) || a.index - b.index)
-    .map(({ entry }) => entry);
+  return entries;
 }
 
 /** The file name of a download: training-set-3-openai-train.jsonl. */

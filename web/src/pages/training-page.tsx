@@ -49,8 +49,8 @@ export function TrainingPage() {
                   <span className="muted small">{formatCount(approved)} approved corrections</span>
                 </div>
                 <p className="muted small">
-                  A training set is an immutable export of the approved corrections (optionally 👍 replies), split 80 %
-                  training / 20 % validation, in OpenAI and Gemini JSONL.
+                  A training set is an immutable export of the approved corrections (optionally replies voted
+                  thumbs-up), split 80 % training / 20 % validation, in OpenAI and Gemini JSONL.
                 </p>
                 {canExport && approved > 0 ? <CreateSet onCreated={state.reload} /> : null}
                 {!canExport ? (
@@ -90,6 +90,7 @@ export function TrainingPage() {
 
 function CreateSet({ onCreated }: { onCreated: () => void }) {
   const [form, setForm] = useState<SetForm>(EMPTY_SET_FORM);
+  const [open, setOpen] = useState(false);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const create = useMutation(CREATE_TRAINING_SET);
@@ -112,73 +113,74 @@ function CreateSet({ onCreated }: { onCreated: () => void }) {
       );
       setForm(EMPTY_SET_FORM);
       onCreated();
+      setOpen(false);
     }
   }
 
   return (
-    <details className="new-draft">
-      <summary>Export a training set</summary>
-      <form className="form" onSubmit={submit} aria-label="Export a training set">
-        <p className="muted small">Blank fields use the tenant's settings (settings.training; defaults shown).</p>
-        <label htmlFor="set-quality">Minimum quality score, 0–5 (default 4)</label>
-        <input
-          id="set-quality"
-          type="number"
-          min={0}
-          max={5}
-          step={1}
-          placeholder="tenant setting"
-          value={form.minQuality}
-          onChange={(event) => change({ minQuality: event.target.value })}
-        />
-        <label htmlFor="set-mask">Mask emails, phone and order numbers</label>
-        <select
-          id="set-mask"
-          value={form.maskPersonalData}
-          onChange={(event) => change({ maskPersonalData: event.target.value as SetForm['maskPersonalData'] })}
-        >
-          <option value="tenant">Tenant setting (default: mask)</option>
-          <option value="yes">Mask</option>
-          <option value="no">Do not mask</option>
-        </select>
-        <label htmlFor="set-thumbs">Also 👍 replies</label>
-        <select
-          id="set-thumbs"
-          value={form.includeThumbsUp}
-          onChange={(event) => change({ includeThumbsUp: event.target.value as SetForm['includeThumbsUp'] })}
-        >
-          <option value="tenant">Tenant setting (default: no)</option>
-          <option value="yes">Include</option>
-          <option value="no">Leave out</option>
-        </select>
-        <label htmlFor="set-satisfaction">Implicit satisfaction a 👍 reply needs, 0–1 (default 0.8)</label>
-        <input
-          id="set-satisfaction"
-          type="number"
-          min={0}
-          max={1}
-          step={0.05}
-          placeholder="tenant setting"
-          value={form.minImplicitSatisfaction}
-          onChange={(event) => change({ minImplicitSatisfaction: event.target.value })}
-        />
-        <div className="row">
-          <button type="submit" className="primary" disabled={create.pending}>
-            {create.pending ? 'Exporting…' : 'Export training set'}
-          </button>
-        </div>
-        {invalid ? (
-          <p className="state state-error" role="alert">
-            {invalid}
-          </p>
-        ) : null}
-        {done ? (
-          <p className="state state-ok" role="status">
-            {done}
-          </p>
-        ) : null}
-        {create.error ? <ErrorNotice error={create.error} /> : null}
-      </form>
-    </details>
+    <>
+      <details className="new-draft" open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
+        <summary>Export a training set</summary>
+        <form className="form" onSubmit={submit} aria-label="Export a training set">
+          <p className="muted small">Blank fields use the tenant's settings (settings.training; defaults shown).</p>
+          <label htmlFor="set-quality">Minimum quality score, 0–5 (default 4)</label>
+          <input
+            id="set-quality"
+            type="number"
+            min={0}
+            max={5}
+            step={1}
+            value={form.minQuality}
+            onChange={(event) => change({ minQuality: event.target.value })}
+          />
+          <label htmlFor="set-mask">Mask emails, phone and order numbers</label>
+          <select
+            id="set-mask"
+            value={form.maskPersonalData}
+            onChange={(event) => change({ maskPersonalData: event.target.value as SetForm['maskPersonalData'] })}
+          >
+            <option value="tenant">Tenant setting (default: mask)</option>
+            <option value="yes">Mask</option>
+            <option value="no">Do not mask</option>
+          </select>
+          <label htmlFor="set-thumbs">Also replies voted thumbs-up</label>
+          <select
+            id="set-thumbs"
+            value={form.includeThumbsUp}
+            onChange={(event) => change({ includeThumbsUp: event.target.value as SetForm['includeThumbsUp'] })}
+          >
+            <option value="tenant">Tenant setting (default: no)</option>
+            <option value="yes">Include</option>
+            <option value="no">Leave out</option>
+          </select>
+          <label htmlFor="set-satisfaction">Implicit satisfaction a thumbs-up reply needs, 0–1 (default 0.8)</label>
+          <input
+            id="set-satisfaction"
+            type="number"
+            min={0}
+            max={1}
+            step={0.05}
+            value={form.minImplicitSatisfaction}
+            onChange={(event) => change({ minImplicitSatisfaction: event.target.value })}
+          />
+          <div className="row">
+            <button type="submit" className="primary" disabled={create.pending}>
+              {create.pending ? 'Exporting…' : 'Export training set'}
+            </button>
+          </div>
+          {invalid ? (
+            <p className="state state-error" role="alert">
+              {invalid}
+            </p>
+          ) : null}
+          {create.error ? <ErrorNotice error={create.error} /> : null}
+        </form>
+      </details>
+      {done ? (
+        <p className="state state-ok" role="status">
+          {done}
+        </p>
+      ) : null}
+    </>
   );
 }
