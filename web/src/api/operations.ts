@@ -4,6 +4,7 @@ import { EXPERIMENT_OPERATIONS } from './experiment-operations';
 import { HANDOFF_OPERATIONS } from './handoff-operations';
 import { KNOWLEDGE_OPERATIONS } from './knowledge-operations';
 import { LEARNING_OPERATIONS } from './learning-operations';
+import { TRAINING_OPERATIONS } from './training-operations';
 
 /**
  * Every GraphQL operation the console sends, typed by hand from
@@ -385,4 +386,5 @@ export const ALL_OPERATIONS = {
   ...EXPERIMENT_OPERATIONS,
   ...HANDOFF_OPERATIONS,
   ...ALERT_OPERATIONS,
+  ...TRAINING_OPERATIONS,
 };

@@ -33,14 +33,7 @@ export const PAGES: PageDefinition[] = [
     scopes: ['analytics:view', 'corrections:write', 'users:manage'],
   },
   { id: 'learning', path: '/learning', title: 'Learning', scopes: ['analytics:view'] },
-  {
-    id: 'training',
-    path: '/training',
-    title: 'Training',
-    scopes: ['analytics:view'],
-    waitsOn:
-      'training-set and fine-tuning-job API (training sets with statistics and download, jobs with status and events)',
-  },
+  { id: 'training', path: '/training', title: 'Training', scopes: ['analytics:view'] },
   { id: 'experiments', path: '/experiments', title: 'Experiments', scopes: ['analytics:view'] },
   { id: 'alerts', path: '/alerts', title: 'Alerts', scopes: ['analytics:view'] },
   { id: 'settings', path: '/settings', title: 'Settings', scopes: ['users:manage'] },

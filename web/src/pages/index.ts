@@ -10,6 +10,7 @@ import { LearningPage } from './learning-page';
 import { OverviewPage } from './overview-page';
 import { ProvidersPage } from './providers-page';
 import { SettingsPage } from './settings-page';
+import { TrainingPage } from './training-page';
 
 export { WaitingPage } from './waiting-page';
 
@@ -32,4 +33,5 @@ export const PAGE_COMPONENTS: Record<string, ComponentType<PageProps>> = {
   learning: LearningPage,
   experiments: ExperimentsPage,
   alerts: AlertsPage,
+  training: TrainingPage,
 };

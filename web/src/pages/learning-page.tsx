@@ -12,6 +12,7 @@ import {
 import { EvaluationsPanel } from '../components/evaluations-panel';
 import { Empty, ErrorNotice, QueryView } from '../components/states';
 import { formatActor, formatCount, formatDateTime, formatRate } from '../lib/format';
+import { navigate } from '../lib/router';
 import { canActivate, describeActivation, describeRollback, rollbackTarget } from '../lib/learning';
 import { useCan } from '../session-context';
 
@@ -46,8 +47,11 @@ export function LearningPage() {
       <section className="panel">
         <h2>Training sets and fine-tuning jobs</h2>
         <p className="muted">
-          Waiting for their API (being built): training sets with statistics and download, and fine-tuning jobs with
-          status and events, will show here.
+          Training sets with statistics and downloads, fine-tuning jobs and offline models are on the{' '}
+          <button type="button" className="link" onClick={() => navigate('/training')}>
+            Training
+          </button>{' '}
+          page.
         </p>
       </section>
     </>
