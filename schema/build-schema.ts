@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
+import { AccessResolver } from './access/access.resolver';
 import { AnalyticsResolver } from './analytics/analytics.resolver';
 import { BusinessAnalyticsResolver } from './analytics/business.resolver';
 import { guardArguments } from './common/argument-guard';
@@ -41,6 +42,7 @@ export const resolvers = [
   ExperimentsResolver,
   RolloutsResolver,
   FineTuningResolver,
+  AccessResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

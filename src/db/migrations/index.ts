@@ -21,6 +21,7 @@ import { Migration20261207170000TrainingSets } from './Migration20261207170000Tr
 import { Migration20261207171000FineTuningJobs } from './Migration20261207171000FineTuningJobs';
 import { Migration20261207170000SharedInstanceState } from './Migration20261207170000SharedInstanceState';
 import { Migration20261207180000InstanceClaims } from './Migration20261207180000InstanceClaims';
+import { Migration20261207200000ApiKeyRevocationNotify } from './Migration20261207200000ApiKeyRevocationNotify';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -49,4 +50,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207171000FineTuningJobs', class: Migration20261207171000FineTuningJobs },
   { name: 'Migration20261207170000SharedInstanceState', class: Migration20261207170000SharedInstanceState },
   { name: 'Migration20261207180000InstanceClaims', class: Migration20261207180000InstanceClaims },
+  { name: 'Migration20261207200000ApiKeyRevocationNotify', class: Migration20261207200000ApiKeyRevocationNotify },
 ];
