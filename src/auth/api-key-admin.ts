@@ -86,7 +86,7 @@ export async function listApiKeys(
  * schema/common/auth-cache.ts), so the key and its sessions stop working at once.
  *
  * `currentApiKeyId`: the key making the request. Revoking it locks that caller
- * out, so it needs `confirmOwnKey: true` (BAD_USER_INPUT otherwise).
+ * out, so it needs `confirmOwnKey: true` (BAD_USER_INPUT with field confirmOwnKey otherwise).
  */
 export async function revokeApiKey(
   em: EntityManager,
@@ -96,7 +96,7 @@ export async function revokeApiKey(
   if (input.currentApiKeyId === input.apiKeyId && !input.confirmOwnKey) {
     throw badInput(
       'This is the key you are using: revoking it ends your access (and your console session) at once. Pass confirmOwnKey: true to do it anyway',
-      { ownKey: true },
+      { field: 'confirmOwnKey' },
     );
   }
   return em.transactional(async (tx) => {

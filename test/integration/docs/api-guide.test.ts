@@ -78,7 +78,7 @@ describe('docs/api-guide.md examples', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('covers the five use cases of the page', () => {
+  it('covers the six use cases of the page', () => {
     expect(examples.length).toBeGreaterThanOrEqual(5);
     const sections = [...guide.matchAll(/^## \d\. (.+)$/gm)].map((match) => match[1]);
     expect(sections).toEqual([
@@ -87,6 +87,7 @@ describe('docs/api-guide.md examples', () => {
       'Deploying a model version',
       'Configuring an experiment',
       'Submitting feedback from your own client',
+      'Managing API keys and reading the audit log',
     ]);
   });
 
