@@ -1,3 +1,4 @@
+import { ACCESS_OPERATIONS } from './access-operations';
 import { gql } from './client';
 import { EXPERIMENT_OPERATIONS } from './experiment-operations';
 import { HANDOFF_OPERATIONS } from './handoff-operations';
@@ -383,4 +384,5 @@ export const ALL_OPERATIONS = {
   ...LEARNING_OPERATIONS,
   ...EXPERIMENT_OPERATIONS,
   ...HANDOFF_OPERATIONS,
+  ...ACCESS_OPERATIONS,
 };

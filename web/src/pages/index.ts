@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { AccessPage } from './access-page';
 import { ConversationsPage } from './conversations-page';
 import { CorrectionsPage } from './corrections-page';
 import { ExperimentsPage } from './experiments-page';
@@ -30,4 +31,5 @@ export const PAGE_COMPONENTS: Record<string, ComponentType<PageProps>> = {
   knowledge: KnowledgePage,
   learning: LearningPage,
   experiments: ExperimentsPage,
+  access: AccessPage,
 };
