@@ -123,15 +123,19 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
         : null;
     recentKeys.set(hash, caller, now);
     if (!apiKey) return caller;
-    if (now - (lastWrites.get(apiKey.id) ?? 0) > LAST_USED_WRITE_INTERVAL_MS) {
-      lastWrites.set(apiKey.id, now);
-      // Not awaited: bookkeeping must not slow or fail the request.
-      services.orm.em
-        .getConnection()
-        .execute('update api_key set last_used_at = now() where id = ?', [apiKey.id], 'run')
-        .catch((error: unknown) => services.logger.warn({ err: error }, 'could not record API key use'));
-    }
+    recordUse(apiKey.id, now);
     return callerFrom(apiKey);
+  }
+
+  /** Sets the key's lastUsedAt (a Bearer request or a console session opened with it), at most once a minute. */
+  function recordUse(apiKeyId: string, now: number): void {
+    if (now - (lastWrites.get(apiKeyId) ?? 0) <= LAST_USED_WRITE_INTERVAL_MS) return;
+    lastWrites.set(apiKeyId, now);
+    // Not awaited: bookkeeping must not slow or fail the request.
+    services.orm.em
+      .getConnection()
+      .execute('update api_key set last_used_at = now() where id = ?', [apiKeyId], 'run')
+      .catch((error: unknown) => services.logger.warn({ err: error }, 'could not record API key use'));
   }
 
   /**
@@ -147,6 +151,7 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     if (cached !== undefined) return cached;
     const identity = await findConsoleSession(services.orm.em.fork(), token, new Date(now));
     const caller = identity ? callerFrom(identity.apiKey) : null;
+    if (identity) recordUse(identity.apiKey.id, now);
     // Never cache past the session's own expiry.
     recentKeys.set(cacheKey, caller, now, identity ? identity.expiresAt.getTime() : Infinity);
     return caller;

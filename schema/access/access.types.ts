@@ -24,7 +24,7 @@ export class ApiKeyType {
   @Field(() => Date, {
     nullable: true,
     description:
-      'Last request made with the key as a Bearer token (recorded at most once a minute; console sessions do not update it). Null: never used.',
+      'Last request made with the key, as a Bearer token or through a console session opened with it (recorded at most once a minute). Null: never used.',
   })
   lastUsedAt!: Date | null;
 

@@ -110,9 +110,9 @@ describe('audit rows in words', () => {
     expect(describeTarget({ targetType: 'Tenant', targetId: null, targetName: null })).toBe('Tenant');
   });
 
-  it('lists changed fields before → after, and survives bad JSON', () => {
-    expect(describeChange(entry.before, entry.after)).toEqual([
-      'revokedAt: null → 2026-12-07T10:00:00.000Z',
+  it('lists changed fields before → after, times in the viewer’s zone, and survives bad JSON', () => {
+    expect(describeChange(entry.before, entry.after, { timeZone: 'Asia/Tokyo' })).toEqual([
+      'revokedAt: null → 7 Dec 2026, 19:00 GMT+9',
       'name: bi',
     ]);
     expect(describeChange(null, '{"scopes":["analytics:view"]}')).toEqual(['scopes: ["analytics:view"]']);

@@ -107,7 +107,9 @@ export function AuditLogPanel({ version }: { version: number }) {
             </Empty>
           ) : (
             <>
-              <p className="muted small">{formatCount(data.auditLog.totalCount)} entries</p>
+              <p className="muted small">
+                {formatCount(data.auditLog.totalCount)} {data.auditLog.totalCount === 1 ? 'entry' : 'entries'}
+              </p>
               <div className="table-scroll">
                 <table aria-label="Audit log entries">
                   <thead>

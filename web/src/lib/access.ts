@@ -148,8 +148,10 @@ export function describeTarget(entry: Pick<AuditRowInput, 'targetType' | 'target
   return entry.targetId ? `${type} ${entry.targetId.slice(0, 8)}` : type;
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
 /** The changed fields as "field: before → after" lines (values shortened), for the row's details. */
-export function describeChange(before: string | null, after: string | null): string[] {
+export function describeChange(before: string | null, after: string | null, options: FormatOptions = {}): string[] {
   const parse = (text: string | null): Record<string, unknown> => {
     if (!text) return {};
     try {
@@ -163,6 +165,8 @@ export function describeChange(before: string | null, after: string | null): str
   const now = parse(after);
   const show = (value: unknown): string => {
     if (value === undefined) return '—';
+    // Times were stored as UTC ISO strings: show them in the viewer's zone like every other time.
+    if (typeof value === 'string' && ISO_INSTANT.test(value)) return formatDateTime(value, options);
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     return text.length > 80 ? `${text.slice(0, 79)}…` : text;
   };
