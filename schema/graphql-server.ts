@@ -113,6 +113,7 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     const hash = hashApiKey(match[1]!);
     const cached = recentKeys.get(hash, now);
     if (cached !== undefined) return cached;
+    const generation = recentKeys.begin();
     const apiKey = await findApiKey(services.orm.em.fork(), match[1]!);
     // A platform key (tenants:manage) lives in its own table and belongs to no tenant.
     const platformKey = apiKey ? null : await findPlatformKey(services.orm.em.fork(), match[1]!);
@@ -121,7 +122,7 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
       : platformKey
         ? platformCaller(platformKey.id, platformKey.scopes)
         : null;
-    recentKeys.set(hash, caller, now);
+    recentKeys.set(hash, caller, generation, now);
     if (!apiKey) return caller;
     recordUse(apiKey.id, now);
     return callerFrom(apiKey);
@@ -149,11 +150,12 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     const cacheKey = `session:${hashApiKey(token)}`;
     const cached = recentKeys.get(cacheKey, now);
     if (cached !== undefined) return cached;
+    const generation = recentKeys.begin();
     const identity = await findConsoleSession(services.orm.em.fork(), token, new Date(now));
     const caller = identity ? callerFrom(identity.apiKey) : null;
     if (identity) recordUse(identity.apiKey.id, now);
     // Never cache past the session's own expiry.
-    recentKeys.set(cacheKey, caller, now, identity ? identity.expiresAt.getTime() : Infinity);
+    recentKeys.set(cacheKey, caller, generation, now, identity ? identity.expiresAt.getTime() : Infinity);
     return caller;
   }
 

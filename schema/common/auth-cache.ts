@@ -23,6 +23,8 @@ const MAX_ENTRIES = 10_000;
  */
 export class AuthCache {
   private readonly entries = new Map<string, { caller: Caller | null; expiresAt: number }>();
+  /** Counts invalidations: a lookup that started before one must not be stored after it. */
+  private generation = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -48,25 +50,37 @@ export class AuthCache {
     return undefined;
   }
 
-  /** Remembers a lookup until `now + ttlMs`, or `notAfter` when that is sooner (a session's expiry). */
-  set(cacheKey: string, caller: Caller | null, now: number, notAfter = Infinity): void {
-    if (!this.enabled()) return;
+  /** Call before a lookup; pass the result to {@link set}. */
+  begin(): number {
+    return this.generation;
+  }
+
+  /**
+   * Remembers a lookup until `now + ttlMs`, or `notAfter` when that is sooner
+   * (a session's expiry). Skipped when an invalidation arrived since `begin()`:
+   * the row read may predate a revocation whose notification came meanwhile.
+   */
+  set(cacheKey: string, caller: Caller | null, startedAt: number, now: number, notAfter = Infinity): void {
+    if (!this.enabled() || startedAt !== this.generation) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(cacheKey, { caller, expiresAt: Math.min(now + this.ttlMs, notAfter) });
   }
 
   /** Drops every entry of this key: its own lookups and those of console sessions opened with it. */
   forgetKey(apiKeyId: string): void {
+    this.generation += 1;
     for (const [cacheKey, entry] of this.entries)
       if (entry.caller?.apiKeyId === apiKeyId) this.entries.delete(cacheKey);
   }
 
   forgetTenant(tenantId: string): void {
+    this.generation += 1;
     for (const [cacheKey, entry] of this.entries)
       if (entry.caller?.tenantId === tenantId) this.entries.delete(cacheKey);
   }
 
   clear(): void {
+    this.generation += 1;
     this.entries.clear();
   }
 

@@ -27,8 +27,8 @@ function caller(apiKeyId: string, tenantId = 'tenant-a'): Caller {
 describe('AuthCache', () => {
   it('keeps lookups for ttlMs, never past notAfter', () => {
     const cache = new AuthCache(5000, fakeFeed().feed);
-    cache.set('key-hash', caller('k1'), 1000);
-    cache.set('session:s1', caller('k1'), 1000, 2000);
+    cache.set('key-hash', caller('k1'), cache.begin(), 1000);
+    cache.set('session:s1', caller('k1'), cache.begin(), 1000, 2000);
     expect(cache.get('key-hash', 5999)).toEqual(caller('k1'));
     expect(cache.get('key-hash', 6000)).toBeUndefined();
     expect(cache.get('session:s1', 1999)).toEqual(caller('k1'));
@@ -37,7 +37,7 @@ describe('AuthCache', () => {
 
   it('remembers unknown keys as null, distinct from a miss', () => {
     const cache = new AuthCache(5000, fakeFeed().feed);
-    cache.set('bad', null, 0);
+    cache.set('bad', null, cache.begin(), 0);
     expect(cache.get('bad', 1)).toBeNull();
     expect(cache.get('other', 1)).toBeUndefined();
   });
@@ -45,9 +45,9 @@ describe('AuthCache', () => {
   it('drops a revoked key and the sessions opened with it, not the others', () => {
     const bus = fakeFeed();
     const cache = new AuthCache(60_000, bus.feed);
-    cache.set('hash-1', caller('k1'), 0);
-    cache.set('session:a', caller('k1'), 0);
-    cache.set('hash-2', caller('k2'), 0);
+    cache.set('hash-1', caller('k1'), cache.begin(), 0);
+    cache.set('session:a', caller('k1'), cache.begin(), 0);
+    cache.set('hash-2', caller('k2'), cache.begin(), 0);
     bus.notify(API_KEY_REVOKED, 'k1');
     expect(cache.get('hash-1', 1)).toBeUndefined();
     expect(cache.get('session:a', 1)).toBeUndefined();
@@ -59,8 +59,8 @@ describe('AuthCache', () => {
   it("drops a changed tenant's keys, everything on a reconnect", () => {
     const bus = fakeFeed();
     const cache = new AuthCache(60_000, bus.feed);
-    cache.set('a', caller('k1', 'tenant-a'), 0);
-    cache.set('b', caller('k2', 'tenant-b'), 0);
+    cache.set('a', caller('k1', 'tenant-a'), cache.begin(), 0);
+    cache.set('b', caller('k2', 'tenant-b'), cache.begin(), 0);
     bus.notify(TENANT_CHANGED, 'tenant-a');
     expect(cache.get('a', 1)).toBeUndefined();
     expect(cache.get('b', 1)).toEqual(caller('k2', 'tenant-b'));
@@ -68,21 +68,32 @@ describe('AuthCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('does not store a lookup that started before an invalidation (it may have read the key before its revocation)', () => {
+    const bus = fakeFeed();
+    const cache = new AuthCache(60_000, bus.feed);
+    const started = cache.begin();
+    bus.notify(API_KEY_REVOKED, 'k1');
+    cache.set('hash-1', caller('k1'), started, 0);
+    expect(cache.get('hash-1', 1)).toBeUndefined();
+    cache.set('hash-1', caller('k1'), cache.begin(), 0);
+    expect(cache.get('hash-1', 1)).toEqual(caller('k1'));
+  });
+
   it('caches nothing without a connected feed or with ttlMs 0', () => {
     const bus = fakeFeed();
     const cache = new AuthCache(60_000, bus.feed);
     bus.setUp(false);
-    cache.set('a', caller('k1'), 0);
+    cache.set('a', caller('k1'), cache.begin(), 0);
     expect(cache.size).toBe(0);
     bus.setUp(true);
-    cache.set('a', caller('k1'), 0);
+    cache.set('a', caller('k1'), cache.begin(), 0);
     bus.setUp(false);
     expect(cache.get('a', 1)).toBeUndefined();
     const noFeed = new AuthCache(60_000);
-    noFeed.set('a', caller('k1'), 0);
+    noFeed.set('a', caller('k1'), noFeed.begin(), 0);
     expect(noFeed.get('a', 1)).toBeUndefined();
     const off = new AuthCache(0, fakeFeed().feed);
-    off.set('a', caller('k1'), 0);
+    off.set('a', caller('k1'), off.begin(), 0);
     expect(off.get('a', 1)).toBeUndefined();
   });
 });
