@@ -275,6 +275,35 @@ describe('API keys & audit page in Chromium', () => {
     }
   });
 
+  it('revokes the key of the current session after the warning, and signs the session out', async () => {
+    const created = await api(
+      demoKey,
+      'mutation { createApiKey(name: "temporary admin", scopes: ["users:manage"]) { key } }',
+    );
+    const key = (created.data as { createApiKey: { key: string } }).createApiKey.key;
+    const own = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const session = await own.newPage();
+    watch(session);
+    try {
+      await session.goto(`${server.baseUrl}/admin`);
+      await session.getByLabel('API key').fill(key);
+      await session.getByRole('button', { name: 'Sign in' }).click();
+      await session.getByRole('navigation', { name: 'Console pages' }).waitFor();
+      await session.goto(`${server.baseUrl}/admin/access`);
+      const row = session.getByRole('row', { name: 'Key temporary admin' });
+      await row.getByText('this session').waitFor();
+      await row.getByRole('button', { name: 'Revoke temporary admin' }).click();
+      const dialog = session.getByRole('alertdialog', { name: 'Confirm revocation' });
+      await dialog.getByText('This is the key of your current session').waitFor();
+      await dialog.getByRole('button', { name: 'Revoke the key' }).click();
+      // The page's next request is refused: the console goes back to its sign-in form.
+      await session.getByRole('button', { name: 'Sign in' }).waitFor();
+    } finally {
+      await own.close();
+    }
+    expect((await api(key, '{ apiKeys { id } }')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('ran without CSP violations or page errors', () => {
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);
