@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AlertsResolver } from './alerts/alerts.resolver';
+import { AccessResolver } from './access/access.resolver';
 import { AnalyticsResolver } from './analytics/analytics.resolver';
 import { BusinessAnalyticsResolver } from './analytics/business.resolver';
 import { guardArguments } from './common/argument-guard';
@@ -43,6 +44,7 @@ export const resolvers = [
   RolloutsResolver,
   FineTuningResolver,
   AlertsResolver,
+  AccessResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

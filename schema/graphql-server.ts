@@ -15,6 +15,7 @@ import type { ApiKey } from '../src/db/entities';
 import { tenantScope } from '../src/db/tenant-scope';
 import type { RouteMounter } from '../src/http';
 import { buildControlPlaneSchema } from './build-schema';
+import { AuthCache, type InvalidationFeed } from './common/auth-cache';
 import type { Caller, GraphqlContext } from './common/context';
 import { createFormatError } from './common/format-error';
 import { createLoaders } from './common/loaders';
@@ -37,9 +38,12 @@ export interface GraphqlOptions {
   path?: string;
   /**
    * How long a key lookup is reused (default 5000 ms; 0 = look up every
-   * request). A revoked key stops working within this time on every instance.
+   * request). Only while `invalidations` is connected: a revoked key stops
+   * working at once on every instance (see common/auth-cache.ts).
    */
   authCacheMs?: number;
+  /** The instance bus: revocations and tenant changes from every instance. Without it nothing is cached. */
+  invalidations?: InvalidationFeed;
 }
 
 export interface GraphqlMount {
@@ -98,9 +102,8 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
   await server.start();
   const path = options.path ?? '/graphql';
   const lastWrites = new Map<string, number>();
-  const authCacheMs = options.authCacheMs ?? 5000;
   // keyed by the key's SHA-256, never by the key itself
-  const recentKeys = new Map<string, { caller: Caller | null; expiresAt: number }>();
+  const recentKeys = new AuthCache(options.authCacheMs ?? 5000, options.invalidations);
 
   async function authenticate(request: Request): Promise<Caller | null> {
     const header = request.headers.authorization;
@@ -108,8 +111,9 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     if (!match) return authenticateSession(request);
     const now = Date.now();
     const hash = hashApiKey(match[1]!);
-    const cached = authCacheMs > 0 ? recentKeys.get(hash) : undefined;
-    if (cached && cached.expiresAt > now) return cached.caller;
+    const cached = recentKeys.get(hash, now);
+    if (cached !== undefined) return cached;
+    const generation = recentKeys.begin();
     const apiKey = await findApiKey(services.orm.em.fork(), match[1]!);
     // A platform key (tenants:manage) lives in its own table and belongs to no tenant.
     const platformKey = apiKey ? null : await findPlatformKey(services.orm.em.fork(), match[1]!);
@@ -118,20 +122,21 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
       : platformKey
         ? platformCaller(platformKey.id, platformKey.scopes)
         : null;
-    if (authCacheMs > 0) {
-      if (recentKeys.size >= 10_000) recentKeys.clear();
-      recentKeys.set(hash, { caller, expiresAt: now + authCacheMs });
-    }
+    recentKeys.set(hash, caller, generation, now);
     if (!apiKey) return caller;
-    if (now - (lastWrites.get(apiKey.id) ?? 0) > LAST_USED_WRITE_INTERVAL_MS) {
-      lastWrites.set(apiKey.id, now);
-      // Not awaited: bookkeeping must not slow or fail the request.
-      services.orm.em
-        .getConnection()
-        .execute('update api_key set last_used_at = now() where id = ?', [apiKey.id], 'run')
-        .catch((error: unknown) => services.logger.warn({ err: error }, 'could not record API key use'));
-    }
+    recordUse(apiKey.id, now);
     return callerFrom(apiKey);
+  }
+
+  /** Sets the key's lastUsedAt (a Bearer request or a console session opened with it), at most once a minute. */
+  function recordUse(apiKeyId: string, now: number): void {
+    if (now - (lastWrites.get(apiKeyId) ?? 0) <= LAST_USED_WRITE_INTERVAL_MS) return;
+    lastWrites.set(apiKeyId, now);
+    // Not awaited: bookkeeping must not slow or fail the request.
+    services.orm.em
+      .getConnection()
+      .execute('update api_key set last_used_at = now() where id = ?', [apiKeyId], 'run')
+      .catch((error: unknown) => services.logger.warn({ err: error }, 'could not record API key use'));
   }
 
   /**
@@ -143,16 +148,14 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
     if (!token) return null;
     const now = Date.now();
     const cacheKey = `session:${hashApiKey(token)}`;
-    const cached = authCacheMs > 0 ? recentKeys.get(cacheKey) : undefined;
-    if (cached && cached.expiresAt > now) return cached.caller;
+    const cached = recentKeys.get(cacheKey, now);
+    if (cached !== undefined) return cached;
+    const generation = recentKeys.begin();
     const identity = await findConsoleSession(services.orm.em.fork(), token, new Date(now));
     const caller = identity ? callerFrom(identity.apiKey) : null;
-    if (authCacheMs > 0) {
-      if (recentKeys.size >= 10_000) recentKeys.clear();
-      // Never cache past the session's own expiry.
-      const expiresAt = Math.min(now + authCacheMs, identity ? identity.expiresAt.getTime() : Infinity);
-      recentKeys.set(cacheKey, { caller, expiresAt });
-    }
+    if (identity) recordUse(identity.apiKey.id, now);
+    // Never cache past the session's own expiry.
+    recentKeys.set(cacheKey, caller, generation, now, identity ? identity.expiresAt.getTime() : Infinity);
     return caller;
   }
 
@@ -179,6 +182,7 @@ export async function createGraphqlMounter(services: GraphqlServices, options: G
             ip: req.ip ?? 'unknown',
             services,
             loaders: createLoaders(em, caller?.tenantId ?? null),
+            authCache: recentKeys,
           };
         },
       }),

@@ -292,6 +292,8 @@ async function main(): Promise<void> {
       maxCost: config.GRAPHQL_MAX_COST,
       blockFieldSuggestions: config.NODE_ENV === 'production',
       introspection: (config.GRAPHQL_INTROSPECTION ?? config.NODE_ENV !== 'production') ? 'open' : 'with-key',
+      // Key lookups are cached only while the bus carries revocations from every instance.
+      invalidations: stack.bus ?? undefined,
     },
   );
   mounters.push(graphql.mount);

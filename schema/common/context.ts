@@ -4,6 +4,7 @@ import type { ApiKeyScope, PlatformScope } from '../../src/db/entities';
 import { AppError } from '../../src/errors';
 import type { GraphqlServices } from './services';
 import type { Loaders } from './loaders';
+import type { AuthCache } from './auth-cache';
 
 /**
  * The authenticated caller: one API key, bound to one tenant; or a platform
@@ -30,6 +31,8 @@ export interface GraphqlContext {
   ip: string;
   services: GraphqlServices;
   loaders: Loaders;
+  /** This instance's key lookups: a revocation drops its entries before the mutation returns. */
+  authCache?: AuthCache;
 }
 
 /** The caller, or UNAUTHENTICATED. Resolvers behind `@Authorized` always have one. */

@@ -1,26 +1,57 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit, type Actor } from '../audit/audit-service';
-import { ApiKey, Tenant } from '../db/entities';
-import { AppError, notFound } from '../errors';
+import { ApiKey, ConsoleSession, Tenant } from '../db/entities';
+import { AppError, badInput, notFound } from '../errors';
 import { isUuid } from '../ids';
-import { createApiKey } from './api-keys';
+import { createApiKey, isApiKeyScope } from './api-keys';
 
 /**
  * Managing control-plane keys (the `npm run keys` CLI and the users:manage
- * mutations). Keys are shown once at creation; lists show prefixes only.
+ * GraphQL operations in schema/access/). Keys are shown once at creation;
+ * lists show prefixes only.
  */
 
-/** Creates a key for the named tenant, audited; returns the key text (shown once). */
+/** Longest key name: it labels the key in lists and the audit log. */
+export const MAX_KEY_NAME_LENGTH = 100;
+
+/**
+ * Creates a key for the named tenant, audited; returns the key text (shown once).
+ * `grantableScopes`: the scopes the creator itself holds (a GraphQL caller);
+ * any other scope is refused, so no key can mint a stronger key. The CLI,
+ * run by whoever runs the database, passes none.
+ */
 export async function issueApiKey(
   em: EntityManager,
-  input: { tenantName?: string; tenantId?: string; name: string; scopes: string[]; actor: Actor },
+  input: {
+    tenantName?: string;
+    tenantId?: string;
+    name: string;
+    scopes: string[];
+    actor: Actor;
+    grantableScopes?: readonly string[];
+  },
 ): Promise<{ apiKey: ApiKey; key: string }> {
+  const name = input.name.trim();
+  if (!name || name.length > MAX_KEY_NAME_LENGTH) {
+    throw badInput(`A key needs a name of 1–${MAX_KEY_NAME_LENGTH} characters (what or who uses it)`);
+  }
+  const grantable = input.grantableScopes;
+  if (grantable) {
+    const stronger = input.scopes.filter((scope) => !grantable.includes(scope));
+    // Unknown scopes get createApiKey's own message; only real scopes the creator lacks are FORBIDDEN.
+    const known = stronger.filter(isApiKeyScope);
+    if (known.length) {
+      throw new AppError('FORBIDDEN', `A key can only give scopes it has itself: this key lacks ${known.join(', ')}`, {
+        scopes: known,
+      });
+    }
+  }
   return em.transactional(async (tx) => {
     const tenant = input.tenantId
       ? await tx.findOne(Tenant, { id: input.tenantId })
       : await tx.findOne(Tenant, { name: input.tenantName ?? '' });
     if (!tenant) throw notFound('Tenant', input.tenantName ?? input.tenantId);
-    const created = await createApiKey(tx, { tenant, name: input.name, scopes: input.scopes });
+    const created = await createApiKey(tx, { tenant, name, scopes: input.scopes });
     recordAudit(tx, {
       tenantId: tenant.id,
       actor: input.actor,
@@ -34,20 +65,40 @@ export async function issueApiKey(
   });
 }
 
-/** Keys of one tenant (or of all when no tenant is given), newest first, revoked ones included. */
-export async function listApiKeys(em: EntityManager, input: { tenantId?: string }): Promise<ApiKey[]> {
-  return em.find(ApiKey, input.tenantId ? { tenant: input.tenantId } : {}, {
-    orderBy: { createdAt: 'desc', id: 'desc' },
-    populate: ['tenant'],
-  });
+/** Keys of one tenant (by id or name; all tenants when neither is given), newest first, revoked ones included. */
+export async function listApiKeys(
+  em: EntityManager,
+  input: { tenantId?: string; tenantName?: string },
+): Promise<ApiKey[]> {
+  const where = input.tenantId
+    ? { tenant: input.tenantId }
+    : input.tenantName !== undefined
+      ? { tenant: { name: input.tenantName } }
+      : {};
+  return em.find(ApiKey, where, { orderBy: { createdAt: 'desc', id: 'desc' }, populate: ['tenant'] });
 }
 
-/** Revokes a key of `tenantId` (any tenant when omitted: the CLI); CONFLICT when already revoked. */
+/**
+ * Revokes a key of `tenantId` (any tenant when omitted: the CLI); CONFLICT
+ * when already revoked. Its console sessions are deleted in the same
+ * transaction, and every instance drops its cached lookups of the key on the
+ * `parley_api_key_revoked` notification the commit sends (see
+ * schema/common/auth-cache.ts), so the key and its sessions stop working at once.
+ *
+ * `currentApiKeyId`: the key making the request. Revoking it locks that caller
+ * out, so it needs `confirmOwnKey: true` (BAD_USER_INPUT with field confirmOwnKey otherwise).
+ */
 export async function revokeApiKey(
   em: EntityManager,
-  input: { apiKeyId: string; tenantId?: string; actor: Actor },
+  input: { apiKeyId: string; tenantId?: string; actor: Actor; currentApiKeyId?: string; confirmOwnKey?: boolean },
 ): Promise<ApiKey> {
   if (!isUuid(input.apiKeyId)) throw notFound('API key', input.apiKeyId);
+  if (input.currentApiKeyId === input.apiKeyId && !input.confirmOwnKey) {
+    throw badInput(
+      'This is the key you are using: revoking it ends your access (and your console session) at once. Pass confirmOwnKey: true to do it anyway',
+      { field: 'confirmOwnKey' },
+    );
+  }
   return em.transactional(async (tx) => {
     const key = await tx.findOne(
       ApiKey,
@@ -56,6 +107,7 @@ export async function revokeApiKey(
     if (!key) throw notFound('API key', input.apiKeyId);
     if (key.revokedAt) throw new AppError('CONFLICT', `API key ${input.apiKeyId} was already revoked`);
     key.revokedAt = new Date();
+    const sessions = await tx.nativeDelete(ConsoleSession, { apiKey: key.id });
     recordAudit(tx, {
       tenantId: key.tenant.id,
       actor: input.actor,
@@ -63,7 +115,7 @@ export async function revokeApiKey(
       targetType: 'ApiKey',
       targetId: key.id,
       before: { revokedAt: null },
-      after: { revokedAt: key.revokedAt },
+      after: { revokedAt: key.revokedAt, name: key.name, prefix: key.prefix, endedSessions: sessions },
     });
     await tx.flush();
     return key;

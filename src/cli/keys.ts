@@ -34,8 +34,8 @@ async function main(): Promise<number> {
       );
     } else if (command === 'list') {
       const tenantName = option('tenant');
-      const keys = await listApiKeys(em, {});
-      for (const key of keys.filter((row) => !tenantName || row.tenant.name === tenantName)) {
+      const keys = await listApiKeys(em, { tenantName });
+      for (const key of keys) {
         const state = key.revokedAt
           ? `revoked ${key.revokedAt.toISOString()}`
           : `last used ${key.lastUsedAt?.toISOString() ?? 'never'}`;

@@ -124,6 +124,7 @@ export async function startConsoleServer(
       maxCost: 10_000,
       blockFieldSuggestions: false,
       authCacheMs: options.authCacheMs ?? 0,
+      invalidations: stack.bus ?? undefined,
     },
   );
   const admin = createAdminMounter({

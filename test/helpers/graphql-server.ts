@@ -12,6 +12,7 @@ import type { CustomerChannelRegistry } from '../../src/engine/outbound';
 import { createGraphqlMounter } from '../../schema/graphql-server';
 import type { ModelGateway } from '../../src/providers/types';
 import type { GraphqlServices } from '../../schema/common/services';
+import type { InvalidationFeed } from '../../schema/common/auth-cache';
 
 /**
  * A value of a GraphQL response as tests read it: deep field access without declaring a type per query
@@ -51,6 +52,8 @@ export async function startGraphqlServer(
     events?: DomainEvents;
     customers?: CustomerChannelRegistry;
     fineTuning?: GraphqlServices['fineTuning'];
+    /** An instance bus: key lookups are cached (authCacheMs) only while it is connected. */
+    invalidations?: InvalidationFeed;
   } = {},
 ): Promise<GraphqlTestServer> {
   const logger = createLogger('silent');
@@ -77,6 +80,7 @@ export async function startGraphqlServer(
       maxCost: options.maxCost ?? 10_000,
       blockFieldSuggestions: false,
       authCacheMs: options.authCacheMs,
+      invalidations: options.invalidations,
       introspection: options.introspection,
     },
   );

@@ -22,6 +22,7 @@ import { Migration20261207171000FineTuningJobs } from './Migration20261207171000
 import { Migration20261207170000SharedInstanceState } from './Migration20261207170000SharedInstanceState';
 import { Migration20261207180000InstanceClaims } from './Migration20261207180000InstanceClaims';
 import { Migration20261207200000AlertSilenceReason } from './Migration20261207200000AlertSilenceReason';
+import { Migration20261207200000ApiKeyRevocationNotify } from './Migration20261207200000ApiKeyRevocationNotify';
 
 /**
  * Committed migrations, in order. Listing them here (rather than scanning a
@@ -51,4 +52,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207170000SharedInstanceState', class: Migration20261207170000SharedInstanceState },
   { name: 'Migration20261207180000InstanceClaims', class: Migration20261207180000InstanceClaims },
   { name: 'Migration20261207200000AlertSilenceReason', class: Migration20261207200000AlertSilenceReason },
+  { name: 'Migration20261207200000ApiKeyRevocationNotify', class: Migration20261207200000ApiKeyRevocationNotify },
 ];

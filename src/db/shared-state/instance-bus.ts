@@ -8,7 +8,10 @@ export const TENANT_CHANGED = 'parley_tenant_changed';
 /** `resetProviderStats` ran on some instance: payload `{ provider, tenantId }` (JSON). */
 export const PROVIDER_HEALTH_RESET = 'parley_provider_health_reset';
 
-const CHANNELS = [TENANT_CHANGED, PROVIDER_HEALTH_RESET] as const;
+/** An API key was revoked, re-scoped or deleted (trigger on `api_key`, Migration20261207200000ApiKeyRevocationNotify): payload its id. */
+export const API_KEY_REVOKED = 'parley_api_key_revoked';
+
+const CHANNELS = [TENANT_CHANGED, PROVIDER_HEALTH_RESET, API_KEY_REVOKED] as const;
 export type BusChannel = (typeof CHANNELS)[number];
 
 /** This process's name in the shared tables: host, pid and a random suffix (a restarted pid is a new instance). */

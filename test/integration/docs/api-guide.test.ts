@@ -99,8 +99,8 @@ describe('docs/api-guide.md examples', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('covers the six use cases of the page', () => {
-    expect(examples.length).toBeGreaterThanOrEqual(6);
+  it('covers the seven use cases of the page', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(7);
     const sections = [...guide.matchAll(/^## \d\. (.+)$/gm)].map((match) => match[1]);
     expect(sections).toEqual([
       'A BI tool reading analytics',
@@ -109,6 +109,7 @@ describe('docs/api-guide.md examples', () => {
       'Configuring an experiment',
       'Submitting feedback from your own client',
       'On-call: alerts and their settings',
+      'Managing API keys and reading the audit log',
     ]);
   });
 

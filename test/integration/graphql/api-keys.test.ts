@@ -32,6 +32,10 @@ describe('API key administration (the keys CLI)', () => {
     const listed = await listApiKeys(database.orm.em.fork(), { tenantId: shop.tenant.id });
     expect(listed.map((row) => row.name)).toContain('bi tool');
     expect(JSON.stringify(listed)).not.toContain(key);
+    // The CLI's `list --tenant`: by name, in SQL.
+    const byName = await listApiKeys(database.orm.em.fork(), { tenantName: 'keyshop' });
+    expect(byName.map((row) => row.id).sort()).toEqual(listed.map((row) => row.id).sort());
+    expect(await listApiKeys(database.orm.em.fork(), { tenantName: 'nobody' })).toEqual([]);
     expect((await server.query(key, '{ feedback { totalCount } }')).data).toEqual({ feedback: { totalCount: 1 } });
     await revokeApiKey(database.orm.em.fork(), { apiKeyId: apiKey.id, actor: 'system:keys-cli' });
     expect((await server.query(key, '{ feedback { totalCount } }')).errors?.[0]?.extensions?.code).toBe(

@@ -1,4 +1,5 @@
 import { ALERT_OPERATIONS } from './alert-operations';
+import { ACCESS_OPERATIONS } from './access-operations';
 import { gql } from './client';
 import { EXPERIMENT_OPERATIONS } from './experiment-operations';
 import { HANDOFF_OPERATIONS } from './handoff-operations';
@@ -387,4 +388,5 @@ export const ALL_OPERATIONS = {
   ...HANDOFF_OPERATIONS,
   ...ALERT_OPERATIONS,
   ...TRAINING_OPERATIONS,
+  ...ACCESS_OPERATIONS,
 };

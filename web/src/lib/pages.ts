@@ -42,7 +42,6 @@ export const PAGES: PageDefinition[] = [
     path: '/access',
     title: 'API keys & audit',
     scopes: ['users:manage'],
-    waitsOn: 'API-key and audit-log API (list, create and revoke keys with scopes; the audit log with filters)',
   },
   {
     id: 'graphiql',

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { AlertsPage } from './alerts-page';
+import { AccessPage } from './access-page';
 import { ConversationsPage } from './conversations-page';
 import { CorrectionsPage } from './corrections-page';
 import { ExperimentsPage } from './experiments-page';
@@ -34,4 +35,5 @@ export const PAGE_COMPONENTS: Record<string, ComponentType<PageProps>> = {
   experiments: ExperimentsPage,
   alerts: AlertsPage,
   training: TrainingPage,
+  access: AccessPage,
 };

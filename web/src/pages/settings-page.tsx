@@ -11,7 +11,7 @@ import { ErrorNotice, QueryView } from '../components/states';
 import { formatDateTime } from '../lib/format';
 import { useSession } from '../session-context';
 
-/** Tenant settings (routing, feedback prompts, handoff, system prompt) and secrets; keys and audit log wait on their API. */
+/** Tenant settings (routing, feedback prompts, handoff, system prompt) and secrets; keys and the audit log are on the Access page. */
 export function SettingsPage() {
   const state = useQuery(TENANT_SETTINGS);
   const session = useSession();
@@ -33,8 +33,8 @@ export function SettingsPage() {
                 {formatDateTime(session.expiresAt)}.
               </p>
               <p className="muted small">
-                Creating and revoking keys, and the audit log, come to this page when the API offers them; until then
-                use <code>npm run keys</code>.
+                Keys are created and revoked, and the audit log read, on the{' '}
+                <a href="/admin/access">API keys &amp; audit</a> page.
               </p>
             </section>
           </>
