@@ -217,7 +217,13 @@ export async function learningBaseline(db: pg.Pool, tenantId: string, range: Ran
     },
     LEARNING_FIELDS,
   );
-  for (const row of weeks.rows) put(figures, `weeks.${iso(row.week)}`, row, WEEK_FIELDS);
+  for (const row of weeks.rows)
+    put(
+      figures,
+      `weeks.${iso(row.week)}`,
+      { written: num(row, 'written'), approved: num(row, 'approved'), rejected: num(row, 'rejected') },
+      WEEK_FIELDS,
+    );
   articles.rows.forEach((row, index) => {
     const score = numOrNull(row, 'score');
     put(
