@@ -182,7 +182,8 @@ export function feedbackServiceFigures(result: { totals: object; series: ({ buck
 export async function pageBaseline(db: pg.Pool, tenantId: string, table: 'interaction_feedback' | 'provider_usage') {
   const where = table === 'provider_usage' ? 'tenant_id = $1 and not evaluation' : 'tenant_id = $1';
   const [page, count] = await Promise.all([
-    db.query<{ id: string }>(`select id from ${table} where ${where} order by created_at desc, id desc limit 51`, [
+    // Whole rows, as the page returns them.
+    db.query<{ id: string }>(`select * from ${table} where ${where} order by created_at desc, id desc limit 51`, [
       tenantId,
     ]),
     db.query<Row>(`select count(*) as n from ${table} where ${where}`, [tenantId]),
