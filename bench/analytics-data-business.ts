@@ -8,7 +8,7 @@ export const ARTICLES_PER_TENANT = 10;
 /**
  * What the business, comparison and feedback-loop queries read, on top of
  * generateAnalyticsData: knowledge articles with topics, the articles and
- * model version (three per tenant) of 70 % of the replies, handoffs (10 % of
+ * model version (three per tenant, 90 % of the replies), API as the channel of a quarter of the conversations, handoffs (10 % of
  * conversations, taken by seven agents who answer), corrections (one per 40
  * replies), completed actions (5 % of conversations) and surveys (20 %).
  * Row → tenant assignment follows the same `g % tenants` rule.
@@ -47,12 +47,29 @@ export async function generateBusinessData(
        from generate_series(0, ${T * A - 1}) n`,
   );
   await step(
+    `${T * 2} more model versions`,
+    // Version 1 of each tenant comes from the tenant trigger; versions 2 (retired) and 3 (active) are added.
+    `update model_version set status = 'retired' where status = 'active';
+     insert into model_version (id, tenant_id, created_at, updated_at, number, status, tier_models, retrieval_k, retrieval_min_score, notes)
+     select md5('mv' || t || '-' || n)::uuid, md5('t' || t)::uuid, now() - interval '100 days', now(), n,
+            case when n = 3 then 'active' else 'retired' end, '{}'::jsonb, 3, 0.3, 'bench'
+       from generate_series(0, ${T - 1}) t cross join generate_series(2, 3) n`,
+  );
+  await step(
     'article ids and model versions on replies',
+    // 70 % of replies cite an article; 90 % carry one of their tenant's three versions (the rest none: 'unversioned').
     `update agent_interaction i set
        article_ids = case when s.r < 0.7 then jsonb_build_array(md5('a' || ((s.g % ${T}) + ${T} * ((s.g / ${T}) % ${A})))::uuid::text) else '[]'::jsonb end,
-       model_version_id = 'mv-' || ((s.g / ${T}) % 3)
+       model_version_id = case when s.g % 10 <> 9 then v.id::text end
      from (select g, random() as r from generate_series(0, ${size.interactions - 1}) g) s
+     join model_version v on v.tenant_id = md5('t' || (s.g % ${T}))::uuid and v.number = 1 + (s.g / ${T}) % 3
      where i.id = md5('i' || s.g)::uuid`,
+  );
+  await step(
+    'channels',
+    // A quarter of the conversations come through the API, so the channel cut has something to cut.
+    `update conversation set channel = 'api' where abs(hashtext(id::text)) % 4 = 1;
+     update message m set channel = 'api' from conversation c where c.id = m.conversation_id and c.channel = 'api'`,
   );
   await step(
     'handoffs and agent replies',

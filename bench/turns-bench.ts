@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config';
 import { createScratchDatabase } from './scratch-database';
 import { argument, flag, log, percentiles, type Percentiles } from './bench-stats';
 import { costCounters, watchMemory } from './process-costs';
+import { loadAverage } from './load-check';
 import { migrate, openOrm } from '../src/db/orm';
 import { SecretBox } from '../src/security/secret-box';
 import { createTenant } from '../src/tenants/tenant-service';
@@ -336,13 +337,6 @@ async function measure(
 
 const SYSTEMS = ['baseline', 'instant', 'parley', 'cluster', 'instances'] as const;
 type SystemName = (typeof SYSTEMS)[number];
-
-function loadAverage(): string {
-  return os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
-}
 
 async function main(): Promise<void> {
   const rates = (argument('rate', '') || argument('rates', '100,200')).split(',').map(Number);

@@ -78,24 +78,30 @@ export interface BusinessMetrics {
   agents: AgentProductivity[];
 }
 
-/** One row per conversation started in the range, with what the business figures need. */
+/**
+ * One row per conversation started in the range, with what the business figures need.
+ * Every join also names the tenant, so the planner reads only the tenant's replies, surveys
+ * and conversions rather than hashing every tenant's (conv is materialized: its tenant
+ * condition does not reach them). Parameters: tenant, from, to, tenant, tenant, the default
+ * conversion value, tenant.
+ */
 export const businessConversationSql = `with conv as (
     select c.id, c.handed_off_at is not null as handed_off
       from conversation c where c.tenant_id = ? and c.started_at >= ? and c.started_at < ?),
   replies as (
     select i.conversation_id, count(*) as replies, sum(i.cost_usd) as cost,
            count(f.helpful) as votes, count(*) filter (where f.helpful = false) as down
-      from conv join agent_interaction i on i.conversation_id = conv.id
+      from conv join agent_interaction i on i.conversation_id = conv.id and i.tenant_id = ?
       left join interaction_feedback f on f.interaction_id = i.id
      group by i.conversation_id),
   surveys as (
     select s.conversation_id, count(*) as asked, count(s.score) as answered, sum(s.score) as score_sum,
            count(*) filter (where s.score >= 4) as satisfied,
            (array_agg(s.score order by s.answered_at desc) filter (where s.score is not null))[1] as latest
-      from conv join csat_survey s on s.conversation_id = conv.id group by s.conversation_id),
+      from conv join csat_survey s on s.conversation_id = conv.id and s.tenant_id = ? group by s.conversation_id),
   conversions as (
     select v.conversation_id, count(*) as conversions, sum(coalesce(v.value_usd, ?)) as value
-      from conv join conversion v on v.conversation_id = conv.id group by v.conversation_id),
+      from conv join conversion v on v.conversation_id = conv.id and v.tenant_id = ? group by v.conversation_id),
   per as (
     select conv.handed_off, coalesce(r.replies, 0) as replies, coalesce(r.cost, 0) as cost,
            coalesce(r.votes, 0) as votes, coalesce(r.down, 0) as down, s.asked, s.answered, s.score_sum, s.satisfied,
@@ -195,7 +201,7 @@ export async function businessMetrics(
   const connection = em.getConnection();
   const t = input.tenantId;
   const [[totals], activity, firstReplies, corrections] = await Promise.all([
-    connection.execute<Row[]>(businessConversationSql, [t, from, to, input.values.conversionValueUsd ?? 0]),
+    connection.execute<Row[]>(businessConversationSql, [t, from, to, t, t, input.values.conversionValueUsd ?? 0, t]),
     connection.execute<Row[]>(agentActivitySql, [t, from, to, t, from, to]),
     connection.execute<Row[]>(firstReplySql, [t, from, to]),
     connection.execute<Row[]>(correctionActivitySql, [t, from, to, t, from, to]),

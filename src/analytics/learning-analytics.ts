@@ -68,14 +68,18 @@ export const learningFeedbackSql = `select count(*)::int as replies, count(f.hel
   from agent_interaction i left join interaction_feedback f on f.interaction_id = i.id
  where i.tenant_id = ? and i.created_at >= ? and i.created_at < ?`;
 
-/** Corrections written and decided in the range, the time to approval, and the time from approval to the first reply using its article. */
+/**
+ * Corrections written and decided in the range, the time to approval, and the time from approval to the first reply using its article.
+ * `uses` is materialized: inlined, the planner (which cannot estimate the approved share of `decided`) re-ran it once per
+ * approved correction, 2 s instead of 0.15 s for a tenant with 50 approvals in bench:analytics.
+ */
 export const learningCorrectionSql = `with decided as (
     select h.id, h.status, h.created_at, h.decided_at from human_correction h
      where h.tenant_id = ? and h.decided_at >= ? and h.decided_at < ?),
   correction_articles as (
     select ka.id::text as article_id, d.id, d.decided_at from decided d join knowledge_article ka on ka.correction_id = d.id
      where d.status = 'approved'),
-  uses as (
+  uses as materialized (
     select ca.id, min(i.created_at) as first_use
       from agent_interaction i cross join lateral jsonb_array_elements_text(i.article_ids) a(article_id)
       join correction_articles ca on ca.article_id = a.article_id

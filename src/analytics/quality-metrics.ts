@@ -93,18 +93,21 @@ function cuts(filter: QualityFilter & { tenantId: string }) {
     replyParams.push(filter.channel);
   }
   if (filter.modelVersionId) {
+    // Scoped to the tenant, so the planner reads its replies through (tenant_id, created_at), not every tenant's.
     conversation.push(
-      'exists (select 1 from agent_interaction mi where mi.conversation_id = c.id and mi.model_version_id = ?)',
+      'exists (select 1 from agent_interaction mi where mi.conversation_id = c.id and mi.tenant_id = ? and mi.model_version_id = ?)',
     );
-    conversationParams.push(filter.modelVersionId);
+    conversationParams.push(filter.tenantId, filter.modelVersionId);
     reply.push('i.model_version_id = ?');
     replyParams.push(filter.modelVersionId);
   }
   if (filter.topic) {
     // A reply's topic is that of the first (best) knowledge article it used; a conversation has every topic of its replies.
     const topical = `i.article_ids->>0 in (select ka.id::text from knowledge_article ka where ka.tenant_id = ? and ka.topic = ?)`;
-    conversation.push(`exists (select 1 from agent_interaction i where i.conversation_id = c.id and ${topical})`);
-    conversationParams.push(filter.tenantId, filter.topic.toLowerCase());
+    conversation.push(
+      `exists (select 1 from agent_interaction i where i.conversation_id = c.id and i.tenant_id = ? and ${topical})`,
+    );
+    conversationParams.push(filter.tenantId, filter.tenantId, filter.topic.toLowerCase());
     reply.push(topical);
     replyParams.push(filter.tenantId, filter.topic.toLowerCase());
   }
@@ -112,18 +115,26 @@ function cuts(filter: QualityFilter & { tenantId: string }) {
   return { conversation: and(conversation), conversationParams, reply: and(reply), replyParams };
 }
 
-/** Conversation-level counts per bucket, and a total row (bucket null) from the same scan. */
+/**
+ * Conversation-level counts per bucket and in total, for the range and the
+ * period before it in the same scan (`current` tells them apart; buckets of the
+ * previous period are not used). The replies are joined on the tenant too, so
+ * the planner reads only the tenant's (not a hash of every tenant's replies).
+ * Parameters: start of the range, tenant, start of the previous period, end of
+ * the range, then the cuts'.
+ */
 export function conversationSql(bucket: TimeBucketName, where = ''): string {
   return `with conv as (
-    select c.id, date_trunc('${bucketSql(bucket)}', c.started_at at time zone 'UTC') at time zone 'UTC' as bucket, c.handed_off_at is not null as handed_off
+    select c.id, c.tenant_id, c.started_at >= ? as current,
+           date_trunc('${bucketSql(bucket)}', c.started_at at time zone 'UTC') at time zone 'UTC' as bucket, c.handed_off_at is not null as handed_off
       from conversation c where c.tenant_id = ? and c.started_at >= ? and c.started_at < ?${where}),
   per_conversation as (
-    select conv.id, conv.bucket, conv.handed_off, count(i.id) as replies, coalesce(sum(i.cost_usd), 0) as cost,
+    select conv.id, conv.current, conv.bucket, conv.handed_off, count(i.id) as replies, coalesce(sum(i.cost_usd), 0) as cost,
            count(f.helpful) as votes, count(*) filter (where f.helpful = false) as down
-      from conv left join agent_interaction i on i.conversation_id = conv.id
+      from conv left join agent_interaction i on i.conversation_id = conv.id and i.tenant_id = conv.tenant_id
       left join interaction_feedback f on f.interaction_id = i.id
-     group by conv.id, conv.bucket, conv.handed_off)
-  select bucket, count(*)::int as conversations,
+     group by conv.id, conv.current, conv.bucket, conv.handed_off)
+  select current, bucket, count(*)::int as conversations,
          count(*) filter (where replies > 0)::int as answered,
          count(*) filter (where handed_off)::int as handed_off,
          count(*) filter (where replies > 0 and not handed_off)::int as automated,
@@ -131,19 +142,19 @@ export function conversationSql(bucket: TimeBucketName, where = ''): string {
          count(*) filter (where votes > 0)::int as voted,
          count(*) filter (where votes > 0 and down = 0)::int as satisfied,
          sum(cost)::float8 as cost
-    from per_conversation group by grouping sets ((bucket), ()) order by bucket nulls last`;
+    from per_conversation group by grouping sets ((current, bucket), (current))`;
 }
 
-/** Reply-level figures per bucket and in total. */
+/** Reply-level figures per bucket and in total, for the range and the period before it (parameters as conversationSql's). */
 export function replySql(bucket: TimeBucketName, where = ''): string {
-  return `select date_trunc('${bucketSql(bucket)}', i.created_at at time zone 'UTC') at time zone 'UTC' as bucket,
+  return `select i.created_at >= ? as current, date_trunc('${bucketSql(bucket)}', i.created_at at time zone 'UTC') at time zone 'UTC' as bucket,
          count(*)::int as replies, count(f.helpful)::int as votes, count(*) filter (where f.helpful)::int as up,
          avg(coalesce(case when f.helpful then 1.0 when not f.helpful then 0.0 end, f.implicit_satisfaction))::float8 as score,
          avg(i.latency_ms)::float8 as average_ms,
          percentile_cont(0.95) within group (order by i.latency_ms)::float8 as p95_ms
     from agent_interaction i left join interaction_feedback f on f.interaction_id = i.id
    where i.tenant_id = ? and i.created_at >= ? and i.created_at < ?${where}
-   group by grouping sets ((1), ()) order by 1 nulls last`;
+   group by grouping sets ((1, 2), (1))`;
 }
 
 const ratio = (numerator: number, denominator: number) => (denominator ? numerator / denominator : null);
@@ -172,34 +183,43 @@ function figures(conversation: Row | undefined, reply: Row | undefined): Quality
   };
 }
 
+/** Totals and series of the range, and totals of the period of the same length before it: one statement per level. */
 async function scan(
   em: EntityManager,
   tenantId: string,
   range: TimeRange,
+  previousFrom: Date,
   groupBy: TimeBucketName,
   filter: QualityFilter,
 ) {
   const connection = em.getConnection();
   const where = cuts({ ...filter, tenantId });
+  const scope = [range.from, tenantId, previousFrom, range.to];
   const [conversations, replies] = await Promise.all([
-    connection.execute<Row[]>(conversationSql(groupBy, where.conversation), [
-      tenantId,
-      range.from,
-      range.to,
-      ...where.conversationParams,
-    ]),
-    connection.execute<Row[]>(replySql(groupBy, where.reply), [tenantId, range.from, range.to, ...where.replyParams]),
+    connection.execute<Row[]>(conversationSql(groupBy, where.conversation), [...scope, ...where.conversationParams]),
+    connection.execute<Row[]>(replySql(groupBy, where.reply), [...scope, ...where.replyParams]),
   ]);
-  const key = (row: Row) => (row.bucket === null ? 'total' : new Date(row.bucket as Date).toISOString());
+  const total = (rows: Row[], current: boolean) =>
+    rows.find((row) => Boolean(row.current) === current && row.bucket === null);
   const byBucket = new Map<string, { conversation?: Row; reply?: Row }>();
-  for (const row of conversations) byBucket.set(key(row), { ...byBucket.get(key(row)), conversation: row });
-  for (const row of replies) byBucket.set(key(row), { ...byBucket.get(key(row)), reply: row });
-  const total = byBucket.get('total');
-  byBucket.delete('total');
+  for (const [rows, level] of [
+    [conversations, 'conversation'],
+    [replies, 'reply'],
+  ] as const) {
+    for (const row of rows) {
+      if (!row.current || row.bucket === null) continue;
+      const key = new Date(row.bucket as Date).toISOString();
+      byBucket.set(key, { ...byBucket.get(key), [level]: row });
+    }
+  }
   const series = [...byBucket.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([bucket, rows]) => ({ bucketStart: new Date(bucket), ...figures(rows.conversation, rows.reply) }));
-  return { totals: figures(total?.conversation, total?.reply), series };
+  return {
+    totals: figures(total(conversations, true), total(replies, true)),
+    previous: figures(total(conversations, false), total(replies, false)),
+    series,
+  };
 }
 
 /** `settings.metricTargets` of a tenant: only numbers in [0, 1] are taken. */
@@ -225,12 +245,9 @@ export async function qualityMetrics(
   },
 ): Promise<QualityMetrics> {
   const range = checkRange(input.range);
-  const length = range.to.getTime() - range.from.getTime();
-  const previousRange = { from: new Date(range.from.getTime() - length), to: range.from };
-  const [current, previous] = await Promise.all([
-    scan(em, input.tenantId, range, input.groupBy, input.filter ?? {}),
-    scan(em.fork(), input.tenantId, previousRange, input.groupBy, input.filter ?? {}),
-  ]);
+  const previousFrom = new Date(2 * range.from.getTime() - range.to.getTime());
+  const current = await scan(em, input.tenantId, range, previousFrom, input.groupBy, input.filter ?? {});
+  const previous = { totals: current.previous };
   const targets = { ...DEFAULT_QUALITY_TARGETS, ...input.targets };
   const trend = {} as QualityTrend;
   for (const field of TREND_FIELDS) {

@@ -175,20 +175,29 @@ compares, and exits 1 when the committed file is stale.
     options: { check: { type: 'boolean' } },
   },
   'bench/analytics-bench': {
-    usage: `Usage: npm run bench:analytics [-- --scale 1 --iterations 40] [--keep] [--only-generate] [--debug]
+    usage: `Usage: npm run bench:analytics [-- --scale 1 --iterations 40 --warmup 5] [--only <name part>]
+         [--no-graphql] [--ignore-load] [--keep] [--only-generate] [--debug]
 
-Generates ≥ 1M provider_usage rows (at scale 1) in a throwaway database on DATABASE_URL's
-server (or an embedded PostgreSQL), then times the analytics queries through GraphQL
-and as plain SQL. The database is dropped at the end and on Ctrl-C (unless --keep).
+Generates ≥ 1M provider_usage rows (at scale 1) and the conversations, feedback, handoffs,
+surveys, conversions, corrections and model versions the analytics read, in a throwaway
+database on DATABASE_URL's server (or an embedded PostgreSQL). Then times every analytics
+query as the service runs it, as hand-written SQL computing the same figures (checked equal
+on every run: exit 1 when they differ) and through GraphQL, interleaved. Refuses to run
+when the 1-minute load average is above half the CPUs, unless --ignore-load. The database
+is dropped at the end and on Ctrl-C (unless --keep).
 `,
     options: {
       scale: { type: 'string' },
       iterations: { type: 'string' },
+      warmup: { type: 'string' },
+      only: { type: 'string' },
+      'no-graphql': { type: 'boolean' },
+      'ignore-load': { type: 'boolean' },
       keep: { type: 'boolean' },
       'only-generate': { type: 'boolean' },
       debug: { type: 'boolean' },
     },
-    check: all(positiveNumber('scale'), positiveNumber('iterations')),
+    check: all(positiveNumber('scale'), positiveNumber('iterations'), wholeNumber('warmup')),
   },
   'bench/router-bench': {
     usage: `Usage: npm run bench:router [-- --decisions 20000 --turns 2000 --dataset <csv>]

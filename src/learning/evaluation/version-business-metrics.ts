@@ -32,19 +32,23 @@ export async function versionBusinessMetrics(
       handoffs: string;
     }>
   >(
-    `select v.id, v.number, count(ai.id) as interactions, count(f.helpful) as votes,
-       avg(case when f.helpful then 1.0 else 0.0 end) filter (where f.helpful is not null) as thumbs_up,
-       avg(f.implicit_satisfaction) as satisfaction,
-       count(ai.id) filter (where coalesce(f.requested_handoff, false)
-         or (c.handed_off_at is not null and c.handed_off_at between ai.created_at - interval '1 second' and ai.created_at + interval '1 second')) as handoffs
-     from model_version v
-     join agent_interaction ai on ai.model_version_id = v.id::text and ai.tenant_id = v.tenant_id and ai.created_at >= ? and ai.created_at < ?
-     join conversation c on c.id = ai.conversation_id
-     left join interaction_feedback f on f.interaction_id = ai.id
-     where v.tenant_id = ?
-     group by v.id, v.number
-     order by v.number desc`,
-    [input.from, input.to, input.tenantId],
+    // The range's replies grouped by version first, then named: one hash aggregate over the tenant's
+    // replies instead of a sort of every reply by version (1.6× the hand-written SQL in bench:analytics).
+    `with per_version as (
+       select ai.model_version_id, count(*) as interactions, count(f.helpful) as votes,
+              avg(case when f.helpful then 1.0 else 0.0 end) filter (where f.helpful is not null) as thumbs_up,
+              avg(f.implicit_satisfaction) as satisfaction,
+              count(*) filter (where coalesce(f.requested_handoff, false)
+                or (c.handed_off_at is not null and c.handed_off_at between ai.created_at - interval '1 second' and ai.created_at + interval '1 second')) as handoffs
+         from agent_interaction ai
+         join conversation c on c.id = ai.conversation_id
+         left join interaction_feedback f on f.interaction_id = ai.id
+        where ai.tenant_id = ? and ai.created_at >= ? and ai.created_at < ? and ai.model_version_id is not null
+        group by ai.model_version_id)
+     select v.id, v.number, p.interactions, p.votes, p.thumbs_up, p.satisfaction, p.handoffs
+       from per_version p join model_version v on v.id::text = p.model_version_id and v.tenant_id = ?
+      order by v.number desc`,
+    [input.tenantId, input.from, input.to, input.tenantId],
   );
   return rows.map((row) => {
     const interactions = Number(row.interactions);
