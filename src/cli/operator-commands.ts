@@ -10,7 +10,15 @@ import type { CommandSpec } from './command-line';
  */
 
 /** The commands of `npm run tenants` and `npm run datasets`. */
-export const TENANT_COMMANDS = ['create', 'list', 'disable', 'enable', 'platform-key'];
+export const TENANT_COMMANDS = [
+  'create',
+  'list',
+  'disable',
+  'enable',
+  'platform-key',
+  'platform-keys',
+  'revoke-platform-key',
+];
 export const DATASET_COMMANDS = ['list', 'create', 'import', 'add', 'import-corrections', 'archive', 'versions'];
 
 /** The report format of `npm run evaluate`: --format, else --out's extension, else Markdown. */
@@ -29,11 +37,15 @@ export const OPERATOR_COMMANDS: Record<string, CommandSpec> = {
   npm run tenants -- disable <name or id>
   npm run tenants -- enable <name or id>
   npm run tenants -- platform-key [--key-name <label>]
+  npm run tenants -- platform-keys
+  npm run tenants -- revoke-platform-key <platform key id>
 
 create prints the tenant's first API key once (default: every tenant scope; with
 users:manage the business sets its WhatsApp, Slack and profile through GraphQL).
 platform-key prints a key with the tenants:manage scope, for the createTenant,
 tenants and disableTenant GraphQL operations; tenant keys never get that scope.
+platform-keys lists them (prefixes only); revoke-platform-key refuses the key at
+once on every instance.
 `,
     options: { scopes: { type: 'string' }, 'key-name': { type: 'string' } },
     positionals: { min: 1, max: 2 },
@@ -42,6 +54,7 @@ tenants and disableTenant GraphQL operations; tenant keys never get that scope.
       if (!TENANT_COMMANDS.includes(command!))
         return `unknown command ${JSON.stringify(command)}: use ${TENANT_COMMANDS.join(', ')}`;
       if (['create', 'disable', 'enable'].includes(command!) && !target) return `${command} needs a tenant name`;
+      if (command === 'revoke-platform-key' && !target) return 'revoke-platform-key needs a platform key id';
       return null;
     },
   },

@@ -1,7 +1,14 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
 import { commandLine } from './command-line';
 import 'reflect-metadata';
-import { createTenantWithKey, issuePlatformKey, listTenants, setTenantDisabled } from '../tenants/tenant-admin';
+import {
+  createTenantWithKey,
+  issuePlatformKey,
+  listPlatformKeys,
+  listTenants,
+  revokePlatformKey,
+  setTenantDisabled,
+} from '../tenants/tenant-admin';
 import { runCli, withDatabase } from './cli-runner';
 
 function option(name: string): string | undefined {
@@ -45,6 +52,16 @@ async function main(): Promise<number> {
       process.stdout.write(
         `Created platform key ${platformKey.id} (scope tenants:manage). Key (shown only now): ${key}\n`,
       );
+    } else if (command === 'platform-keys') {
+      const keys = await listPlatformKeys(em);
+      for (const key of keys)
+        process.stdout.write(
+          `${key.id}  ${key.prefix}…  ${key.name}  created ${key.createdAt.toISOString()}  ${key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : 'active'}\n`,
+        );
+      if (!keys.length) process.stdout.write('No platform keys.\n');
+    } else if (command === 'revoke-platform-key') {
+      const key = await revokePlatformKey(em, target!);
+      process.stdout.write(`Revoked platform key ${key.id} (${key.prefix}…).\n`);
     } else {
       const tenant = await setTenantDisabled(em, { tenant: target!, disabled: command === 'disable', actor });
       process.stdout.write(`Tenant ${tenant.name} is now ${tenant.disabledAt ? 'disabled' : 'enabled'}.\n`);

@@ -58,9 +58,17 @@ describe('npm run tenants', () => {
       ['apikey.create', 'system:tenants-cli'],
       ['tenant.disable', 'system:tenants-cli'],
     ]);
-    expect((await cli('tenants', ['platform-key'])).stdout).toMatch(
-      /scope tenants:manage\). Key \(shown only now\): pk_/,
+    const platformCreated = await cli('tenants', ['platform-key']);
+    expect(platformCreated.stdout).toMatch(/scope tenants:manage\). Key \(shown only now\): pk_/);
+    const platformKeyId = /Created platform key (\S+)/.exec(platformCreated.stdout)![1]!;
+    expect((await cli('tenants', ['platform-keys'])).stdout).toMatch(new RegExp(`${platformKeyId} .* active`));
+    expect((await cli('tenants', ['revoke-platform-key', platformKeyId])).stdout).toContain(
+      `Revoked platform key ${platformKeyId}`,
     );
+    expect((await cli('tenants', ['platform-keys'])).stdout).toMatch(new RegExp(`${platformKeyId} .* revoked `));
+    const again = await cli('tenants', ['revoke-platform-key', platformKeyId]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('already revoked');
   }, 600_000);
 });
 
