@@ -136,7 +136,7 @@ async function main(): Promise<number> {
             });
             if (!outcome.ran) process.stderr.write(`Not polled now: ${outcome.reason}\n`);
           } finally {
-            stack.close();
+            await stack.close();
           }
         }
         print([await resolveFineTuningJob(database.orm.em.fork(), tenant.id, reference!)]);

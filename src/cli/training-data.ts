@@ -148,7 +148,7 @@ async function main(): Promise<number> {
           );
           return result.evaluation.verdict === 'pass' ? 0 : 1;
         } finally {
-          stack.close();
+          await stack.close();
         }
       }
       default:

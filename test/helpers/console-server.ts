@@ -152,7 +152,7 @@ export async function startConsoleServer(
       server.closeAllConnections();
       await closed;
       await graphql.stop();
-      stack.close();
+      await stack.close();
     },
   };
 }
