@@ -137,7 +137,11 @@ describe('concurrent saves of tenant settings', () => {
         actor: 'apikey:operator-a',
         change: { routing: { cheapThreshold: 0.9, reasoningThreshold: 0.1 } },
       }),
-      updateBusinessProfile(fork(), { tenantId: tenant.id, actor: 'apikey:operator-b', change: { companyName: 'Kept' } }),
+      updateBusinessProfile(fork(), {
+        tenantId: tenant.id,
+        actor: 'apikey:operator-b',
+        change: { companyName: 'Kept' },
+      }),
       setSlackSettings(fork(), { tenantId: tenant.id, actor: 'system:cli', change: { idleReleaseMinutes: 7 } }),
     ]);
     expect(results[0]).toMatchObject({ status: 'rejected', reason: { code: 'BAD_USER_INPUT' } });
