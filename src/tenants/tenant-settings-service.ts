@@ -167,7 +167,8 @@ export async function updateTenantSecrets(
     changes[name] = value === null ? null : value.trim();
   }
   if (!Object.keys(changes).length) throw badInput('Pass at least one secret to set or clear');
-  return em.transactional(async (tx) => {
+  // On the locked row: the secrets are one encrypted column, so two changes at once must not read the same old map.
+  return withLockedTenant(em, input.tenantId, async (tx) => {
     const before = Object.keys(await readTenantSecrets(tx, box, input.tenantId)).sort();
     const after = await setTenantSecrets(tx, box, input.tenantId, changes);
     recordAudit(tx, {
@@ -179,7 +180,6 @@ export async function updateTenantSecrets(
       before: { secretsSet: before },
       after: { secretsSet: after, changed: Object.keys(changes).sort() },
     });
-    await tx.flush();
     return after;
   });
 }

@@ -7,7 +7,7 @@ import { SecretBox } from '../../../src/security/secret-box';
 import { updateBusinessProfile } from '../../../src/tenants/business-profile';
 import { setSlackSettings } from '../../../src/tenants/slack-settings';
 import { readTenantSecrets } from '../../../src/tenants/tenant-service';
-import { updateTenantSettings } from '../../../src/tenants/tenant-settings-service';
+import { updateTenantSecrets, updateTenantSettings } from '../../../src/tenants/tenant-settings-service';
 import { updateWhatsAppSettings } from '../../../src/tenants/whatsapp-settings';
 import { makeTenant } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
@@ -127,6 +127,57 @@ describe('concurrent saves of tenant settings', () => {
       'tenant.settings.whatsapp.update': ROUNDS,
       'tenant.settings.catalogue.add': ROUNDS,
     });
+  });
+
+  it('keeps every secret when several are set at once (the encrypted secrets are one column too)', async () => {
+    const tenant = await makeTenant(fork(), {});
+    for (let round = 1; round <= ROUNDS; round++) {
+      await Promise.all([
+        updateTenantSecrets(fork(), box, {
+          tenantId: tenant.id,
+          actor: 'apikey:operator-a',
+          secrets: { openaiApiKey: `sk-openai-${round}` },
+        }),
+        updateTenantSecrets(fork(), box, {
+          tenantId: tenant.id,
+          actor: 'apikey:operator-b',
+          secrets: { geminiApiKey: `gemini-${round}` },
+        }),
+        updateTenantSecrets(fork(), box, {
+          tenantId: tenant.id,
+          actor: 'apikey:operator-c',
+          secrets: { slackBotToken: `xoxb-${round}` },
+        }),
+        updateWhatsAppSettings(fork(), box, {
+          tenantId: tenant.id,
+          actor: 'apikey:operator-d',
+          settings: { numbers: ['+15559990000'], authToken: `twilio-token-${round}-abcdef` },
+        }),
+      ]);
+      expect(await readTenantSecrets(fork(), box, tenant.id)).toEqual({
+        openaiApiKey: `sk-openai-${round}`,
+        geminiApiKey: `gemini-${round}`,
+        slackBotToken: `xoxb-${round}`,
+        twilioAuthToken: `twilio-token-${round}-abcdef`,
+      });
+    }
+  });
+
+  it('merges a secret into the stored ones even when the caller read them before another change', async () => {
+    const tenant = await makeTenant(fork(), {});
+    const request = fork();
+    expect(await readTenantSecrets(request, box, tenant.id)).toEqual({});
+    await updateTenantSecrets(fork(), box, {
+      tenantId: tenant.id,
+      actor: 'apikey:other',
+      secrets: { openaiApiKey: 'sk-1' },
+    });
+    await updateTenantSecrets(request, box, {
+      tenantId: tenant.id,
+      actor: 'apikey:this',
+      secrets: { geminiApiKey: 'g-1' },
+    });
+    expect(await readTenantSecrets(fork(), box, tenant.id)).toEqual({ openaiApiKey: 'sk-1', geminiApiKey: 'g-1' });
   });
 
   it('a refused change beside concurrent saves changes nothing and keeps the others', async () => {
