@@ -1,14 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditLog } from '../db/entities';
 
+/** The kinds of actor, the part of an actor string before the colon. */
+export const ACTOR_KINDS = ['apikey', 'slack', 'system', 'public', 'customer'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
 /**
  * Who did something: `apikey:<api key id>` (a GraphQL caller), `slack:<user id>`
  * (a human agent in Slack), `system:<job>` (a scheduled job) or `public:<what>`
  * (an unauthenticated caller such as the public feedback mutation), `customer:<conversation id>`
  * (a customer asking for the bot back).
  */
-export type Actor =
-  `apikey:${string}` | `slack:${string}` | `system:${string}` | `public:${string}` | `customer:${string}`;
+export type Actor = `${ActorKind}:${string}`;
 
 /** One audited change. `before`/`after` are plain JSON snapshots of the changed fields. */
 export interface AuditEntry {
@@ -46,5 +49,6 @@ function toJson(value: Record<string, unknown>): Record<string, unknown> {
 
 /** True when `value` is a well-formed actor string. */
 export function isActor(value: string): value is Actor {
-  return /^(apikey|slack|system|public):.+/.test(value);
+  const colon = value.indexOf(':');
+  return colon > 0 && colon < value.length - 1 && (ACTOR_KINDS as readonly string[]).includes(value.slice(0, colon));
 }

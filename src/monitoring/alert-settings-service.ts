@@ -1,8 +1,8 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit, type Actor } from '../audit/audit-service';
 import { Tenant } from '../db/entities';
 import { badInput, notFound } from '../errors';
+import { withLockedTenant } from '../tenants/locked-tenant';
 import { ALERT_RULES } from './alert-rules';
 import {
   DEFAULT_ROUTES,
@@ -113,14 +113,8 @@ export async function updateAlertSettings(
         field: 'disabledRules',
       },
     );
-  return em.transactional(async (tx) => {
-    // Locked and re-read: two saves at once (two operators, two instances) apply one after the other, none lost.
-    const tenant = await tx.findOne(
-      Tenant,
-      { id: input.tenantId },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-    );
-    if (!tenant) throw notFound('Tenant', input.tenantId);
+  // On the locked, re-read row: two saves at once (two operators, two instances) apply one after the other, none lost.
+  return withLockedTenant(em, input.tenantId, async (tx, tenant) => {
     const before = structuredClone(tenant.settings.alerts ?? {}) as Json;
     const next = structuredClone(before);
     if (change.thresholds === null) delete next.rules;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { recordAudit, type Actor } from '../audit/audit-service';
 import { Tenant, type BusinessProfile } from '../db/entities';
 import { badInput, notFound } from '../errors';
+import { withLockedTenant } from './locked-tenant';
 
 /**
  * A tenant's business profile (`settings.profile`): the values answers may
@@ -84,9 +85,7 @@ export async function updateBusinessProfile(
     throw badInput(`profile.${field}: ${issue.message}`, { field });
   }
   const change = parsed.data;
-  return em.transactional(async (tx) => {
-    const tenant = await tx.findOne(Tenant, { id: input.tenantId });
-    if (!tenant) throw notFound('Tenant', input.tenantId);
+  return withLockedTenant(em, input.tenantId, async (tx, tenant) => {
     const before = structuredClone(readBusinessProfile(tenant));
     const next: BusinessProfile = structuredClone(before);
     for (const key of [
@@ -121,7 +120,6 @@ export async function updateBusinessProfile(
       before: { ...before },
       after: { ...next },
     });
-    await tx.flush();
     return next;
   });
 }

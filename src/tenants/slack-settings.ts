@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { recordAudit, type Actor } from '../audit/audit-service';
 import { Tenant, type TenantSettings } from '../db/entities';
-import { badInput, notFound } from '../errors';
+import { badInput } from '../errors';
+import { withLockedTenant } from './locked-tenant';
 
 /**
  * A tenant's Slack settings, kept in `tenant.settings.channels.slack`:
@@ -127,9 +128,7 @@ export async function setSlackSettings(
       field: issue.path.join('.'),
     });
   }
-  return em.transactional(async (tx) => {
-    const tenant = await tx.findOne(Tenant, { id: input.tenantId });
-    if (!tenant) throw notFound('Tenant', input.tenantId);
+  return withLockedTenant(em, input.tenantId, async (tx, tenant) => {
     // Free-form JSON, copied for the audit row and merged key by key.
     const before = { ...((tenant.settings.channels?.slack ?? {}) as Record<string, unknown>) };
     const next: Record<string, unknown> = { ...before };
@@ -147,7 +146,6 @@ export async function setSlackSettings(
       before,
       after: next,
     });
-    await tx.flush();
     return readSlackSettings(tenant.settings);
   });
 }

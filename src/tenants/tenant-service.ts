@@ -33,6 +33,8 @@ export async function getTenant(em: EntityManager, id: string): Promise<Tenant> 
 /**
  * Merges `changes` into the tenant's encrypted secrets; a value of `null` or
  * empty string removes that secret. Returns the names now set (never values).
+ * A read-modify-write of one column: run it inside withLockedTenant (as
+ * updateTenantSecrets and the WhatsApp settings do) when others may write too.
  */
 export async function setTenantSecrets(
   em: EntityManager,

@@ -6,6 +6,7 @@ import { badInput, notFound } from '../errors';
 import { defaultCatalogue, mergeCatalogue, type ModelCatalogue } from '../providers/model-catalogue';
 import { firstRoutingProblem, routingFieldSchemas } from '../providers/routing-settings';
 import type { SecretBox } from '../security/secret-box';
+import { withLockedTenant } from './locked-tenant';
 import { readTenantSecrets, setTenantSecrets } from './tenant-service';
 
 /** Secrets a tenant may set through the control plane; they can be written and cleared, never read back. */
@@ -104,9 +105,7 @@ export async function updateTenantSettings(
     throw badInput(`${field}: ${issue.message}`, { field });
   }
   const change = parsed.data;
-  await em.transactional(async (tx) => {
-    const tenant = await tx.findOne(Tenant, { id: input.tenantId });
-    if (!tenant) throw notFound('Tenant', input.tenantId);
+  await withLockedTenant(em, input.tenantId, (tx, tenant) => {
     const before = structuredClone(tenant.settings);
     const next: TenantSettings = structuredClone(tenant.settings);
     assign(next, 'systemPrompt', change.systemPrompt);
@@ -126,8 +125,12 @@ export async function updateTenantSettings(
       assign(models, 'long-context', change.routing.longContextModel);
       assign(models, 'reasoning', change.routing.reasoningModel);
       routing.models = models;
-      // The merged result must be what the router reads without a problem (cross-field rules included).
-      const problem = firstRoutingProblem(routing, catalogue);
+      // The merged result must be what the router reads without a problem (cross-field rules included),
+      // against the catalogue as it is now (a fine-tuning job may have added a model since the check above).
+      const problem = firstRoutingProblem(
+        routing,
+        mergeCatalogue(input.catalogue ?? defaultCatalogue, routing.catalogue).catalogue,
+      );
       if (problem) throw badInput(`${problem.field}: ${problem.message}`, { field: problem.field });
       next.routing = routing;
     }
@@ -141,7 +144,6 @@ export async function updateTenantSettings(
       before,
       after: next,
     });
-    await tx.flush();
   });
   return getTenantSettings(em.fork(), box, input.tenantId);
 }
@@ -165,7 +167,8 @@ export async function updateTenantSecrets(
     changes[name] = value === null ? null : value.trim();
   }
   if (!Object.keys(changes).length) throw badInput('Pass at least one secret to set or clear');
-  return em.transactional(async (tx) => {
+  // On the locked row: the secrets are one encrypted column, so two changes at once must not read the same old map.
+  return withLockedTenant(em, input.tenantId, async (tx) => {
     const before = Object.keys(await readTenantSecrets(tx, box, input.tenantId)).sort();
     const after = await setTenantSecrets(tx, box, input.tenantId, changes);
     recordAudit(tx, {
@@ -177,7 +180,6 @@ export async function updateTenantSecrets(
       before: { secretsSet: before },
       after: { secretsSet: after, changed: Object.keys(changes).sort() },
     });
-    await tx.flush();
     return after;
   });
 }

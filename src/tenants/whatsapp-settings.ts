@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { badInput } from '../errors';
 import type { SecretBox } from '../security/secret-box';
 import { recordAudit, type Actor } from '../audit/audit-service';
+import type { Tenant } from '../db/entities';
+import { withLockedTenant } from './locked-tenant';
 import { getTenant, readTenantSecrets, setTenantSecrets } from './tenant-service';
 
 /**
@@ -45,18 +47,18 @@ const inputSchema = z.object({
 
 export type WhatsAppSettingsInput = z.input<typeof inputSchema>;
 
-/**
- * Binds a tenant to its WhatsApp sender(s). Numbers are stored as Twilio sends
- * them in `To` (`whatsapp:+…`; a bare `+…` gets the prefix). A number or
- * Messaging Service already bound to another tenant is refused, so inbound
- * routing stays unambiguous.
- */
-export async function setWhatsAppSettings(
+/** Validated input: numbers normalised to `whatsapp:+…`, none bound to another tenant. */
+interface CheckedWhatsAppInput {
+  values: z.output<typeof inputSchema>;
+  numbers: string[];
+}
+
+/** Refuses bad input (BAD_USER_INPUT) before anything is locked or written. */
+async function checkWhatsAppInput(
   em: EntityManager,
-  box: SecretBox,
   tenantId: string,
   input: WhatsAppSettingsInput,
-): Promise<WhatsAppSettings> {
+): Promise<CheckedWhatsAppInput> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -73,7 +75,7 @@ export async function setWhatsAppSettings(
     ),
   ];
 
-  const tenant = await getTenant(em, tenantId);
+  await getTenant(em, tenantId);
   const taken = await em.getConnection().execute<{ id: string; name: string }[]>(
     `select id, name from tenant
       where id <> ? and (
@@ -83,7 +85,16 @@ export async function setWhatsAppSettings(
   );
   if (taken.length)
     throw badInput(`That WhatsApp number or Messaging Service is already bound to tenant ${taken[0]!.name}`);
+  return { values, numbers };
+}
 
+/** Writes a checked binding (and the auth token secret) on the locked tenant row; returns it with what it replaced. */
+async function writeWhatsAppSettings(
+  tx: EntityManager,
+  box: SecretBox,
+  tenant: Tenant,
+  { values, numbers }: CheckedWhatsAppInput,
+): Promise<{ before: Record<string, unknown>; after: WhatsAppSettings }> {
   const previous = (tenant.settings.channels?.whatsapp ?? {}) as Partial<WhatsAppSettings>;
   const next: WhatsAppSettings = { numbers };
   if (values.messagingServiceSid) next.messagingServiceSid = values.messagingServiceSid;
@@ -97,9 +108,28 @@ export async function setWhatsAppSettings(
     next.feedbackTemplate = previous.feedbackTemplate;
   // A new object, so the change set sees the JSON column change.
   tenant.settings = { ...tenant.settings, channels: { ...(tenant.settings.channels ?? {}), whatsapp: { ...next } } };
-  await em.flush();
-  if (values.authToken !== undefined) await setTenantSecrets(em, box, tenantId, { twilioAuthToken: values.authToken });
-  return next;
+  await tx.flush();
+  if (values.authToken !== undefined) await setTenantSecrets(tx, box, tenant.id, { twilioAuthToken: values.authToken });
+  return { before: { ...(previous as Record<string, unknown>) }, after: next };
+}
+
+/**
+ * Binds a tenant to its WhatsApp sender(s). Numbers are stored as Twilio sends
+ * them in `To` (`whatsapp:+…`; a bare `+…` gets the prefix). A number or
+ * Messaging Service already bound to another tenant is refused, so inbound
+ * routing stays unambiguous. Written on the locked tenant row (see withLockedTenant).
+ */
+export async function setWhatsAppSettings(
+  em: EntityManager,
+  box: SecretBox,
+  tenantId: string,
+  input: WhatsAppSettingsInput,
+): Promise<WhatsAppSettings> {
+  const checked = await checkWhatsAppInput(em, tenantId, input);
+  return withLockedTenant(em, tenantId, async (tx, tenant) => {
+    const { after } = await writeWhatsAppSettings(tx, box, tenant, checked);
+    return after;
+  });
 }
 
 /** The tenant's WhatsApp binding as stored, or null when it has none; `authTokenSet` says whether its own token is stored. */
@@ -129,10 +159,9 @@ export async function updateWhatsAppSettings(
   box: SecretBox,
   input: { tenantId: string; actor: Actor; settings: WhatsAppSettingsInput },
 ): Promise<WhatsAppSettings> {
-  return em.transactional(async (tx) => {
-    const tenant = await getTenant(tx, input.tenantId);
-    const before = { ...((tenant.settings.channels?.whatsapp ?? {}) as Record<string, unknown>) };
-    const after = await setWhatsAppSettings(tx, box, input.tenantId, input.settings);
+  const checked = await checkWhatsAppInput(em, input.tenantId, input.settings);
+  return withLockedTenant(em, input.tenantId, async (tx, tenant) => {
+    const { before, after } = await writeWhatsAppSettings(tx, box, tenant, checked);
     recordAudit(tx, {
       tenantId: input.tenantId,
       actor: input.actor,
@@ -147,7 +176,6 @@ export async function updateWhatsAppSettings(
           : {}),
       },
     });
-    await tx.flush();
     return after;
   });
 }

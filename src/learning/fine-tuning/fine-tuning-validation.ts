@@ -15,6 +15,7 @@ import type { ModelGateway } from '../../providers/types';
 import { GATING_MINIMUM_CASES, resolveDatasetVersion } from '../datasets/dataset-service';
 import { evaluateModelVersion } from '../evaluation/evaluator';
 import { createDraftModelVersion } from '../model-versions/model-version-service';
+import { withLockedTenant } from '../../tenants/locked-tenant';
 import { fineTunedCatalogueEntry, fineTuningSettingsFrom } from './fine-tuning-settings';
 
 export const FINE_TUNING_ACTOR: Actor = 'system:fine-tuning';
@@ -54,23 +55,7 @@ export async function validateFineTunedModel(
   if (!model) return finish(em, job, false, null, ['the provider reported success without a fine_tuned_model']);
 
   if (!job.modelVersion) {
-    const routing = tenant.settings.routing ?? {};
-    const catalogue = (routing.catalogue ?? {}) as Record<string, unknown>;
-    if (!catalogue[model]) {
-      tenant.settings = {
-        ...tenant.settings,
-        routing: { ...routing, catalogue: { ...catalogue, [model]: fineTunedCatalogueEntry(job.baseModel) } },
-      };
-      recordAudit(em, {
-        tenantId,
-        actor: FINE_TUNING_ACTOR,
-        action: 'tenant.settings.catalogue.add',
-        targetType: 'Tenant',
-        targetId: tenantId,
-        after: { model, ...fineTunedCatalogueEntry(job.baseModel), fineTuningJob: job.id },
-      });
-      await em.flush();
-    }
+    await addFineTunedModelToCatalogue(em, { tenantId, model, baseModel: job.baseModel, jobId: job.id });
     const parent = job.baseVersion
       ? await em.findOne(ModelVersion, { id: job.baseVersion.id })
       : await em.findOne(ModelVersion, { tenant: tenantId, status: 'active' });
@@ -110,6 +95,34 @@ export async function validateFineTunedModel(
     ? [`evaluation passed on ${dataset.label}`, ...run.reasons]
     : [`evaluation verdict ${run.verdict ?? run.status} on ${dataset.label}`, ...run.reasons];
   return finish(em, job, passed, versionId, reasons);
+}
+
+/**
+ * Adds a fine-tuned model to the tenant's model catalogue
+ * (`settings.routing.catalogue`), audited; a model already there stays as it
+ * is. On the locked tenant row, since this runs from a background job while
+ * an operator may be saving other settings.
+ */
+export async function addFineTunedModelToCatalogue(
+  em: EntityManager,
+  input: { tenantId: string; model: string; baseModel: string; jobId: string },
+): Promise<void> {
+  const { tenantId, model } = input;
+  await withLockedTenant(em, tenantId, (tx, tenant) => {
+    const routing = tenant.settings.routing ?? {};
+    const catalogue = (routing.catalogue ?? {}) as Record<string, unknown>;
+    if (catalogue[model]) return;
+    const entry = fineTunedCatalogueEntry(input.baseModel);
+    tenant.settings = { ...tenant.settings, routing: { ...routing, catalogue: { ...catalogue, [model]: entry } } };
+    recordAudit(tx, {
+      tenantId,
+      actor: FINE_TUNING_ACTOR,
+      action: 'tenant.settings.catalogue.add',
+      targetType: 'Tenant',
+      targetId: tenantId,
+      after: { model, ...entry, fineTuningJob: input.jobId },
+    });
+  });
 }
 
 async function finish(
