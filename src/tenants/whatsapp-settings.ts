@@ -76,25 +76,42 @@ async function checkWhatsAppInput(
   ];
 
   await getTenant(em, tenantId);
-  const taken = await em.getConnection().execute<{ id: string; name: string }[]>(
+  await refuseTakenBinding(em, tenantId, numbers, values.messagingServiceSid);
+  return { values, numbers };
+}
+
+/** BAD_USER_INPUT when one of `numbers` or the Messaging Service is bound to another tenant. */
+async function refuseTakenBinding(
+  em: EntityManager,
+  tenantId: string,
+  numbers: string[],
+  messagingServiceSid: string | null | undefined,
+): Promise<void> {
+  // em.execute runs in em's transaction when there is one (getConnection().execute would take another connection).
+  const taken = await em.execute<{ id: string; name: string }[]>(
     `select id, name from tenant
       where id <> ? and (
         jsonb_exists_any(settings->'channels'->'whatsapp'->'numbers', array(select jsonb_array_elements_text(?::jsonb)))
         or (?::text is not null and settings->'channels'->'whatsapp'->>'messagingServiceSid' = ?::text))`,
-    [tenantId, JSON.stringify(numbers), values.messagingServiceSid ?? null, values.messagingServiceSid ?? null],
+    [tenantId, JSON.stringify(numbers), messagingServiceSid ?? null, messagingServiceSid ?? null],
   );
   if (taken.length)
     throw badInput(`That WhatsApp number or Messaging Service is already bound to tenant ${taken[0]!.name}`);
-  return { values, numbers };
 }
 
-/** Writes a checked binding (and the auth token secret) on the locked tenant row; returns it with what it replaced. */
+/**
+ * Writes a checked binding (and the auth token secret) on the locked tenant row; returns it with what it replaced.
+ * Bindings of all tenants are written one at a time (a transaction-scoped advisory lock) and the "already bound"
+ * check is repeated under it: two tenants binding the same number at the same moment cannot both pass it.
+ */
 async function writeWhatsAppSettings(
   tx: EntityManager,
   box: SecretBox,
   tenant: Tenant,
   { values, numbers }: CheckedWhatsAppInput,
 ): Promise<{ before: Record<string, unknown>; after: WhatsAppSettings }> {
+  await tx.execute(`select pg_advisory_xact_lock(hashtext('whatsapp-binding'))`);
+  await refuseTakenBinding(tx, tenant.id, numbers, values.messagingServiceSid);
   const previous = (tenant.settings.channels?.whatsapp ?? {}) as Partial<WhatsAppSettings>;
   const next: WhatsAppSettings = { numbers };
   if (values.messagingServiceSid) next.messagingServiceSid = values.messagingServiceSid;

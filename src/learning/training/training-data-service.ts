@@ -89,7 +89,7 @@ export async function createTrainingSet(em: EntityManager, input: CreateTraining
   if (statistics.validation === 0) warnings.push('No validation examples: the validation file is empty.');
 
   return em.transactional(async (tx) => {
-    await tx.getConnection().execute(`select pg_advisory_xact_lock(hashtext('training_set:' || ?))`, [input.tenantId]);
+    await tx.execute(`select pg_advisory_xact_lock(hashtext('training_set:' || ?))`, [input.tenantId]);
     const [latest] = await tx.find(TrainingSet, { tenant: input.tenantId }, { orderBy: { number: 'desc' }, limit: 1 });
     const set = tx.create(TrainingSet, {
       tenant: input.tenantId,

@@ -205,4 +205,30 @@ describe('concurrent saves of tenant settings', () => {
     });
     expect(await fork().count(AuditLog, { tenant: tenant.id, action: 'tenant.settings.update' })).toBe(0);
   });
+
+  it('binds a WhatsApp number to one tenant only when two tenants claim it at the same moment', async () => {
+    for (let round = 1; round <= ROUNDS; round++) {
+      const number = `+1415555${String(round).padStart(4, '0')}`;
+      const tenants = await Promise.all([makeTenant(fork()), makeTenant(fork()), makeTenant(fork())]);
+      const outcomes = await Promise.allSettled(
+        tenants.map((tenant) =>
+          updateWhatsAppSettings(fork(), box, {
+            tenantId: tenant.id,
+            actor: 'apikey:operator-a',
+            settings: { numbers: [number] },
+          }),
+        ),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      for (const outcome of outcomes.filter((outcome) => outcome.status === 'rejected'))
+        expect(String((outcome as PromiseRejectedResult).reason)).toMatch(/already bound to tenant/);
+      const bound = await fork()
+        .getConnection()
+        .execute<{ id: string }[]>(
+          `select id from tenant where jsonb_exists(settings->'channels'->'whatsapp'->'numbers', ?)`,
+          [`whatsapp:${number}`],
+        );
+      expect(bound).toHaveLength(1);
+    }
+  });
 });
