@@ -7,21 +7,30 @@ import type { Logger } from '../../logger';
 export const TENANT_CHANGED = 'parley_tenant_changed';
 /** `resetProviderStats` ran on some instance: payload `{ provider, tenantId }` (JSON). */
 export const PROVIDER_HEALTH_RESET = 'parley_provider_health_reset';
+/**
+ * A knowledge article was inserted, updated or deleted: payload `{ tenantId, id, op }` (JSON), sent by the
+ * `knowledge_article` trigger whatever wrote the row (Migration20261201140000KnowledgeRetrieval).
+ */
+export const KNOWLEDGE_ARTICLE_CHANGED = 'knowledge_article_changed';
 
-const CHANNELS = [TENANT_CHANGED, PROVIDER_HEALTH_RESET] as const;
+const CHANNELS = [TENANT_CHANGED, PROVIDER_HEALTH_RESET, KNOWLEDGE_ARTICLE_CHANGED] as const;
 export type BusChannel = (typeof CHANNELS)[number];
 
 /** This process's name in the shared tables: host, pid and a random suffix (a restarted pid is a new instance). */
 export const INSTANCE_ID = `${os.hostname().slice(0, 60)}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 export interface InstanceBus {
-  /** Calls `handler` with each payload sent on `channel` (by any instance, after its transaction commits). */
-  on(channel: BusChannel, handler: (payload: string) => void): void;
+  /**
+   * Calls `handler` with each payload sent on `channel` (by any instance, after its transaction commits).
+   * Returns a function that unsubscribes it.
+   */
+  on(channel: BusChannel, handler: (payload: string) => void): () => void;
   /**
    * Called after every (re)connect except the first: notifications sent while
-   * the connection was down are lost, so caches must be dropped wholesale.
+   * the connection was down are lost, so caches must be dropped wholesale (or
+   * re-read what changed meanwhile). Returns a function that unsubscribes it.
    */
-  onReconnect(handler: () => void): void;
+  onReconnect(handler: () => void): () => void;
   /** True while the LISTEN connection is up: a cache may then trust notifications instead of checking per use. */
   connected(): boolean;
   /** Resolves once the first LISTEN is in place (or the bus closed). */
@@ -72,7 +81,7 @@ export function startInstanceBus(options: { url: string; logger?: Logger; reconn
       if (client === connection) scheduleReconnect();
     });
     connection.on('notification', (message) => {
-      for (const handler of handlers.get(message.channel) ?? []) {
+      for (const handler of [...(handlers.get(message.channel) ?? [])]) {
         try {
           handler(message.payload ?? '');
         } catch (error) {
@@ -89,7 +98,15 @@ export function startInstanceBus(options: { url: string; logger?: Logger; reconn
       }
       isConnected = true;
       delay = firstDelay;
-      if (everConnected) for (const handler of reconnectHandlers) handler();
+      if (everConnected) {
+        for (const handler of [...reconnectHandlers]) {
+          try {
+            handler();
+          } catch (error) {
+            logger?.error({ err: error }, 'instance bus reconnect handler failed');
+          }
+        }
+      }
       everConnected = true;
       markReady();
     } catch (error) {
@@ -106,9 +123,11 @@ export function startInstanceBus(options: { url: string; logger?: Logger; reconn
       const list = handlers.get(channel) ?? [];
       list.push(handler);
       handlers.set(channel, list);
+      return () => removeFrom(list, handler);
     },
     onReconnect(handler) {
       reconnectHandlers.push(handler);
+      return () => removeFrom(reconnectHandlers, handler);
     },
     connected: () => isConnected,
     async close() {
@@ -121,4 +140,9 @@ export function startInstanceBus(options: { url: string; logger?: Logger; reconn
       await connection?.end().catch(() => undefined);
     },
   };
+}
+
+function removeFrom<T>(list: T[], item: T): void {
+  const at = list.indexOf(item);
+  if (at >= 0) list.splice(at, 1);
 }
