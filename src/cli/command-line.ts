@@ -174,6 +174,15 @@ compares, and exits 1 when the committed file is stale.
 `,
     options: { check: { type: 'boolean' } },
   },
+  'src/cli/env-example': {
+    usage: `Usage: npm run env:example [-- --check]
+
+Writes .env.example from the settings declared in src/config (one block per area, each
+setting's expectation and default); with --check only compares, and exits 1 when the
+committed file is stale.
+`,
+    options: { check: { type: 'boolean' } },
+  },
   'bench/analytics-bench': {
     usage: `Usage: npm run bench:analytics [-- --scale 1 --iterations 40] [--keep] [--only-generate] [--debug]
 
@@ -410,6 +419,7 @@ const SCRIPTS: Record<string, string> = {
   'src/cli/simulate-rollout': 'simulate:rollout',
   'src/cli/fine-tune': 'fine-tune',
   'schema/emit-schema': 'schema:emit',
+  'src/cli/env-example': 'env:example',
   'bench/analytics-bench': 'bench:analytics',
   'bench/router-bench': 'bench:router',
   'bench/turns-bench': 'bench:turns',
