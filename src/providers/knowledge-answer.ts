@@ -1,4 +1,6 @@
-import type { ReferenceArticle, RetrievalSettings } from './types';
+import { KNOWLEDGE_BASE_MODEL } from './model-catalogue';
+import { estimatePromptTokens, tokensOf } from './token-estimate';
+import type { GenerateRequest, GenerateResult, ReferenceArticle, RetrievalSettings } from './types';
 
 /*
  * What the knowledge base says, and when it answers rather than hands off: the
@@ -51,4 +53,20 @@ export function answersConfidently(
   minMargin: number,
 ): boolean {
   return !!best && best.score >= threshold && (best.score >= CLEAR_MATCH || (best.margin ?? 1) >= minMargin);
+}
+
+/** The knowledge base's reply as a provider result: estimated token usage, model `knowledge-base`, and `metadata`. */
+export function knowledgeResult(
+  request: GenerateRequest,
+  text: string,
+  metadata: Record<string, unknown>,
+): GenerateResult {
+  const inputTokens = estimatePromptTokens(request.messages);
+  const outputTokens = tokensOf(text);
+  return {
+    text,
+    finishReason: 'stop',
+    usage: { inputTokens, cachedInputTokens: 0, outputTokens, totalTokens: inputTokens + outputTokens },
+    metadata: { model: KNOWLEDGE_BASE_MODEL, ...metadata },
+  };
 }

@@ -6,13 +6,12 @@ import {
   DEFAULT_MIN_MARGIN,
   DEFAULT_RETRIEVAL,
   HANDOVER_REPLY,
+  knowledgeResult,
   MARGIN_POOL,
   withMargin,
 } from './knowledge-answer';
 import { createTenantIndexes, type ArticleChange } from './knowledge-indexes';
 import { createOfflineModelAnswerer } from './knowledge-offline-model';
-import { KNOWLEDGE_BASE_MODEL } from './model-catalogue';
-import { estimatePromptTokens, tokensOf } from './token-estimate';
 import {
   ProviderError,
   type GenerateRequest,
@@ -147,21 +146,13 @@ export function createKnowledgeBaseProvider(options: KnowledgeBaseOptions): Know
       }
       const confident = answersConfidently(found, options.confidenceThreshold, minMargin);
       const text = confident ? found!.answer : HANDOVER_REPLY;
-      const inputTokens = estimatePromptTokens(request.messages);
-      const outputTokens = tokensOf(text);
-      return {
-        text,
-        finishReason: 'stop',
-        usage: { inputTokens, cachedInputTokens: 0, outputTokens, totalTokens: inputTokens + outputTokens },
-        metadata: {
-          model: KNOWLEDGE_BASE_MODEL,
-          needsHuman: !confident,
-          matchConfidence: found?.score ?? 0,
-          matchMargin: found?.margin ?? null,
-          confidenceThreshold: options.confidenceThreshold,
-          ...(found ? { articleId: found.id, matchedQuestion: found.question, topic: found.topic } : {}),
-        },
-      };
+      return knowledgeResult(request, text, {
+        needsHuman: !confident,
+        matchConfidence: found?.score ?? 0,
+        matchMargin: found?.margin ?? null,
+        confidenceThreshold: options.confidenceThreshold,
+        ...(found ? { articleId: found.id, matchedQuestion: found.question, topic: found.topic } : {}),
+      });
     },
   };
 }

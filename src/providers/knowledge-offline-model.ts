@@ -3,9 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { OfflineAnswerModel } from '../learning/training/offline-model';
 import { loadOfflineModel } from '../learning/training/offline-model-store';
 import { latestUserMessage } from './complexity';
-import { HANDOVER_REPLY } from './knowledge-answer';
-import { KNOWLEDGE_BASE_MODEL } from './model-catalogue';
-import { estimatePromptTokens, tokensOf } from './token-estimate';
+import { HANDOVER_REPLY, knowledgeResult } from './knowledge-answer';
 import type { GenerateRequest, GenerateResult } from './types';
 
 /**
@@ -46,20 +44,12 @@ export function createOfflineModelAnswerer(options: {
     }
     const prediction = model.predict(latestUserMessage(request.messages));
     const text = prediction.needsHuman ? HANDOVER_REPLY : prediction.answer!;
-    const inputTokens = estimatePromptTokens(request.messages);
-    const outputTokens = tokensOf(text);
-    return {
-      text,
-      finishReason: 'stop',
-      usage: { inputTokens, cachedInputTokens: 0, outputTokens, totalTokens: inputTokens + outputTokens },
-      metadata: {
-        model: KNOWLEDGE_BASE_MODEL,
-        offlineModel: id,
-        needsHuman: prediction.needsHuman,
-        matchConfidence: prediction.probability,
-        matchSimilarity: prediction.similarity,
-        ...(prediction.needsHuman ? {} : { topic: prediction.topic, matchedQuestion: prediction.matchedQuestion }),
-      },
-    };
+    return knowledgeResult(request, text, {
+      offlineModel: id,
+      needsHuman: prediction.needsHuman,
+      matchConfidence: prediction.probability,
+      matchSimilarity: prediction.similarity,
+      ...(prediction.needsHuman ? {} : { topic: prediction.topic, matchedQuestion: prediction.matchedQuestion }),
+    });
   };
 }
