@@ -451,5 +451,11 @@ export function commandLine(): ParsedCommandLine {
   return current;
 }
 
+/** A string option's value from the parsed command line, or undefined when it was not given. */
+export function stringOption(name: string): string | undefined {
+  const value = commandLine().values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 // Parse at load, before the importing entry loads its (slow) dependencies.
 if (entryKey(require.main?.filename)) commandLine();
