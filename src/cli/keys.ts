@@ -1,9 +1,14 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
-import { commandLine, stringOption } from './command-line';
+import { commandLine } from './command-line';
 import 'reflect-metadata';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../auth/api-key-admin';
 import { badInput } from '../errors';
 import { runCli, withDatabase } from './cli-runner';
+
+function option(name: string): string | undefined {
+  const value = commandLine().values[name];
+  return typeof value === 'string' ? value : undefined;
+}
 
 /** The keys CLI: create (prints the key once), list (prefixes only), revoke. Uses the same database as the service. */
 async function main(): Promise<number> {
@@ -13,22 +18,22 @@ async function main(): Promise<number> {
     const em = database.orm.em.fork();
     const actor = 'system:keys-cli' as const;
     if (command === 'create') {
-      const tenantName = stringOption('tenant');
-      const scopes = (stringOption('scopes') ?? '')
+      const tenantName = option('tenant');
+      const scopes = (option('scopes') ?? '')
         .split(',')
         .map((scope) => scope.trim())
         .filter(Boolean);
       const { apiKey, key } = await issueApiKey(em, {
         tenantName: tenantName!,
         scopes,
-        name: stringOption('name') ?? `cli ${new Date().toISOString().slice(0, 10)}`,
+        name: option('name') ?? `cli ${new Date().toISOString().slice(0, 10)}`,
         actor,
       });
       process.stdout.write(
         `Created key ${apiKey.id} for tenant ${tenantName} with scopes ${apiKey.scopes.join(', ')}.\nKey (shown only now): ${key}\n`,
       );
     } else if (command === 'list') {
-      const tenantName = stringOption('tenant');
+      const tenantName = option('tenant');
       const keys = await listApiKeys(em, {});
       for (const key of keys.filter((row) => !tenantName || row.tenant.name === tenantName)) {
         const state = key.revokedAt
