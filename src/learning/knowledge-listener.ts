@@ -4,7 +4,7 @@ import type { ArticleChange, KnowledgeBaseProvider } from '../providers/knowledg
 
 export interface KnowledgeListenerOptions {
   /** The process's instance bus (its one LISTEN connection, which also carries tenant and provider-health changes). */
-  bus: Pick<InstanceBus, 'on' | 'onReconnect' | 'connected' | 'ready'>;
+  bus: Pick<InstanceBus, 'on' | 'off' | 'onReconnect' | 'offReconnect' | 'connected' | 'ready'>;
   knowledgeBase: Pick<KnowledgeBaseProvider, 'applyChanges' | 'catchUp'>;
   logger?: Logger;
   /** Notifications arriving within this window are applied together (an import writes thousands). Default 20 ms. */
@@ -79,7 +79,7 @@ export function startKnowledgeListener(options: KnowledgeListenerOptions): Knowl
     }
   };
 
-  const unsubscribe = bus.on(KNOWLEDGE_ARTICLE_CHANGED, (payload) => {
+  const onChange = (payload: string) => {
     if (closed || !payload) return;
     try {
       const change = JSON.parse(payload) as ArticleChange;
@@ -88,9 +88,11 @@ export function startKnowledgeListener(options: KnowledgeListenerOptions): Knowl
       return;
     }
     flushTimer ??= setTimeout(flush, batchMs);
-  });
+  };
   // Notifications sent while the bus was down are lost: re-read what changed meanwhile.
-  const unsubscribeReconnect = bus.onReconnect(() => void catchUp());
+  const onReconnect = () => void catchUp();
+  bus.on(KNOWLEDGE_ARTICLE_CHANGED, onChange);
+  bus.onReconnect(onReconnect);
   // Anything written before this instance was listening.
   const ready = Promise.race([bus.ready.then(() => catchUp()), closing]);
 
@@ -100,8 +102,8 @@ export function startKnowledgeListener(options: KnowledgeListenerOptions): Knowl
     async close() {
       closed = true;
       markClosed();
-      unsubscribe();
-      unsubscribeReconnect();
+      bus.off(KNOWLEDGE_ARTICLE_CHANGED, onChange);
+      bus.offReconnect(onReconnect);
       if (flushTimer) clearTimeout(flushTimer);
       flushTimer = null;
       pending = [];

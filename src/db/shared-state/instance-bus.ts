@@ -20,17 +20,18 @@ export type BusChannel = (typeof CHANNELS)[number];
 export const INSTANCE_ID = `${os.hostname().slice(0, 60)}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 export interface InstanceBus {
-  /**
-   * Calls `handler` with each payload sent on `channel` (by any instance, after its transaction commits).
-   * Returns a function that unsubscribes it.
-   */
-  on(channel: BusChannel, handler: (payload: string) => void): () => void;
+  /** Calls `handler` with each payload sent on `channel` (by any instance, after its transaction commits). */
+  on(channel: BusChannel, handler: (payload: string) => void): void;
+  /** Stops calling a handler given to `on`. */
+  off(channel: BusChannel, handler: (payload: string) => void): void;
   /**
    * Called after every (re)connect except the first: notifications sent while
    * the connection was down are lost, so caches must be dropped wholesale (or
-   * re-read what changed meanwhile). Returns a function that unsubscribes it.
+   * re-read what changed meanwhile).
    */
-  onReconnect(handler: () => void): () => void;
+  onReconnect(handler: () => void): void;
+  /** Stops calling a handler given to `onReconnect`. */
+  offReconnect(handler: () => void): void;
   /** True while the LISTEN connection is up: a cache may then trust notifications instead of checking per use. */
   connected(): boolean;
   /** Resolves once the first LISTEN is in place (or the bus closed). */
@@ -123,11 +124,15 @@ export function startInstanceBus(options: { url: string; logger?: Logger; reconn
       const list = handlers.get(channel) ?? [];
       list.push(handler);
       handlers.set(channel, list);
-      return () => removeFrom(list, handler);
+    },
+    off(channel, handler) {
+      removeFrom(handlers.get(channel) ?? [], handler);
     },
     onReconnect(handler) {
       reconnectHandlers.push(handler);
-      return () => removeFrom(reconnectHandlers, handler);
+    },
+    offReconnect(handler) {
+      removeFrom(reconnectHandlers, handler);
     },
     connected: () => isConnected,
     async close() {

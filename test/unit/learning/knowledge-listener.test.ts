@@ -11,15 +11,18 @@ function fakeBus() {
     connected: () => true,
     on(channel: BusChannel, handler: (payload: string) => void) {
       handlers.set(channel, [...(handlers.get(channel) ?? []), handler]);
-      return () =>
-        handlers.set(
-          channel,
-          (handlers.get(channel) ?? []).filter((other) => other !== handler),
-        );
+    },
+    off(channel: BusChannel, handler: (payload: string) => void) {
+      handlers.set(
+        channel,
+        (handlers.get(channel) ?? []).filter((other) => other !== handler),
+      );
     },
     onReconnect(handler: () => void) {
       reconnectHandlers.push(handler);
-      return () => reconnectHandlers.splice(reconnectHandlers.indexOf(handler), 1);
+    },
+    offReconnect(handler: () => void) {
+      reconnectHandlers.splice(reconnectHandlers.indexOf(handler), 1);
     },
     send: (channel: BusChannel, payload: string) =>
       (handlers.get(channel) ?? []).forEach((handler) => handler(payload)),
