@@ -29,15 +29,17 @@ export const redactedPaths = [
   'headers.authorization',
 ];
 
+/** parley's log format: JSON lines with an ISO time, `service: parley`, the level by name, secrets redacted. */
+export function loggerOptions(level: string): pino.LoggerOptions {
+  return {
+    level,
+    base: { service: 'parley' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: redactedPaths, censor: '[redacted]' },
+    formatters: { level: (label) => ({ level: label }) },
+  };
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      base: { service: 'parley' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: redactedPaths, censor: '[redacted]' },
-      formatters: { level: (label) => ({ level: label }) },
-    },
-    destination,
-  );
+  return pino(loggerOptions(level), destination);
 }

@@ -24,7 +24,7 @@ import { CustomerChannelRegistry } from './engine/outbound';
 import { createAlertService, type AlertService } from './monitoring/alert-service';
 import { ServiceInstance } from './instances/service-instance';
 import type { AlertNotifier } from './monitoring/alert-types';
-import { configuredNotifiers } from './monitoring/configured-notifiers';
+import { configuredAlertSettings, configuredNotifiers } from './monitoring/configured-notifiers';
 import { runbookMounter } from './monitoring/runbooks';
 import { createSlackApp, type SlackApp } from '../channels/slack/slack-app';
 import { createWhatsAppChannel } from '../channels/whatsapp/whatsapp-channel';
@@ -227,10 +227,7 @@ async function main(): Promise<void> {
     orm,
     notifiers: delivery.notifiers,
     logger,
-    repeatHours: config.ALERT_REPEAT_HOURS,
-    groupWindowSeconds: config.ALERT_GROUP_WINDOW_SECONDS,
-    silenceMinutes: config.ALERT_SILENCE_MINUTES,
-    graphqlUrl: `${config.publicBaseUrl}/graphql`,
+    ...configuredAlertSettings(config),
   });
   slack?.attachAlertService(alerts);
   resolveAlerts(alerts);

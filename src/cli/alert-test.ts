@@ -1,11 +1,11 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
 import { commandLine } from './command-line';
 import 'reflect-metadata';
-import { resolveSecretKey, SecretBox } from '../security/secret-box';
 import { createSlackApp } from '../../channels/slack/slack-app';
 import { slackConfigFrom } from '../../channels/slack/slack-config';
 import { loadConfig } from '../config';
 import { runCli } from './cli-runner';
+import { cliSecretBox } from './cli-services';
 import { openDatabase } from '../db/database';
 import { Tenant } from '../db/entities';
 import { CustomerChannelRegistry } from '../engine/outbound';
@@ -13,7 +13,7 @@ import { DomainEvents } from '../events';
 import { createLogger } from '../logger';
 import { createAlertService } from '../monitoring/alert-service';
 import type { AlertNotifier, AlertSeverity } from '../monitoring/alert-types';
-import { configuredNotifiers } from '../monitoring/configured-notifiers';
+import { configuredAlertSettings, configuredNotifiers } from '../monitoring/configured-notifiers';
 
 /**
  * `npm run alert:test`: an entry point like main.ts (a composition root, so it
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
       const slack = createSlackApp({
         config: slackConfig,
         orm: database.orm,
-        secretBox: new SecretBox(resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR).key),
+        secretBox: cliSecretBox(config),
         events: new DomainEvents(),
         logger,
         customers: new CustomerChannelRegistry(),
@@ -62,10 +62,7 @@ async function main(): Promise<number> {
       orm: database.orm,
       notifiers,
       logger,
-      repeatHours: config.ALERT_REPEAT_HOURS,
-      groupWindowSeconds: config.ALERT_GROUP_WINDOW_SECONDS,
-      silenceMinutes: config.ALERT_SILENCE_MINUTES,
-      graphqlUrl: `${config.publicBaseUrl}/graphql`,
+      ...configuredAlertSettings(config),
     });
     if (resolve) {
       const resolved = await alerts.resolve(tenant.id, 'parley-test-alert');

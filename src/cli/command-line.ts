@@ -174,6 +174,15 @@ compares, and exits 1 when the committed file is stale.
 `,
     options: { check: { type: 'boolean' } },
   },
+  'src/cli/env-example': {
+    usage: `Usage: npm run env:example [-- --check]
+
+Writes .env.example from the settings declared in src/config (one block per area, each
+setting's expectation and default); with --check only compares, and exits 1 when the
+committed file is stale.
+`,
+    options: { check: { type: 'boolean' } },
+  },
   'bench/analytics-bench': {
     usage: `Usage: npm run bench:analytics [-- --scale 1 --iterations 40 --warmup 5] [--only <name part>]
          [--no-graphql] [--ignore-load] [--keep] [--only-generate] [--debug]
@@ -419,6 +428,7 @@ const SCRIPTS: Record<string, string> = {
   'src/cli/simulate-rollout': 'simulate:rollout',
   'src/cli/fine-tune': 'fine-tune',
   'schema/emit-schema': 'schema:emit',
+  'src/cli/env-example': 'env:example',
   'bench/analytics-bench': 'bench:analytics',
   'bench/router-bench': 'bench:router',
   'bench/turns-bench': 'bench:turns',
@@ -448,6 +458,12 @@ export function commandLine(): ParsedCommandLine {
   const key = entryKey(require.main?.filename);
   current = key ? handle(key, process.argv.slice(2)) : { values: {}, positionals: process.argv.slice(2) };
   return current;
+}
+
+/** A string option's value from the parsed command line, or undefined when it was not given. */
+export function stringOption(name: string): string | undefined {
+  const value = commandLine().values[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 // Parse at load, before the importing entry loads its (slow) dependencies.

@@ -1,10 +1,8 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
-import { commandLine } from './command-line';
+import { commandLine, stringOption } from './command-line';
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Tenant } from '../db/entities';
-import { seedDemoTenant } from '../db/seed';
 import { AppError } from '../errors';
 import { readCaseFile, sampleCases, type CaseFileFormat } from '../learning/datasets/case-file';
 import {
@@ -18,16 +16,12 @@ import {
   listDatasets,
 } from '../learning/datasets/dataset-service';
 import { runCli, withDatabase } from './cli-runner';
+import { cliTenant } from './cli-services';
 import { createProgressBar } from './progress-bar';
-
-function option(name: string): string | undefined {
-  const value = commandLine().values[name];
-  return typeof value === 'string' ? value : undefined;
-}
 
 /** A whole-number option (checked by the spec). */
 function integerOption(name: string): number | undefined {
-  const value = option(name);
+  const value = stringOption(name);
   return value === undefined ? undefined : Number(value);
 }
 
@@ -36,15 +30,11 @@ async function main(): Promise<number> {
   // Checked by the command-line spec: the command, the dataset name, import's file, archive's case ids, add's
   // --input and --expected-reply, --format, --sample and --min-quality.
   const [command, name, argument] = commandLine().positionals;
-  return withDatabase(async ({ config, database }) => {
-    // Like the service and the terminal chat: an empty database gets the demo tenant (SEED_DEMO, default true).
-    if (config.SEED_DEMO) await seedDemoTenant(database.orm.em.fork());
+  return withDatabase(async (context) => {
+    const { database } = context;
     const em = () => database.orm.em.fork();
     const actor = 'system:datasets-cli' as const;
-    const tenantName = option('tenant') ?? 'demo';
-    const tenant = await em().findOne(Tenant, { name: tenantName });
-    if (!tenant) throw new AppError('NOT_FOUND', `No tenant named ${tenantName} (use --tenant)`);
-    const tenantId = tenant.id;
+    const tenantId = (await cliTenant(context, stringOption('tenant'))).id;
     const dataset = async () => {
       const found = await findDataset(em(), tenantId, name!);
       if (!found)
@@ -73,7 +63,7 @@ async function main(): Promise<number> {
           tenantId,
           actor,
           name: name!,
-          description: option('description'),
+          description: stringOption('description'),
         });
         report(version);
         return 0;
@@ -81,18 +71,18 @@ async function main(): Promise<number> {
       case 'import': {
         const found = await dataset();
         const file = argument!;
-        const format = (option('format') ??
+        const format = (stringOption('format') ??
           (file.endsWith('.jsonl') || file.endsWith('.ndjson') ? 'jsonl' : 'csv')) as CaseFileFormat;
         const read = readCaseFile(
           fs.readFileSync(file, 'utf8'),
           format,
           {
-            input: option('input'),
-            expectedReply: option('expected-reply'),
-            expectedTopic: option('topic'),
-            expectHandoff: option('handoff'),
-            context: option('context'),
-            handoffTopics: option('handoff-topics')
+            input: stringOption('input'),
+            expectedReply: stringOption('expected-reply'),
+            expectedTopic: stringOption('topic'),
+            expectHandoff: stringOption('handoff'),
+            context: stringOption('context'),
+            handoffTopics: stringOption('handoff-topics')
               ?.split(',')
               .map((topic) => topic.trim())
               .filter(Boolean),
@@ -120,8 +110,8 @@ async function main(): Promise<number> {
       }
       case 'add': {
         const found = await dataset();
-        const input = option('input')!;
-        const expectedReply = option('expected-reply')!;
+        const input = stringOption('input')!;
+        const expectedReply = stringOption('expected-reply')!;
         report(
           await addCases(em(), {
             tenantId,
@@ -132,7 +122,7 @@ async function main(): Promise<number> {
               {
                 input,
                 expectedReply,
-                expectedTopic: option('topic'),
+                expectedTopic: stringOption('topic'),
                 expectHandoff: commandLine().values['expect-handoff'] === true,
               },
             ],
@@ -163,7 +153,7 @@ async function main(): Promise<number> {
               .split(',')
               .map((id) => id.trim())
               .filter(Boolean),
-            reason: option('reason'),
+            reason: stringOption('reason'),
           }),
         );
         return 0;

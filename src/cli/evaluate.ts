@@ -1,44 +1,25 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
-import { commandLine } from './command-line';
+import { commandLine, stringOption } from './command-line';
 import { reportFormat } from './operator-commands';
 import 'reflect-metadata';
 import fs from 'node:fs';
-import { Tenant } from '../db/entities';
-import { seedDemoTenant } from '../db/seed';
-import { createConversationStack } from '../engine/engine-stack';
-import { AppError } from '../errors';
-import { DomainEvents } from '../events';
 import { evaluationReport, renderReport, type ReportFormat } from '../learning/evaluation/evaluation-report';
 import { evaluateModelVersion } from '../learning/evaluation/evaluator';
-import { resolveSecretKey, SecretBox } from '../security/secret-box';
 import { runCli, withDatabase } from './cli-runner';
+import { cliConversationStack, cliTenant } from './cli-services';
 import { createProgressBar } from './progress-bar';
-
-function option(name: string): string | undefined {
-  const value = commandLine().values[name];
-  return typeof value === 'string' ? value : undefined;
-}
 
 /** `npm run evaluate`: one model version over one dataset version, with the report and the verdict as exit code. */
 async function main(): Promise<number> {
   // Checked by the command-line spec: --version and --dataset, the report format and --concurrency.
-  const version = option('version')!;
-  const dataset = option('dataset')!;
-  const out = option('out');
+  const version = stringOption('version')!;
+  const dataset = stringOption('dataset')!;
+  const out = stringOption('out');
   const format = reportFormat(commandLine().values) as ReportFormat;
-  return withDatabase(async ({ config, database, logger }) => {
-    if (config.SEED_DEMO) await seedDemoTenant(database.orm.em.fork());
-    const tenantName = option('tenant') ?? 'demo';
-    const tenant = await database.orm.em.fork().findOne(Tenant, { name: tenantName });
-    if (!tenant) throw new AppError('NOT_FOUND', `No tenant named ${tenantName} (use --tenant)`);
-    const secret = resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
-    const stack = createConversationStack({
-      config,
-      orm: database.orm,
-      events: new DomainEvents(),
-      logger,
-      secretBox: new SecretBox(secret.key),
-    });
+  return withDatabase(async (context) => {
+    const { database, logger } = context;
+    const tenant = await cliTenant(context, stringOption('tenant'));
+    const stack = cliConversationStack(context);
     const bars = new Map<string, ReturnType<typeof createProgressBar>>();
     try {
       const run = await evaluateModelVersion(
@@ -48,7 +29,7 @@ async function main(): Promise<number> {
           actor: 'system:evaluate-cli',
           version,
           dataset,
-          concurrency: Number(option('concurrency') ?? 4),
+          concurrency: Number(stringOption('concurrency') ?? 4),
           compare: commandLine().values['no-compare'] !== true,
           onProgress: (done, total, label) => {
             let bar = bars.get(label);

@@ -1,11 +1,7 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
-import { commandLine } from './command-line';
+import { commandLine, stringOption } from './command-line';
 import 'reflect-metadata';
-import { FineTuningJob, ModelVersion, Tenant } from '../db/entities';
-import { seedDemoTenant } from '../db/seed';
-import { createConversationStack } from '../engine/engine-stack';
-import { AppError } from '../errors';
-import { DomainEvents } from '../events';
+import { FineTuningJob, ModelVersion } from '../db/entities';
 import { runJob } from '../jobs';
 import {
   cancelFineTuningJob,
@@ -15,17 +11,12 @@ import {
 } from '../learning/fine-tuning/fine-tuning-service';
 import { createFineTuningClients } from '../learning/fine-tuning/openai-fine-tuning-client';
 import { generatedTrainingSets } from '../learning/fine-tuning/training-set-source';
-import { configuredNotifiers } from '../monitoring/configured-notifiers';
+import { configuredAlertSettings, configuredNotifiers } from '../monitoring/configured-notifiers';
 import { createAlertService } from '../monitoring/alert-service';
-import { resolveSecretKey, SecretBox } from '../security/secret-box';
 import { runCli, withDatabase } from './cli-runner';
+import { cliConversationStack, cliSecretBox, cliTenant } from './cli-services';
 
 const ACTOR = 'system:fine-tune-cli' as const;
-
-function option(name: string): string | undefined {
-  const value = commandLine().values[name];
-  return typeof value === 'string' ? value : undefined;
-}
 
 function summary(job: FineTuningJob): Record<string, unknown> {
   const version = job.modelVersion as ModelVersion | null;
@@ -65,12 +56,10 @@ function describe(job: FineTuningJob): string {
 async function main(): Promise<number> {
   const [command, reference] = commandLine().positionals as [string, string | undefined];
   const json = commandLine().values.json === true;
-  return withDatabase(async ({ config, database, logger }) => {
-    if (config.SEED_DEMO) await seedDemoTenant(database.orm.em.fork());
-    const tenantName = option('tenant') ?? 'demo';
-    const tenant = await database.orm.em.fork().findOne(Tenant, { name: tenantName });
-    if (!tenant) throw new AppError('NOT_FOUND', `No tenant named ${tenantName} (use --tenant)`);
-    const secretBox = new SecretBox(resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR).key);
+  return withDatabase(async (context) => {
+    const { config, database, logger } = context;
+    const tenant = await cliTenant(context, stringOption('tenant'));
+    const secretBox = cliSecretBox(config);
     const clients = createFineTuningClients({
       em: database.orm.em,
       secretBox,
@@ -82,10 +71,7 @@ async function main(): Promise<number> {
       orm: database.orm,
       notifiers: delivery.notifiers,
       logger,
-      repeatHours: config.ALERT_REPEAT_HOURS,
-      groupWindowSeconds: config.ALERT_GROUP_WINDOW_SECONDS,
-      silenceMinutes: config.ALERT_SILENCE_MINUTES,
-      graphqlUrl: `${config.publicBaseUrl}/graphql`,
+      ...configuredAlertSettings(config),
     });
     const print = (jobs: FineTuningJob[]) =>
       process.stdout.write(
@@ -99,8 +85,8 @@ async function main(): Promise<number> {
         const job = await startFineTuningJob(dependencies, {
           tenantId: tenant.id,
           actor: ACTOR,
-          trainingSetId: option('training-set'),
-          baseModel: option('base-model'),
+          trainingSetId: stringOption('training-set'),
+          baseModel: stringOption('base-model'),
         });
         print([await resolveFineTuningJob(database.orm.em.fork(), tenant.id, job.id)]);
         return job.phase === 'submit_failed' ? 1 : 0;
@@ -110,7 +96,7 @@ async function main(): Promise<number> {
           tenantId: tenant.id,
           actor: ACTOR,
           job: reference!,
-          reason: option('reason'),
+          reason: stringOption('reason'),
         });
         print([job]);
         return 0;
@@ -118,13 +104,7 @@ async function main(): Promise<number> {
       if (command === 'status') {
         if (commandLine().values.refresh === true) {
           // One run of the polling job now, under its advisory lock (skipped if a running service holds it).
-          const stack = createConversationStack({
-            config,
-            orm: database.orm,
-            events: new DomainEvents(),
-            logger,
-            secretBox,
-          });
+          const stack = cliConversationStack(context, secretBox);
           try {
             const outcome = await runJob('fine-tuning-poll', {
               orm: database.orm,

@@ -3,15 +3,13 @@ import { commandLine } from './command-line';
 import 'reflect-metadata';
 import { isJobName, runJob } from '../jobs';
 import { parseDay } from '../jobs/daily-provider-summary';
-import { configuredNotifiers } from '../monitoring/configured-notifiers';
+import { configuredAlertSettings, configuredNotifiers } from '../monitoring/configured-notifiers';
 import { createAlertService } from '../monitoring/alert-service';
 import { createDigestMailer, emailList } from '../monitoring/metrics-digest';
-import { createConversationStack } from '../engine/engine-stack';
-import { DomainEvents } from '../events';
 import { createFineTuningClients } from '../learning/fine-tuning/openai-fine-tuning-client';
 import { generatedTrainingSets } from '../learning/fine-tuning/training-set-source';
-import { resolveSecretKey, SecretBox } from '../security/secret-box';
 import { runCli, withDatabase } from './cli-runner';
+import { cliConversationStack, cliSecretBox } from './cli-services';
 
 /**
  * Runs one scheduled job now, on the configured database (embedded by
@@ -33,19 +31,14 @@ async function main(): Promise<number> {
       orm: database.orm,
       notifiers: delivery.notifiers,
       logger,
-      repeatHours: config.ALERT_REPEAT_HOURS,
-      groupWindowSeconds: config.ALERT_GROUP_WINDOW_SECONDS,
-      silenceMinutes: config.ALERT_SILENCE_MINUTES,
-      graphqlUrl: `${config.publicBaseUrl}/graphql`,
+      ...configuredAlertSettings(config),
     });
     const digestMailer = config.ALERT_SMTP_URL
       ? createDigestMailer({ smtpUrl: config.ALERT_SMTP_URL, from: config.ALERT_EMAIL_FROM })
       : null;
     // The fine-tuning jobs call OpenAI with the tenants' keys and evaluate drafts through the provider gateway.
-    const secretBox = new SecretBox(resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR).key);
-    const stack = name.startsWith('fine-tuning')
-      ? createConversationStack({ config, orm: database.orm, events: new DomainEvents(), logger, secretBox })
-      : null;
+    const secretBox = cliSecretBox(config);
+    const stack = name.startsWith('fine-tuning') ? cliConversationStack({ config, database, logger }, secretBox) : null;
     const fineTuning = stack
       ? {
           clients: createFineTuningClients({

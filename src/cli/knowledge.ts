@@ -1,5 +1,5 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
-import { commandLine } from './command-line';
+import { commandLine, stringOption } from './command-line';
 import 'reflect-metadata';
 import path from 'node:path';
 import { Tenant } from '../db/entities';
@@ -8,11 +8,6 @@ import { parseMapping, readImportFile } from '../knowledge/knowledge-file';
 import { importArticles, type ImportSummary } from '../knowledge/knowledge-import';
 import { listArticles, restoreArticle, retireArticle, type ArticleStatusFilter } from '../knowledge/knowledge-service';
 import { runCli, withDatabase } from './cli-runner';
-
-function option(name: string): string | undefined {
-  const value = commandLine().values[name];
-  return typeof value === 'string' ? value : undefined;
-}
 
 /** A one-line bar redrawn in place on a terminal; on a pipe, one line per step so logs stay readable. */
 function progressBar(stream: NodeJS.WriteStream) {
@@ -56,13 +51,13 @@ async function main(): Promise<number> {
   // Checked by the command-line spec: the command, --tenant, --file for import, the article id and --status (the file's format is checked on reading it).
   const [command, articleId] = commandLine().positionals;
   const values = {
-    tenant: option('tenant')!,
-    file: option('file'),
-    format: option('format'),
-    map: option('map'),
-    search: option('search'),
-    status: option('status'),
-    reason: option('reason'),
+    tenant: stringOption('tenant')!,
+    file: stringOption('file'),
+    format: stringOption('format'),
+    map: stringOption('map'),
+    search: stringOption('search'),
+    status: stringOption('status'),
+    reason: stringOption('reason'),
   };
   const status = values.status ?? 'active';
   const mapping = values.map ? parseMapping(values.map) : {};

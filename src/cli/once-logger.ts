@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { redactedPaths } from '../logger';
+import { loggerOptions } from '../logger';
 
 /**
  * A logger for interactive commands (the terminal chat): like the service's,
@@ -11,11 +11,7 @@ export function createOnceLogger(level: string, destination?: pino.DestinationSt
   const seen = new Set<string>();
   return pino(
     {
-      level,
-      base: { service: 'parley' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: redactedPaths, censor: '[redacted]' },
-      formatters: { level: (label) => ({ level: label }) },
+      ...loggerOptions(level),
       hooks: {
         logMethod(args, method, levelNumber) {
           if (levelNumber >= 40) {

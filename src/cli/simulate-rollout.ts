@@ -1,9 +1,8 @@
 import { commandLine } from './command-line';
 import 'reflect-metadata';
-import { AgentInteraction, Experiment, InteractionFeedback, Rollout, Tenant } from '../db/entities';
-import { seedDemoTenant } from '../db/seed';
+import { AgentInteraction, Experiment, InteractionFeedback, Rollout } from '../db/entities';
 import { createConversationEngine } from '../engine/conversation-engine';
-import { AppError, badInput } from '../errors';
+import { badInput } from '../errors';
 import { DomainEvents } from '../events';
 import { guardRunningExperiments } from '../learning/experiments/experiment-guard-job';
 import { experimentResults } from '../learning/experiments/experiment-metrics';
@@ -24,6 +23,8 @@ import { createAlertService } from '../monitoring/alert-service';
 import type { AlertInput } from '../monitoring/alert-types';
 import type { ModelGateway, ReplyOutcome, ReplyRequest } from '../providers/types';
 import { runCli, withDatabase } from './cli-runner';
+import { cliTenant } from './cli-services';
+import { configuredAlertSettings } from '../monitoring/configured-notifiers';
 
 const values = commandLine().values;
 
@@ -73,11 +74,10 @@ async function main(): Promise<number> {
   const tickHours = numberOption('tick-hours', 6);
   const maxDays = numberOption('max-days', 40);
   const random = seededRandom(numberOption('seed', 1));
-  return withDatabase(async ({ config, database, logger }) => {
-    if (config.SEED_DEMO) await seedDemoTenant(database.orm.em.fork());
+  return withDatabase(async (context) => {
+    const { config, database, logger } = context;
     const tenantName = String(values.tenant ?? 'demo');
-    const tenant = await database.orm.em.fork().findOne(Tenant, { name: tenantName });
-    if (!tenant) throw new AppError('NOT_FOUND', `No tenant named ${tenantName} (use --tenant)`);
+    const tenant = await cliTenant(context, tenantName);
     const em = () => database.orm.em.fork();
     const actor = 'system:simulate-rollout' as const;
 
@@ -133,10 +133,7 @@ async function main(): Promise<number> {
       orm: database.orm,
       notifiers: [],
       logger,
-      repeatHours: config.ALERT_REPEAT_HOURS,
-      groupWindowSeconds: config.ALERT_GROUP_WINDOW_SECONDS,
-      silenceMinutes: config.ALERT_SILENCE_MINUTES,
-      graphqlUrl: `${config.publicBaseUrl}/graphql`,
+      ...configuredAlertSettings(config),
       now: () => now,
     });
     const alerts = {

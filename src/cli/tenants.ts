@@ -1,5 +1,5 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
-import { commandLine } from './command-line';
+import { commandLine, stringOption } from './command-line';
 import 'reflect-metadata';
 import {
   createTenantWithKey,
@@ -11,11 +11,6 @@ import {
 } from '../tenants/tenant-admin';
 import { runCli, withDatabase } from './cli-runner';
 
-function option(name: string): string | undefined {
-  const value = commandLine().values[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
 /** `npm run tenants`: the platform's tenant administration (audited as system:tenants-cli). */
 async function main(): Promise<number> {
   // Checked by the command-line spec: a known command, and the tenant name where one is needed.
@@ -24,14 +19,14 @@ async function main(): Promise<number> {
     const em = database.orm.em.fork();
     const actor = 'system:tenants-cli' as const;
     if (command === 'create') {
-      const scopes = option('scopes')
+      const scopes = stringOption('scopes')
         ?.split(',')
         .map((scope) => scope.trim())
         .filter(Boolean);
       const { tenant, apiKey, key } = await createTenantWithKey(em, {
         name: target!,
         scopes,
-        keyName: option('key-name'),
+        keyName: stringOption('key-name'),
         actor,
       });
       process.stdout.write(
@@ -47,7 +42,7 @@ async function main(): Promise<number> {
       if (!tenants.length) process.stdout.write('No tenants.\n');
     } else if (command === 'platform-key') {
       const { platformKey, key } = await issuePlatformKey(em, {
-        name: option('key-name') ?? `cli ${new Date().toISOString().slice(0, 10)}`,
+        name: stringOption('key-name') ?? `cli ${new Date().toISOString().slice(0, 10)}`,
       });
       process.stdout.write(
         `Created platform key ${platformKey.id} (scope tenants:manage). Key (shown only now): ${key}\n`,

@@ -1,13 +1,10 @@
 // First: parses the command line (and answers --help) before anything heavy loads.
-import { commandLine } from './command-line';
+import { commandLine, stringOption } from './command-line';
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Tenant, type TrainingSet } from '../db/entities';
-import { seedDemoTenant } from '../db/seed';
-import { createConversationStack } from '../engine/engine-stack';
+import { type TrainingSet } from '../db/entities';
 import { AppError } from '../errors';
-import { DomainEvents } from '../events';
 import { parseCsv } from '../learning/datasets/case-file';
 import { splitExamples } from '../learning/holdout-split';
 import { importApprovedCorrectionRows } from '../learning/training/correction-import';
@@ -19,16 +16,11 @@ import {
   resolveTrainingSet,
   trainingSetFiles,
 } from '../learning/training/training-data-service';
-import { resolveSecretKey, SecretBox } from '../security/secret-box';
 import { runCli, withDatabase } from './cli-runner';
+import { cliConversationStack, cliTenant } from './cli-services';
 import { createProgressBar } from './progress-bar';
 
 const actor = 'system:training-data-cli' as const;
-
-function option(name: string): string | undefined {
-  const value = commandLine().values[name];
-  return typeof value === 'string' ? value : undefined;
-}
 
 function describe(set: TrainingSet): string {
   const stats = set.statistics;
@@ -54,13 +46,10 @@ export function validationPath(out: string): string {
 /** `npm run training-data`: training sets of a tenant, their JSONL files, and the offline training loop. */
 async function main(): Promise<number> {
   const [command, file] = commandLine().positionals;
-  return withDatabase(async ({ config, database, logger }) => {
-    if (config.SEED_DEMO) await seedDemoTenant(database.orm.em.fork());
+  return withDatabase(async (context) => {
+    const { database, logger } = context;
     const em = () => database.orm.em.fork();
-    const tenantName = option('tenant') ?? 'demo';
-    const tenant = await em().findOne(Tenant, { name: tenantName });
-    if (!tenant) throw new AppError('NOT_FOUND', `No tenant named ${tenantName} (use --tenant)`);
-    const tenantId = tenant.id;
+    const tenantId = (await cliTenant(context, stringOption('tenant'))).id;
     const values = commandLine().values;
     switch (command) {
       case 'list': {
@@ -70,21 +59,21 @@ async function main(): Promise<number> {
         return 0;
       }
       case 'export': {
-        const format = parseTrainingFormat(option('format')!);
-        const reference = option('training-set');
+        const format = parseTrainingFormat(stringOption('format')!);
+        const reference = stringOption('training-set');
         const set = reference
           ? await resolveTrainingSet(em(), tenantId, reference)
           : await createTrainingSet(em(), {
               tenantId,
               actor,
               settings: {
-                minQuality: option('min-quality') === undefined ? undefined : Number(option('min-quality')),
+                minQuality: stringOption('min-quality') === undefined ? undefined : Number(stringOption('min-quality')),
                 includeThumbsUp: values['include-thumbs-up'] === true ? true : undefined,
                 maskPersonalData: values['no-mask'] === true ? false : undefined,
               },
             });
         const files = await trainingSetFiles(em(), tenantId, set.id, format);
-        const out = option('out')!;
+        const out = stringOption('out')!;
         fs.writeFileSync(out, files.train);
         fs.writeFileSync(validationPath(out), files.validation);
         process.stderr.write(`${describe(set)}\nWrote ${out} and ${validationPath(out)} (${format}).\n`);
@@ -105,13 +94,13 @@ async function main(): Promise<number> {
             topic: topic < 0 ? '' : (row[topic] ?? ''),
           }));
         const { train, heldOut } = splitExamples(examples);
-        const part = option('part') ?? 'train';
+        const part = stringOption('part') ?? 'train';
         const chosen = part === 'train' ? train : part === 'held-out' ? heldOut : examples;
-        const sample = option('sample') ? chosen.slice(0, Number(option('sample'))) : chosen;
+        const sample = stringOption('sample') ? chosen.slice(0, Number(stringOption('sample'))) : chosen;
         const bar = createProgressBar('corrections');
         const imported = await importApprovedCorrectionRows(
           database.orm.em,
-          { tenantId, actor, rows: sample, quality: Number(option('quality') ?? 5) },
+          { tenantId, actor, rows: sample, quality: Number(stringOption('quality') ?? 5) },
           (done, total) => bar.update(done, total),
         );
         bar.finish();
@@ -119,23 +108,16 @@ async function main(): Promise<number> {
         return 0;
       }
       case 'train-offline': {
-        const secret = resolveSecretKey(config.secretKey, config.PARLEY_DATA_DIR);
-        const stack = createConversationStack({
-          config,
-          orm: database.orm,
-          events: new DomainEvents(),
-          logger,
-          secretBox: new SecretBox(secret.key),
-        });
+        const stack = cliConversationStack(context);
         try {
           const result = await trainOfflineVersion(
             { em: database.orm.em, gateway: stack.gateway, logger },
             {
               tenantId,
               actor,
-              dataset: option('dataset')!,
-              trainingSet: option('training-set') ?? null,
-              concurrency: Number(option('concurrency') ?? 4),
+              dataset: stringOption('dataset')!,
+              trainingSet: stringOption('training-set') ?? null,
+              concurrency: Number(stringOption('concurrency') ?? 4),
             },
           );
           const metrics = result.offlineModel.metrics as { validation?: unknown } | null;

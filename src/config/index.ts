@@ -22,7 +22,8 @@ export { parseTrustProxy, type TrustProxy } from './trust-proxy';
  * The only reader of process.env. Every setting is declared once, in the file
  * of its area (server, storage, control plane, providers, engine, channels,
  * alerts), with its default and a human sentence saying what a valid value
- * looks like; docs/configuration.md (its table) and .env.example mirror the list.
+ * looks like; docs/configuration.md (its table) mirrors the list, and .env.example
+ * is generated from it (`npm run env:example`, src/config/env-example.ts).
  */
 export const settingAreas = {
   server: serverSettings,

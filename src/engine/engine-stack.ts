@@ -64,8 +64,9 @@ export function createConversationStack(dependencies: {
   bus?.on(TENANT_CHANGED, (tenantId) => gateway.forgetTenantKeys(tenantId || undefined));
   // Notifications sent while the bus was down are lost: forget every tenant's keys.
   bus?.onReconnect(() => gateway.forgetTenantKeys());
+  // Knowledge written by any instance, on the same bus (one LISTEN connection per process).
   const knowledgeListener =
-    config.KB_LISTEN && url ? startKnowledgeListener({ url, knowledgeBase: gateway.knowledgeBase, logger }) : null;
+    config.KB_LISTEN && bus ? startKnowledgeListener({ bus, knowledgeBase: gateway.knowledgeBase, logger }) : null;
   return {
     gateway,
     engine,

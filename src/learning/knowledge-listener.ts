@@ -1,57 +1,52 @@
-import pg from 'pg';
+import { KNOWLEDGE_ARTICLE_CHANGED, type InstanceBus } from '../db/shared-state/instance-bus';
 import type { Logger } from '../logger';
 import type { ArticleChange, KnowledgeBaseProvider } from '../providers/knowledge-base';
 
-/** The channel the knowledge_article trigger notifies (Migration20261201140000KnowledgeRetrieval). */
-export const KNOWLEDGE_CHANNEL = 'knowledge_article_changed';
-
 export interface KnowledgeListenerOptions {
-  /** PostgreSQL connection string (the service's database). */
-  url: string;
+  /** The process's instance bus (its one LISTEN connection, which also carries tenant and provider-health changes). */
+  bus: Pick<InstanceBus, 'on' | 'off' | 'onReconnect' | 'offReconnect' | 'connected' | 'ready'>;
   knowledgeBase: Pick<KnowledgeBaseProvider, 'applyChanges' | 'catchUp'>;
   logger?: Logger;
   /** Notifications arriving within this window are applied together (an import writes thousands). Default 20 ms. */
   batchMs?: number;
-  /** First reconnect delay; doubles up to 30 s. Default 500 ms. */
-  reconnectMs?: number;
+  /** First delay before a failed catch-up is tried again; doubles up to 30 s. Default 500 ms. */
+  retryMs?: number;
 }
 
 export interface KnowledgeListener {
-  /** Resolves once the first LISTEN is in place. */
+  /** Resolves once the bus is listening and the loaded indexes have caught up with what was written before. */
   readonly ready: Promise<void>;
-  /** True while the LISTEN connection is up. */
+  /** True while the bus's LISTEN connection is up (and this listener is open). */
   connected(): boolean;
+  /** Stops applying notifications (the bus itself stays open: its owner closes it). */
   close(): Promise<void>;
 }
 
 /**
  * Keeps this instance's knowledge indexes current with writes made anywhere:
- * a dedicated connection LISTENs on `knowledge_article_changed` (a trigger
- * notifies on every insert, update and delete, whatever wrote it) and applies
- * each changed article in place. A lost connection is re-opened with backoff;
- * after every (re)connect the loaded indexes re-read rows changed since they
- * were last in sync, so notifications sent while disconnected are not lost.
- * NOTIFY is delivered only after the writing transaction commits.
+ * the instance bus LISTENs on `knowledge_article_changed` (a trigger notifies
+ * on every insert, update and delete, whatever wrote it) and each changed
+ * article is applied in place. Once the bus is first listening, and after
+ * every reconnect (the bus re-opens a lost connection with backoff), the loaded
+ * indexes re-read rows changed since they were last in sync, so notifications
+ * sent while disconnected are not lost; a catch-up that fails is tried again
+ * with backoff. NOTIFY is delivered only after the writing transaction commits.
  */
 export function startKnowledgeListener(options: KnowledgeListenerOptions): KnowledgeListener {
-  const { knowledgeBase, logger } = options;
+  const { bus, knowledgeBase, logger } = options;
   const batchMs = options.batchMs ?? 20;
-  const firstDelay = options.reconnectMs ?? 500;
-  let client: pg.Client | null = null;
+  const firstRetry = options.retryMs ?? 500;
   let closed = false;
-  let isConnected = false;
-  let delay = firstDelay;
-  let retryTimer: NodeJS.Timeout | null = null;
   let flushTimer: NodeJS.Timeout | null = null;
   let pending: ArticleChange[] = [];
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let markClosed: () => void = () => {};
+  const closing = new Promise<void>((resolve) => (markClosed = resolve));
 
   const flush = () => {
     flushTimer = null;
     const batch = pending;
     pending = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0 || closed) return;
     knowledgeBase.applyChanges(batch).catch((error: unknown) => {
       logger?.warn({ err: error, changes: batch.length }, 'could not apply knowledge changes; catching up instead');
       knowledgeBase
@@ -60,70 +55,63 @@ export function startKnowledgeListener(options: KnowledgeListenerOptions): Knowl
     });
   };
 
-  const scheduleReconnect = () => {
-    isConnected = false;
-    if (closed || retryTimer) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = null;
-      void connect();
-    }, delay);
-    retryTimer.unref();
-    delay = Math.min(delay * 2, 30_000);
+  /** Catch-ups waiting to be tried again: close() ends them, so `ready` never hangs. */
+  const retries = new Map<NodeJS.Timeout, () => void>();
+
+  /** Re-reads what changed while this instance was not listening; retried with backoff until it succeeds (or close). */
+  const catchUp = async (): Promise<void> => {
+    for (let wait = firstRetry; !closed; wait = Math.min(wait * 2, 30_000)) {
+      try {
+        await knowledgeBase.catchUp();
+        return;
+      } catch (error) {
+        if (closed) return;
+        logger?.warn({ err: error, retryInMs: wait }, 'knowledge catch-up failed; retrying');
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            retries.delete(timer);
+            resolve();
+          }, wait);
+          timer.unref();
+          retries.set(timer, resolve);
+        });
+      }
+    }
   };
 
-  async function connect(): Promise<void> {
-    const connection = new pg.Client({ connectionString: options.url, application_name: 'parley-knowledge-listener' });
-    client = connection;
-    connection.on('error', (error) => {
-      logger?.warn({ err: error }, 'knowledge listener connection lost; reconnecting');
-      connection.end().catch(() => undefined);
-      if (client === connection) scheduleReconnect();
-    });
-    connection.on('end', () => {
-      if (client === connection) scheduleReconnect();
-    });
-    connection.on('notification', (message) => {
-      if (message.channel !== KNOWLEDGE_CHANNEL || !message.payload) return;
-      try {
-        const change = JSON.parse(message.payload) as ArticleChange;
-        pending.push({ tenantId: change.tenantId, id: change.id });
-      } catch {
-        return;
-      }
-      flushTimer ??= setTimeout(flush, batchMs);
-    });
+  const onChange = (payload: string) => {
+    if (closed || !payload) return;
     try {
-      await connection.connect();
-      await connection.query(`listen ${KNOWLEDGE_CHANNEL}`);
-      if (closed) {
-        await connection.end();
-        return;
-      }
-      isConnected = true;
-      delay = firstDelay;
-      // Anything written while this instance was not listening.
-      await knowledgeBase.catchUp();
-      markReady();
-    } catch (error) {
-      logger?.warn({ err: error }, 'knowledge listener could not connect; retrying');
-      connection.end().catch(() => undefined);
-      if (client === connection) scheduleReconnect();
+      const change = JSON.parse(payload) as ArticleChange;
+      pending.push({ tenantId: change.tenantId, id: change.id });
+    } catch {
+      return;
     }
-  }
+    flushTimer ??= setTimeout(flush, batchMs);
+  };
+  // Notifications sent while the bus was down are lost: re-read what changed meanwhile.
+  const onReconnect = () => void catchUp();
+  bus.on(KNOWLEDGE_ARTICLE_CHANGED, onChange);
+  bus.onReconnect(onReconnect);
+  // Anything written before this instance was listening.
+  const ready = Promise.race([bus.ready.then(() => catchUp()), closing]);
 
-  void connect();
   return {
     ready,
-    connected: () => isConnected,
+    connected: () => !closed && bus.connected(),
     async close() {
       closed = true;
-      markReady();
-      if (retryTimer) clearTimeout(retryTimer);
+      markClosed();
+      bus.off(KNOWLEDGE_ARTICLE_CHANGED, onChange);
+      bus.offReconnect(onReconnect);
       if (flushTimer) clearTimeout(flushTimer);
-      const connection = client;
-      client = null;
-      isConnected = false;
-      await connection?.end().catch(() => undefined);
+      flushTimer = null;
+      pending = [];
+      for (const [timer, resolve] of retries) {
+        clearTimeout(timer);
+        resolve();
+      }
+      retries.clear();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import { createAlertSettingsReader, routeNotifiers } from './alert-routing';
+import type { AlertServiceOptions } from './alert-service';
 import type { AlertNotifier } from './alert-types';
 import { createEmailNotifier } from './email-notifier';
 import { createLogAlertNotifier } from './log-alert-notifier';
@@ -14,6 +15,18 @@ export interface ConfiguredNotifiers {
   enabled: string[];
   disabled: string[];
   close(): void;
+}
+
+/** The alert service's settings from the configuration (ALERT_*, and the console link in notifications). */
+export function configuredAlertSettings(
+  config: Config,
+): Pick<AlertServiceOptions, 'repeatHours' | 'groupWindowSeconds' | 'silenceMinutes' | 'graphqlUrl'> {
+  return {
+    repeatHours: config.ALERT_REPEAT_HOURS,
+    groupWindowSeconds: config.ALERT_GROUP_WINDOW_SECONDS,
+    silenceMinutes: config.ALERT_SILENCE_MINUTES,
+    graphqlUrl: `${config.publicBaseUrl}/graphql`,
+  };
 }
 
 /**

@@ -1,7 +1,6 @@
-import crypto from 'node:crypto';
 import { ApiError, GoogleGenAI, type Content, type GenerateContentResponse } from '@google/genai';
-import { LRUCache } from 'lru-cache';
 import type { KeyResolver } from './openai';
+import { clientPerKey } from './client-per-key';
 import { abortError, parseRetryAfter, parseRetryDelay, providerErrorFromStatus, truncate } from './provider-errors';
 import { ProviderError, type ChatMessage, type GenerateRequest, type GenerateResult, type LlmProvider } from './types';
 
@@ -18,16 +17,9 @@ export interface GeminiProviderOptions {
  * response headers, so a per-call fetch wrapper keeps Retry-After.
  */
 export function createGeminiProvider(options: GeminiProviderOptions): LlmProvider {
-  const clients = new LRUCache<string, GoogleGenAI>({ max: 200 });
-  const clientFor = (apiKey: string): GoogleGenAI => {
-    const name = crypto.createHash('sha256').update(apiKey).digest('hex');
-    let client = clients.get(name);
-    if (!client) {
-      client = new GoogleGenAI({ apiKey, ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}) });
-      clients.set(name, client);
-    }
-    return client;
-  };
+  const clientFor = clientPerKey(
+    (apiKey) => new GoogleGenAI({ apiKey, ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}) }),
+  );
 
   return {
     id: 'gemini',

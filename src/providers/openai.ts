@@ -1,6 +1,5 @@
-import crypto from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { clientPerKey } from './client-per-key';
 import { abortError, parseRetryAfter, providerErrorFromStatus, truncate } from './provider-errors';
 import { ProviderError, type GenerateRequest, type GenerateResult, type LlmProvider } from './types';
 
@@ -22,16 +21,7 @@ const reasoningModel = /^o\d/;
  * because the failover layer owns retries.
  */
 export function createOpenAiProvider(options: OpenAiProviderOptions): LlmProvider {
-  const clients = new LRUCache<string, OpenAI>({ max: 200 });
-  const clientFor = (apiKey: string): OpenAI => {
-    const name = crypto.createHash('sha256').update(apiKey).digest('hex');
-    let client = clients.get(name);
-    if (!client) {
-      client = new OpenAI({ apiKey, baseURL: options.baseUrl, maxRetries: 0 });
-      clients.set(name, client);
-    }
-    return client;
-  };
+  const clientFor = clientPerKey((apiKey) => new OpenAI({ apiKey, baseURL: options.baseUrl, maxRetries: 0 }));
 
   return {
     id: 'openai',

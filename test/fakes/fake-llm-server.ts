@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sendJson as send } from './json-response';
 
 /**
  * What the next request(s) get instead of a normal answer.
@@ -210,14 +211,4 @@ export async function startFakeLlmServer(route: LlmRoute): Promise<FakeLlmContro
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function send(
-  response: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
 }

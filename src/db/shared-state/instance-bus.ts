@@ -7,11 +7,16 @@ import type { Logger } from '../../logger';
 export const TENANT_CHANGED = 'parley_tenant_changed';
 /** `resetProviderStats` ran on some instance: payload `{ provider, tenantId }` (JSON). */
 export const PROVIDER_HEALTH_RESET = 'parley_provider_health_reset';
+/**
+ * A knowledge article was inserted, updated or deleted: payload `{ tenantId, id, op }` (JSON), sent by the
+ * `knowledge_article` trigger whatever wrote the row (Migration20261201140000KnowledgeRetrieval).
+ */
+export const KNOWLEDGE_ARTICLE_CHANGED = 'knowledge_article_changed';
 
 /** An API key was revoked, re-scoped or deleted (trigger on `api_key`, Migration20261207200000ApiKeyRevocationNotify): payload its id. */
 export const API_KEY_REVOKED = 'parley_api_key_revoked';
 
-const CHANNELS = [TENANT_CHANGED, PROVIDER_HEALTH_RESET, API_KEY_REVOKED] as const;
+const CHANNELS = [TENANT_CHANGED, PROVIDER_HEALTH_RESET, API_KEY_REVOKED, KNOWLEDGE_ARTICLE_CHANGED] as const;
 export type BusChannel = (typeof CHANNELS)[number];
 
 /** This process's name in the shared tables: host, pid and a random suffix (a restarted pid is a new instance). */
@@ -20,11 +25,16 @@ export const INSTANCE_ID = `${os.hostname().slice(0, 60)}:${process.pid}:${rando
 export interface InstanceBus {
   /** Calls `handler` with each payload sent on `channel` (by any instance, after its transaction commits). */
   on(channel: BusChannel, handler: (payload: string) => void): void;
+  /** Stops calling a handler given to `on`. */
+  off(channel: BusChannel, handler: (payload: string) => void): void;
   /**
    * Called after every (re)connect except the first: notifications sent while
-   * the connection was down are lost, so caches must be dropped wholesale.
+   * the connection was down are lost, so caches must be dropped wholesale (or
+   * re-read what changed meanwhile).
    */
   onReconnect(handler: () => void): void;
+  /** Stops calling a handler given to `onReconnect`. */
+  offReconnect(handler: () => void): void;
   /** True while the LISTEN connection is up: a cache may then trust notifications instead of checking per use. */
   connected(): boolean;
   /** Resolves once the first LISTEN is in place (or the bus closed). */
@@ -75,7 +85,7 @@ export function startInstanceBus(options: { url: string; logger?: Logger; reconn
       if (client === connection) scheduleReconnect();
     });
     connection.on('notification', (message) => {
-      for (const handler of handlers.get(message.channel) ?? []) {
+      for (const handler of [...(handlers.get(message.channel) ?? [])]) {
         try {
           handler(message.payload ?? '');
         } catch (error) {
@@ -92,7 +102,15 @@ export function startInstanceBus(options: { url: string; logger?: Logger; reconn
       }
       isConnected = true;
       delay = firstDelay;
-      if (everConnected) for (const handler of reconnectHandlers) handler();
+      if (everConnected) {
+        for (const handler of [...reconnectHandlers]) {
+          try {
+            handler();
+          } catch (error) {
+            logger?.error({ err: error }, 'instance bus reconnect handler failed');
+          }
+        }
+      }
       everConnected = true;
       markReady();
     } catch (error) {
@@ -110,8 +128,14 @@ export function startInstanceBus(options: { url: string; logger?: Logger; reconn
       list.push(handler);
       handlers.set(channel, list);
     },
+    off(channel, handler) {
+      removeFrom(handlers.get(channel) ?? [], handler);
+    },
     onReconnect(handler) {
       reconnectHandlers.push(handler);
+    },
+    offReconnect(handler) {
+      removeFrom(reconnectHandlers, handler);
     },
     connected: () => isConnected,
     async close() {
@@ -124,4 +148,9 @@ export function startInstanceBus(options: { url: string; logger?: Logger; reconn
       await connection?.end().catch(() => undefined);
     },
   };
+}
+
+function removeFrom<T>(list: T[], item: T): void {
+  const at = list.indexOf(item);
+  if (at >= 0) list.splice(at, 1);
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import crypto from 'node:crypto';
 import OpenAI, { APIConnectionError, APIError } from 'openai';
 import { AppError } from '../../errors';
+import { clientPerKey } from '../../providers/client-per-key';
 import { ProviderKeyStore } from '../../providers/provider-keys';
 import type { SecretBox } from '../../security/secret-box';
 
@@ -33,7 +33,7 @@ export function createFineTuningClients(options: FineTuningClientOptions): FineT
     environment: { openai: options.apiKey },
     ttlMs: 0,
   });
-  const clients = new Map<string, OpenAI>();
+  const clientFor = clientPerKey((apiKey) => new OpenAI({ apiKey, baseURL: options.baseUrl, maxRetries: 0 }));
   return async (tenantId) => {
     const apiKey = await keys.keyFor(tenantId, 'openai');
     if (!apiKey)
@@ -41,13 +41,7 @@ export function createFineTuningClients(options: FineTuningClientOptions): FineT
         'BAD_USER_INPUT',
         'No OpenAI API key for fine-tuning: set OPENAI_API_KEY or the tenant secret openaiApiKey',
       );
-    const name = crypto.createHash('sha256').update(apiKey).digest('hex');
-    let client = clients.get(name);
-    if (!client) {
-      client = new OpenAI({ apiKey, baseURL: options.baseUrl, maxRetries: 0 });
-      clients.set(name, client);
-    }
-    return client;
+    return clientFor(apiKey);
   };
 }
 

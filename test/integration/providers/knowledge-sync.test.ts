@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 
 /**
  * Two service instances (each its own ORM, connection pool, provider stack and
- * LISTEN connection) on one database, as two processes behind a load balancer would be.
+ * instance bus, the one LISTEN connection) on one database, as two processes behind a load balancer would be.
  */
 let database: TestDatabase;
 let tenantId: string;
@@ -115,7 +115,7 @@ describe('knowledge across instances', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await ask(b, later)).text).toBe(HANDOVER_REPLY); // missed the notification while not listening
 
-    const listener = startKnowledgeListener({ url: database.url, knowledgeBase: b.gateway.knowledgeBase, logger });
+    const listener = startKnowledgeListener({ bus: b.bus!, knowledgeBase: b.gateway.knowledgeBase, logger });
     try {
       await listener.ready;
       expect((await ask(b, later)).text).toBe(laterAnswer);
@@ -136,13 +136,22 @@ describe('knowledge across instances', () => {
     }
   });
 
+  it('each instance LISTENs on one connection, shared with the tenant and provider-health invalidations', async () => {
+    const rows = await database.orm.em
+      .getConnection()
+      .execute<Array<{ application_name: string; n: string }>>(
+        `select application_name, count(*) as n from pg_stat_activity where datname = current_database() and application_name like 'parley-%' group by application_name`,
+      );
+    expect(rows.map((row) => [row.application_name, Number(row.n)])).toEqual([['parley-instance-bus', 2]]);
+  });
+
   it('a listening connection that drops is re-opened, and what was written meanwhile is caught up', async () => {
     const question = 'Can I pay with cryptocurrency?';
     const answer = 'No, we accept cards, PayPal and bank transfer only.';
     expect((await ask(a, question)).text).toBe(HANDOVER_REPLY);
     const connection = database.orm.em.getConnection();
     await connection.execute(
-      `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'parley-knowledge-listener' and datname = current_database()`,
+      `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'parley-instance-bus' and datname = current_database()`,
     );
     await connection.execute(
       `insert into knowledge_article (id, tenant_id, created_at, updated_at, question, answer, source, active) values (gen_random_uuid(), ?, now(), now(), ?, ?, 'manual', true)`,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { settings } from '../../../src/config';
+import { renderEnvExample } from '../../../src/config/env-example';
 
 const root = path.resolve(__dirname, '../../..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
@@ -15,6 +16,10 @@ describe('every setting is documented', () => {
 
   it.each(Object.keys(settings))('.env.example lists %s', (name) => {
     expect(envExample).toMatch(new RegExp('^#?\\s*' + name + '=', 'm'));
+  });
+
+  it('.env.example is what `npm run env:example` generates from src/config', () => {
+    expect(envExample).toBe(renderEnvExample());
   });
 
   it('documents nothing that is not a setting', () => {
