@@ -3,6 +3,7 @@ import '../src/cli/command-line';
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import twilio from 'twilio';
 import { loadConfig } from '../src/config';
 import { createScratchDatabase } from './scratch-database';
 import { argument, flag, log, percentiles, type Percentiles } from './bench-stats';
-import { costCounters, watchMemory } from './process-costs';
+import { costCounters, databaseWalBytes, reserveWal, watchMemory } from './process-costs';
 import { migrate, openOrm } from '../src/db/orm';
 import { SecretBox } from '../src/security/secret-box';
 import { createTenant } from '../src/tenants/tenant-service';
@@ -243,7 +244,16 @@ interface Measurement {
   posted: number;
   rejected: number;
   /** Per turn over the whole measurement: see CostCounters (the backends' CPU only counts connections open at both ends). */
-  perTurn: { nodeCpuMs: number; postgresCpuMs: number; transactions: number; rowsWritten: number; walBytes: number };
+  perTurn: {
+    nodeCpuMs: number;
+    postgresCpuMs: number;
+    transactions: number;
+    statements: number | null;
+    rowsWritten: number;
+    walBytes: number;
+    /** True when walBytes is this database's WAL (pg_walinspect), false when it is the whole server's. */
+    walIsolated: boolean;
+  };
 }
 
 async function measure(
@@ -257,6 +267,8 @@ async function measure(
     prefix: string;
     check: pg.Client;
     database: string;
+    countsDir: string;
+    walReserved: boolean;
   },
 ): Promise<Measurement> {
   const client = new WebhookClient(system.baseUrls);
@@ -271,7 +283,7 @@ async function measure(
   await fixedRate(client, clock, customers, Math.min(options.rates[0]!, 100), 2);
   await drain(clock, client.posted);
   // Costs are counted from here (the warm-up opened the pool's connections, so their backends exist at both ends).
-  const costBefore = await costCounters(options.check, options.database, pids);
+  const costBefore = await costCounters(options.check, options.database, pids, options.countsDir);
   const postedBefore = client.posted;
 
   const rates: Measurement['rates'] = [];
@@ -308,20 +320,45 @@ async function measure(
     } else if ((flat += 1) >= 2) break; // Saturated: two levels in a row without 5% more.
     best = Math.max(best, turnsPerSecond);
   }
-  const costAfter = await costCounters(options.check, options.database, pids);
+  const costAfter = await costCounters(options.check, options.database, pids, options.countsDir);
   // Per turn answered in the window (replies written), whichever system's webhook it was: the baseline writes none.
   const answered = costAfter.answered - costBefore.answered;
   const turns = Math.max(1, answered > 0 ? answered : client.posted - postedBefore);
+  const wal = options.walReserved
+    ? await databaseWalBytes(options.check, options.database, costBefore.walLsn, costAfter.walLsn)
+    : null;
+  if (options.walReserved) {
+    // The WAL read back is no longer needed: let the server recycle it.
+    await options.check
+      .query(
+        `select pg_replication_slot_advance(slot_name, pg_current_wal_insert_lsn())
+         from pg_replication_slots where temporary and active_pid = pg_backend_pid()`,
+      )
+      .catch(() => undefined);
+  }
+  const serverWal = Number(
+    (
+      (
+        await options.check.query(`select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint as bytes`, [
+          costAfter.walLsn,
+          costBefore.walLsn,
+        ])
+      ).rows[0] as { bytes: string }
+    ).bytes,
+  );
   const perTurn = {
     nodeCpuMs: (costAfter.nodeCpuMs - costBefore.nodeCpuMs) / turns,
     postgresCpuMs: Math.max(0, costAfter.postgresCpuMs - costBefore.postgresCpuMs) / turns,
     transactions: (costAfter.transactions - costBefore.transactions) / turns,
+    statements:
+      costAfter.statements !== null && costBefore.statements !== null
+        ? (costAfter.statements - costBefore.statements) / turns
+        : null,
     rowsWritten: (costAfter.rowsWritten - costBefore.rowsWritten) / turns,
-    walBytes: (costAfter.walBytes - costBefore.walBytes) / turns,
+    walBytes: (wal?.bytes ?? serverWal) / turns,
+    walIsolated: wal !== null,
   };
-  log(
-    `  ${system.name}: per turn ${perTurn.nodeCpuMs.toFixed(2)} ms Node CPU, ${perTurn.postgresCpuMs.toFixed(2)} ms PostgreSQL CPU, ${perTurn.transactions.toFixed(1)} commits, ${perTurn.rowsWritten.toFixed(1)} rows written, ${(perTurn.walBytes / 1024).toFixed(1)} KiB WAL (server-wide)`,
-  );
+  log(`  ${system.name}: per turn ${describeCost(perTurn)}`);
   client.close();
   return {
     perTurn,
@@ -332,6 +369,13 @@ async function measure(
     posted: client.posted,
     rejected: client.failed,
   };
+}
+
+/** One line of counted cost per turn. */
+function describeCost(perTurn: Measurement['perTurn']): string {
+  const statements =
+    perTurn.statements === null ? 'statements not counted' : `${perTurn.statements.toFixed(1)} statements`;
+  return `${perTurn.nodeCpuMs.toFixed(2)} ms Node CPU + ${perTurn.postgresCpuMs.toFixed(2)} ms PostgreSQL CPU, ${perTurn.transactions.toFixed(1)} commits, ${statements}, ${perTurn.rowsWritten.toFixed(1)} rows written, ${(perTurn.walBytes / 1024).toFixed(2)} KiB WAL${perTurn.walIsolated ? '' : ' (server-wide: includes other databases)'}`;
 }
 
 const SYSTEMS = ['baseline', 'instant', 'parley', 'cluster', 'instances'] as const;
@@ -416,7 +460,14 @@ async function main(): Promise<void> {
     );
     const check = new pg.Client({ connectionString: databaseUrl });
     await check.connect();
-    const options = { rates, seconds, levels, levelSeconds, check, database: scratch.name };
+    // Statements and CPU per process: every child preloads statement-counter.ts (NODE_OPTIONS reaches cluster workers).
+    const countsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-counts-'));
+    const preload = `--require ${path.join(root, 'dist', 'bench', 'statement-counter.js')}`;
+    const childEnv = { ...process.env, NODE_OPTIONS: preload, PARLEY_BENCH_COUNTS_DIR: countsDir };
+    // WAL of this database alone, read back with pg_walinspect (a temporary slot keeps it until then).
+    const walReserved = await reserveWal(check, `parley_bench_${process.pid}`);
+    if (!walReserved) log('WAL per turn: pg_walinspect or a replication slot was refused; reporting server-wide WAL');
+    const options = { rates, seconds, levels, levelSeconds, check, database: scratch.name, countsDir, walReserved };
     const ready = (child: ChildProcess, name: string) =>
       new Promise<void>((resolve, reject) => {
         child.stdout!.once('data', () => {
@@ -435,6 +486,8 @@ async function main(): Promise<void> {
         cwd: root,
         stdio: ['ignore', 'ignore', 'inherit'],
         env: {
+          NODE_OPTIONS: preload,
+          PARLEY_BENCH_COUNTS_DIR: countsDir,
           NODE_ENV: 'production',
           HOST: '127.0.0.1',
           PORT: String(port),
@@ -477,7 +530,7 @@ async function main(): Promise<void> {
           poolMax: 10,
         }),
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv },
     );
     children.push(baseline);
     await ready(baseline, 'baseline');
@@ -508,7 +561,7 @@ async function main(): Promise<void> {
             poolMax: 10,
           }),
         ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
+        { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv },
       );
       children.push(instant);
       await ready(instant, 'parley (instant gateway)');
@@ -628,7 +681,7 @@ async function main(): Promise<void> {
     for (const [name, result] of results) {
       const cpu = result.perTurn.nodeCpuMs + result.perTurn.postgresCpuMs;
       log(
-        `  ${label(name).padEnd(15)} Node ${result.perTurn.nodeCpuMs.toFixed(2)} ms + PostgreSQL ${result.perTurn.postgresCpuMs.toFixed(2)} ms CPU → ${(1000 / cpu).toFixed(0)} turns/s per core, ${((os.cpus().length * 1000) / cpu).toFixed(0)} on ${os.cpus().length} cores if nothing else ran; ${result.perTurn.transactions.toFixed(1)} commits, ${result.perTurn.rowsWritten.toFixed(1)} rows written, ${(result.perTurn.walBytes / 1024).toFixed(1)} KiB WAL (server-wide: includes other databases' writes)`,
+        `  ${label(name).padEnd(15)} ${describeCost(result.perTurn)} → ${(1000 / cpu).toFixed(0)} turns/s per core, ${((os.cpus().length * 1000) / cpu).toFixed(0)} on ${os.cpus().length} cores if nothing else ran`,
       );
     }
     const posted = [...results]

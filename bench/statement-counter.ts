@@ -1,0 +1,27 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Preloaded into the benchmark's service processes (`--require`, through NODE_OPTIONS so cluster workers load it
+ * too): counts the statements each process sends to PostgreSQL through node-postgres, and on SIGUSR2 writes that
+ * count and the process's own CPU time (process.cpuUsage, microsecond resolution) to
+ * `$PARLEY_BENCH_COUNTS_DIR/<pid>.json`, which bench/process-costs.ts reads. Nothing else changes in the process.
+ */
+const directory = process.env.PARLEY_BENCH_COUNTS_DIR;
+if (directory) {
+  let statements = 0;
+  // Resolved from the service's own node_modules: the same module MikroORM's knex and hot-sql use.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pg = require('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function counted(this: unknown, ...args: unknown[]) {
+    statements += 1;
+    return query.apply(this, args);
+  };
+  process.on('SIGUSR2', () => {
+    const cpu = process.cpuUsage();
+    const file = path.join(directory, `${process.pid}.json`);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ statements, cpuMs: (cpu.user + cpu.system) / 1000 }));
+    fs.renameSync(`${file}.tmp`, file);
+  });
+}
