@@ -10,18 +10,35 @@ import path from 'node:path';
 const directory = process.env.PARLEY_BENCH_COUNTS_DIR;
 if (directory) {
   let statements = 0;
+  /** Statements by their first words (PARLEY_BENCH_STATEMENT_KINDS=1): which ones a turn sends. */
+  const kinds = process.env.PARLEY_BENCH_STATEMENT_KINDS === '1' ? new Map<string, number>() : null;
   // Resolved from the service's own node_modules: the same module MikroORM's knex and hot-sql use.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pg = require('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function counted(this: unknown, ...args: unknown[]) {
     statements += 1;
+    if (kinds) {
+      const first = args[0] as string | { text?: string } | undefined;
+      const text = (typeof first === 'string' ? first : (first?.text ?? ''))
+        .slice(0, 300)
+        .replace(/\s+/g, ' ')
+        .slice(0, 90);
+      kinds.set(text, (kinds.get(text) ?? 0) + 1);
+    }
     return query.apply(this, args);
   };
   process.on('SIGUSR2', () => {
     const cpu = process.cpuUsage();
     const file = path.join(directory, `${process.pid}.json`);
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ statements, cpuMs: (cpu.user + cpu.system) / 1000 }));
+    fs.writeFileSync(
+      `${file}.tmp`,
+      JSON.stringify({
+        statements,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        kinds: kinds ? Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1])) : undefined,
+      }),
+    );
     fs.renameSync(`${file}.tmp`, file);
   });
 }
