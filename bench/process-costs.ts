@@ -58,13 +58,19 @@ export interface CostCounters {
   walLsn: string;
   /** Replies written (outbound messages): a system also answers what a previous one left stored. */
   answered: number;
+  /** Per reporting process: process.memoryUsage() in MB when its resident set peaked (statement-counter.ts). */
+  peakMemoryMb: Array<Record<string, number>>;
+}
+
+/** What a process preloading statement-counter.ts reports. */
+interface Reported {
+  statements: number;
+  cpuMs: number;
+  peakMemoryMb?: Record<string, number>;
 }
 
 /** Asks each process (statement-counter.ts) for its statements and CPU time; null for a process that did not answer. */
-async function reportedCounts(
-  pids: number[],
-  directory: string | null,
-): Promise<Array<{ statements: number; cpuMs: number } | null>> {
+async function reportedCounts(pids: number[], directory: string | null): Promise<Array<Reported | null>> {
   if (!directory) return pids.map(() => null);
   const files = pids.map((pid) => path.join(directory, `${pid}.json`));
   const before = files.map((file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0));
@@ -79,7 +85,7 @@ async function reportedCounts(
     files.map((file, index) => {
       try {
         if (fs.statSync(file).mtimeMs === before[index]) return null;
-        return JSON.parse(fs.readFileSync(file, 'utf8')) as { statements: number; cpuMs: number };
+        return JSON.parse(fs.readFileSync(file, 'utf8')) as Reported;
       } catch {
         return null;
       }
@@ -128,6 +134,7 @@ export async function costCounters(
     rowsWritten: Number(stats!.written),
     walLsn: stats!.lsn,
     answered: Number(stats!.answered),
+    peakMemoryMb: counted.map((count) => count.peakMemoryMb ?? {}),
   };
 }
 

@@ -5,7 +5,8 @@ import path from 'node:path';
  * Preloaded into the benchmark's service processes (`--require`, through NODE_OPTIONS so cluster workers load it
  * too): counts the statements each process sends to PostgreSQL through node-postgres, and on SIGUSR2 writes that
  * count and the process's own CPU time (process.cpuUsage, microsecond resolution) to
- * `$PARLEY_BENCH_COUNTS_DIR/<pid>.json`, which bench/process-costs.ts reads. Nothing else changes in the process.
+ * `$PARLEY_BENCH_COUNTS_DIR/<pid>.json`, which bench/process-costs.ts reads, with the process.memoryUsage()
+ * sampled when the resident set was largest (every 100 ms). Nothing else changes in the process.
  */
 const directory = process.env.PARLEY_BENCH_COUNTS_DIR;
 if (directory) {
@@ -28,7 +29,15 @@ if (directory) {
     }
     return query.apply(this, args);
   };
+  // Where the memory is when the resident set peaks (heap, buffers outside it, or neither: code and native).
+  let peak: NodeJS.MemoryUsage | null = null;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    if (!peak || usage.rss > peak.rss) peak = usage;
+  };
+  setInterval(sample, 100).unref();
   process.on('SIGUSR2', () => {
+    sample();
     const cpu = process.cpuUsage();
     const file = path.join(directory, `${process.pid}.json`);
     fs.writeFileSync(
@@ -36,6 +45,9 @@ if (directory) {
       JSON.stringify({
         statements,
         cpuMs: (cpu.user + cpu.system) / 1000,
+        peakMemoryMb: Object.fromEntries(
+          Object.entries(peak ?? {}).map(([name, bytes]) => [name, Math.round((bytes as number) / 2 ** 20)]),
+        ),
         kinds: kinds ? Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1])) : undefined,
       }),
     );

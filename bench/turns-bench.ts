@@ -38,7 +38,8 @@ import { startFakeGemini } from '../test/fakes/fake-gemini-server';
  * WEB_CONCURRENCY (cluster) and N separate instances on the same database
  * (webhooks spread round-robin). It refuses to run when the machine is already
  * busy (1-minute load average above half the CPUs) unless --ignore-load, and
- * then says so next to the figures.
+ * then says so next to the figures. --profile writes V8 CPU profiles of the
+ * parley children to .parley/profiles (bench/cpu-profile-summary.ts summarises one).
  */
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
 const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
@@ -359,6 +360,11 @@ async function measure(
     walIsolated: wal !== null,
   };
   log(`  ${system.name}: per turn ${describeCost(perTurn)}`);
+  for (const memory of costAfter.peakMemoryMb)
+    if (memory.rss)
+      log(
+        `  ${system.name}: at its peak RSS of ${memory.rss} MB a process held ${memory.heapUsed} MB of JS heap (of ${memory.heapTotal} MB reserved), ${memory.external} MB external (${memory.arrayBuffers} MB array buffers)`,
+      );
   client.close();
   return {
     perTurn,
@@ -463,6 +469,7 @@ async function main(): Promise<void> {
     // Statements and CPU per process: every child preloads statement-counter.ts (NODE_OPTIONS reaches cluster workers).
     const countsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-counts-'));
     const preload = `--require ${path.join(root, 'dist', 'bench', 'statement-counter.js')}`;
+    const profileDir = path.join(root, '.parley', 'profiles');
     const childEnv = { ...process.env, NODE_OPTIONS: preload, PARLEY_BENCH_COUNTS_DIR: countsDir };
     // WAL of this database alone, read back with pg_walinspect (a temporary slot keeps it until then).
     const walReserved = await reserveWal(check, `parley_bench_${process.pid}`);
@@ -486,7 +493,8 @@ async function main(): Promise<void> {
         cwd: root,
         stdio: ['ignore', 'ignore', 'inherit'],
         env: {
-          NODE_OPTIONS: preload,
+          // --profile: every service process writes a V8 CPU profile too (summarise: bench/cpu-profile-summary.ts).
+          NODE_OPTIONS: flag('profile') ? `${preload} --cpu-prof --cpu-prof-dir=${profileDir}` : preload,
           PARLEY_BENCH_COUNTS_DIR: countsDir,
           NODE_ENV: 'production',
           HOST: '127.0.0.1',
@@ -547,7 +555,7 @@ async function main(): Promise<void> {
       // 2. parley's channel and engine with a gateway that answers at once (no provider layer).
       const instantPort = await freePort();
       // --profile writes a V8 CPU profile of this child to ./.parley/profiles (open it in Chrome DevTools).
-      const profile = flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.parley', 'profiles')}`] : [];
+      const profile = flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       const instant = spawn(
         process.execPath,
         [
