@@ -9,6 +9,7 @@ import fs from 'node:fs';
  */
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
 
@@ -63,6 +64,21 @@ function main(): void {
   process.stdout.write(`${file}: ${(total / 1e6).toFixed(1)} s of busy samples\n`);
   print('self time by module:', modules);
   print('self time by function:', functions);
+  // Native functions (socket writes, …) by who called them: the nearest ancestor in a package or parley's code.
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const callers = new Map<string, number>();
+  for (const [id, micros] of self) {
+    const frame = byId.get(id)!.callFrame;
+    if (frame.url || frame.functionName.startsWith('(')) continue;
+    let parent = parents.get(id);
+    while (parent !== undefined && !/node_modules|\/dist\//.test(byId.get(parent)!.callFrame.url))
+      parent = parents.get(parent);
+    const caller = parent === undefined ? '(node internals only)' : moduleOf(byId.get(parent)!.callFrame.url, '');
+    const key = `${frame.functionName} ← ${caller}`;
+    callers.set(key, (callers.get(key) ?? 0) + micros);
+  }
+  print('native self time by calling package:', callers);
 }
 
 main();

@@ -11,6 +11,19 @@ export function childPids(pid: number): number[] {
   }
 }
 
+/** Resident memory of each process now, in MB (0 once it has exited). */
+export function residentMb(pids: number[]): number[] {
+  return pids.map((pid) => {
+    try {
+      return Math.round(
+        Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+      );
+    } catch {
+      return 0;
+    }
+  });
+}
+
 /** Peak resident memory of any one of the children (or, for a supervisor, of its workers), sampled every 100 ms. */
 export function watchMemory(pids: number[]): { stop(): number } {
   let peak = 0;

@@ -13,7 +13,7 @@ import twilio from 'twilio';
 import { loadConfig } from '../src/config';
 import { createScratchDatabase } from './scratch-database';
 import { argument, flag, log, percentiles, type Percentiles } from './bench-stats';
-import { costCounters, databaseWalBytes, reserveWal, watchMemory } from './process-costs';
+import { costCounters, databaseWalBytes, reserveWal, residentMb, watchMemory } from './process-costs';
 import { migrate, openOrm } from '../src/db/orm';
 import { SecretBox } from '../src/security/secret-box';
 import { createTenant } from '../src/tenants/tenant-service';
@@ -39,7 +39,7 @@ import { startFakeGemini } from '../test/fakes/fake-gemini-server';
  * (webhooks spread round-robin). It refuses to run when the machine is already
  * busy (1-minute load average above half the CPUs) unless --ignore-load, and
  * then says so next to the figures. --profile writes V8 CPU profiles of the
- * parley children to .parley/profiles (bench/cpu-profile-summary.ts summarises one).
+ * instant and service children to .parley/profiles (bench/cpu-profile-summary.ts summarises one).
  */
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
 const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
@@ -275,6 +275,11 @@ async function measure(
   const client = new WebhookClient(system.baseUrls);
   const pids = system.processes.map((child) => child.pid!);
   const memory = watchMemory(system.processes.map((child) => child.pid!));
+  log(
+    `  ${system.name}: resident when ready (before any turn): ${residentMb(pids)
+      .map((mb) => `${mb} MB`)
+      .join(', ')}`,
+  );
   // Each system its own customers: conversations (and their history) do not carry over between systems.
   const prefix = `whatsapp:+44${options.prefix}`;
   const customers = Array.from({ length: 2_000 }, (_unused, index) => `${prefix}${String(index).padStart(8, '0')}`);
@@ -489,12 +494,14 @@ async function main(): Promise<void> {
     const startParley = async (extra: Record<string, string>): Promise<{ child: ChildProcess; url: string }> => {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const child = spawn(process.execPath, [mainScript], {
+      // --profile: the service process writes a V8 CPU profile too (Node refuses --cpu-prof in NODE_OPTIONS, so a
+      // WEB_CONCURRENCY supervisor's workers are not profiled). Summarise one with bench/cpu-profile-summary.ts.
+      const profile = flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const child = spawn(process.execPath, [...profile, mainScript], {
         cwd: root,
         stdio: ['ignore', 'ignore', 'inherit'],
         env: {
-          // --profile: every service process writes a V8 CPU profile too (summarise: bench/cpu-profile-summary.ts).
-          NODE_OPTIONS: flag('profile') ? `${preload} --cpu-prof --cpu-prof-dir=${profileDir}` : preload,
+          NODE_OPTIONS: preload,
           PARLEY_BENCH_COUNTS_DIR: countsDir,
           NODE_ENV: 'production',
           HOST: '127.0.0.1',
