@@ -471,6 +471,8 @@ async function main(): Promise<void> {
     );
     const check = new pg.Client({ connectionString: databaseUrl });
     await check.connect();
+    // The embedded server stops in `finally`: its goodbye must not crash the run and hide the error that ended it.
+    check.on('error', () => undefined);
     // Statements and CPU per process: every child preloads statement-counter.ts (NODE_OPTIONS reaches cluster workers).
     const countsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-counts-'));
     const preload = `--require ${path.join(root, 'dist', 'bench', 'statement-counter.js')}`;
@@ -524,7 +526,7 @@ async function main(): Promise<void> {
         },
       });
       children.push(child);
-      await waitReady(`${url}/readyz`, child);
+      await waitReady(`${url}/readyz`, child, 180_000);
       return { child, url };
     };
     const results = new Map<SystemName, Measurement>();
