@@ -176,7 +176,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  // A profiled child writes its profile only when it exits by itself: give it longer.
+  const timer = setTimeout(() => child.kill('SIGKILL'), flag('profile') ? 60_000 : 15_000);
   await exited;
   clearTimeout(timer);
 }
