@@ -3,6 +3,7 @@ import '../src/cli/command-line';
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import twilio from 'twilio';
 import { loadConfig } from '../src/config';
 import { createScratchDatabase } from './scratch-database';
 import { argument, flag, log, percentiles, type Percentiles } from './bench-stats';
-import { costCounters, watchMemory } from './process-costs';
+import { costCounters, databaseWalBytes, reserveWal, residentMb, watchMemory } from './process-costs';
 import { loadAverage } from './load-check';
 import { migrate, openOrm } from '../src/db/orm';
 import { SecretBox } from '../src/security/secret-box';
@@ -38,7 +39,8 @@ import { startFakeGemini } from '../test/fakes/fake-gemini-server';
  * WEB_CONCURRENCY (cluster) and N separate instances on the same database
  * (webhooks spread round-robin). It refuses to run when the machine is already
  * busy (1-minute load average above half the CPUs) unless --ignore-load, and
- * then says so next to the figures.
+ * then says so next to the figures. --profile writes V8 CPU profiles of the
+ * instant and service children to .parley/profiles (bench/cpu-profile-summary.ts summarises one).
  */
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
 const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
@@ -175,7 +177,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  // A profiled child writes its profile only when it exits by itself: give it longer.
+  const timer = setTimeout(() => child.kill('SIGKILL'), flag('profile') ? 60_000 : 15_000);
   await exited;
   clearTimeout(timer);
 }
@@ -244,7 +247,16 @@ interface Measurement {
   posted: number;
   rejected: number;
   /** Per turn over the whole measurement: see CostCounters (the backends' CPU only counts connections open at both ends). */
-  perTurn: { nodeCpuMs: number; postgresCpuMs: number; transactions: number; rowsWritten: number; walBytes: number };
+  perTurn: {
+    nodeCpuMs: number;
+    postgresCpuMs: number;
+    transactions: number;
+    statements: number | null;
+    rowsWritten: number;
+    walBytes: number;
+    /** True when walBytes is this database's WAL (pg_walinspect), false when it is the whole server's. */
+    walIsolated: boolean;
+  };
 }
 
 async function measure(
@@ -258,11 +270,18 @@ async function measure(
     prefix: string;
     check: pg.Client;
     database: string;
+    countsDir: string;
+    walReserved: boolean;
   },
 ): Promise<Measurement> {
   const client = new WebhookClient(system.baseUrls);
   const pids = system.processes.map((child) => child.pid!);
   const memory = watchMemory(system.processes.map((child) => child.pid!));
+  log(
+    `  ${system.name}: resident when ready (before any turn): ${residentMb(pids)
+      .map((mb) => `${mb} MB`)
+      .join(', ')}`,
+  );
   // Each system its own customers: conversations (and their history) do not carry over between systems.
   const prefix = `whatsapp:+44${options.prefix}`;
   const customers = Array.from({ length: 2_000 }, (_unused, index) => `${prefix}${String(index).padStart(8, '0')}`);
@@ -272,7 +291,7 @@ async function measure(
   await fixedRate(client, clock, customers, Math.min(options.rates[0]!, 100), 2);
   await drain(clock, client.posted);
   // Costs are counted from here (the warm-up opened the pool's connections, so their backends exist at both ends).
-  const costBefore = await costCounters(options.check, options.database, pids);
+  const costBefore = await costCounters(options.check, options.database, pids, options.countsDir);
   const postedBefore = client.posted;
 
   const rates: Measurement['rates'] = [];
@@ -309,20 +328,50 @@ async function measure(
     } else if ((flat += 1) >= 2) break; // Saturated: two levels in a row without 5% more.
     best = Math.max(best, turnsPerSecond);
   }
-  const costAfter = await costCounters(options.check, options.database, pids);
+  const costAfter = await costCounters(options.check, options.database, pids, options.countsDir);
   // Per turn answered in the window (replies written), whichever system's webhook it was: the baseline writes none.
   const answered = costAfter.answered - costBefore.answered;
   const turns = Math.max(1, answered > 0 ? answered : client.posted - postedBefore);
+  const wal = options.walReserved
+    ? await databaseWalBytes(options.check, options.database, costBefore.walLsn, costAfter.walLsn)
+    : null;
+  if (options.walReserved) {
+    // The WAL read back is no longer needed: let the server recycle it.
+    await options.check
+      .query(
+        `select pg_replication_slot_advance(slot_name, pg_current_wal_insert_lsn())
+         from pg_replication_slots where temporary and active_pid = pg_backend_pid()`,
+      )
+      .catch(() => undefined);
+  }
+  const serverWal = Number(
+    (
+      (
+        await options.check.query(`select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint as bytes`, [
+          costAfter.walLsn,
+          costBefore.walLsn,
+        ])
+      ).rows[0] as { bytes: string }
+    ).bytes,
+  );
   const perTurn = {
     nodeCpuMs: (costAfter.nodeCpuMs - costBefore.nodeCpuMs) / turns,
     postgresCpuMs: Math.max(0, costAfter.postgresCpuMs - costBefore.postgresCpuMs) / turns,
     transactions: (costAfter.transactions - costBefore.transactions) / turns,
+    statements:
+      costAfter.statements !== null && costBefore.statements !== null
+        ? (costAfter.statements - costBefore.statements) / turns
+        : null,
     rowsWritten: (costAfter.rowsWritten - costBefore.rowsWritten) / turns,
-    walBytes: (costAfter.walBytes - costBefore.walBytes) / turns,
+    walBytes: (wal?.bytes ?? serverWal) / turns,
+    walIsolated: wal !== null,
   };
-  log(
-    `  ${system.name}: per turn ${perTurn.nodeCpuMs.toFixed(2)} ms Node CPU, ${perTurn.postgresCpuMs.toFixed(2)} ms PostgreSQL CPU, ${perTurn.transactions.toFixed(1)} commits, ${perTurn.rowsWritten.toFixed(1)} rows written, ${(perTurn.walBytes / 1024).toFixed(1)} KiB WAL (server-wide)`,
-  );
+  log(`  ${system.name}: per turn ${describeCost(perTurn)}`);
+  for (const memory of costAfter.peakMemoryMb)
+    if (memory.rss)
+      log(
+        `  ${system.name}: at its peak RSS of ${memory.rss} MB a process held ${memory.heapUsed} MB of JS heap (of ${memory.heapTotal} MB reserved), ${memory.external} MB external (${memory.arrayBuffers} MB array buffers)`,
+      );
   client.close();
   return {
     perTurn,
@@ -333,6 +382,13 @@ async function measure(
     posted: client.posted,
     rejected: client.failed,
   };
+}
+
+/** One line of counted cost per turn. */
+function describeCost(perTurn: Measurement['perTurn']): string {
+  const statements =
+    perTurn.statements === null ? 'statements not counted' : `${perTurn.statements.toFixed(1)} statements`;
+  return `${perTurn.nodeCpuMs.toFixed(2)} ms Node CPU + ${perTurn.postgresCpuMs.toFixed(2)} ms PostgreSQL CPU, ${perTurn.transactions.toFixed(1)} commits, ${statements}, ${perTurn.rowsWritten.toFixed(1)} rows written, ${(perTurn.walBytes / 1024).toFixed(2)} KiB WAL${perTurn.walIsolated ? '' : ' (server-wide: includes other databases)'}`;
 }
 
 const SYSTEMS = ['baseline', 'instant', 'parley', 'cluster', 'instances'] as const;
@@ -410,7 +466,17 @@ async function main(): Promise<void> {
     );
     const check = new pg.Client({ connectionString: databaseUrl });
     await check.connect();
-    const options = { rates, seconds, levels, levelSeconds, check, database: scratch.name };
+    // The embedded server stops in `finally`: its goodbye must not crash the run and hide the error that ended it.
+    check.on('error', () => undefined);
+    // Statements and CPU per process: every child preloads statement-counter.ts (NODE_OPTIONS reaches cluster workers).
+    const countsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-counts-'));
+    const preload = `--require ${path.join(root, 'dist', 'bench', 'statement-counter.js')}`;
+    const profileDir = path.join(root, '.parley', 'profiles');
+    const childEnv = { ...process.env, NODE_OPTIONS: preload, PARLEY_BENCH_COUNTS_DIR: countsDir };
+    // WAL of this database alone, read back with pg_walinspect (a temporary slot keeps it until then).
+    const walReserved = await reserveWal(check, `parley_bench_${process.pid}`);
+    if (!walReserved) log('WAL per turn: pg_walinspect or a replication slot was refused; reporting server-wide WAL');
+    const options = { rates, seconds, levels, levelSeconds, check, database: scratch.name, countsDir, walReserved };
     const ready = (child: ChildProcess, name: string) =>
       new Promise<void>((resolve, reject) => {
         child.stdout!.once('data', () => {
@@ -425,10 +491,15 @@ async function main(): Promise<void> {
     const startParley = async (extra: Record<string, string>): Promise<{ child: ChildProcess; url: string }> => {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const child = spawn(process.execPath, [mainScript], {
+      // --profile: the service process writes a V8 CPU profile too (Node refuses --cpu-prof in NODE_OPTIONS, so a
+      // WEB_CONCURRENCY supervisor's workers are not profiled). Summarise one with bench/cpu-profile-summary.ts.
+      const profile = flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const child = spawn(process.execPath, [...profile, mainScript], {
         cwd: root,
         stdio: ['ignore', 'ignore', 'inherit'],
         env: {
+          NODE_OPTIONS: preload,
+          PARLEY_BENCH_COUNTS_DIR: countsDir,
           NODE_ENV: 'production',
           HOST: '127.0.0.1',
           PORT: String(port),
@@ -450,7 +521,7 @@ async function main(): Promise<void> {
         },
       });
       children.push(child);
-      await waitReady(`${url}/readyz`, child);
+      await waitReady(`${url}/readyz`, child, 180_000);
       return { child, url };
     };
     const results = new Map<SystemName, Measurement>();
@@ -471,7 +542,7 @@ async function main(): Promise<void> {
           poolMax: 10,
         }),
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv },
     );
     children.push(baseline);
     await ready(baseline, 'baseline');
@@ -488,7 +559,7 @@ async function main(): Promise<void> {
       // 2. parley's channel and engine with a gateway that answers at once (no provider layer).
       const instantPort = await freePort();
       // --profile writes a V8 CPU profile of this child to ./.parley/profiles (open it in Chrome DevTools).
-      const profile = flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.parley', 'profiles')}`] : [];
+      const profile = flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       const instant = spawn(
         process.execPath,
         [
@@ -502,7 +573,7 @@ async function main(): Promise<void> {
             poolMax: 10,
           }),
         ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
+        { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv },
       );
       children.push(instant);
       await ready(instant, 'parley (instant gateway)');
@@ -622,7 +693,7 @@ async function main(): Promise<void> {
     for (const [name, result] of results) {
       const cpu = result.perTurn.nodeCpuMs + result.perTurn.postgresCpuMs;
       log(
-        `  ${label(name).padEnd(15)} Node ${result.perTurn.nodeCpuMs.toFixed(2)} ms + PostgreSQL ${result.perTurn.postgresCpuMs.toFixed(2)} ms CPU → ${(1000 / cpu).toFixed(0)} turns/s per core, ${((os.cpus().length * 1000) / cpu).toFixed(0)} on ${os.cpus().length} cores if nothing else ran; ${result.perTurn.transactions.toFixed(1)} commits, ${result.perTurn.rowsWritten.toFixed(1)} rows written, ${(result.perTurn.walBytes / 1024).toFixed(1)} KiB WAL (server-wide: includes other databases' writes)`,
+        `  ${label(name).padEnd(15)} ${describeCost(result.perTurn)} → ${(1000 / cpu).toFixed(0)} turns/s per core, ${((os.cpus().length * 1000) / cpu).toFixed(0)} on ${os.cpus().length} cores if nothing else ran`,
       );
     }
     const posted = [...results]

@@ -72,7 +72,7 @@ export class WhatsAppFlow {
       messageId,
       async () => {
         const outcome = await this.deps.worker.processInbound(messageId, known);
-        if (outcome === 'done') await this.continueConversation(conversationId);
+        if (outcome.status === 'done') await this.continueConversation(conversationId, outcome.next);
       },
       force,
     );
@@ -86,7 +86,7 @@ export class WhatsAppFlow {
       async () => {
         try {
           const outcome = await this.deps.sender.deliver(messageId);
-          if (outcome && outcome.status !== 'pending') await this.continueConversation(conversationId);
+          if (outcome && outcome.status !== 'pending') await this.continueConversation(conversationId, outcome.next);
         } finally {
           done?.();
         }
@@ -102,9 +102,13 @@ export class WhatsAppFlow {
       else this.send(message.conversationId, message.id);
   }
 
-  /** What the conversation still has to do, queued behind the current task (same conversation, same order). */
-  async continueConversation(conversationId: string): Promise<void> {
+  /**
+   * What the conversation still has to do, queued behind the current task (same conversation, same order). `known`:
+   * already read after the last write of the task (the sender reads it with the outcome), so not read again.
+   */
+  async continueConversation(conversationId: string, known?: UnfinishedMessage[]): Promise<void> {
     if (!this.deps.work.isAccepting) return;
+    if (known) return this.queue(known);
     const backlog = await conversationBacklog(this.deps.em(), conversationId, {
       now: this.deps.now(),
       staleAfterMs: this.deps.instance?.staleAfterMs ?? 0,

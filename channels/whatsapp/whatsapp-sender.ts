@@ -6,6 +6,7 @@ import {
   recordSentParts,
   scheduleRetry,
   type SendClaim,
+  type UnfinishedMessage,
 } from '../../src/conversations/delivery-store';
 import type { InstanceIdentity } from '../../src/instances/service-instance';
 import type { DeliveryStatus, FeedbackPromptStyle } from '../../src/db/entities';
@@ -44,6 +45,8 @@ export interface SendOutcome {
   status: DeliveryStatus;
   reason: string | null;
   retryAt?: Date;
+  /** Read as the outcome was recorded (finishSend): what the conversation has left to do next; absent otherwise. */
+  next?: UnfinishedMessage[];
 }
 
 type Attempt =
@@ -80,17 +83,26 @@ export class WhatsAppSender {
     private readonly hooks: SenderHooks | null = null,
   ) {}
 
+  /** The instance this sender claims messages for (a turn can claim its reply for it: ProcessOptions.claimReply). */
+  get instanceId(): string | null {
+    return this.instance?.id ?? null;
+  }
+
   /**
+   * `claimed`: the message already claimed for this sender (by the turn that stored it), so it is not claimed again.
    * Sends a pending outbound message; null when it is not to be sent now: another (live) sender has it, it was
    * sent already, its next attempt is scheduled later, or an earlier reply of its conversation is unsent (whoever
    * settles that one takes this one next: nothing here waits or polls).
    */
-  async deliver(messageId: string): Promise<SendOutcome | null> {
-    const message = await claimForSending(this.em(), messageId, 'whatsapp', {
-      instanceId: this.instance?.id ?? null,
-      staleAfterMs: this.instance?.staleAfterMs ?? 0,
-      now: this.now(),
-    });
+  async deliver(messageId: string, claimed: SendClaim | null = null): Promise<SendOutcome | null> {
+    const message =
+      claimed?.id === messageId
+        ? claimed
+        : await claimForSending(this.em(), messageId, 'whatsapp', {
+            instanceId: this.instanceId,
+            staleAfterMs: this.instance?.staleAfterMs ?? 0,
+            now: this.now(),
+          });
     if (!message) return null;
     try {
       const outcome = await this.send(message);
@@ -338,15 +350,19 @@ export class WhatsAppSender {
     prompt: FeedbackPromptStyle | null,
   ): Promise<SendOutcome> {
     // The message's channel id becomes the last part's SID: the one with the buttons, which a tap refers to.
-    await finishSend(this.em(), message.id, {
-      status: outcome.status,
-      reason: outcome.reason,
-      partIds: sids,
-      feedbackPrompt: prompt,
-    });
+    // The same statement reads what the conversation has next (the channel queues it: WhatsAppFlow).
+    const next = await finishSend(
+      this.em(),
+      message.id,
+      { status: outcome.status, reason: outcome.reason, partIds: sids, feedbackPrompt: prompt },
+      {
+        conversationId: message.conversationId,
+        claimer: { now: this.now(), staleAfterMs: this.instance?.staleAfterMs ?? 0 },
+      },
+    );
     if (outcome.status === 'not_sent')
       this.logger.warn({ messageId: message.id, reason: outcome.reason }, 'WhatsApp reply not sent');
-    return outcome;
+    return next ? { ...outcome, next } : outcome;
   }
 }
 

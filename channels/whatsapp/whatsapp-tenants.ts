@@ -40,7 +40,8 @@ export class WhatsAppTenantDirectory {
   private byId = new Map<string, WhatsAppTenant>();
   private loadedAt = 0;
   private loading: Promise<void> | null = null;
-  private readonly credentials = new Map<string, { value: TwilioCredentials | null; at: number }>();
+  /** Promises: the concurrent requests of an expired entry share one read instead of one read each. */
+  private readonly credentials = new Map<string, { value: Promise<TwilioCredentials | null>; at: number }>();
   private readonly ttlMs: number;
 
   constructor(
@@ -77,11 +78,18 @@ export class WhatsAppTenantDirectory {
   async credentialsFor(tenant: WhatsAppTenant): Promise<TwilioCredentials | null> {
     const cached = this.credentials.get(tenant.tenantId);
     if (cached && Date.now() - cached.at < this.ttlMs) return cached.value;
-    const secrets = await readTenantSecrets(this.em(), this.box, tenant.tenantId);
-    const accountSid = tenant.accountSid ?? this.options.fallbackAccountSid ?? null;
-    const authToken = secrets.twilioAuthToken ?? this.options.fallbackAuthToken ?? null;
-    const value = accountSid && authToken ? { accountSid, authToken } : null;
-    this.credentials.set(tenant.tenantId, { value, at: Date.now() });
+    const value = (async () => {
+      const secrets = await readTenantSecrets(this.em(), this.box, tenant.tenantId);
+      const accountSid = tenant.accountSid ?? this.options.fallbackAccountSid ?? null;
+      const authToken = secrets.twilioAuthToken ?? this.options.fallbackAuthToken ?? null;
+      return accountSid && authToken ? { accountSid, authToken } : null;
+    })();
+    const entry = { value, at: Date.now() };
+    this.credentials.set(tenant.tenantId, entry);
+    // A failed read is not cached: the next request reads again.
+    value.catch(() => {
+      if (this.credentials.get(tenant.tenantId) === entry) this.credentials.delete(tenant.tenantId);
+    });
     return value;
   }
 

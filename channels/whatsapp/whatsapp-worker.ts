@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { storeOutbound } from '../../src/conversations/delivery-store';
+import { storeOutbound, type UnfinishedMessage } from '../../src/conversations/delivery-store';
 import {
   findInboundMessage,
   interactionOfContact,
@@ -12,7 +12,7 @@ import type { ConversationEngine, TurnResult } from '../../src/engine/types';
 import type { DomainEvents } from '../../src/events';
 import type { RecordImplicitSignalsInput, RecordVoteInput } from '../../src/feedback/feedback-service';
 import type { Logger } from '../../src/logger';
-import type { WhatsAppSender } from './whatsapp-sender';
+import type { SendOutcome, WhatsAppSender } from './whatsapp-sender';
 import {
   feedbackPreferenceCommand,
   mentionsCompletedAction,
@@ -30,6 +30,12 @@ export interface FeedbackRecorder {
 }
 
 type InboundRow = StoredInboundMessage;
+
+/** A message answered (`next`: what its conversation has left, when the last send read it) or left waiting. */
+export interface InboundOutcome {
+  status: 'done' | 'waiting';
+  next?: UnfinishedMessage[];
+}
 
 type Plan =
   | { type: 'vote'; vote: Vote; interactionId: string | null }
@@ -63,7 +69,7 @@ export class WhatsAppWorker {
   async processInbound(
     messageId: string,
     known?: { tenantId: string; conversationId: string; kind: MessageKind; text: string },
-  ): Promise<'done' | 'waiting'> {
+  ): Promise<InboundOutcome> {
     if (known?.kind === 'text' && !typedVote(known.text) && !feedbackPreferenceCommand(known.text)) {
       return this.turn({
         id: messageId,
@@ -73,12 +79,12 @@ export class WhatsAppWorker {
       });
     }
     const row = await findInboundMessage(this.em(), messageId, 'whatsapp');
-    if (!row || row.processedAt) return 'done';
+    if (!row || row.processedAt) return { status: 'done' };
     const plan = await this.plan(row);
     if (plan.type === 'turn') return this.turn(row);
     const replyId = await this.answerInline(row, plan);
-    if (replyId) await this.sender.deliver(replyId);
-    return 'done';
+    const sent = replyId ? await this.sender.deliver(replyId) : null;
+    return { status: 'done', next: sent?.next };
   }
 
   /** Stores `text` as an outbound message of a WhatsApp conversation; null when no such conversation exists. */
@@ -114,29 +120,35 @@ export class WhatsAppWorker {
     return { type: 'turn' };
   }
 
-  private async turn(
-    row: Pick<InboundRow, 'id' | 'tenantId' | 'conversationId' | 'text'>,
-  ): Promise<'done' | 'waiting'> {
+  private async turn(row: Pick<InboundRow, 'id' | 'tenantId' | 'conversationId' | 'text'>): Promise<InboundOutcome> {
     // The sender's claim (or the notice's insert) below commits synchronously before anything goes to
     // Twilio, flushing the turn with it: the turn itself need not wait for its own flush.
     // An earlier message of the conversation being answered elsewhere: this one waits in the database (no worker,
     // no polling) and whoever finishes that one takes it next.
-    const result: TurnResult = await this.engine.processMessage(row.id, { deferTurnFlush: true, ifBlocked: 'defer' });
-    if (result.status === 'waiting') return 'waiting';
+    // The turn claims its reply for this sender in its own statement (one round trip fewer before Twilio).
+    const result: TurnResult = await this.engine.processMessage(row.id, {
+      deferTurnFlush: true,
+      ifBlocked: 'defer',
+      claimReply: { instanceId: this.sender.instanceId },
+    });
+    if (result.status === 'waiting') return { status: 'waiting' };
     // Earlier waiting messages this turn answered first: their replies go out now, by the same path, in order.
     for (const earlier of result.earlier ?? []) await this.deliverReply(earlier);
-    await this.deliverReply(result);
-    if (result.status === 'already_processed') return 'done';
+    const sent = await this.deliverReply(result);
+    if (result.status === 'already_processed') return { status: 'done' };
     await this.recordSignals(row);
-    return 'done';
+    // What the conversation has next, read with the last send's outcome (recordSignals cannot change it).
+    return { status: 'done', next: sent?.next };
   }
 
-  private async deliverReply(result: TurnResult): Promise<void> {
-    if (result.reply && result.status !== 'with_human') await this.sender.deliver(result.reply.messageId);
-    else if (result.status === 'handed_off') {
+  private async deliverReply(result: TurnResult): Promise<SendOutcome | null> {
+    if (result.reply && result.status !== 'with_human')
+      return this.sender.deliver(result.reply.messageId, result.reply.sendClaim ?? null);
+    if (result.status === 'handed_off') {
       const noticeId = await this.storeOutbound(result.conversationId, replies.handedOff, 'system', null);
-      if (noticeId) await this.sender.deliver(noticeId);
+      if (noticeId) return this.sender.deliver(noticeId);
     }
+    return null;
   }
 
   /**

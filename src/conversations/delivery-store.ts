@@ -3,12 +3,35 @@ import { randomUUID } from 'node:crypto';
 import type {
   ChannelName,
   ConversationStatus,
-  DeliveryEvent,
   DeliveryStatus,
   FeedbackPromptStyle,
   MessageAuthor,
 } from '../db/entities';
 import { runHot } from '../db/hot-sql';
+import {
+  BACKLOG_CONDITION,
+  CLAIM_IS_FREE,
+  toUnfinished,
+  type BacklogRow,
+  type SendClaimer,
+  type UnfinishedMessage,
+} from './delivery-backlog';
+
+export {
+  deliveryOf,
+  findSentMessage,
+  partIdBelongsToOther,
+  recordDeliveryEvent,
+  type SentMessage,
+} from './delivery-status-store';
+export {
+  conversationBacklog,
+  deadSendClaims,
+  scheduledRetries,
+  unfinishedMessages,
+  type SendClaimer,
+  type UnfinishedMessage,
+} from './delivery-backlog';
 
 /**
  * The SQL of outbound delivery: storing a message to send, claiming it so two
@@ -16,22 +39,6 @@ import { runHot } from '../db/hot-sql';
  * parts and the outcome, and applying the platform's status callbacks. Channels
  * decide what to send and how; this module only records it.
  */
-
-/** A claim made without an instance id (see ServiceInstance) older than this is taken to be from a process that died mid-send. */
-const SEND_CLAIM_LEASE = '10 minutes';
-
-/** Who claims and when: the instance (its claims are taken over once its heartbeat is stale) and the sender's clock. */
-export interface SendClaimer {
-  instanceId: string | null;
-  staleAfterMs: number;
-  now: Date;
-}
-
-/** A claim is free when nobody holds it, its holder's heartbeat stopped, or (holder unknown) its lease ran out. */
-const CLAIM_IS_FREE = `(send_claimed_at is null
-    or (claimed_by is null and send_claimed_at < now() - interval '${SEND_CLAIM_LEASE}')
-    or (claimed_by is not null and not exists (select 1 from service_instance i
-          where i.id = message.claimed_by and i.heartbeat_at > now() - (?::int * interval '1 millisecond'))))`;
 
 /** The driver hands timestamps over as PostgreSQL's text (MikroORM turns pg's date parsing off). */
 type Timestamp = string | Date;
@@ -233,193 +240,40 @@ export interface SendResult {
   feedbackPrompt: FeedbackPromptStyle | null;
 }
 
-/** Records the outcome of a send and gives up the claim. */
-export async function finishSend(em: EntityManager, messageId: string, result: SendResult): Promise<void> {
-  await runHot(
-    em,
-    `update message set delivery_status = ?, delivery_error = ?, channel_message_id = coalesce(?, channel_message_id),
+/**
+ * Records the outcome of a send and gives up the claim. With `next`, the same statement (one round trip, one
+ * commit) reads what the conversation has left to do afterwards, as conversationBacklog does (without this
+ * message): whoever finishes a message queues the conversation's next one.
+ */
+export async function finishSend(
+  em: EntityManager,
+  messageId: string,
+  result: SendResult,
+  next: { conversationId: string; claimer: Pick<SendClaimer, 'now' | 'staleAfterMs'>; limit?: number } | null = null,
+): Promise<UnfinishedMessage[] | null> {
+  const values = [
+    result.status,
+    result.reason,
+    result.partIds.at(-1) ?? null,
+    JSON.stringify(result.partIds),
+    result.feedbackPrompt,
+    messageId,
+  ];
+  const update = `update message set delivery_status = ?, delivery_error = ?, channel_message_id = coalesce(?, channel_message_id),
             send_claimed_at = null, claimed_by = null, next_attempt_at = null, sent_part_ids = ?::jsonb, feedback_prompt = coalesce(?, feedback_prompt)
-      where id = ?`,
-    [
-      result.status,
-      result.reason,
-      result.partIds.at(-1) ?? null,
-      JSON.stringify(result.partIds),
-      result.feedbackPrompt,
-      messageId,
-    ],
-  );
-}
-
-/** The delivery status of a message and why it failed, if it did. */
-export async function deliveryOf(
-  em: EntityManager,
-  messageId: string,
-): Promise<{ status: DeliveryStatus | null; reason: string | null } | null> {
-  const rows = await em
-    .getConnection()
-    .execute<{ delivery_status: DeliveryStatus | null; delivery_error: string | null }[]>(
-      'select delivery_status, delivery_error from message where id = ?',
-      [messageId],
-    );
-  return rows[0] ? { status: rows[0].delivery_status, reason: rows[0].delivery_error } : null;
-}
-
-/** An outbound message a status callback is about. */
-export interface SentMessage {
-  id: string;
-  deliveryStatus: DeliveryStatus | null;
-  /** True when the callback is about the part that carries the message's status (the last one). */
-  isMainPart: boolean;
-}
-
-/** Finds the outbound message a part id belongs to: its last part, else any earlier part sent in the last 7 days. */
-export async function findSentMessage(
-  em: EntityManager,
-  tenantId: string,
-  channel: ChannelName,
-  partId: string,
-): Promise<SentMessage | null> {
-  const connection = em.getConnection();
-  const main = await connection.execute<{ id: string; delivery_status: DeliveryStatus | null }[]>(
-    `select id, delivery_status from message where channel = ? and channel_message_id = ? and tenant_id = ? and direction = 'outbound'`,
-    [channel, partId, tenantId],
-  );
-  if (main[0]) return { id: main[0].id, deliveryStatus: main[0].delivery_status, isMainPart: true };
-  const earlier = await connection.execute<{ id: string; delivery_status: DeliveryStatus | null }[]>(
-    `select id, delivery_status from message where tenant_id = ? and channel = ? and direction = 'outbound'
-        and created_at > now() - interval '7 days' and sent_part_ids @> to_jsonb(?::text)`,
-    [tenantId, channel, partId],
-  );
-  return earlier[0] ? { id: earlier[0].id, deliveryStatus: earlier[0].delivery_status, isMainPart: false } : null;
-}
-
-/** Appends a status callback to the message's history and, when `apply` is set, moves its status (and error) on. */
-export async function recordDeliveryEvent(
-  em: EntityManager,
-  messageId: string,
-  event: DeliveryEvent,
-  change: { apply: boolean; status: DeliveryStatus; error: string | null },
-): Promise<void> {
-  await em.getConnection().execute(
-    `update message set
-        delivery_status = case when ? then ?::varchar else delivery_status end,
-        delivery_error = case when ? and ?::text is not null then ?::text else delivery_error end,
-        status_history = coalesce(status_history, '[]'::jsonb) || jsonb_build_array(?::jsonb)
-      where id = ?`,
-    [change.apply, change.status, change.apply, change.error, change.error, JSON.stringify(event), messageId],
-  );
-}
-
-/** A stored message still to be answered (inbound) or sent (outbound). */
-export interface UnfinishedMessage {
-  id: string;
-  conversationId: string;
-  direction: 'inbound' | 'outbound';
-}
-
-/**
- * Unanswered customer messages and stored-but-unsent replies of a channel older than `olderThanMs`,
- * oldest first (so each conversation keeps its order): what a restarted channel picks up.
- */
-export async function unfinishedMessages(
-  em: EntityManager,
-  channel: ChannelName,
-  olderThanMs: number,
-  limit: number,
-  /** Replies whose next attempt is scheduled later than this are not due yet. */
-  now: Date = new Date(),
-): Promise<UnfinishedMessage[]> {
-  const rows = await em
-    .getConnection()
-    .execute<{ id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]>(
-      `select id, conversation_id, direction, created_at from message
-      where channel = ? and direction = 'inbound' and processed_at is null and created_at < now() - (? * interval '1 millisecond')
-     union all
-     select id, conversation_id, direction, created_at from message
-      where channel = ? and direction = 'outbound' and delivery_status = 'pending' and created_at < now() - (? * interval '1 millisecond')
-        and (next_attempt_at is null or next_attempt_at <= ?::timestamptz)
-     order by created_at limit ?`,
-      [channel, olderThanMs, channel, olderThanMs, now, limit],
-    );
-  return rows.map((row) => ({ id: row.id, conversationId: row.conversation_id, direction: row.direction }));
-}
-
-/**
- * What a conversation has left to do, oldest first: customer messages still waiting for a turn ('received', not
- * being answered) and replies due to be sent that nobody (alive) is sending. Whoever finishes a message of the
- * conversation reads this and takes the next one, so a message left waiting behind another (here or on another
- * instance) needs no polling.
- */
-export async function conversationBacklog(
-  em: EntityManager,
-  conversationId: string,
-  claimer: Pick<SendClaimer, 'now' | 'staleAfterMs'>,
-  limit = 20,
-): Promise<UnfinishedMessage[]> {
-  const rows = await em
-    .getConnection()
-    .execute<{ id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]>(
-      `select id, conversation_id, direction from message
-      where conversation_id = ? and ((direction = 'inbound' and processed_at is null and delivery_status = 'received')
-        or (direction = 'outbound' and delivery_status = 'pending' and (next_attempt_at is null or next_attempt_at <= ?::timestamptz)
-            and ${CLAIM_IS_FREE}))
+      where id = ?`;
+  if (!next) {
+    await runHot(em, update, values);
+    return null;
+  }
+  // The select reads the statement's snapshot, from before the update: the finished message is left out by id.
+  const rows = await runHot<BacklogRow>(
+    em,
+    `with finished as (${update} returning id)
+     select id, conversation_id, direction from message
+      where id <> ?::uuid and ${BACKLOG_CONDITION}
       order by created_at limit ?`,
-      [conversationId, claimer.now, claimer.staleAfterMs, limit],
-    );
-  return rows.map((row) => ({ id: row.id, conversationId: row.conversation_id, direction: row.direction }));
-}
-
-/** Replies whose sender's instance stopped heart-beating mid-send: to be sent (after a look for them) by a live one. */
-export async function deadSendClaims(
-  em: EntityManager,
-  channel: ChannelName,
-  staleAfterMs: number,
-): Promise<UnfinishedMessage[]> {
-  const rows = await em
-    .getConnection()
-    .execute<{ id: string; conversation_id: string; direction: 'inbound' | 'outbound' }[]>(
-      `select id, conversation_id, direction from message
-      where direction = 'outbound' and delivery_status = 'pending' and channel = ? and claimed_by is not null
-        and not exists (select 1 from service_instance i
-          where i.id = message.claimed_by and i.heartbeat_at > now() - (?::int * interval '1 millisecond'))
-      order by created_at limit 1000`,
-      [channel, staleAfterMs],
-    );
-  return rows.map((row) => ({ id: row.id, conversationId: row.conversation_id, direction: row.direction }));
-}
-
-/** The next scheduled send attempts of a channel's pending replies (a restarted instance sets its timers from it). */
-export async function scheduledRetries(
-  em: EntityManager,
-  channel: ChannelName,
-  limit = 1000,
-  /** Only those due before this time (overdue: the timer that should have sent them died with its instance). */
-  dueBefore: Date | null = null,
-): Promise<Array<UnfinishedMessage & { nextAttemptAt: Date }>> {
-  const rows = await em.getConnection().execute<{ id: string; conversation_id: string; next_attempt_at: Timestamp }[]>(
-    `select id, conversation_id, next_attempt_at from message
-      where direction = 'outbound' and delivery_status = 'pending' and channel = ? and next_attempt_at is not null
-        and (?::timestamptz is null or next_attempt_at < ?::timestamptz)
-      order by next_attempt_at limit ?`,
-    [channel, dueBefore, dueBefore, limit],
+    [...values, messageId, next.conversationId, next.claimer.now, next.claimer.staleAfterMs, next.limit ?? 20],
   );
-  return rows.map((row) => ({
-    id: row.id,
-    conversationId: row.conversation_id,
-    direction: 'outbound',
-    nextAttemptAt: new Date(row.next_attempt_at),
-  }));
-}
-
-/** Whether a platform id is already recorded on an outbound message other than `messageId` (a found send is not ours). */
-export async function partIdBelongsToOther(
-  em: EntityManager,
-  tenantId: string,
-  channel: ChannelName,
-  partId: string,
-  messageId: string,
-): Promise<boolean> {
-  const found = await findSentMessage(em, tenantId, channel, partId);
-  return found !== null && found.id !== messageId;
+  return rows.map(toUnfinished);
 }

@@ -4,6 +4,7 @@ import type { ConversationStatus } from '../db/entities';
 import { AppError, notFound } from '../errors';
 import type { InboundMessage } from '../engine/types';
 import { runHot } from '../db/hot-sql';
+import { storeInOpenConversation } from './inbound-group';
 
 export interface StoredInbound {
   messageId: string;
@@ -18,7 +19,9 @@ class DuplicateDelivery extends Error {}
 
 /**
  * Stores one inbound message. A known customer with an open conversation takes
- * one statement; otherwise a single short transaction of three statements:
+ * one statement (shared with the concurrent webhooks': inbound-group.ts), a
+ * customer writing for the first time one more (storeForNewCustomer); otherwise
+ * (a closed conversation, a race, a redelivery) a single short transaction of three statements:
  * contact (find or create), open conversation (find or create), message (with
  * the conversation's last activity). Each "find or create" is one
  * `insert … on conflict do nothing` that returns the existing row otherwise, so
@@ -32,7 +35,8 @@ export async function storeInbound(
   inbound: InboundMessage,
   receivedAt: Date,
 ): Promise<StoredInbound> {
-  const known = await storeForOpenConversation(em, inbound, receivedAt);
+  const known =
+    (await storeForOpenConversation(em, inbound, receivedAt)) ?? (await storeForNewCustomer(em, inbound, receivedAt));
   if (known) return known;
   try {
     return await em.transactional(async (tx) => {
@@ -79,8 +83,9 @@ export async function storeInbound(
 }
 
 /**
- * The common case in one statement (one round trip, one commit): a known
- * customer with an open conversation. Returns null when the customer or the
+ * The common case in one statement (one round trip, one commit, shared with
+ * the messages other webhooks store at the same moment): a known customer
+ * with an open conversation. Returns null when the customer or the
  * open conversation does not exist yet (the caller then takes the creating
  * path); a redelivery is recognised here too.
  */
@@ -89,42 +94,18 @@ async function storeForOpenConversation(
   inbound: InboundMessage,
   receivedAt: Date,
 ): Promise<StoredInbound | null> {
-  const rows = await runHot<{
-    conversation_id: string;
-    contact_id: string;
-    status: ConversationStatus;
-    message_id: string | null;
-  }>(
-    em,
-    `with open as (
-       select c.id, c.contact_id, c.status from contact k
-       join conversation c on c.contact_id = k.id and c.status <> 'closed'
-       where k.tenant_id = ? and k.channel = ? and k.external_id = ?),
-     inserted as (
-       insert into message (id, tenant_id, created_at, conversation_id, channel, direction, author, kind, text, channel_message_id, delivery_status, payload)
-       select ?::uuid, ?::uuid, ?::timestamptz, open.id, ?, 'inbound', 'customer', ?, ?, ?, 'received', ?::jsonb from open
-       on conflict (channel, channel_message_id) do nothing
-       returning id, conversation_id),
-     touched as (
-       update conversation set last_activity_at = greatest(last_activity_at, ?::timestamptz)
-       where id = (select conversation_id from inserted) returning id)
-     select open.id as conversation_id, open.contact_id, open.status, (select id from inserted) as message_id from open`,
-    [
-      inbound.tenantId,
-      inbound.channel,
-      inbound.externalId,
-      randomUUID(),
-      inbound.tenantId,
-      receivedAt,
-      inbound.channel,
-      inbound.kind ?? 'text',
-      inbound.text,
-      inbound.channelMessageId ?? null,
-      inbound.payload ? JSON.stringify(inbound.payload) : null,
-      receivedAt,
-    ],
-  );
-  const row = rows[0];
+  // Grouped with the concurrent webhooks' messages: one statement and one commit for all of them.
+  const row = await storeInOpenConversation(em, {
+    messageId: randomUUID(),
+    tenantId: inbound.tenantId,
+    channel: inbound.channel,
+    externalId: inbound.externalId,
+    receivedAt,
+    kind: inbound.kind ?? 'text',
+    text: inbound.text,
+    channelMessageId: inbound.channelMessageId ?? null,
+    payload: inbound.payload ? JSON.stringify(inbound.payload) : null,
+  });
   if (!row) return null;
   if (!row.message_id) return firstDelivery(em, inbound);
   return {
@@ -134,6 +115,73 @@ async function storeForOpenConversation(
     conversationStatus: row.status,
     duplicate: false,
   };
+}
+
+/**
+ * A customer writing for the first time, in one statement (one round trip, one commit): contact, conversation and
+ * message. Null (nothing written) unless all three are new: the contact exists already (a closed conversation, a
+ * concurrent first message), the message id is known (a redelivery), or the tenant does not exist; the caller then
+ * takes the transaction, which tells those apart. The division fails the statement, and so writes nothing, when the
+ * message was not inserted after all (a concurrent delivery of the same id).
+ */
+async function storeForNewCustomer(
+  em: EntityManager,
+  inbound: InboundMessage,
+  receivedAt: Date,
+): Promise<StoredInbound | null> {
+  const [contactId, conversationId, messageId] = [randomUUID(), randomUUID(), randomUUID()];
+  try {
+    const rows = await runHot<{ status: ConversationStatus }>(
+      em,
+      `with contact_new as (
+         insert into contact (id, tenant_id, created_at, channel, external_id, display_name, feedback_opt_out)
+         select ?::uuid, ?::uuid, ?::timestamptz, ?, ?, ?, false
+         where not exists (select 1 from message where channel = ? and channel_message_id = ?)
+         on conflict (tenant_id, channel, external_id) do nothing
+         returning id),
+       conversation_new as (
+         insert into conversation (id, tenant_id, created_at, contact_id, channel, status, started_at, last_activity_at)
+         select ?::uuid, ?::uuid, ?::timestamptz, id, ?, 'bot', ?::timestamptz, ?::timestamptz from contact_new
+         returning id, status),
+       inserted as (
+         insert into message (id, tenant_id, created_at, conversation_id, channel, direction, author, kind, text, channel_message_id, delivery_status, payload)
+         select ?::uuid, ?::uuid, ?::timestamptz, id, ?, 'inbound', 'customer', ?, ?, ?, 'received', ?::jsonb from conversation_new
+         on conflict (channel, channel_message_id) do nothing
+         returning id)
+       select status, 1 / (select count(*)::int from inserted) as stored from conversation_new`,
+      [
+        contactId,
+        inbound.tenantId,
+        receivedAt,
+        inbound.channel,
+        inbound.externalId,
+        inbound.displayName ?? null,
+        inbound.channel,
+        inbound.channelMessageId ?? null,
+        conversationId,
+        inbound.tenantId,
+        receivedAt,
+        inbound.channel,
+        receivedAt,
+        receivedAt,
+        messageId,
+        inbound.tenantId,
+        receivedAt,
+        inbound.channel,
+        inbound.kind ?? 'text',
+        inbound.text,
+        inbound.channelMessageId ?? null,
+        inbound.payload ? JSON.stringify(inbound.payload) : null,
+      ],
+    );
+    const row = rows[0];
+    return row ? { messageId, conversationId, contactId, conversationStatus: row.status, duplicate: false } : null;
+  } catch (error) {
+    // 22012: the message was not inserted (see above); 23503: no such tenant. The transaction path says which.
+    const code = (error as { code?: string }).code;
+    if (code === '22012' || code === '23503') return null;
+    throw error;
+  }
 }
 
 async function findOrCreateContact(tx: EntityManager, inbound: InboundMessage, now: Date): Promise<string> {

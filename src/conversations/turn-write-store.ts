@@ -4,6 +4,7 @@ import { newFeedbackToken, type MessageAuthor } from '../db/entities';
 import { implicitSatisfactionSql, mergeSignals, type SignalChanges } from '../feedback/implicit-satisfaction';
 import type { ReplyOutcome } from '../providers/types';
 import type { ClaimedMessage } from './turn-store';
+import type { SendClaim } from './delivery-store';
 import { runHot } from '../db/hot-sql';
 
 /** Everything one turn writes; all of it commits together or not at all. */
@@ -24,6 +25,12 @@ export interface TurnWrite {
    * provider_usage rollup row (one shard per connection, see ProviderUsageRollup).
    */
   deferFlush?: boolean;
+  /**
+   * Claim the reply for sending in the same statement (what claimForSending would do next, one round trip and one
+   * commit fewer), for this instance (null: none). The reply is claimed only when no earlier reply of the
+   * conversation is still unsent (replies leave in order); the commit is then synchronous, as the claim's is.
+   */
+  claimReply?: { instanceId: string | null } | null;
 }
 
 export interface WrittenTurn {
@@ -31,6 +38,18 @@ export interface WrittenTurn {
   interactionId: string | null;
   /** True when this turn moved the conversation to a human (false when it already was). */
   handedOff: boolean;
+  /** The reply, claimed for sending (TurnWrite.claimReply), with what sending it needs; null when not claimed. */
+  sendClaim: SendClaim | null;
+}
+
+/** The columns the turn statement adds for a reply it claimed (see claimForSending's). */
+interface ReplyClaimRow {
+  reply_claimed: boolean | null;
+  external_id: string | null;
+  feedback_opt_out: boolean | null;
+  status: SendClaim['conversationStatus'];
+  last_inbound_at: string | Date | null;
+  to_address: string | null;
 }
 
 /** Another worker took the message back (expired lease) and may answer it: this turn must not commit. */
@@ -77,21 +96,34 @@ async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<Wr
          handed_off_at = case when ${bind(handoff, 'boolean')} and status = 'bot' then ${bind(now, 'timestamptz')} else handed_off_at end,
          status = case when ${bind(handoff, 'boolean')} and status = 'bot' then 'handed_off' else status end
        where id = ${bind(message.conversationId, 'uuid')} and exists (select 1 from inbound)
-       returning (${bind(handoff, 'boolean')} and handed_off_at = ${bind(now, 'timestamptz')}) as handed_off_now)`,
+       returning status, (${bind(handoff, 'boolean')} and handed_off_at = ${bind(now, 'timestamptz')}) as handed_off_now)`,
   ];
 
   let replyMessageId: string | null = null;
   let interactionId: string | null = null;
+  const claimReply = write.reply && write.claimReply ? write.claimReply : null;
   if (write.reply) {
     replyMessageId = randomUUID();
     // A reply never sorts before its question, even when both fall in the same millisecond.
     const replyAt = new Date(Math.max(now.getTime(), message.createdAt.getTime() + 1));
+    // Claimed for sending as it is stored unless an earlier reply of the conversation is unsent (claimForSending's rule).
+    // A function: its placeholders must be bound where its text appears in the statement.
+    const free = () =>
+      claimReply
+        ? `not exists (select 1 from message earlier
+           where earlier.conversation_id = ${bind(message.conversationId, 'uuid')} and earlier.direction = 'outbound'
+             and earlier.channel = ${bind(message.channel, 'text')} and earlier.delivery_status = 'pending'
+             and earlier.created_at < ${bind(replyAt, 'timestamptz')})`
+        : 'false';
     ctes.push(`reply as (
-       insert into message (id, tenant_id, created_at, conversation_id, channel, direction, author, kind, text, delivery_status)
+       insert into message (id, tenant_id, created_at, conversation_id, channel, direction, author, kind, text, delivery_status,
+         send_claimed_at, claimed_by)
        select ${bind(replyMessageId, 'uuid')}, ${bind(message.tenantId, 'uuid')}, ${bind(replyAt, 'timestamptz')}, ${bind(message.conversationId, 'uuid')},
-         ${bind(message.channel, 'text')}, 'outbound', ${bind(write.reply.author, 'text')}, 'text', ${bind(write.reply.text, 'text')}, 'pending'
+         ${bind(message.channel, 'text')}, 'outbound', ${bind(write.reply.author, 'text')}, 'text', ${bind(write.reply.text, 'text')}, 'pending',
+         case when free.yes then now() end, case when free.yes then ${bind(claimReply?.instanceId ?? null, 'uuid')} end
+       from (select ${free()} as yes) free
        where exists (select 1 from inbound)
-       returning id)`);
+       returning id, send_claimed_at is not null as claimed)`);
     if (outcome) {
       interactionId = randomUUID();
       ctes.push(`interaction as (
@@ -158,12 +190,29 @@ async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<Wr
          updated_at = excluded.updated_at
        returning id)`);
   }
-  const [state] = await runHot<{ claimed: number; handed_off: number }>(
+  // What sending the reply needs, read in the same statement when it was claimed (as claimForSending reads it).
+  const claimColumns = claimReply
+    ? `,
+            (select claimed from reply) as reply_claimed,
+            (select status from conversation_update) as status,
+            c.external_id, c.feedback_opt_out,
+            (select max(latest.created_at) from conversation cv cross join lateral (
+                select m.created_at from message m where m.conversation_id = cv.id and m.direction = 'inbound'
+                order by m.created_at desc limit 1) latest
+              where cv.contact_id = conv.contact_id) as last_inbound_at,
+            (select m.payload->>'to' from message m
+              where m.conversation_id = conv.id and m.direction = 'inbound' order by m.created_at desc limit 1) as to_address
+     from conversation conv left join contact c on c.id = conv.contact_id
+     where conv.id = ${bind(message.conversationId, 'uuid')}`
+    : '';
+  // The claimed reply goes to the platform next: its commit (and the turn's) is flushed first, as claimForSending's.
+  const deferFlush = write.deferFlush === true && !claimReply;
+  const [state] = await runHot<{ claimed: number; handed_off: number } & Partial<ReplyClaimRow>>(
     em,
     `with ${ctes.join(',\n')}
      select (select count(*) from inbound)::int as claimed,
-            (select count(*) from conversation_update where handed_off_now)::int as handed_off${
-              write.deferFlush
+            (select count(*) from conversation_update where handed_off_now)::int as handed_off${claimColumns}${
+              deferFlush
                 ? `
      where set_config('synchronous_commit', 'off', true) is not null`
                 : ''
@@ -171,5 +220,25 @@ async function runTurnStatement(em: EntityManager, write: TurnWrite): Promise<Wr
     params,
   );
   if (!state || state.claimed !== 1) throw new ClaimLostError(message.id);
-  return { replyMessageId, interactionId, handedOff: state.handed_off === 1 };
+  const sendClaim =
+    state.reply_claimed && replyMessageId && write.reply
+      ? {
+          id: replyMessageId,
+          tenantId: message.tenantId,
+          conversationId: message.conversationId,
+          text: write.reply.text,
+          author: write.reply.author,
+          sentPartIds: [],
+          externalId: state.external_id ?? null,
+          feedbackOptOut: state.feedback_opt_out === true,
+          conversationStatus: state.status ?? null,
+          lastInboundAt: state.last_inbound_at ? new Date(state.last_inbound_at) : null,
+          toAddress: state.to_address ?? null,
+          interactionId,
+          attempts: 0,
+          outcomeUnknown: false,
+          unknownSince: null,
+        }
+      : null;
+  return { replyMessageId, interactionId, handedOff: state.handed_off === 1, sendClaim };
 }

@@ -35,6 +35,7 @@ import {
   type ClaimedMessage,
   type HistoryRow,
 } from '../conversations/turn-store';
+import type { SendClaim } from '../conversations/delivery-store';
 import type { InstanceIdentity } from '../instances/service-instance';
 import type {
   ConversationEngine,
@@ -91,6 +92,9 @@ export interface ConversationEngineService extends ConversationEngine {
   takeOverDeadClaims(): Promise<TakenOverMessage[]>;
 }
 
+/** How a turn's write commits: see ProcessOptions.deferTurnFlush and claimReply. */
+type TurnWriting = Pick<TurnWrite, 'deferFlush' | 'claimReply'>;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHANNELS = new Set<string>(CHANNEL_NAMES);
 const MAX_TEXT_LENGTH = 20_000;
@@ -144,7 +148,12 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     for (;;) {
       const claimed = await claimMessage(em(), messageId, clock(), historyMessages, instanceId);
       if (claimed)
-        return withEarlier(await runClaimed(claimed.message, claimed.history, options.deferTurnFlush === true));
+        return withEarlier(
+          await runClaimed(claimed.message, claimed.history, {
+            deferFlush: options.deferTurnFlush === true,
+            claimReply: options.claimReply ?? null,
+          }),
+        );
       const state = await messageState(em(), messageId);
       if (!state) throw notFound('Message', messageId);
       if (state.direction !== 'inbound')
@@ -174,8 +183,8 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     }
   }
 
-  function runClaimed(message: ClaimedMessage, history: HistoryRow[], deferFlush: boolean): Promise<TurnResult> {
-    const turn = answer(message, history, deferFlush);
+  function runClaimed(message: ClaimedMessage, history: HistoryRow[], writing: TurnWriting): Promise<TurnResult> {
+    const turn = answer(message, history, writing);
     inFlight.set(message.conversationId, turn);
     const forget = () => {
       if (inFlight.get(message.conversationId) === turn) inFlight.delete(message.conversationId);
@@ -184,9 +193,9 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
     return turn;
   }
 
-  async function answer(message: ClaimedMessage, history: HistoryRow[], deferFlush: boolean): Promise<TurnResult> {
+  async function answer(message: ClaimedMessage, history: HistoryRow[], writing: TurnWriting): Promise<TurnResult> {
     try {
-      return await answerClaimed(message, history, deferFlush);
+      return await answerClaimed(message, history, writing);
     } catch (error) {
       if (error instanceof ClaimLostError) {
         logger.warn(
@@ -209,12 +218,12 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
   async function answerClaimed(
     message: ClaimedMessage,
     history: HistoryRow[],
-    deferFlush: boolean,
+    writing: TurnWriting,
   ): Promise<TurnResult> {
     const handoffRequest =
       message.kind === 'text' || message.kind === 'button' ? detectHandoffRequest(message.text) : null;
     const signals = planSignals(history, message, handoffRequest !== null);
-    const base = { message, now: clock(), signals, deferFlush };
+    const base = { message, now: clock(), signals, ...writing };
 
     if (message.conversationStatus === 'handed_off') {
       // "bot" / "back to bot": the customer takes the conversation back from the human queue.
@@ -237,7 +246,14 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
             outcome: null,
             handoffReason: null,
           });
-          return result('replied', message, null, { id: written.replyMessageId!, text: notice }, null, null);
+          return result(
+            'replied',
+            message,
+            null,
+            { id: written.replyMessageId!, sendClaim: written.sendClaim, text: notice },
+            null,
+            null,
+          );
         }
       }
       await commit({ ...base, reply: null, outcome: null, handoffReason: null });
@@ -252,7 +268,14 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
         outcome: null,
         handoffReason: null,
       });
-      return result('replied', message, null, { id: written.replyMessageId!, text: thanks }, null, null);
+      return result(
+        'replied',
+        message,
+        null,
+        { id: written.replyMessageId!, sendClaim: written.sendClaim, text: thanks },
+        null,
+        null,
+      );
     }
     if (handoffRequest) {
       const reason = `customer asked for a human ("${handoffRequest.phrase}")`;
@@ -266,7 +289,7 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
         'handed_off',
         message,
         null,
-        { id: written.replyMessageId!, text: handoffNotice(handoffRequest.language) },
+        { id: written.replyMessageId!, sendClaim: written.sendClaim, text: handoffNotice(handoffRequest.language) },
         reason,
         null,
       );
@@ -278,7 +301,14 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
         outcome: null,
         handoffReason: null,
       });
-      return result('replied', message, null, { id: written.replyMessageId!, text: NON_TEXT_NOTICE }, null, null);
+      return result(
+        'replied',
+        message,
+        null,
+        { id: written.replyMessageId!, sendClaim: written.sendClaim, text: NON_TEXT_NOTICE },
+        null,
+        null,
+      );
     }
 
     // The active model version answers (its prompt, tier models and retrieval settings), unless the customer is in an arm
@@ -329,7 +359,7 @@ export function createConversationEngine(options: ConversationEngineOptions): Co
       handoffReason ? 'handed_off' : 'replied',
       message,
       written.interactionId,
-      { id: written.replyMessageId!, text: outcome.text },
+      { id: written.replyMessageId!, sendClaim: written.sendClaim, text: outcome.text },
       handoffReason,
       outcome,
     );
@@ -411,7 +441,7 @@ function result(
   status: TurnResult['status'],
   message: ClaimedMessage,
   interactionId: string | null,
-  reply: { id: string; text: string } | null,
+  reply: { id: string; text: string; sendClaim?: SendClaim | null } | null,
   handoffReason: string | null,
   outcome: ReplyOutcome | null,
 ): TurnResult {
@@ -420,7 +450,7 @@ function result(
     conversationId: message.conversationId,
     inboundMessageId: message.id,
     interactionId,
-    reply: reply ? { messageId: reply.id, text: reply.text } : null,
+    reply: reply ? { messageId: reply.id, text: reply.text, sendClaim: reply.sendClaim ?? null } : null,
     handoffReason,
     route: outcome
       ? {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ChannelName, MessageKind } from '../db/entities';
+import type { SendClaim } from '../conversations/delivery-store';
 
 /**
  * The seam between channels and the engine. A channel maps its platform's
@@ -50,7 +51,8 @@ export interface TurnResult {
   conversationId: string;
   inboundMessageId: string;
   interactionId: string | null;
-  reply: { messageId: string; text: string } | null;
+  /** `sendClaim`: the reply claimed for sending by the turn itself (ProcessOptions.claimReply), else null. */
+  reply: { messageId: string; text: string; sendClaim?: SendClaim | null } | null;
   handoffReason: string | null;
   /**
    * Earlier waiting messages of the conversation this call answered first (so replies stay in order), oldest
@@ -87,6 +89,13 @@ export interface ProcessOptions {
    * conversation looks for the next one), so a waiting conversation holds no worker and polls nothing.
    */
   ifBlocked?: 'wait' | 'defer';
+  /**
+   * Claim the reply for sending in the turn's own statement, for this service instance (null: none), as
+   * claimForSending (src/conversations/delivery-store.ts) would: the result's `reply.sendClaim` is then the claim,
+   * so the caller sends without claiming (one statement and one commit fewer). Not claimed (null) while an
+   * earlier reply of the conversation is unsent. The turn then commits synchronously even with deferTurnFlush.
+   */
+  claimReply?: { instanceId: string | null } | null;
 }
 
 export interface ConversationEngine {
