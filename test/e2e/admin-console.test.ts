@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApiKey } from '../../src/auth/api-keys';
 import { Tenant } from '../../src/db/entities';
 import { seedDemoTenant } from '../../src/db/seed';
@@ -8,6 +8,7 @@ import { recordVote } from '../../src/feedback/feedback-service';
 import { activeModelVersion } from '../../src/learning/model-versions/model-version-service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../helpers/console-server';
+import { launchChromium, requireChromium, watchPage } from '../helpers/browser';
 
 /**
  * The admin console in a real browser (Debian's Chromium through
@@ -16,7 +17,6 @@ import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../h
  * answers with it, every page at laptop width (and the overview on a phone),
  * screenshots in test-artifacts/admin/.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '../../test-artifacts/admin');
 /** Screenshots of each page at laptop width, referenced by docs/console.md. */
 const DOCS = path.join(__dirname, '../../docs/console');
@@ -64,8 +64,7 @@ async function screenshot(name: string, target: Page = page, directory = DOCS) {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`Browser tests need Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium`);
+  requireChromium();
   ensureWebBuilt();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   fs.mkdirSync(DOCS, { recursive: true });
@@ -114,26 +113,14 @@ beforeAll(async () => {
     source: 'terminal',
   });
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     timezoneId: 'America/New_York',
     locale: 'en-US',
   });
   page = await context.newPage();
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  watchPage(page, { cspViolations, pageErrors });
 });
 
 afterAll(async () => {

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApiKey } from '../../src/auth/api-keys';
 import { seedDemoTenant } from '../../src/db/seed';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../helpers/console-server';
+import { launchChromium, requireChromium, watchPage } from '../helpers/browser';
 
 /**
  * The API keys & audit page in Chromium against the service on a real
@@ -13,7 +14,6 @@ import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../h
  * in a second console session, revoke it and see both refused, find the
  * writes in the audit log and filter it. Screenshot: docs/console/access.png.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '../../test-artifacts/admin');
 const DOCS = path.join(__dirname, '../../docs/console');
 const KEY_NAME = 'nightly BI export';
@@ -41,10 +41,7 @@ const pageErrors: string[] = [];
 jest.setTimeout(180_000);
 
 function watch(target: Page) {
-  target.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
-  target.on('pageerror', (error) => pageErrors.push(error.message));
+  watchPage(target, { cspViolations, pageErrors });
 }
 
 const CREATE_KEY =
@@ -87,8 +84,7 @@ async function screenshot(name: string, target: Page, directory: string) {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`Browser tests need Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium`);
+  requireChromium();
   ensureWebBuilt();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   database = await createTestDatabase();
@@ -99,10 +95,7 @@ beforeAll(async () => {
   ).key;
   server = await startConsoleServer(database.orm, database.url, { authCacheMs: 60_000 });
   await server.stack.bus?.ready;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
   // A viewer in Tokyo: audit times must read in their zone.
   context = await browser.newContext({
     viewport: { width: 1280, height: 900 },

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApiKey } from '../../src/auth/api-keys';
 import { Alert, AuditLog, ProviderUsage, Tenant } from '../../src/db/entities';
 import { evaluateAlertRules } from '../../src/jobs/alert-rules';
@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger';
 import { createAlertService } from '../../src/monitoring/alert-service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../helpers/console-server';
+import { launchChromium, requireChromium, watchPage } from '../helpers/browser';
 
 /**
  * The Alerts page in Chromium against the service on a real database: the
@@ -15,7 +16,6 @@ import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../h
  * alert service), acknowledged and silenced from the page, thresholds edited
  * with a refused value shown next to its field, and what a view-only key sees.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const DOCS = path.join(__dirname, '../../docs/console');
 
 let database: TestDatabase;
@@ -74,8 +74,7 @@ const storedSettings = async () =>
   (await database.orm.em.fork().findOneOrFail(Tenant, { id: tenantId })).settings.alerts;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`Browser tests need Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium`);
+  requireChromium();
   ensureWebBuilt();
   fs.mkdirSync(DOCS, { recursive: true });
   database = await createTestDatabase();
@@ -92,20 +91,14 @@ beforeAll(async () => {
   ).key;
   viewOnlyKey = (await createApiKey(em, { tenant, name: 'viewer', scopes: ['analytics:view'] })).key;
   server = await startConsoleServer(database.orm, database.url);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     timezoneId: 'America/New_York',
     locale: 'en-US',
   });
   page = await context.newPage();
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  watchPage(page, { cspViolations, pageErrors });
 });
 
 afterAll(async () => {

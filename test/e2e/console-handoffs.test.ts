@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { INBOUND_PATH } from '../../channels/whatsapp/whatsapp-channel';
 import { createApiKey } from '../../src/auth/api-keys';
 import { Tenant } from '../../src/db/entities';
@@ -16,6 +16,7 @@ import {
   postSigned,
   secretBox,
 } from '../helpers/whatsapp-harness';
+import { launchChromium, requireChromium, watchPage } from '../helpers/browser';
 
 /**
  * "Reply as agent" at the handoff desk, end to end: a WhatsApp customer (the
@@ -24,7 +25,6 @@ import {
  * receives exactly that text for that customer, once; then the agent releases
  * the conversation to the bot and the customer is told.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '../../test-artifacts/admin');
 const CUSTOMER = 'whatsapp:+447700900555';
 const OTHER_CUSTOMER = 'whatsapp:+447700900556';
@@ -65,8 +65,7 @@ async function conversationOf(from: string) {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`Browser tests need Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium`);
+  requireChromium();
   ensureWebBuilt();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   database = await createTestDatabase();
@@ -80,16 +79,10 @@ beforeAll(async () => {
   agentKey = (await createApiKey(em, { tenant, name: 'desk agent', scopes: ['analytics:view', 'corrections:write'] }))
     .key;
   server = await startConsoleServer(database.orm, database.url, { secretBox, whatsapp: { twilioUrl: twilio.url } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Europe/London' });
   page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
+  watchPage(page, { cspViolations, pageErrors });
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApiKey } from '../../src/auth/api-keys';
 import { approveCorrection, createCorrection } from '../../src/corrections/correction-service';
 import { AuditLog, FineTuningJob, OfflineModel, Tenant, TrainingSet } from '../../src/db/entities';
@@ -16,6 +16,7 @@ import { startFakeOpenAiFineTuning, type FakeOpenAiFineTuning } from '../fakes/f
 import { approveCorrections } from '../integration/learning/fine-tuning-fixtures';
 import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../helpers/console-server';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { launchChromium, requireChromium, watchPage } from '../helpers/browser';
 
 /**
  * The Training page in Chromium against the service on a real database and
@@ -27,7 +28,6 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
  * offline model is trained with its validation figures; a view-only key sees
  * no action buttons; the page fits a phone. Screenshot docs/console/training.png.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '../../test-artifacts/admin');
 const DOCS = path.join(__dirname, '../../docs/console');
 const actor = 'apikey:console-training-test' as const;
@@ -56,10 +56,7 @@ interface BrowserGlobals {
 }
 
 function watch(target: Page) {
-  target.on('pageerror', (error) => pageErrors.push(error.message));
-  target.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
+  watchPage(target, { cspViolations, pageErrors });
 }
 
 async function signIn(target: Page, key: string, path = '/training') {
@@ -78,8 +75,7 @@ const usd = (value: number) =>
   }).format(value);
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`Browser tests need Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium`);
+  requireChromium();
   ensureWebBuilt();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   fs.mkdirSync(DOCS, { recursive: true });
@@ -133,10 +129,7 @@ beforeAll(async () => {
     secretBox,
     fineTuning: { baseUrl: fineTuningApi.url, apiKey: 'sk-console-test' },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({
     viewport: { width: 1280, height: 900 },
     timezoneId: 'America/New_York',
