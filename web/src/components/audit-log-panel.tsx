@@ -13,6 +13,7 @@ import {
 } from '../lib/access';
 import { formatCount, formatDateTime } from '../lib/format';
 import { Empty, QueryView } from './states';
+import { Pager } from './pager';
 
 const PAGE_SIZE = 20;
 
@@ -128,18 +129,7 @@ export function AuditLogPanel({ version }: { version: number }) {
                   </tbody>
                 </table>
               </div>
-              <div className="pager">
-                <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>
-                  ← Newer
-                </button>
-                <button
-                  type="button"
-                  disabled={!data.auditLog.pageInfo.hasNextPage}
-                  onClick={() => setPages([...pages, data.auditLog.pageInfo.endCursor])}
-                >
-                  Older →
-                </button>
-              </div>
+              <Pager pages={pages} setPages={setPages} pageInfo={data.auditLog.pageInfo} />
             </>
           )
         }

@@ -14,6 +14,7 @@ import { formatAgo, formatCount, formatDateTime, formatDuration, formatUsd } fro
 import { navigate } from '../lib/router';
 import { useCan } from '../session-context';
 import type { PageProps } from '.';
+import { Pager } from '../components/pager';
 
 const STATUS_LABEL: Record<ConversationStatus, string> = {
   BOT: 'With the bot',
@@ -125,18 +126,7 @@ function ConversationList() {
                   </tbody>
                 </table>
               </div>
-              <div className="pager">
-                <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>
-                  ← Newer
-                </button>
-                <button
-                  type="button"
-                  disabled={!data.conversations.pageInfo.hasNextPage}
-                  onClick={() => setPages([...pages, data.conversations.pageInfo.endCursor])}
-                >
-                  Older →
-                </button>
-              </div>
+              <Pager pages={pages} setPages={setPages} pageInfo={data.conversations.pageInfo} />
             </>
           )
         }

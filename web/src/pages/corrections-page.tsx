@@ -11,6 +11,7 @@ import { DiffView } from '../components/diff-view';
 import { Empty, ErrorNotice, QueryView } from '../components/states';
 import { formatActor, formatCount, formatDateTime } from '../lib/format';
 import { useCan } from '../session-context';
+import { Pager } from '../components/pager';
 
 const STATUSES: { id: CorrectionStatus; label: string }[] = [
   { id: 'PENDING', label: 'Pending' },
@@ -66,18 +67,7 @@ export function CorrectionsPage() {
                   <CorrectionCard key={correction.id} correction={correction} onDecided={state.reload} />
                 ))}
               </ul>
-              <div className="pager">
-                <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>
-                  ← Newer
-                </button>
-                <button
-                  type="button"
-                  disabled={!data.corrections.pageInfo.hasNextPage}
-                  onClick={() => setPages([...pages, data.corrections.pageInfo.endCursor])}
-                >
-                  Older →
-                </button>
-              </div>
+              <Pager pages={pages} setPages={setPages} pageInfo={data.corrections.pageInfo} />
             </>
           )
         }

@@ -7,6 +7,7 @@ import { Empty, QueryView } from '../components/states';
 import { formatCount, formatDateTime, formatRate } from '../lib/format';
 import { navigate } from '../lib/router';
 import { useCan } from '../session-context';
+import { Pager } from '../components/pager';
 
 const VIEWS = [
   { id: 'down', label: 'Not helpful', filter: { helpful: false } },
@@ -70,18 +71,7 @@ export function FeedbackPage() {
                   <FeedbackCard key={row.id} row={row} />
                 ))}
               </ul>
-              <div className="pager">
-                <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>
-                  ← Newer
-                </button>
-                <button
-                  type="button"
-                  disabled={!data.feedback.pageInfo.hasNextPage}
-                  onClick={() => setPages([...pages, data.feedback.pageInfo.endCursor])}
-                >
-                  Older →
-                </button>
-              </div>
+              <Pager pages={pages} setPages={setPages} pageInfo={data.feedback.pageInfo} />
             </>
           )
         }
