@@ -52,7 +52,8 @@ export interface SlackSettingsInput {
   /** A value sets it, null clears it, omitted keeps it. */
   botToken?: string | null;
 }
-const SLACK_FIELDS = 'handoffChannel reviewChannel oncallChannel approvers reviewSampleRate idleReleaseMinutes botTokenSet';
+const SLACK_FIELDS =
+  'handoffChannel reviewChannel oncallChannel approvers reviewSampleRate idleReleaseMinutes botTokenSet';
 
 export const SLACK_SETTINGS = gql<{ slackSettings: SlackSettings }>(
   `query SlackSettings { slackSettings { ${SLACK_FIELDS} } }`,
@@ -81,10 +82,7 @@ export const BUSINESS_PROFILE = gql<{ businessProfile: BusinessProfile }>(
   `query BusinessProfile { businessProfile { ${PROFILE_FIELDS} } }`,
 );
 
-export const UPDATE_BUSINESS_PROFILE = gql<
-  { updateBusinessProfile: BusinessProfile },
-  { input: BusinessProfileInput }
->(
+export const UPDATE_BUSINESS_PROFILE = gql<{ updateBusinessProfile: BusinessProfile }, { input: BusinessProfileInput }>(
   `mutation UpdateBusinessProfile($input: BusinessProfileInput!) { updateBusinessProfile(input: $input) { ${PROFILE_FIELDS} } }`,
 );
 

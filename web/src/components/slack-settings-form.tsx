@@ -1,9 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import {
-  UPDATE_SLACK_SETTINGS,
-  type SlackSettings,
-  type SlackSettingsInput,
-} from '../api/tenant-settings-operations';
+import { UPDATE_SLACK_SETTINGS, type SlackSettings, type SlackSettingsInput } from '../api/tenant-settings-operations';
 import { parseList, parseOptionalNumber } from '../lib/channel-settings';
 import { Field, SaveRow, useSettingsSave } from './settings-fields';
 
@@ -138,12 +134,7 @@ export function SlackSettingsForm({ initial }: { initial: SlackSettings }) {
           error={saving.errors.reviewSampleRate}
         >
           {(props) => (
-            <input
-              {...props}
-              inputMode="decimal"
-              value={sample}
-              onChange={(event) => setSample(event.target.value)}
-            />
+            <input {...props} inputMode="decimal" value={sample} onChange={(event) => setSample(event.target.value)} />
           )}
         </Field>
       </div>
