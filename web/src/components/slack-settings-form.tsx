@@ -12,7 +12,7 @@ const CHANNELS = [
   {
     name: 'reviewChannel',
     label: 'Review channel',
-    help: 'Bot replies to review: 👎 replies, handoffs and a sample of the rest; reviewers correct them there.',
+    help: 'Bot replies to review: those voted not helpful, handoffs and a sample of the rest; reviewers correct them there.',
   },
   {
     name: 'oncallChannel',
