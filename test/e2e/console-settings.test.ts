@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApiKey } from '../../src/auth/api-keys';
-import { Tenant } from '../../src/db/entities';
+import { AuditLog, Tenant } from '../../src/db/entities';
 import { addArticle } from '../../src/knowledge/knowledge-service';
 import { SecretBox } from '../../src/security/secret-box';
 import { readTenantSecrets } from '../../src/tenants/tenant-service';
@@ -191,6 +191,23 @@ describe('console channel settings and business profile in Chromium', () => {
     expect(bodies).toContain('authTokenSet');
     expect(bodies).not.toContain(TWILIO_TOKEN);
     expect(bodies).not.toContain(SLACK_TOKEN);
+    // The audit log has the saves, the tokens only as "changed" / by name.
+    const audits = await database.orm.em
+      .fork()
+      .find(AuditLog, { tenant: tenantId, action: { $like: 'tenant.%' } }, { orderBy: { createdAt: 'asc' } });
+    expect(audits.map((row) => row.action)).toEqual(
+      expect.arrayContaining(['tenant.settings.whatsapp.update', 'tenant.settings.slack.update']),
+    );
+    expect(JSON.stringify(audits.map((row) => [row.before, row.after]))).not.toMatch(
+      new RegExp(`${TWILIO_TOKEN}|${SLACK_TOKEN}`),
+    );
+
+    // Clearing the bot token asks first, then the tenant has none.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('form', { name: 'Slack' }).getByRole('button', { name: 'Clear token' }).click();
+    await page.locator('label[for="slack-token"] .badge').filter({ hasText: 'not set' }).waitFor();
+    expect((await readTenantSecrets(database.orm.em.fork(), box, tenantId)).slackBotToken).toBeUndefined();
+    expect((await storedTenant()).settings.channels?.slack).toMatchObject({ handoffChannel: 'C0HANDOFF1' });
   });
 
   it('fills a placeholder from the unfilled list; it leaves the list once saved', async () => {
