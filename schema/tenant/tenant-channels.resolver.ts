@@ -112,8 +112,12 @@ export class TenantChannelsResolver {
     return this.slackSettings(context);
   }
 
-  @Authorized('users:manage')
-  @Query(() => BusinessProfileType, { description: 'The business profile. Scope: users:manage.' })
+  // Readable by every key that reads the knowledge base (the Knowledge page shows it read-only); changed with users:manage.
+  @Authorized('analytics:view', 'corrections:write', 'users:manage')
+  @Query(() => BusinessProfileType, {
+    description:
+      'The business profile (what fills {{Name}} placeholders). Scope: analytics:view, corrections:write or users:manage.',
+  })
   async businessProfile(@Ctx() context: GraphqlContext): Promise<BusinessProfileType> {
     return toProfile(await getBusinessProfile(context.em, callerOf(context).tenantId));
   }

@@ -5,6 +5,7 @@ import { EXPERIMENT_OPERATIONS } from './experiment-operations';
 import { HANDOFF_OPERATIONS } from './handoff-operations';
 import { KNOWLEDGE_OPERATIONS } from './knowledge-operations';
 import { LEARNING_OPERATIONS } from './learning-operations';
+import { TENANT_SETTINGS_OPERATIONS } from './tenant-settings-operations';
 import { TRAINING_OPERATIONS } from './training-operations';
 
 /**
@@ -389,4 +390,5 @@ export const ALL_OPERATIONS = {
   ...ALERT_OPERATIONS,
   ...TRAINING_OPERATIONS,
   ...ACCESS_OPERATIONS,
+  ...TENANT_SETTINGS_OPERATIONS,
 };

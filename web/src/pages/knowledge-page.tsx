@@ -9,8 +9,10 @@ import {
   type KnowledgeArticle,
   type KnowledgeStatusFilter,
 } from '../api/knowledge-operations';
+import { BusinessProfilePanel, type FillRequest } from '../components/business-profile-panel';
 import { Empty, ErrorNotice, QueryView } from '../components/states';
 import { KnowledgeImport } from '../components/knowledge-import';
+import { UnfilledPlaceholders } from '../components/unfilled-placeholders';
 import { formatCount, formatDateTime } from '../lib/format';
 import { useCan } from '../session-context';
 
@@ -21,13 +23,17 @@ const STATUSES: { id: KnowledgeStatusFilter; label: string }[] = [
   { id: 'ALL', label: 'All' },
 ];
 
-/** The knowledge base: search, add, edit, retire and restore articles; import CSV/JSONL; unfilled placeholders. */
+/**
+ * The knowledge base: search, add, edit, retire and restore articles; import CSV/JSONL; the business profile and
+ * the unfilled placeholders it should fill.
+ */
 export function KnowledgePage() {
   const canEdit = useCan('users:manage');
   const [status, setStatus] = useState<KnowledgeStatusFilter>('ACTIVE');
   const [search, setSearch] = useState('');
   const [applied, setApplied] = useState('');
   const [pages, setPages] = useState<(string | null)[]>([null]);
+  const [fill, setFill] = useState<FillRequest | null>(null);
   const variables = useMemo(
     () => ({
       first: 20,
@@ -50,6 +56,7 @@ export function KnowledgePage() {
       ) : (
         <p className="muted small">Adding, editing and importing articles needs a key with the users:manage scope.</p>
       )}
+      <BusinessProfilePanel canEdit={canEdit} fill={fill} onSaved={state.reload} />
       <form
         className="filters"
         role="search"
@@ -84,18 +91,11 @@ export function KnowledgePage() {
       <QueryView state={state}>
         {(data) => (
           <>
-            {data.unfilledPlaceholders.length ? (
-              <div className="state state-warning" role="note">
-                <strong>Unfilled placeholders.</strong> Answers use{' '}
-                {data.unfilledPlaceholders.map((entry, index) => (
-                  <span key={entry.name}>
-                    {index ? ', ' : ''}
-                    <code>{`{{${entry.name}}}`}</code> ({formatCount(entry.articleCount)} articles)
-                  </span>
-                ))}{' '}
-                that the business profile does not fill; those parts are left out of replies until it does.
-              </div>
-            ) : null}
+            <UnfilledPlaceholders
+              placeholders={data.unfilledPlaceholders}
+              canEdit={canEdit}
+              onFill={(name) => setFill({ name, seq: (fill?.seq ?? 0) + 1 })}
+            />
             {data.knowledgeArticles.nodes.length === 0 ? (
               <Empty title={applied ? `No articles match “${applied}”.` : 'No articles here yet.'}>
                 The bot answers from the knowledge base. Add an article above, import a CSV or JSONL file, or approve a

@@ -7,11 +7,15 @@ import {
   type FeedbackPromptFrequency,
   type TenantSettings,
 } from '../api/operations';
+import { ChannelSettings } from '../components/channel-settings';
 import { ErrorNotice, QueryView } from '../components/states';
 import { formatDateTime } from '../lib/format';
 import { useSession } from '../session-context';
 
-/** Tenant settings (routing, feedback prompts, handoff, system prompt) and secrets; keys and the audit log are on the Access page. */
+/**
+ * Tenant settings (routing, feedback prompts, handoff, system prompt), the WhatsApp and Slack channels, and the
+ * provider keys; API keys and the audit log are on the Access page.
+ */
 export function SettingsPage() {
   const state = useQuery(TENANT_SETTINGS);
   const session = useSession();
@@ -24,6 +28,7 @@ export function SettingsPage() {
         {(data) => (
           <>
             <SettingsForm settings={data.tenantSettings} onSaved={state.reload} />
+            <ChannelSettings />
             <SecretsForm secretsSet={data.tenantSettings.secretsSet} onSaved={state.reload} />
             <section className="panel">
               <h2>This session</h2>
@@ -164,11 +169,9 @@ function SettingsForm({ settings, onSaved }: { settings: TenantSettings; onSaved
 const SECRETS = [
   { name: 'openaiApiKey', label: 'OpenAI API key' },
   { name: 'geminiApiKey', label: 'Gemini API key' },
-  { name: 'slackBotToken', label: 'Slack bot token' },
-  { name: 'twilioAuthToken', label: 'Twilio auth token' },
 ] as const;
 
-/** Secrets can be set or cleared, never read back. */
+/** Provider keys can be set or cleared, never read back (the channel tokens are in the channel forms above). */
 function SecretsForm({ secretsSet, onSaved }: { secretsSet: string[]; onSaved: () => void }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const mutation = useMutation(SET_TENANT_SECRETS);
@@ -191,7 +194,10 @@ function SecretsForm({ secretsSet, onSaved }: { secretsSet: string[]; onSaved: (
   }
   return (
     <form className="panel form" onSubmit={submit}>
-      <h2>Channels and provider keys</h2>
+      <h2>Provider keys</h2>
+      <p className="muted small">
+        This tenant's own LLM provider keys, stored encrypted; without one the service-wide key is used.
+      </p>
       {SECRETS.map((secret) => (
         <div key={secret.name} className="secret-row">
           <label htmlFor={secret.name}>
@@ -220,7 +226,7 @@ function SecretsForm({ secretsSet, onSaved }: { secretsSet: string[]; onSaved: (
         </div>
       ))}
       <button type="submit" className="primary" disabled={mutation.pending}>
-        Save secrets
+        {mutation.pending ? 'Saving…' : 'Save provider keys'}
       </button>
       {mutation.error ? <ErrorNotice error={mutation.error} /> : null}
     </form>
