@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApiKey } from '../../src/auth/api-keys';
 import { AuditLog, Tenant } from '../../src/db/entities';
 import { addArticle } from '../../src/knowledge/knowledge-service';
@@ -9,6 +9,7 @@ import { SecretBox } from '../../src/security/secret-box';
 import { readTenantSecrets } from '../../src/tenants/tenant-service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../helpers/console-server';
+import { launchChromium, requireChromium, watchPage } from '../helpers/browser';
 
 /**
  * The channel settings (Settings page) and the business profile (Knowledge
@@ -18,7 +19,6 @@ import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../h
  * from the unfilled list and gone from it, a view-only key's read-only
  * profile, and a phone's width.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const DOCS = path.join(__dirname, '../../docs/console');
 const TWILIO_TOKEN = 'twilio-token-0123456789abcdef';
 const SLACK_TOKEN = 'xoxb-1234567890-secretslacktoken';
@@ -63,18 +63,14 @@ async function noSidewaysScroll(target: Page) {
 const storedTenant = () => database.orm.em.fork().findOneOrFail(Tenant, { id: tenantId });
 
 function watch(target: Page) {
-  target.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
-  target.on('pageerror', (error) => pageErrors.push(error.message));
+  watchPage(target, { cspViolations, pageErrors });
   target.on('response', (response) => {
     if (response.url().endsWith('/graphql')) answers.push(response.text().catch(() => ''));
   });
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`Browser tests need Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium`);
+  requireChromium();
   ensureWebBuilt();
   fs.mkdirSync(DOCS, { recursive: true });
   database = await createTestDatabase();
@@ -101,10 +97,7 @@ beforeAll(async () => {
     answer: 'Open {{Order History}} after signing in.',
   });
   server = await startConsoleServer(database.orm, database.url, { secretBox: box });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   page = await context.newPage();
   watch(page);

@@ -15,6 +15,7 @@ import { KnowledgeImport } from '../components/knowledge-import';
 import { UnfilledPlaceholders } from '../components/unfilled-placeholders';
 import { formatCount, formatDateTime } from '../lib/format';
 import { useCan } from '../session-context';
+import { Pager } from '../components/pager';
 
 const STATUSES: { id: KnowledgeStatusFilter; label: string }[] = [
   { id: 'ACTIVE', label: 'Answering' },
@@ -109,18 +110,7 @@ export function KnowledgePage() {
                     <ArticleCard key={article.id} article={article} canEdit={canEdit} onChanged={state.reload} />
                   ))}
                 </ul>
-                <div className="pager">
-                  <button type="button" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>
-                    ← Newer
-                  </button>
-                  <button
-                    type="button"
-                    disabled={!data.knowledgeArticles.pageInfo.hasNextPage}
-                    onClick={() => setPages([...pages, data.knowledgeArticles.pageInfo.endCursor])}
-                  >
-                    Older →
-                  </button>
-                </div>
+                <Pager pages={pages} setPages={setPages} pageInfo={data.knowledgeArticles.pageInfo} />
               </>
             )}
           </>
