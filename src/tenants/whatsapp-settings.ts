@@ -62,11 +62,15 @@ async function checkWhatsAppInput(
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw badInput(`WhatsApp settings: ${issue.path.join('.') || 'input'} ${issue.message}`);
+    throw badInput(`WhatsApp settings: ${issue.path.join('.') || 'input'} ${issue.message}`, {
+      field: issue.path.join('.') || null,
+    });
   }
   const values = parsed.data;
   if (!values.numbers.length && !values.messagingServiceSid)
-    throw badInput('WhatsApp settings need at least one number or a messagingServiceSid to receive on');
+    throw badInput('WhatsApp settings need at least one number or a messagingServiceSid to receive on', {
+      field: 'numbers',
+    });
   const numbers = [
     ...new Set(
       values.numbers.map((number) =>
@@ -88,15 +92,26 @@ async function refuseTakenBinding(
   messagingServiceSid: string | null | undefined,
 ): Promise<void> {
   // em.execute runs in em's transaction when there is one (getConnection().execute would take another connection).
-  const taken = await em.execute<{ id: string; name: string }[]>(
-    `select id, name from tenant
+  const taken = await em.execute<{ id: string; name: string; number_taken: boolean }[]>(
+    `select id, name,
+            coalesce(jsonb_exists_any(settings->'channels'->'whatsapp'->'numbers',
+                                      array(select jsonb_array_elements_text(?::jsonb))), false) as number_taken
+       from tenant
       where id <> ? and (
         jsonb_exists_any(settings->'channels'->'whatsapp'->'numbers', array(select jsonb_array_elements_text(?::jsonb)))
         or (?::text is not null and settings->'channels'->'whatsapp'->>'messagingServiceSid' = ?::text))`,
-    [tenantId, JSON.stringify(numbers), messagingServiceSid ?? null, messagingServiceSid ?? null],
+    [
+      JSON.stringify(numbers),
+      tenantId,
+      JSON.stringify(numbers),
+      messagingServiceSid ?? null,
+      messagingServiceSid ?? null,
+    ],
   );
   if (taken.length)
-    throw badInput(`That WhatsApp number or Messaging Service is already bound to tenant ${taken[0]!.name}`);
+    throw badInput(`That WhatsApp number or Messaging Service is already bound to tenant ${taken[0]!.name}`, {
+      field: taken[0]!.number_taken ? 'numbers' : 'messagingServiceSid',
+    });
 }
 
 /**

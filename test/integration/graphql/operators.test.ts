@@ -65,7 +65,7 @@ describe('tenants through GraphQL with a platform key', () => {
       apiKey,
       `mutation { updateWhatsAppSettings(input: { numbers: ["+1415"], accountSid: "AC12" }) { numbers } }`,
     );
-    expect(badSid.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(badSid.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'accountSid' } });
     expect(badSid.errors?.[0]?.message).toContain('accountSid');
 
     const slack = await server.query(

@@ -221,7 +221,10 @@ describe('concurrent saves of tenant settings', () => {
       );
       expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
       for (const outcome of outcomes.filter((outcome) => outcome.status === 'rejected'))
-        expect(String((outcome as PromiseRejectedResult).reason)).toMatch(/already bound to tenant/);
+        expect((outcome as PromiseRejectedResult).reason).toMatchObject({
+          message: expect.stringMatching(/already bound to tenant/),
+          details: { field: 'numbers' },
+        });
       const bound = await fork()
         .getConnection()
         .execute<{ id: string }[]>(
