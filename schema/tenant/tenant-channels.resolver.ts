@@ -100,15 +100,18 @@ export class TenantChannelsResolver {
     const defined = Object.fromEntries(
       Object.entries(change).filter(([, value]) => value !== undefined),
     ) as SlackSettingsChange;
-    if (Object.keys(defined).length)
-      await setSlackSettings(context.em, { tenantId: caller.tenantId, actor: caller.actor, change: defined });
-    if (botToken !== undefined) {
-      await updateTenantSecrets(context.em, context.services.secretBox, {
-        tenantId: caller.tenantId,
-        actor: caller.actor,
-        secrets: { slackBotToken: botToken },
-      });
-    }
+    // One transaction: a refused token leaves the channel settings as they were, and the other way round.
+    await context.em.transactional(async (tx) => {
+      if (Object.keys(defined).length)
+        await setSlackSettings(tx, { tenantId: caller.tenantId, actor: caller.actor, change: defined });
+      if (botToken !== undefined) {
+        await updateTenantSecrets(tx, context.services.secretBox, {
+          tenantId: caller.tenantId,
+          actor: caller.actor,
+          secrets: { slackBotToken: botToken },
+        });
+      }
+    });
     return this.slackSettings(context);
   }
 

@@ -85,6 +85,16 @@ describe('tenants through GraphQL with a platform key', () => {
       `mutation { updateSlackSettings(input: { reviewChannel: "general" }) { reviewChannel } }`,
     );
     expect(badSlack.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    // A token the secrets store refuses (over 500 characters) leaves the channel change unsaved too.
+    const tooLong = await server.query(
+      apiKey,
+      `mutation($token: String!) { updateSlackSettings(input: { handoffChannel: "C0OTHER", botToken: $token }) { handoffChannel } }`,
+      { token: `xoxb-${'1'.repeat(600)}` },
+    );
+    expect(tooLong.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await server.query(apiKey, `{ slackSettings { handoffChannel botTokenSet } }`)).data).toEqual({
+      slackSettings: { handoffChannel: 'C0HANDOFF', botTokenSet: true },
+    });
 
     const profile = await server.query(
       apiKey,
