@@ -5,7 +5,7 @@ import { createApiKey } from '../../src/auth/api-keys';
 import { seedDemoTenant } from '../../src/db/seed';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../helpers/console-server';
-import { launchChromium, requireChromium, watchPage } from '../helpers/browser';
+import { launchChromium, requireChromium, watchPage, sidewaysOverflow, submitSignIn } from '../helpers/browser';
 
 /**
  * The API keys & audit page in Chromium against the service on a real
@@ -58,9 +58,7 @@ async function api(key: string, query: string, variables: Record<string, unknown
 
 /** Signs in and waits for `heading`, or for the menu when the landing page depends on the key's scopes. */
 async function signIn(target: Page, key: string, heading?: string) {
-  await target.goto(`${server.baseUrl}/admin`);
-  await target.getByLabel('API key').fill(key);
-  await target.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(target, `${server.baseUrl}/admin`, key);
   if (heading) await target.getByRole('heading', { name: heading }).waitFor();
   else await target.getByRole('navigation', { name: 'Console pages' }).waitFor();
 }
@@ -248,11 +246,7 @@ describe('API keys & audit page in Chromium', () => {
       await phone.getByRole('heading', { name: 'API keys & audit' }).waitFor();
       await phone.locator('.state-loading').first().waitFor({ state: 'detached' });
       await screenshot('phone-access', phone, ARTIFACTS);
-      const width = await phone.evaluate(() => ({
-        page: (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth,
-        window: (globalThis as unknown as BrowserGlobals).innerWidth,
-      }));
-      expect(width.page).toBeLessThanOrEqual(width.window + 1);
+      expect(await sidewaysOverflow(phone)).toBeLessThanOrEqual(1);
 
       await phone.getByRole('button', { name: 'Sign out' }).click();
       await signIn(phone, viewerKey, 'Overview');

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/logger';
 import { createAlertService } from '../../src/monitoring/alert-service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../helpers/console-server';
-import { launchChromium, requireChromium, watchPage } from '../helpers/browser';
+import { launchChromium, requireChromium, watchPage, sidewaysOverflow, submitSignIn } from '../helpers/browser';
 
 /**
  * The Alerts page in Chromium against the service on a real database: the
@@ -38,9 +38,7 @@ interface BrowserGlobals {
 }
 
 async function signIn(target: Page, apiKey: string) {
-  await target.goto(`${server.baseUrl}/admin`);
-  await target.getByLabel('API key').fill(apiKey);
-  await target.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(target, `${server.baseUrl}/admin`, apiKey);
   await target.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 
@@ -222,11 +220,7 @@ describe('console Alerts page in Chromium', () => {
       expect(await viewer.getByRole('button', { name: /^Save/ }).count()).toBe(0);
       await expect(viewer.locator('#threshold-providerFailureRate').getAttribute('readonly')).resolves.not.toBeNull();
       await viewer.getByText('Changing them needs a key with users:manage.').waitFor();
-      const width = await viewer.evaluate(() => ({
-        page: (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth,
-        window: (globalThis as unknown as BrowserGlobals).innerWidth,
-      }));
-      expect(width.page).toBeLessThanOrEqual(width.window + 1);
+      expect(await sidewaysOverflow(viewer)).toBeLessThanOrEqual(1);
     } finally {
       await viewer.close();
     }

@@ -9,7 +9,7 @@ import { SecretBox } from '../../src/security/secret-box';
 import { readTenantSecrets } from '../../src/tenants/tenant-service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../helpers/console-server';
-import { launchChromium, requireChromium, watchPage } from '../helpers/browser';
+import { launchChromium, requireChromium, watchPage, sidewaysOverflow, submitSignIn } from '../helpers/browser';
 
 /**
  * The channel settings (Settings page) and the business profile (Knowledge
@@ -39,25 +39,13 @@ const answers: Promise<string>[] = [];
 
 jest.setTimeout(180_000);
 
-/** The page's globals these checks read (this project's tsconfig has no DOM types). */
-interface BrowserGlobals {
-  document: { documentElement: { scrollWidth: number } };
-  innerWidth: number;
-}
-
 async function signIn(target: Page, apiKey: string) {
-  await target.goto(`${server.baseUrl}/admin`);
-  await target.getByLabel('API key').fill(apiKey);
-  await target.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(target, `${server.baseUrl}/admin`, apiKey);
   await target.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 
 async function noSidewaysScroll(target: Page) {
-  const width = await target.evaluate(() => ({
-    page: (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth,
-    window: (globalThis as unknown as BrowserGlobals).innerWidth,
-  }));
-  expect(width.page).toBeLessThanOrEqual(width.window + 1);
+  expect(await sidewaysOverflow(target)).toBeLessThanOrEqual(1);
 }
 
 const storedTenant = () => database.orm.em.fork().findOneOrFail(Tenant, { id: tenantId });

@@ -16,7 +16,7 @@ import { startFakeOpenAiFineTuning, type FakeOpenAiFineTuning } from '../fakes/f
 import { approveCorrections } from '../integration/learning/fine-tuning-fixtures';
 import { ensureWebBuilt, startConsoleServer, type ConsoleTestServer } from '../helpers/console-server';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { launchChromium, requireChromium, watchPage } from '../helpers/browser';
+import { launchChromium, requireChromium, watchPage, sidewaysOverflow, submitSignIn } from '../helpers/browser';
 
 /**
  * The Training page in Chromium against the service on a real database and
@@ -60,9 +60,7 @@ function watch(target: Page) {
 }
 
 async function signIn(target: Page, key: string, path = '/training') {
-  await target.goto(`${server.baseUrl}/admin${path}`);
-  await target.getByLabel('API key').fill(key);
-  await target.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(target, `${server.baseUrl}/admin${path}`, key);
   await target.getByRole('heading', { name: 'Training', exact: true }).waitFor();
 }
 
@@ -372,11 +370,7 @@ describe('Training page in Chromium', () => {
     try {
       await phone.goto(`${server.baseUrl}/admin/training`);
       await phone.getByRole('listitem', { name: 'Training set #1' }).waitFor();
-      const width = await phone.evaluate(() => ({
-        page: (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth,
-        window: (globalThis as unknown as BrowserGlobals).innerWidth,
-      }));
-      expect(width.page).toBeLessThanOrEqual(width.window + 1);
+      expect(await sidewaysOverflow(phone)).toBeLessThanOrEqual(1);
       await phone.screenshot({ path: path.join(ARTIFACTS, 'phone-training.png'), fullPage: true });
     } finally {
       await phone.close();

@@ -38,3 +38,25 @@ export function watchPage(page: Page, problems: PageProblems): void {
   });
   page.on('pageerror', (error) => problems.pageErrors.push(error.message));
 }
+
+/** The page's globals read here (this project's tsconfig has no DOM types). */
+interface WidthGlobals {
+  document: { documentElement: { scrollWidth: number } };
+  innerWidth: number;
+}
+
+/** How many pixels the page is wider than the window: more than 1 means it scrolls sideways. */
+export async function sidewaysOverflow(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      (globalThis as unknown as WidthGlobals).document.documentElement.scrollWidth -
+      (globalThis as unknown as WidthGlobals).innerWidth,
+  );
+}
+
+/** Signs in on the console's sign-in form at `url` with `apiKey` (the caller waits for the page it expects). */
+export async function submitSignIn(page: Page, url: string, apiKey: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

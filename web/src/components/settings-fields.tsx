@@ -43,6 +43,64 @@ export function Field({
 }
 
 /**
+ * A write-only secret (an auth or bot token): a set / not set badge, an empty
+ * password box whose value replaces the stored one, and, when one is stored,
+ * a button that clears it. The stored value is never read back.
+ */
+export function SecretField({
+  id,
+  label,
+  help,
+  error,
+  isSet,
+  value,
+  onChange,
+  onClear,
+  disabled,
+}: {
+  id: string;
+  label: string;
+  help: ReactNode;
+  error: string | undefined;
+  isSet: boolean;
+  value: string;
+  onChange: (value: string) => void;
+  onClear: () => void;
+  disabled: boolean;
+}) {
+  return (
+    <Field
+      id={id}
+      label={
+        <>
+          {label} {isSet ? <span className="badge badge-met">set</span> : <span className="badge">not set</span>}
+        </>
+      }
+      help={help}
+      error={error}
+    >
+      {(props) => (
+        <div className="row nowrap">
+          <input
+            {...props}
+            type="password"
+            autoComplete="new-password"
+            value={value}
+            onChange={(event) => onChange(event.target.value)}
+            placeholder={isSet ? 'replace…' : 'paste to set'}
+          />
+          {isSet ? (
+            <button type="button" className="danger" disabled={disabled} onClick={onClear}>
+              Clear token
+            </button>
+          ) : null}
+        </div>
+      )}
+    </Field>
+  );
+}
+
+/**
  * The save state of one settings form: local errors stop the save; a
  * BAD_USER_INPUT answer is split by field; other failures stay general.
  */

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { UPDATE_SLACK_SETTINGS, type SlackSettings, type SlackSettingsInput } from '../api/tenant-settings-operations';
 import { parseList, parseOptionalNumber } from '../lib/channel-settings';
-import { Field, SaveRow, useSettingsSave } from './settings-fields';
+import { Field, SaveRow, useSettingsSave, SecretField } from './settings-fields';
 
 const CHANNELS = [
   {
@@ -138,35 +138,17 @@ export function SlackSettingsForm({ initial }: { initial: SlackSettings }) {
           )}
         </Field>
       </div>
-      <Field
+      <SecretField
         id="slack-token"
-        label={
-          <>
-            Bot token{' '}
-            {stored.botTokenSet ? <span className="badge badge-met">set</span> : <span className="badge">not set</span>}
-          </>
-        }
+        label="Bot token"
         help="The tenant's own Slack app bot token (xoxb-…, from OAuth & Permissions), stored encrypted and never shown again; without one parley posts with the service-wide bot."
         error={saving.errors.botToken}
-      >
-        {(props) => (
-          <div className="row nowrap">
-            <input
-              {...props}
-              type="password"
-              autoComplete="new-password"
-              value={token}
-              onChange={(event) => setToken(event.target.value)}
-              placeholder={stored.botTokenSet ? 'replace…' : 'paste to set'}
-            />
-            {stored.botTokenSet ? (
-              <button type="button" className="danger" disabled={saving.pending} onClick={clearToken}>
-                Clear token
-              </button>
-            ) : null}
-          </div>
-        )}
-      </Field>
+        isSet={stored.botTokenSet}
+        value={token}
+        onChange={setToken}
+        onClear={clearToken}
+        disabled={saving.pending}
+      />
       <SaveRow label="Save Slack" state={saving} />
     </form>
   );

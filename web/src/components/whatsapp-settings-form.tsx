@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { UPDATE_WHATSAPP_SETTINGS, type WhatsAppSettings } from '../api/tenant-settings-operations';
 import { parseList } from '../lib/channel-settings';
-import { Field, SaveRow, useSettingsSave } from './settings-fields';
+import { Field, SaveRow, useSettingsSave, SecretField } from './settings-fields';
 
 /**
  * The tenant's WhatsApp binding (Twilio): the numbers customers write to, or a
@@ -93,35 +93,17 @@ export function WhatsAppSettingsForm({ initial }: { initial: WhatsAppSettings | 
           <input {...props} value={account} onChange={(event) => setAccount(event.target.value)} placeholder="AC…" />
         )}
       </Field>
-      <Field
+      <SecretField
         id="wa-token"
-        label={
-          <>
-            Twilio auth token{' '}
-            {tokenSet ? <span className="badge badge-met">set</span> : <span className="badge">not set</span>}
-          </>
-        }
+        label="Twilio auth token"
         help="The account's auth token (at least 16 characters), stored encrypted and never shown again: paste a new one to replace it. It signs outgoing messages and checks Twilio's webhook signatures."
         error={saving.errors.authToken}
-      >
-        {(props) => (
-          <div className="row nowrap">
-            <input
-              {...props}
-              type="password"
-              autoComplete="new-password"
-              value={token}
-              onChange={(event) => setToken(event.target.value)}
-              placeholder={tokenSet ? 'replace…' : 'paste to set'}
-            />
-            {tokenSet ? (
-              <button type="button" className="danger" disabled={saving.pending} onClick={clearToken}>
-                Clear token
-              </button>
-            ) : null}
-          </div>
-        )}
-      </Field>
+        isSet={tokenSet}
+        value={token}
+        onChange={setToken}
+        onClear={clearToken}
+        disabled={saving.pending}
+      />
       <Field
         id="wa-keywords"
         label="Completed-action keywords (comma-separated)"
